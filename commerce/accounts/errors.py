@@ -1,0 +1,9 @@
+from commerce.errors import NotFound, ValidationError
+
+
+class AddressNotFound(NotFound):
+    default_code = "address_not_found"
+
+
+class RegistrationInvalid(ValidationError):
+    default_code = "registration_invalid"

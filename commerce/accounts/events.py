@@ -1,0 +1,66 @@
+from dataclasses import dataclass
+from typing import ClassVar
+
+from commerce.audit.events import DomainEventData
+
+
+@dataclass(frozen=True)
+class CustomerRegistered(DomainEventData):
+    event_type: ClassVar[str] = "accounts.customer.registered"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    username: str
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
+@dataclass(frozen=True)
+class CustomerProfileUpdated(DomainEventData):
+    event_type: ClassVar[str] = "accounts.customer.profile_updated"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    changes: dict
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
+@dataclass(frozen=True)
+class AddressAdded(DomainEventData):
+    event_type: ClassVar[str] = "accounts.address.added"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    address_id: int
+    address: dict
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
+@dataclass(frozen=True)
+class AddressUpdated(DomainEventData):
+    event_type: ClassVar[str] = "accounts.address.updated"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    address_id: int
+    address: dict
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
+@dataclass(frozen=True)
+class AddressRemoved(DomainEventData):
+    event_type: ClassVar[str] = "accounts.address.removed"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    address_id: int
+
+    @property
+    def stream_id(self):
+        return self.customer_id

@@ -1,0 +1,119 @@
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from commerce import telemetry
+from commerce.accounts import access
+from commerce.accounts.errors import AddressNotFound, RegistrationInvalid
+from commerce.accounts.events import (
+    AddressAdded,
+    AddressRemoved,
+    AddressUpdated,
+    CustomerProfileUpdated,
+    CustomerRegistered,
+)
+from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.audit.events import record
+from commerce.validation import full_clean_or_raise
+
+ADDRESS_FIELDS = ("label", "recipient", "street", "city", "state", "zip_code", "country", "latitude", "longitude")
+
+
+def customer_register(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    sales_region: SalesRegion | None = None,
+) -> User:
+    """Create a shopper account in the Customers group, with a profile."""
+    with telemetry.command_span("commerce.customer.register"), transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise RegistrationInvalid(
+                "That user name is taken.", fields={"username": ["A user with that user name already exists."]}
+            )
+        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+        full_clean_or_raise(user, exclude=["password"], message="The registration is not valid.")
+        try:
+            password_validation.validate_password(password, user)
+        except DjangoValidationError as exc:
+            raise RegistrationInvalid("The password is too weak.", fields={"password": exc.messages}) from exc
+        user.set_password(password)
+        user.save()
+        user.groups.add(access.group(access.CUSTOMERS))
+        CustomerProfile.objects.create(user=user, sales_region=sales_region)
+        record(CustomerRegistered(customer_id=user.pk, username=user.username))
+        return user
+
+
+def profile_update(*, user: User, **changes) -> User:
+    allowed = {"first_name", "last_name", "email", "phone"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise RegistrationInvalid(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        profile, _ = CustomerProfile.objects.get_or_create(user=user)
+        diff = {}
+        for field, value in changes.items():
+            target = profile if field == "phone" else user
+            if getattr(target, field) != value:
+                diff[field] = {"before": getattr(target, field), "after": value}
+                setattr(target, field, value)
+        full_clean_or_raise(user, exclude=["password"])
+        full_clean_or_raise(profile, exclude=["user"])
+        user.save()
+        profile.save()
+        if diff:
+            record(CustomerProfileUpdated(customer_id=user.pk, changes=diff))
+        return user
+
+
+def address_create(*, customer: User, is_default: bool = False, **fields) -> Address:
+    with transaction.atomic():
+        address = Address(customer=customer, **{k: v for k, v in fields.items() if k in ADDRESS_FIELDS})
+        full_clean_or_raise(address, exclude=["customer", "is_default"], message="The address is not valid.")
+        first = not Address.objects.filter(customer=customer).exists()
+        if is_default or first:
+            Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
+            address.is_default = True
+        address.save()
+        record(AddressAdded(customer_id=customer.pk, address_id=address.pk, address=address.as_value()))
+        return address
+
+
+def _own_address_for_update(customer: User, address_id: int) -> Address:
+    address = Address.objects.select_for_update().filter(customer=customer, pk=address_id).first()
+    if address is None:
+        raise AddressNotFound("No such address.")
+    return address
+
+
+def address_update(*, customer: User, address_id: int, is_default: bool | None = None, **fields) -> Address:
+    with transaction.atomic():
+        address = _own_address_for_update(customer, address_id)
+        for key, value in fields.items():
+            if key in ADDRESS_FIELDS:
+                setattr(address, key, value)
+        full_clean_or_raise(address, exclude=["customer", "is_default"], message="The address is not valid.")
+        if is_default:
+            Address.objects.filter(customer=customer, is_default=True).exclude(pk=address.pk).update(is_default=False)
+            address.is_default = True
+        address.save()
+        record(AddressUpdated(customer_id=customer.pk, address_id=address.pk, address=address.as_value()))
+        return address
+
+
+def address_delete(*, customer: User, address_id: int) -> None:
+    with transaction.atomic():
+        address = _own_address_for_update(customer, address_id)
+        was_default = address.is_default
+        address.delete()
+        if was_default:
+            successor = Address.objects.filter(customer=customer).order_by("id").first()
+            if successor is not None:
+                successor.is_default = True
+                successor.save(update_fields=["is_default"])
+        record(AddressRemoved(customer_id=customer.pk, address_id=address_id))

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("commerce.catalog.api.urls")),
+    path("", include("commerce.accounts.api.urls")),
+    path("", include("commerce.audit.api.urls")),
+]

@@ -1,0 +1,70 @@
+"""The base of every domain event and the one way to record one.
+
+An app declares its events as small frozen dataclasses (past tense) in its ``events.py``::
+
+    @dataclass(frozen=True)
+    class PriceChanged(DomainEventData):
+        event_type: ClassVar[str] = "catalog.product.price_changed"
+        stream_type: ClassVar[str] = "product"
+        product_id: int
+        old_price: dict
+        new_price: dict
+
+        @property
+        def stream_id(self): return self.product_id
+
+and a service records it inside its atomic block with ``record(PriceChanged(...))``. That sends the
+``domain_event_recorded`` signal; the audit receiver writes the row in the same transaction.
+"""
+
+import dataclasses
+from typing import ClassVar
+
+from django.dispatch import Signal
+
+domain_event_recorded = Signal()  # kwargs: event
+
+SECRET_KEYS = ("password", "secret", "token", "card_number", "cvc", "cvv", "pan", "iban", "api_key", "signature")
+MASK = "***"
+
+
+def mask_secrets(value):
+    """Mask values under secret-looking keys, at any depth."""
+    if isinstance(value, dict):
+        return {
+            k: (MASK if any(s in str(k).lower() for s in SECRET_KEYS) and v not in (None, "") else mask_secrets(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class DomainEventData:
+    event_type: ClassVar[str]
+    stream_type: ClassVar[str]
+
+    @property
+    def stream_id(self) -> str:  # pragma: no cover - every event defines it
+        raise NotImplementedError
+
+    @property
+    def customer(self) -> int | None:
+        return getattr(self, "customer_id", None)
+
+    @property
+    def product(self) -> int | None:
+        return getattr(self, "product_id", None)
+
+    @property
+    def session(self) -> str:
+        return getattr(self, "session_id", "") or ""
+
+    def payload(self) -> dict:
+        return mask_secrets(dataclasses.asdict(self))
+
+
+def record(event: DomainEventData) -> None:
+    """Record a domain event. Call inside the command's ``transaction.atomic`` block."""
+    domain_event_recorded.send(sender=type(event), event=event)

@@ -1,0 +1,75 @@
+"""Shopper journey events (search, view, add to cart ... complete order), recorded cheaply.
+
+One insert per action into the event store, on the shopper's session stream, with the customer
+id when the shopper is logged in, so ``customer_journey`` can rebuild the path later.
+"""
+
+from django.db import models
+
+from commerce import telemetry
+from commerce.audit.store import append_row
+
+
+class JourneyAction(models.TextChoices):
+    PRODUCT_SEARCH = "product_search"
+    PRODUCT_VIEW = "product_view"
+    PRODUCT_COMPARE = "product_compare"
+    ADD_TO_CART = "add_to_cart"
+    REMOVE_FROM_CART = "remove_from_cart"
+    VIEW_CART = "view_cart"
+    APPLY_COUPON = "apply_coupon"
+    START_CHECKOUT = "start_checkout"
+    COMPLETE_ORDER = "complete_order"
+    RATE_PRODUCT = "rate_product"
+    REVIEW_PRODUCT = "review_product"
+
+
+def session_id_for(request) -> str:
+    """The request's session key, creating the session if the shopper has none yet."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    if not session.session_key:
+        session.save()
+    return session.session_key or ""
+
+
+def journey_record(
+    *,
+    action: JourneyAction,
+    session_id: str,
+    customer_id: int | None = None,
+    product_id: int | None = None,
+    details: dict | None = None,
+) -> None:
+    details = details or {}
+    with telemetry.command_span(
+        "commerce.user_journey",
+        attributes={
+            "journey.customer_id": customer_id,
+            "journey.action": str(action),
+            "journey.product_id": product_id,
+            "journey.session_id": session_id,
+        },
+    ):
+        append_row(
+            event_type=f"journey.{action}",
+            stream_type="session" if session_id else "customer",
+            stream_id=session_id or customer_id or "anonymous",
+            payload=details,
+            customer_id=customer_id,
+            product_id=product_id,
+            session_id=session_id,
+        )
+
+
+def journey_record_for_request(request, action: JourneyAction, *, product_id: int | None = None, details=None) -> None:
+    user = getattr(request, "user", None)
+    customer_id = user.pk if user is not None and user.is_authenticated else None
+    journey_record(
+        action=action,
+        session_id=session_id_for(request),
+        customer_id=customer_id,
+        product_id=product_id,
+        details=details,
+    )

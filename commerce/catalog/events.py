@@ -1,0 +1,112 @@
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from commerce.audit.events import DomainEventData
+
+
+@dataclass(frozen=True)
+class _ProductEvent(DomainEventData):
+    stream_type: ClassVar[str] = "product"
+    product_id: int
+
+    @property
+    def stream_id(self):
+        return self.product_id
+
+
+@dataclass(frozen=True)
+class ProductCreated(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.created"
+    code: str = ""
+    name: str = ""
+    price: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductUpdated(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.updated"
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductPriceChanged(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.price_changed"
+    old_price: dict = field(default_factory=dict)
+    new_price: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchReceived(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.batch.received"
+    batch_number: str = ""
+    quantity: int = 0
+    expires_on: str | None = None
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class StockAdjusted(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock.adjusted"
+    batch_number: str = ""
+    delta: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StockReturned(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock.returned"
+    batch_number: str = ""
+    quantity: int = 0
+    reference: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StockReserved(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock.reserved"
+    reservation_id: int = 0
+    reference: str = ""
+    quantity: int = 0
+    allocations: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StockReleased(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock.released"
+    reservation_id: int = 0
+    reference: str = ""
+    quantity: int = 0
+
+
+@dataclass(frozen=True)
+class StockConsumed(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock.consumed"
+    reservation_id: int = 0
+    reference: str = ""
+    quantity: int = 0
+    allocations: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CategoryCreated(DomainEventData):
+    event_type: ClassVar[str] = "catalog.category.created"
+    stream_type: ClassVar[str] = "category"
+    category_id: int
+    name: str
+    parent_id: int | None
+
+    @property
+    def stream_id(self):
+        return self.category_id
+
+
+@dataclass(frozen=True)
+class ManufacturerCreated(DomainEventData):
+    event_type: ClassVar[str] = "catalog.manufacturer.created"
+    stream_type: ClassVar[str] = "manufacturer"
+    manufacturer_id: int
+    name: str
+
+    @property
+    def stream_id(self):
+        return self.manufacturer_id

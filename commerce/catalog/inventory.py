@@ -1,0 +1,452 @@
+"""The inventory service (the spec's ProductServiceClient, in process).
+
+Commands: ``stock_receive``, ``stock_adjust``, ``stock_return``, ``stock_reserve`` /
+``stock_reserve_many``, ``stock_release``, ``stock_consume`` (and ``*_reference`` variants).
+Queries: ``check_availability``, ``batch_traceability``.
+
+Rules that keep stock honest under concurrency:
+- demand is added up per product before anything is checked, so two lines of one request for
+  the same product cannot each pass the check alone;
+- batch rows are locked (``select_for_update``) in one fixed order, by id, so two checkouts can
+  never deadlock each other;
+- a reservation is all-or-nothing across batches and across every line of the request;
+- batches are picked FEFO for perishables (earliest expiry first, never an expired batch) and
+  FIFO otherwise (oldest received first);
+- every counter change writes a ``StockMovement`` row, and the ledger sums to the counters.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from commerce import context, telemetry
+from commerce.audit.events import record
+from commerce.catalog import events
+from commerce.catalog.errors import (
+    BatchNotFound,
+    InsufficientStock,
+    InvalidQuantity,
+    InvalidStockOperation,
+    ProductInactive,
+    ProductNotFound,
+    ReservationNotActive,
+)
+from commerce.catalog.models import (
+    Product,
+    ReservationAllocation,
+    StockBatch,
+    StockMovement,
+    StockReservation,
+)
+from commerce.validation import full_clean_or_raise
+
+MAX_QUANTITY = 10_000
+Kind = StockMovement.Kind
+
+
+# --- values ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Availability:
+    product_id: int
+    requested: int
+    available: int
+
+    @property
+    def is_available(self) -> bool:
+        return self.available >= self.requested
+
+
+@dataclass(frozen=True)
+class BatchAllocation:
+    batch_number: str
+    quantity: int
+    expires_on: datetime.date | None
+    location: str
+
+    def as_dict(self) -> dict:
+        return {
+            "batch_number": self.batch_number,
+            "quantity": self.quantity,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
+            "location": self.location,
+        }
+
+
+# --- helpers --------------------------------------------------------------------------------------
+def validate_quantity(quantity, *, field: str = "quantity") -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidQuantity("Quantity must be a whole number.", fields={field: ["Must be a whole number."]})
+    if quantity <= 0:
+        raise InvalidQuantity("Quantity must be at least 1.", fields={field: ["Must be at least 1."]})
+    if quantity > MAX_QUANTITY:
+        raise InvalidQuantity(
+            f"Quantity must be at most {MAX_QUANTITY}.", fields={field: [f"Must be at most {MAX_QUANTITY}."]}
+        )
+    return quantity
+
+
+def _actor_repr() -> str:
+    actor = context.actor()
+    return actor.get_username() if actor else f"<{context.channel()}>"
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def sellable_batches_q(today: datetime.date | None = None) -> Q:
+    """Batches that may be sold: not expired (a batch expiring today is no longer sold)."""
+    today = today or _today()
+    return Q(expires_on__isnull=True) | Q(expires_on__gt=today)
+
+
+def pick_order_key(product: Product):
+    """FEFO for perishables, FIFO otherwise; ties broken by id so the order is total."""
+    if product.is_perishable:
+        far = datetime.date.max
+        return lambda b: (b.expires_on or far, b.received_at, b.id)
+    return lambda b: (b.received_at, b.id)
+
+
+def _movement(batch: StockBatch, kind: str, *, on_hand: int = 0, reserved: int = 0, reference="", reason="", actor=""):
+    return StockMovement(
+        batch=batch,
+        kind=kind,
+        on_hand_delta=on_hand,
+        reserved_delta=reserved,
+        reference=reference[:80],
+        reason=reason[:200],
+        actor_repr=actor,
+    )
+
+
+def _active_product(product_or_id) -> Product:
+    product_id = product_or_id.pk if isinstance(product_or_id, Product) else product_or_id
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound("No such product.", extra={"product_id": product_id})
+    if not product.is_active:
+        raise ProductInactive(f"{product.name} is not for sale.", extra={"product_id": product.pk})
+    return product
+
+
+# --- queries --------------------------------------------------------------------------------------
+def available_quantities(product_ids: Iterable[int]) -> dict[int, int]:
+    """Sellable units per product (on hand minus reserved, expired batches excluded): one query."""
+    ids = list(product_ids)
+    rows = (
+        StockBatch.objects.filter(sellable_batches_q(), product_id__in=ids)
+        .values("product_id")
+        .annotate(on_hand=Sum("quantity_on_hand"), reserved=Sum("quantity_reserved"))
+    )
+    result = dict.fromkeys(ids, 0)
+    for row in rows:
+        result[row["product_id"]] = (row["on_hand"] or 0) - (row["reserved"] or 0)
+    return result
+
+
+def check_availability(*, product: Product | int, quantity: int) -> Availability:
+    validate_quantity(quantity)
+    product = _active_product(product)
+    return Availability(product.pk, quantity, available_quantities([product.pk])[product.pk])
+
+
+# --- commands: receiving and adjusting ----------------------------------------------------------
+def stock_receive(
+    *,
+    product: Product,
+    batch_number: str,
+    quantity: int,
+    received_at: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+    location: str = "MAIN",
+    reason: str = "",
+) -> StockBatch:
+    validate_quantity(quantity)
+    if product.is_perishable and expires_on is None:
+        raise InvalidStockOperation(
+            "A perishable product's batch needs an expiry date.", fields={"expires_on": ["Required for perishables."]}
+        )
+    with telemetry.command_span("commerce.stock.receive", attributes={"product.id": product.pk}), transaction.atomic():
+        batch = StockBatch(
+            product=product,
+            batch_number=batch_number,
+            quantity_received=quantity,
+            quantity_on_hand=quantity,
+            quantity_reserved=0,
+            received_at=received_at or _today(),
+            expires_on=expires_on,
+            location=location,
+        )
+        full_clean_or_raise(batch, message="The batch is not valid.")
+        batch.save()
+        _movement(batch, Kind.RECEIPT, on_hand=quantity, reference=batch_number, reason=reason or "received", actor=_actor_repr()).save()
+        record(
+            events.BatchReceived(
+                product_id=product.pk,
+                batch_number=batch.batch_number,
+                quantity=quantity,
+                expires_on=expires_on.isoformat() if expires_on else None,
+                location=location,
+            )
+        )
+        return batch
+
+
+def _locked_batch(batch_number: str) -> StockBatch:
+    batch = StockBatch.objects.select_for_update().select_related("product").filter(batch_number=batch_number).first()
+    if batch is None:
+        raise BatchNotFound(f"No batch {batch_number}.")
+    return batch
+
+
+def stock_adjust(*, batch_number: str, delta: int, reason: str) -> StockBatch:
+    """Correct a batch's on-hand count (stock take, damage). Never below what is reserved."""
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+        raise InvalidQuantity("The adjustment must be a non-zero whole number.", fields={"delta": ["Non-zero whole number."]})
+    if not reason.strip():
+        raise InvalidStockOperation("Say why the stock is adjusted.", fields={"reason": ["Required."]})
+    with telemetry.command_span("commerce.stock.adjust"), transaction.atomic():
+        batch = _locked_batch(batch_number)
+        new_on_hand = batch.quantity_on_hand + delta
+        if new_on_hand < batch.quantity_reserved:
+            raise InvalidStockOperation(
+                f"Batch {batch_number} would have {new_on_hand} on hand but {batch.quantity_reserved} reserved.",
+                code="adjustment_below_reserved",
+            )
+        batch.quantity_on_hand = new_on_hand
+        batch.save(update_fields=["quantity_on_hand"])
+        _movement(batch, Kind.ADJUSTMENT, on_hand=delta, reference=batch_number, reason=reason, actor=_actor_repr()).save()
+        record(events.StockAdjusted(product_id=batch.product_id, batch_number=batch_number, delta=delta, reason=reason))
+        return batch
+
+
+def stock_return(*, batch_number: str, quantity: int, reference: str, reason: str = "customer return") -> StockBatch:
+    """Put returned units back on hand in the batch they came from."""
+    validate_quantity(quantity)
+    with telemetry.command_span("commerce.stock.return"), transaction.atomic():
+        batch = _locked_batch(batch_number)
+        consumed = (
+            ReservationAllocation.objects.filter(
+                batch=batch, reservation__reference=reference, reservation__status=StockReservation.Status.CONSUMED
+            ).aggregate(q=Sum("quantity"))["q"]
+            or 0
+        )
+        returned = (
+            StockMovement.objects.filter(batch=batch, kind=Kind.RETURN, reference=reference).aggregate(q=Sum("on_hand_delta"))["q"]
+            or 0
+        )
+        if quantity > consumed - returned:
+            raise InvalidStockOperation(
+                f"{reference} received {consumed - returned} returnable units of batch {batch_number}.",
+                code="return_exceeds_consumed",
+            )
+        batch.quantity_on_hand += quantity
+        batch.save(update_fields=["quantity_on_hand"])
+        _movement(batch, Kind.RETURN, on_hand=quantity, reference=reference, reason=reason, actor=_actor_repr()).save()
+        record(
+            events.StockReturned(
+                product_id=batch.product_id, batch_number=batch_number, quantity=quantity, reference=reference, reason=reason
+            )
+        )
+        return batch
+
+
+# --- commands: reservations ---------------------------------------------------------------------
+def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference: str) -> list[StockReservation]:
+    """Reserve every line of one request, or nothing.
+
+    Raises ``InsufficientStock`` listing every short product when any line cannot be met.
+    """
+    if not lines:
+        raise InvalidQuantity("Nothing to reserve.", code="empty_reservation")
+    if not reference:
+        raise InvalidStockOperation("A reservation needs a reference.", fields={"reference": ["Required."]})
+    demand: dict[int, int] = defaultdict(int)
+    for product, quantity in lines:
+        validate_quantity(quantity)
+        demand[product.pk if isinstance(product, Product) else int(product)] += quantity
+    for product_id, total in demand.items():
+        if total > MAX_QUANTITY:
+            raise InvalidQuantity(f"Quantity must be at most {MAX_QUANTITY}.", extra={"product_id": product_id})
+
+    with telemetry.command_span(
+        "commerce.stock.reserve", attributes={"stock.reference": reference, "stock.products": len(demand)}
+    ), transaction.atomic():
+        products = Product.objects.in_bulk(list(demand))
+        for product_id in demand:
+            product = products.get(product_id)
+            if product is None:
+                raise ProductNotFound("No such product.", extra={"product_id": product_id})
+            if not product.is_active:
+                raise ProductInactive(f"{product.name} is not for sale.", extra={"product_id": product_id})
+
+        # One statement locks every candidate batch, in id order: no deadlock between checkouts.
+        locked = list(
+            StockBatch.objects.select_for_update()
+            .filter(sellable_batches_q(), product_id__in=sorted(demand))
+            .order_by("id")
+        )
+        by_product: dict[int, list[StockBatch]] = defaultdict(list)
+        for batch in locked:
+            by_product[batch.product_id].append(batch)
+
+        shortages = []
+        for product_id, wanted in demand.items():
+            available = sum(b.quantity_available for b in by_product[product_id])
+            if available < wanted:
+                shortages.append({"product_id": product_id, "code": products[product_id].code, "requested": wanted, "available": available})
+        if shortages:
+            names = ", ".join(f"{products[s['product_id']].name} (only {max(s['available'], 0)} left)" for s in shortages)
+            raise InsufficientStock(f"Not enough stock: {names}.", extra={"shortages": shortages})
+
+        actor = _actor_repr()
+        reservations, allocations, movements, touched = [], [], [], {}
+        plan = []
+        for product_id, wanted in demand.items():
+            product = products[product_id]
+            remaining = wanted
+            picks = []
+            for batch in sorted(by_product[product_id], key=pick_order_key(product)):
+                if remaining == 0:
+                    break
+                take = min(batch.quantity_available, remaining)
+                if take <= 0:
+                    continue
+                batch.quantity_reserved += take
+                touched[batch.pk] = batch
+                picks.append((batch, take))
+                remaining -= take
+            reservation = StockReservation(reference=reference, product=product, quantity=wanted)
+            reservations.append(reservation)
+            plan.append((reservation, picks))
+
+        for batch in sorted(touched.values(), key=lambda b: b.pk):
+            batch.save(update_fields=["quantity_reserved"])
+        created = StockReservation.objects.bulk_create(reservations)
+        if any(r.pk is None for r in created):  # backends without RETURNING (MySQL): fetch ids
+            by_product_id = {
+                r.product_id: r for r in StockReservation.objects.filter(reference=reference, status=StockReservation.Status.ACTIVE, product_id__in=list(demand)).order_by("id")
+            }
+            for reservation in reservations:
+                reservation.pk = reservation.id = by_product_id[reservation.product_id].pk
+        for reservation, picks in plan:
+            for batch, take in picks:
+                allocations.append(ReservationAllocation(reservation=reservation, batch=batch, quantity=take))
+                movements.append(_movement(batch, Kind.RESERVATION, reserved=take, reference=reference, actor=actor))
+        ReservationAllocation.objects.bulk_create(allocations)
+        StockMovement.objects.bulk_create(movements)
+        for reservation, picks in plan:
+            record(
+                events.StockReserved(
+                    product_id=reservation.product_id,
+                    reservation_id=reservation.pk,
+                    reference=reference,
+                    quantity=reservation.quantity,
+                    allocations=[{"batch_number": b.batch_number, "quantity": q} for b, q in picks],
+                )
+            )
+        return reservations
+
+
+def stock_reserve(*, product: Product | int, quantity: int, reference: str) -> StockReservation:
+    return stock_reserve_many(lines=[(product, quantity)], reference=reference)[0]
+
+
+def _lock_reservations(ids: list[int]) -> list[StockReservation]:
+    reservations = list(StockReservation.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+    inactive = [r for r in reservations if r.status != StockReservation.Status.ACTIVE]
+    if inactive:
+        raise ReservationNotActive(
+            f"Reservation {inactive[0].pk} is already {inactive[0].status}.", extra={"reservation_id": inactive[0].pk}
+        )
+    return reservations
+
+
+def _close(reservations: list[StockReservation], *, consume: bool) -> dict[int, list[BatchAllocation]]:
+    allocations = list(
+        ReservationAllocation.objects.filter(reservation__in=reservations).order_by("batch_id", "id")
+    )
+    batch_ids = sorted({a.batch_id for a in allocations})
+    batches = {b.pk: b for b in StockBatch.objects.select_for_update().filter(pk__in=batch_ids).order_by("id")}
+    kind = Kind.CONSUMPTION if consume else Kind.RELEASE
+    actor = _actor_repr()
+    by_reservation: dict[int, list[BatchAllocation]] = defaultdict(list)
+    references = {r.pk: r.reference for r in reservations}
+    movements = []
+    for allocation in allocations:
+        batch = batches[allocation.batch_id]
+        batch.quantity_reserved -= allocation.quantity
+        if consume:
+            batch.quantity_on_hand -= allocation.quantity
+        movements.append(
+            _movement(
+                batch, kind, reserved=-allocation.quantity, on_hand=-allocation.quantity if consume else 0,
+                reference=references[allocation.reservation_id], actor=actor,
+            )
+        )
+        by_reservation[allocation.reservation_id].append(
+            BatchAllocation(batch.batch_number, allocation.quantity, batch.expires_on, batch.location)
+        )
+    for batch_id in batch_ids:
+        batches[batch_id].save(update_fields=["quantity_reserved", "quantity_on_hand"])
+    StockMovement.objects.bulk_create(movements)
+    status = StockReservation.Status.CONSUMED if consume else StockReservation.Status.RELEASED
+    now = timezone.now()
+    StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).update(status=status, closed_at=now)
+    for reservation in reservations:
+        reservation.status, reservation.closed_at = status, now
+        allocs = [a.as_dict() for a in by_reservation[reservation.pk]]
+        if consume:
+            record(events.StockConsumed(product_id=reservation.product_id, reservation_id=reservation.pk,
+                                        reference=reservation.reference, quantity=reservation.quantity, allocations=allocs))
+        else:
+            record(events.StockReleased(product_id=reservation.product_id, reservation_id=reservation.pk,
+                                        reference=reservation.reference, quantity=reservation.quantity))
+    return by_reservation
+
+
+def stock_release(*, reservation: StockReservation | int) -> None:
+    """Give a reservation's units back to their batches."""
+    reservation_id = reservation.pk if isinstance(reservation, StockReservation) else reservation
+    with telemetry.command_span("commerce.stock.release"), transaction.atomic():
+        _close(_lock_reservations([reservation_id]), consume=False)
+
+
+def stock_consume(*, reservation: StockReservation | int) -> list[BatchAllocation]:
+    """Take a reservation's units off hand for good (allocation/shipping); returns the batches used."""
+    reservation_id = reservation.pk if isinstance(reservation, StockReservation) else reservation
+    with telemetry.command_span("commerce.stock.consume"), transaction.atomic():
+        return _close(_lock_reservations([reservation_id]), consume=True)[reservation_id]
+
+
+def _active_ids_for(reference: str) -> list[int]:
+    return list(
+        StockReservation.objects.filter(reference=reference, status=StockReservation.Status.ACTIVE).values_list("pk", flat=True)
+    )
+
+
+def stock_release_reference(*, reference: str) -> int:
+    """Release every active reservation held by ``reference``; returns how many."""
+    with telemetry.command_span("commerce.stock.release", attributes={"stock.reference": reference}), transaction.atomic():
+        reservations = _lock_reservations(_active_ids_for(reference))
+        if reservations:
+            _close(reservations, consume=False)
+        return len(reservations)
+
+
+def stock_consume_reference(*, reference: str) -> dict[int, list[BatchAllocation]]:
+    """Consume every active reservation held by ``reference``; allocations by product id."""
+    with telemetry.command_span("commerce.stock.consume", attributes={"stock.reference": reference}), transaction.atomic():
+        reservations = _lock_reservations(_active_ids_for(reference))
+        if not reservations:
+            return {}
+        result = _close(reservations, consume=True)
+        return {r.product_id: result[r.pk] for r in reservations}

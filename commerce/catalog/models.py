@@ -1,0 +1,165 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from treebeard.mp_tree import MP_Node
+
+from commerce.money import CURRENCY_CHOICES, Money
+
+
+class Category(MP_Node):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Manufacturer(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True, help_text="Official content shown on product pages.")
+    website = models.URLField(blank=True)
+    support_email = models.EmailField(blank=True)
+    support_phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    code = models.CharField(max_length=40, unique=True, help_text="SKU")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name="products")
+    price_amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    price_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    is_active = models.BooleanField(default=True)
+    is_perishable = models.BooleanField(default=False)
+    weight_kg = models.DecimalField(max_digits=8, decimal_places=3, default=0, validators=[MinValueValidator(0)])
+    volume_l = models.DecimalField(max_digits=9, decimal_places=3, default=0, validators=[MinValueValidator(0)])
+    image_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(condition=Q(price_amount__gte=0), name="catalog_product_price_not_negative")]
+        indexes = [
+            models.Index(fields=["is_active", "name"], name="catalog_product_active_name"),
+            models.Index(fields=["price_amount"], name="catalog_product_price"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self):
+        return reverse("catalog:product_detail", kwargs={"slug": self.slug})
+
+    @property
+    def price(self) -> Money:
+        return Money.of(self.price_amount, self.price_currency)
+
+
+class StockBatch(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches")
+    batch_number = models.CharField(max_length=60, unique=True)
+    quantity_received = models.PositiveIntegerField()
+    quantity_on_hand = models.PositiveIntegerField()
+    quantity_reserved = models.PositiveIntegerField(default=0)
+    received_at = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=40, default="MAIN", help_text="Warehouse code")
+
+    class Meta:
+        verbose_name_plural = "stock batches"
+        ordering = ["product_id", "received_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_reserved__lte=F("quantity_on_hand")), name="catalog_batch_reserved_le_on_hand"),
+        ]
+        indexes = [
+            models.Index(fields=["product", "received_at"], name="catalog_batch_fifo"),
+            models.Index(fields=["product", "expires_on"], name="catalog_batch_fefo"),
+            models.Index(fields=["expires_on"], name="catalog_batch_expiry"),
+        ]
+
+    def __str__(self):
+        return self.batch_number
+
+    @property
+    def quantity_available(self) -> int:
+        return self.quantity_on_hand - self.quantity_reserved
+
+
+class StockReservation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        RELEASED = "released", "Released"
+        CONSUMED = "consumed", "Consumed"
+
+    reference = models.CharField(max_length=80, db_index=True, help_text="What holds the stock, e.g. order:A1B2C3")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="catalog_reservation_status")]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id} for {self.reference} ({self.status})"
+
+
+class ReservationAllocation(models.Model):
+    """Which batch a reservation took its units from: the root of batch traceability."""
+
+    reservation = models.ForeignKey(StockReservation, on_delete=models.CASCADE, related_name="allocations")
+    batch = models.ForeignKey(StockBatch, on_delete=models.PROTECT, related_name="allocations")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} of {self.batch_id} for reservation {self.reservation_id}"
+
+
+class StockMovement(models.Model):
+    """The append-only stock ledger: its sums equal every batch's counters."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        RESERVATION = "reservation", "Reservation"
+        RELEASE = "release", "Release"
+        CONSUMPTION = "consumption", "Consumption"
+        RETURN = "return", "Return"
+
+    batch = models.ForeignKey(StockBatch, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(default=0)
+    reserved_delta = models.IntegerField(default=0)
+    reference = models.CharField(max_length=80, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    actor_repr = models.CharField(max_length=150, blank=True)
+    occurred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["batch", "id"], name="catalog_movement_batch")]
+
+    def __str__(self):
+        return f"{self.kind} {self.batch_id} {self.on_hand_delta:+}/{self.reserved_delta:+}"

@@ -1,0 +1,123 @@
+"""Catalog queries. List queries cost a fixed number of SQL statements whatever the page size."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from commerce.catalog.errors import ProductNotFound
+from commerce.catalog.inventory import sellable_batches_q
+from commerce.catalog.models import Category, Product, StockBatch, StockMovement
+
+
+def _available_subquery():
+    return Coalesce(
+        Subquery(
+            StockBatch.objects.filter(sellable_batches_q(), product=OuterRef("pk"))
+            .values("product")
+            .annotate(total=Sum(F("quantity_on_hand") - F("quantity_reserved")))
+            .values("total")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def product_queryset(*, include_inactive: bool = False) -> QuerySet[Product]:
+    qs = Product.objects.select_related("category", "manufacturer").annotate(available=_available_subquery())
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def product_list(
+    *,
+    category: Category | None = None,
+    manufacturer_id: int | None = None,
+    query: str = "",
+    min_price=None,
+    max_price=None,
+    in_stock: bool | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Product]:
+    qs = product_queryset(include_inactive=include_inactive)
+    if category is not None:
+        qs = qs.filter(category__path__startswith=category.path)
+    if manufacturer_id is not None:
+        qs = qs.filter(manufacturer_id=manufacturer_id)
+    if query:
+        qs = qs.filter(product_search_q(query))
+    if min_price is not None:
+        qs = qs.filter(price_amount__gte=min_price)
+    if max_price is not None:
+        qs = qs.filter(price_amount__lte=max_price)
+    if in_stock is True:
+        qs = qs.filter(available__gt=0)
+    elif in_stock is False:
+        qs = qs.filter(available__lte=0)
+    return qs
+
+
+def product_search_q(query: str) -> Q:
+    q = Q()
+    for term in query.split()[:8]:
+        q &= Q(name__icontains=term) | Q(code__iexact=term) | Q(description__icontains=term) | Q(manufacturer__name__icontains=term)
+    return q
+
+
+def product_get(*, slug: str | None = None, pk: int | None = None, include_inactive: bool = False) -> Product:
+    qs = product_queryset(include_inactive=include_inactive)
+    product = qs.filter(slug=slug).first() if slug is not None else qs.filter(pk=pk).first()
+    if product is None:
+        raise ProductNotFound("No such product.")
+    return product
+
+
+def category_tree() -> list[Category]:
+    """Every category in tree order (depth on each node): one query."""
+    return list(Category.get_tree())
+
+
+def category_get(*, slug: str) -> Category | None:
+    return Category.objects.filter(slug=slug).first()
+
+
+def category_descendant_ids(category: Category) -> list[int]:
+    return list(Category.objects.filter(path__startswith=category.path).values_list("id", flat=True))
+
+
+def near_expiry_batches(*, days: int | None = None, today: datetime.date | None = None) -> QuerySet[StockBatch]:
+    today = today or timezone.localdate()
+    days = settings.NEAR_EXPIRY_DAYS if days is None else days
+    return (
+        StockBatch.objects.select_related("product")
+        .filter(expires_on__isnull=False, expires_on__lte=today + datetime.timedelta(days=days), quantity_on_hand__gt=0)
+        .order_by("expires_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Drift:
+    batch_number: str
+    counter: str
+    recorded: int
+    ledger: int
+
+
+def stock_reconcile() -> list[Drift]:
+    """Compare every batch's counters with the sums of its ledger; return each disagreement."""
+    sums = {
+        row["batch_id"]: row
+        for row in StockMovement.objects.values("batch_id").annotate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
+    }
+    drifts = []
+    for batch in StockBatch.objects.only("id", "batch_number", "quantity_on_hand", "quantity_reserved").order_by("id").iterator():
+        row = sums.get(batch.pk, {"on_hand": 0, "reserved": 0})
+        if (row["on_hand"] or 0) != batch.quantity_on_hand:
+            drifts.append(Drift(batch.batch_number, "on_hand", batch.quantity_on_hand, row["on_hand"] or 0))
+        if (row["reserved"] or 0) != batch.quantity_reserved:
+            drifts.append(Drift(batch.batch_number, "reserved", batch.quantity_reserved, row["reserved"] or 0))
+    return drifts

@@ -1,0 +1,142 @@
+"""Money: a Decimal amount with an ISO 4217 currency, rounded to the currency's minor unit.
+
+No floats anywhere: constructing Money from a float is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.conf import settings
+
+# Minor-unit exponents (ISO 4217) of the currencies the shop can price in.
+MINOR_UNITS = {
+    "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "SEK": 2, "NOK": 2, "DKK": 2, "PLN": 2, "CZK": 2,
+    "CAD": 2, "AUD": 2, "NZD": 2, "BRL": 2, "MXN": 2, "INR": 2, "CNY": 2, "ZAR": 2,
+    "JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0,
+}
+CURRENCY_CHOICES = [(code, code) for code in sorted(MINOR_UNITS)]
+
+
+class CurrencyMismatch(ValueError):
+    pass
+
+
+def default_currency() -> str:
+    return settings.DEFAULT_CURRENCY
+
+
+def minor_unit(currency: str) -> Decimal:
+    try:
+        exponent = MINOR_UNITS[currency]
+    except KeyError:
+        raise ValueError(f"Unknown currency {currency!r}") from None
+    return Decimal(1).scaleb(-exponent)
+
+
+def _to_decimal(value) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("Money amounts must not be floats; pass a Decimal, int or str")
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError):
+        raise ValueError(f"Not a decimal amount: {value!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "amount", _to_decimal(self.amount))
+        minor_unit(self.currency)  # validates the currency
+
+    @classmethod
+    def of(cls, amount, currency: str | None = None) -> Money:
+        """Money rounded (half up) to the currency's minor unit."""
+        currency = currency or default_currency()
+        return cls(_to_decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP), currency)
+
+    @classmethod
+    def zero(cls, currency: str | None = None) -> Money:
+        return cls.of(0, currency)
+
+    def rounded(self, rounding=ROUND_HALF_UP) -> Money:
+        return Money(self.amount.quantize(minor_unit(self.currency), rounding=rounding), self.currency)
+
+    def _check(self, other) -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"Cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"{self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor) -> Money:
+        if isinstance(factor, Money):
+            raise TypeError("Cannot multiply Money by Money")
+        return Money(self.amount * _to_decimal(factor), self.currency).rounded(ROUND_HALF_EVEN)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount >= other.amount
+
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def is_positive(self) -> bool:
+        return self.amount > 0
+
+    def allocate(self, weights: list) -> list[Money]:
+        """Split into shares proportional to ``weights`` whose minor units add up exactly.
+
+        Largest-remainder method: used to spread an order-level discount over the lines.
+        """
+        weights = [_to_decimal(w) for w in weights]
+        if any(w < 0 for w in weights):
+            raise ValueError("weights must not be negative")
+        total_weight = sum(weights, Decimal(0))
+        unit = minor_unit(self.currency)
+        total_units = int((self.amount / unit).to_integral_value())
+        if total_weight == 0:
+            return [Money.zero(self.currency) for _ in weights]
+        raw = [Decimal(total_units) * w / total_weight for w in weights]
+        floors = [int(r.to_integral_value(rounding="ROUND_FLOOR")) for r in raw]
+        remainder = total_units - sum(floors)
+        order = sorted(range(len(weights)), key=lambda i: (raw[i] - floors[i], -i), reverse=True)
+        for i in order[:remainder]:
+            floors[i] += 1
+        return [Money(Decimal(units) * unit, self.currency) for units in floors]
+
+    def __str__(self) -> str:
+        return f"{self.rounded().amount:,} {self.currency}"
+
+    def as_dict(self) -> dict:
+        return {"amount": str(self.rounded().amount), "currency": self.currency}

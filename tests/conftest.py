@@ -1,0 +1,40 @@
+import os
+
+import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from commerce import telemetry
+
+_exporter = InMemorySpanExporter()
+telemetry.provider().add_span_processor(SimpleSpanProcessor(_exporter))
+
+REAL_SERVICES = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if REAL_SERVICES:
+        return
+    skip = pytest.mark.skip(reason="integration test: needs DATABASE_URL (MariaDB) and REDIS_URL (Redis)")
+    for item in items:
+        if "integration" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def spans():
+    """Spans finished during the test, read from an in-memory exporter."""
+    _exporter.clear()
+    yield _exporter
+    _exporter.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    yield
+    if REAL_SERVICES:
+        cache.delete_pattern("*")  # only this project's key prefix, never FLUSHDB
+    else:
+        cache.clear()
