@@ -38,3 +38,14 @@ def _clean_cache():
         cache.delete_pattern("*")  # only this project's key prefix, never FLUSHDB
     else:
         cache.clear()
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in-process for this test, even when a real broker is configured."""
+    from commerce.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

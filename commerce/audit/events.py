@@ -20,6 +20,7 @@ and a service records it inside its atomic block with ``record(PriceChanged(...)
 import dataclasses
 from typing import ClassVar
 
+from django.db import transaction
 from django.dispatch import Signal
 
 domain_event_recorded = Signal()  # kwargs: event
@@ -67,4 +68,6 @@ class DomainEventData:
 
 def record(event: DomainEventData) -> None:
     """Record a domain event. Call inside the command's ``transaction.atomic`` block."""
+    if transaction.get_autocommit():
+        raise RuntimeError(f"{event.event_type} recorded outside a transaction: wrap the command in transaction.atomic")
     domain_event_recorded.send(sender=type(event), event=event)

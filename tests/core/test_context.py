@@ -1,0 +1,17 @@
+import pytest
+
+from commerce.audit.models import DomainEvent
+from commerce.context import channel_for_path
+
+
+@pytest.mark.parametrize("path, channel", [("/api/v1/products/", "api"), ("/admin/", "admin"), ("/", "web"), ("/accounts/login/", "web")])
+def test_channel_for_path(path, channel):
+    assert channel_for_path(path) == channel
+
+
+@pytest.mark.django_db
+def test_request_id_is_echoed_and_context_does_not_leak(client):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="abc123")
+    assert response["X-Request-ID"] == "abc123"
+    assert client.get("/healthz")["X-Request-ID"] != "abc123"
+    assert DomainEvent.objects.count() == 0
