@@ -24,6 +24,10 @@ from django.db import transaction
 from django.dispatch import Signal
 
 domain_event_recorded = Signal()  # kwargs: event
+domain_events_recorded = Signal()  # kwargs: events (a list, written in one statement)
+# Sent by the store after it wrote rows, inside the same transaction: for synchronous read-model
+# projections that must never disagree with the event table.
+events_stored = Signal()  # kwargs: rows (DomainEvent instances with version and occurred_at)
 
 SECRET_KEYS = ("password", "secret", "token", "card_number", "cvc", "cvv", "pan", "iban", "api_key", "signature")
 MASK = "***"
@@ -71,3 +75,13 @@ def record(event: DomainEventData) -> None:
     if transaction.get_autocommit():
         raise RuntimeError(f"{event.event_type} recorded outside a transaction: wrap the command in transaction.atomic")
     domain_event_recorded.send(sender=type(event), event=event)
+
+
+def record_many(events: list[DomainEventData]) -> None:
+    """Record several events at once (one version query, one insert): for commands whose event
+    count grows with their input, so their SQL count does not."""
+    if not events:
+        return
+    if transaction.get_autocommit():
+        raise RuntimeError(f"{events[0].event_type} recorded outside a transaction: wrap the command in transaction.atomic")
+    domain_events_recorded.send(sender=type(events[0]), events=list(events))

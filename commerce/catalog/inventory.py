@@ -27,7 +27,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from commerce import context, telemetry
-from commerce.audit.events import record
+from commerce.audit.events import record, record_many
 from commerce.catalog import events
 from commerce.catalog.errors import (
     BatchNotFound,
@@ -328,8 +328,7 @@ def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference:
             reservations.append(reservation)
             plan.append((reservation, picks))
 
-        for batch in sorted(touched.values(), key=lambda b: b.pk):
-            batch.save(update_fields=["quantity_reserved"])
+        StockBatch.objects.bulk_update(sorted(touched.values(), key=lambda b: b.pk), ["quantity_reserved"])
         created = StockReservation.objects.bulk_create(reservations)
         if any(r.pk is None for r in created):  # backends without RETURNING (MySQL): fetch ids
             by_product_id = {
@@ -343,8 +342,8 @@ def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference:
                 movements.append(_movement(batch, Kind.RESERVATION, reserved=take, reference=reference, actor=actor))
         ReservationAllocation.objects.bulk_create(allocations)
         StockMovement.objects.bulk_create(movements)
-        for reservation, picks in plan:
-            record(
+        record_many(
+            [
                 events.StockReserved(
                     product_id=reservation.product_id,
                     reservation_id=reservation.pk,
@@ -352,7 +351,9 @@ def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference:
                     quantity=reservation.quantity,
                     allocations=[{"batch_number": b.batch_number, "quantity": q} for b, q in picks],
                 )
-            )
+                for reservation, picks in plan
+            ]
+        )
         return reservations
 
 
@@ -395,21 +396,22 @@ def _close(reservations: list[StockReservation], *, consume: bool) -> dict[int, 
         by_reservation[allocation.reservation_id].append(
             BatchAllocation(batch.batch_number, allocation.quantity, batch.expires_on, batch.location)
         )
-    for batch_id in batch_ids:
-        batches[batch_id].save(update_fields=["quantity_reserved", "quantity_on_hand"])
+    StockBatch.objects.bulk_update([batches[i] for i in batch_ids], ["quantity_reserved", "quantity_on_hand"])
     StockMovement.objects.bulk_create(movements)
     status = StockReservation.Status.CONSUMED if consume else StockReservation.Status.RELEASED
     now = timezone.now()
     StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).update(status=status, closed_at=now)
+    closed = []
     for reservation in reservations:
         reservation.status, reservation.closed_at = status, now
         allocs = [a.as_dict() for a in by_reservation[reservation.pk]]
         if consume:
-            record(events.StockConsumed(product_id=reservation.product_id, reservation_id=reservation.pk,
-                                        reference=reservation.reference, quantity=reservation.quantity, allocations=allocs))
+            closed.append(events.StockConsumed(product_id=reservation.product_id, reservation_id=reservation.pk,
+                                               reference=reservation.reference, quantity=reservation.quantity, allocations=allocs))
         else:
-            record(events.StockReleased(product_id=reservation.product_id, reservation_id=reservation.pk,
-                                        reference=reservation.reference, quantity=reservation.quantity))
+            closed.append(events.StockReleased(product_id=reservation.product_id, reservation_id=reservation.pk,
+                                               reference=reservation.reference, quantity=reservation.quantity))
+    record_many(closed)
     return by_reservation
 
 

@@ -172,3 +172,27 @@ def test_stock_reserve_opens_a_span(spans):
     event = DomainEvent.objects.get(event_type="catalog.stock.reserved")
     span = next(s for s in spans.get_finished_spans() if s.name == "commerce.stock.reserve")
     assert event.trace_id == format(span.context.trace_id, "032x")
+
+
+def _reserve_queries(n_products, reference):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    products = [ProductFactory() for _ in range(n_products)]
+    for i, product in enumerate(products):
+        receive(product, f"{reference}-A{i}", 2, received=5)
+        receive(product, f"{reference}-B{i}", 2, received=1)
+    with CaptureQueriesContext(connection) as ctx:
+        inventory.stock_reserve_many(lines=[(p, 3) for p in products], reference=reference)  # spans two batches each
+    with CaptureQueriesContext(connection) as ctx_consume:
+        inventory.stock_consume_reference(reference=reference)
+    return len(ctx), len(ctx_consume)
+
+
+def test_reservation_and_consumption_sql_does_not_grow_with_lines():
+    assert _reserve_queries(1, "order:one") == _reserve_queries(12, "order:many")
+    assert stock_reconcile() == []
+    versions = list(
+        DomainEvent.objects.filter(event_type="catalog.stock.consumed").order_by().values_list("version", flat=True).distinct()
+    )
+    assert versions == [4]  # two receipts, one reservation, one consumption on each product's own stream
