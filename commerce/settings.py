@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "commerce.audit",
     "commerce.accounts",
     "commerce.catalog",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.stock_reconcile",
         "schedule": crontab(hour=3, minute=15),
     },
+    "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": crontab(minute="*/5")},
+    "orders-settle-pending-payments": {"task": "orders.payments_settle_pending", "schedule": crontab(minute="*")},
 }
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
@@ -195,11 +198,25 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 # Batches expiring within this many days show as "near expiry" in Admin and reports.
 NEAR_EXPIRY_DAYS = env.int("NEAR_EXPIRY_DAYS", default=14)
 
+# Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
+ORDERS_SHIPPING_FLAT_RATE = env.str("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
+ORDERS_FREE_SHIPPING_OVER = env.str("ORDERS_FREE_SHIPPING_OVER", default="50.00")
+ORDERS_UNPAID_HOLD_MINUTES = env.int("ORDERS_UNPAID_HOLD_MINUTES", default=30)
+ORDERS_PAYMENT_GATEWAYS = {
+    "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
+    "cod": "orders.gateways.CashOnDeliveryGateway",
+}
+ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="orders.pricing.NoDiscounts")
+ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default="sandbox-webhook-secret-for-development-only")
+if PRODUCTION:
+    ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET")
+
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes "not logged in" a 401 (session auth alone gives 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,0 +1,323 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from commerce.accounts.models import Address, SalesRegion
+from commerce.catalog.models import Product
+from commerce.money import CURRENCY_CHOICES, Money
+
+AMOUNT = {"max_digits": 12, "decimal_places": 2}
+
+
+class Cart(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CHECKED_OUT = "checked_out", "Checked out"
+        MERGED = "merged", "Merged into a customer's cart"
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts")
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    coupon_codes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(status="open"), name="orders_one_open_cart_per_customer"),
+        ]
+
+    def __str__(self):
+        owner = self.customer or f"session {self.session_key[:8]}"
+        return f"Cart {self.pk} of {owner} ({self.status})"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # The price the shopper saw when adding: a later change is flagged, never silently charged.
+    seen_unit_price = models.DecimalField(**AMOUNT)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["cart", "product"], name="orders_cart_line_product_uniq")]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"
+
+
+# Crockford base32 without look-alikes: human-friendly, unguessable order numbers.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_order_number() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending payment"
+        CONFIRMED = "confirmed", "Confirmed"
+        PAID = "paid", "Paid"
+        ALLOCATED = "allocated", "Allocated"
+        READY_TO_SHIP = "ready_to_ship", "Ready to ship"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
+
+    class PaymentStatus(models.TextChoices):
+        UNPAID = "unpaid", "Unpaid"
+        DUE_ON_DELIVERY = "due_on_delivery", "Due on delivery"
+        PAID = "paid", "Paid"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        REFUNDED = "refunded", "Refunded"
+
+    class PaymentMethod(models.TextChoices):
+        CARD = "card", "Card"
+        CASH_ON_DELIVERY = "cod", "Cash on delivery"
+
+    number = models.CharField(max_length=11, unique=True, default=new_order_number, editable=False)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
+    payment_method = models.CharField(max_length=8, choices=PaymentMethod.choices)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    subtotal_amount = models.DecimalField(**AMOUNT)
+    discount_amount = models.DecimalField(**AMOUNT, default=0)
+    shipping_amount = models.DecimalField(**AMOUNT, default=0)
+    total_amount = models.DecimalField(**AMOUNT)
+    paid_amount = models.DecimalField(**AMOUNT, default=0)
+    refunded_amount = models.DecimalField(**AMOUNT, default=0)
+    shipping_address = models.JSONField()
+    address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(SalesRegion, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    applied_promotions = models.JSONField(default=list, blank=True)
+    coupon_codes = models.JSONField(default=list, blank=True)
+    carrier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=80, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    placed_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    hold_until = models.DateTimeField(null=True, blank=True, help_text="Unpaid orders are cancelled after this time.")
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="orders_order_customer"),
+            models.Index(fields=["status", "hold_until"], name="orders_order_status_hold"),
+            models.Index(fields=["-placed_at"], name="orders_order_placed"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("orders:order_detail", kwargs={"number": self.number})
+
+    @property
+    def reference(self) -> str:
+        """The stock reservation reference of this order."""
+        return f"order:{self.number}"
+
+    def money(self, amount) -> Money:
+        return Money.of(amount, self.currency)
+
+    @property
+    def total(self) -> Money:
+        return self.money(self.total_amount)
+
+    @property
+    def balance_due(self) -> Money:
+        return self.money(self.total_amount - self.paid_amount)
+
+    @property
+    def refundable(self) -> Money:
+        return self.money(self.paid_amount - self.refunded_amount)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    product_code = models.CharField(max_length=40)
+    product_name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price_amount = models.DecimalField(**AMOUNT)
+    discount_amount = models.DecimalField(**AMOUNT, default=0)
+    line_total_amount = models.DecimalField(**AMOUNT, help_text="Quantity x unit price, less this line's share of discounts")
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    refunded_amount = models.DecimalField(**AMOUNT, default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_code}"
+
+
+class OrderLineAllocation(models.Model):
+    """Which batch an order line's units came from (batch traceability)."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="allocations")
+    batch_number = models.CharField(max_length=60, db_index=True)
+    quantity = models.PositiveIntegerField()
+    expires_on = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} from {self.batch_number}"
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        AUTHORIZED = "authorized", "Authorized"
+        CAPTURED = "captured", "Captured"
+        DECLINED = "declined", "Declined"
+        FAILED = "failed", "Failed (gateway error)"
+        VOIDED = "voided", "Voided"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    gateway = models.CharField(max_length=30)
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    gateway_reference = models.CharField(max_length=100, blank=True, db_index=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=200, blank=True)
+    refunded_amount = models.DecimalField(**AMOUNT, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.gateway} {self.amount} {self.currency} ({self.status})"
+
+
+class Refund(models.Model):
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    lines = models.JSONField(default=list, blank=True, help_text="[{line_id, quantity, amount}] for partial refunds")
+    gateway_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"Refund {self.amount} {self.currency} on {self.order_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """A request with an Idempotency-Key: repeated, it returns the first result and does nothing more."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="orders_idempotency_uniq")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"
+
+
+class GatewayNotification(models.Model):
+    """A processed webhook notification: processing the same one twice changes nothing."""
+
+    gateway = models.CharField(max_length=30)
+    notification_id = models.CharField(max_length=100)
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gateway", "notification_id"], name="orders_gateway_notification_uniq")]
+
+    def __str__(self):
+        return f"{self.gateway}:{self.notification_id}"
+
+
+class OrderSummary(models.Model):
+    """The order read model: one denormalised row per order, kept up to date from domain events.
+
+    History, search and analytics read this table only; ``rebuild_order_summaries`` rebuilds it
+    from the audit table and yields the same rows.
+    """
+
+    order_id = models.BigIntegerField(primary_key=True)
+    number = models.CharField(max_length=11, unique=True)
+    customer_id = models.BigIntegerField(db_index=True)
+    region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=16, db_index=True)
+    payment_status = models.CharField(max_length=20)
+    payment_method = models.CharField(max_length=8)
+    currency = models.CharField(max_length=3)
+    subtotal_amount = models.DecimalField(**AMOUNT)
+    discount_amount = models.DecimalField(**AMOUNT)
+    shipping_amount = models.DecimalField(**AMOUNT)
+    total_amount = models.DecimalField(**AMOUNT)
+    refunded_amount = models.DecimalField(**AMOUNT, default=0)
+    item_count = models.PositiveIntegerField()
+    lines = models.JSONField(help_text="[{product_id, code, name, category_id, quantity, unit_price, line_total}]")
+    product_codes = models.TextField(help_text="|CODE|CODE| for search by product")
+    placed_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField(help_text="Last order-stream event version applied")
+
+    class Meta:
+        ordering = ["-placed_at", "-order_id"]
+        indexes = [
+            models.Index(fields=["customer_id", "-placed_at"], name="orders_summary_customer"),
+            models.Index(fields=["status", "placed_at"], name="orders_summary_status"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class SandboxCharge(models.Model):
+    """The sandbox card gateway's own books (what a real gateway keeps on its side).
+
+    Keyed by the idempotency key that travels with every call, so a retried charge is one charge.
+    """
+
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    reference = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(**AMOUNT)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=12)  # captured, declined, voided
+    refunded_amount = models.DecimalField(**AMOUNT, default=0)
+    card_last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.reference

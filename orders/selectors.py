@@ -1,0 +1,276 @@
+"""Orders queries. History, search and analytics read the ``OrderSummary`` read model only."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from commerce.accounts import access
+from commerce.audit.models import DomainEvent
+from commerce.catalog.models import Category
+from orders.errors import OrderNotFound
+from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderSummary
+from orders.pricing import LineInput, Pricing, price_lines
+
+
+# --- carts ------------------------------------------------------------------------------------------
+def cart_find(*, customer=None, session_key: str = "") -> Cart | None:
+    if customer is not None:
+        return Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+    if session_key:
+        return Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN).first()
+    return None
+
+
+def cart_items(*, cart: Cart) -> QuerySet[CartLine]:
+    return CartLine.objects.filter(cart=cart).order_by("id")
+
+
+def cart_summary(*, cart: Cart) -> Pricing:
+    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses."""
+    lines = list(cart_items(cart=cart).values_list("pk", "product_id", "quantity", "seen_unit_price"))
+    return price_lines(
+        [LineInput(product_id, quantity, seen, pk) for pk, product_id, quantity, seen in lines],
+        currency=cart.currency,
+        customer_id=cart.customer_id,
+        coupon_codes=cart.coupon_codes,
+    )
+
+
+# --- access -----------------------------------------------------------------------------------------
+def visible_summaries(requester) -> QuerySet[OrderSummary]:
+    """The orders a requester may see: their own; all with view_all_orders; their regions for Sales."""
+    qs = OrderSummary.objects.all()
+    if access.can_view_all_orders(requester):
+        return qs
+    scope = Q(customer_id=requester.pk)
+    if access.has_permission(requester, "view_region_orders"):
+        scope |= Q(region_id__in=access.region_ids_of(requester))
+    return qs.filter(scope)
+
+
+def can_view_order(requester, order: Order) -> bool:
+    if requester is None or not requester.is_authenticated:
+        return False
+    if order.customer_id == requester.pk:
+        return True
+    return access.can_view_region(requester, order.region_id)
+
+
+def order_get(*, number: str, requester) -> Order:
+    """One order with its lines, allocations, payments and refunds; 404 for anyone not allowed."""
+    order = (
+        Order.objects.select_related("customer", "region")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id").prefetch_related(
+                Prefetch("allocations", queryset=OrderLineAllocation.objects.order_by("id")))),
+            "payments",
+            "refunds",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if order is None or not can_view_order(requester, order):
+        raise OrderNotFound("No such order.")
+    return order
+
+
+def order_timeline(*, order: Order) -> QuerySet[DomainEvent]:
+    """The order's history, from its event stream."""
+    return DomainEvent.objects.filter(stream_type="order", stream_id=str(order.pk)).order_by("version")
+
+
+# --- history and search (read model) -----------------------------------------------------------------
+def order_history(*, customer) -> QuerySet[OrderSummary]:
+    return OrderSummary.objects.filter(customer_id=customer.pk).order_by("-placed_at", "-order_id")
+
+
+def order_search(
+    *,
+    requester,
+    status: str | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    min_total: Decimal | None = None,
+    max_total: Decimal | None = None,
+    customer_id: int | None = None,
+    product_code: str | None = None,
+    number: str | None = None,
+    region_id: int | None = None,
+    payment_status: str | None = None,
+) -> QuerySet[OrderSummary]:
+    qs = visible_summaries(requester)
+    if status:
+        qs = qs.filter(status=status)
+    if payment_status:
+        qs = qs.filter(payment_status=payment_status)
+    if date_from:
+        qs = qs.filter(placed_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(placed_at__date__lte=date_to)
+    if min_total is not None:
+        qs = qs.filter(total_amount__gte=min_total)
+    if max_total is not None:
+        qs = qs.filter(total_amount__lte=max_total)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if product_code:
+        qs = qs.filter(product_codes__contains=f"|{product_code.strip().upper()}|")
+    if number:
+        qs = qs.filter(number__iexact=number.strip())
+    if region_id:
+        qs = qs.filter(region_id=region_id)
+    return qs.order_by("-placed_at", "-order_id")
+
+
+@dataclass(frozen=True)
+class ReorderSuggestion:
+    product_id: int
+    code: str
+    name: str
+    times_ordered: int
+    total_quantity: int
+    last_ordered_at: datetime.datetime
+
+
+def reorder_suggestions(*, customer, limit: int = 10) -> list[ReorderSuggestion]:
+    """Items the customer buys again and again (in at least two orders), most frequent first."""
+    orders = OrderSummary.objects.filter(customer_id=customer.pk).exclude(status=Order.Status.CANCELLED).only("lines", "placed_at")
+    times, quantity, last, names = Counter(), Counter(), {}, {}
+    for summary in orders:
+        for line in summary.lines:
+            pid = line["product_id"]
+            times[pid] += 1
+            quantity[pid] += line["quantity"]
+            names[pid] = (line["code"], line["name"])
+            last[pid] = max(last.get(pid, summary.placed_at), summary.placed_at)
+    ranked = sorted((pid for pid in times if times[pid] >= 2), key=lambda p: (-times[p], -quantity[p], p))
+    return [ReorderSuggestion(pid, names[pid][0], names[pid][1], times[pid], quantity[pid], last[pid]) for pid in ranked[:limit]]
+
+
+def orders_ready_to_ship() -> QuerySet[Order]:
+    """The seam for logistics: orders packed and waiting for a delivery route."""
+    return Order.objects.filter(status=Order.Status.READY_TO_SHIP).order_by("placed_at", "id")
+
+
+# --- analytics (read model) --------------------------------------------------------------------------
+REVENUE_STATUSES = [s for s in Order.Status.values if s not in (Order.Status.PENDING, Order.Status.CANCELLED)]
+_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def order_statistics(*, requester, period: str = "month", date_from=None, date_to=None) -> dict:
+    """Counts and revenue (total less refunds) by status and by period."""
+    qs = order_search(requester=requester, date_from=date_from, date_to=date_to).order_by()
+    by_status = {
+        row["status"]: {"count": row["count"], "revenue": row["revenue"] or Decimal(0)}
+        for row in qs.values("status").annotate(count=Count("order_id"), revenue=Sum("total_amount"))
+    }
+    trunc = _TRUNC.get(period, TruncMonth)
+    by_period = [
+        {"period": row["period"], "orders": row["orders"], "revenue": (row["revenue"] or Decimal(0)) - (row["refunded"] or Decimal(0))}
+        for row in qs.filter(status__in=REVENUE_STATUSES)
+        .annotate(period=trunc("placed_at"))
+        .values("period")
+        .annotate(orders=Count("order_id"), revenue=Sum("total_amount"), refunded=Sum("refunded_amount"))
+        .order_by("period")
+    ]
+    totals = qs.filter(status__in=REVENUE_STATUSES).aggregate(
+        orders=Count("order_id"), revenue=Sum("total_amount"), refunded=Sum("refunded_amount"), aov=Avg("total_amount")
+    )
+    return {
+        "by_status": by_status,
+        "by_period": by_period,
+        "orders": totals["orders"],
+        "revenue": (totals["revenue"] or Decimal(0)) - (totals["refunded"] or Decimal(0)),
+        "average_order_value": (totals["aov"] or Decimal(0)).quantize(Decimal("0.01")),
+    }
+
+
+def average_order_value(*, requester, date_from=None, date_to=None) -> Decimal:
+    return order_statistics(requester=requester, date_from=date_from, date_to=date_to)["average_order_value"]
+
+
+def customer_lifetime_value(*, customer_id: int) -> Decimal:
+    agg = OrderSummary.objects.filter(customer_id=customer_id, status__in=REVENUE_STATUSES).aggregate(
+        total=Sum("total_amount"), refunded=Sum("refunded_amount")
+    )
+    return (agg["total"] or Decimal(0)) - (agg["refunded"] or Decimal(0))
+
+
+def customer_purchase_pattern(*, customer_id: int) -> dict:
+    """Frequency (days between orders), favourite categories, typical basket."""
+    summaries = list(
+        OrderSummary.objects.filter(customer_id=customer_id, status__in=REVENUE_STATUSES).order_by("placed_at")
+        .only("placed_at", "lines", "item_count", "total_amount")
+    )
+    if not summaries:
+        return {"orders": 0, "average_days_between_orders": None, "favourite_categories": [], "typical_basket": {},
+                "lifetime_value": Decimal(0)}
+    gaps = [(b.placed_at - a.placed_at).days for a, b in zip(summaries, summaries[1:], strict=False)]
+    categories, products = Counter(), Counter()
+    for s in summaries:
+        for line in s.lines:
+            categories[line["category_id"]] += line["quantity"]
+            products[(line["product_id"], line["name"])] += 1
+    names = dict(Category.objects.filter(pk__in=list(categories)).values_list("pk", "name"))
+    item_counts = sorted(s.item_count for s in summaries)
+    return {
+        "orders": len(summaries),
+        "average_days_between_orders": round(sum(gaps) / len(gaps), 1) if gaps else None,
+        "favourite_categories": [{"category_id": c, "name": names.get(c, ""), "units": n} for c, n in categories.most_common(5)],
+        "typical_basket": {
+            "median_items": item_counts[len(item_counts) // 2],
+            "average_total": (sum(s.total_amount for s in summaries) / len(summaries)).quantize(Decimal("0.01")),
+            "usual_products": [{"product_id": p, "name": n, "orders": k} for (p, n), k in products.most_common(5)],
+        },
+        "lifetime_value": customer_lifetime_value(customer_id=customer_id),
+    }
+
+
+def best_selling_products(*, requester, date_from=None, date_to=None, category: Category | None = None, limit: int = 10,
+                          by: str = "units") -> list[dict]:
+    """Best sellers by units or revenue over a period, optionally within a category subtree."""
+    qs = order_search(requester=requester, date_from=date_from, date_to=date_to).filter(status__in=REVENUE_STATUSES)
+    allowed = None
+    if category is not None:
+        allowed = set(Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True))
+    units, revenue, names = defaultdict(int), defaultdict(Decimal), {}
+    for lines in qs.values_list("lines", flat=True).iterator(chunk_size=1000):
+        for line in lines:
+            if allowed is not None and line["category_id"] not in allowed:
+                continue
+            pid = line["product_id"]
+            units[pid] += line["quantity"]
+            revenue[pid] += Decimal(line["line_total"])
+            names[pid] = (line["code"], line["name"])
+    key = (lambda p: (-revenue[p], p)) if by == "revenue" else (lambda p: (-units[p], -revenue[p], p))
+    return [
+        {"product_id": pid, "code": names[pid][0], "name": names[pid][1], "units": units[pid], "revenue": revenue[pid]}
+        for pid in sorted(units, key=key)[:limit]
+    ]
+
+
+# --- traceability -----------------------------------------------------------------------------------
+def trace_references(references: list[str]) -> dict[str, dict]:
+    """Batch recall resolver: ``order:<number>`` references to order, customer and lines."""
+    numbers = [ref.split(":", 1)[1] for ref in references if ref.startswith("order:")]
+    if not numbers:
+        return {}
+    result = {}
+    for order in Order.objects.filter(number__in=numbers).select_related("customer").prefetch_related("lines"):
+        result[order.reference] = {
+            "order": order.number,
+            "order_id": order.pk,
+            "order_status": order.status,
+            "customer_id": order.customer_id,
+            "customer": order.customer.get_username(),
+            "order_lines": [{"id": line.pk, "code": line.product_code, "quantity": line.quantity} for line in order.lines.all()],
+            "shipping_city": order.shipping_address.get("city", ""),
+        }
+    return result
+

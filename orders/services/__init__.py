@@ -1,0 +1,1 @@
+"""Orders commands, split by concern: cart, checkout, lifecycle (fulfilment), payments."""

@@ -1,0 +1,206 @@
+"""Cart commands: create, add, remove, change quantity, coupons, clear, merge on log-in."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from commerce import telemetry
+from commerce.audit.events import record
+from commerce.catalog.errors import ProductInactive, ProductNotFound
+from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
+from commerce.catalog.models import Product
+from commerce.money import default_currency
+from orders import events
+from orders.errors import CartLineNotFound, CouponRejected
+from orders.models import Cart, CartLine
+from orders.pricing import LineInput, discount_provider, price_lines
+
+MAX_COUPONS = 5
+
+
+def _owner_kwargs(cart: Cart) -> dict:
+    return {"cart_id": cart.pk, "customer_id": cart.customer_id, "session_id": cart.session_key}
+
+
+def cart_get_or_create(*, customer=None, session_key: str = "") -> Cart:
+    """The open cart of a customer (persistent) or of an anonymous session."""
+    if customer is None and not session_key:
+        raise ValueError("A cart belongs to a customer or a session")
+    with transaction.atomic():
+        if customer is not None:
+            cart = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+            if cart is None:
+                cart, _ = Cart.objects.get_or_create(
+                    customer=customer, status=Cart.Status.OPEN, defaults={"currency": default_currency()}
+                )
+            return cart
+        cart = Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN).first()
+        if cart is None:
+            cart = Cart.objects.create(session_key=session_key, currency=default_currency())
+        return cart
+
+
+def _lock(cart: Cart) -> Cart:
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+def _sellable_product(product_id: int) -> Product:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound("No such product.", extra={"product_id": product_id})
+    if not product.is_active:
+        raise ProductInactive(f"{product.name} is not for sale.", extra={"product_id": product_id})
+    return product
+
+
+def cart_add_item(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
+    """Add units of a product; adding a product already in the cart adds to its line."""
+    validate_quantity(quantity)
+    with telemetry.command_span("commerce.cart.add_item", attributes={"cart.id": cart.pk, "product.id": product_id}), transaction.atomic():
+        cart = _lock(cart)
+        product = _sellable_product(product_id)
+        line = CartLine.objects.filter(cart=cart, product=product).first()
+        if line is None:
+            line = CartLine.objects.create(cart=cart, product=product, quantity=quantity, seen_unit_price=product.price_amount)
+        else:
+            validate_quantity(line.quantity + quantity)
+            line.quantity += quantity
+            line.seen_unit_price = product.price_amount
+            line.save(update_fields=["quantity", "seen_unit_price"])
+        cart.save(update_fields=["updated_at"])
+        record(events.CartItemAdded(**_owner_kwargs(cart), product_id=product.pk, quantity=quantity))
+        return line
+
+
+def _own_line(cart: Cart, line_id: int) -> CartLine:
+    line = CartLine.objects.filter(cart=cart, pk=line_id).first()
+    if line is None:
+        raise CartLineNotFound("That item is not in your cart.")
+    return line
+
+
+def cart_update_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
+    validate_quantity(quantity)
+    with transaction.atomic():
+        cart = _lock(cart)
+        line = _own_line(cart, line_id)
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+        record(events.CartItemQuantityChanged(**_owner_kwargs(cart), product_id=line.product_id, quantity=quantity))
+        return line
+
+
+def cart_remove_item(*, cart: Cart, line_id: int) -> None:
+    with transaction.atomic():
+        cart = _lock(cart)
+        line = _own_line(cart, line_id)
+        product_id = line.product_id
+        line.delete()
+        cart.save(update_fields=["updated_at"])
+        record(events.CartItemRemoved(**_owner_kwargs(cart), product_id=product_id))
+
+
+def cart_accept_changes(*, cart: Cart) -> Cart:
+    """The shopper has seen the new prices: they become the prices the cart shows and charges."""
+    with transaction.atomic():
+        cart = _lock(cart)
+        for line in CartLine.objects.filter(cart=cart).select_related("product"):
+            if line.seen_unit_price != line.product.price_amount:
+                line.seen_unit_price = line.product.price_amount
+                line.save(update_fields=["seen_unit_price"])
+        return cart
+
+
+def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
+    """Check a code through the pricing hook; a code that does not apply is refused with its reason."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 40:
+        raise CouponRejected("Enter a valid coupon code.", code="coupon_invalid", fields={"code": ["Enter a valid coupon code."]})
+    with transaction.atomic():
+        cart = _lock(cart)
+        if code in cart.coupon_codes:
+            return cart
+        if len(cart.coupon_codes) >= MAX_COUPONS:
+            raise CouponRejected(f"At most {MAX_COUPONS} codes per cart.", code="too_many_coupons")
+        pricing = price_lines(
+            [LineInput(line.product_id, line.quantity) for line in cart.lines.all()],
+            currency=cart.currency, customer_id=cart.customer_id, coupon_codes=[*cart.coupon_codes, code],
+        )
+        result = pricing.coupon_result(code) or discount_provider().check_coupon(code, None)
+        if not result.accepted:
+            raise CouponRejected(result.message or "This code cannot be used.", code=result.reason or "coupon_unknown",
+                                 fields={"code": [result.message or "This code cannot be used."]})
+        cart.coupon_codes = [*cart.coupon_codes, code]
+        cart.save(update_fields=["coupon_codes", "updated_at"])
+        record(events.CartCouponApplied(**_owner_kwargs(cart), code=code))
+        return cart
+
+
+def cart_remove_coupon(*, cart: Cart, code: str) -> Cart:
+    code = (code or "").strip().upper()
+    with transaction.atomic():
+        cart = _lock(cart)
+        if code in cart.coupon_codes:
+            cart.coupon_codes = [c for c in cart.coupon_codes if c != code]
+            cart.save(update_fields=["coupon_codes", "updated_at"])
+            record(events.CartCouponRemoved(**_owner_kwargs(cart), code=code))
+        return cart
+
+
+def cart_clear(*, cart: Cart) -> Cart:
+    with transaction.atomic():
+        cart = _lock(cart)
+        CartLine.objects.filter(cart=cart).delete()
+        cart.coupon_codes = []
+        cart.save(update_fields=["coupon_codes", "updated_at"])
+        record(events.CartCleared(**_owner_kwargs(cart)))
+        return cart
+
+
+def cart_merge_session(*, customer, session_key: str) -> Cart | None:
+    """On log-in, move the session's cart into the customer's cart ("session recovery").
+
+    Quantities are summed and then capped by what is in stock (and the per-line maximum); every
+    cap is recorded on the merge event so the cart page can tell the shopper.
+    """
+    if not session_key:
+        return None
+    with transaction.atomic():
+        guest = (
+            Cart.objects.select_for_update()
+            .filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN)
+            .first()
+        )
+        if guest is None:
+            return None
+        target = _lock(cart_get_or_create(customer=customer))
+        guest_lines = list(guest.lines.all())
+        if not guest_lines and not guest.coupon_codes:
+            guest.status = Cart.Status.MERGED
+            guest.save(update_fields=["status", "updated_at"])
+            return target
+        from commerce.catalog.inventory import available_quantities
+
+        existing = {line.product_id: line for line in target.lines.all()}
+        stock = available_quantities([line.product_id for line in guest_lines])
+        adjusted = []
+        for line in guest_lines:
+            current = existing.get(line.product_id)
+            wanted = line.quantity + (current.quantity if current else 0)
+            # Respect stock, but never drop a line: an out-of-stock line stays, flagged in the summary.
+            cap = min(MAX_QUANTITY, max(stock.get(line.product_id, 0), current.quantity if current else 0, 1))
+            quantity = min(wanted, cap)
+            if quantity != wanted:
+                adjusted.append({"product_id": line.product_id, "wanted": wanted, "kept": quantity})
+            if current:
+                current.quantity = quantity
+                current.save(update_fields=["quantity"])
+            else:
+                CartLine.objects.create(cart=target, product_id=line.product_id, quantity=quantity, seen_unit_price=line.seen_unit_price)
+        target.coupon_codes = list(dict.fromkeys([*target.coupon_codes, *guest.coupon_codes]))[:MAX_COUPONS]
+        target.save(update_fields=["coupon_codes", "updated_at"])
+        guest.status = Cart.Status.MERGED
+        guest.save(update_fields=["status", "updated_at"])
+        record(events.CartMerged(**_owner_kwargs(target), from_cart_id=guest.pk, adjusted=adjusted))
+        return target

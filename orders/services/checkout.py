@@ -1,0 +1,182 @@
+"""CreateOrderFromCart: the whole order with its reservations and events, or nothing.
+
+Order of side effects: the cart row is locked, then stock (batch rows, in id order, inside the
+inventory service), then coupons (inside the discount provider); the order is written; payment
+is taken afterwards, by ``payments.order_pay``, so losing a race never needs a refund.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from commerce import telemetry
+from commerce.accounts import access
+from commerce.accounts.models import CustomerProfile
+from commerce.accounts.selectors import address_get
+from commerce.audit.events import record
+from commerce.catalog.inventory import stock_reserve_many
+from orders import events
+from orders.errors import (
+    AddressRequired,
+    CartEmpty,
+    CartNeedsReview,
+    NotAllowedToOrder,
+    PaymentMethodInvalid,
+)
+from orders.models import Cart, Order, OrderLine
+from orders.pricing import LineInput, Pricing, discount_provider, price_lines
+
+
+def _pricing_issues(pricing: Pricing) -> list[dict]:
+    return [
+        {"product_id": line.product_id, "code": line.product_code, "issues": line.issues,
+         "unit_price": str(line.unit_price.amount),
+         "seen_unit_price": str(line.seen_unit_price.amount) if line.seen_unit_price else None,
+         "available": max(line.available, 0), "quantity": line.quantity}
+        for line in pricing.lines
+        if "unavailable" in line.issues or "price_changed" in line.issues
+    ]
+
+
+def order_create_from_cart(
+    *,
+    customer,
+    cart: Cart,
+    address_id: int,
+    payment_method: str,
+    expected_total: Decimal | None = None,
+) -> Order:
+    """Turn the customer's open cart into a pending order holding reserved stock.
+
+    Refuses (and changes nothing) when: the customer may not place orders, the cart is empty or
+    not theirs, a price changed or a product went off sale since the shopper saw it (or the
+    client's ``expected_total`` differs from ours), the address is not theirs, the payment
+    method is unknown, or stock is short (``insufficient_stock``).
+    """
+    with telemetry.command_span(
+        "commerce.order.create",
+        attributes={
+            "order.customer_id": customer.pk,
+            "order.payment_method": payment_method,
+            "order.shipping_method": "standard",
+            "commerce.operation": "create_order",
+        },
+    ) as span, transaction.atomic():
+        if not access.has_permission(customer, "place_orders"):
+            raise NotAllowedToOrder("This account may not place orders.")
+        if payment_method not in Order.PaymentMethod.values or payment_method not in settings.ORDERS_PAYMENT_GATEWAYS:
+            raise PaymentMethodInvalid(
+                "Choose a payment method.", fields={"payment_method": [f"One of: {', '.join(Order.PaymentMethod.values)}."]}
+            )
+        if not address_id:
+            raise AddressRequired("Choose a shipping address.", fields={"address_id": ["Required."]})
+        address = address_get(customer=customer, address_id=address_id)
+
+        cart = Cart.objects.select_for_update().filter(pk=cart.pk, customer=customer, status=Cart.Status.OPEN).first()
+        if cart is None:
+            raise CartEmpty("There is no open cart to check out.", code="cart_not_found")
+        cart_lines = list(cart.lines.order_by("id"))
+        if not cart_lines:
+            raise CartEmpty("Your cart is empty.")
+        span.set_attribute("order.cart_items", len(cart_lines))
+
+        pricing = price_lines(
+            [LineInput(line.product_id, line.quantity, line.seen_unit_price, line.pk) for line in cart_lines],
+            currency=cart.currency, customer_id=customer.pk, coupon_codes=cart.coupon_codes,
+        )
+        issues = _pricing_issues(pricing)
+        if issues:
+            raise CartNeedsReview("Some items changed since you added them; please review your cart.", extra={"lines": issues})
+        if expected_total is not None and Decimal(expected_total) != pricing.total.amount:
+            raise CartNeedsReview(
+                f"The total is {pricing.total}, not {expected_total}; please review your cart.",
+                extra={"total": str(pricing.total.amount)},
+            )
+        rejected = [c for c in pricing.coupons if not c.accepted]
+        if rejected:
+            raise CartNeedsReview(
+                f"The code {rejected[0].code} can no longer be used: {rejected[0].message}",
+                code="coupon_not_applicable", extra={"coupons": [c.__dict__ for c in rejected]},
+            )
+
+        profile = CustomerProfile.objects.filter(user=customer).only("sales_region_id").first()
+        now = timezone.now()
+        order = Order.objects.create(
+            customer=customer,
+            status=Order.Status.PENDING,
+            payment_method=payment_method,
+            payment_status=Order.PaymentStatus.UNPAID,
+            currency=pricing.currency,
+            subtotal_amount=pricing.subtotal.amount,
+            discount_amount=pricing.discount_total.amount,
+            shipping_amount=pricing.shipping.amount - pricing.shipping_discount.amount,
+            total_amount=pricing.total.amount,
+            shipping_address=address.as_value(),
+            address=address,
+            region_id=profile.sales_region_id if profile else None,
+            applied_promotions=[d.as_dict() for d in pricing.discounts],
+            coupon_codes=list(cart.coupon_codes),
+            hold_until=now + datetime.timedelta(minutes=settings.ORDERS_UNPAID_HOLD_MINUTES),
+        )
+        lines = OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    product_id=line.product_id,
+                    product_code=line.product_code,
+                    product_name=line.product_name,
+                    quantity=line.quantity,
+                    unit_price_amount=line.unit_price.amount,
+                    discount_amount=line.discount.amount,
+                    line_total_amount=line.total.amount,
+                )
+                for line in pricing.lines
+            ]
+        )
+        # Stock: every line or none, batches locked in id order (raises insufficient_stock).
+        stock_reserve_many(lines=[(line.product_id, line.quantity) for line in pricing.lines], reference=order.reference)
+        # Coupons and usage limits: locked and counted by the promotions hook, in this transaction.
+        discount_provider().order_placed(
+            order_id=order.pk, customer_id=customer.pk, discounts=pricing.discounts, coupon_codes=list(cart.coupon_codes)
+        )
+        cart.status = Cart.Status.CHECKED_OUT
+        cart.save(update_fields=["status", "updated_at"])
+        record(
+            events.OrderCreated(
+                order_id=order.pk,
+                order_number=order.number,
+                customer_id=customer.pk,
+                total_amount=str(order.total_amount),
+                currency=order.currency,
+                subtotal_amount=str(order.subtotal_amount),
+                discount_amount=str(order.discount_amount),
+                shipping_amount=str(order.shipping_amount),
+                payment_method=payment_method,
+                region_id=order.region_id,
+                shipping_address=order.shipping_address,
+                applied_promotions=order.applied_promotions,
+                placed_at=order.placed_at.isoformat(),
+                items=[
+                    {
+                        "line_id": ol.pk,
+                        "product_id": pl.product_id,
+                        "product_code": pl.product_code,
+                        "product_name": pl.product_name,
+                        "category_id": pl.category_id,
+                        "quantity": pl.quantity,
+                        "unit_price": str(pl.unit_price.amount),
+                        "discount": str(pl.discount.amount),
+                        "line_total": str(pl.total.amount),
+                    }
+                    for ol, pl in zip(lines, pricing.lines, strict=True)
+                ],
+            )
+        )
+        span.set_attribute("order.id", order.pk)
+        span.set_attribute("order.total_amount", str(order.total_amount))
+        return order

@@ -1,0 +1,333 @@
+"""Payments: pay an order, settle what the gateway reports, refund.
+
+Paying is three steps so that money and the order never disagree:
+1. in a transaction, the order is locked and a ``pending`` payment row is written under the
+   request's idempotency key (a retried request finds it and goes no further than it did);
+2. the gateway is called outside any transaction, carrying that key;
+3. in a transaction, the outcome is written: captured (the order is paid), declined (the order
+   stays payable), or failed. When the gateway's answer is lost, the payment stays ``pending``
+   and is settled by the gateway's webhook or by ``payments_settle_pending`` (a beat task that
+   asks the gateway what it knows of the key), never charged a second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commerce import telemetry
+from commerce.audit.events import record
+from commerce.errors import Conflict
+from commerce.money import Money
+from orders import events
+from orders.errors import (
+    OrderNotFound,
+    PaymentDeclined,
+    PaymentGatewayError,
+    PaymentNotNeeded,
+    RefundInvalid,
+    WebhookRejected,
+)
+from orders.gateways import CardDetails, GatewayError, GatewayResult, gateway_for
+from orders.models import GatewayNotification, Order, OrderLine, Payment, Refund
+from orders.services.lifecycle import check_transition, lock_order
+
+S = Order.Status
+P = Payment.Status
+
+
+def _ids(order: Order) -> dict:
+    return {"order_id": order.pk, "order_number": order.number, "customer_id": order.customer_id}
+
+
+def _processed(order: Order, payment: Payment) -> None:
+    record(events.PaymentProcessed(**_ids(order), payment_id=payment.pk, amount=str(payment.amount),
+                                   currency=payment.currency, status=payment.status, gateway=payment.gateway,
+                                   error_code=payment.error_code))
+
+
+def _mark_paid(order: Order, payment: Payment) -> None:
+    """The order learns of captured money (order and payment rows locked by the caller)."""
+    order.paid_amount += payment.amount
+    if order.paid_amount >= order.total_amount:
+        order.payment_status = Order.PaymentStatus.PAID
+        order.hold_until = None
+        if order.status == S.PENDING:
+            order.status = S.CONFIRMED
+            record(events.OrderConfirmed(**_ids(order), confirmed_at=timezone.now().isoformat()))
+        if order.status == S.CONFIRMED:
+            order.status = check_transition(order, "pay")
+            record(events.OrderPaid(**_ids(order), payment_id=payment.pk, amount=str(order.paid_amount),
+                                    currency=order.currency, paid_at=timezone.now().isoformat()))
+    order.save(update_fields=["paid_amount", "payment_status", "status", "hold_until", "updated_at"])
+
+
+def _settle(payment_id: int, result: GatewayResult | None, *, error: GatewayError | None = None) -> Payment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        order = lock_order(payment.order_id)
+        if payment.status != P.PENDING:
+            return payment  # settled already (webhook and response racing): nothing more
+        if error is not None:
+            payment.status, payment.error_code, payment.message = P.FAILED, error.code, str(error)[:200]
+        elif result.status == "captured":
+            payment.status, payment.gateway_reference = P.CAPTURED, result.reference
+            payment.card_last4 = result.card_last4 or payment.card_last4
+        elif result.status == "authorized":
+            payment.status, payment.gateway_reference = P.AUTHORIZED, result.reference
+        else:
+            payment.status, payment.error_code, payment.message = P.DECLINED, result.error_code, result.message[:200]
+            payment.card_last4 = result.card_last4 or payment.card_last4
+        payment.save()
+        _processed(order, payment)
+        if payment.status == P.CAPTURED:
+            _mark_paid(order, payment)
+        return payment
+
+
+def order_pay(*, order: Order | int, customer, idempotency_key: str | None = None, card: CardDetails | None = None) -> Payment:
+    """Take payment for an order (card), or confirm it for cash on delivery.
+
+    Raises ``PaymentDeclined`` (402; the order stays payable), ``PaymentGatewayError`` (502) or
+    ``Conflict`` ``payment_in_progress`` when another attempt is still waiting for the gateway.
+    """
+    key = (idempotency_key or uuid.uuid4().hex)[:100]
+    with telemetry.command_span("commerce.order.pay"):
+        with transaction.atomic():
+            order = lock_order(order)
+            if order.customer_id != customer.pk:
+                raise OrderNotFound("No such order.")
+            existing = Payment.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                if existing.order_id != order.pk:
+                    raise Conflict("This idempotency key was used for another order.", code="idempotency_key_reused")
+                return _replay(existing)
+            if order.payment_method == Order.PaymentMethod.CASH_ON_DELIVERY:
+                if order.status != S.PENDING:
+                    raise PaymentNotNeeded(f"Order {order.number} is already confirmed.")
+                from orders.services.lifecycle import order_confirm
+
+                order_confirm(order=order)
+                return Payment.objects.create(order=order, gateway="cod", amount=order.total_amount, currency=order.currency,
+                                              status=P.AUTHORIZED, idempotency_key=key, message="due on delivery")
+            check_transition(order, "pay")
+            due = order.balance_due
+            if not due.is_positive():
+                raise PaymentNotNeeded(f"Order {order.number} is paid.")
+            if order.payments.filter(status=P.PENDING).exists():
+                raise Conflict("A payment for this order is still being processed.", code="payment_in_progress")
+            gateway = gateway_for(order.payment_method)
+            payment = Payment.objects.create(order=order, gateway=gateway.name, amount=due.amount, currency=due.currency,
+                                             status=P.PENDING, idempotency_key=key,
+                                             card_last4=card.last4 if card else "")
+        try:
+            result = gateway.charge(amount=due, card=card, idempotency_key=key)
+        except GatewayError as exc:
+            if exc.outcome_unknown:
+                raise PaymentGatewayError(
+                    "The payment could not be confirmed yet. It will not be taken twice; check the order shortly.",
+                    code="payment_pending", extra={"payment_id": payment.pk},
+                ) from exc
+            _settle(payment.pk, None, error=exc)
+            raise PaymentGatewayError("The payment service had an error; nothing was charged. Please try again.",
+                                      extra={"payment_id": payment.pk}) from exc
+        payment = _settle(payment.pk, result)
+        return _replay(payment)
+
+
+def _replay(payment: Payment) -> Payment:
+    """The outcome of a payment attempt, as the first request saw it."""
+    if payment.status == P.DECLINED:
+        raise PaymentDeclined(payment.message or "The card was declined.", code=payment.error_code or "payment_declined",
+                              extra={"payment_id": payment.pk})
+    if payment.status == P.FAILED:
+        raise PaymentGatewayError("The payment service had an error; nothing was charged. Please try again.",
+                                  extra={"payment_id": payment.pk})
+    if payment.status == P.PENDING:
+        raise PaymentGatewayError("The payment is still being processed.", code="payment_pending",
+                                  extra={"payment_id": payment.pk})
+    return payment
+
+
+def payments_settle_pending(*, older_than_seconds: int = 60) -> int:
+    """Ask the gateway about payments whose answer was lost; settle each. Returns how many."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    settled = 0
+    for payment in Payment.objects.filter(status=P.PENDING, created_at__lt=cutoff).order_by("id")[:200]:
+        gateway = gateway_for("card") if payment.gateway != "cod" else gateway_for("cod")
+        found = gateway.lookup(idempotency_key=payment.idempotency_key)
+        if found is None:
+            _settle(payment.pk, None, error=GatewayError("The gateway never received the charge.", code="not_received"))
+        else:
+            _settle(payment.pk, found)
+        settled += 1
+    return settled
+
+
+def record_cash_collected(*, order: Order) -> Payment:
+    """Cash on delivery: the courier collected the balance (called inside order_deliver)."""
+    due = order.balance_due
+    payment = Payment.objects.filter(order=order, gateway="cod", status=P.AUTHORIZED).first()
+    if payment is None:
+        payment = Payment(order=order, gateway="cod", idempotency_key=f"cod-{order.number}-{uuid.uuid4().hex[:8]}")
+    payment.amount, payment.currency, payment.status = due.amount, due.currency, P.CAPTURED
+    payment.gateway_reference = payment.gateway_reference or f"cash-{order.number}"
+    payment.save()
+    _processed(order, payment)
+    order.paid_amount += due.amount
+    order.payment_status = Order.PaymentStatus.PAID
+    order.save(update_fields=["paid_amount", "payment_status", "updated_at"])
+    return payment
+
+
+# --- refunds ---------------------------------------------------------------------------------------
+def _line_refunds(order: Order, lines: list[dict]) -> tuple[Money, list[dict]]:
+    """The discounted amount of each refunded unit; the last unit takes the rounding remainder."""
+    by_id = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order)}
+    total, detail = Money.zero(order.currency), []
+    for item in lines:
+        line = by_id.get(int(item.get("line_id", 0)))
+        quantity = item.get("quantity")
+        if line is None:
+            raise RefundInvalid("That line is not on this order.", fields={"lines": ["Unknown line."]})
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise RefundInvalid("Refund at least one unit.", fields={"lines": ["Quantity must be a positive whole number."]})
+        left = line.quantity - line.refunded_quantity
+        if quantity > left:
+            raise RefundInvalid(f"Only {left} of {line.product_code} can still be refunded.", fields={"lines": ["Too many units."]})
+        if quantity == left:
+            amount = Money.of(line.line_total_amount - line.refunded_amount, order.currency)
+        else:
+            share = (line.line_total_amount * quantity / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+            amount = Money.of(share, order.currency)
+        line.refunded_quantity += quantity
+        line.refunded_amount += amount.amount
+        line.save(update_fields=["refunded_quantity", "refunded_amount"])
+        total += amount
+        detail.append({"line_id": line.pk, "product_code": line.product_code, "quantity": quantity, "amount": str(amount.amount)})
+    return total, detail
+
+
+def refund_money(*, order: Order, amount: Money, reason: str, lines: list[dict]) -> list[Refund]:
+    """Give money back through the gateways that took it (newest payment first). Caller holds the order lock."""
+    remaining = amount
+    refunds = []
+    for payment in order.payments.select_for_update().filter(status=P.CAPTURED).order_by("-id"):
+        if not remaining.is_positive():
+            break
+        left = Money.of(payment.amount - payment.refunded_amount, payment.currency)
+        take = min(left, remaining)
+        if not take.is_positive():
+            continue
+        gateway = gateway_for("cod" if payment.gateway == "cod" else order.payment_method)
+        try:
+            result = gateway.refund(reference=payment.gateway_reference, amount=take,
+                                    idempotency_key=f"refund-{payment.pk}-{payment.refunded_amount}")
+        except GatewayError as exc:
+            raise PaymentGatewayError(f"The refund could not be made: {exc}") from exc
+        if result.status != "refunded":
+            raise PaymentGatewayError(result.message or "The gateway refused the refund.", code=result.error_code or "refund_failed")
+        payment.refunded_amount += take.amount
+        payment.save(update_fields=["refunded_amount", "updated_at"])
+        refunds.append(Refund.objects.create(order=order, payment=payment, amount=take.amount, currency=take.currency,
+                                             status=Refund.Status.SUCCEEDED, reason=reason[:200], lines=lines,
+                                             gateway_reference=result.reference))
+        remaining -= take
+    if remaining.is_positive():
+        raise RefundInvalid(f"Only {amount - remaining} could be refunded.", code="refund_exceeds_paid")
+    order.refunded_amount += amount.amount
+    full = order.refunded_amount >= order.paid_amount
+    order.payment_status = Order.PaymentStatus.REFUNDED if full else Order.PaymentStatus.PARTIALLY_REFUNDED
+    order.save(update_fields=["refunded_amount", "payment_status", "updated_at"])
+    for refund in refunds:
+        record(events.OrderRefunded(**_ids(order), refund_id=refund.pk, amount=str(refund.amount), currency=refund.currency,
+                                    full=full, lines=lines, reason=reason[:200]))
+    return refunds
+
+
+def order_refund(*, order: Order | int, amount: Decimal | None = None, lines: list[dict] | None = None, reason: str = "") -> Order:
+    """Refund all that was paid, an amount, or chosen units of lines (at their discounted price).
+
+    A full refund moves the order to ``refunded`` (releasing any stock still reserved).
+    """
+    from commerce.catalog.inventory import stock_release_reference
+
+    with telemetry.command_span("commerce.order.refund"), transaction.atomic():
+        order = lock_order(order)
+        check_transition(order, "refund")
+        refundable = order.refundable
+        if lines:
+            if amount is not None:
+                raise RefundInvalid("Refund either lines or an amount, not both.")
+            value, detail = _line_refunds(order, lines)
+        elif amount is not None:
+            try:
+                value = Money.of(amount, order.currency)
+            except (TypeError, ValueError):
+                raise RefundInvalid("The amount is not a number.", fields={"amount": ["Not a number."]}) from None
+            detail = []
+        else:
+            value, detail = refundable, []
+        if not value.is_positive():
+            raise RefundInvalid("The refund must be more than zero.", fields={"amount": ["Must be more than zero."]})
+        if value > refundable:
+            raise RefundInvalid(f"At most {refundable} can be refunded.", code="refund_exceeds_paid",
+                                fields={"amount": [f"At most {refundable.amount}."]})
+        refund_money(order=order, amount=value, reason=reason, lines=detail)
+        if order.payment_status == Order.PaymentStatus.REFUNDED:
+            if order.status == S.PAID:
+                stock_release_reference(reference=order.reference)
+            order.status = S.REFUNDED
+            order.hold_until = None
+            order.save(update_fields=["status", "hold_until", "updated_at"])
+        return order
+
+
+# --- gateway notifications (webhooks) --------------------------------------------------------------
+def webhook_signature(body: bytes, timestamp: int, secret: str) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def verify_webhook(*, body: bytes, header: str, secret: str, tolerance: int = 300, now: float | None = None) -> None:
+    """Header ``t=<unix time>,v1=<hex hmac-sha256 of "t." + body>``; stale or wrong: refused."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp, signature = int(parts["t"]), parts["v1"]
+    except (KeyError, ValueError, AttributeError):
+        raise WebhookRejected("Missing or malformed signature.") from None
+    if abs((now or time.time()) - timestamp) > tolerance:
+        raise WebhookRejected("The signature is too old (replayed?).", code="webhook_stale")
+    if not hmac.compare_digest(webhook_signature(body, timestamp, secret), signature):
+        raise WebhookRejected("The signature does not match.")
+
+
+def payment_notification_process(*, gateway: str, notification_id: str, event: str, data: dict) -> bool:
+    """Apply one gateway notification once. Returns False when it was processed before."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                GatewayNotification.objects.create(gateway=gateway, notification_id=notification_id[:100],
+                                                   event=event[:40], payload=data)
+        except IntegrityError:
+            return False
+        payment = Payment.objects.filter(idempotency_key=data.get("idempotency_key", "")).first()
+        if payment is None:
+            return True  # not ours: remembered, nothing to do
+        if event == "charge.succeeded":
+            _settle(payment.pk, GatewayResult("captured", reference=data.get("reference", ""),
+                                              card_last4=data.get("card_last4", "")))
+        elif event == "charge.failed":
+            _settle(payment.pk, GatewayResult("declined", error_code=data.get("error_code", "card_declined"),
+                                              message=data.get("message", "The card was declined.")))
+        return True
+
+
+def sandbox_webhook_secret() -> str:
+    return settings.ORDERS_WEBHOOK_SECRET
