@@ -204,3 +204,28 @@ def cart_merge_session(*, customer, session_key: str) -> Cart | None:
         guest.save(update_fields=["status", "updated_at"])
         record(events.CartMerged(**_owner_kwargs(target), from_cart_id=guest.pk, adjusted=adjusted))
         return target
+
+
+def order_reorder(*, order, customer) -> tuple[Cart, list[dict]]:
+    """One-click reorder: put a past order's items back in the customer's cart at today's prices.
+
+    Products no longer for sale are skipped and listed, never silently dropped.
+    """
+    from orders.errors import OrderNotFound
+
+    if order.customer_id != customer.pk:
+        raise OrderNotFound("No such order.")
+    cart = cart_get_or_create(customer=customer)
+    skipped = []
+    with transaction.atomic():
+        for line in order.lines.select_related("product").order_by("id"):
+            if not line.product.is_active:
+                skipped.append({"product_id": line.product_id, "code": line.product_code, "reason": "no longer for sale"})
+                continue
+            existing = CartLine.objects.filter(cart=cart, product_id=line.product_id).first()
+            quantity = min(line.quantity, MAX_QUANTITY - (existing.quantity if existing else 0))
+            if quantity <= 0:
+                skipped.append({"product_id": line.product_id, "code": line.product_code, "reason": "cart line is full"})
+                continue
+            cart_add_item(cart=cart, product_id=line.product_id, quantity=quantity)
+    return cart, skipped

@@ -96,3 +96,20 @@ def test_session_cart_merges_into_customer_cart_respecting_stock():
     assert quantities == {scarce.pk: 4, plenty.pk: 2}
     assert Cart.objects.get(pk=guest.pk).status == Cart.Status.MERGED
     assert cart_services.cart_merge_session(customer=customer, session_key="sess-1") is None
+
+
+def test_reorder_puts_past_items_back_and_lists_what_it_skipped():
+    from commerce.catalog.services import product_update
+    from orders.errors import OrderNotFound
+    from tests.orders.factories import placed_order
+
+    keep, gone = stocked_product(), stocked_product()
+    order = placed_order([(keep, 2), (gone, 1)])
+    product_update(product=gone, data={"is_active": False})
+
+    cart, skipped = cart_services.order_reorder(order=order, customer=order.customer)
+
+    assert dict(cart.lines.values_list("product_id", "quantity")) == {keep.pk: 2}
+    assert skipped == [{"product_id": gone.pk, "code": gone.code, "reason": "no longer for sale"}]
+    with pytest.raises(OrderNotFound):
+        cart_services.order_reorder(order=order, customer=CustomerFactory())
