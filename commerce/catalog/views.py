@@ -1,0 +1,147 @@
+"""The shop's catalog pages: server-rendered, usable without JavaScript.
+
+Views stay thin: the form checks the shopper's input, selectors answer the queries, and the
+journey module records what the shopper did. A list page costs a fixed number of queries
+whatever its page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views import View
+
+from commerce.audit.journey import JourneyAction, journey_record_for_request
+from commerce.catalog import selectors
+from commerce.catalog.errors import ProductNotFound
+from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, ProductFilterForm
+from commerce.catalog.models import Category, Manufacturer
+
+# At or below this many sellable units a product shows "only N left".
+LOW_STOCK_THRESHOLD = 5
+
+
+@dataclass
+class CategoryNode:
+    """A category in the navigation tree, with whether it is the current one or leads to it."""
+
+    category: Category
+    current: bool = False
+    open: bool = False
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+def category_nodes(categories: list[Category], current: Category | None) -> list[CategoryNode]:
+    """Nest the flat tree-ordered list (as ``category_tree`` returns it) without more queries."""
+    roots: list[CategoryNode] = []
+    stack: list[CategoryNode] = []
+    for category in categories:
+        node = CategoryNode(
+            category=category,
+            current=current is not None and category.pk == current.pk,
+            open=current is not None and current.path.startswith(category.path),
+        )
+        while stack and stack[-1].category.depth >= category.depth:
+            stack.pop()
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+    return roots
+
+
+def plain_decimal(value: Decimal) -> str:
+    """1.500 -> "1.5", 10.000 -> "10": a measurement without trailing zeros (or exponents)."""
+    return f"{value.normalize():f}"
+
+
+def category_trail(categories: list[Category], current: Category | None) -> list[Category]:
+    """The current category and its ancestors, root first: the breadcrumb."""
+    if current is None:
+        return []
+    return [c for c in categories if current.path.startswith(c.path)]
+
+
+class ProductListView(View):
+    """The catalog home, and a category's page when ``slug`` names one."""
+
+    template_name = "catalog/product_list.html"
+
+    def get(self, request, slug: str | None = None):
+        categories = selectors.category_tree()
+        manufacturers = list(Manufacturer.objects.only("id", "name", "slug"))
+        data = request.GET.copy()
+        data.setdefault("per_page", str(DEFAULT_PAGE_SIZE))
+        if slug is not None:
+            current = next((c for c in categories if c.slug == slug), None)
+            if current is None:
+                raise Http404("No such category.")
+            data["category"] = slug  # the page's own category wins over a stray parameter
+        form = ProductFilterForm(data, categories=categories, manufacturers=manufacturers)
+        form.is_valid()
+        # With bad input the form shows its errors; only the fields that are valid filter.
+        filters = form.cleaned_data
+        category = filters.get("category")
+        manufacturer = filters.get("manufacturer")
+        query = filters.get("q") or ""
+
+        products = selectors.product_list(
+            category=category,
+            manufacturer_id=manufacturer.pk if manufacturer else None,
+            query=query,
+            min_price=filters.get("min_price"),
+            max_price=filters.get("max_price"),
+            in_stock=True if filters.get("in_stock") else None,
+        ).order_by(*ORDERINGS[filters.get("sort") or "name"])
+        paginator = Paginator(products, filters.get("per_page") or DEFAULT_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+
+        # Paging through results is not a new search: only the first page counts as one.
+        if query and page.number == 1:
+            journey_record_for_request(
+                request, JourneyAction.PRODUCT_SEARCH, details={"query": query, "results": paginator.count}
+            )
+
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "page": page,
+                "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+                "sort": filters.get("sort") or "name",
+                "products": page.object_list,
+                "result_count": paginator.count,
+                "query": query,
+                "category": category,
+                "trail": category_trail(categories, category),
+                "tree": category_nodes(categories, category),
+                "low_stock_threshold": LOW_STOCK_THRESHOLD,
+            },
+        )
+
+
+class ProductDetailView(View):
+    template_name = "catalog/product_detail.html"
+
+    def get(self, request, slug: str):
+        try:
+            product = selectors.product_get(slug=slug)
+        except ProductNotFound:
+            raise Http404("No such product.")
+        journey_record_for_request(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
+        trail = [*Category.objects.get_ancestors(product.category), product.category]
+        return render(
+            request,
+            self.template_name,
+            {
+                "product": product,
+                "manufacturer": product.manufacturer,
+                "trail": trail,
+                "weight_kg": plain_decimal(product.weight_kg) if product.weight_kg else "",
+                "volume_l": plain_decimal(product.volume_l) if product.volume_l else "",
+                "low_stock_threshold": LOW_STOCK_THRESHOLD,
+            },
+        )
