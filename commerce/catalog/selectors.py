@@ -78,7 +78,7 @@ def product_get(*, slug: str | None = None, pk: int | None = None, include_inact
 
 def category_tree() -> list[Category]:
     """Every category in tree order (depth on each node): one query."""
-    return list(Category.get_tree())
+    return list(Category.objects.get_tree())
 
 
 def category_get(*, slug: str) -> Category | None:
