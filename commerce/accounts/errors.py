@@ -7,3 +7,7 @@ class AddressNotFound(NotFound):
 
 class RegistrationInvalid(ValidationError):
     default_code = "registration_invalid"
+
+
+class InvalidCredentials(ValidationError):
+    default_code = "invalid_credentials"

@@ -1,10 +1,11 @@
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from commerce import telemetry
 from commerce.accounts import access
-from commerce.accounts.errors import AddressNotFound, RegistrationInvalid
+from commerce.accounts.errors import AddressNotFound, InvalidCredentials, RegistrationInvalid
 from commerce.accounts.events import (
     AddressAdded,
     AddressRemoved,
@@ -117,3 +118,19 @@ def address_delete(*, customer: User, address_id: int) -> None:
                 successor.is_default = True
                 successor.save(update_fields=["is_default"])
         record(AddressRemoved(customer_id=customer.pk, address_id=address_id))
+
+
+def auth_token_issue(*, username: str, password: str, request=None) -> Token:
+    """The API token of the user with these credentials (created on first use), for mobile clients."""
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        raise InvalidCredentials("Unable to log in with the provided credentials.")
+    with transaction.atomic():
+        token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def auth_token_revoke(*, user: User) -> None:
+    """Log an API client out: its token stops working; a new log-in issues a new one."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from commerce.accounts.api import views
+
 app_name = "accounts_api"
-urlpatterns = []
+urlpatterns = [
+    path("auth/token/", views.AuthTokenApi.as_view(), name="auth_token"),
+    path("accounts/register/", views.CustomerRegisterApi.as_view(), name="register"),
+    path("me/", views.ProfileApi.as_view(), name="me"),
+    path("me/addresses/", views.AddressListApi.as_view(), name="address_list"),
+    path("me/addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="address_detail"),
+]

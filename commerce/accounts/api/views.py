@@ -1,0 +1,405 @@
+"""Accounts REST API (``/api/v1/``): API tokens, sign-up, the shopper's profile and address book.
+
+Every write calls one accounts service; the services record the domain events (channel ``api``,
+the authenticated user as actor). Another customer's address is answered as not found.
+"""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from commerce.accounts import access, selectors, services
+from commerce.accounts.api.throttles import AuthRateThrottle
+from commerce.api.errors import (
+    NOT_AUTHENTICATED,
+    THROTTLED,
+    UNSUPPORTED_MEDIA_TYPE,
+    error_example,
+    error_response,
+    invalid_response,
+)
+
+AUTH_THROTTLES = [AnonRateThrottle, UserRateThrottle, AuthRateThrottle]
+
+ADDRESS_ID = OpenApiParameter("address_id", int, OpenApiParameter.PATH, description="Id of one of your addresses.")
+ADDRESS_NOT_FOUND = error_response(
+    "No address of yours has this id (another customer's address is not found either).",
+    error_example("address_not_found", "No such address."),
+)
+
+PROFILE_EXAMPLE = {
+    "id": 17,
+    "username": "ada",
+    "email": "ada@example.com",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "phone": "+33 6 12 34 56 78",
+    "sales_region": {"id": 2, "code": "lyon", "name": "Lyon"},
+    "groups": ["Customers"],
+    "date_joined": "2026-01-15T09:30:00Z",
+}
+ADDRESS_EXAMPLE = {
+    "id": 5,
+    "label": "Home",
+    "recipient": "Ada Lovelace",
+    "street": "12 Rue de la République",
+    "city": "Lyon",
+    "state": "",
+    "zip_code": "69002",
+    "country": "FR",
+    "latitude": "45.764043",
+    "longitude": "4.835659",
+    "is_default": True,
+    "created_at": "2026-01-15T09:31:00Z",
+}
+
+
+# --- output pieces shared by the profile endpoints -------------------------------------------------
+@extend_schema_serializer(component_name="SalesRegionRef")
+class SalesRegionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="Profile")
+class ProfileOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    # Staff accounts may have no customer profile: then these are null.
+    phone = serializers.CharField(source="customer_profile.phone", allow_null=True)
+    sales_region = SalesRegionRefSerializer(source="customer_profile.sales_region", allow_null=True)
+    groups = serializers.SerializerMethodField()
+    date_joined = serializers.DateTimeField()
+
+    def get_groups(self, user) -> list[str]:
+        return access.groups_of(user)
+
+
+@extend_schema_serializer(component_name="Address")
+class AddressOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    recipient = serializers.CharField()
+    street = serializers.CharField()
+    city = serializers.CharField()
+    state = serializers.CharField()
+    zip_code = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code.")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    is_default = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class AddressInputSerializer(serializers.Serializer):
+    """The fields a customer sends for an address (all optional when changing one)."""
+
+    label = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    recipient = serializers.CharField(max_length=120)
+    street = serializers.CharField(max_length=200)
+    city = serializers.CharField(max_length=100)
+    state = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    zip_code = serializers.CharField(max_length=20)
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO 3166-1 alpha-2 code, e.g. FR.")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    is_default = serializers.BooleanField(required=False, help_text="Make this the default delivery address.")
+
+    def validate_country(self, value: str) -> str:
+        return value.upper()
+
+
+# --- auth ---------------------------------------------------------------------------------------
+class AuthTokenApi(APIView):
+    """API tokens for mobile and other non-browser clients.
+
+    POST the user name and password to get the user's token; mobile clients then send it on
+    every request as the header `Authorization: Token <key>`. DELETE logs the client out: the
+    token stops working. Browsers use the session cookie of the shop's log-in page instead.
+    Log-in attempts are limited per client (throttle scope `auth`).
+    """
+
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "auth"
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    @extend_schema_serializer(component_name="AuthTokenInput")
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    @extend_schema_serializer(component_name="AuthToken")
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+        user_id = serializers.IntegerField()
+        username = serializers.CharField()
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary="Log in: get an API token",
+        tags=["auth"],
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: invalid_response(
+                error_example("invalid_credentials", "Unable to log in with the provided credentials."),
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample("Credentials", value={"username": "ada", "password": "correct-horse-battery"}, request_only=True),
+            OpenApiExample(
+                "Token",
+                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "user_id": 17, "username": "ada"},
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = services.auth_token_issue(**serializer.validated_data, request=request._request)
+        return Response(self.OutputSerializer({"token": token.key, "user_id": token.user_id, "username": token.user.username}).data)
+
+    @extend_schema(
+        operation_id="auth_token_delete",
+        summary="Log out: revoke the API token",
+        tags=["auth"],
+        request=None,
+        responses={204: None, 401: NOT_AUTHENTICATED, 429: THROTTLED},
+    )
+    def delete(self, request):
+        services.auth_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- sign-up and profile --------------------------------------------------------------------------
+class CustomerRegisterApi(APIView):
+    """Sign up as a shopper (Customers group). Then log in with ``POST /api/v1/auth/token/``."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = AUTH_THROTTLES
+    throttle_scope = "auth"
+
+    @extend_schema_serializer(component_name="CustomerRegisterInput")
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+        email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+        first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="accounts_register",
+        summary="Sign up",
+        tags=["accounts"],
+        request=InputSerializer,
+        responses={
+            201: ProfileOutputSerializer,
+            400: invalid_response(
+                error_example(
+                    "registration_invalid",
+                    "That user name is taken.",
+                    {"username": ["A user with that user name already exists."]},
+                ),
+                error_example("invalid", "The request is not valid.", {"first_name": ["Ensure this field has no more than 150 characters."]}),
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "Sign-up",
+                value={"username": "ada", "password": "correct-horse-battery", "email": "ada@example.com", "first_name": "Ada"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "New account",
+                value={**PROFILE_EXAMPLE, "phone": "", "sales_region": None, "last_name": ""},
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.customer_register(**serializer.validated_data)
+        return Response(ProfileOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class ProfileApi(APIView):
+    """The logged-in user's own profile."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ProfileUpdateInput")
+    class InputSerializer(serializers.Serializer):
+        first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="me_retrieve",
+        summary="My profile",
+        tags=["accounts"],
+        responses={200: ProfileOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        examples=[OpenApiExample("Profile", value=PROFILE_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request):
+        return Response(ProfileOutputSerializer(request.user).data)
+
+    @extend_schema(
+        operation_id="me_update",
+        summary="Change my profile",
+        description="Send only the fields to change.",
+        tags=["accounts"],
+        request=InputSerializer,
+        responses={
+            200: ProfileOutputSerializer,
+            400: invalid_response(
+                error_example("invalid", "The request is not valid.", {"email": ["Enter a valid email address."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample("New phone number", value={"phone": "+33 6 12 34 56 78"}, request_only=True),
+            OpenApiExample("Profile", value=PROFILE_EXAMPLE, response_only=True, status_codes=["200"]),
+        ],
+    )
+    def patch(self, request):
+        serializer = self.InputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, **serializer.validated_data)
+        return Response(ProfileOutputSerializer(user).data)
+
+
+# --- address book ---------------------------------------------------------------------------------
+class AddressListApi(APIView):
+    """The logged-in customer's addresses: the default one first."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AddressCreateInput")
+    class InputSerializer(AddressInputSerializer):
+        pass
+
+    @extend_schema(
+        operation_id="me_addresses_list",
+        summary="My addresses",
+        tags=["accounts"],
+        responses={200: AddressOutputSerializer(many=True), 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        examples=[OpenApiExample("An address", value=ADDRESS_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request):
+        return Response(AddressOutputSerializer(selectors.address_list(customer=request.user), many=True).data)
+
+    @extend_schema(
+        operation_id="me_addresses_create",
+        summary="Add an address",
+        description="The first address, or one sent with `is_default: true`, becomes the default.",
+        tags=["accounts"],
+        request=InputSerializer,
+        responses={
+            201: AddressOutputSerializer,
+            400: invalid_response(
+                error_example("invalid", "The request is not valid.", {"street": ["Ensure this field has no more than 200 characters."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "Home",
+                value={k: v for k, v in ADDRESS_EXAMPLE.items() if k not in ("id", "created_at")},
+                request_only=True,
+            ),
+            OpenApiExample("Created", value=ADDRESS_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        address = services.address_create(customer=request.user, **serializer.validated_data)
+        return Response(AddressOutputSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class AddressDetailApi(APIView):
+    """One of the logged-in customer's addresses."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="AddressUpdateInput")
+    class InputSerializer(AddressInputSerializer):
+        pass
+
+    @extend_schema(
+        operation_id="me_addresses_retrieve",
+        summary="One of my addresses",
+        tags=["accounts"],
+        parameters=[ADDRESS_ID],
+        responses={200: AddressOutputSerializer, 401: NOT_AUTHENTICATED, 404: ADDRESS_NOT_FOUND, 429: THROTTLED},
+        examples=[OpenApiExample("An address", value=ADDRESS_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request, address_id: int):
+        return Response(AddressOutputSerializer(selectors.address_get(customer=request.user, address_id=address_id)).data)
+
+    @extend_schema(
+        operation_id="me_addresses_update",
+        summary="Change one of my addresses",
+        description="Send only the fields to change; `is_default: true` makes it the default.",
+        tags=["accounts"],
+        parameters=[ADDRESS_ID],
+        request=InputSerializer(partial=True),
+        responses={
+            200: AddressOutputSerializer,
+            400: invalid_response(
+                error_example("invalid", "The request is not valid.", {"country": ["This value does not match the required pattern."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            404: ADDRESS_NOT_FOUND,
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample("New street", value={"street": "14 Rue de la République"}, request_only=True),
+            OpenApiExample("Changed", value=ADDRESS_EXAMPLE, response_only=True, status_codes=["200"]),
+        ],
+    )
+    def patch(self, request, address_id: int):
+        serializer = self.InputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        address = services.address_update(customer=request.user, address_id=address_id, **serializer.validated_data)
+        return Response(AddressOutputSerializer(address).data)
+
+    @extend_schema(
+        operation_id="me_addresses_delete",
+        summary="Remove one of my addresses",
+        description="When the default address is removed, the oldest remaining one becomes the default.",
+        tags=["accounts"],
+        parameters=[ADDRESS_ID],
+        request=None,
+        responses={204: None, 401: NOT_AUTHENTICATED, 404: ADDRESS_NOT_FOUND, 429: THROTTLED},
+    )
+    def delete(self, request, address_id: int):
+        services.address_delete(customer=request.user, address_id=address_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,269 @@
+"""Audit REST API (``/api/v1/``): the domain-event store and customer journeys, read-only.
+
+Events are for staff holding ``audit.view_audit_trail``. A customer's journey is for that
+customer, and for staff holding ``accounts.view_customers``.
+
+Session keys are stored on events to group a journey's steps; they are also what a session
+cookie holds, so the API never shows them: it shows a short one-way digest instead.
+"""
+
+import hashlib
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.accounts import access
+from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
+from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.audit import selectors
+
+AUDIT_PERMISSION = "audit.view_audit_trail"
+CUSTOMERS_PERMISSION = "accounts.view_customers"
+SESSION_STREAM = "session"  # journey events of a shopper: the stream id is the session key
+
+INVALID_FILTER = error_response(
+    "A filter value is not valid; `fields` names it.",
+    error_example("invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]}),
+)
+PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
+
+EVENT_EXAMPLE = {
+    "id": 981,
+    "event_type": "accounts.address.added",
+    "stream_type": "customer",
+    "stream_id": "17",
+    "version": 3,
+    "payload": {"customer_id": 17, "address_id": 5, "address": {"city": "Lyon", "country": "FR"}},
+    "actor_id": 17,
+    "actor_repr": "ada",
+    "channel": "api",
+    "customer_id": 17,
+    "product_id": None,
+    "session": "",
+    "request_id": "6f1c2b0a9e8d4c7b",
+    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+    "occurred_at": "2026-01-15T09:31:00Z",
+}
+
+
+def session_digest(session_id: str) -> str:
+    """A stable label for a session that cannot be used as its cookie."""
+    if not session_id or session_id == "-":
+        return ""
+    return hashlib.sha256(session_id.encode()).hexdigest()[:16]
+
+
+class CanViewAuditTrail(BasePermission):
+    message = "You need the audit trail permission."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user.is_authenticated and user.is_staff and access.has_permission(user, AUDIT_PERMISSION))
+
+
+class CanViewCustomerJourney(BasePermission):
+    message = "You may only read your own journey."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        if user.pk == view.kwargs.get("customer_id"):
+            return True
+        return bool(user.is_staff and access.has_permission(user, CUSTOMERS_PERMISSION))
+
+
+@extend_schema_serializer(component_name="DomainEvent")
+class EventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_type = serializers.CharField(help_text="Dotted type, e.g. `catalog.product.price_changed`.")
+    stream_type = serializers.CharField()
+    stream_id = serializers.SerializerMethodField(help_text="The entity's id; for `session` streams, the session's digest.")
+    version = serializers.IntegerField(help_text="Position in its stream, from 1.")
+    payload = serializers.JSONField(help_text="The event's data; secrets are masked.")
+    actor_id = serializers.IntegerField(allow_null=True)
+    actor_repr = serializers.CharField()
+    channel = serializers.CharField(help_text="web, api, admin, task or system.")
+    customer_id = serializers.IntegerField(allow_null=True)
+    product_id = serializers.IntegerField(allow_null=True)
+    session = serializers.SerializerMethodField(help_text="Digest of the shopper's session (empty when none).")
+    request_id = serializers.CharField()
+    trace_id = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+
+    def get_stream_id(self, event) -> str:
+        return session_digest(event.stream_id) if event.stream_type == SESSION_STREAM else event.stream_id
+
+    def get_session(self, event) -> str:
+        return session_digest(event.session_id)
+
+
+class EventListApi(APIView):
+    """Domain events, oldest first, filtered and paginated."""
+
+    permission_classes = [CanViewAuditTrail]
+    pagination_class = PageNumberPagination
+
+    @extend_schema_serializer(component_name="EventListFilter")
+    class FilterSerializer(serializers.Serializer):
+        event_type = serializers.CharField(max_length=100, required=False, help_text="Exact dotted type.")
+        stream_type = serializers.CharField(max_length=40, required=False)
+        stream_id = serializers.CharField(max_length=64, required=False)
+        customer_id = serializers.IntegerField(min_value=1, required=False)
+        product_id = serializers.IntegerField(min_value=1, required=False)
+        since = serializers.DateTimeField(required=False, help_text="From this instant (inclusive), ISO 8601.")
+        until = serializers.DateTimeField(required=False, help_text="Before this instant (exclusive), ISO 8601.")
+
+        def validate(self, attrs):
+            if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
+                raise serializers.ValidationError({"until": ["Must not be before `since`."]})
+            return attrs
+
+    @extend_schema(
+        operation_id="events_list",
+        summary="Browse the event store",
+        tags=["audit"],
+        parameters=[FilterSerializer],
+        responses={
+            200: EventOutputSerializer(many=True),
+            400: INVALID_FILTER,
+            401: NOT_AUTHENTICATED,
+            403: PERMISSION_DENIED,
+            404: PAGE_NOT_FOUND,
+            429: THROTTLED,
+        },
+        examples=[OpenApiExample("An address added through the API", value=EVENT_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = selectors.event_list(**filters.validated_data)
+        return paginated_response(queryset=events, serializer_class=EventOutputSerializer, request=request, view=self)
+
+
+class StreamEventListApi(APIView):
+    """The events of one stream (an order, a customer, a product, ...) in version order."""
+
+    permission_classes = [CanViewAuditTrail]
+    pagination_class = PageNumberPagination
+
+    @extend_schema_serializer(component_name="StreamEventsFilter")
+    class FilterSerializer(serializers.Serializer):
+        from_version = serializers.IntegerField(min_value=1, required=False, default=1, help_text="First version to return.")
+
+    @extend_schema(
+        operation_id="stream_events_list",
+        summary="Events of a stream",
+        tags=["audit"],
+        parameters=[
+            OpenApiParameter("stream_type", str, OpenApiParameter.PATH, description="e.g. `customer`, `product`, `order`."),
+            OpenApiParameter("stream_id", str, OpenApiParameter.PATH, description="The entity's id."),
+            FilterSerializer,
+        ],
+        responses={
+            200: EventOutputSerializer(many=True),
+            400: error_response(
+                "`from_version` is not a whole number of at least 1.",
+                error_example("invalid", "The request is not valid.", {"from_version": ["Ensure this value is greater than or equal to 1."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            403: PERMISSION_DENIED,
+            404: PAGE_NOT_FOUND,
+            429: THROTTLED,
+        },
+        examples=[OpenApiExample("A customer's stream", value=EVENT_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request, stream_type: str, stream_id: str):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = selectors.stream_events(stream_type=stream_type, stream_id=stream_id, **filters.validated_data)
+        return paginated_response(queryset=events, serializer_class=EventOutputSerializer, request=request, view=self)
+
+
+@extend_schema_serializer(component_name="JourneyStep")
+class JourneyStepSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="`product_search`, `product_view`, ... or a domain event type.")
+    product_id = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+    details = serializers.JSONField()
+
+
+@extend_schema_serializer(component_name="JourneySession")
+class JourneySessionSerializer(serializers.Serializer):
+    session = serializers.SerializerMethodField(help_text="Digest of the session (empty for steps outside one).")
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    actions = serializers.ListField(child=serializers.CharField())
+    steps = JourneyStepSerializer(many=True)
+
+    def get_session(self, session) -> str:
+        return session_digest(session.session_id)
+
+
+class CustomerJourneyApi(APIView):
+    """What a customer did, session by session, rebuilt from their events."""
+
+    permission_classes = [IsAuthenticated, CanViewCustomerJourney]
+
+    @extend_schema_serializer(component_name="CustomerJourneyFilter")
+    class FilterSerializer(serializers.Serializer):
+        since = serializers.DateTimeField(required=False, help_text="From this instant (inclusive), ISO 8601.")
+        until = serializers.DateTimeField(required=False, help_text="Before this instant (exclusive), ISO 8601.")
+
+    @extend_schema_serializer(component_name="CustomerJourney")
+    class OutputSerializer(serializers.Serializer):
+        customer_id = serializers.IntegerField()
+        sessions = JourneySessionSerializer(many=True)
+        action_counts = serializers.DictField(child=serializers.IntegerField())
+        viewed_products = serializers.ListField(child=serializers.IntegerField(), help_text="Product ids, first view first.")
+        searches = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(
+        operation_id="customer_journey_retrieve",
+        summary="A customer's journey",
+        tags=["audit"],
+        parameters=[OpenApiParameter("customer_id", int, OpenApiParameter.PATH, description="The customer's user id."), FilterSerializer],
+        responses={
+            200: OutputSerializer,
+            400: error_response(
+                "`since` or `until` is not an ISO 8601 date-time.",
+                error_example("invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            403: PERMISSION_DENIED,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "Searched, then viewed",
+                value={
+                    "customer_id": 17,
+                    "sessions": [
+                        {
+                            "session": "3f7a0c5e9b1d2a4c",
+                            "started_at": "2026-01-15T09:30:00Z",
+                            "ended_at": "2026-01-15T09:31:10Z",
+                            "actions": ["product_search", "product_view"],
+                            "steps": [
+                                {"action": "product_search", "product_id": None, "at": "2026-01-15T09:30:00Z", "details": {"query": "milk"}},
+                                {"action": "product_view", "product_id": 42, "at": "2026-01-15T09:31:10Z", "details": {}},
+                            ],
+                        }
+                    ],
+                    "action_counts": {"product_search": 1, "product_view": 1},
+                    "viewed_products": [42],
+                    "searches": ["milk"],
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request, customer_id: int):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        journey = selectors.customer_journey(customer_id=customer_id, **filters.validated_data)
+        return Response(self.OutputSerializer(journey).data)

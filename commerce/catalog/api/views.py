@@ -1,0 +1,273 @@
+"""Catalog REST API (``/api/v1/``): products, their availability, and the category tree.
+
+Read-only and open to everyone. Each view asks the catalog selectors or the inventory service and
+shapes the answer; the product list costs the same number of queries at any page size.
+"""
+
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.errors import THROTTLED, error_example, error_response
+from commerce.api.pagination import PageNumberPagination
+from commerce.audit.journey import JourneyAction, journey_record
+from commerce.catalog import inventory, selectors
+from commerce.catalog.api.serializers import (
+    CategoryRefSerializer,
+    ManufacturerDetailSerializer,
+    ManufacturerRefSerializer,
+    MoneyOutputSerializer,
+)
+from commerce.catalog.errors import InvalidQuantity
+from commerce.catalog.filters import ProductFilter
+from commerce.catalog.models import Category
+
+PRODUCT_ID = OpenApiParameter("product_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Product id.")
+PRODUCT_NOT_FOUND = error_response(
+    "No active product with this id.", error_example("product_not_found", "No such product.")
+)
+
+PRODUCT_EXAMPLE = {
+    "id": 42,
+    "code": "BIO-MILK-1L",
+    "name": "Organic whole milk 1 l",
+    "slug": "organic-whole-milk-1l",
+    "price": {"amount": "1.49", "currency": "EUR"},
+    "category": {"id": 7, "slug": "dairy", "name": "Dairy"},
+    "manufacturer": {"id": 3, "slug": "alpine-farms", "name": "Alpine Farms"},
+    "is_perishable": True,
+    "available": 120,
+    "in_stock": True,
+    "url": "https://shop.example.com/api/v1/products/42/",
+}
+
+
+def _journey_step(request, action: JourneyAction, *, product_id: int | None = None, details: dict | None = None) -> None:
+    """Record a shopper's step when it can be tied to someone: a logged-in user or a session.
+
+    Unlike the pages, an API client without a session does not get one created for it: a token
+    client would otherwise leave a new empty session behind on every request.
+    """
+    user = request.user
+    session = getattr(request, "session", None)
+    session_id = (session.session_key or "") if session is not None else ""
+    customer_id = user.pk if user.is_authenticated else None
+    if not session_id and customer_id is None:
+        return
+    journey_record(action=action, session_id=session_id, customer_id=customer_id, product_id=product_id, details=details)
+
+
+class ProductOutputSerializer(serializers.Serializer):
+    """The fields every product answer has; list and detail add theirs."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField(help_text="SKU.")
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    price = MoneyOutputSerializer()
+    category = CategoryRefSerializer()
+    manufacturer = ManufacturerRefSerializer()
+    is_perishable = serializers.BooleanField()
+    available = serializers.IntegerField(help_text="Units that can be bought now (expired batches excluded).")
+    in_stock = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_in_stock(self, product) -> bool:
+        return product.available > 0
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, product) -> str:
+        path = reverse("catalog_api:product_detail", kwargs={"product_id": product.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ProductListApi(GenericAPIView):
+    permission_classes = [AllowAny]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ProductFilter
+    pagination_class = PageNumberPagination
+
+    @extend_schema_serializer(component_name="ProductListOutput")
+    class OutputSerializer(ProductOutputSerializer):
+        pass
+
+    def get_queryset(self):
+        return selectors.product_queryset()
+
+    @extend_schema(
+        operation_id="products_list",
+        summary="List products",
+        description=(
+            "Active products, filtered, ordered and paginated (`page`, `page_size` up to 100). "
+            "The number of SQL queries does not depend on the page size."
+        ),
+        tags=["catalog"],
+        responses={
+            200: OutputSerializer(many=True),
+            400: error_response(
+                "A filter value is not valid; `fields` names it.",
+                error_example("invalid", "The request is not valid.", {"category": ["Select a valid choice."]}),
+            ),
+            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
+            429: THROTTLED,
+        },
+        examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        query = request.query_params.get("q", "").strip()
+        if query and self.paginator.page.number == 1:
+            _journey_step(request, JourneyAction.PRODUCT_SEARCH, details={"query": query[:200]})
+        serializer = self.OutputSerializer(page, many=True, context={"request": request})
+        return self.get_paginated_response(serializer.data)
+
+
+class ProductDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema_serializer(component_name="ProductDetailOutput")
+    class OutputSerializer(ProductOutputSerializer):
+        description = serializers.CharField()
+        weight_kg = serializers.DecimalField(max_digits=8, decimal_places=3, help_text="Decimal string, kilograms.")
+        volume_l = serializers.DecimalField(max_digits=9, decimal_places=3, help_text="Decimal string, litres.")
+        image_url = serializers.CharField()
+        manufacturer = ManufacturerDetailSerializer()
+
+    @extend_schema(
+        operation_id="products_retrieve",
+        summary="Product detail",
+        description="One active product with its manufacturer's official content and its availability.",
+        tags=["catalog"],
+        parameters=[PRODUCT_ID],
+        responses={200: OutputSerializer, 404: PRODUCT_NOT_FOUND, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "A product",
+                value={
+                    **PRODUCT_EXAMPLE,
+                    "manufacturer": {
+                        "id": 3,
+                        "slug": "alpine-farms",
+                        "name": "Alpine Farms",
+                        "description": "Family dairy in the Alps since 1921.",
+                        "website": "https://alpine-farms.example.com",
+                        "support_email": "help@alpine-farms.example.com",
+                        "support_phone": "+33 4 00 00 00 00",
+                    },
+                    "description": "Fresh organic whole milk, 3.5% fat.",
+                    "weight_kg": "1.030",
+                    "volume_l": "1.000",
+                    "image_url": "",
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request, product_id: int):
+        product = selectors.product_get(pk=product_id)
+        _journey_step(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
+        return Response(self.OutputSerializer(product, context={"request": request}).data)
+
+
+class ProductAvailabilityApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema_serializer(component_name="ProductAvailabilityInput")
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(
+            required=False, default=1, help_text=f"Units wanted, 1 to {inventory.MAX_QUANTITY}. Default 1."
+        )
+
+    @extend_schema_serializer(component_name="ProductAvailabilityOutput")
+    class OutputSerializer(serializers.Serializer):
+        product_id = serializers.IntegerField()
+        requested = serializers.IntegerField()
+        available = serializers.IntegerField()
+        is_available = serializers.BooleanField(help_text="Whether `requested` units can be bought now.")
+
+    @extend_schema(
+        operation_id="products_availability",
+        summary="Can N units be bought?",
+        tags=["catalog"],
+        parameters=[PRODUCT_ID, InputSerializer],
+        responses={
+            200: OutputSerializer,
+            400: error_response(
+                "The quantity is not a whole number from 1 to 10000.",
+                error_example("invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]}),
+            ),
+            404: PRODUCT_NOT_FOUND,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "Enough stock",
+                value={"product_id": 42, "requested": 3, "available": 120, "is_available": True},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request, product_id: int):
+        product = selectors.product_get(pk=product_id)
+        params = self.InputSerializer(data=request.query_params)
+        if not params.is_valid():
+            raise InvalidQuantity("Quantity must be a whole number.", fields={"quantity": ["Must be a whole number."]})
+        availability = inventory.check_availability(product=product, quantity=params.validated_data["quantity"])
+        return Response(
+            self.OutputSerializer(
+                {
+                    "product_id": availability.product_id,
+                    "requested": availability.requested,
+                    "available": availability.available,
+                    "is_available": availability.is_available,
+                }
+            ).data
+        )
+
+
+class CategoryListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema_serializer(component_name="CategoryNode")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        slug = serializers.CharField()
+        description = serializers.CharField()
+        depth = serializers.IntegerField(help_text="1 for a top-level category.")
+        parent_id = serializers.SerializerMethodField()
+
+        def get_parent_id(self, category) -> int | None:
+            return self.context["parent_ids"].get(category.pk)
+
+    @extend_schema(
+        operation_id="categories_list",
+        summary="The category tree",
+        description="Every category, flat, in tree order (a parent before its children), with depth and parent id.",
+        tags=["catalog"],
+        responses={200: OutputSerializer(many=True), 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "A sub-category",
+                value={"id": 7, "name": "Dairy", "slug": "dairy", "description": "", "depth": 2, "parent_id": 1},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request):
+        categories = selectors.category_tree()
+        # Parents from the materialised paths of the one query, not one query per node.
+        id_by_path = {category.path: category.pk for category in categories}
+        parent_ids = {category.pk: id_by_path.get(category.path[: -Category.steplen]) for category in categories}
+        return Response(self.OutputSerializer(categories, many=True, context={"parent_ids": parent_ids}).data)

@@ -1,0 +1,95 @@
+"""Filters of the product list (REST API): what a shopper narrows the catalog by.
+
+Every filter composes onto ``selectors.product_queryset()``, so the list still costs a fixed
+number of queries whatever the filters and the page size.
+"""
+
+import django_filters
+from django import forms
+from django.core.validators import MinValueValidator
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+
+from commerce.catalog.models import Category, Manufacturer
+from commerce.catalog.selectors import product_search_q
+
+MAX_SEARCH_LENGTH = 200
+
+
+class SlugOrIdChoiceField(forms.ModelChoiceField):
+    """A model chosen by its slug or, when the value is a number, by its id."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        match = Q(slug=value)
+        if value.isdigit() and len(value) < 19:
+            match |= Q(pk=int(value))
+        instance = self.queryset.filter(match).first()
+        if instance is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return instance
+
+
+class SlugOrIdFilter(django_filters.ModelChoiceFilter):
+    field_class = SlugOrIdChoiceField
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with ``id`` as the last key, so pages never repeat or skip a product."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "id")
+        return qs
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        method="filter_category",
+        help_text="Category slug; products of its sub-categories are included.",
+    )
+    manufacturer = extend_schema_field({"type": "string", "description": "Manufacturer slug or id."})(
+        SlugOrIdFilter(queryset=Manufacturer.objects.all(), field_name="manufacturer")
+    )
+    min_price = django_filters.NumberFilter(
+        field_name="price_amount",
+        lookup_expr="gte",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="Lowest price (inclusive), a decimal amount.",
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="price_amount",
+        lookup_expr="lte",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="Highest price (inclusive), a decimal amount.",
+    )
+    in_stock = django_filters.BooleanFilter(
+        method="filter_in_stock", help_text="`true`: only products that can be bought now; `false`: only sold-out ones."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text="Text search in name, code (exact), description and manufacturer name; every word must match.",
+    )
+    ordering = StableOrderingFilter(
+        fields=(("name", "name"), ("price_amount", "price"), ("created_at", "created_at")),
+        help_text="Sort by `name`, `price` or `created_at`; prefix `-` for descending. Default: name.",
+    )
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category__path__startswith=value.path)
+
+    def filter_in_stock(self, queryset, name, value):
+        return queryset.filter(available__gt=0) if value else queryset.filter(available__lte=0)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(product_search_q(value)) if value.strip() else queryset
