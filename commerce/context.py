@@ -6,6 +6,7 @@ read lazily from the request at the moment an event is written, so DRF token aut
 """
 
 import contextvars
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -63,10 +64,18 @@ def actor():
     return None
 
 
+def session_digest(key: str | None) -> str:
+    """What the audit trail stores for a session: a digest, never the key itself (the key is
+    what the session cookie carries, so storing it would let anyone who reads history take
+    over the shopper's session)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32] if key else ""
+
+
 def session_key() -> str:
+    """The current session's digest (see ``session_digest``), or ''."""
     request = _get().request
     session = getattr(request, "session", None)
-    return (session.session_key or "") if session is not None else ""
+    return session_digest(session.session_key) if session is not None else ""
 
 
 def channel_for_path(path: str) -> str:

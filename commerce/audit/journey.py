@@ -8,6 +8,7 @@ from django.db import models
 
 from commerce import telemetry
 from commerce.audit.store import append_row
+from commerce.context import session_digest
 
 
 class JourneyAction(models.TextChoices):
@@ -25,13 +26,13 @@ class JourneyAction(models.TextChoices):
 
 
 def session_id_for(request) -> str:
-    """The request's session key, creating the session if the shopper has none yet."""
+    """The digest of the request's session, creating the session if the shopper has none yet."""
     session = getattr(request, "session", None)
     if session is None:
         return ""
     if not session.session_key:
         session.save()
-    return session.session_key or ""
+    return session_digest(session.session_key)
 
 
 def journey_record(

@@ -15,3 +15,15 @@ def test_request_id_is_echoed_and_context_does_not_leak(client):
     assert response["X-Request-ID"] == "abc123"
     assert client.get("/healthz")["X-Request-ID"] != "abc123"
     assert DomainEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_journey_events_never_store_the_session_key(client):
+    from tests.factories import ProductFactory
+
+    product = ProductFactory()
+    client.get(product.get_absolute_url())
+    key = client.session.session_key
+    event = DomainEvent.objects.get(event_type="journey.product_view")
+    assert key and key not in (event.session_id, event.stream_id)
+    assert event.session_id == event.stream_id and len(event.session_id) == 32
