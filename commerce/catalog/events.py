@@ -110,3 +110,40 @@ class ManufacturerCreated(DomainEventData):
     @property
     def stream_id(self):
         return self.manufacturer_id
+
+
+@dataclass(frozen=True)
+class CategoryUpdated(DomainEventData):
+    event_type: ClassVar[str] = "catalog.category.updated"
+    stream_type: ClassVar[str] = "category"
+    category_id: int
+    changes: dict
+
+    @property
+    def stream_id(self):
+        return self.category_id
+
+
+@dataclass(frozen=True)
+class CategoryMoved(DomainEventData):
+    event_type: ClassVar[str] = "catalog.category.moved"
+    stream_type: ClassVar[str] = "category"
+    category_id: int
+    old_parent_id: int | None
+    new_parent_id: int | None
+
+    @property
+    def stream_id(self):
+        return self.category_id
+
+
+@dataclass(frozen=True)
+class ManufacturerUpdated(DomainEventData):
+    event_type: ClassVar[str] = "catalog.manufacturer.updated"
+    stream_type: ClassVar[str] = "manufacturer"
+    manufacturer_id: int
+    changes: dict
+
+    @property
+    def stream_id(self):
+        return self.manufacturer_id

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -198,6 +199,95 @@ def stock_receive(
             )
         )
         return batch
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of a delivery: what ``stock_receive`` takes, for ``stock_receive_many``."""
+
+    product: Product
+    batch_number: str
+    quantity: int
+    received_at: datetime.date | None = None
+    expires_on: datetime.date | None = None
+    location: str = "MAIN"
+
+
+def stock_receive_many(*, lines: Sequence[ReceiptLine], reason: str = "") -> list[StockBatch]:
+    """Receive a whole delivery (many batches) at once, or nothing: the same rules as ``stock_receive``.
+
+    Checks run per line first (quantity, expiry for perishables, field lengths), then batch numbers
+    are checked for uniqueness in one query; batches and ledger rows are written in bulk and each
+    batch still records its own ``catalog.batch.received`` event.
+    """
+    if not lines:
+        raise InvalidQuantity("Nothing to receive.", code="empty_receipt")
+    today = _today()
+    batches, seen = [], set()
+    for index, line in enumerate(lines):
+        validate_quantity(line.quantity, field=f"lines[{index}].quantity")
+        if line.product.pk is None:
+            raise ProductNotFound("No such product.", extra={"line": index})
+        if line.product.is_perishable and line.expires_on is None:
+            raise InvalidStockOperation(
+                "A perishable product's batch needs an expiry date.",
+                fields={f"lines[{index}].expires_on": ["Required for perishables."]},
+            )
+        if line.batch_number in seen:
+            raise InvalidStockOperation(
+                f"Batch {line.batch_number} appears twice.", fields={f"lines[{index}].batch_number": ["Duplicate."]}
+            )
+        seen.add(line.batch_number)
+        batch = StockBatch(
+            product=line.product,
+            batch_number=line.batch_number,
+            quantity_received=line.quantity,
+            quantity_on_hand=line.quantity,
+            quantity_reserved=0,
+            received_at=line.received_at or today,
+            expires_on=line.expires_on,
+            location=line.location,
+        )
+        # Field checks here (no query); the product and batch-number checks below take one query
+        # each for the whole delivery, and reserved (0) <= on hand holds by construction.
+        try:
+            batch.full_clean(exclude=["product"], validate_unique=False, validate_constraints=False)
+        except DjangoValidationError as exc:
+            raise InvalidStockOperation(
+                "The batch is not valid.", code="invalid", fields={f"lines[{index}].{k}": v for k, v in exc.message_dict.items()}
+            ) from exc
+        batches.append(batch)
+
+    with telemetry.command_span("commerce.stock.receive", attributes={"stock.batches": len(batches)}), transaction.atomic():
+        product_ids = {b.product_id for b in batches}
+        if Product.objects.filter(pk__in=product_ids).count() != len(product_ids):
+            raise ProductNotFound("No such product.")
+        taken = sorted(StockBatch.objects.filter(batch_number__in=seen).values_list("batch_number", flat=True))
+        if taken:
+            raise InvalidStockOperation(
+                f"Batch number already used: {', '.join(taken)}.", fields={"batch_number": ["Batch number already used."]}
+            )
+        StockBatch.objects.bulk_create(batches)
+        if any(b.pk is None for b in batches):  # backends without RETURNING (MySQL): fetch ids
+            ids = dict(StockBatch.objects.filter(batch_number__in=seen).values_list("batch_number", "pk"))
+            for batch in batches:
+                batch.pk = batch.id = ids[batch.batch_number]
+        actor = _actor_repr()
+        StockMovement.objects.bulk_create(
+            [_movement(b, Kind.RECEIPT, on_hand=b.quantity_received, reference=b.batch_number, reason=reason or "received", actor=actor)
+             for b in batches]
+        )
+        for batch in batches:
+            record(
+                events.BatchReceived(
+                    product_id=batch.product_id,
+                    batch_number=batch.batch_number,
+                    quantity=batch.quantity_received,
+                    expires_on=batch.expires_on.isoformat() if batch.expires_on else None,
+                    location=batch.location,
+                )
+            )
+        return batches
 
 
 def _locked_batch(batch_number: str) -> StockBatch:

@@ -8,6 +8,7 @@ from commerce.audit.events import record
 from commerce.catalog import events
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.models import Category, Manufacturer, Product
+from commerce.errors import NotFound, ValidationError
 from commerce.money import Money
 from commerce.validation import full_clean_or_raise
 
@@ -91,4 +92,99 @@ def product_update(*, product: Product | int, data: dict) -> Product:
         other = {k: v for k, v in changes.items() if k not in ("price_amount", "price_currency")}
         if other:
             record(events.ProductUpdated(product_id=current.pk, changes=other))
+        return current
+
+
+# --- category and manufacturer edits (Admin) -----------------------------------------------------
+CATEGORY_FIELDS = ("name", "slug", "description")
+MANUFACTURER_FIELDS = ("name", "slug", "description", "website", "support_email", "support_phone")
+
+
+def _category_for_update(category: Category | int) -> Category:
+    category_id = category.pk if isinstance(category, Category) else category
+    current = Category.objects.select_for_update().filter(pk=category_id).first()
+    if current is None:
+        raise NotFound("No such category.", code="category_not_found")
+    return current
+
+
+def _resort(category: Category) -> None:
+    """Put a node back at its sorted place among its siblings (``node_order_by`` = name)."""
+    parent = Category.objects.get_parent(category)
+    if parent is None:
+        Category.objects.move(category, Category.objects.get_first_root_node(), pos="sorted-sibling")
+    else:
+        Category.objects.move(category, parent, pos="sorted-child")
+
+
+def category_update(*, category: Category | int, data: dict) -> Category:
+    """Change a category's name, slug or description; a renamed category keeps its sorted place."""
+    unknown = set(data) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown category fields: {sorted(unknown)}")
+    with transaction.atomic():
+        current = _category_for_update(category)
+        changes = {}
+        for field, value in data.items():
+            if getattr(current, field) != value:
+                changes[field] = {"before": getattr(current, field), "after": value}
+                setattr(current, field, value)
+        if not changes:
+            return current
+        full_clean_or_raise(current, exclude=["path", "depth", "numchild"], message="The category is not valid.")
+        current.save()
+        if "name" in changes:
+            _resort(current)
+            current.refresh_from_db()
+        record(events.CategoryUpdated(category_id=current.pk, changes=changes))
+        return current
+
+
+def category_move(*, category: Category | int, parent: Category | None) -> Category:
+    """Move a category (with its subtree) under ``parent``, or to the top level when ``parent`` is None."""
+    with transaction.atomic():
+        current = _category_for_update(category)
+        old_parent = Category.objects.get_parent(current)
+        old_parent_id = old_parent.pk if old_parent else None
+        new_parent_id = parent.pk if parent else None
+        if old_parent_id == new_parent_id:
+            return current
+        if parent is not None:
+            parent = Category.objects.filter(pk=parent.pk).first()
+            if parent is None:
+                raise NotFound("No such parent category.", code="category_not_found")
+            if parent.path.startswith(current.path):
+                raise ValidationError(
+                    "A category cannot move under itself or one of its subcategories.",
+                    code="invalid_category_move",
+                    fields={"parent": ["Choose a category outside this one's subtree."]},
+                )
+            Category.objects.move(current, parent, pos="sorted-child")
+        else:
+            Category.objects.move(current, Category.objects.get_first_root_node(), pos="sorted-sibling")
+        current.refresh_from_db()
+        record(events.CategoryMoved(category_id=current.pk, old_parent_id=old_parent_id, new_parent_id=new_parent_id))
+        return current
+
+
+def manufacturer_update(*, manufacturer: Manufacturer | int, data: dict) -> Manufacturer:
+    """Change a manufacturer's official content (description, website, support contact) or name."""
+    unknown = set(data) - set(MANUFACTURER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown manufacturer fields: {sorted(unknown)}")
+    manufacturer_id = manufacturer.pk if isinstance(manufacturer, Manufacturer) else manufacturer
+    with transaction.atomic():
+        current = Manufacturer.objects.select_for_update().filter(pk=manufacturer_id).first()
+        if current is None:
+            raise NotFound("No such manufacturer.", code="manufacturer_not_found")
+        changes = {}
+        for field, value in data.items():
+            if getattr(current, field) != value:
+                changes[field] = {"before": getattr(current, field), "after": value}
+                setattr(current, field, value)
+        if not changes:
+            return current
+        full_clean_or_raise(current, message="The manufacturer is not valid.")
+        current.save()
+        record(events.ManufacturerUpdated(manufacturer_id=current.pk, changes=changes))
         return current

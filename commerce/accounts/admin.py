@@ -1,0 +1,187 @@
+"""The accounts back office: users (staff and shoppers), sales regions, customer profiles, addresses.
+
+Staff edits are recorded by ``StaffAuditMixin`` with before and after; a user's group, permission
+and sales-region changes are recorded too, since they decide who may see what. Addresses are
+written through the accounts services.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.db.models import Count
+
+from commerce.accounts import services
+from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.admin_services import ServiceSaveMixin, copy_saved
+from commerce.audit.admin import StaffAuditMixin
+
+# The many-to-many relations that grant access, audited by name (readable in the event browser).
+AUDITED_RELATIONS = ("groups", "user_permissions", "sales_regions")
+
+
+def _relation_names(user: User, relation: str) -> list[str]:
+    manager = getattr(user, relation)
+    if relation == "user_permissions":
+        return sorted(f"{p.content_type.app_label}.{p.codename}" for p in manager.select_related("content_type"))
+    return sorted(str(o) for o in manager.all())
+
+
+@admin.register(User)
+class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Sales regions", {"fields": ("sales_regions",)}))
+    filter_horizontal = (*DjangoUserAdmin.filter_horizontal, "sales_regions")
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "group_names", "region_names")
+    list_filter = (*DjangoUserAdmin.list_filter, "sales_regions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups", "sales_regions")
+
+    @admin.display(description="Groups")
+    def group_names(self, obj):
+        return ", ".join(sorted(g.name for g in obj.groups.all())) or "-"
+
+    @admin.display(description="Sales regions")
+    def region_names(self, obj):
+        return ", ".join(sorted(r.name for r in obj.sales_regions.all())) or "-"
+
+    def audit_customer_id(self, obj):
+        return obj.pk if obj.pk and CustomerProfile.objects.filter(user_id=obj.pk).exists() else None
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        user = form.instance
+        before = {r: _relation_names(user, r) for r in AUDITED_RELATIONS}
+        super().save_related(request, form, formsets, change)
+        after = {r: _relation_names(user, r) for r in AUDITED_RELATIONS}
+        changes = {r: {"before": before[r], "after": after[r]} for r in AUDITED_RELATIONS if before[r] != after[r]}
+        if changes:
+            self._audit(user, "changed", {"changes": changes})
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():  # the new password and its audit row, together
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                if user is not None:
+                    self._audit(user, "password_changed", {})
+        return response
+
+
+@admin.register(SalesRegion)
+class SalesRegionAdmin(StaffAuditMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "staff_count", "customer_count")
+    search_fields = ("code", "name")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(staff_total=Count("staff", distinct=True), customer_total=Count("customers", distinct=True))
+        )
+
+    @admin.display(description="Sales staff", ordering="staff_total")
+    def staff_count(self, obj):
+        return obj.staff_total
+
+    @admin.display(description="Customers", ordering="customer_total")
+    def customer_count(self, obj):
+        return obj.customer_total
+
+
+@admin.register(CustomerProfile)
+class CustomerProfileAdmin(StaffAuditMixin, admin.ModelAdmin):
+    list_display = ("user", "email", "phone", "sales_region", "created_at")
+    list_select_related = ("user", "sales_region")
+    list_filter = ("sales_region",)
+    search_fields = ("user__username", "user__email", "user__last_name", "phone")
+    fields = ("user", "phone", "sales_region", "created_at")
+    readonly_fields = ("user", "created_at")
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    def audit_customer_id(self, obj):
+        return obj.user_id
+
+    # A profile is made when a customer registers and goes with the user account.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AddressAdminForm(forms.ModelForm):
+    # Not the model field: one default per customer is a constraint that the service keeps by
+    # moving the default here, so the form must not refuse a second default on its own.
+    make_default = forms.BooleanField(
+        required=False, label="Default address", help_text="Make this the customer's default delivery address."
+    )
+
+    class Meta:
+        model = Address
+        fields = ("customer", "label", "recipient", "street", "zip_code", "city", "state", "country", "latitude", "longitude")
+
+
+@admin.register(Address)
+class AddressAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+    form = AddressAdminForm
+    list_display = ("customer", "label", "recipient", "street", "zip_code", "city", "country", "is_default", "has_coordinates")
+    list_select_related = ("customer",)
+    list_filter = ("country", "is_default")
+    search_fields = ("customer__username", "city", "zip_code", "recipient", "street")
+    autocomplete_fields = ("customer",)
+    actions = ("make_default",)
+
+    def get_fieldsets(self, request, obj=None):
+        # An address stays with its customer; on an existing address the default moves with the
+        # "make default" action.
+        first = ("customer", "label", "make_default") if obj is None else ("customer", "label", "is_default")
+        return (
+            (None, {"fields": first}),
+            ("Address", {"fields": ("recipient", "street", "zip_code", "city", "state", "country")}),
+            ("Location (for delivery routes)", {"fields": ("latitude", "longitude")}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("customer", "is_default") if obj is not None else ()
+
+    @admin.display(description="Coordinates", boolean=True)
+    def has_coordinates(self, obj):
+        return obj.latitude is not None and obj.longitude is not None
+
+    def audit_customer_id(self, obj):
+        return obj.customer_id
+
+    def persist(self, request, obj, form, change):
+        if change:
+            fields = {f: getattr(obj, f) for f in form.changed_data if f in services.ADDRESS_FIELDS}
+            saved = services.address_update(customer=obj.customer, address_id=obj.pk, **fields) if fields else obj
+        else:
+            saved = services.address_create(
+                customer=obj.customer,
+                is_default=form.cleaned_data.get("make_default", False),
+                **{f: getattr(obj, f) for f in services.ADDRESS_FIELDS},
+            )
+        copy_saved(saved, obj)
+
+    def remove(self, request, obj):
+        services.address_delete(customer=obj.customer, address_id=obj.pk)
+
+    @admin.action(description="Make the selected address its customer's default", permissions=["change"])
+    def make_default(self, request, queryset):
+        addresses = list(queryset.select_related("customer")[:2])
+        if len(addresses) != 1:
+            self.message_user(request, "Choose exactly one address to make default.", messages.WARNING)
+            return
+        address = addresses[0]
+        if address.is_default:
+            self.message_user(request, "That address already is the default.", messages.INFO)
+            return
+        with transaction.atomic():
+            services.address_update(customer=address.customer, address_id=address.pk, is_default=True)
+            self._audit(address, "changed", {"changes": {"is_default": {"before": False, "after": True}}})
+        self.message_user(request, f"{address} is now the default address of {address.customer}.", messages.SUCCESS)

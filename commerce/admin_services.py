@@ -1,0 +1,54 @@
+"""Admin plumbing shared by the core apps: saves and deletes go through services.
+
+Put :class:`ServiceSaveMixin` *after* ``commerce.audit.admin.StaffAuditMixin`` in the bases, so the
+audit mixin reads the "before" state, then the service writes, then the mixin records the "after"
+state: both inside Django admin's atomic ``changeform_view``.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+
+from commerce.errors import DomainError
+
+
+def copy_saved(saved, obj) -> None:
+    """Make the admin's form instance the row the service wrote (pk, timestamps, tree path)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """Put a refused command's message and per-field errors on the form the user filled in."""
+    form.add_error(None, exc.message)
+    for field, errors in (exc.fields or {}).items():
+        target = field if field in form.fields else None
+        for error in errors if isinstance(errors, (list, tuple)) else [errors]:
+            form.add_error(target, f"{field}: {error}" if target is None else error)
+
+
+class ServiceSaveMixin:
+    """``save_model`` calls ``self.persist(request, obj, form, change)``; deletes call ``self.remove``.
+
+    ``persist`` is a service call; it must leave ``obj`` equal to the saved row (see ``copy_saved``).
+    A ``DomainError`` raised while saving (a race the form could not see) rolls the whole change
+    back and comes back to the page as an error message.
+    """
+
+    def save_model(self, request, obj, form, change):
+        self.persist(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        self.remove(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.remove(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was saved: {exc.message}", level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())

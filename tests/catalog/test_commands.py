@@ -1,0 +1,149 @@
+"""The two management commands: seed_demo (a realistic, idempotent demo shop) and stock_reconcile."""
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.hashers import get_hasher
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import F
+from django.test import override_settings
+
+from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.audit.models import DomainEvent
+from commerce.catalog import inventory
+from commerce.catalog.management.commands.seed_demo import DEMO_PASSWORD, QuickDemoHasher
+from commerce.catalog.models import Category, Manufacturer, Product, StockBatch, StockMovement
+from commerce.catalog.selectors import near_expiry_batches, stock_reconcile
+from tests.factories import ProductFactory, days_ahead
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Category, Manufacturer, Product, StockBatch, StockMovement, User, Address, CustomerProfile, SalesRegion, DomainEvent)
+    }
+
+
+def test_seed_demo_builds_a_realistic_shop_and_a_second_run_changes_nothing(client):
+    output = seed()
+
+    assert Product.objects.count() == 300
+    assert Manufacturer.objects.exclude(description="").exclude(website="").exclude(support_email="").count() == Manufacturer.objects.count() >= 20
+    assert {c.name for c in Category.objects.filter(depth=1)} == {"Groceries", "Electronics", "Home"}
+    assert {"Dairy", "Bakery", "Fruit & Veg"} <= set(Category.objects.filter(depth=2).values_list("name", flat=True))
+    # Perishables carry expiry dates; some are near expiry, exactly one batch has expired; the rest is FIFO stock.
+    assert not StockBatch.objects.filter(product__is_perishable=True, expires_on__isnull=True).exists()
+    assert not StockBatch.objects.filter(product__is_perishable=False, expires_on__isnull=False).exists()
+    today = inventory._today()
+    assert StockBatch.objects.filter(expires_on__lte=today).count() == 1
+    assert near_expiry_batches().filter(expires_on__gt=today).exists()
+    assert Product.objects.filter(is_perishable=False, batches__isnull=False).distinct().count() > 100
+    assert Product.objects.filter(is_active=False).exists()
+    assert stock_reconcile() == []
+    # Every write went through the services: each product and batch has its event.
+    assert DomainEvent.objects.filter(event_type="catalog.product.created").count() == 300
+    assert DomainEvent.objects.filter(event_type="catalog.batch.received").count() == StockBatch.objects.count()
+    # Staff in every group, a superuser, customers with addresses around Lyon in sales regions.
+    for group in ("Merchandisers", "Dispatchers", "Support", "Sales"):
+        assert User.objects.filter(is_staff=True, groups__name=group).exists(), group
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="sales-north").sales_regions.exists()
+    customers = User.objects.filter(groups__name="Customers")
+    assert customers.count() == 40 and CustomerProfile.objects.filter(sales_region__isnull=True).count() == 0
+    for address in Address.objects.all():
+        assert Decimal("45.68") < address.latitude < Decimal("45.81") and Decimal("4.78") < address.longitude < Decimal("4.93")
+    # The printed table: log-in names, the documented password, the URLs.
+    for text in ("admin", "merchandiser", "dispatcher", "support", "sales-north", customers.first().username, DEMO_PASSWORD,
+                 "http://127.0.0.1:8000/admin/", "http://127.0.0.1:8000/api/docs/"):
+        assert text in output
+    assert re.search(r"seeded in \d+\.\d s", output)
+
+    before = counts()
+    again = seed()
+
+    assert counts() == before
+    assert "already present: nothing changed" in again and "merchandiser" in again
+
+    assert client.login(username="merchandiser", password=DEMO_PASSWORD)
+    assert client.login(username=customers.first().username, password=DEMO_PASSWORD)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])  # the production default
+def test_seed_demo_hashes_quickly_and_the_first_log_in_upgrades_the_hash(client):
+    seed("--products", "3", "--customers", "2")
+    quick = User.objects.get(username="support").password
+    assert quick.startswith(f"pbkdf2_sha256${QuickDemoHasher.iterations}$")
+
+    assert client.login(username="support", password=DEMO_PASSWORD)
+
+    upgraded = User.objects.get(username="support").password
+    assert upgraded.split("$")[1] == str(get_hasher().iterations) != str(QuickDemoHasher.iterations)
+    assert client.login(username="support", password=DEMO_PASSWORD)
+
+
+def test_seed_demo_is_deterministic():
+    def snapshot():
+        with transaction.atomic():
+            seed("--products", "40", "--customers", "6", "--seed", "7")
+            shop = (
+                sorted(Product.objects.values_list("code", "name", "price_amount", "is_active")),
+                sorted(StockBatch.objects.values_list("batch_number", "quantity_received", "received_at", "expires_on", "location")),
+                sorted(Address.objects.values_list("customer__username", "street", "zip_code", "latitude", "longitude")),
+            )
+            transaction.set_rollback(True)
+        return shop
+
+    first = snapshot()
+    assert first == snapshot()
+    assert len(first[0]) == 40 and len(first[2]) >= 6
+
+
+def test_seed_demo_fills_in_what_is_missing_and_keeps_what_exists():
+    User.objects.create_user("admin", password="my-own-secret-99", is_staff=True, is_superuser=True)
+
+    output = seed("--products", "20", "--customers", "3")
+
+    assert User.objects.get(username="admin").check_password("my-own-secret-99")
+    assert "Already there and left as they were: 1 staff" in output
+    assert Product.objects.count() == 20
+
+
+def test_stock_reconcile_command_reports_a_matching_ledger():
+    product = ProductFactory()
+    inventory.stock_receive(product=product, batch_number="A", quantity=5)
+    inventory.stock_receive(product=product, batch_number="B", quantity=5, expires_on=days_ahead(3))
+    inventory.stock_reserve(product=product, quantity=7, reference="order:1")
+    out = io.StringIO()
+
+    call_command("stock_reconcile", stdout=out)
+
+    assert "ledger matches all 2 batches" in out.getvalue()
+
+
+def test_stock_reconcile_command_prints_each_drift_and_fails():
+    product = ProductFactory()
+    inventory.stock_receive(product=product, batch_number="GOOD", quantity=5)
+    inventory.stock_receive(product=product, batch_number="BAD", quantity=5)
+    # Someone wrote the counters behind the services' back (the bug this command exists to catch).
+    StockBatch.objects.filter(batch_number="BAD").update(quantity_on_hand=F("quantity_on_hand") + 3, quantity_reserved=1)
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"2 counter\(s\) in 1 batch\(es\) disagree"):
+        call_command("stock_reconcile", stdout=out)
+
+    report = out.getvalue()
+    assert "batch BAD on_hand: counter says 8, ledger sums to 5 (+3)" in report
+    assert "batch BAD reserved: counter says 1, ledger sums to 0 (+1)" in report
+    assert "GOOD" not in report
+
