@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("commerce.catalog.api.urls")),
     path("", include("commerce.accounts.api.urls")),
     path("", include("commerce.audit.api.urls")),
+    path("", include("orders.api.urls")),
 ]

@@ -16,13 +16,13 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination
+from commerce.api.serializers import MoneyOutputSerializer
 from commerce.audit.journey import JourneyAction, journey_record
 from commerce.catalog import inventory, selectors
 from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
     ManufacturerRefSerializer,
-    MoneyOutputSerializer,
 )
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter

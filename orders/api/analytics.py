@@ -1,0 +1,352 @@
+"""Order analytics, from the order read model.
+
+Shop-wide figures are for staff with `view_all_orders`, and for Sales staff, whose figures cover
+the orders of their regions only (the selectors scope every query by the requester). A
+customer's purchase pattern and lifetime value are for that customer, and for staff holding
+`accounts.view_customers` who may see that customer's orders (all, or their region's).
+"""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.accounts import access
+from commerce.accounts.models import User
+from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
+from commerce.api.serializers import MoneyOutputSerializer
+from commerce.catalog.selectors import category_get
+from commerce.errors import NotFound
+from commerce.money import Money, default_currency
+from orders import selectors
+
+CUSTOMER_ID = OpenApiParameter("customer_id", int, OpenApiParameter.PATH, description="The customer's user id.")
+INVALID_DATES = error_response(
+    "A parameter is not valid; `fields` names it.",
+    error_example("invalid", "The request is not valid.", {"date_to": ["Must not be before `date_from`."]}),
+)
+CUSTOMER_NOT_FOUND = error_response("No customer has this id.", error_example("customer_not_found", "No such customer."))
+
+
+def _money(amount) -> Money:
+    # The read model sums totals as stored; the shop sells in one currency.
+    return Money.of(amount, default_currency())
+
+
+class CanViewOrderAnalytics(BasePermission):
+    message = "You need access to all orders or to a sales region's orders."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return access.can_view_all_orders(user) or access.has_permission(user, "view_region_orders")
+
+
+class CanViewCustomerData(BasePermission):
+    """The customer, or staff with ``view_customers`` who may see this customer's orders."""
+
+    message = "You may only read your own figures, or those of customers you look after."
+
+    def has_permission(self, request, view):
+        user, customer_id = request.user, view.kwargs["customer_id"]
+        if user.pk == customer_id:
+            return True
+        if not access.has_permission(user, "view_customers"):
+            return False
+        found = list(User.objects.filter(pk=customer_id).values_list("customer_profile__sales_region_id", flat=True))
+        view.customer_exists = bool(found)
+        return access.can_access_customer_data(user, customer_id, found[0] if found else None)
+
+
+class DateRangeSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text="Orders placed on or after this day (YYYY-MM-DD).")
+    date_to = serializers.DateField(required=False, help_text="Orders placed on or before this day (YYYY-MM-DD).")
+
+    def validate(self, attrs):
+        if "date_from" in attrs and "date_to" in attrs and attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_to": ["Must not be before `date_from`."]})
+        return attrs
+
+
+@extend_schema_serializer(component_name="OrderStatusFigures")
+class StatusFiguresSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    count = serializers.IntegerField()
+    total = MoneyOutputSerializer(help_text="Sum of the orders' totals.")
+
+
+@extend_schema_serializer(component_name="OrderPeriodFigures")
+class PeriodFiguresSerializer(serializers.Serializer):
+    period = serializers.DateTimeField(help_text="Start of the day, week (Monday) or month.")
+    orders = serializers.IntegerField()
+    revenue = MoneyOutputSerializer(help_text="Totals less refunds, of orders that count as sales.")
+
+
+class OrderStatisticsApi(APIView):
+    permission_classes = [IsAuthenticated, CanViewOrderAnalytics]
+
+    @extend_schema_serializer(component_name="OrderStatisticsFilter")
+    class FilterSerializer(DateRangeSerializer):
+        period = serializers.ChoiceField(choices=["day", "week", "month"], required=False, default="month")
+
+    @extend_schema_serializer(component_name="OrderStatistics")
+    class OutputSerializer(serializers.Serializer):
+        by_status = StatusFiguresSerializer(many=True)
+        by_period = PeriodFiguresSerializer(many=True)
+        orders = serializers.IntegerField(help_text="Orders that count as sales (not pending, not cancelled).")
+        revenue = MoneyOutputSerializer(help_text="Their totals less refunds.")
+        average_order_value = MoneyOutputSerializer()
+
+    @extend_schema(
+        operation_id="orders_statistics",
+        summary="Order statistics",
+        description="Counts and totals by status, and orders and revenue by day, week or month.",
+        tags=["analytics"],
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, 400: INVALID_DATES, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "January",
+                value={
+                    "by_status": [
+                        {"status": "cancelled", "count": 2, "total": {"amount": "61.20", "currency": "EUR"}},
+                        {"status": "completed", "count": 40, "total": {"amount": "1388.00", "currency": "EUR"}},
+                    ],
+                    "by_period": [
+                        {"period": "2026-01-01T00:00:00Z", "orders": 40, "revenue": {"amount": "1378.00", "currency": "EUR"}}
+                    ],
+                    "orders": 40,
+                    "revenue": {"amount": "1378.00", "currency": "EUR"},
+                    "average_order_value": {"amount": "34.70", "currency": "EUR"},
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        stats = selectors.order_statistics(requester=request.user, **filters.validated_data)
+        figures = {
+            "by_status": [
+                {"status": status, "count": row["count"], "total": _money(row["revenue"])}
+                for status, row in sorted(stats["by_status"].items())
+            ],
+            "by_period": [
+                {"period": row["period"], "orders": row["orders"], "revenue": _money(row["revenue"])} for row in stats["by_period"]
+            ],
+            "orders": stats["orders"],
+            "revenue": _money(stats["revenue"]),
+            "average_order_value": _money(stats["average_order_value"]),
+        }
+        return Response(self.OutputSerializer(figures).data)
+
+
+class BestSellersApi(APIView):
+    permission_classes = [IsAuthenticated, CanViewOrderAnalytics]
+
+    @extend_schema_serializer(component_name="BestSellersFilter")
+    class FilterSerializer(DateRangeSerializer):
+        by = serializers.ChoiceField(choices=["units", "revenue"], required=False, default="units")
+        category = serializers.SlugField(required=False, help_text="A category's slug: that category and its sub-categories.")
+        limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=10)
+
+        def validate_category(self, slug):
+            category = category_get(slug=slug)
+            if category is None:
+                raise serializers.ValidationError("No such category.")
+            return category
+
+    @extend_schema_serializer(component_name="BestSeller")
+    class OutputSerializer(serializers.Serializer):
+        product_id = serializers.IntegerField()
+        code = serializers.CharField()
+        name = serializers.CharField()
+        units = serializers.IntegerField()
+        revenue = MoneyOutputSerializer(help_text="Sum of the line totals (after discounts).")
+
+    @extend_schema(
+        operation_id="orders_best_sellers",
+        summary="Best-selling products",
+        tags=["analytics"],
+        parameters=[FilterSerializer],
+        responses={
+            200: OutputSerializer(many=True),
+            400: error_response(
+                "A parameter is not valid; `fields` names it.",
+                error_example("invalid", "The request is not valid.", {"category": ["No such category."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            403: PERMISSION_DENIED,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "Milk first",
+                value={"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "units": 380,
+                       "revenue": {"amount": "566.20", "currency": "EUR"}},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = selectors.best_selling_products(requester=request.user, **filters.validated_data)
+        rows = [{**row, "revenue": _money(row["revenue"])} for row in rows]
+        return Response(self.OutputSerializer(rows, many=True).data)
+
+
+class AverageOrderValueApi(APIView):
+    permission_classes = [IsAuthenticated, CanViewOrderAnalytics]
+
+    @extend_schema_serializer(component_name="AverageOrderValueFilter")
+    class FilterSerializer(DateRangeSerializer):
+        pass
+
+    @extend_schema_serializer(component_name="AverageOrderValue")
+    class OutputSerializer(serializers.Serializer):
+        date_from = serializers.DateField(allow_null=True)
+        date_to = serializers.DateField(allow_null=True)
+        average_order_value = MoneyOutputSerializer(help_text="Mean total of the orders that count as sales.")
+
+    @extend_schema(
+        operation_id="orders_average_order_value",
+        summary="Average order value",
+        tags=["analytics"],
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, 400: INVALID_DATES, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "January",
+                value={"date_from": "2026-01-01", "date_to": "2026-01-31", "average_order_value": {"amount": "34.70", "currency": "EUR"}},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        dates = filters.validated_data
+        value = selectors.average_order_value(requester=request.user, **dates)
+        return Response(
+            self.OutputSerializer(
+                {"date_from": dates.get("date_from"), "date_to": dates.get("date_to"), "average_order_value": _money(value)}
+            ).data
+        )
+
+
+class _CustomerFiguresApi(APIView):
+    permission_classes = [IsAuthenticated, CanViewCustomerData]
+
+    def check_customer(self, request, customer_id: int) -> None:
+        if request.user.pk != customer_id and not getattr(self, "customer_exists", True):
+            raise NotFound("No such customer.", code="customer_not_found")
+
+
+@extend_schema_serializer(component_name="FavouriteCategory")
+class FavouriteCategorySerializer(serializers.Serializer):
+    category_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    units = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="UsualProduct")
+class UsualProductSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    orders = serializers.IntegerField(help_text="In how many orders.")
+
+
+@extend_schema_serializer(component_name="TypicalBasket")
+class TypicalBasketSerializer(serializers.Serializer):
+    median_items = serializers.IntegerField()
+    average_total = MoneyOutputSerializer()
+    usual_products = UsualProductSerializer(many=True)
+
+
+class CustomerPurchasePatternApi(_CustomerFiguresApi):
+    @extend_schema_serializer(component_name="PurchasePattern")
+    class OutputSerializer(serializers.Serializer):
+        customer_id = serializers.IntegerField()
+        orders = serializers.IntegerField(help_text="Orders that count as sales (not pending, not cancelled).")
+        average_days_between_orders = serializers.DecimalField(
+            max_digits=8, decimal_places=1, allow_null=True, help_text="Decimal string; null with fewer than two orders."
+        )
+        favourite_categories = FavouriteCategorySerializer(many=True)
+        typical_basket = TypicalBasketSerializer(allow_null=True, help_text="Null when the customer has no orders.")
+        lifetime_value = MoneyOutputSerializer()
+
+    @extend_schema(
+        operation_id="customers_purchase_pattern",
+        summary="A customer's purchase pattern",
+        description="How often they order, their favourite categories and their typical basket.",
+        tags=["analytics"],
+        parameters=[CUSTOMER_ID],
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 404: CUSTOMER_NOT_FOUND, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "A weekly shopper",
+                value={
+                    "customer_id": 17,
+                    "orders": 12,
+                    "average_days_between_orders": "7.2",
+                    "favourite_categories": [{"category_id": 7, "name": "Dairy", "units": 48}],
+                    "typical_basket": {
+                        "median_items": 9,
+                        "average_total": {"amount": "41.30", "currency": "EUR"},
+                        "usual_products": [{"product_id": 42, "name": "Organic whole milk 1 l", "orders": 11}],
+                    },
+                    "lifetime_value": {"amount": "495.60", "currency": "EUR"},
+                },
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request, customer_id: int):
+        self.check_customer(request, customer_id)
+        pattern = selectors.customer_purchase_pattern(customer_id=customer_id)
+        basket = pattern["typical_basket"]
+        data = {
+            **pattern,
+            "customer_id": customer_id,
+            "average_days_between_orders": (
+                None if pattern["average_days_between_orders"] is None else Decimal(str(pattern["average_days_between_orders"]))
+            ),
+            "typical_basket": {**basket, "average_total": _money(basket["average_total"])} if basket else None,
+            "lifetime_value": _money(pattern["lifetime_value"]),
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class CustomerLifetimeValueApi(_CustomerFiguresApi):
+    @extend_schema_serializer(component_name="LifetimeValue")
+    class OutputSerializer(serializers.Serializer):
+        customer_id = serializers.IntegerField()
+        lifetime_value = MoneyOutputSerializer(help_text="Totals of their orders that count as sales, less refunds.")
+
+    @extend_schema(
+        operation_id="customers_lifetime_value",
+        summary="A customer's lifetime value",
+        tags=["analytics"],
+        parameters=[CUSTOMER_ID],
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 404: CUSTOMER_NOT_FOUND, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "Twelve orders",
+                value={"customer_id": 17, "lifetime_value": {"amount": "495.60", "currency": "EUR"}},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request, customer_id: int):
+        self.check_customer(request, customer_id)
+        value = selectors.customer_lifetime_value(customer_id=customer_id)
+        return Response(self.OutputSerializer({"customer_id": customer_id, "lifetime_value": _money(value)}).data)

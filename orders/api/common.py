@@ -1,0 +1,534 @@
+"""Pieces shared by the orders endpoints: strict input, money output, the cart and order answers.
+
+Input serializers here refuse fields they do not declare: a client that sends ``unit_price``
+or ``price`` is told so (400 ``unknown_field``) instead of being silently ignored, so a
+tampered request can never look as if it had worked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from commerce.accounts import access
+from commerce.api.errors import error_body, error_example, error_response
+from commerce.api.serializers import MoneyOutputSerializer
+from commerce.audit.journey import JourneyAction, journey_record
+from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
+from commerce.errors import DomainError
+from commerce.errors import ValidationError as DomainValidationError
+from commerce.money import Money, default_currency
+from orders import selectors
+from orders.errors import PaymentDeclined
+from orders.gateways import CardDetails
+from orders.models import Order
+from orders.pricing import Pricing, price_lines
+from orders.services.lifecycle import CUSTOMER_CANCELLABLE, allowed_actions
+
+MANAGE_ORDERS = "accounts.manage_orders"
+REFUND_ORDERS = "accounts.refund_orders"
+STAFF_ACTIONS = ("confirm", "allocate", "mark_ready", "ship", "deliver", "complete")
+
+# --- parameters and error responses of the schema -----------------------------------------------
+ORDER_NUMBER = OpenApiParameter(
+    "number", OpenApiTypes.STR, OpenApiParameter.PATH, description="Order number, e.g. `7K2QM-93XTD`."
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Any unique string up to 100 characters (a UUID is fine). Repeating the request with the same "
+        "key returns the first answer and does nothing more; the same key with another body is refused (409)."
+    ),
+)
+IDEMPOTENT_REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="`true` when this answer is the stored answer to an earlier request with the same Idempotency-Key.",
+)
+ORDER_NOT_FOUND = error_response(
+    "No order of yours has this number (anyone else's order is not found either).",
+    error_example("order_not_found", "No such order."),
+)
+INVALID_TRANSITION = error_response(
+    "The order's status does not allow this now.",
+    error_example("invalid_transition", "Order 7K2QM-93XTD is pending payment; it cannot be shipped now."),
+)
+IDEMPOTENCY_CONFLICTS = (
+    error_example("idempotency_key_reused", "This Idempotency-Key was used with a different request."),
+    error_example("request_in_progress", "A request with this Idempotency-Key is still being processed."),
+)
+PAYMENT_DECLINED = error_response(
+    "The card was declined; the order stays pending and can be paid again with `POST /orders/{number}/pay/`.",
+    error_example(
+        "payment_declined",
+        "The card was declined.",
+    ),
+)
+PAYMENT_GATEWAY_ERROR = error_response(
+    "The payment service failed; nothing was charged (`payment_gateway_error`), or the answer was lost and "
+    "the payment is settled later without charging twice (`payment_pending`).",
+    error_example("payment_gateway_error", "The payment service had an error; nothing was charged. Please try again."),
+    error_example("payment_pending", "The payment could not be confirmed yet. It will not be taken twice; check the order shortly."),
+)
+UNKNOWN_FIELD = error_example(
+    "unknown_field", "The request has fields this endpoint does not take: unit_price.", {"unit_price": ["Unknown field."]}
+)
+
+
+# --- input ------------------------------------------------------------------------------------------
+class StrictInputSerializer(serializers.Serializer):
+    """Fields not listed here are refused (400 `unknown_field`), at every nesting level."""
+
+    def _path(self) -> str:
+        """Where this serializer sits in the request, e.g. ``card`` or ``lines`` (a list's items have no name)."""
+        names, node = [], self
+        while node is not None:
+            if getattr(node, "field_name", None):
+                names.append(node.field_name)
+            node = getattr(node, "parent", None)
+        return ".".join(reversed(names))
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in set(data) - set(self.fields))
+            if unknown:
+                prefix = self._path()
+                names = [f"{prefix}.{name}" if prefix else name for name in unknown]
+                raise DomainValidationError(
+                    f"The request has fields this endpoint does not take: {', '.join(names)}.",
+                    code="unknown_field",
+                    fields={name: ["Unknown field."] for name in names},
+                )
+        return super().to_internal_value(data)
+
+
+class QuantityField(serializers.IntegerField):
+    """A whole number of units, 1 to 10000; anything else is 400 ``invalid_quantity`` (as in the services)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_QUANTITY)
+        kwargs.setdefault("help_text", f"Whole number of units, 1 to {MAX_QUANTITY}.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return validate_quantity(data, field=self.field_name)
+
+
+class DecimalStringField(serializers.DecimalField):
+    """A money amount sent as a decimal string ("12.50"); JSON numbers are refused (no floats)."""
+
+    default_error_messages = {"not_a_string": 'Send the amount as a decimal string, e.g. "12.50".'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+@extend_schema_serializer(component_name="CardInput")
+class CardInputSerializer(StrictInputSerializer):
+    """Card details. Only the last four digits are ever stored; see the sandbox's test cards."""
+
+    number = serializers.CharField(max_length=23, help_text="12 to 19 digits; spaces and dashes are ignored.")
+    exp_month = serializers.IntegerField(min_value=1, max_value=12)
+    exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    cvc = serializers.RegexField(r"^\d{3,4}$", help_text="3 or 4 digits.")
+
+    def validate_number(self, value: str) -> str:
+        digits = value.replace(" ", "").replace("-", "")
+        if not digits.isdigit() or not 12 <= len(digits) <= 19:
+            raise serializers.ValidationError("Enter a card number of 12 to 19 digits.")
+        return digits
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        if (attrs["exp_year"], attrs["exp_month"]) < (today.year, today.month):
+            raise serializers.ValidationError({"exp_year": ["The card has expired."]})
+        return attrs
+
+
+def card_details(data: dict | None) -> CardDetails | None:
+    if not data:
+        return None
+    return CardDetails(number=data["number"], exp_month=data["exp_month"], exp_year=data["exp_year"], cvc=data["cvc"])
+
+
+def card_fingerprint_part(data: dict | None) -> dict | None:
+    """What of a card goes into an idempotency fingerprint: never the number nor the CVC."""
+    if not data:
+        return None
+    return {"last4": data["number"][-4:], "exp_month": data["exp_month"], "exp_year": data["exp_year"]}
+
+
+def gateway_key(*, user, scope: str, key: str | None) -> str | None:
+    """The key that travels to the gateway: derived from the client's key, unique per user and scope."""
+    if not key:
+        return None
+    return f"{scope}-" + hashlib.sha256(f"{user.pk}:{scope}:{key}".encode()).hexdigest()[:48]
+
+
+def domain_error_body(exc: DomainError) -> dict:
+    return error_body(exc.code, exc.message, exc.fields, exc.extra)
+
+
+def with_order_number(exc: DomainError, order: Order) -> DomainError:
+    """A payment failure after the order exists: say which order to pay again, under one stable code."""
+    extra = {**exc.extra, "order_number": order.number}
+    if isinstance(exc, PaymentDeclined):
+        # The service's code is the decline reason (card_declined, insufficient_funds); the API keeps
+        # one stable code for every decline and gives the reason alongside.
+        extra["decline_code"] = exc.code
+        return PaymentDeclined(exc.message, code="payment_declined", extra=extra, fields=exc.fields)
+    return type(exc)(exc.message, code=exc.code, extra=extra, fields=exc.fields)
+
+
+def idempotency_headers(replayed: bool) -> dict:
+    return {"Idempotent-Replayed": "true"} if replayed else {}
+
+
+# --- journey --------------------------------------------------------------------------------------
+def journey_step(request, action: JourneyAction, *, product_id: int | None = None, details: dict | None = None) -> None:
+    """Record a shopper's step. A token client gets no session created for it (it would be left empty)."""
+    session = getattr(request, "session", None)
+    session_id = (session.session_key or "") if session is not None else ""
+    journey_record(action=action, session_id=session_id, customer_id=request.user.pk, product_id=product_id, details=details)
+
+
+# --- money output -----------------------------------------------------------------------------------
+@extend_schema_field(MoneyOutputSerializer)
+class MoneyField(serializers.Field):
+    """A Decimal amount attribute shown as Money, in the object's ``currency`` or the context's."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        amount = super().get_attribute(instance)
+        if isinstance(instance, Mapping):
+            currency = instance.get("currency")
+        else:
+            currency = getattr(instance, "currency", None)
+        return Money.of(amount, currency or self.context["currency"])
+
+    def to_representation(self, value):
+        return value.as_dict()
+
+
+# --- the cart answer --------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="CartProduct")
+class CartProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="product_id")
+    code = serializers.CharField(source="product_code")
+    name = serializers.CharField(source="product_name")
+    slug = serializers.CharField(source="product_slug")
+
+
+@extend_schema_serializer(component_name="CartLine")
+class CartLineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="line_id", help_text="The line's id, for changing or removing it.")
+    product = CartProductSerializer(source="*")
+    quantity = serializers.IntegerField()
+    unit_price = MoneyOutputSerializer(help_text="Today's catalog price: what checkout charges.")
+    seen_unit_price = MoneyOutputSerializer(allow_null=True, help_text="The price when the shopper added the item.")
+    subtotal = MoneyOutputSerializer(help_text="Quantity x unit price.")
+    discount = MoneyOutputSerializer()
+    total = MoneyOutputSerializer(help_text="Subtotal less discount.")
+    available = serializers.SerializerMethodField(help_text="Units that can be bought now.")
+    issues = serializers.ListField(
+        child=serializers.ChoiceField(choices=["unavailable", "price_changed", "insufficient_stock"]),
+        help_text=(
+            "What needs the shopper's attention before checkout: `price_changed` (accept with "
+            "`POST /cart/accept-changes/`), `insufficient_stock`, `unavailable`."
+        ),
+    )
+
+    def get_available(self, line) -> int:
+        return max(line.available, 0)
+
+
+@extend_schema_serializer(component_name="CartDiscount")
+class CartDiscountSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    code = serializers.CharField(help_text="The coupon code that granted it (empty for automatic promotions).")
+    amount = MoneyOutputSerializer()
+
+
+@extend_schema_serializer(component_name="CartCoupon")
+class CartCouponSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    accepted = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why it does not apply (empty when accepted).")
+    message = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="CartSummary")
+class CartSummaryOutputSerializer(serializers.Serializer):
+    id = serializers.SerializerMethodField(help_text="The cart's id (null while the customer has no cart).")
+    currency = serializers.CharField()
+    item_count = serializers.IntegerField(help_text="Units in the cart.")
+    lines = CartLineOutputSerializer(many=True)
+    subtotal = MoneyOutputSerializer()
+    discounts = CartDiscountSerializer(many=True)
+    discount_total = MoneyOutputSerializer()
+    shipping = MoneyOutputSerializer(help_text="Shipping before any shipping discount.")
+    shipping_discount = MoneyOutputSerializer()
+    total = MoneyOutputSerializer(help_text="What checkout charges: send it back as `expected_total`.")
+    coupons = CartCouponSerializer(many=True)
+    has_issues = serializers.BooleanField(help_text="Whether a line needs review before checkout.")
+
+    def get_id(self, pricing) -> int | None:
+        return self.context.get("cart_id")
+
+
+def cart_summary_data(cart) -> dict:
+    """The cart answer of every cart endpoint; an empty summary while the customer has no cart."""
+    if cart is None:
+        pricing = price_lines([], currency=default_currency())  # no lines: no query
+        return CartSummaryOutputSerializer(pricing, context={"cart_id": None}).data
+    pricing: Pricing = selectors.cart_summary(cart=cart)
+    return CartSummaryOutputSerializer(pricing, context={"cart_id": cart.pk}).data
+
+
+# --- the order answers ------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="OrderLineAllocation")
+class AllocationOutputSerializer(serializers.Serializer):
+    batch_number = serializers.CharField()
+    quantity = serializers.IntegerField()
+    expires_on = serializers.DateField(allow_null=True)
+    location = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="OrderLine")
+class OrderLineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    product_code = serializers.CharField(help_text="Snapshot at checkout.")
+    product_name = serializers.CharField(help_text="Snapshot at checkout.")
+    quantity = serializers.IntegerField()
+    unit_price = MoneyField(source="unit_price_amount", help_text="Snapshot at checkout.")
+    discount = MoneyField(source="discount_amount")
+    line_total = MoneyField(source="line_total_amount")
+    refunded_quantity = serializers.IntegerField()
+    refunded_amount = MoneyField()
+    allocations = AllocationOutputSerializer(many=True, help_text="The batches this line's units came from.")
+
+
+@extend_schema_serializer(component_name="Payment")
+class PaymentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    gateway = serializers.CharField()
+    amount = MoneyField()
+    status = serializers.CharField(help_text="pending, authorized, captured, declined, failed or voided.")
+    card_last4 = serializers.CharField()
+    error_code = serializers.CharField()
+    message = serializers.CharField()
+    refunded_amount = MoneyField()
+    created_at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="Refund")
+class RefundOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    amount = MoneyField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    lines = serializers.JSONField(help_text="[{line_id, product_code, quantity, amount}] for a refund of units.")
+    created_at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="OrderTimelineEntry")
+class TimelineEntrySerializer(serializers.Serializer):
+    event = serializers.CharField(source="event_type", help_text="Dotted event type, e.g. `orders.order.shipped`.")
+    version = serializers.IntegerField()
+    at = serializers.DateTimeField(source="occurred_at")
+    by = serializers.SerializerMethodField(help_text="customer, staff or system.")
+    channel = serializers.CharField(help_text="web, api, admin or task.")
+    details = serializers.SerializerMethodField(help_text="The event's data (its order ids left out).")
+
+    def get_by(self, event) -> str:
+        if event.actor_id is None:
+            return "system"
+        return "customer" if event.actor_id == self.context["customer_id"] else "staff"
+
+    def get_details(self, event) -> dict:
+        return {k: v for k, v in event.payload.items() if k not in ("order_id", "order_number", "customer_id")}
+
+
+@extend_schema_serializer(component_name="OrderDetail")
+class OrderDetailOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    payment_status = serializers.CharField()
+    payment_method = serializers.CharField()
+    customer_id = serializers.IntegerField()
+    region_id = serializers.IntegerField(allow_null=True)
+    currency = serializers.CharField()
+    subtotal = MoneyField(source="subtotal_amount")
+    discount = MoneyField(source="discount_amount")
+    shipping = MoneyField(source="shipping_amount")
+    total = MoneyField(source="total_amount")
+    paid = MoneyField(source="paid_amount")
+    refunded = MoneyField(source="refunded_amount")
+    balance_due = MoneyOutputSerializer()
+    shipping_address = serializers.JSONField(help_text="The address as it was at checkout.")
+    coupon_codes = serializers.ListField(child=serializers.CharField())
+    applied_promotions = serializers.JSONField()
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    cancel_reason = serializers.CharField()
+    placed_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    hold_until = serializers.DateTimeField(allow_null=True, help_text="An unpaid order is cancelled after this time.")
+    lines = OrderLineOutputSerializer(many=True)
+    payments = PaymentOutputSerializer(many=True)
+    refunds = RefundOutputSerializer(many=True)
+    timeline = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the requester may do now: pay, cancel, confirm, allocate, mark_ready, ship, deliver, complete, refund."
+    )
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, order):
+        return TimelineEntrySerializer(self.context["timeline"], many=True, context={"customer_id": order.customer_id}).data
+
+    def get_allowed_actions(self, order) -> list[str]:
+        return self.context["actions"]
+
+
+def actions_for(order: Order, user) -> list[str]:
+    """The transitions the order allows now, narrowed to what this user may do."""
+    possible = allowed_actions(order)
+    own = order.customer_id == user.pk
+    manager = access.has_permission(user, MANAGE_ORDERS)
+    actions = []
+    if "pay" in possible and own:
+        actions.append("pay")
+    if "cancel" in possible and (manager or (own and order.status in CUSTOMER_CANCELLABLE)):
+        actions.append("cancel")
+    if manager:
+        actions += [action for action in STAFF_ACTIONS if action in possible]
+    if "refund" in possible and access.has_permission(user, REFUND_ORDERS):
+        actions.append("refund")
+    return actions
+
+
+def order_detail_data(*, number: str, requester) -> dict:
+    """The order answer: the order as the requester may see it, with its timeline (404 for others)."""
+    order = selectors.order_get(number=number, requester=requester)
+    context = {
+        "currency": order.currency,
+        "timeline": list(selectors.order_timeline(order=order)),
+        "actions": actions_for(order, requester),
+    }
+    return OrderDetailOutputSerializer(order, context=context).data
+
+
+ORDER_EXAMPLE = {
+    "number": "7K2QM-93XTD",
+    "status": "paid",
+    "payment_status": "paid",
+    "payment_method": "card",
+    "customer_id": 17,
+    "region_id": 2,
+    "currency": "EUR",
+    "subtotal": {"amount": "29.80", "currency": "EUR"},
+    "discount": {"amount": "0.00", "currency": "EUR"},
+    "shipping": {"amount": "4.90", "currency": "EUR"},
+    "total": {"amount": "34.70", "currency": "EUR"},
+    "paid": {"amount": "34.70", "currency": "EUR"},
+    "refunded": {"amount": "0.00", "currency": "EUR"},
+    "balance_due": {"amount": "0.00", "currency": "EUR"},
+    "shipping_address": {
+        "recipient": "Ada Lovelace", "street": "12 Rue de la République", "city": "Lyon", "state": "",
+        "zip_code": "69002", "country": "FR", "latitude": "45.764043", "longitude": "4.835659",
+    },
+    "coupon_codes": [],
+    "applied_promotions": [],
+    "carrier": "",
+    "tracking_number": "",
+    "cancel_reason": "",
+    "placed_at": "2026-01-15T09:40:00Z",
+    "updated_at": "2026-01-15T09:40:02Z",
+    "hold_until": None,
+    "lines": [
+        {
+            "id": 301,
+            "product_id": 42,
+            "product_code": "BIO-MILK-1L",
+            "product_name": "Organic whole milk 1 l",
+            "quantity": 20,
+            "unit_price": {"amount": "1.49", "currency": "EUR"},
+            "discount": {"amount": "0.00", "currency": "EUR"},
+            "line_total": {"amount": "29.80", "currency": "EUR"},
+            "refunded_quantity": 0,
+            "refunded_amount": {"amount": "0.00", "currency": "EUR"},
+            "allocations": [],
+        }
+    ],
+    "payments": [
+        {
+            "id": 88,
+            "gateway": "sandbox",
+            "amount": {"amount": "34.70", "currency": "EUR"},
+            "status": "captured",
+            "card_last4": "4242",
+            "error_code": "",
+            "message": "",
+            "refunded_amount": {"amount": "0.00", "currency": "EUR"},
+            "created_at": "2026-01-15T09:40:01Z",
+        }
+    ],
+    "refunds": [],
+    "timeline": [
+        {"event": "orders.order.created", "version": 1, "at": "2026-01-15T09:40:00Z", "by": "customer", "channel": "api",
+         "details": {"total_amount": "34.70", "currency": "EUR", "payment_method": "card"}},
+        {"event": "orders.order.paid", "version": 4, "at": "2026-01-15T09:40:02Z", "by": "customer", "channel": "api",
+         "details": {"payment_id": 88, "amount": "34.70", "currency": "EUR"}},
+    ],
+    "allowed_actions": ["cancel"],
+}
+
+CART_EXAMPLE = {
+    "id": 12,
+    "currency": "EUR",
+    "item_count": 3,
+    "lines": [
+        {
+            "id": 55,
+            "product": {"id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "slug": "organic-whole-milk-1l"},
+            "quantity": 3,
+            "unit_price": {"amount": "1.59", "currency": "EUR"},
+            "seen_unit_price": {"amount": "1.49", "currency": "EUR"},
+            "subtotal": {"amount": "4.77", "currency": "EUR"},
+            "discount": {"amount": "0.00", "currency": "EUR"},
+            "total": {"amount": "4.77", "currency": "EUR"},
+            "available": 120,
+            "issues": ["price_changed"],
+        }
+    ],
+    "subtotal": {"amount": "4.77", "currency": "EUR"},
+    "discounts": [],
+    "discount_total": {"amount": "0.00", "currency": "EUR"},
+    "shipping": {"amount": "4.90", "currency": "EUR"},
+    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
+    "total": {"amount": "9.67", "currency": "EUR"},
+    "coupons": [],
+    "has_issues": True,
+}

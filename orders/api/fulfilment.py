@@ -1,0 +1,210 @@
+"""Staff fulfilment: one endpoint per lifecycle transition, each calling its service.
+
+Transitions need `accounts.manage_orders`; refunds need `accounts.refund_orders`. The order must
+also be visible to the staff member (all orders, or their region's), else it is not found. An
+illegal transition is refused by the service with 409 `invalid_transition`; nothing changes.
+"""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.accounts import access
+from commerce.api.errors import (
+    NOT_AUTHENTICATED,
+    PERMISSION_DENIED,
+    THROTTLED,
+    UNSUPPORTED_MEDIA_TYPE,
+    error_example,
+    error_response,
+    invalid_response,
+)
+from orders import selectors
+from orders.api.common import (
+    INVALID_TRANSITION,
+    MANAGE_ORDERS,
+    ORDER_EXAMPLE,
+    ORDER_NOT_FOUND,
+    ORDER_NUMBER,
+    REFUND_ORDERS,
+    UNKNOWN_FIELD,
+    DecimalStringField,
+    OrderDetailOutputSerializer,
+    QuantityField,
+    StrictInputSerializer,
+    order_detail_data,
+)
+from orders.services import lifecycle
+from orders.services.payments import order_refund
+
+
+class CanManageOrders(BasePermission):
+    message = "You need the manage orders permission."
+
+    def has_permission(self, request, view):
+        return access.has_permission(request.user, MANAGE_ORDERS)
+
+
+class CanRefundOrders(BasePermission):
+    message = "You need the refund orders permission."
+
+    def has_permission(self, request, view):
+        return access.has_permission(request.user, REFUND_ORDERS)
+
+
+def _transition_schema(operation_id: str, summary: str, description: str, *, request=None, examples=(), bad_input=None,
+                       extra_responses=None):
+    responses = {
+        200: OrderDetailOutputSerializer,
+        401: NOT_AUTHENTICATED,
+        403: PERMISSION_DENIED,
+        404: ORDER_NOT_FOUND,
+        409: INVALID_TRANSITION,
+        429: THROTTLED,
+    }
+    if bad_input is not None:
+        responses[400] = bad_input
+        responses[415] = UNSUPPORTED_MEDIA_TYPE
+    responses.update(extra_responses or {})
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        tags=["fulfilment"],
+        parameters=[ORDER_NUMBER],
+        request=request,
+        responses=responses,
+        examples=[*examples, OpenApiExample("The order", value=ORDER_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+
+
+class _TransitionApi(APIView):
+    permission_classes = [IsAuthenticated, CanManageOrders]
+
+    def _order(self, request, number: str):
+        return selectors.order_get(number=number, requester=request.user)
+
+    def _answer(self, request, number: str) -> Response:
+        return Response(order_detail_data(number=number, requester=request.user))
+
+
+class OrderConfirmApi(_TransitionApi):
+    @_transition_schema("orders_confirm", "Confirm", "pending → confirmed (a cash-on-delivery order becomes due on delivery).")
+    def post(self, request, number: str):
+        lifecycle.order_confirm(order=self._order(request, number))
+        return self._answer(request, number)
+
+
+class OrderAllocateApi(_TransitionApi):
+    @_transition_schema(
+        "orders_allocate",
+        "Allocate",
+        "paid (or confirmed cash on delivery) → allocated: the reserved stock is taken from its batches, and each "
+        "line records the batch numbers and quantities it received.",
+    )
+    def post(self, request, number: str):
+        lifecycle.order_allocate(order=self._order(request, number))
+        return self._answer(request, number)
+
+
+class OrderMarkReadyApi(_TransitionApi):
+    @_transition_schema("orders_mark_ready", "Packed, ready to ship", "allocated → ready to ship.")
+    def post(self, request, number: str):
+        lifecycle.order_mark_ready(order=self._order(request, number))
+        return self._answer(request, number)
+
+
+class OrderShipApi(_TransitionApi):
+    @extend_schema_serializer(component_name="OrderShipInput")
+    class InputSerializer(StrictInputSerializer):
+        carrier = serializers.CharField(max_length=60)
+        tracking_number = serializers.CharField(max_length=80)
+
+    @_transition_schema(
+        "orders_ship",
+        "Ship",
+        "ready to ship → shipped, with the carrier and its tracking number.",
+        request=InputSerializer,
+        examples=[OpenApiExample("Parcel", value={"carrier": "Colissimo", "tracking_number": "6A12345678901"}, request_only=True)],
+        bad_input=invalid_response(
+            error_example("invalid", "The request is not valid.", {"tracking_number": ["This field is required."]}), UNKNOWN_FIELD
+        ),
+    )
+    def post(self, request, number: str):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lifecycle.order_ship(order=self._order(request, number), **serializer.validated_data)
+        return self._answer(request, number)
+
+
+class OrderDeliverApi(_TransitionApi):
+    @_transition_schema(
+        "orders_deliver", "Delivered", "shipped → delivered; for cash on delivery, the collected cash is recorded as paid."
+    )
+    def post(self, request, number: str):
+        lifecycle.order_deliver(order=self._order(request, number))
+        return self._answer(request, number)
+
+
+class OrderCompleteApi(_TransitionApi):
+    @_transition_schema("orders_complete", "Complete", "delivered → completed.")
+    def post(self, request, number: str):
+        lifecycle.order_complete(order=self._order(request, number))
+        return self._answer(request, number)
+
+
+@extend_schema_serializer(component_name="RefundLineInput")
+class RefundLineInputSerializer(StrictInputSerializer):
+    line_id = serializers.IntegerField(min_value=1)
+    quantity = QuantityField()
+
+
+class OrderRefundApi(_TransitionApi):
+    """Refund what was paid: all of it (send neither), an amount, or units of lines (at their discounted price)."""
+
+    permission_classes = [IsAuthenticated, CanRefundOrders]
+
+    @extend_schema_serializer(component_name="OrderRefundInput")
+    class InputSerializer(StrictInputSerializer):
+        amount = DecimalStringField(required=False, min_value=Decimal("0.01"), help_text="Decimal string, e.g. \"5.00\".")
+        lines = RefundLineInputSerializer(many=True, required=False, allow_empty=False)
+        reason = serializers.CharField(max_length=200)
+
+        def validate(self, attrs):
+            if "amount" in attrs and "lines" in attrs:
+                raise serializers.ValidationError({"amount": ["Refund either an amount or lines, not both."]})
+            return attrs
+
+    @_transition_schema(
+        "orders_refund",
+        "Refund",
+        "Gives money back through the gateway that took it. A full refund moves the order to refunded.",
+        request=InputSerializer,
+        examples=[
+            OpenApiExample("Two broken bottles", value={"lines": [{"line_id": 301, "quantity": 2}], "reason": "broken"},
+                           request_only=True),
+            OpenApiExample("A goodwill amount", value={"amount": "5.00", "reason": "late delivery"}, request_only=True),
+        ],
+        bad_input=invalid_response(
+            error_example("refund_exceeds_paid", "At most 34.70 EUR can be refunded.", {"amount": ["At most 34.70."]}),
+            error_example("refund_invalid", "Only 1 of BIO-MILK-1L can still be refunded.", {"lines": ["Too many units."]}),
+            UNKNOWN_FIELD,
+        ),
+        extra_responses={
+            502: error_response(
+                "The gateway refused or failed the refund; nothing was recorded as refunded.",
+                error_example("payment_gateway_error", "The refund could not be made: the gateway is unavailable."),
+            )
+        },
+    )
+    def post(self, request, number: str):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = [dict(line) for line in data["lines"]] if "lines" in data else None
+        order_refund(order=self._order(request, number), amount=data.get("amount"), lines=lines, reason=data["reason"])
+        return self._answer(request, number)

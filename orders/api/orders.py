@@ -1,0 +1,526 @@
+"""Checkout and the customer's orders: place, pay, list, read, cancel, reorder.
+
+Checkout and payment take an ``Idempotency-Key`` header: a repeated request gets the first
+answer (header ``Idempotent-Replayed: true``) and creates nothing more; the key, hashed per user,
+also travels to the payment gateway, so not even a racing retry can charge twice. The stored
+fingerprint of a request never holds the card number or CVC.
+"""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.accounts import access
+from commerce.api.errors import (
+    NOT_AUTHENTICATED,
+    PERMISSION_DENIED,
+    THROTTLED,
+    UNSUPPORTED_MEDIA_TYPE,
+    error_example,
+    error_response,
+    invalid_response,
+)
+from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.audit.journey import JourneyAction
+from commerce.errors import PermissionDenied
+from orders import selectors
+from orders.api.common import (
+    CART_EXAMPLE,
+    IDEMPOTENCY_CONFLICTS,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    MANAGE_ORDERS,
+    ORDER_EXAMPLE,
+    ORDER_NOT_FOUND,
+    ORDER_NUMBER,
+    PAYMENT_DECLINED,
+    PAYMENT_GATEWAY_ERROR,
+    UNKNOWN_FIELD,
+    CardInputSerializer,
+    CartSummaryOutputSerializer,
+    DecimalStringField,
+    MoneyField,
+    OrderDetailOutputSerializer,
+    StrictInputSerializer,
+    card_details,
+    card_fingerprint_part,
+    cart_summary_data,
+    domain_error_body,
+    gateway_key,
+    idempotency_headers,
+    journey_step,
+    order_detail_data,
+    with_order_number,
+)
+from orders.errors import CartEmpty, PaymentDeclined, PaymentGatewayError
+from orders.idempotency import run_idempotent
+from orders.models import Order
+from orders.services import lifecycle
+from orders.services.cart import order_reorder
+from orders.services.checkout import order_create_from_cart
+from orders.services.payments import order_pay
+
+CARD_EXAMPLE = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+ORDER_ANSWER = OpenApiExample("The order", value=ORDER_EXAMPLE, response_only=True, status_codes=["200", "201"])
+
+
+def _idempotency_key(request) -> str | None:
+    return request.headers.get("Idempotency-Key") or None
+
+
+# --- checkout ---------------------------------------------------------------------------------------
+class CheckoutApi(APIView):
+    """Place an order from my cart and pay it, in that order.
+
+    Stock (and coupons) are reserved and the order written first; payment is taken last, so a
+    checkout that loses a race for stock never needs a refund. A declined card leaves the order
+    pending (its stock held until `hold_until`): pay it with `POST /orders/{number}/pay/`.
+    After a 502 the order exists too (`extra.order_number`): look it up or pay it there rather
+    than repeating the checkout, whose cart is already checked out.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="CheckoutInput")
+    class InputSerializer(StrictInputSerializer):
+        address_id = serializers.IntegerField(min_value=1, help_text="One of your addresses (`/me/addresses/`).")
+        payment_method = serializers.ChoiceField(choices=Order.PaymentMethod.choices)
+        card = CardInputSerializer(required=False, allow_null=True, help_text="Required for `card`; not sent for `cod`.")
+        expected_total = DecimalStringField(
+            required=False,
+            allow_null=True,
+            min_value=0,
+            help_text="The total the shopper saw (the cart's `total.amount`); another total is refused (409 `cart_changed`).",
+        )
+
+        def validate(self, attrs):
+            card = attrs.get("card")
+            if attrs["payment_method"] == Order.PaymentMethod.CARD and not card:
+                raise serializers.ValidationError({"card": ["Required for card payments."]})
+            if attrs["payment_method"] == Order.PaymentMethod.CASH_ON_DELIVERY and card:
+                raise serializers.ValidationError({"card": ["Not used for cash on delivery."]})
+            return attrs
+
+    @extend_schema(
+        operation_id="checkout_create",
+        summary="Check out",
+        tags=["checkout"],
+        parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
+        request=InputSerializer,
+        responses={
+            201: OrderDetailOutputSerializer,
+            400: invalid_response(
+                error_example("cart_empty", "Your cart is empty."),
+                error_example("invalid", "The request is not valid.", {"card": ["Required for card payments."]}),
+                UNKNOWN_FIELD,
+            ),
+            401: NOT_AUTHENTICATED,
+            402: PAYMENT_DECLINED,
+            403: error_response(
+                "This account may not place orders.", error_example("cannot_place_orders", "This account may not place orders.")
+            ),
+            404: error_response(
+                "The address is not one of yours.", error_example("address_not_found", "No such address.")
+            ),
+            409: error_response(
+                "Stock, prices or the total changed, or the Idempotency-Key was reused: nothing was ordered.",
+                error_example("insufficient_stock", "Only 2 of Organic whole milk 1 l left."),
+                error_example("cart_changed", "Some items changed since you added them; please review your cart."),
+                *IDEMPOTENCY_CONFLICTS,
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+            502: PAYMENT_GATEWAY_ERROR,
+        },
+        examples=[
+            OpenApiExample(
+                "Card",
+                value={"address_id": 5, "payment_method": "card", "card": CARD_EXAMPLE, "expected_total": "34.70"},
+                request_only=True,
+            ),
+            OpenApiExample("Cash on delivery", value={"address_id": 5, "payment_method": "cod"}, request_only=True),
+            OpenApiExample("Placed and paid", value=ORDER_EXAMPLE, response_only=True, status_codes=["201"]),
+            OpenApiExample(
+                "Declined",
+                value={
+                    "code": "payment_declined",
+                    "detail": "The card was declined.",
+                    "fields": {},
+                    "extra": {"payment_id": 88, "decline_code": "card_declined", "order_number": "7K2QM-93XTD"},
+                },
+                response_only=True,
+                status_codes=["402"],
+            ),
+        ],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user, key = request.user, _idempotency_key(request)
+
+        def run():
+            cart = selectors.cart_find(customer=user)
+            if cart is None:
+                raise CartEmpty("Your cart is empty.")
+            order = order_create_from_cart(
+                customer=user,
+                cart=cart,
+                address_id=data["address_id"],
+                payment_method=data["payment_method"],
+                expected_total=data.get("expected_total"),
+            )
+            try:
+                order_pay(order=order, customer=user, idempotency_key=gateway_key(user=user, scope="checkout", key=key),
+                          card=card_details(data.get("card")))
+            except (PaymentDeclined, PaymentGatewayError) as exc:
+                raise with_order_number(exc, order) from exc
+            journey_step(request, JourneyAction.COMPLETE_ORDER, details={"order_number": order.number})
+            return status.HTTP_201_CREATED, order_detail_data(number=order.number, requester=user)
+
+        payload = {
+            "address_id": data["address_id"],
+            "payment_method": data["payment_method"],
+            "expected_total": data.get("expected_total"),
+            "card": card_fingerprint_part(data.get("card")),
+        }
+        code, body, replayed = run_idempotent(user=user, scope="checkout", key=key, payload=payload, run=run,
+                                              error_body=domain_error_body)
+        return Response(body, status=code, headers=idempotency_headers(replayed))
+
+
+# --- orders -----------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="OrderListLine")
+class OrderListLineSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = MoneyField()
+    line_total = MoneyField()
+
+
+@extend_schema_serializer(component_name="OrderListItem")
+class OrderListOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    payment_status = serializers.CharField()
+    payment_method = serializers.CharField()
+    customer_id = serializers.IntegerField()
+    region_id = serializers.IntegerField(allow_null=True)
+    item_count = serializers.IntegerField(help_text="Units ordered.")
+    subtotal = MoneyField(source="subtotal_amount")
+    discount = MoneyField(source="discount_amount")
+    shipping = MoneyField(source="shipping_amount")
+    total = MoneyField(source="total_amount")
+    refunded = MoneyField(source="refunded_amount")
+    lines = serializers.SerializerMethodField()
+    placed_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(OrderListLineSerializer(many=True))
+    def get_lines(self, summary):
+        return OrderListLineSerializer(summary.lines, many=True, context={"currency": summary.currency}).data
+
+
+ORDER_LIST_EXAMPLE = {
+    "number": "7K2QM-93XTD",
+    "status": "shipped",
+    "payment_status": "paid",
+    "payment_method": "card",
+    "customer_id": 17,
+    "region_id": 2,
+    "item_count": 20,
+    "subtotal": {"amount": "29.80", "currency": "EUR"},
+    "discount": {"amount": "0.00", "currency": "EUR"},
+    "shipping": {"amount": "4.90", "currency": "EUR"},
+    "total": {"amount": "34.70", "currency": "EUR"},
+    "refunded": {"amount": "0.00", "currency": "EUR"},
+    "lines": [
+        {"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "quantity": 20,
+         "unit_price": {"amount": "1.49", "currency": "EUR"}, "line_total": {"amount": "29.80", "currency": "EUR"}}
+    ],
+    "placed_at": "2026-01-15T09:40:00Z",
+    "updated_at": "2026-01-16T14:02:00Z",
+}
+
+
+class OrderListApi(APIView):
+    """Orders, newest first, from the order read model.
+
+    A customer sees their own orders; staff with `view_all_orders` see all; Sales staff see the
+    orders of their regions (and their own). The filters narrow that set, never widen it.
+    """
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination
+
+    @extend_schema_serializer(component_name="OrderListFilter")
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
+        payment_status = serializers.ChoiceField(choices=Order.PaymentStatus.choices, required=False)
+        date_from = serializers.DateField(required=False, help_text="Placed on or after this day (YYYY-MM-DD).")
+        date_to = serializers.DateField(required=False, help_text="Placed on or before this day (YYYY-MM-DD).")
+        min_total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+        max_total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+        customer_id = serializers.IntegerField(min_value=1, required=False)
+        product_code = serializers.CharField(max_length=40, required=False, help_text="Orders with this product (SKU).")
+        number = serializers.CharField(max_length=11, required=False)
+        region_id = serializers.IntegerField(min_value=1, required=False)
+
+        def validate(self, attrs):
+            if "date_from" in attrs and "date_to" in attrs and attrs["date_from"] > attrs["date_to"]:
+                raise serializers.ValidationError({"date_to": ["Must not be before `date_from`."]})
+            if "min_total" in attrs and "max_total" in attrs and attrs["min_total"] > attrs["max_total"]:
+                raise serializers.ValidationError({"max_total": ["Must not be below `min_total`."]})
+            return attrs
+
+    @extend_schema(
+        operation_id="orders_list",
+        summary="Orders",
+        tags=["orders"],
+        parameters=[FilterSerializer],
+        responses={
+            200: OrderListOutputSerializer(many=True),
+            400: error_response(
+                "A filter value is not valid; `fields` names it.",
+                error_example("invalid", "The request is not valid.", {"status": ['"lost" is not a valid choice.']}),
+            ),
+            401: NOT_AUTHENTICATED,
+            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
+            429: THROTTLED,
+        },
+        examples=[OpenApiExample("An order", value=ORDER_LIST_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        orders = selectors.order_search(requester=request.user, **filters.validated_data)
+        return paginated_response(queryset=orders, serializer_class=OrderListOutputSerializer, request=request, view=self)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="orders_retrieve",
+        summary="One order",
+        description=(
+            "Lines with the batches they were allocated, totals, the address as it was at checkout, "
+            "payments, refunds, the status timeline built from the order's events, and the actions "
+            "the requester may take now."
+        ),
+        tags=["orders"],
+        parameters=[ORDER_NUMBER],
+        responses={200: OrderDetailOutputSerializer, 401: NOT_AUTHENTICATED, 404: ORDER_NOT_FOUND, 429: THROTTLED},
+        examples=[ORDER_ANSWER],
+    )
+    def get(self, request, number: str):
+        return Response(order_detail_data(number=number, requester=request.user))
+
+
+class OrderPayApi(APIView):
+    """Pay a pending order again (after a declined card), or confirm a cash-on-delivery order."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="OrderPayInput")
+    class InputSerializer(StrictInputSerializer):
+        card = CardInputSerializer(required=False, allow_null=True, help_text="Required when the order is paid by card.")
+
+    @extend_schema(
+        operation_id="orders_pay",
+        summary="Pay an order",
+        tags=["orders"],
+        parameters=[ORDER_NUMBER, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
+        request=InputSerializer,
+        responses={
+            200: OrderDetailOutputSerializer,
+            400: invalid_response(
+                error_example("invalid", "The request is not valid.", {"card": ["Required for card payments."]}), UNKNOWN_FIELD
+            ),
+            401: NOT_AUTHENTICATED,
+            402: PAYMENT_DECLINED,
+            403: error_response(
+                "Only the customer pays for their order.",
+                error_example("permission_denied", "Only the customer can pay for an order."),
+            ),
+            404: ORDER_NOT_FOUND,
+            409: error_response(
+                "The order cannot be paid now, or the Idempotency-Key was reused.",
+                error_example("invalid_transition", "Order 7K2QM-93XTD is paid; it cannot be paid now."),
+                error_example("payment_in_progress", "A payment for this order is still being processed."),
+                *IDEMPOTENCY_CONFLICTS,
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+            502: PAYMENT_GATEWAY_ERROR,
+        },
+        examples=[OpenApiExample("Card", value={"card": CARD_EXAMPLE}, request_only=True), ORDER_ANSWER],
+    )
+    def post(self, request, number: str):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        card = serializer.validated_data.get("card")
+        user, key = request.user, _idempotency_key(request)
+        order = selectors.order_get(number=number, requester=user)
+        if order.customer_id != user.pk:
+            raise PermissionDenied("Only the customer can pay for an order.")
+        if order.payment_method == Order.PaymentMethod.CARD and not card:
+            raise serializers.ValidationError({"card": ["Required for card payments."]})
+
+        def run():
+            try:
+                order_pay(order=order, customer=user, idempotency_key=gateway_key(user=user, scope="payment", key=key),
+                          card=card_details(card))
+            except (PaymentDeclined, PaymentGatewayError) as exc:
+                raise with_order_number(exc, order) from exc
+            return status.HTTP_200_OK, order_detail_data(number=order.number, requester=user)
+
+        payload = {"order": order.number, "card": card_fingerprint_part(card)}
+        code, body, replayed = run_idempotent(user=user, scope="payment", key=key, payload=payload, run=run,
+                                              error_body=domain_error_body)
+        return Response(body, status=code, headers=idempotency_headers(replayed))
+
+
+class OrderCancelApi(APIView):
+    """Cancel an order: its stock is released and what was paid is refunded.
+
+    A customer may cancel their own order until the warehouse starts on it (pending, confirmed or
+    paid); staff holding `accounts.manage_orders` may cancel any order until it ships.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="OrderCancelInput")
+    class InputSerializer(StrictInputSerializer):
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="orders_cancel",
+        summary="Cancel an order",
+        tags=["orders"],
+        parameters=[ORDER_NUMBER],
+        request=InputSerializer,
+        responses={
+            200: OrderDetailOutputSerializer,
+            400: invalid_response(UNKNOWN_FIELD),
+            401: NOT_AUTHENTICATED,
+            403: PERMISSION_DENIED,
+            404: ORDER_NOT_FOUND,
+            409: error_response(
+                "The order can no longer be cancelled (by you).",
+                error_example("cancel_not_allowed", "Order 7K2QM-93XTD is already being prepared; contact support to cancel it."),
+                error_example("invalid_transition", "Order 7K2QM-93XTD is shipped; it cannot be cancelled now."),
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+            502: error_response(
+                "The refund could not be made; the order was not cancelled.",
+                error_example("payment_gateway_error", "The refund could not be made: the gateway is unavailable."),
+            ),
+        },
+        examples=[OpenApiExample("Changed my mind", value={"reason": "Ordered twice by mistake"}, request_only=True), ORDER_ANSWER],
+    )
+    def post(self, request, number: str):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data["reason"]
+        user = request.user
+        order = selectors.order_get(number=number, requester=user)
+        if access.has_permission(user, MANAGE_ORDERS):
+            lifecycle.order_cancel(order=order, reason=reason)
+        elif order.customer_id == user.pk:
+            lifecycle.order_cancel(order=order, reason=reason, by_customer=user)
+        else:
+            raise PermissionDenied("Only the customer or an order manager can cancel an order.")
+        return Response(order_detail_data(number=number, requester=user))
+
+
+@extend_schema_serializer(component_name="ReorderSkipped")
+class ReorderSkippedSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class OrderReorderApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ReorderOutput")
+    class OutputSerializer(serializers.Serializer):
+        cart = CartSummaryOutputSerializer()
+        skipped = ReorderSkippedSerializer(many=True, help_text="Items not put back, with why (e.g. no longer for sale).")
+
+    @extend_schema(
+        operation_id="orders_reorder",
+        summary="Order again",
+        description="Puts the order's items back in your cart at today's prices; items no longer for sale are listed as skipped.",
+        tags=["orders"],
+        parameters=[ORDER_NUMBER],
+        request=None,
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 404: ORDER_NOT_FOUND, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "Back in the cart",
+                value={"cart": CART_EXAMPLE, "skipped": [{"product_id": 7, "code": "OLD-TEA", "reason": "no longer for sale"}]},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def post(self, request, number: str):
+        order = selectors.order_get(number=number, requester=request.user)
+        cart, skipped = order_reorder(order=order, customer=request.user)
+        return Response({"cart": cart_summary_data(cart), "skipped": ReorderSkippedSerializer(skipped, many=True).data})
+
+
+class ReorderSuggestionsApi(APIView):
+    """Products I order again and again (in at least two orders), most frequent first."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ReorderSuggestionsFilter")
+    class FilterSerializer(serializers.Serializer):
+        limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=10)
+
+    @extend_schema_serializer(component_name="ReorderSuggestion")
+    class OutputSerializer(serializers.Serializer):
+        product_id = serializers.IntegerField()
+        code = serializers.CharField()
+        name = serializers.CharField()
+        times_ordered = serializers.IntegerField(help_text="In how many orders.")
+        total_quantity = serializers.IntegerField()
+        last_ordered_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="orders_reorder_suggestions",
+        summary="Buy again",
+        tags=["orders"],
+        parameters=[FilterSerializer],
+        responses={
+            200: OutputSerializer(many=True),
+            400: error_response(
+                "`limit` is not a whole number from 1 to 50.",
+                error_example("invalid", "The request is not valid.", {"limit": ["Ensure this value is less than or equal to 50."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "Milk, again",
+                value={"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "times_ordered": 6,
+                       "total_quantity": 14, "last_ordered_at": "2026-01-15T09:40:00Z"},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        suggestions = selectors.reorder_suggestions(customer=request.user, limit=filters.validated_data["limit"])
+        return Response(self.OutputSerializer(suggestions, many=True).data)
