@@ -4,9 +4,12 @@ The first request with a key records itself (in its own committed transaction) b
 its response is stored when it ends. A repeat with the same key and the same body gets the
 stored response and runs nothing; with another body it is refused (409
 ``idempotency_key_reused``); while the first is still running, a repeat is told so (409
-``request_in_progress``). Responses to transient failures (409 conflicts, 5xx) are not stored,
-so a retry runs again; the payment itself is protected a second time by the payment row's own
-unique idempotency key, which travels to the gateway.
+``request_in_progress``). Every answer the request gave is stored, failures included (as
+payment processors do): once a checkout has created its order, a retry must never check out
+again, so it gets the first answer, which names the order to look at or pay. A client that
+wants to try again after fixing something sends a new key. Only a crash (an unexpected
+exception) forgets the key, since nothing is known of what it did. The payment is protected a
+second time by the payment row's own unique idempotency key, which travels to the gateway.
 """
 
 from __future__ import annotations
@@ -57,9 +60,6 @@ def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[
     except Exception:
         record.delete()
         raise
-    if status == 409 or status >= 500:
-        record.delete()
-    else:
-        record.status_code, record.response = status, body
-        record.save(update_fields=["status_code", "response"])
+    record.status_code, record.response = status, body
+    record.save(update_fields=["status_code", "response"])
     return status, body, False

@@ -354,3 +354,17 @@ def test_checkout_query_count_does_not_grow_with_the_number_of_lines():
     one, ten = _checkout_queries(1), _checkout_queries(10)
 
     assert ten == one, f"1 line: {one} queries, 10 lines: {ten} queries"
+
+
+def test_a_checkout_whose_payment_answer_was_lost_is_replayed_not_checked_out_again(shopper):
+    customer, address, client = shopper
+    client.post("/api/v1/cart/items/", {"product_id": stocked_product().pk, "quantity": 1}, format="json")
+    body = checkout_body(address, card={**GOOD, "number": "4000000000000259"})
+
+    first = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY="lost-1")
+    second = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY="lost-1")
+
+    assert first.status_code == 502 and first.json()["code"] == "payment_pending"
+    assert second.status_code == 502 and second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Order.objects.count() == 1 and SandboxCharge.objects.count() == 1
