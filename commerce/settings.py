@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commerce.catalog.context_processors.navigation",
+                "orders.context_processors.cart",
             ],
         },
     },

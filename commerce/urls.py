@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("commerce.accounts.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("orders.urls")),
     path("", include("commerce.catalog.urls")),
 ]

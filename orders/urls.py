@@ -1,0 +1,21 @@
+from django.urls import path
+
+from orders import views
+
+app_name = "orders"
+urlpatterns = [
+    path("cart/", views.cart_view, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/lines/<int:line_id>/quantity/", views.cart_update, name="cart_update"),
+    path("cart/lines/<int:line_id>/remove/", views.cart_remove, name="cart_remove"),
+    path("cart/coupons/apply/", views.cart_coupon_apply, name="cart_coupon_apply"),
+    path("cart/coupons/remove/", views.cart_coupon_remove, name="cart_coupon_remove"),
+    path("cart/accept-prices/", views.cart_accept_changes, name="cart_accept_changes"),
+    path("checkout/", views.CheckoutView.as_view(), name="checkout"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("orders/<str:number>/thank-you/", views.order_confirmation, name="order_confirmation"),
+    path("orders/<str:number>/pay/", views.OrderPayView.as_view(), name="order_pay"),
+    path("orders/<str:number>/cancel/", views.OrderCancelView.as_view(), name="order_cancel"),
+    path("orders/<str:number>/reorder/", views.order_reorder, name="order_reorder"),
+]
