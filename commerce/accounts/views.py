@@ -120,7 +120,7 @@ class AddressCreateView(View):
     template_name = "accounts/address_form.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": AddressForm(), "address": None})
+        return render(request, self.template_name, {"form": AddressForm(), "address": None, "next": _safe_next(request)})
 
     def post(self, request):
         form = AddressForm(request.POST)
@@ -133,8 +133,9 @@ class AddressCreateView(View):
                 form.add_service_error(error)
             else:
                 messages.success(request, "The address was added.")
-                return redirect("accounts:address_list")
-        return render(request, self.template_name, {"form": form, "address": None})
+                # From checkout, the shopper goes back to checkout with the new address.
+                return redirect(_safe_next(request) or "accounts:address_list")
+        return render(request, self.template_name, {"form": form, "address": None, "next": _safe_next(request)})
 
 
 @method_decorator(login_required, name="dispatch")

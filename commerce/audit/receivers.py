@@ -1,8 +1,8 @@
 from django.dispatch import receiver
 
 from commerce.audit import bus, store
-from commerce.audit.models import DomainEvent
 from commerce.audit.events import domain_event_recorded, domain_events_recorded, events_stored
+from commerce.audit.models import DomainEvent
 
 
 @receiver(domain_event_recorded, dispatch_uid="audit.write_event_row")

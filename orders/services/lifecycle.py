@@ -15,7 +15,7 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_consume_reference, stock_release_reference, stock_return
-from commerce.errors import ValidationError
+from commerce.errors import Conflict, ValidationError
 from orders import events
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.models import Order, OrderLine, OrderLineAllocation
@@ -179,6 +179,11 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
                     f"Order {order.number} is already being prepared; contact support to cancel it.",
                     code="cancel_not_allowed", extra={"status": previous},
                 )
+        if order.payments.filter(status="pending").exists():
+            raise Conflict(
+                "A payment for this order is still being processed; it can be cancelled once that is settled.",
+                code="payment_in_progress",
+            )
         stock_release_reference(reference=order.reference)
         for allocation in OrderLineAllocation.objects.filter(line__order=order).order_by("id"):
             stock_return(batch_number=allocation.batch_number, quantity=allocation.quantity,

@@ -352,3 +352,16 @@ def test_someone_elses_address_is_404_and_untouched(shopper, name, method):
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert (theirs.city, theirs.is_default) == ("Lyon", False)
+
+
+def test_address_added_from_checkout_returns_to_checkout(client):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    client.force_login(customer)
+    data = {"label": "Home", "recipient": "Ada", "street": "1 Rue", "city": "Lyon", "state": "", "zip_code": "69001",
+            "country": "FR", "latitude": "", "longitude": ""}
+    response = client.post("/accounts/addresses/add/?next=/checkout/", {**data, "next": "/checkout/"})
+    assert response.status_code == 302 and response["Location"] == "/checkout/"
+    evil = client.post("/accounts/addresses/add/", {**data, "street": "2 Rue", "next": "https://evil.example/"})
+    assert evil["Location"] != "https://evil.example/"

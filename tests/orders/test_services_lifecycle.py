@@ -222,3 +222,16 @@ def test_read_model_rebuild_yields_the_same_rows():
     assert read_model.rebuild() == 3
     after = list(OrderSummary.objects.order_by("order_id").values(*fields))
     assert before == after
+
+
+def test_an_order_cannot_be_cancelled_while_its_payment_is_in_flight():
+    from commerce.errors import Conflict
+
+    order = placed_order([(stocked_product(), 1)])
+    with pytest.raises(PaymentGatewayError):
+        payments.order_pay(order=order, customer=order.customer, card=LOST_CARD, idempotency_key="k1")
+    with pytest.raises(Conflict) as err:
+        lifecycle.order_cancel(order=order, by_customer=order.customer)
+    assert err.value.code == "payment_in_progress"
+    order.refresh_from_db()
+    assert order.status == "pending"
