@@ -18,7 +18,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +39,7 @@ from orders.idempotency import run_idempotent
 from orders.models import Cart, Order, Payment
 from orders.pricing import PricedLine, Pricing
 from orders.services import cart as cart_services
+from orders.services import checkout as checkout_services
 from orders.services.checkout import order_create_from_cart
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, order_cancel
 from orders.services.payments import order_pay
@@ -256,25 +256,6 @@ def cart_accept_changes(request):
 
 
 # --- checkout ------------------------------------------------------------------------------------------
-def _restore_cart_after_failed_payment(*, order: Order, customer, reason: str) -> list[str]:
-    """Cancel the unpaid order and put its items back in an open cart; returns coupon codes that no longer apply.
-
-    One transaction over three services: the stock the order held is released and the cart is
-    rebuilt together, or neither happens (and the order simply stays pending, payable, until it
-    expires).
-    """
-    lost = []
-    with transaction.atomic():
-        order_cancel(order=order, reason=reason)
-        cart, _ = cart_services.order_reorder(order=order, customer=customer)
-        for code in order.coupon_codes:
-            try:
-                cart_services.cart_apply_coupon(cart=cart, code=code)
-            except CouponRejected:
-                lost.append(code)
-    return lost
-
-
 def _error_body(error: DomainError) -> dict:
     return {"code": error.code, "detail": error.message, "fields": error.fields}
 
@@ -370,10 +351,10 @@ class CheckoutView(View):
             except PaymentGatewayError as error:
                 if error.code == "payment_pending":
                     return 202, {"order": order.number, "outcome": "payment_pending"}
-                lost = _restore_cart_after_failed_payment(order=order, customer=customer, reason="payment failed")
+                lost = checkout_services.order_abandon_after_failed_payment(order=order, customer=customer, reason="payment failed")
                 return 402, {**_error_body(error), "order": order.number, "lost_coupons": lost}
             except DomainError as error:
-                lost = _restore_cart_after_failed_payment(order=order, customer=customer, reason="payment declined")
+                lost = checkout_services.order_abandon_after_failed_payment(order=order, customer=customer, reason="payment declined")
                 return 402, {**_error_body(error), "order": order.number, "lost_coupons": lost}
             return 201, {"order": order.number, "outcome": "placed"}
 

@@ -180,3 +180,25 @@ def order_create_from_cart(
         span.set_attribute("order.id", order.pk)
         span.set_attribute("order.total_amount", str(order.total_amount))
         return order
+
+
+def order_abandon_after_failed_payment(*, order: Order, customer, reason: str) -> list[str]:
+    """The shop's checkout page: a card payment failed, so cancel the unpaid order and put its
+    items back in an open cart (with its coupons where they still apply), in one transaction:
+    the stock the order held is released and the cart rebuilt together, or neither happens (and
+    the order stays pending, payable, until it expires). Returns the codes that no longer apply.
+    """
+    from orders.errors import CouponRejected
+    from orders.services.cart import cart_apply_coupon, order_reorder
+    from orders.services.lifecycle import order_cancel
+
+    lost = []
+    with transaction.atomic():
+        order_cancel(order=order, reason=reason)
+        cart, _ = order_reorder(order=order, customer=customer)
+        for code in order.coupon_codes:
+            try:
+                cart_apply_coupon(cart=cart, code=code)
+            except CouponRejected:
+                lost.append(code)
+    return lost
