@@ -23,3 +23,5 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("commerce.catalog.urls")),
 ]
+
+handler404 = "commerce.api.errors.not_found"

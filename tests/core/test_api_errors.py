@@ -135,3 +135,12 @@ def test_an_unexpected_error_is_a_500_that_reveals_nothing(caplog):
     assert response.status_code == 500
     assert response.data == {"code": "server_error", "detail": "Something went wrong on our side.", "fields": {}}
     assert "Unhandled API error" in caplog.text
+
+
+@pytest.mark.django_db
+def test_unrouted_api_urls_answer_in_the_api_error_format(client):
+    response = client.get("/api/v1/products/not-a-number/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "No such resource.", "fields": {}}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
