@@ -7,7 +7,8 @@ sales regions and customers with addresses around Lyon.
 
 Deterministic (``random.Random(seed)``) and idempotent: every record is looked up by its natural
 key (slug, code, batch number, user name) first, so a second run creates nothing and says so.
-Dates are relative to today, so the demo always has batches near expiry.
+Dates are relative to today, so the demo always has batches near expiry. When the orders app is
+installed, ``seed_demo_orders`` then places demo orders through the order services.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hashers_by_algorithm
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -242,6 +245,10 @@ class Command(BaseCommand):
             self._customers(regions, customers)
         elapsed = time.monotonic() - started
         self._report(elapsed, base_url.rstrip("/"))
+        # Demo orders belong to the orders app, which the core never imports: asked for by name.
+        if apps.is_installed("orders"):
+            self.stdout.write("")
+            call_command("seed_demo_orders", seed=seed, stdout=self.stdout)
 
     # --- reference data --------------------------------------------------------------------------
     def _regions(self) -> dict[str, SalesRegion]:

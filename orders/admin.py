@@ -1,0 +1,678 @@
+"""The orders back office: orders, carts, the order read model and gateway notifications.
+
+Nothing here writes an order row. The order page is read-only for everyone, superusers included
+(the status is never a form field); every change is an admin action or a small form that calls
+the same lifecycle and payment services the shop and the API call. Each order is handled in its
+own transaction, and each one's outcome is reported: one order refusing a transition does not
+stop the others. Which orders a staff member sees follows ``commerce.accounts.access``:
+``view_all_orders`` sees every order, Sales staff see the orders of their sales regions.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from commerce.accounts import access
+from commerce.admin_services import add_domain_error
+from commerce.errors import DomainError
+from commerce.money import Money
+from orders import selectors
+from orders.models import Cart, CartLine, GatewayNotification, Order, OrderLine, OrderSummary, Payment, Refund
+from orders.services import lifecycle
+from orders.services.payments import order_refund
+
+MANAGE_ORDERS = "accounts.manage_orders"
+REFUND_ORDERS = "accounts.refund_orders"
+
+
+def scope_orders(user, queryset, region_field: str = "region"):
+    """The rows of ``queryset`` this staff member may see: all, their regions' (Sales), or none."""
+    if access.can_view_all_orders(user):
+        return queryset
+    if access.has_permission(user, "view_region_orders"):
+        return queryset.filter(**{f"{region_field}__in": access.region_ids_of(user)})
+    return queryset.none()
+
+
+def _money(amount, currency: str) -> str:
+    return str(Money.of(amount, currency))
+
+
+def _ids_param(request) -> list[int]:
+    raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
+    return sorted({int(part) for part in raw if part.strip().isdigit()})
+
+
+# --- the event timeline -----------------------------------------------------------------------------
+_ID_KEYS = frozenset({"order_id", "order_number", "customer_id", "currency"})
+
+
+def _summarise_value(key: str, value, currency: str) -> str:
+    if key == "items":
+        return ", ".join(f"{i.get('quantity')} x {i.get('product_code')}" for i in value)
+    if key == "allocations":
+        return ", ".join(f"{a.get('batch_number')} x {a.get('quantity')}" for a in value)
+    if key == "lines":
+        return ", ".join(f"{i.get('quantity')} x {i.get('product_code', i.get('line_id'))}" for i in value)
+    if key == "shipping_address" and isinstance(value, dict):
+        return ", ".join(str(value[k]) for k in ("recipient", "street", "zip_code", "city", "country") if value.get(k))
+    if key.endswith("amount") and currency:
+        return f"{value} {currency}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def payload_summary(payload: dict) -> str:
+    """One line of what an event says, for staff: ids left out, amounts with their currency."""
+    currency = payload.get("currency") or ""
+    parts = []
+    for key, value in payload.items():
+        if key in _ID_KEYS or value in ("", None, [], {}):
+            continue
+        parts.append(f"{key.replace('_', ' ')}: {_summarise_value(key, value, currency)}")
+    return Truncator("; ".join(parts)).chars(300)
+
+
+# --- inlines ------------------------------------------------------------------------------------------
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent, never edited; visible to whoever may view the parent."""
+
+    extra = 0
+    can_delete = False
+    parent_view_permission = "orders.view_order"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(self.parent_view_permission)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ("product_code", "product_name", "quantity", "unit_price", "discount", "line_total", "refunded", "batches")
+    readonly_fields = fields
+    verbose_name_plural = "lines (with the batches their units came from)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order").prefetch_related("allocations")
+
+    @admin.display(description="Unit price")
+    def unit_price(self, obj):
+        return _money(obj.unit_price_amount, obj.order.currency)
+
+    @admin.display(description="Discount")
+    def discount(self, obj):
+        return _money(obj.discount_amount, obj.order.currency)
+
+    @admin.display(description="Line total")
+    def line_total(self, obj):
+        return _money(obj.line_total_amount, obj.order.currency)
+
+    @admin.display(description="Refunded")
+    def refunded(self, obj):
+        if not obj.refunded_quantity and not obj.refunded_amount:
+            return "-"
+        return f"{obj.refunded_quantity} unit(s), {_money(obj.refunded_amount, obj.order.currency)}"
+
+    @admin.display(description="Batches")
+    def batches(self, obj):
+        parts = []
+        for allocation in obj.allocations.all():
+            text = f"{allocation.batch_number} x {allocation.quantity}"
+            if allocation.expires_on:
+                text += f" (expires {allocation.expires_on})"
+            parts.append(text)
+        return ", ".join(parts) or "not allocated yet"
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ("created_at", "gateway", "amount_display", "status", "card_last4", "gateway_reference", "refunded", "error")
+    readonly_fields = fields
+
+    @admin.display(description="Amount")
+    def amount_display(self, obj):
+        return _money(obj.amount, obj.currency)
+
+    @admin.display(description="Refunded")
+    def refunded(self, obj):
+        return _money(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
+
+    @admin.display(description="Error")
+    def error(self, obj):
+        return " ".join(x for x in (obj.error_code, obj.message) if x) or "-"
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ("created_at", "amount_display", "status", "reason", "refunded_lines", "payment", "gateway_reference")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment")
+
+    @admin.display(description="Amount")
+    def amount_display(self, obj):
+        return _money(obj.amount, obj.currency)
+
+    @admin.display(description="Units")
+    def refunded_lines(self, obj):
+        return ", ".join(f"{i.get('quantity')} x {i.get('product_code')}" for i in obj.lines) or "amount only"
+
+
+# --- forms behind the actions --------------------------------------------------------------------------
+class ShipForm(forms.Form):
+    carrier = forms.CharField(max_length=60, help_text="The carrier that takes the parcels, e.g. Colissimo.")
+
+    def __init__(self, *args, orders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orders = orders
+        for order in orders:
+            self.fields[f"tracking_{order.pk}"] = forms.CharField(max_length=80, label=f"Tracking number of {order.number}")
+
+    def rows(self):
+        return [(order, self[f"tracking_{order.pk}"]) for order in self.orders]
+
+    def main_fields(self):
+        return [self["carrier"]]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200, help_text="Kept on the order and in its history; paid orders are refunded in full."
+    )
+
+    def main_fields(self):
+        return [self["reason"]]
+
+
+class RefundForm(forms.Form):
+    FULL, AMOUNT, LINES = "full", "amount", "lines"
+    kind = forms.ChoiceField(
+        label="Refund",
+        choices=((FULL, "everything still refundable"), (AMOUNT, "an amount"), (LINES, "units of the lines below")),
+        widget=forms.RadioSelect,
+        initial=FULL,
+    )
+    amount = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                help_text="Only for a refund of an amount.")
+    reason = forms.CharField(max_length=200, help_text="Kept on the refund and in the order's history.")
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = []
+        for line in lines:
+            left = line.quantity - line.refunded_quantity
+            if left > 0:
+                self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                    required=False, min_value=0, max_value=left, label=f"Units of {line.product_code} to refund"
+                )
+                self.lines.append(line)
+
+    def main_fields(self):
+        return [self["kind"], self["amount"], self["reason"]]
+
+    def rows(self):
+        return [(line, line.quantity - line.refunded_quantity, self[f"line_{line.pk}"]) for line in self.lines]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        units = [(line, cleaned.get(f"line_{line.pk}") or 0) for line in self.lines]
+        chosen = [{"line_id": line.pk, "quantity": quantity} for line, quantity in units if quantity > 0]
+        if kind == self.AMOUNT and cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", "Enter the amount to refund.")
+        if kind == self.LINES and not chosen and not any(f"line_{line.pk}" in self.errors for line in self.lines):
+            self.add_error(None, "Choose at least one unit to refund.")
+        if kind != self.AMOUNT and cleaned.get("amount") is not None:
+            self.add_error("amount", "An amount is only for a refund of an amount.")
+        if kind != self.LINES and chosen:
+            self.add_error(None, "Units are only for a refund of units; choose “units of the lines below”.")
+        cleaned["lines"] = chosen
+        return cleaned
+
+    def command(self) -> dict:
+        """The keyword arguments of ``order_refund`` for this form's choice."""
+        kind = self.cleaned_data["kind"]
+        return {
+            "amount": self.cleaned_data["amount"] if kind == self.AMOUNT else None,
+            "lines": self.cleaned_data["lines"] if kind == self.LINES else None,
+            "reason": self.cleaned_data["reason"],
+        }
+
+
+# --- orders --------------------------------------------------------------------------------------------
+# action -> (service, button label, what was done, for the message)
+TRANSITIONS = {
+    "confirm": (lifecycle.order_confirm, "Confirm", "Confirmed"),
+    "allocate": (lifecycle.order_allocate, "Allocate stock", "Allocated (batches recorded on the lines)"),
+    "mark_ready": (lifecycle.order_mark_ready, "Mark ready to ship", "Marked ready to ship"),
+    "deliver": (lifecycle.order_deliver, "Mark delivered", "Marked delivered"),
+    "complete": (lifecycle.order_complete, "Complete", "Completed"),
+}
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")
+    list_select_related = ("customer", "region")
+    list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter), "region")
+    search_fields = ("number", "customer__username", "customer__email", "lines__product_code", "=tracking_number")
+    search_help_text = "Order number, customer user name or email, product code, or tracking number."
+    date_hierarchy = "placed_at"
+    ordering = ("-placed_at", "-id")
+    list_per_page = 50
+    actions = ("confirm", "allocate", "mark_ready", "ship", "deliver", "complete", "cancel", "refund")
+    inlines = (OrderLineInline, PaymentInline, RefundInline)
+    fieldsets = (
+        (None, {"fields": ("number", "customer", "status", "payment_status", "payment_method", "placed_at", "updated_at",
+                           "hold_until", "cancel_reason")}),
+        ("Amounts", {"fields": ("subtotal", "discount", "shipping", "total", "paid", "refunded", "balance_due",
+                                "applied_promotions", "coupon_codes")}),
+        ("Shipping", {"fields": ("ship_to", "region", "carrier", "tracking_number")}),
+    )
+    readonly_fields = (
+        "number", "customer", "status", "payment_status", "payment_method", "placed_at", "updated_at", "hold_until",
+        "cancel_reason", "subtotal", "discount", "shipping", "total", "paid", "refunded", "balance_due",
+        "applied_promotions", "coupon_codes", "ship_to", "region", "carrier", "tracking_number",
+    )
+
+    # Orders are placed by customers and changed only through the actions below: never added,
+    # edited as a form or deleted here, whoever is logged in.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_manage_orders_permission(self, request):
+        return request.user.has_perm(MANAGE_ORDERS)
+
+    def has_refund_orders_permission(self, request):
+        return request.user.has_perm(REFUND_ORDERS)
+
+    def get_queryset(self, request):
+        return scope_orders(request.user, super().get_queryset(request))
+
+    # --- columns and fields ---------------------------------------------------------------------------
+    @admin.display(description="Total", ordering="total_amount")
+    def total(self, obj):
+        return _money(obj.total_amount, obj.currency)
+
+    @admin.display(description="Subtotal")
+    def subtotal(self, obj):
+        return _money(obj.subtotal_amount, obj.currency)
+
+    @admin.display(description="Discount")
+    def discount(self, obj):
+        return _money(obj.discount_amount, obj.currency)
+
+    @admin.display(description="Shipping")
+    def shipping(self, obj):
+        return _money(obj.shipping_amount, obj.currency)
+
+    @admin.display(description="Paid")
+    def paid(self, obj):
+        return _money(obj.paid_amount, obj.currency)
+
+    @admin.display(description="Refunded")
+    def refunded(self, obj):
+        return _money(obj.refunded_amount, obj.currency)
+
+    @admin.display(description="Balance due")
+    def balance_due(self, obj):
+        return str(obj.balance_due)
+
+    @admin.display(description="Ship to")
+    def ship_to(self, obj):
+        a = obj.shipping_address or {}
+        place = " ".join(x for x in (a.get("zip_code"), a.get("city")) if x)
+        text = ", ".join(x for x in (a.get("recipient"), a.get("street"), place, a.get("state"), a.get("country")) if x)
+        if a.get("latitude") and a.get("longitude"):
+            text += f" ({a['latitude']}, {a['longitude']})"
+        return text or "-"
+
+    # --- URLs and pages ------------------------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("ship/", view(self.ship_view), name="orders_order_ship"),
+            path("cancel/", view(self.cancel_view), name="orders_order_cancel"),
+            path("<int:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
+            path("<int:object_id>/transition/<str:action>/", view(self.transition_view), name="orders_order_transition"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, template: str, title: str, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **context},
+        )
+
+    def _changelist_url(self) -> str:
+        return reverse("admin:orders_order_changelist")
+
+    def _change_url(self, order) -> str:
+        return reverse("admin:orders_order_change", args=[order.pk])
+
+    def _back(self, orders) -> HttpResponseRedirect:
+        return HttpResponseRedirect(self._change_url(orders[0]) if len(orders) == 1 else self._changelist_url())
+
+    def _require(self, request, permission_check) -> None:
+        if not (self.has_view_permission(request) and permission_check(request)):
+            raise PermissionDenied
+
+    def _selected(self, request) -> list[Order]:
+        ids = _ids_param(request)
+        return list(self.get_queryset(request).select_related("customer").filter(pk__in=ids).order_by("placed_at", "id"))
+
+    def order_tools(self, request, order: Order) -> list[dict]:
+        """The buttons on an order's page: what its status allows and this user may do."""
+        allowed = lifecycle.allowed_actions(order)
+        tools = []
+        if self.has_manage_orders_permission(request):
+            for action, (_service, label, _done) in TRANSITIONS.items():
+                if action in allowed:
+                    tools.append({"label": label, "post": True,
+                                  "url": reverse("admin:orders_order_transition", args=[order.pk, action])})
+            if "ship" in allowed:
+                tools.append({"label": "Ship…", "url": f"{reverse('admin:orders_order_ship')}?ids={order.pk}"})
+            if "cancel" in allowed:
+                tools.append({"label": "Cancel…", "url": f"{reverse('admin:orders_order_cancel')}?ids={order.pk}"})
+        if "refund" in allowed and self.has_refund_orders_permission(request):
+            tools.append({"label": "Refund…", "url": reverse("admin:orders_order_refund", args=[order.pk])})
+        return tools
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        order = self.get_object(request, object_id)
+        if order is not None:
+            extra_context["order_tools"] = self.order_tools(request, order)
+            extra_context["timeline"] = [
+                {"event": event, "summary": payload_summary(event.payload)}
+                for event in selectors.order_timeline(order=order)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- running a command on each order ------------------------------------------------------------
+    def _apply(self, request, orders, *, done: str, call) -> list[Order]:
+        """Run ``call(order)`` (one service call) per order, each in its own transaction; report each."""
+        succeeded = []
+        for order in orders:
+            try:
+                with transaction.atomic():
+                    updated = call(order)
+                    self.log_change(request, updated, f"{done} (admin).")
+            except DomainError as exc:
+                text = exc.message if order.number in exc.message else f"Order {order.number}: {exc.message}"
+                self.message_user(request, text, messages.ERROR)
+            else:
+                succeeded.append(updated)
+        if succeeded:
+            numbers = ", ".join(self._described(o) for o in succeeded)
+            self.message_user(request, f"{done}: {numbers}.", messages.SUCCESS)
+        return succeeded
+
+    @staticmethod
+    def _described(order: Order) -> str:
+        if order.status == Order.Status.CANCELLED and order.refunded_amount:
+            return f"{order.number} (refunded {_money(order.refunded_amount, order.currency)})"
+        return order.number
+
+    def _transition(self, request, orders, action: str) -> None:
+        service, _label, done = TRANSITIONS[action]
+        self._apply(request, orders, done=done, call=lambda order: service(order=order.pk))
+
+    def transition_view(self, request, object_id, action):
+        """A button on the order's page: the same transition as the changelist action."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        self._require(request, self.has_manage_orders_permission)
+        if action not in TRANSITIONS:
+            raise Http404("No such action.")
+        order = self.get_object(request, object_id)
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        self._transition(request, [order], action)
+        return HttpResponseRedirect(self._change_url(order))
+
+    # --- the changelist actions --------------------------------------------------------------------------
+    @admin.action(description="Confirm selected orders", permissions=["manage_orders"])
+    def confirm(self, request, queryset):
+        self._transition(request, list(queryset.order_by("placed_at", "id")), "confirm")
+
+    @admin.action(description="Allocate stock to selected orders (records their batches)", permissions=["manage_orders"])
+    def allocate(self, request, queryset):
+        self._transition(request, list(queryset.order_by("placed_at", "id")), "allocate")
+
+    @admin.action(description="Mark selected orders ready to ship", permissions=["manage_orders"])
+    def mark_ready(self, request, queryset):
+        self._transition(request, list(queryset.order_by("placed_at", "id")), "mark_ready")
+
+    @admin.action(description="Ship selected orders… (carrier and tracking numbers)", permissions=["manage_orders"])
+    def ship(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.order_by("placed_at", "id").values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:orders_order_ship')}?ids={ids}")
+
+    @admin.action(description="Mark selected orders delivered", permissions=["manage_orders"])
+    def deliver(self, request, queryset):
+        self._transition(request, list(queryset.order_by("placed_at", "id")), "deliver")
+
+    @admin.action(description="Complete selected orders", permissions=["manage_orders"])
+    def complete(self, request, queryset):
+        self._transition(request, list(queryset.order_by("placed_at", "id")), "complete")
+
+    @admin.action(description="Cancel selected orders… (with a reason; paid ones are refunded)", permissions=["manage_orders"])
+    def cancel(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.order_by("placed_at", "id").values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:orders_order_cancel')}?ids={ids}")
+
+    @admin.action(description="Refund the selected order…", permissions=["refund_orders"])
+    def refund(self, request, queryset):
+        orders = list(queryset[:2])
+        if len(orders) != 1:
+            self.message_user(request, "Choose exactly one order to refund.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:orders_order_refund", args=[orders[0].pk]))
+
+    # --- ship and cancel: a form first ------------------------------------------------------------------
+    @staticmethod
+    def _split(orders, action: str) -> tuple[list[Order], list[Order]]:
+        able = [o for o in orders if action in lifecycle.allowed_actions(o)]
+        return able, [o for o in orders if o not in able]
+
+    def _report_refused(self, request, orders, action: str) -> None:
+        for order in orders:
+            try:
+                lifecycle.check_transition(order, action)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+
+    def ship_view(self, request):
+        self._require(request, self.has_manage_orders_permission)
+        orders = self._selected(request)
+        if not orders:
+            self.message_user(request, "Choose at least one order to ship.", messages.WARNING)
+            return HttpResponseRedirect(self._changelist_url())
+        shippable, refused = self._split(orders, "ship")
+        if not shippable:
+            self._report_refused(request, refused, "ship")
+            return self._back(orders)
+        form = ShipForm(request.POST or None, orders=shippable)
+        if request.method == "POST" and form.is_valid():
+            carrier = form.cleaned_data["carrier"]
+            tracking = {o.pk: form.cleaned_data[f"tracking_{o.pk}"] for o in shippable}
+            self._apply(
+                request, shippable, done=f"Shipped with {carrier}",
+                call=lambda order: lifecycle.order_ship(order=order.pk, carrier=carrier, tracking_number=tracking[order.pk]),
+            )
+            self._report_refused(request, refused, "ship")
+            return self._back(orders)
+        return self._page(request, "admin/orders/order/ship.html", "Ship orders", form=form, refused=refused,
+                          ids=",".join(str(o.pk) for o in orders))
+
+    def cancel_view(self, request):
+        self._require(request, self.has_manage_orders_permission)
+        orders = self._selected(request)
+        if not orders:
+            self.message_user(request, "Choose at least one order to cancel.", messages.WARNING)
+            return HttpResponseRedirect(self._changelist_url())
+        cancellable, refused = self._split(orders, "cancel")
+        if not cancellable:
+            self._report_refused(request, refused, "cancel")
+            return self._back(orders)
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(request, cancellable, done="Cancelled",
+                        call=lambda order: lifecycle.order_cancel(order=order.pk, reason=reason))
+            self._report_refused(request, refused, "cancel")
+            return self._back(orders)
+        return self._page(
+            request, "admin/orders/order/cancel.html", "Cancel orders", form=form, orders=cancellable, refused=refused,
+            ids=",".join(str(o.pk) for o in orders),
+        )
+
+    # --- refund ---------------------------------------------------------------------------------------
+    def refund_view(self, request, object_id):
+        self._require(request, self.has_refund_orders_permission)
+        order = self.get_object(request, object_id)
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        if "refund" not in lifecycle.allowed_actions(order):
+            if order.status in lifecycle.TRANSITIONS["refund"][0]:
+                self.message_user(request, f"Order {order.number} has no payment left to refund.", messages.ERROR)
+            else:
+                self._report_refused(request, [order], "refund")
+            return HttpResponseRedirect(self._change_url(order))
+        lines = list(order.lines.order_by("id"))
+        form = RefundForm(request.POST or None, lines=lines)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    updated = order_refund(order=order.pk, **form.command())
+                    self.log_change(request, updated, f"Refunded: {form.cleaned_data['reason']} (admin).")
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                self.message_user(
+                    request,
+                    f"Refunded order {updated.number}: {_money(updated.refunded_amount, updated.currency)} refunded in all, "
+                    f"payment status {updated.get_payment_status_display().lower()}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(updated))
+        return self._page(request, "admin/orders/order/refund.html", f"Refund order {order.number}", form=form,
+                          order=order, refundable=order.refundable, paid=_money(order.paid_amount, order.currency),
+                          already_refunded=_money(order.refunded_amount, order.currency))
+
+
+# --- carts, the read model, gateway notifications: read-only browsers ------------------------------------
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CartLineInline(ReadOnlyInline):
+    model = CartLine
+    fields = ("product", "quantity", "seen_unit_price", "added_at")
+    readonly_fields = fields
+    parent_view_permission = "orders.view_cart"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+
+@admin.register(Cart)
+class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "owner", "status", "line_count", "coupons", "created_at", "updated_at")
+    list_select_related = ("customer",)
+    list_filter = ("status", ("updated_at", admin.DateFieldListFilter))
+    search_fields = ("customer__username", "customer__email", "=id")
+    ordering = ("-updated_at", "-id")
+    fields = ("owner", "status", "currency", "coupon_codes", "created_at", "updated_at")
+    readonly_fields = fields
+    inlines = (CartLineInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(line_total=Count("lines"))
+
+    @admin.display(description="Owner", ordering="customer__username")
+    def owner(self, obj):
+        # A guest cart's token is only ever shown in part: it is what the shopper's session holds.
+        return str(obj.customer) if obj.customer_id else f"guest (token {obj.session_key[:6]}…)"
+
+    @admin.display(description="Lines", ordering="line_total")
+    def line_count(self, obj):
+        return obj.line_total
+
+    @admin.display(description="Coupons")
+    def coupons(self, obj):
+        return ", ".join(obj.coupon_codes) or "-"
+
+
+@admin.register(OrderSummary)
+class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The read model, as history, search and analytics see it (rebuilt by ``rebuild_order_summaries``)."""
+
+    list_display = ("number", "order_link", "customer_id", "status", "payment_status", "payment_method", "total",
+                    "refunded", "item_count", "placed_at", "version")
+    list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter))
+    search_fields = ("=number", "product_codes", "=customer_id")
+    date_hierarchy = "placed_at"
+    list_per_page = 50
+    readonly_fields = [f.name for f in OrderSummary._meta.fields]
+
+    def get_queryset(self, request):
+        return scope_orders(request.user, super().get_queryset(request), region_field="region_id")
+
+    @admin.display(description="Order")
+    def order_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[obj.order_id]), obj.number)
+
+    @admin.display(description="Total", ordering="total_amount")
+    def total(self, obj):
+        return _money(obj.total_amount, obj.currency)
+
+    @admin.display(description="Refunded", ordering="refunded_amount")
+    def refunded(self, obj):
+        return _money(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
+
+
+@admin.register(GatewayNotification)
+class GatewayNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("received_at", "gateway", "notification_id", "event")
+    list_filter = ("gateway", "event", ("received_at", admin.DateFieldListFilter))
+    search_fields = ("=notification_id", "event")
+    date_hierarchy = "received_at"
+    ordering = ("-received_at", "-id")
+    readonly_fields = ("gateway", "notification_id", "event", "payload", "received_at")
