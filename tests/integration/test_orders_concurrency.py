@@ -1,0 +1,54 @@
+"""Concurrent checkouts and payments on MariaDB: real threads, each with its own connection."""
+
+from collections import Counter
+
+import pytest
+
+from commerce.catalog.errors import InsufficientStock
+from commerce.catalog.models import StockBatch, StockReservation
+from orders.models import Order, Payment, SandboxCharge
+from orders.services.checkout import order_create_from_cart
+from orders.services.payments import order_pay
+from tests.integration.test_inventory_concurrency import assert_counters_sane, run_in_threads
+from tests.orders.factories import GOOD_CARD, customer_with_address, filled_cart, placed_order, stocked_product
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_twenty_concurrent_checkouts_for_the_last_five_units():
+    product = stocked_product(quantity=5)
+    shoppers = []
+    for _ in range(20):
+        customer, address = customer_with_address()
+        shoppers.append((customer, address, filled_cart(customer, [(product, 1)])))
+
+    def checkout(customer, address, cart):
+        return lambda: order_create_from_cart(customer=customer, cart=cart, address_id=address.pk, payment_method="card").number
+
+    outcomes = run_in_threads([checkout(*s) for s in shoppers])
+
+    kinds = Counter(kind if kind == "ok" else type(value).__name__ for kind, value in outcomes)
+    assert kinds == {"ok": 5, "InsufficientStock": 15}, outcomes
+    assert all(isinstance(v, InsufficientStock) and v.code == "insufficient_stock" for k, v in outcomes if k == "error")
+    assert Order.objects.count() == 5
+    batch = StockBatch.objects.get(product=product)
+    assert (batch.quantity_on_hand, batch.quantity_reserved) == (5, 5)
+    active = StockReservation.objects.filter(status="active")
+    assert set(active.values_list("reference", flat=True)) == {o.reference for o in Order.objects.all()}  # no orphans
+    assert_counters_sane()
+
+
+def test_racing_payments_with_one_key_charge_once():
+    order = placed_order([(stocked_product(), 1)])
+
+    def pay():
+        return order_pay(order=order.pk, customer=order.customer, card=GOOD_CARD, idempotency_key="same-key").pk
+
+    outcomes = run_in_threads([pay for _ in range(6)])
+
+    paid = {value for kind, value in outcomes if kind == "ok"}
+    assert len(paid) == 1, outcomes  # every winner saw the same payment
+    assert Payment.objects.filter(status="captured").count() == 1
+    assert SandboxCharge.objects.count() == 1
+    order.refresh_from_db()
+    assert order.paid_amount == order.total_amount and order.status == "paid"
