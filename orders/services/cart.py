@@ -22,6 +22,7 @@ def _owner_kwargs(cart: Cart) -> dict:
     return {"cart_id": cart.pk, "customer_id": cart.customer_id, "session_id": cart.session_key}
 
 
+@telemetry.traced("commerce.cart.create")
 def cart_get_or_create(*, customer=None, session_key: str = "") -> Cart:
     """The open cart of a customer (persistent) or of an anonymous session."""
     if customer is None and not session_key:
@@ -79,6 +80,7 @@ def _own_line(cart: Cart, line_id: int) -> CartLine:
     return line
 
 
+@telemetry.traced("commerce.cart.update_quantity")
 def cart_update_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
     validate_quantity(quantity)
     with transaction.atomic():
@@ -91,6 +93,7 @@ def cart_update_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine
         return line
 
 
+@telemetry.traced("commerce.cart.remove_item")
 def cart_remove_item(*, cart: Cart, line_id: int) -> None:
     with transaction.atomic():
         cart = _lock(cart)
@@ -101,6 +104,7 @@ def cart_remove_item(*, cart: Cart, line_id: int) -> None:
         record(events.CartItemRemoved(**_owner_kwargs(cart), product_id=product_id))
 
 
+@telemetry.traced("commerce.cart.accept_changes")
 def cart_accept_changes(*, cart: Cart) -> Cart:
     """The shopper has seen the new prices: they become the prices the cart shows and charges."""
     with transaction.atomic():
@@ -112,6 +116,7 @@ def cart_accept_changes(*, cart: Cart) -> Cart:
         return cart
 
 
+@telemetry.traced("commerce.cart.apply_coupon")
 def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
     """Check a code through the pricing hook; a code that does not apply is refused with its reason."""
     code = (code or "").strip().upper()
@@ -137,6 +142,7 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
         return cart
 
 
+@telemetry.traced("commerce.cart.remove_coupon")
 def cart_remove_coupon(*, cart: Cart, code: str) -> Cart:
     code = (code or "").strip().upper()
     with transaction.atomic():
@@ -148,6 +154,7 @@ def cart_remove_coupon(*, cart: Cart, code: str) -> Cart:
         return cart
 
 
+@telemetry.traced("commerce.cart.clear")
 def cart_clear(*, cart: Cart) -> Cart:
     with transaction.atomic():
         cart = _lock(cart)
@@ -158,6 +165,7 @@ def cart_clear(*, cart: Cart) -> Cart:
         return cart
 
 
+@telemetry.traced("commerce.cart.merge")
 def cart_merge_session(*, customer, session_key: str) -> Cart | None:
     """On log-in, move the session's cart into the customer's cart ("session recovery").
 
@@ -206,6 +214,7 @@ def cart_merge_session(*, customer, session_key: str) -> Cart | None:
         return target
 
 
+@telemetry.traced("commerce.order.reorder")
 def order_reorder(*, order, customer) -> tuple[Cart, list[dict]]:
     """One-click reorder: put a past order's items back in the customer's cart at today's prices.
 

@@ -113,3 +113,15 @@ def test_reorder_puts_past_items_back_and_lists_what_it_skipped():
     assert skipped == [{"product_id": gone.pk, "code": gone.code, "reason": "no longer for sale"}]
     with pytest.raises(OrderNotFound):
         cart_services.order_reorder(order=order, customer=CustomerFactory())
+
+
+def test_every_cart_command_opens_its_span(spans):
+    customer = CustomerFactory()
+    cart = cart_services.cart_get_or_create(customer=customer)
+    line = cart_services.cart_add_item(cart=cart, product_id=stocked_product().pk, quantity=1)
+    cart_services.cart_update_quantity(cart=cart, line_id=line.pk, quantity=2)
+    cart_services.cart_remove_item(cart=cart, line_id=line.pk)
+    cart_services.cart_clear(cart=cart)
+    names = {s.name for s in spans.get_finished_spans()}
+    assert {"commerce.cart.create", "commerce.cart.add_item", "commerce.cart.update_quantity",
+            "commerce.cart.remove_item", "commerce.cart.clear"} <= names
