@@ -91,14 +91,15 @@ def project(rows: list[DomainEvent]) -> None:
         return
     ids = {int(r.stream_id) for r in order_rows}
     summaries = {s.order_id: s for s in OrderSummary.objects.select_for_update().filter(order_id__in=ids)}
+    existing, changed = set(summaries), {}
     for row in order_rows:
         order_id = int(row.stream_id)
-        before = summaries.get(order_id)
-        after = apply(before, row)
+        after = apply(summaries.get(order_id), row)
         if after is None:
             continue
-        summaries[order_id] = after
-        after.save(force_insert=before is None)
+        summaries[order_id] = changed[order_id] = after
+    for order_id, summary in changed.items():  # one write per order, however many events
+        summary.save(force_insert=order_id not in existing)
 
 
 def rebuild() -> int:

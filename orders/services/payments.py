@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commerce import telemetry
-from commerce.audit.events import record
+from commerce.audit.events import record, record_many
 from commerce.errors import Conflict
 from commerce.money import Money
 from orders import events
@@ -47,26 +47,34 @@ def _ids(order: Order) -> dict:
     return {"order_id": order.pk, "order_number": order.number, "customer_id": order.customer_id}
 
 
-def _processed(order: Order, payment: Payment) -> None:
-    record(events.PaymentProcessed(**_ids(order), payment_id=payment.pk, amount=str(payment.amount),
+def _processed_event(order: Order, payment: Payment) -> events.PaymentProcessed:
+    return events.PaymentProcessed(**_ids(order), payment_id=payment.pk, amount=str(payment.amount),
                                    currency=payment.currency, status=payment.status, gateway=payment.gateway,
-                                   error_code=payment.error_code))
+                                   error_code=payment.error_code)
 
 
-def _mark_paid(order: Order, payment: Payment) -> None:
-    """The order learns of captured money (order and payment rows locked by the caller)."""
+def _processed(order: Order, payment: Payment) -> None:
+    record(_processed_event(order, payment))
+
+
+def _mark_paid(order: Order, payment: Payment) -> list:
+    """The order learns of captured money (order and payment rows locked by the caller).
+
+    Returns the events to record (the caller records them together, in one statement)."""
+    raised = []
     order.paid_amount += payment.amount
     if order.paid_amount >= order.total_amount:
         order.payment_status = Order.PaymentStatus.PAID
         order.hold_until = None
         if order.status == S.PENDING:
             order.status = S.CONFIRMED
-            record(events.OrderConfirmed(**_ids(order), confirmed_at=timezone.now().isoformat()))
+            raised.append(events.OrderConfirmed(**_ids(order), confirmed_at=timezone.now().isoformat()))
         if order.status == S.CONFIRMED:
             order.status = check_transition(order, "pay")
-            record(events.OrderPaid(**_ids(order), payment_id=payment.pk, amount=str(order.paid_amount),
-                                    currency=order.currency, paid_at=timezone.now().isoformat()))
+            raised.append(events.OrderPaid(**_ids(order), payment_id=payment.pk, amount=str(order.paid_amount),
+                                           currency=order.currency, paid_at=timezone.now().isoformat()))
     order.save(update_fields=["paid_amount", "payment_status", "status", "hold_until", "updated_at"])
+    return raised
 
 
 def _settle(payment_id: int, result: GatewayResult | None, *, error: GatewayError | None = None) -> Payment:
@@ -86,9 +94,10 @@ def _settle(payment_id: int, result: GatewayResult | None, *, error: GatewayErro
             payment.status, payment.error_code, payment.message = P.DECLINED, result.error_code, result.message[:200]
             payment.card_last4 = result.card_last4 or payment.card_last4
         payment.save()
-        _processed(order, payment)
+        raised = [_processed_event(order, payment)]
         if payment.status == P.CAPTURED:
-            _mark_paid(order, payment)
+            raised += _mark_paid(order, payment)
+        record_many(raised)
         return payment
 
 
