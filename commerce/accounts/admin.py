@@ -70,9 +70,18 @@ class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
 
 
 @admin.register(SalesRegion)
-class SalesRegionAdmin(StaffAuditMixin, admin.ModelAdmin):
+class SalesRegionAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("code", "name", "staff_count", "customer_count")
     search_fields = ("code", "name")
+
+    def persist(self, request, obj, form, change):
+        saved = services.sales_region_save(
+            code=form.cleaned_data["code"], name=form.cleaned_data["name"], region=obj if change else None
+        )
+        copy_saved(saved, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders and customers point at regions
 
     def get_queryset(self, request):
         return (
@@ -91,7 +100,7 @@ class SalesRegionAdmin(StaffAuditMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomerProfile)
-class CustomerProfileAdmin(StaffAuditMixin, admin.ModelAdmin):
+class CustomerProfileAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("user", "email", "phone", "sales_region", "created_at")
     list_select_related = ("user", "sales_region")
     list_filter = ("sales_region",)
@@ -105,6 +114,12 @@ class CustomerProfileAdmin(StaffAuditMixin, admin.ModelAdmin):
 
     def audit_customer_id(self, obj):
         return obj.user_id
+
+    def persist(self, request, obj, form, change):
+        saved = services.customer_profile_set(
+            user=obj.user, phone=form.cleaned_data["phone"], sales_region=form.cleaned_data["sales_region"]
+        )
+        copy_saved(saved, obj)
 
     # A profile is made when a customer registers and goes with the user account.
     def has_add_permission(self, request):

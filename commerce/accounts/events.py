@@ -64,3 +64,17 @@ class AddressRemoved(DomainEventData):
     @property
     def stream_id(self):
         return self.customer_id
+
+
+@dataclass(frozen=True)
+class SalesRegionSaved(DomainEventData):
+    event_type: ClassVar[str] = "accounts.sales_region.saved"
+    stream_type: ClassVar[str] = "sales_region"
+    region_id: int
+    code: str
+    name: str
+    created: bool
+
+    @property
+    def stream_id(self):
+        return self.region_id

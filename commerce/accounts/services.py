@@ -134,3 +134,35 @@ def auth_token_revoke(*, user: User) -> None:
     """Log an API client out: its token stops working; a new log-in issues a new one."""
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
+
+
+def sales_region_save(*, code: str, name: str, region: SalesRegion | None = None) -> SalesRegion:
+    """Create a sales region, or rename / recode an existing one."""
+    from commerce.accounts.events import SalesRegionSaved
+
+    with transaction.atomic():
+        created = region is None
+        region = SalesRegion() if created else SalesRegion.objects.select_for_update().get(pk=region.pk)
+        region.code, region.name = code, name
+        full_clean_or_raise(region, message="The sales region is not valid.")
+        region.save()
+        record(SalesRegionSaved(region_id=region.pk, code=region.code, name=region.name, created=created))
+        return region
+
+
+def customer_profile_set(*, user: User, phone: str | None = None, sales_region: SalesRegion | None = None) -> CustomerProfile:
+    """Staff set a customer's phone and sales region (which decides which Sales staff see them)."""
+    with transaction.atomic():
+        profile, _ = CustomerProfile.objects.select_for_update().get_or_create(user=user)
+        diff = {}
+        if phone is not None and phone != profile.phone:
+            diff["phone"] = {"before": profile.phone, "after": phone}
+            profile.phone = phone
+        if sales_region != profile.sales_region:
+            diff["sales_region"] = {"before": profile.sales_region_id, "after": sales_region.pk if sales_region else None}
+            profile.sales_region = sales_region
+        full_clean_or_raise(profile, exclude=["user"])
+        profile.save()
+        if diff:
+            record(CustomerProfileUpdated(customer_id=user.pk, changes=diff))
+        return profile

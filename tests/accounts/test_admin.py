@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from commerce.accounts import services
-from commerce.accounts.models import Address, CustomerProfile, User
+from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.audit.models import DomainEvent
 from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
 from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory
@@ -138,7 +138,21 @@ def test_profile_region_change_is_audited_on_the_customer(client, superuser, cus
     [edit] = events("admin.accounts.customerprofile.changed")
     assert edit.customer_id == customer.pk
     assert edit.payload["changes"]["sales_region"] == {"before": None, "after": region.pk}
+    [domain] = events("accounts.customer.profile_updated")  # written by the service, not the admin
+    assert domain.payload["changes"]["sales_region"] == {"before": None, "after": region.pk}
     assert client.get(reverse("admin:accounts_customerprofile_add")).status_code == 403
+
+
+def test_sales_region_is_created_and_renamed_through_its_service(client, superuser):
+    add = reverse("admin:accounts_salesregion_add")
+    assert client.post(add, {"code": "west", "name": "Lyon West"}).status_code == 302
+    region = SalesRegion.objects.get(code="west")
+    change = reverse("admin:accounts_salesregion_change", args=[region.pk])
+    assert client.post(change, {"code": "west", "name": "Lyon Ouest"}).status_code == 302
+    bad = client.post(add, {"code": "not a slug!", "name": "x"})
+    assert bad.status_code == 200 and SalesRegion.objects.count() == 1
+    saved = events("accounts.sales_region.saved")
+    assert [(e.payload["name"], e.payload["created"]) for e in saved] == [("Lyon West", True), ("Lyon Ouest", False)]
 
 
 def test_support_staff_see_customers_but_change_nothing(client, customer):

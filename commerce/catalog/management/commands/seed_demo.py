@@ -257,8 +257,7 @@ class Command(BaseCommand):
             region = SalesRegion.objects.filter(code=code).first()
             self.tally.add("sales regions", region is None)
             if region is None:
-                # No service writes sales regions: they are reference data managed in Admin.
-                region = SalesRegion.objects.create(code=code, name=name)
+                region = account_services.sales_region_save(code=code, name=name)
             regions[code] = region
         return regions
 
