@@ -74,3 +74,18 @@ def journey_record_for_request(request, action: JourneyAction, *, product_id: in
         product_id=product_id,
         details=details,
     )
+
+
+def journey_record_for_api(request, action: JourneyAction, *, product_id: int | None = None, details=None) -> None:
+    """Record an API client's step when it can be tied to someone: a logged-in user or a session.
+
+    Unlike the pages, an API client without a session does not get one created for it: a token
+    client would otherwise leave a new empty session behind on every request.
+    """
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    session_id = session_digest(session.session_key) if session is not None else ""
+    customer_id = user.pk if user is not None and user.is_authenticated else None
+    if not session_id and customer_id is None:
+        return
+    journey_record(action=action, session_id=session_id, customer_id=customer_id, product_id=product_id, details=details)

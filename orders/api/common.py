@@ -18,7 +18,7 @@ from rest_framework import serializers
 from commerce.accounts import access
 from commerce.api.errors import error_body, error_example, error_response
 from commerce.api.serializers import MoneyOutputSerializer
-from commerce.audit.journey import JourneyAction, journey_record
+from commerce.audit.journey import journey_record_for_api
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.errors import DomainError
 from commerce.errors import ValidationError as DomainValidationError
@@ -202,11 +202,7 @@ def idempotency_headers(replayed: bool) -> dict:
 
 
 # --- journey --------------------------------------------------------------------------------------
-def journey_step(request, action: JourneyAction, *, product_id: int | None = None, details: dict | None = None) -> None:
-    """Record a shopper's step. A token client gets no session created for it (it would be left empty)."""
-    session = getattr(request, "session", None)
-    session_id = (session.session_key or "") if session is not None else ""
-    journey_record(action=action, session_id=session_id, customer_id=request.user.pk, product_id=product_id, details=details)
+journey_step = journey_record_for_api  # a token client gets no session created for it
 
 
 # --- money output -----------------------------------------------------------------------------------

@@ -27,3 +27,16 @@ def test_journey_events_never_store_the_session_key(client):
     event = DomainEvent.objects.get(event_type="journey.product_view")
     assert key and key not in (event.session_id, event.stream_id)
     assert event.session_id == event.stream_id and len(event.session_id) == 32
+
+
+@pytest.mark.django_db
+def test_api_journey_steps_of_a_session_client_never_store_the_session_key(client):
+    from tests.factories import CustomerFactory, ProductFactory
+
+    product = ProductFactory()
+    client.force_login(CustomerFactory())  # session authentication, as a browser calling the API
+    assert client.get(f"/api/v1/products/{product.pk}/").status_code == 200
+    key = client.session.session_key
+    event = DomainEvent.objects.get(event_type="journey.product_view")
+    assert key and key not in (event.session_id, event.stream_id)
+    assert len(event.session_id) == 32

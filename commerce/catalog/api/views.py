@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from commerce.api.errors import THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination
 from commerce.api.serializers import MoneyOutputSerializer
-from commerce.audit.journey import JourneyAction, journey_record
+from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
 from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
@@ -48,19 +48,7 @@ PRODUCT_EXAMPLE = {
 }
 
 
-def _journey_step(request, action: JourneyAction, *, product_id: int | None = None, details: dict | None = None) -> None:
-    """Record a shopper's step when it can be tied to someone: a logged-in user or a session.
-
-    Unlike the pages, an API client without a session does not get one created for it: a token
-    client would otherwise leave a new empty session behind on every request.
-    """
-    user = request.user
-    session = getattr(request, "session", None)
-    session_id = (session.session_key or "") if session is not None else ""
-    customer_id = user.pk if user.is_authenticated else None
-    if not session_id and customer_id is None:
-        return
-    journey_record(action=action, session_id=session_id, customer_id=customer_id, product_id=product_id, details=details)
+_journey_step = journey_record_for_api
 
 
 class ProductOutputSerializer(serializers.Serializer):
