@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "commerce.accounts",
     "commerce.catalog",
     "orders",
+    "promotions",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": crontab(minute="*/5")},
     "orders-settle-pending-payments": {"task": "orders.payments_settle_pending", "schedule": crontab(minute="*")},
+    "promotions-sync-schedule": {"task": "promotions.sync_schedule", "schedule": crontab(minute="*")},
+    "promotions-segments-refresh-nightly": {"task": "promotions.segments_refresh", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
@@ -207,7 +210,9 @@ ORDERS_PAYMENT_GATEWAYS = {
     "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
     "cod": "orders.gateways.CashOnDeliveryGateway",
 }
-ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="orders.pricing.NoDiscounts")
+ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="promotions.provider.PromotionDiscounts")
+# Promotions: the lifetime spend (with at least 3 orders) that makes a customer VIP in RFM segments.
+PROMOTIONS_VIP_LIFETIME_VALUE = env.str("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default="sandbox-webhook-secret-for-development-only")
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET")

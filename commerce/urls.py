@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("commerce.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path("", include("orders.urls")),
+    path("", include("promotions.urls")),
     path("", include("commerce.catalog.urls")),
 ]
 

@@ -106,6 +106,18 @@ class CouponResult:
     accepted: bool
     reason: str = ""
     message: str = ""
+    hint: str = ""  # what would make a refused code apply ("Spend 5.00 more")
+
+
+@dataclass(frozen=True)
+class PromotionHint:
+    """A promotion that did not apply, why, and (where it is close) what would qualify."""
+
+    key: str
+    name: str
+    reason: str
+    message: str
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,8 @@ class PricingSnapshot:
 class DiscountResult:
     discounts: list[AppliedDiscount] = field(default_factory=list)
     coupons: list[CouponResult] = field(default_factory=list)
+    hints: list[PromotionHint] = field(default_factory=list)  # what a shopper may be told
+    explanations: list[PromotionHint] = field(default_factory=list)  # every promotion not applied, for staff
 
 
 class NoDiscounts:
@@ -162,6 +176,8 @@ class Pricing:
     shipping_discount: Money
     total: Money
     coupons: list[CouponResult]
+    hints: list[PromotionHint] = field(default_factory=list)
+    explanations: list[PromotionHint] = field(default_factory=list)
 
     @property
     def has_issues(self) -> bool:
@@ -238,4 +254,6 @@ def price_lines(
         shipping_discount=shipping_discount,
         total=total,
         coupons=list(result.coupons),
+        hints=list(result.hints),
+        explanations=list(result.explanations),
     )

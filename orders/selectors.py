@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from commerce.accounts import access
@@ -274,3 +274,81 @@ def trace_references(references: list[str]) -> dict[str, dict]:
         }
     return result
 
+
+
+# --- facts for other apps (the promotions app reads these; it never reads orders' tables itself) ------
+@dataclass(frozen=True)
+class CustomerPurchaseFacts:
+    """A customer's purchase history over their non-cancelled orders (from the read model)."""
+
+    customer_id: int
+    orders: int
+    first_order_at: datetime.datetime
+    last_order_at: datetime.datetime
+    spend: Decimal  # order totals less refunds
+
+
+def customer_purchase_facts(*, customer_ids=None) -> dict[int, CustomerPurchaseFacts]:
+    """Per customer with at least one non-cancelled order: count, first and last order, spend.
+
+    One query, grouped in the database. ``customer_ids`` None: every customer.
+    """
+    qs = OrderSummary.objects.exclude(status=Order.Status.CANCELLED)
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=list(customer_ids))
+    rows = (
+        qs.order_by().values("customer_id")
+        .annotate(orders=Count("order_id"), first=Min("placed_at"), last=Max("placed_at"),
+                  total=Sum("total_amount"), refunded=Sum("refunded_amount"))
+    )
+    return {
+        row["customer_id"]: CustomerPurchaseFacts(
+            customer_id=row["customer_id"], orders=row["orders"], first_order_at=row["first"], last_order_at=row["last"],
+            spend=(row["total"] or Decimal(0)) - (row["refunded"] or Decimal(0)),
+        )
+        for row in rows
+    }
+
+
+def customers_with_orders() -> QuerySet:
+    """The ids of customers with at least one non-cancelled order, as a subquery-able values queryset."""
+    return OrderSummary.objects.exclude(status=Order.Status.CANCELLED).order_by().values("customer_id")
+
+
+def customer_has_orders(*, customer_id: int) -> bool:
+    return customers_with_orders().filter(customer_id=customer_id).exists()
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """The figures another app copies from an order: its lines in id order (the cart's line order)."""
+
+    order_id: int
+    number: str
+    customer_id: int
+    currency: str
+    subtotal_amount: Decimal
+    total_amount: Decimal
+    placed_at: datetime.datetime
+    line_ids: tuple[int, ...]
+    line_quantities: tuple[int, ...]
+
+
+def order_facts(*, order_id: int) -> OrderFacts | None:
+    """One query, from the order tables (usable inside the checkout transaction, before the read model)."""
+    rows = list(
+        OrderLine.objects.filter(order_id=order_id).order_by("id")
+        .values_list("pk", "quantity", "order__number", "order__customer_id", "order__currency",
+                     "order__subtotal_amount", "order__total_amount", "order__placed_at")
+    )
+    if not rows:
+        order = Order.objects.filter(pk=order_id).values_list(
+            "number", "customer_id", "currency", "subtotal_amount", "total_amount", "placed_at").first()
+        if order is None:
+            return None
+        return OrderFacts(order_id, *order, line_ids=(), line_quantities=())
+    first = rows[0]
+    return OrderFacts(
+        order_id=order_id, number=first[2], customer_id=first[3], currency=first[4], subtotal_amount=first[5],
+        total_amount=first[6], placed_at=first[7], line_ids=tuple(r[0] for r in rows), line_quantities=tuple(r[1] for r in rows),
+    )

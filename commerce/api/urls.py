@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("commerce.accounts.api.urls")),
     path("", include("commerce.audit.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("promotions.api.urls")),
 ]

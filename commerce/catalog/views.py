@@ -17,6 +17,7 @@ from django.views import View
 
 from commerce.audit.journey import JourneyAction, journey_record_for_request
 from commerce.catalog import selectors
+from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, ProductFilterForm
 from commerce.catalog.models import Category, Manufacturer
@@ -97,6 +98,11 @@ class ProductListView(View):
         ).order_by(*ORDERINGS[filters.get("sort") or "name"])
         paginator = Paginator(products, filters.get("per_page") or DEFAULT_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
+        # One badge lookup for the whole page (the page's products are loaded once, here).
+        page_products = list(page.object_list)
+        badges = badges_for(product.pk for product in page_products)
+        for product in page_products:
+            product.badges = badges[product.pk]
 
         # Paging through results is not a new search: only the first page counts as one.
         if query and page.number == 1:
@@ -112,7 +118,7 @@ class ProductListView(View):
                 "page": page,
                 "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
                 "sort": filters.get("sort") or "name",
-                "products": page.object_list,
+                "products": page_products,
                 "result_count": paginator.count,
                 "query": query,
                 "category": category,
@@ -138,6 +144,7 @@ class ProductDetailView(View):
             self.template_name,
             {
                 "product": product,
+                "badges": badges_for([product.pk])[product.pk],
                 "manufacturer": product.manufacturer,
                 "trail": trail,
                 "weight_kg": plain_decimal(product.weight_kg) if product.weight_kg else "",

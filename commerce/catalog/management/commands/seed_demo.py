@@ -7,8 +7,9 @@ sales regions and customers with addresses around Lyon.
 
 Deterministic (``random.Random(seed)``) and idempotent: every record is looked up by its natural
 key (slug, code, batch number, user name) first, so a second run creates nothing and says so.
-Dates are relative to today, so the demo always has batches near expiry. When the orders app is
-installed, ``seed_demo_orders`` then places demo orders through the order services.
+Dates are relative to today, so the demo always has batches near expiry. When the promotions app is
+installed, ``seed_demo_promotions`` then creates demo promotions, and when the orders app is,
+``seed_demo_orders`` places demo orders through the order services (carrying those promotions).
 """
 
 from __future__ import annotations
@@ -245,10 +246,18 @@ class Command(BaseCommand):
             self._customers(regions, customers)
         elapsed = time.monotonic() - started
         self._report(elapsed, base_url.rstrip("/"))
-        # Demo orders belong to the orders app, which the core never imports: asked for by name.
+        # Demo promotions and orders belong to their apps, which the core never imports: asked for
+        # by name, promotions first so that the demo orders carry them.
+        if apps.is_installed("promotions"):
+            self.stdout.write("")
+            call_command("seed_demo_promotions", stdout=self.stdout)
         if apps.is_installed("orders"):
             self.stdout.write("")
             call_command("seed_demo_orders", seed=seed, stdout=self.stdout)
+        if apps.is_installed("promotions"):
+            # Purchase-history segments (VIP, lapsing, ...) are computed from the demo orders.
+            self.stdout.write("")
+            call_command("refresh_segments", stdout=self.stdout)
 
     # --- reference data --------------------------------------------------------------------------
     def _regions(self) -> dict[str, SalesRegion]:

@@ -1,0 +1,250 @@
+"""Campaigns for the back office: list, read, create, change, launch, end, and their return on investment.
+
+Every endpoint needs ``accounts.manage_promotions``; each write calls one service. A campaign's
+promotions apply only while it runs (launched, between its dates) and within its budget.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.errors import error_example, error_response, invalid_response
+from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.api.serializers import MoneyOutputSerializer
+from commerce.money import CURRENCY_CHOICES, Money
+from orders.api.common import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
+from promotions import selectors, services
+from promotions.api.common import (
+    CAMPAIGN_ID,
+    CAMPAIGN_NOT_FOUND,
+    INVALID_TRANSITION,
+    STAFF,
+    STAFF_ERRORS,
+    STAFF_WRITE_ERRORS,
+    AmountField,
+    campaign_get,
+)
+from promotions.models import Campaign
+
+CAMPAIGN_EXAMPLE = {
+    "id": 3,
+    "name": "Spring sale",
+    "description": "Three weeks of spring offers.",
+    "status": "active",
+    "starts_at": "2026-03-01T00:00:00Z",
+    "ends_at": "2026-03-21T23:59:59Z",
+    "currency": "EUR",
+    "budget": {"amount": "5000.00", "currency": "EUR"},
+    "spent": {"amount": "412.30", "currency": "EUR"},
+    "promotion_count": 4,
+    "launched_at": "2026-02-27T10:00:00Z",
+    "ended_at": None,
+    "created_at": "2026-02-20T09:00:00Z",
+}
+CAMPAIGN_ANSWER = OpenApiExample("The campaign", value=CAMPAIGN_EXAMPLE, response_only=True, status_codes=["200", "201"])
+CAMPAIGN_INVALID = error_example("campaign_invalid", "The campaign is not valid: Ends after it starts.",
+                                 {"ends_at": ["Ends after it starts."]})
+
+
+@extend_schema_serializer(component_name="Campaign")
+class CampaignOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.ChoiceField(choices=Campaign.Status.choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    currency = serializers.CharField()
+    budget = AmountField(source="budget_amount", allow_null=True, help_text="Total discount it may grant; null: no budget.")
+    spent = AmountField(source="spent_amount", help_text="Discount granted so far (cancelled orders given back).")
+    promotion_count = serializers.IntegerField()
+    launched_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class CampaignInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    budget_amount = DecimalStringField(required=False, allow_null=True, min_value=Decimal("0.01"),
+                                       help_text="Total discount it may grant, as a decimal string; null: no budget.")
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
+
+
+def _answer(campaign_id: int) -> dict:
+    return CampaignOutputSerializer(campaign_get(campaign_id)).data
+
+
+class CampaignListApi(APIView):
+    permission_classes = STAFF
+    pagination_class = PageNumberPagination
+
+    @extend_schema_serializer(component_name="CampaignCreateInput")
+    class InputSerializer(CampaignInputSerializer):
+        pass
+
+    @extend_schema(
+        operation_id="campaigns_list",
+        summary="Campaigns",
+        description="Latest start first.",
+        tags=["campaigns"],
+        responses={
+            200: CampaignOutputSerializer(many=True),
+            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
+            **STAFF_ERRORS,
+        },
+        examples=[CAMPAIGN_ANSWER],
+    )
+    def get(self, request):
+        return paginated_response(queryset=selectors.campaign_list(), serializer_class=CampaignOutputSerializer,
+                                  request=request, view=self)
+
+    @extend_schema(
+        operation_id="campaigns_create",
+        summary="Create a campaign",
+        description="Created as a draft: its promotions apply once it is launched.",
+        tags=["campaigns"],
+        request=InputSerializer,
+        responses={201: CampaignOutputSerializer, 400: invalid_response(CAMPAIGN_INVALID, UNKNOWN_FIELD), **STAFF_WRITE_ERRORS},
+        examples=[
+            OpenApiExample("Spring sale", value={"name": "Spring sale", "starts_at": "2026-03-01T00:00:00Z",
+                                                 "ends_at": "2026-03-21T23:59:59Z", "budget_amount": "5000.00"},
+                           request_only=True),
+            CAMPAIGN_ANSWER,
+        ],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        campaign = services.campaign_create(**serializer.validated_data)
+        return Response(_answer(campaign.pk), status=status.HTTP_201_CREATED)
+
+
+class CampaignDetailApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="CampaignUpdateInput")
+    class InputSerializer(CampaignInputSerializer):
+        pass
+
+    @extend_schema(
+        operation_id="campaigns_retrieve",
+        summary="One campaign",
+        tags=["campaigns"],
+        parameters=[CAMPAIGN_ID],
+        responses={200: CampaignOutputSerializer, 404: CAMPAIGN_NOT_FOUND, **STAFF_ERRORS},
+        examples=[CAMPAIGN_ANSWER],
+    )
+    def get(self, request, campaign_id: int):
+        return Response(_answer(campaign_id))
+
+    @extend_schema(
+        operation_id="campaigns_update",
+        summary="Change a campaign",
+        description="Send only the fields to change. The budget never goes below what is spent; an ended campaign cannot change.",
+        tags=["campaigns"],
+        parameters=[CAMPAIGN_ID],
+        request=InputSerializer(partial=True),
+        responses={
+            200: CampaignOutputSerializer,
+            400: invalid_response(CAMPAIGN_INVALID, UNKNOWN_FIELD),
+            404: CAMPAIGN_NOT_FOUND,
+            409: error_response("The campaign has ended.", error_example("invalid_transition", "The campaign has ended; it cannot change.")),
+            **STAFF_WRITE_ERRORS,
+        },
+        examples=[OpenApiExample("A bigger budget", value={"budget_amount": "8000.00"}, request_only=True), CAMPAIGN_ANSWER],
+    )
+    def patch(self, request, campaign_id: int):
+        serializer = self.InputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.campaign_update(campaign=campaign_id, data=dict(serializer.validated_data))
+        return Response(_answer(campaign_id))
+
+
+class CampaignLaunchApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        operation_id="campaigns_launch",
+        summary="Launch",
+        description="Draft → scheduled (starts later) or active. Already launched: unchanged. Ended, or past its end date: 409.",
+        tags=["campaigns"],
+        parameters=[CAMPAIGN_ID],
+        request=None,
+        responses={200: CampaignOutputSerializer, 404: CAMPAIGN_NOT_FOUND, 409: INVALID_TRANSITION, **STAFF_ERRORS},
+        examples=[CAMPAIGN_ANSWER],
+    )
+    def post(self, request, campaign_id: int):
+        services.campaign_launch(campaign=campaign_id)
+        return Response(_answer(campaign_id))
+
+
+class CampaignEndApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        operation_id="campaigns_end",
+        summary="End now",
+        description="Its promotions stop applying at once. Already ended: unchanged.",
+        tags=["campaigns"],
+        parameters=[CAMPAIGN_ID],
+        request=None,
+        responses={200: CampaignOutputSerializer, 404: CAMPAIGN_NOT_FOUND, **STAFF_ERRORS},
+        examples=[CAMPAIGN_ANSWER],
+    )
+    def post(self, request, campaign_id: int):
+        services.campaign_end(campaign=campaign_id)
+        return Response(_answer(campaign_id))
+
+
+class CampaignRoiApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="CampaignRoi")
+    class OutputSerializer(serializers.Serializer):
+        campaign = serializers.IntegerField()
+        orders = serializers.IntegerField(help_text="Orders that got one of its promotions (cancelled ones left out).")
+        revenue = MoneyOutputSerializer(help_text="Those orders' totals, each order once.")
+        discount = MoneyOutputSerializer(help_text="Discount its promotions granted.")
+        roi = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True,
+                                       help_text="(revenue − discount) / discount, as a decimal string; null when nothing was granted.")
+        budget = MoneyOutputSerializer(allow_null=True)
+        spent = MoneyOutputSerializer()
+        budget_left = MoneyOutputSerializer(allow_null=True)
+
+    @extend_schema(
+        operation_id="campaigns_roi",
+        summary="Campaign ROI",
+        tags=["campaigns"],
+        parameters=[CAMPAIGN_ID],
+        responses={200: OutputSerializer, 404: CAMPAIGN_NOT_FOUND, **STAFF_ERRORS},
+        examples=[OpenApiExample(
+            "Spring sale",
+            value={"campaign": 3, "orders": 118, "revenue": {"amount": "4123.00", "currency": "EUR"},
+                   "discount": {"amount": "412.30", "currency": "EUR"}, "roi": "9.0000",
+                   "budget": {"amount": "5000.00", "currency": "EUR"}, "spent": {"amount": "412.30", "currency": "EUR"},
+                   "budget_left": {"amount": "4587.70", "currency": "EUR"}},
+            response_only=True,
+            status_codes=["200"],
+        )],
+    )
+    def get(self, request, campaign_id: int):
+        figures = selectors.campaign_roi(campaign=campaign_get(campaign_id))
+        currency = figures["currency"]
+
+        def money(amount) -> Money | None:
+            return Money.of(amount, currency) if amount is not None else None
+
+        answer = {
+            "campaign": figures["campaign_id"], "orders": figures["orders"], "revenue": money(figures["revenue"]),
+            "discount": money(figures["discount"]), "roi": figures["roi"], "budget": money(figures["budget"]),
+            "spent": money(figures["spent"]), "budget_left": money(figures["budget_left"]),
+        }
+        return Response(self.OutputSerializer(answer).data)

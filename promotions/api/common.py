@@ -1,0 +1,322 @@
+"""Pieces shared by the promotions endpoints: the staff permission, lookups, money output, examples.
+
+Staff endpoints need ``accounts.manage_promotions`` (the Merchandisers group); anyone else gets
+403 ``permission_denied`` and an anonymous client 401. Input serializers refuse fields they do not
+declare (400 ``unknown_field``), amounts travel as decimal strings, never floats, and every
+refusal of a service keeps its own code (``promotion_invalid``, ``invalid_transition``, ...).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+
+from commerce.accounts import access
+from commerce.api.errors import (
+    NOT_AUTHENTICATED,
+    PERMISSION_DENIED,
+    THROTTLED,
+    UNSUPPORTED_MEDIA_TYPE,
+    error_example,
+    error_response,
+)
+from commerce.api.serializers import MoneyOutputSerializer
+from commerce.errors import NotFound
+from commerce.money import Money
+from orders.api.common import DecimalStringField
+from promotions import selectors
+from promotions.errors import CampaignNotFound, CouponBatchNotFound, CouponNotFound, SegmentNotFound
+from promotions.models import Campaign, Coupon, CouponBatch, DiscountClass, Promotion, Segment
+
+MANAGE_PROMOTIONS = "accounts.manage_promotions"
+
+
+class CanManagePromotions(BasePermission):
+    message = "You need the manage promotions permission."
+
+    def has_permission(self, request, view):
+        return access.has_permission(request.user, MANAGE_PROMOTIONS)
+
+
+STAFF = [IsAuthenticated, CanManagePromotions]
+
+# --- parameters and errors of the schema --------------------------------------------------------------
+PROMOTION_ID = OpenApiParameter("promotion_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Promotion id.")
+CAMPAIGN_ID = OpenApiParameter("campaign_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Campaign id.")
+SEGMENT_ID = OpenApiParameter("segment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Segment id.")
+BATCH_ID = OpenApiParameter("batch_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Coupon batch id.")
+COUPON_CODE = OpenApiParameter(
+    "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Coupon code (matched case-insensitively)."
+)
+
+PROMOTION_NOT_FOUND = error_response("No promotion has this id.", error_example("promotion_not_found", "No such promotion."))
+CAMPAIGN_NOT_FOUND = error_response("No campaign has this id.", error_example("campaign_not_found", "No such campaign."))
+SEGMENT_NOT_FOUND = error_response("No segment has this id.", error_example("segment_not_found", "No such segment."))
+BATCH_NOT_FOUND = error_response("No coupon batch has this id.", error_example("coupon_batch_not_found", "No such coupon batch."))
+COUPON_NOT_FOUND = error_response("No coupon has this code.", error_example("coupon_unknown", "No such coupon."))
+INVALID_TRANSITION = error_response(
+    "The status does not allow this now; nothing changed.",
+    error_example("invalid_transition", "The promotion is expired; it cannot be activated now."),
+)
+#: what every staff endpoint may answer besides its own
+STAFF_ERRORS = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}
+STAFF_WRITE_ERRORS = {**STAFF_ERRORS, 415: UNSUPPORTED_MEDIA_TYPE}
+
+
+# --- lookups (404 in the API's format) ----------------------------------------------------------------
+def campaign_get(campaign_id: int) -> Campaign:
+    campaign = selectors.campaign_list().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise CampaignNotFound("No such campaign.")
+    return campaign
+
+
+def segment_get(segment_id: int) -> Segment:
+    segment = selectors.segment_list().filter(pk=segment_id).first()
+    if segment is None:
+        raise SegmentNotFound("No such segment.")
+    return segment
+
+
+def coupon_batch_get(batch_id: int) -> CouponBatch:
+    batch = CouponBatch.objects.select_related("promotion").filter(pk=batch_id).first()
+    if batch is None:
+        raise CouponBatchNotFound("No such coupon batch.")
+    return batch
+
+
+def coupon_get(code: str) -> Coupon:
+    coupon = Coupon.objects.filter(code=(code or "").strip().upper()).first()
+    if coupon is None:
+        raise CouponNotFound("No such coupon.")
+    return coupon
+
+
+def customer_get(customer_id: int):
+    customer = get_user_model().objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("No such customer.", code="customer_not_found", fields={"customer": ["No such customer."]})
+    return customer
+
+
+# --- money ----------------------------------------------------------------------------------------------
+@extend_schema_field(MoneyOutputSerializer)
+class AmountField(serializers.Field):
+    """A Decimal attribute shown as Money in the object's ``currency`` (null stays null)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        amount = super().get_attribute(instance)
+        if amount is None:
+            return None
+        currency = instance.get("currency") if isinstance(instance, dict) else getattr(instance, "currency", None)
+        return Money.of(amount, currency or self.context["currency"])
+
+    def to_representation(self, value):
+        return value.as_dict()
+
+
+def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose values are listed in place in the schema, not as a named enum: ``status``
+    (and the discount classes) mean different choice sets across the API, and one name each is not
+    to be had."""
+    values = [value for value, _ in choices]
+    schema = {"type": "string", "enum": [*values, ""] if kwargs.get("allow_blank") else values}
+    if kwargs.get("allow_null"):
+        schema["nullable"] = True
+    # A class per use: DRF copies fields by re-creating them from their class, so the schema rides on it.
+    field_class = extend_schema_field(schema)(type("InlineChoiceField", (serializers.ChoiceField,), {}))
+    return field_class(choices=choices, **kwargs)
+
+
+class IdListField(serializers.ListField):
+    """A many-to-many relation as its ids (read from the prefetched rows)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(), read_only=True, **kwargs)
+
+    def to_representation(self, data):
+        return [item.pk for item in data.all()]
+
+
+# --- promotions -----------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="PromotionTier")
+class TierSerializer(serializers.Serializer):
+    min_quantity = serializers.IntegerField(min_value=1, help_text="From this many qualifying units...")
+    percent = DecimalStringField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(100),
+                                 help_text="...this percentage off (decimal string).")
+
+
+@extend_schema_serializer(component_name="PromotionSummary")
+class PromotionListOutputSerializer(serializers.Serializer):
+    """A promotion in a staff list: what it is, its state and its counters."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    badge = serializers.SerializerMethodField(help_text="The label shown to shoppers (its own badge, else said by its benefit).")
+    status = inline_choice(Promotion.Status.choices)
+    campaign = serializers.IntegerField(source="campaign_id", allow_null=True)
+    discount_class = serializers.ChoiceField(choices=DiscountClass.choices)
+    benefit_type = serializers.ChoiceField(choices=Promotion.Benefit.choices)
+    requires_coupon = serializers.BooleanField()
+    priority = serializers.IntegerField()
+    valid_from = serializers.DateTimeField(allow_null=True)
+    valid_to = serializers.DateTimeField(allow_null=True)
+    usage_count = serializers.IntegerField(help_text="Orders that got it (cancelled orders given back).")
+    usage_limit = serializers.IntegerField(allow_null=True)
+    discount_granted = AmountField()
+
+    def get_badge(self, promotion) -> str:
+        return selectors.badge_for(promotion)
+
+
+@extend_schema_serializer(component_name="Promotion")
+class PromotionOutputSerializer(PromotionListOutputSerializer):
+    """A promotion with every condition and benefit parameter."""
+
+    # (a plain choice field here, an inline one in the summary: one enum name per schema component)
+    status = serializers.ChoiceField(choices=Promotion.Status.choices)
+    description = serializers.CharField()
+    own_badge = serializers.CharField(source="badge", help_text="The badge as set (empty: said by the benefit).")
+    combines_with = serializers.ListField(child=inline_choice(DiscountClass.choices))
+    exclusive = serializers.BooleanField()
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    amount = AmountField(allow_null=True, help_text="Amount off (fixed amount) or the bundle's price (bundle price).")
+    currency = serializers.CharField()
+    buy_quantity = serializers.IntegerField(allow_null=True)
+    get_quantity = serializers.IntegerField(allow_null=True)
+    get_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    get_products = IdListField()
+    bundle_quantity = serializers.IntegerField(allow_null=True)
+    tiers = TierSerializer(many=True)
+    min_subtotal = AmountField(allow_null=True)
+    min_quantity = serializers.IntegerField(allow_null=True)
+    target_products = IdListField()
+    target_categories = IdListField()
+    target_manufacturers = IdListField()
+    segments = IdListField()
+    usage_limit_per_customer = serializers.IntegerField(allow_null=True)
+    activated_at = serializers.DateTimeField(allow_null=True)
+    deactivated_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="PublicPromotion")
+class PublicPromotionOutputSerializer(serializers.Serializer):
+    """A promotion as shoppers see it: what it gives and when, never its counters or limits."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    badge = serializers.SerializerMethodField(help_text="A short label, e.g. `3 for 2` or `10% off`.")
+    discount_class = serializers.ChoiceField(choices=DiscountClass.choices)
+    benefit_type = serializers.ChoiceField(choices=Promotion.Benefit.choices)
+    requires_coupon = serializers.BooleanField(help_text="Whether a coupon code unlocks it.")
+    min_subtotal = AmountField(allow_null=True, help_text="The cart must reach this subtotal.")
+    min_quantity = serializers.IntegerField(allow_null=True, help_text="Qualifying units the cart must hold.")
+    valid_from = serializers.DateTimeField(allow_null=True)
+    valid_to = serializers.DateTimeField(allow_null=True)
+
+    def get_badge(self, promotion) -> str:
+        return selectors.badge_for(promotion)
+
+
+@extend_schema_serializer(component_name="Coupon")
+class CouponOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    promotion = serializers.IntegerField(source="promotion_id")
+    batch = serializers.IntegerField(source="batch_id", allow_null=True)
+    status = serializers.ChoiceField(choices=Coupon.Status.choices)
+    max_uses = serializers.IntegerField(allow_null=True, help_text="1 = single-use; null = unlimited.")
+    used_count = serializers.IntegerField()
+    uses_left = serializers.IntegerField(allow_null=True)
+    assigned_to = serializers.IntegerField(source="assigned_to_id", allow_null=True, help_text="Only this customer may redeem it.")
+    expires_at = serializers.DateTimeField(allow_null=True)
+    assigned_at = serializers.DateTimeField(allow_null=True)
+    invalidated_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+# --- examples -------------------------------------------------------------------------------------------
+PROMOTION_SUMMARY_EXAMPLE = {
+    "id": 7,
+    "name": "Spring 10 % off",
+    "badge": "10% off",
+    "status": "active",
+    "campaign": 3,
+    "discount_class": "order",
+    "benefit_type": "percentage",
+    "requires_coupon": True,
+    "priority": 0,
+    "valid_from": "2026-03-01T00:00:00Z",
+    "valid_to": "2026-03-31T23:59:59Z",
+    "usage_count": 118,
+    "usage_limit": 1000,
+    "discount_granted": {"amount": "412.30", "currency": "EUR"},
+}
+PROMOTION_EXAMPLE = {
+    **PROMOTION_SUMMARY_EXAMPLE,
+    "description": "10 % off any order of 30 EUR or more with the code SPRING10.",
+    "own_badge": "",
+    "combines_with": ["product", "shipping"],
+    "exclusive": False,
+    "percent": "10.00",
+    "amount": None,
+    "currency": "EUR",
+    "buy_quantity": None,
+    "get_quantity": None,
+    "get_percent": "100.00",
+    "get_products": [],
+    "bundle_quantity": None,
+    "tiers": [],
+    "min_subtotal": {"amount": "30.00", "currency": "EUR"},
+    "min_quantity": None,
+    "target_products": [],
+    "target_categories": [],
+    "target_manufacturers": [],
+    "segments": [],
+    "usage_limit_per_customer": 1,
+    "activated_at": "2026-02-27T10:00:00Z",
+    "deactivated_at": None,
+    "created_at": "2026-02-20T09:00:00Z",
+    "updated_at": "2026-02-27T10:00:00Z",
+}
+PUBLIC_PROMOTION_EXAMPLE = {
+    "id": 9,
+    "name": "Three for two on yoghurts",
+    "description": "Buy two yoghurts, get the third free.",
+    "badge": "3 for 2",
+    "discount_class": "product",
+    "benefit_type": "buy_x_get_y",
+    "requires_coupon": False,
+    "min_subtotal": None,
+    "min_quantity": None,
+    "valid_from": "2026-03-01T00:00:00Z",
+    "valid_to": None,
+}
+COUPON_EXAMPLE = {
+    "id": 501,
+    "code": "SPRING-7K2QM93XTD",
+    "promotion": 7,
+    "batch": 12,
+    "status": "active",
+    "max_uses": 1,
+    "used_count": 0,
+    "uses_left": 1,
+    "assigned_to": 17,
+    "expires_at": "2026-03-31T23:59:59Z",
+    "assigned_at": "2026-03-01T08:00:00Z",
+    "invalidated_at": None,
+    "created_at": "2026-02-28T16:00:00Z",
+}
+

@@ -1,0 +1,368 @@
+"""Coupons for the back office: generate a batch (and its CSV), create a named code, distribute a
+batch to a segment, invalidate a code, usage statistics.
+
+Every endpoint needs ``accounts.manage_promotions``; each write calls one service.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.errors import error_example, error_response, invalid_response
+from orders.api.common import UNKNOWN_FIELD, StrictInputSerializer
+from promotions import selectors, services
+from promotions.api.common import (
+    BATCH_ID,
+    BATCH_NOT_FOUND,
+    COUPON_CODE,
+    COUPON_EXAMPLE,
+    COUPON_NOT_FOUND,
+    PROMOTION_ID,
+    PROMOTION_NOT_FOUND,
+    STAFF,
+    STAFF_ERRORS,
+    STAFF_WRITE_ERRORS,
+    CouponOutputSerializer,
+    coupon_batch_get,
+    coupon_get,
+    customer_get,
+)
+from promotions.services import MAX_BATCH
+
+COUPON_ANSWER = OpenApiExample("The coupon", value=COUPON_EXAMPLE, response_only=True, status_codes=["200", "201"])
+NO_NEW_COUPONS = error_response(
+    "The promotion is expired or deleted: it takes no new coupons.",
+    error_example("invalid_transition", "The promotion is expired; it takes no new coupons."),
+)
+
+
+def _csv_url(request, batch_id: int) -> str:
+    return request.build_absolute_uri(reverse("promotions_api:coupon_batch_csv", kwargs={"batch_id": batch_id}))
+
+
+# --- generate -------------------------------------------------------------------------------------
+@extend_schema_serializer(component_name="CouponBatch")
+class BatchOutputSerializer(serializers.Serializer):
+    batch_id = serializers.IntegerField(source="id")
+    promotion = serializers.IntegerField(source="promotion_id")
+    prefix = serializers.CharField()
+    quantity = serializers.IntegerField()
+    max_uses = serializers.IntegerField(allow_null=True, help_text="Uses per coupon; 1 = single-use, null = unlimited.")
+    expires_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    codes = serializers.ListField(child=serializers.CharField(), help_text="Every code of the batch.")
+    csv_url = serializers.URLField(help_text="The batch as CSV (code, status, uses, assignee, expiry).")
+
+
+class CouponGenerateApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="CouponGenerateInput")
+    class InputSerializer(StrictInputSerializer):
+        quantity = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, help_text=f"1 to {MAX_BATCH} codes.")
+        prefix = serializers.CharField(max_length=12, required=False, allow_blank=True,
+                                       help_text="Up to 12 letters and digits; codes read `PREFIX-XXXXXXXXXX`.")
+        max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=1,
+                                            help_text="Uses per code; default 1 (single-use); null for unlimited.")
+        expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(
+        operation_id="promotions_coupons_generate",
+        summary="Generate coupons",
+        description="Unguessable random codes (drawn with `secrets`), stored as one batch; download it as CSV at `csv_url`.",
+        tags=["coupons"],
+        parameters=[PROMOTION_ID],
+        request=InputSerializer,
+        responses={
+            201: BatchOutputSerializer,
+            400: invalid_response(
+                error_example("coupon_invalid", "The coupons are not valid: Up to 12 letters and digits.",
+                              {"prefix": ["Up to 12 letters and digits."]}),
+                UNKNOWN_FIELD,
+            ),
+            404: PROMOTION_NOT_FOUND,
+            409: NO_NEW_COUPONS,
+            **STAFF_WRITE_ERRORS,
+        },
+        examples=[
+            OpenApiExample("500 single-use codes", value={"quantity": 500, "prefix": "SPRING", "max_uses": 1,
+                                                          "expires_at": "2026-03-31T23:59:59Z"}, request_only=True),
+            OpenApiExample(
+                "Generated",
+                value={"batch_id": 12, "promotion": 7, "prefix": "SPRING", "quantity": 2, "max_uses": 1,
+                       "expires_at": "2026-03-31T23:59:59Z", "created_at": "2026-02-28T16:00:00Z",
+                       "codes": ["SPRING-7K2QM93XTD", "SPRING-Q4W8ZP2M0C"],
+                       "csv_url": "https://shop.example.com/api/v1/coupon-batches/12/csv/"},
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request, promotion_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        batch = services.coupon_generate(promotion=promotion_id, created_by=request.user, **serializer.validated_data)
+        rows = iter(selectors.coupon_batch_csv_rows(batch=batch))
+        next(rows)  # the header
+        batch.codes = [row[0] for row in rows]
+        batch.csv_url = _csv_url(request, batch.pk)
+        return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class _CsvOrJsonErrors(BaseContentNegotiation):
+    """The CSV answer is written by the view; errors are JSON whatever the client accepts."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer`` rows."""
+
+    def write(self, value):
+        return value
+
+
+class CouponBatchCsvApi(APIView):
+    permission_classes = STAFF
+    content_negotiation_class = _CsvOrJsonErrors
+
+    @extend_schema(
+        operation_id="coupon_batches_csv",
+        summary="A coupon batch as CSV",
+        description="One row per code: code, status, max_uses, used_count, assigned_to (username), expires_at, promotion.",
+        tags=["coupons"],
+        parameters=[BATCH_ID],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="The CSV file (UTF-8), streamed.",
+                examples=[OpenApiExample(
+                    "Two codes",
+                    value="code,status,max_uses,used_count,assigned_to,expires_at,promotion\r\n"
+                          "SPRING-7K2QM93XTD,active,1,0,ada,2026-03-31T23:59:59+00:00,Spring 10 % off\r\n"
+                          "SPRING-Q4W8ZP2M0C,active,1,1,,2026-03-31T23:59:59+00:00,Spring 10 % off\r\n",
+                )],
+            ),
+            404: BATCH_NOT_FOUND,
+            **STAFF_ERRORS,
+        },
+    )
+    def get(self, request, batch_id: int):
+        batch = coupon_batch_get(batch_id)
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in selectors.coupon_batch_csv_rows(batch=batch)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="coupons-batch-{batch.pk}.csv"'
+        return response
+
+
+# --- one named code ------------------------------------------------------------------------------------
+class CouponCreateApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="CouponCreateInput")
+    class InputSerializer(StrictInputSerializer):
+        code = serializers.CharField(max_length=32, help_text="3 to 32 letters, digits, `-` or `_`; stored upper-case.")
+        max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="Null (default): unlimited.")
+        expires_at = serializers.DateTimeField(required=False, allow_null=True)
+        assigned_to = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+                                               help_text="A customer id: only they may redeem it.")
+
+    @extend_schema(
+        operation_id="promotions_coupons_create",
+        summary="Create a named code",
+        description="A public code such as `SPRING10` for a promotion; unlimited uses unless `max_uses`.",
+        tags=["coupons"],
+        parameters=[PROMOTION_ID],
+        request=InputSerializer,
+        responses={
+            201: CouponOutputSerializer,
+            400: invalid_response(
+                error_example("coupon_invalid", "The coupon is not valid: 3 to 32 letters, digits, '-' or '_'.",
+                              {"code": ["3 to 32 letters, digits, '-' or '_'."]}),
+                UNKNOWN_FIELD,
+            ),
+            404: error_response(
+                "No promotion (or no customer for `assigned_to`) has this id.",
+                error_example("promotion_not_found", "No such promotion."),
+                error_example("customer_not_found", "No such customer."),
+            ),
+            409: error_response(
+                "The code is taken, or the promotion takes no new coupons.",
+                error_example("coupon_code_taken", "The code SPRING10 is already in use.", {"code": ["Already in use."]}),
+                error_example("invalid_transition", "The promotion is expired; it takes no new coupons."),
+            ),
+            **STAFF_WRITE_ERRORS,
+        },
+        examples=[
+            OpenApiExample("SPRING10", value={"code": "SPRING10", "expires_at": "2026-03-31T23:59:59Z"}, request_only=True),
+            COUPON_ANSWER,
+        ],
+    )
+    def post(self, request, promotion_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.get("assigned_to"):
+            data["assigned_to"] = customer_get(data["assigned_to"])
+        coupon = services.coupon_create(promotion=promotion_id, **data)
+        return Response(CouponOutputSerializer(coupon).data, status=status.HTTP_201_CREATED)
+
+
+# --- distribute ------------------------------------------------------------------------------------------
+class CouponDistributeApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="CouponDistributeInput")
+    class InputSerializer(StrictInputSerializer):
+        segment = serializers.IntegerField(min_value=1, help_text="Segment id.")
+
+    @extend_schema_serializer(component_name="CouponDistribution")
+    class OutputSerializer(serializers.Serializer):
+        batch_id = serializers.IntegerField()
+        segment = serializers.IntegerField()
+        assigned = serializers.IntegerField(help_text="Coupons assigned now (members who already hold one get none).")
+
+    @extend_schema(
+        operation_id="coupon_batches_distribute",
+        summary="Distribute a batch to a segment",
+        description="Assigns one unassigned coupon of the batch to each member of the segment who has none of it yet.",
+        tags=["coupons"],
+        parameters=[BATCH_ID],
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: invalid_response(UNKNOWN_FIELD),
+            404: error_response(
+                "No such batch or segment.",
+                error_example("coupon_batch_not_found", "No such coupon batch."),
+                error_example("segment_not_found", "No such segment."),
+            ),
+            409: error_response(
+                "The batch has too few unassigned coupons; nothing was assigned.",
+                error_example("not_enough_coupons", "The batch has 10 unassigned coupons for 25 customers; generate more first."),
+            ),
+            **STAFF_WRITE_ERRORS,
+        },
+        examples=[
+            OpenApiExample("To the VIPs", value={"segment": 4}, request_only=True),
+            OpenApiExample("Assigned", value={"batch_id": 12, "segment": 4, "assigned": 25}, response_only=True,
+                           status_codes=["200"]),
+        ],
+    )
+    def post(self, request, batch_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        segment_id = serializer.validated_data["segment"]
+        assigned = services.coupon_distribute(batch=batch_id, segment=segment_id)
+        return Response(self.OutputSerializer({"batch_id": batch_id, "segment": segment_id, "assigned": assigned}).data)
+
+
+# --- invalidate ------------------------------------------------------------------------------------------
+class CouponInvalidateApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        operation_id="coupons_invalidate",
+        summary="Invalidate a code",
+        description="It can no longer be redeemed; its past redemptions stay. Already invalidated: unchanged.",
+        tags=["coupons"],
+        parameters=[COUPON_CODE],
+        request=None,
+        responses={200: CouponOutputSerializer, 404: COUPON_NOT_FOUND, **STAFF_ERRORS},
+        examples=[OpenApiExample("Invalidated", value={**COUPON_EXAMPLE, "status": "invalidated",
+                                                       "invalidated_at": "2026-03-10T12:00:00Z"},
+                                 response_only=True, status_codes=["200"])],
+    )
+    def post(self, request, code: str):
+        # Looked up by code here: the service would read an all-digit code as a coupon id.
+        coupon = services.coupon_invalidate(coupon=coupon_get(code))
+        return Response(CouponOutputSerializer(coupon).data)
+
+
+# --- statistics ------------------------------------------------------------------------------------------
+class _RateField(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=6, decimal_places=4, allow_null=True, **kwargs)
+
+
+@extend_schema_serializer(component_name="CouponBatchUsage")
+class BatchUsageSerializer(serializers.Serializer):
+    batch_id = serializers.IntegerField()
+    prefix = serializers.CharField()
+    issued = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    redeemed = serializers.IntegerField()
+    uses = serializers.IntegerField()
+    invalidated = serializers.IntegerField()
+    redemption_rate = _RateField(help_text="Redeemed / issued, as a decimal string (null when none issued).")
+
+
+@extend_schema_serializer(component_name="CouponUsage")
+class UsageOutputSerializer(serializers.Serializer):
+    issued = serializers.IntegerField(help_text="Coupons created.")
+    assigned = serializers.IntegerField(help_text="Coupons assigned to a customer.")
+    redeemed = serializers.IntegerField(help_text="Coupons used at least once (cancelled orders give their use back).")
+    uses = serializers.IntegerField(help_text="Uses in all.")
+    invalidated = serializers.IntegerField()
+    redemption_rate = _RateField(help_text="Redeemed / issued, as a decimal string (null when none issued).")
+    by_batch = BatchUsageSerializer(many=True)
+
+
+USAGE_EXAMPLE = OpenApiExample(
+    "Usage",
+    value={"issued": 500, "assigned": 320, "redeemed": 118, "uses": 118, "invalidated": 2, "redemption_rate": "0.2360",
+           "by_batch": [{"batch_id": 12, "prefix": "SPRING", "issued": 500, "assigned": 320, "redeemed": 118, "uses": 118,
+                         "invalidated": 2, "redemption_rate": "0.2360"}]},
+    response_only=True,
+    status_codes=["200"],
+)
+
+
+class PromotionCouponUsageApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        operation_id="promotions_coupons_statistics",
+        summary="Coupon usage of a promotion",
+        description="Issued, assigned and redeemed coupons, uses and redemption rate: in all and per batch.",
+        tags=["coupons"],
+        parameters=[PROMOTION_ID],
+        responses={200: UsageOutputSerializer, 404: PROMOTION_NOT_FOUND, **STAFF_ERRORS},
+        examples=[USAGE_EXAMPLE],
+    )
+    def get(self, request, promotion_id: int):
+        promotion = selectors.promotion_get(promotion_id=promotion_id)
+        return Response(UsageOutputSerializer(selectors.coupon_usage_stats(promotion=promotion)).data)
+
+
+class CouponBatchUsageApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        operation_id="coupon_batches_statistics",
+        summary="Coupon usage of a batch",
+        tags=["coupons"],
+        parameters=[BATCH_ID],
+        responses={200: UsageOutputSerializer, 404: BATCH_NOT_FOUND, **STAFF_ERRORS},
+        examples=[USAGE_EXAMPLE],
+    )
+    def get(self, request, batch_id: int):
+        batch = coupon_batch_get(batch_id)
+        return Response(UsageOutputSerializer(selectors.coupon_usage_stats(batch=batch)).data)
+

@@ -1,0 +1,250 @@
+"""Customer segments for the back office: list, read, create, change, refresh, set the members of a
+hand-picked segment, and the promotions that target a segment.
+
+Every endpoint needs ``accounts.manage_promotions``; each write calls one service. Group, sales
+region and new-customer segments are evaluated live; lifetime-value and RFM segments are computed
+from purchase history (on refresh, and by Celery beat).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.errors import error_example, error_response, invalid_response
+from commerce.api.pagination import PageNumberPagination, paginated_response
+from orders.api.common import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
+from promotions import selectors, services
+from promotions.api.common import (
+    PROMOTION_SUMMARY_EXAMPLE,
+    SEGMENT_ID,
+    SEGMENT_NOT_FOUND,
+    STAFF,
+    STAFF_ERRORS,
+    STAFF_WRITE_ERRORS,
+    PromotionListOutputSerializer,
+    segment_get,
+)
+from promotions.models import Segment
+
+SEGMENT_EXAMPLE = {
+    "id": 4,
+    "code": "vip",
+    "name": "VIP customers",
+    "description": "Three orders or more and 500 EUR spent.",
+    "kind": "rfm",
+    "is_dynamic": True,
+    "group": None,
+    "sales_region": None,
+    "min_lifetime_value": None,
+    "rfm_label": "vip",
+    "member_count": 25,
+    "refreshed_at": "2026-03-01T03:00:00Z",
+    "created_at": "2026-02-01T09:00:00Z",
+}
+SEGMENT_ANSWER = OpenApiExample("The segment", value=SEGMENT_EXAMPLE, response_only=True, status_codes=["200", "201"])
+SEGMENT_INVALID = error_example("segment_invalid", "The segment is not valid: Required for this kind of segment.",
+                                {"rfm_label": ["Required for this kind of segment."]})
+
+
+@extend_schema_serializer(component_name="Segment")
+class SegmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Segment.Kind.choices)
+    is_dynamic = serializers.BooleanField(help_text="Computed from purchase history on refresh (lifetime value, RFM).")
+    group = serializers.IntegerField(source="group_id", allow_null=True)
+    sales_region = serializers.IntegerField(source="sales_region_id", allow_null=True)
+    min_lifetime_value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    rfm_label = serializers.CharField(help_text="new, active, lapsing or vip (RFM segments).")
+    member_count = serializers.IntegerField(help_text="Members at the last refresh.")
+    refreshed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class SegmentInputSerializer(StrictInputSerializer):
+    code = serializers.CharField(max_length=60, help_text="Letters, digits, `-` and `_`; unique.")
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=Segment.Kind.choices, help_text="Fixed once created.")
+    description = serializers.CharField(required=False, allow_blank=True)
+    group = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Group id (group segments).")
+    sales_region = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                            help_text="Sales region id (sales region segments).")
+    min_lifetime_value = DecimalStringField(required=False, allow_null=True, help_text="Lifetime value segments.")
+    rfm_label = serializers.ChoiceField(choices=Segment.RfmLabel.choices, required=False, allow_blank=True,
+                                       help_text="RFM segments.")
+
+
+def _answer(segment_id: int) -> dict:
+    return SegmentOutputSerializer(segment_get(segment_id)).data
+
+
+class SegmentListApi(APIView):
+    permission_classes = STAFF
+    pagination_class = PageNumberPagination
+
+    @extend_schema_serializer(component_name="SegmentCreateInput")
+    class InputSerializer(SegmentInputSerializer):
+        pass
+
+    @extend_schema(
+        operation_id="segments_list",
+        summary="Segments",
+        tags=["segments"],
+        responses={
+            200: SegmentOutputSerializer(many=True),
+            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
+            **STAFF_ERRORS,
+        },
+        examples=[SEGMENT_ANSWER],
+    )
+    def get(self, request):
+        return paginated_response(queryset=selectors.segment_list(), serializer_class=SegmentOutputSerializer,
+                                  request=request, view=self)
+
+    @extend_schema(
+        operation_id="segments_create",
+        summary="Create a segment",
+        description="Lifetime-value and RFM segments are computed by a background task right after.",
+        tags=["segments"],
+        request=InputSerializer,
+        responses={201: SegmentOutputSerializer, 400: invalid_response(SEGMENT_INVALID, UNKNOWN_FIELD), **STAFF_WRITE_ERRORS},
+        examples=[
+            OpenApiExample("Lyon customers", value={"code": "lyon", "name": "Lyon customers", "kind": "sales_region",
+                                                    "sales_region": 2}, request_only=True),
+            SEGMENT_ANSWER,
+        ],
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        segment = services.segment_create(**serializer.validated_data)
+        return Response(_answer(segment.pk), status=status.HTTP_201_CREATED)
+
+
+class SegmentDetailApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="SegmentUpdateInput")
+    class InputSerializer(SegmentInputSerializer):
+        pass
+
+    @extend_schema(
+        operation_id="segments_retrieve",
+        summary="One segment",
+        tags=["segments"],
+        parameters=[SEGMENT_ID],
+        responses={200: SegmentOutputSerializer, 404: SEGMENT_NOT_FOUND, **STAFF_ERRORS},
+        examples=[SEGMENT_ANSWER],
+    )
+    def get(self, request, segment_id: int):
+        return Response(_answer(segment_id))
+
+    @extend_schema(
+        operation_id="segments_update",
+        summary="Change a segment",
+        description="Send only the fields to change; its kind cannot change (400 `segment_invalid`).",
+        tags=["segments"],
+        parameters=[SEGMENT_ID],
+        request=InputSerializer(partial=True),
+        responses={
+            200: SegmentOutputSerializer,
+            400: invalid_response(
+                SEGMENT_INVALID,
+                error_example("segment_invalid", "A segment's kind cannot change; create a new segment.",
+                              {"kind": ["Cannot change."]}, name="kind"),
+                UNKNOWN_FIELD,
+            ),
+            404: SEGMENT_NOT_FOUND,
+            **STAFF_WRITE_ERRORS,
+        },
+        examples=[OpenApiExample("Renamed", value={"name": "Our VIPs"}, request_only=True), SEGMENT_ANSWER],
+    )
+    def patch(self, request, segment_id: int):
+        serializer = self.InputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.segment_update(segment=segment_id, data=dict(serializer.validated_data))
+        return Response(_answer(segment_id))
+
+
+class SegmentRefreshApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        operation_id="segments_refresh",
+        summary="Refresh now",
+        description="Recomputes a lifetime-value or RFM segment from purchase history; recounts the others.",
+        tags=["segments"],
+        parameters=[SEGMENT_ID],
+        request=None,
+        responses={200: SegmentOutputSerializer, 404: SEGMENT_NOT_FOUND, **STAFF_ERRORS},
+        examples=[SEGMENT_ANSWER],
+    )
+    def post(self, request, segment_id: int):
+        services.segment_refresh(segment=segment_id)
+        return Response(_answer(segment_id))
+
+
+class SegmentMembersApi(APIView):
+    permission_classes = STAFF
+
+    @extend_schema_serializer(component_name="SegmentMembersInput")
+    class InputSerializer(StrictInputSerializer):
+        customers = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=100_000,
+                                          help_text="Every member's customer id: the list replaces the members.")
+
+    @extend_schema_serializer(component_name="SegmentMembers")
+    class OutputSerializer(serializers.Serializer):
+        segment = serializers.IntegerField()
+        member_count = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="segments_members_set",
+        summary="Set a hand-picked segment's members",
+        description="Only for manual segments; the list replaces the current members.",
+        tags=["segments"],
+        parameters=[SEGMENT_ID],
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            400: invalid_response(
+                error_example("segment_not_manual", "Only a hand-picked segment lists its members."),
+                error_example("segment_invalid", "Unknown customers: 99.", {"customers": ["Unknown customers."]}),
+                UNKNOWN_FIELD,
+            ),
+            404: SEGMENT_NOT_FOUND,
+            **STAFF_WRITE_ERRORS,
+        },
+        examples=[
+            OpenApiExample("Three customers", value={"customers": [17, 18, 21]}, request_only=True),
+            OpenApiExample("Set", value={"segment": 5, "member_count": 3}, response_only=True, status_codes=["200"]),
+        ],
+    )
+    def put(self, request, segment_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = services.segment_members_set(segment=segment_id, customers=serializer.validated_data["customers"])
+        return Response(self.OutputSerializer({"segment": segment_id, "member_count": count}).data)
+
+
+class SegmentPromotionsApi(APIView):
+    permission_classes = STAFF
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="segments_promotions",
+        summary="A segment's promotions",
+        description="The promotions that target this segment (deleted ones left out).",
+        tags=["segments"],
+        parameters=[SEGMENT_ID],
+        responses={200: PromotionListOutputSerializer(many=True), 404: SEGMENT_NOT_FOUND, **STAFF_ERRORS},
+        examples=[OpenApiExample("A promotion", value=PROMOTION_SUMMARY_EXAMPLE, response_only=True, status_codes=["200"])],
+    )
+    def get(self, request, segment_id: int):
+        segment = segment_get(segment_id)
+        return paginated_response(queryset=selectors.segment_promotions(segment=segment),
+                                  serializer_class=PromotionListOutputSerializer, request=request, view=self)

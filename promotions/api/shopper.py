@@ -1,0 +1,187 @@
+"""Promotions for shoppers: the active automatic promotions, a product's promotions, mine, and my coupons.
+
+The public lists show automatic promotions open to everyone only: a coupon-only or a
+segment-only promotion never appears there, so a secret offer cannot be discovered. A logged-in
+customer also sees the promotions of their segments and those their own coupons unlock; another
+customer's coupon is not found.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commerce.api.errors import NOT_AUTHENTICATED, THROTTLED, error_example, error_response
+from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.catalog.selectors import product_get
+from promotions import selectors
+from promotions.api.common import COUPON_CODE, PUBLIC_PROMOTION_EXAMPLE, PublicPromotionOutputSerializer
+from promotions.errors import CouponNotFound
+from promotions.views import coupon_state
+
+PUBLIC_ANSWER = OpenApiExample("A promotion", value=PUBLIC_PROMOTION_EXAMPLE, response_only=True, status_codes=["200"])
+PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
+MY_COUPON_NOT_FOUND = error_response(
+    "You hold no coupon with this code (another customer's coupon is not found either).",
+    error_example("coupon_unknown", "No such coupon."),
+)
+COUPON_STATUSES = ["usable", "not_yet_valid", "unavailable", "used_up", "expired", "invalidated"]
+
+
+class ActivePromotionListApi(APIView):
+    permission_classes = [AllowAny]
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="promotions_active",
+        summary="Current offers",
+        description="The automatic promotions that apply now for everyone, highest priority first. "
+                    "Coupon-only and segment-only promotions are not listed.",
+        tags=["offers"],
+        responses={200: PublicPromotionOutputSerializer(many=True), 404: PAGE_NOT_FOUND, 429: THROTTLED},
+        examples=[PUBLIC_ANSWER],
+    )
+    def get(self, request):
+        promotions = selectors.promotion_active_list().filter(requires_coupon=False, segments__isnull=True)
+        return paginated_response(queryset=promotions, serializer_class=PublicPromotionOutputSerializer,
+                                  request=request, view=self)
+
+
+class ProductPromotionListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="products_promotions",
+        summary="Offers on a product",
+        description="The automatic promotions open to everyone that apply to this product now (by product, category or "
+                    "manufacturer, and product discounts on everything).",
+        tags=["offers"],
+        parameters=[OpenApiParameter("product_id", int, OpenApiParameter.PATH, description="Product id.")],
+        responses={
+            200: PublicPromotionOutputSerializer(many=True),
+            404: error_response("No active product with this id.", error_example("product_not_found", "No such product.")),
+            429: THROTTLED,
+        },
+        examples=[PUBLIC_ANSWER],
+    )
+    def get(self, request, product_id: int):
+        product = product_get(pk=product_id)
+        promotions = selectors.promotions_for_product(product=product)
+        return Response(PublicPromotionOutputSerializer(promotions, many=True).data)
+
+
+class MyPromotionListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_promotions",
+        summary="My offers",
+        description="The promotions I can get now: automatic ones for everyone or for my segments, and those my own "
+                    "coupons unlock.",
+        tags=["offers"],
+        responses={200: PublicPromotionOutputSerializer(many=True), 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        examples=[PUBLIC_ANSWER],
+    )
+    def get(self, request):
+        promotions = selectors.promotions_for_customer(customer=request.user)
+        return Response(PublicPromotionOutputSerializer(promotions, many=True).data)
+
+
+@extend_schema_serializer(component_name="MyCoupon")
+class MyCouponOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    promotion = PublicPromotionOutputSerializer()
+    status = serializers.SerializerMethodField(help_text=f"One of: {', '.join(COUPON_STATUSES)}.")
+    status_label = serializers.SerializerMethodField(help_text="The status said for the shopper.")
+    max_uses = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+    used_count = serializers.IntegerField()
+    uses_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+    valid_from = serializers.SerializerMethodField(help_text="When it can first be used (null: already).")
+    expires_at = serializers.SerializerMethodField(
+        help_text="When it stops working: the earliest of the coupon's, its promotion's and its campaign's end."
+    )
+    assigned_at = serializers.DateTimeField(allow_null=True)
+
+    def _state(self, coupon):
+        cache = self.context.setdefault("states", {})
+        if coupon.pk not in cache:
+            cache[coupon.pk] = coupon_state(coupon, self.context.get("now"))
+        return cache[coupon.pk]
+
+    @extend_schema_field({"type": "string", "enum": COUPON_STATUSES})
+    def get_status(self, coupon) -> str:
+        return self._state(coupon).status
+
+    def get_status_label(self, coupon) -> str:
+        return self._state(coupon).label
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_valid_from(self, coupon):
+        starts_at = self._state(coupon).starts_at
+        return serializers.DateTimeField().to_representation(starts_at) if starts_at else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expires_at(self, coupon):
+        expires_at = self._state(coupon).expires_at
+        return serializers.DateTimeField().to_representation(expires_at) if expires_at else None
+
+
+MY_COUPON_EXAMPLE = {
+    "code": "SPRING-7K2QM93XTD",
+    "promotion": {**PUBLIC_PROMOTION_EXAMPLE, "id": 7, "name": "Spring 10 % off", "description": "",
+                  "badge": "10% off", "discount_class": "order", "benefit_type": "percentage", "requires_coupon": True,
+                  "min_subtotal": {"amount": "30.00", "currency": "EUR"}},
+    "status": "usable",
+    "status_label": "Ready to use",
+    "max_uses": 1,
+    "used_count": 0,
+    "uses_left": 1,
+    "valid_from": "2026-03-01T00:00:00Z",
+    "expires_at": "2026-03-31T23:59:59Z",
+    "assigned_at": "2026-03-01T08:00:00Z",
+}
+MY_COUPON_ANSWER = OpenApiExample("A coupon", value=MY_COUPON_EXAMPLE, response_only=True, status_codes=["200"])
+
+
+def _my_coupons(user):
+    return selectors.customer_coupons(customer=user).select_related("promotion__campaign")
+
+
+class MyCouponListApi(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="me_coupons",
+        summary="My coupons",
+        description="The coupons assigned to me, newest first, with what each gives, uses left, expiry and status. "
+                    "Apply one with `POST /cart/coupons/`.",
+        tags=["offers"],
+        responses={200: MyCouponOutputSerializer(many=True), 401: NOT_AUTHENTICATED, 404: PAGE_NOT_FOUND, 429: THROTTLED},
+        examples=[MY_COUPON_ANSWER],
+    )
+    def get(self, request):
+        return paginated_response(queryset=_my_coupons(request.user), serializer_class=MyCouponOutputSerializer,
+                                  request=request, view=self, context={"now": timezone.now()})
+
+
+class MyCouponDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_coupons_retrieve",
+        summary="One of my coupons",
+        tags=["offers"],
+        parameters=[COUPON_CODE],
+        responses={200: MyCouponOutputSerializer, 401: NOT_AUTHENTICATED, 404: MY_COUPON_NOT_FOUND, 429: THROTTLED},
+        examples=[MY_COUPON_ANSWER],
+    )
+    def get(self, request, code: str):
+        coupon = _my_coupons(request.user).filter(code=code.strip().upper()).first()
+        if coupon is None:
+            raise CouponNotFound("No such coupon.")
+        return Response(MyCouponOutputSerializer(coupon, context={"now": timezone.now()}).data)

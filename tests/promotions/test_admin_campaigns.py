@@ -1,0 +1,227 @@
+"""Campaigns (budget spent and ROI at a glance, launch and end) and segments (members, refresh)
+in the console, each change through its service."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from promotions import selectors
+from promotions.admin import campaign_roi_figures
+from promotions.models import Campaign, Redemption, Segment, SegmentMembership
+from tests.catalog.test_admin_pages import admin_form_data
+from tests.factories import CustomerFactory
+from tests.promotions.factories import CampaignFactory, PromotionFactory, SegmentFactory, customer_in_segment
+from tests.promotions.test_admin import events, log_in_merchandiser, texts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def merchandiser(client):
+    return log_in_merchandiser(client)
+
+_order = iter(range(1, 10**6))
+
+
+def redeem(promotion, *, amount, order_total, order_id=None, cancelled=False, customer=None) -> Redemption:
+    """A redemption row as checkout writes it (setup for the figures; checkout is tested elsewhere)."""
+    order_id = order_id or next(_order)
+    return Redemption.objects.create(
+        promotion=promotion, campaign=promotion.campaign, customer=customer or CustomerFactory(), order_id=order_id,
+        order_number=f"N{order_id:06d}", currency="EUR", amount=Decimal(amount), order_subtotal=Decimal(order_total),
+        order_total=Decimal(order_total), placed_at=timezone.now(),
+        cancelled_at=timezone.now() if cancelled else None,
+    )
+
+
+def campaign_with_redemptions(name: str, budget="100.00") -> Campaign:
+    campaign = CampaignFactory(name=name, budget_amount=Decimal(budget), spent_amount=Decimal("14.00"))
+    first, second = PromotionFactory(campaign=campaign), PromotionFactory(campaign=campaign)
+    redeem(first, amount="5.00", order_total="90.00", order_id=next(_order) + 1000)
+    both = next(_order) + 2000
+    redeem(first, amount="2.00", order_total="40.00", order_id=both)
+    redeem(second, amount="7.00", order_total="40.00", order_id=both)  # the same order: its revenue counts once
+    redeem(second, amount="9.00", order_total="60.00", cancelled=True)  # given back: not counted
+    return campaign
+
+
+# --- campaigns ----------------------------------------------------------------------------------------
+def test_campaign_list_shows_budget_spent_and_roi_as_the_selector_computes_them(client, merchandiser):
+    campaign = campaign_with_redemptions("Summer")
+
+    page = client.get(reverse("admin:promotions_campaign_changelist"))
+
+    assert page.status_code == 200
+    figures = selectors.campaign_roi(campaign=campaign)
+    assert figures["revenue"] == Decimal("130.00") and figures["discount"] == Decimal("14.00")
+    [row] = page.context["cl"].result_list
+    assert {k: row.roi_figures[k] for k in ("orders", "revenue", "discount", "roi")} == {
+        k: figures[k] for k in ("orders", "revenue", "discount", "roi")
+    }
+    html = page.content.decode()
+    assert "100.00 EUR" in html and "14.00 EUR" in html and "14.0 %" in html  # budget, spent, share
+    assert "130.00 EUR" in html and "8.29" in html  # revenue, ROI = (130 - 14) / 14
+
+
+def test_roi_of_many_campaigns_agrees_with_the_selector_for_each():
+    campaigns = [campaign_with_redemptions(f"C{i}") for i in range(3)] + [CampaignFactory(name="Nothing yet")]
+
+    figures = campaign_roi_figures(campaigns)
+
+    for campaign in campaigns:
+        expected = selectors.campaign_roi(campaign=campaign)
+        assert {k: figures[campaign.pk][k] for k in ("orders", "revenue", "discount", "roi")} == {
+            k: expected[k] for k in ("orders", "revenue", "discount", "roi")
+        }
+    assert figures[campaigns[-1].pk]["roi"] is None
+
+
+def test_campaign_list_costs_the_same_number_of_queries_for_one_campaign_or_five(client, merchandiser):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("admin:promotions_campaign_changelist")).status_code == 200
+        return len(queries)
+
+    campaign_with_redemptions("First")
+    one = count()
+    for i in range(4):
+        campaign_with_redemptions(f"More {i}")
+    assert count() == one
+
+
+def test_campaign_add_form_goes_through_campaign_create_in_draft(client, merchandiser):
+    url = reverse("admin:promotions_campaign_add")
+    page = client.get(url)
+
+    response = client.post(url, admin_form_data(
+        page, name="Black Friday", starts_at_0="2030-11-27", starts_at_1="00:00:00", ends_at_0="2030-11-30",
+        ends_at_1="23:59:00", budget_amount="500.00", currency="EUR",
+    ))
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    campaign = Campaign.objects.get(name="Black Friday")
+    assert campaign.status == Campaign.Status.DRAFT and campaign.budget_amount == Decimal("500.00")
+    [created] = events("promotions.campaign.created")
+    assert created.channel == "admin" and created.actor == merchandiser
+    assert events("admin.promotions.campaign.created")[0].stream_id == str(campaign.pk)
+
+
+def test_a_budget_below_what_is_spent_is_refused_on_the_form(client, merchandiser):
+    campaign = CampaignFactory(budget_amount=Decimal("100.00"), spent_amount=Decimal("60.00"))
+    url = reverse("admin:promotions_campaign_change", args=[campaign.pk])
+    page = client.get(url)
+
+    response = client.post(url, admin_form_data(page, budget_amount="50.00", name="Renamed"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["budget_amount"] == ["Already 60.00 spent; the budget cannot be lower."]
+    campaign.refresh_from_db()
+    assert campaign.budget_amount == Decimal("100.00") and campaign.name != "Renamed"
+    assert not events("promotions.campaign.updated") and not events("admin.promotions.campaign.changed")
+
+
+def test_launch_and_end_actions_move_campaigns_through_their_services(client, merchandiser):
+    now = timezone.now()
+    draft = CampaignFactory(name="Now", status=Campaign.Status.DRAFT, launched_at=None,
+                            starts_at=now - datetime.timedelta(hours=1))
+    later = CampaignFactory(name="Later", status=Campaign.Status.DRAFT, launched_at=None,
+                            starts_at=now + datetime.timedelta(days=2))
+    changelist = reverse("admin:promotions_campaign_changelist")
+
+    launched = client.post(changelist, {"action": "launch", "_selected_action": [draft.pk, later.pk]})
+    draft.refresh_from_db(), later.refresh_from_db()
+    assert draft.status == Campaign.Status.ACTIVE and later.status == Campaign.Status.SCHEDULED
+    assert "Launched: Now (active), Later (launched, not started yet)." in texts(launched)
+
+    ended = client.post(changelist, {"action": "end", "_selected_action": [draft.pk]})
+
+    draft.refresh_from_db()
+    assert draft.status == Campaign.Status.ENDED and draft.ended_at is not None
+    assert "Ended: Now." in texts(ended)
+    assert [e.channel for e in events("promotions.campaign.launched")] == ["admin", "admin"]
+    assert events("promotions.campaign.ended")[0].stream_id == str(draft.pk)
+    again = client.post(changelist, {"action": "launch", "_selected_action": [draft.pk]})
+    assert "Now: The campaign has ended; it cannot be launched again." in texts(again)
+
+
+def test_campaign_page_shows_state_read_only_with_its_promotions_and_performance(client, merchandiser):
+    campaign = campaign_with_redemptions("Autumn")
+
+    page = client.get(reverse("admin:promotions_campaign_change", args=[campaign.pk]))
+
+    assert page.status_code == 200
+    assert not {"status", "spent_amount", "launched_at"} & set(page.context["adminform"].form.fields)
+    html = page.content.decode()
+    assert "2 order(s), revenue 130.00 EUR, discount granted 14.00 EUR, ROI 8.29" in html
+    assert "promotions of this campaign" in html.lower()
+
+
+# --- segments -----------------------------------------------------------------------------------------
+def test_a_hand_picked_segment_is_created_with_its_members_through_the_services(client, merchandiser):
+    ada, bob = CustomerFactory(username="ada"), CustomerFactory(username="bob", email="bob@example.com")
+    url = reverse("admin:promotions_segment_add")
+    page = client.get(url)
+
+    response = client.post(url, admin_form_data(page, name="Friends", code="friends", kind="manual",
+                                                 members="ada\nBOB@example.com\n"))
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    segment = Segment.objects.get(code="friends")
+    assert set(SegmentMembership.objects.filter(segment=segment).values_list("customer_id", flat=True)) == {ada.pk, bob.pk}
+    assert segment.member_count == 2
+    assert events("promotions.segment.created")[0].channel == "admin"
+    assert events("promotions.segment.members_set")[0].payload["member_count"] == 2
+
+
+def test_manual_members_are_replaced_from_the_segment_page(client, merchandiser):
+    segment = SegmentFactory(name="Testers")
+    keep, drop = customer_in_segment(segment, username="keep"), customer_in_segment(segment, username="drop")
+    new = CustomerFactory(username="new")
+    url = reverse("admin:promotions_segment_change", args=[segment.pk])
+    page = client.get(url)
+    assert page.context["adminform"].form.initial["members"] == "drop\nkeep"
+
+    response = client.post(url, admin_form_data(page, members="keep\nnew"))
+
+    assert response.status_code == 302
+    assert set(segment.memberships.values_list("customer_id", flat=True)) == {keep.pk, new.pk}
+    assert drop.pk not in set(segment.memberships.values_list("customer_id", flat=True))
+    [members_set] = events("promotions.segment.members_set")
+    assert members_set.payload["added"] == 1 and members_set.payload["removed"] == 1
+
+
+def test_members_of_a_computed_segment_cannot_be_listed_by_hand(client, merchandiser):
+    CustomerFactory(username="ada")
+    url = reverse("admin:promotions_segment_add")
+    page = client.get(url)
+
+    response = client.post(url, admin_form_data(page, name="Big", code="big", kind="lifetime_value",
+                                                 min_lifetime_value="500", members="ada"))
+
+    assert response.status_code == 200 and "members" in response.context["adminform"].form.errors
+    assert not Segment.objects.exists()
+
+
+def test_refresh_action_recomputes_member_counts(client, merchandiser):
+    group = Group.objects.create(name="Club")
+    for _ in range(3):
+        CustomerFactory(groups=["Customers", "Club"])
+    club = SegmentFactory(name="Club members", kind=Segment.Kind.GROUP, group=group)
+    manual = SegmentFactory(name="Manual")
+    customer_in_segment(manual)
+
+    response = client.post(reverse("admin:promotions_segment_changelist"),
+                           {"action": "refresh", "_selected_action": [club.pk, manual.pk]})
+
+    club.refresh_from_db(), manual.refresh_from_db()
+    assert club.member_count == 3 and club.refreshed_at is not None and manual.member_count == 1
+    assert "Refreshed: Club members (3 members), Manual (1 member)." in texts(response)
+    assert {e.stream_id for e in events("promotions.segment.refreshed")} == {str(club.pk), str(manual.pk)}
+    page = client.get(reverse("admin:promotions_segment_change", args=[club.pk]))
+    assert "group" in page.context["adminform"].form.fields and "members" not in page.context["adminform"].form.fields
