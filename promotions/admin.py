@@ -19,15 +19,17 @@ import csv
 from decimal import Decimal
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from commerce.accounts import access
 from commerce.admin_services import ServiceSaveMixin, add_domain_error, copy_saved
@@ -395,24 +397,60 @@ class PromotionAdmin(
     def save_formset(self, request, form, formset, change):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
+    @staticmethod
+    def _delete(promotion: Promotion) -> bool:
+        """``promotion_delete``; True when the promotion was deleted, False when it was archived
+        instead (it had been redeemed)."""
+        services.promotion_delete(promotion=promotion.pk)
+        return selectors.promotion_status(promotion_id=promotion.pk) is None
+
     def remove(self, request, obj):
-        name = str(obj)
-        services.promotion_delete(promotion=obj.pk)
-        if Promotion.objects.filter(pk=obj.pk).exists():
+        if not self._delete(obj):
             self.message_user(
-                request, f"“{name}” has been redeemed: it is archived (kept for its history), not deleted.",
+                request, f"“{obj}” has been redeemed: it is archived (kept for its history), not deleted.",
                 messages.WARNING,
             )
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request, queryset) -> dict[str, int]:
+        """Each promotion through ``promotion_delete`` in its own transaction. Returns how many were
+        deleted, archived (redeemed) and left as they were (archived already); a refusal is reported
+        on its own and counted in none."""
+        outcomes = {"deleted": 0, "archived": 0, "unchanged": 0}
         for promotion in queryset.order_by("id"):
+            if promotion.status == Promotion.Status.ARCHIVED:
+                outcomes["unchanged"] += 1  # promotion_delete would leave it as it is
+                continue
             try:
                 with transaction.atomic():
                     snapshot = {k: _jsonable(v) for k, v in model_to_dict(promotion).items()}
                     self._audit(promotion, "deleted", {"values": snapshot})
-                    self.remove(request, promotion)
+                    deleted = self._delete(promotion)
+                    # Logged once the outcome is known (the instance keeps its pk: the service
+                    # deleted its own copy of the row).
+                    if deleted:
+                        self.log_deletions(request, [promotion])
+                    else:
+                        self.log_change(request, promotion, "Archived: redeemed, kept for its history (admin).")
             except DomainError as exc:
                 self.message_user(request, f"{promotion}: {exc.message}", messages.ERROR)
+            else:
+                outcomes["deleted" if deleted else "archived"] += 1
+        return outcomes
+
+    @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"))
+    def delete_selected(self, request, queryset):
+        """Django's "Delete selected" (its confirmation page first), saying what was done: a redeemed
+        promotion is archived, not deleted, which "Successfully deleted 3 promotions" would hide."""
+        if not request.POST.get("post"):
+            return django_delete_selected(self, request, queryset)
+        # Where Django's action checks that nothing is protected and no permission is missing: neither
+        # can be for promotions (see get_deleted_objects), promotion_delete decides what goes.
+        outcomes = self.delete_queryset(request, queryset)
+        text = deletion_message(**outcomes)
+        if text:
+            all_deleted = not (outcomes["archived"] or outcomes["unchanged"])
+            self.message_user(request, text, messages.SUCCESS if all_deleted else messages.WARNING)
+        return None
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -422,7 +460,7 @@ class PromotionAdmin(
             return HttpResponseRedirect(reverse("admin:promotions_promotion_change", args=[object_id]))
 
     def response_delete(self, request, obj_display, obj_id):
-        if Promotion.objects.filter(pk=obj_id).exists():  # archived, not deleted: remove() has said so
+        if selectors.promotion_status(promotion_id=obj_id) is not None:  # archived, not deleted: remove() said so
             return HttpResponseRedirect(reverse("admin:promotions_promotion_change", args=[obj_id]))
         return super().response_delete(request, obj_display, obj_id)
 
@@ -570,6 +608,19 @@ class PromotionAdmin(
             request, "admin/promotions/promotion/simulate.html", "Simulate a cart",
             form=form, result=result, report=report, focus=focus_promotion, media=self.media + form.media,
         )
+
+
+def deletion_message(*, deleted: int, archived: int, unchanged: int) -> str:
+    """What a bulk delete did, e.g. "Deleted 2, archived 1 (redeemed, kept for history)"."""
+    parts = []
+    if deleted:
+        parts.append(f"deleted {deleted}")
+    if archived:
+        parts.append(f"archived {archived} (redeemed, kept for history)")
+    if unchanged:
+        parts.append(f"left {unchanged} already archived")
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _promotion_url(key: str) -> str:
@@ -847,7 +898,7 @@ class CampaignAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin,
         # The figures of every campaign on the page in two queries, before the rows render (the
         # page's queryset is evaluated here and its cached rows are the ones the template shows).
         page = list(changelist.result_list)
-        figures = campaign_roi_figures(page)
+        figures = selectors.campaign_roi_many(campaigns=page)
         for campaign in page:
             campaign.roi_figures = figures[campaign.pk]
         return changelist
@@ -926,36 +977,6 @@ def _format_roi(value) -> str:
     if value is None:
         return "-"
     return f"{Decimal(value).quantize(Decimal('0.01'))}"
-
-
-def campaign_roi_figures(campaigns) -> dict[int, dict]:
-    """``selectors.campaign_roi``'s revenue, discount and ROI for many campaigns, in two queries.
-
-    The same rule as the selector (cancelled redemptions left out, each order's revenue counted
-    once per campaign, ROI = (revenue - discount) / discount); a test checks that both agree. It
-    belongs next to ``campaign_roi`` in the selectors and lives here until it moves there.
-    """
-    ids = [c.pk for c in campaigns]
-    if not ids:
-        return {}
-    live = Redemption.objects.filter(campaign_id__in=ids, cancelled_at__isnull=True).order_by()
-    discounts = dict(live.values("campaign_id").annotate(total=Sum("amount")).values_list("campaign_id", "total"))
-    one_per_order = live.values("campaign_id", "order_id").annotate(first=Min("id")).values("first")
-    revenue = {
-        row["campaign_id"]: row
-        for row in Redemption.objects.filter(pk__in=one_per_order).order_by().values("campaign_id")
-        .annotate(revenue=Sum("order_total"), orders=Count("id"))
-    }
-    figures = {}
-    for campaign_id in ids:
-        discount = discounts.get(campaign_id) or Decimal("0.00")
-        row = revenue.get(campaign_id) or {}
-        total = row.get("revenue") or Decimal("0.00")
-        figures[campaign_id] = {
-            "orders": row.get("orders", 0), "revenue": total, "discount": discount,
-            "roi": ((total - discount) / discount).quantize(Decimal("0.0001")) if discount else None,
-        }
-    return figures
 
 
 # --- segments -----------------------------------------------------------------------------------------

@@ -75,3 +75,7 @@ class SegmentInvalid(ValidationError):
 
 class SegmentNotFound(NotFound):
     default_code = "segment_not_found"
+
+
+class CustomerNotFound(NotFound):
+    default_code = "customer_not_found"

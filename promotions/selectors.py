@@ -3,7 +3,9 @@
 ``engine_inputs`` is on the pricing path of every cart view and checkout, so it runs a fixed
 number of queries whatever the number of promotions and lines, and caches the compiled rules
 (never the counters) in Django's cache under a version that every promotion, campaign or segment
-change bumps (``rules_cache_bump``). A shop without live promotions pays one cache round trip.
+change bumps (``rules_cache_bump``); each process keeps its own copy of them while that version
+holds, so a pricing reads only the version key. A shop without live promotions pays that one
+cache round trip.
 
 Analytics read ``Redemption`` rows only (the order figures are copied there at checkout).
 """
@@ -11,6 +13,7 @@ Analytics read ``Redemption`` rows only (the order figures are copied there at c
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -29,7 +32,14 @@ from commerce.catalog.models import Category, Product
 from commerce.errors import ValidationError
 from commerce.money import Money, default_currency, minor_unit
 from promotions import engine
-from promotions.errors import PromotionNotFound
+from promotions.errors import (
+    CampaignNotFound,
+    CouponBatchNotFound,
+    CouponNotFound,
+    CustomerNotFound,
+    PromotionNotFound,
+    SegmentNotFound,
+)
 from promotions.models import (
     Campaign,
     Coupon,
@@ -118,6 +128,11 @@ def promotion_get(*, promotion_id: int) -> Promotion:
     return promotion
 
 
+def promotion_status(*, promotion_id: int) -> str | None:
+    """The promotion's status now, or None when it is gone (deleted)."""
+    return Promotion.objects.filter(pk=promotion_id).values_list("status", flat=True).first()
+
+
 def promotion_active_list(*, now: datetime.datetime | None = None) -> QuerySet[Promotion]:
     """Promotions that apply right now (status, window and campaign), highest priority first."""
     return (
@@ -157,6 +172,109 @@ def coupon_batch_csv_rows(*, batch: CouponBatch) -> Iterable[list[str]]:
     for code, status, max_uses, used, assignee, expires_at, promotion_name in rows.iterator(chunk_size=2000):
         yield [code, status, "" if max_uses is None else str(max_uses), str(used), assignee or "",
                expires_at.isoformat() if expires_at else "", promotion_name]
+
+
+# --- one row by its id or code (a missing one is the app's NotFound, a 404 in the API) ----------------
+def campaign_get(*, campaign_id: int) -> Campaign:
+    """A campaign with its ``promotion_count`` (as ``campaign_list`` gives it)."""
+    campaign = campaign_list().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise CampaignNotFound("No such campaign.")
+    return campaign
+
+
+def segment_get(*, segment_id: int) -> Segment:
+    segment = segment_list().filter(pk=segment_id).first()
+    if segment is None:
+        raise SegmentNotFound("No such segment.")
+    return segment
+
+
+def coupon_batch_get(*, batch_id: int) -> CouponBatch:
+    batch = CouponBatch.objects.select_related("promotion").filter(pk=batch_id).first()
+    if batch is None:
+        raise CouponBatchNotFound("No such coupon batch.")
+    return batch
+
+
+def _code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def coupon_get(*, code: str) -> Coupon:
+    """A coupon by its code, matched case-insensitively (codes are stored upper-case)."""
+    coupon = Coupon.objects.filter(code=_code(code)).first()
+    if coupon is None:
+        raise CouponNotFound("No such coupon.")
+    return coupon
+
+
+def customer_coupon_get(*, customer, code: str) -> Coupon:
+    """One of the customer's own coupons by its code; another customer's coupon is not found either."""
+    coupon = customer_coupons(customer=customer).select_related("promotion__campaign").filter(code=_code(code)).first()
+    if coupon is None:
+        raise CouponNotFound("No such coupon.")
+    return coupon
+
+
+def customer_get(*, customer_id: int):
+    """A customer (any user) by id, for the staff tools that name one (simulate, assign a coupon)."""
+    customer = get_user_model().objects.filter(pk=customer_id).first()
+    if customer is None:
+        raise CustomerNotFound("No such customer.", fields={"customer": ["No such customer."]})
+    return customer
+
+
+# --- a coupon as its holder sees it ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class CouponState:
+    """Whether a customer's coupon can be used now, said for the shopper."""
+
+    status: str  # usable, not_yet_valid, unavailable, used_up, expired, invalidated
+    label: str
+    expires_at: datetime.datetime | None  # the earliest of the coupon's, its promotion's and its campaign's end
+    starts_at: datetime.datetime | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.status == "usable"
+
+    @property
+    def current(self) -> bool:
+        """Usable now or later (the "Usable" filter of the page)."""
+        return self.status in ("usable", "not_yet_valid", "unavailable")
+
+
+def coupon_state(*, coupon: Coupon, now: datetime.datetime | None = None) -> CouponState:
+    """The coupon's state for its holder, from the coupon, its promotion and the promotion's campaign.
+
+    Reads ``coupon.promotion`` and ``promotion.campaign``: load them with ``select_related``.
+    """
+    now = now or timezone.now()
+    promotion: Promotion = coupon.promotion
+    campaign: Campaign | None = promotion.campaign if promotion.campaign_id else None
+    ends = [d for d in (coupon.expires_at, promotion.valid_to, campaign.ends_at if campaign else None) if d is not None]
+    expires_at = min(ends) if ends else None
+    starts = [d for d in (promotion.valid_from, campaign.starts_at if campaign else None) if d is not None]
+    starts_at = max(starts) if starts else None
+
+    def state(status: str, label: str) -> CouponState:
+        return CouponState(status, label, expires_at, starts_at)
+
+    if coupon.status == Coupon.Status.INVALIDATED or promotion.status == PS.ARCHIVED:
+        return state("invalidated", "No longer valid")
+    if coupon.uses_left == 0:
+        return state("used_up", "Used")
+    if (expires_at is not None and expires_at <= now) or promotion.status == PS.EXPIRED or (
+        campaign is not None and campaign.status == CS.ENDED
+    ):
+        return state("expired", "Expired")
+    if promotion.status in (PS.DRAFT, PS.INACTIVE) or (campaign is not None and campaign.status == CS.DRAFT):
+        return state("unavailable", "Not available at the moment")
+    if starts_at is not None and starts_at > now:
+        local = timezone.localtime(starts_at)
+        return state("not_yet_valid", f"Valid from {local.day} {local:%B %Y}")
+    return state("usable", "Ready to use")
 
 
 # --- segments ---------------------------------------------------------------------------------------
@@ -368,20 +486,39 @@ def rules_cache_bump() -> None:
     cache.set(RULES_VERSION_KEY, uuid.uuid4().hex, None)
 
 
+# This process's copy of the compiled rules: (version, rules, monotonic time it was taken). Read
+# whole and replaced whole (one reference), so threads of one process may share it.
+_local_rules: tuple[str, CompiledRules, float] | None = None
+
+
 def engine_rules() -> CompiledRules:
-    """The compiled rules, from the cache when its version is current: one cache round trip."""
+    """The compiled rules for the current version: one small cache read when this process holds them.
+
+    The version key is read on every call (a few bytes); the compiled rules (200 promotions unpickle
+    in about a tenth of a cart summary) are reused from this process's copy while its version is
+    current, else read from the shared cache entry, else compiled and stored there. Another process's
+    change bumps the shared version, so this process's copy is dropped on its next read. A missing
+    version key (a cleared or evicted cache) is a new version: no copy can match it. The copy is
+    kept no longer than the shared entry (``PROMOTIONS_RULES_CACHE_SECONDS``).
+    """
+    global _local_rules
     if not getattr(settings, "PROMOTIONS_RULES_CACHE", True):
         return compile_rules()
-    found = cache.get_many([RULES_CACHE_KEY, RULES_VERSION_KEY])
-    version = found.get(RULES_VERSION_KEY)
-    cached = found.get(RULES_CACHE_KEY)
-    if version is not None and cached is not None and cached[0] == version:
-        return cached[1]
+    version = cache.get(RULES_VERSION_KEY)
     if version is None:
         cache.add(RULES_VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(RULES_VERSION_KEY)
-    compiled = compile_rules()
-    cache.set(RULES_CACHE_KEY, (version, compiled), getattr(settings, "PROMOTIONS_RULES_CACHE_SECONDS", 3600))
+    local = _local_rules
+    if local is not None and local[0] == version and time.monotonic() < local[2]:
+        return local[1]
+    seconds = getattr(settings, "PROMOTIONS_RULES_CACHE_SECONDS", 3600)
+    cached = cache.get(RULES_CACHE_KEY)
+    if cached is not None and cached[0] == version:
+        compiled = cached[1]
+    else:
+        compiled = compile_rules()
+        cache.set(RULES_CACHE_KEY, (version, compiled), seconds)
+    _local_rules = (version, compiled, time.monotonic() + seconds)
     return compiled
 
 
@@ -704,18 +841,43 @@ def coupon_usage_stats(*, promotion: Promotion | None = None, batch: CouponBatch
 
 def campaign_roi(*, campaign: Campaign) -> dict:
     """Revenue of the orders carrying the campaign's promotions (each order counted once) against
-    the discount granted: ROI = (revenue - discount) / discount, None when nothing was granted."""
+    the discount granted: ROI = (revenue - discount) / discount, None when nothing was granted.
+    (``campaign_roi_many`` for one campaign, with its budget and spend as they are now.)"""
     campaign = Campaign.objects.get(pk=campaign.pk)  # the spend as it is now, not as the caller loaded it
-    live = Redemption.objects.filter(campaign=campaign, cancelled_at__isnull=True)
-    discount = _money(live.aggregate(total=Sum("amount"))["total"])
-    per_order = dict(live.order_by().values_list("order_id", "order_total").distinct())
-    revenue = _money(sum(per_order.values(), Decimal(0)))
-    roi = ((revenue - discount) / discount).quantize(Decimal("0.0001")) if discount else None
-    return {
-        "campaign_id": campaign.pk, "currency": campaign.currency, "orders": len(per_order), "revenue": revenue,
-        "discount": discount, "roi": roi, "budget": campaign.budget_amount, "spent": campaign.spent_amount,
-        "budget_left": (campaign.budget_amount - campaign.spent_amount) if campaign.budget_amount is not None else None,
-    }
+    return campaign_roi_many(campaigns=[campaign])[campaign.pk]
+
+
+def campaign_roi_many(*, campaigns: Sequence[Campaign]) -> dict[int, dict]:
+    """``campaign_roi`` of each campaign, by id, in two queries whatever their number.
+
+    Cancelled redemptions are left out; an order is counted once per campaign however many of its
+    promotions it got (its total is copied on each of its redemptions: one row per order is summed).
+    Budget and spend are read from the campaigns as given.
+    """
+    campaigns = list(campaigns)
+    ids = [c.pk for c in campaigns]
+    live = Redemption.objects.filter(campaign_id__in=ids, cancelled_at__isnull=True).order_by()
+    discounts = dict(live.values("campaign_id").annotate(total=Sum("amount")).values_list("campaign_id", "total")) if ids else {}
+    one_per_order = live.values("campaign_id", "order_id").annotate(first=Min("id")).values("first")
+    per_order = {
+        campaign_id: (orders, revenue)
+        for campaign_id, orders, revenue in Redemption.objects.filter(pk__in=one_per_order).order_by()
+        .values("campaign_id").annotate(orders=Count("id"), revenue=Sum("order_total"))
+        .values_list("campaign_id", "orders", "revenue")
+    } if ids else {}
+    figures = {}
+    for campaign in campaigns:
+        discount = _money(discounts.get(campaign.pk))
+        orders, revenue = per_order.get(campaign.pk, (0, None))
+        revenue = _money(revenue)
+        budget = campaign.budget_amount
+        figures[campaign.pk] = {
+            "campaign_id": campaign.pk, "currency": campaign.currency, "orders": orders, "revenue": revenue,
+            "discount": discount, "roi": ((revenue - discount) / discount).quantize(Decimal("0.0001")) if discount else None,
+            "budget": budget, "spent": campaign.spent_amount,
+            "budget_left": (budget - campaign.spent_amount) if budget is not None else None,
+        }
+    return figures
 
 
 # --- simulation -------------------------------------------------------------------------------------

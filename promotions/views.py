@@ -7,7 +7,6 @@ code is checked and one message for each way it can be refused.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -18,68 +17,15 @@ from django.utils import timezone
 from orders import selectors as order_selectors
 from promotions import selectors
 from promotions.forms import MyCouponsFilterForm
-from promotions.models import Campaign, Coupon, Promotion
+from promotions.models import Coupon
 
 COUPONS_PER_PAGE = 20
 
 
 @dataclass(frozen=True)
-class CouponState:
-    """Whether a customer's coupon can be used now, said for the shopper."""
-
-    status: str  # usable, not_yet_valid, unavailable, used_up, expired, invalidated
-    label: str
-    expires_at: datetime.datetime | None  # the earliest of the coupon's, its promotion's and its campaign's end
-    starts_at: datetime.datetime | None = None
-
-    @property
-    def usable(self) -> bool:
-        return self.status == "usable"
-
-    @property
-    def current(self) -> bool:
-        """Usable now or later (the "Usable" filter of the page)."""
-        return self.status in ("usable", "not_yet_valid", "unavailable")
-
-
-def coupon_state(coupon: Coupon, now: datetime.datetime | None = None) -> CouponState:
-    """The coupon's state for its holder, from the coupon, its promotion and the promotion's campaign.
-
-    Reads ``coupon.promotion`` and ``promotion.campaign``: load them with ``select_related``.
-    """
-    now = now or timezone.now()
-    promotion: Promotion = coupon.promotion
-    campaign: Campaign | None = promotion.campaign if promotion.campaign_id else None
-    ends = [d for d in (coupon.expires_at, promotion.valid_to, campaign.ends_at if campaign else None) if d is not None]
-    expires_at = min(ends) if ends else None
-    starts = [d for d in (promotion.valid_from, campaign.starts_at if campaign else None) if d is not None]
-    starts_at = max(starts) if starts else None
-
-    def state(status: str, label: str) -> CouponState:
-        return CouponState(status, label, expires_at, starts_at)
-
-    if coupon.status == Coupon.Status.INVALIDATED or promotion.status == Promotion.Status.ARCHIVED:
-        return state("invalidated", "No longer valid")
-    if coupon.uses_left == 0:
-        return state("used_up", "Used")
-    if (expires_at is not None and expires_at <= now) or promotion.status == Promotion.Status.EXPIRED or (
-        campaign is not None and campaign.status == Campaign.Status.ENDED
-    ):
-        return state("expired", "Expired")
-    if promotion.status in (Promotion.Status.DRAFT, Promotion.Status.INACTIVE) or (
-        campaign is not None and campaign.status == Campaign.Status.DRAFT
-    ):
-        return state("unavailable", "Not available at the moment")
-    if starts_at is not None and starts_at > now:
-        local = timezone.localtime(starts_at)
-        return state("not_yet_valid", f"Valid from {local.day} {local:%B %Y}")
-    return state("usable", "Ready to use")
-
-
-@dataclass(frozen=True)
 class CouponRow:
     coupon: Coupon
-    state: CouponState
+    state: selectors.CouponState
     gives: str
     in_cart: bool
 
@@ -94,8 +40,8 @@ def my_coupons(request):
     cart = order_selectors.cart_find(customer=request.user)
     in_cart = set(cart.coupon_codes) if cart is not None else set()
     rows = [
-        CouponRow(coupon=coupon, state=coupon_state(coupon, now), gives=selectors.badge_for(coupon.promotion),
-                  in_cart=coupon.code in in_cart)
+        CouponRow(coupon=coupon, state=selectors.coupon_state(coupon=coupon, now=now),
+                  gives=selectors.badge_for(coupon.promotion), in_cart=coupon.code in in_cart)
         for coupon in coupons
     ]
     if show == MyCouponsFilterForm.USABLE:

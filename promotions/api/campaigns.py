@@ -27,7 +27,6 @@ from promotions.api.common import (
     STAFF_ERRORS,
     STAFF_WRITE_ERRORS,
     AmountField,
-    campaign_get,
 )
 from promotions.models import Campaign
 
@@ -79,7 +78,7 @@ class CampaignInputSerializer(StrictInputSerializer):
 
 
 def _answer(campaign_id: int) -> dict:
-    return CampaignOutputSerializer(campaign_get(campaign_id)).data
+    return CampaignOutputSerializer(selectors.campaign_get(campaign_id=campaign_id)).data
 
 
 class CampaignListApi(APIView):
@@ -236,7 +235,7 @@ class CampaignRoiApi(APIView):
         )],
     )
     def get(self, request, campaign_id: int):
-        figures = selectors.campaign_roi(campaign=campaign_get(campaign_id))
+        figures = selectors.campaign_roi(campaign=selectors.campaign_get(campaign_id=campaign_id))
         currency = figures["currency"]
 
         def money(amount) -> Money | None:

@@ -1,4 +1,7 @@
-"""Pieces shared by the promotions endpoints: the staff permission, lookups, money output, examples.
+"""Pieces shared by the promotions endpoints: the staff permission, money output, examples.
+
+Lookups by id or code are selectors (``promotions.selectors.campaign_get`` ...): they raise the
+app's NotFound errors, which the API answers as 404 with their code.
 
 Staff endpoints need ``accounts.manage_promotions`` (the Merchandisers group); anyone else gets
 403 ``permission_denied`` and an anonymous client 401. Input serializers refuse fields they do not
@@ -10,7 +13,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -26,12 +28,10 @@ from commerce.api.errors import (
     error_response,
 )
 from commerce.api.serializers import MoneyOutputSerializer
-from commerce.errors import NotFound
 from commerce.money import Money
 from orders.api.common import DecimalStringField
 from promotions import selectors
-from promotions.errors import CampaignNotFound, CouponBatchNotFound, CouponNotFound, SegmentNotFound
-from promotions.models import Campaign, Coupon, CouponBatch, DiscountClass, Promotion, Segment
+from promotions.models import Coupon, DiscountClass, Promotion
 
 MANAGE_PROMOTIONS = "accounts.manage_promotions"
 
@@ -66,42 +66,6 @@ INVALID_TRANSITION = error_response(
 #: what every staff endpoint may answer besides its own
 STAFF_ERRORS = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}
 STAFF_WRITE_ERRORS = {**STAFF_ERRORS, 415: UNSUPPORTED_MEDIA_TYPE}
-
-
-# --- lookups (404 in the API's format) ----------------------------------------------------------------
-def campaign_get(campaign_id: int) -> Campaign:
-    campaign = selectors.campaign_list().filter(pk=campaign_id).first()
-    if campaign is None:
-        raise CampaignNotFound("No such campaign.")
-    return campaign
-
-
-def segment_get(segment_id: int) -> Segment:
-    segment = selectors.segment_list().filter(pk=segment_id).first()
-    if segment is None:
-        raise SegmentNotFound("No such segment.")
-    return segment
-
-
-def coupon_batch_get(batch_id: int) -> CouponBatch:
-    batch = CouponBatch.objects.select_related("promotion").filter(pk=batch_id).first()
-    if batch is None:
-        raise CouponBatchNotFound("No such coupon batch.")
-    return batch
-
-
-def coupon_get(code: str) -> Coupon:
-    coupon = Coupon.objects.filter(code=(code or "").strip().upper()).first()
-    if coupon is None:
-        raise CouponNotFound("No such coupon.")
-    return coupon
-
-
-def customer_get(customer_id: int):
-    customer = get_user_model().objects.filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound("No such customer.", code="customer_not_found", fields={"customer": ["No such customer."]})
-    return customer
 
 
 # --- money ----------------------------------------------------------------------------------------------

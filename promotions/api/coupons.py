@@ -32,9 +32,6 @@ from promotions.api.common import (
     STAFF_ERRORS,
     STAFF_WRITE_ERRORS,
     CouponOutputSerializer,
-    coupon_batch_get,
-    coupon_get,
-    customer_get,
 )
 from promotions.services import MAX_BATCH
 
@@ -161,7 +158,7 @@ class CouponBatchCsvApi(APIView):
         },
     )
     def get(self, request, batch_id: int):
-        batch = coupon_batch_get(batch_id)
+        batch = selectors.coupon_batch_get(batch_id=batch_id)
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
             (writer.writerow(row) for row in selectors.coupon_batch_csv_rows(batch=batch)),
@@ -219,7 +216,7 @@ class CouponCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.get("assigned_to"):
-            data["assigned_to"] = customer_get(data["assigned_to"])
+            data["assigned_to"] = selectors.customer_get(customer_id=data["assigned_to"])
         coupon = services.coupon_create(promotion=promotion_id, **data)
         return Response(CouponOutputSerializer(coupon).data, status=status.HTTP_201_CREATED)
 
@@ -291,7 +288,7 @@ class CouponInvalidateApi(APIView):
     )
     def post(self, request, code: str):
         # Looked up by code here: the service would read an all-digit code as a coupon id.
-        coupon = services.coupon_invalidate(coupon=coupon_get(code))
+        coupon = services.coupon_invalidate(coupon=selectors.coupon_get(code=code))
         return Response(CouponOutputSerializer(coupon).data)
 
 
@@ -363,6 +360,6 @@ class CouponBatchUsageApi(APIView):
         examples=[USAGE_EXAMPLE],
     )
     def get(self, request, batch_id: int):
-        batch = coupon_batch_get(batch_id)
+        batch = selectors.coupon_batch_get(batch_id=batch_id)
         return Response(UsageOutputSerializer(selectors.coupon_usage_stats(batch=batch)).data)
 

@@ -34,7 +34,6 @@ from promotions.api.common import (
     PromotionListOutputSerializer,
     PromotionOutputSerializer,
     TierSerializer,
-    customer_get,
     inline_choice,
 )
 from promotions.models import DiscountClass, Promotion
@@ -540,7 +539,7 @@ class PromotionSimulateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        customer = customer_get(data["customer"]) if data.get("customer") else None
+        customer = selectors.customer_get(customer_id=data["customer"]) if data.get("customer") else None
         lines = [(line["product_id"], line["quantity"]) for line in data["lines"]]
         result = selectors.simulate(lines=lines, customer=customer, coupon_codes=data.get("coupon_codes", ()),
                                     now=data.get("at"))

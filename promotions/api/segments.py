@@ -25,7 +25,6 @@ from promotions.api.common import (
     STAFF_ERRORS,
     STAFF_WRITE_ERRORS,
     PromotionListOutputSerializer,
-    segment_get,
 )
 from promotions.models import Segment
 
@@ -80,7 +79,7 @@ class SegmentInputSerializer(StrictInputSerializer):
 
 
 def _answer(segment_id: int) -> dict:
-    return SegmentOutputSerializer(segment_get(segment_id)).data
+    return SegmentOutputSerializer(selectors.segment_get(segment_id=segment_id)).data
 
 
 class SegmentListApi(APIView):
@@ -245,6 +244,6 @@ class SegmentPromotionsApi(APIView):
         examples=[OpenApiExample("A promotion", value=PROMOTION_SUMMARY_EXAMPLE, response_only=True, status_codes=["200"])],
     )
     def get(self, request, segment_id: int):
-        segment = segment_get(segment_id)
+        segment = selectors.segment_get(segment_id=segment_id)
         return paginated_response(queryset=selectors.segment_promotions(segment=segment),
                                   serializer_class=PromotionListOutputSerializer, request=request, view=self)

@@ -20,8 +20,6 @@ from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.catalog.selectors import product_get
 from promotions import selectors
 from promotions.api.common import COUPON_CODE, PUBLIC_PROMOTION_EXAMPLE, PublicPromotionOutputSerializer
-from promotions.errors import CouponNotFound
-from promotions.views import coupon_state
 
 PUBLIC_ANSWER = OpenApiExample("A promotion", value=PUBLIC_PROMOTION_EXAMPLE, response_only=True, status_codes=["200"])
 PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
@@ -109,7 +107,7 @@ class MyCouponOutputSerializer(serializers.Serializer):
     def _state(self, coupon):
         cache = self.context.setdefault("states", {})
         if coupon.pk not in cache:
-            cache[coupon.pk] = coupon_state(coupon, self.context.get("now"))
+            cache[coupon.pk] = selectors.coupon_state(coupon=coupon, now=self.context.get("now"))
         return cache[coupon.pk]
 
     @extend_schema_field({"type": "string", "enum": COUPON_STATUSES})
@@ -181,7 +179,5 @@ class MyCouponDetailApi(APIView):
         examples=[MY_COUPON_ANSWER],
     )
     def get(self, request, code: str):
-        coupon = _my_coupons(request.user).filter(code=code.strip().upper()).first()
-        if coupon is None:
-            raise CouponNotFound("No such coupon.")
+        coupon = selectors.customer_coupon_get(customer=request.user, code=code)
         return Response(MyCouponOutputSerializer(coupon, context={"now": timezone.now()}).data)

@@ -221,6 +221,49 @@ def test_delete_goes_through_promotion_delete(client, merchandiser):
     assert events("admin.promotions.promotion.deleted")[0].stream_id == str(never_used.pk)
 
 
+def test_bulk_delete_says_how_many_were_deleted_and_how_many_archived(client, merchandiser):
+    from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+    from django.contrib.messages import WARNING
+
+    from tests.promotions.test_admin_campaigns import redeem
+
+    # given: two promotions never redeemed and one redeemed
+    first, second, used = PromotionFactory(name="First"), PromotionFactory(name="Second"), PromotionFactory(name="Used")
+    redeem(used, amount="1.00", order_total="10.00")
+
+    confirm = act(client, "delete_selected", first, second, used)
+    response = act(client, "delete_selected", first, second, used, post="yes")
+
+    # then: the confirmation page first; then two deleted, one archived, and the message says so
+    assert confirm.status_code == 200 and 'id="archive-note"' in confirm.content.decode()
+    assert response.status_code == 302
+    assert set(Promotion.objects.values_list("name", "status")) == {("Used", Promotion.Status.ARCHIVED)}
+    [message] = get_messages(response.wsgi_request)
+    assert (str(message), message.level) == ("Deleted 2, archived 1 (redeemed, kept for history)", WARNING)
+    assert sorted(e.payload["archived"] for e in events("promotions.promotion.deleted")) == [False, False, True]
+    logged = {(entry.object_repr, entry.action_flag) for entry in LogEntry.objects.exclude(action_flag=ADDITION)}
+    assert logged == {("First", DELETION), ("Second", DELETION), ("Used", CHANGE)}
+
+
+def test_bulk_delete_of_promotions_never_redeemed_or_already_archived(client, merchandiser):
+    from django.contrib.messages import SUCCESS
+
+    never = [PromotionFactory(name="A"), PromotionFactory(name="B")]
+    archived = PromotionFactory(name="Old", status=Promotion.Status.ARCHIVED)
+
+    response = act(client, "delete_selected", *never, post="yes")
+    [message] = get_messages(response.wsgi_request)
+    assert (str(message), message.level) == ("Deleted 2", SUCCESS)
+
+    client.get(reverse(CHANGELIST))  # the message above shown and gone
+
+    response = act(client, "delete_selected", archived, post="yes")
+    assert texts(response) == ["Left 1 already archived"]
+    assert Promotion.objects.get().status == Promotion.Status.ARCHIVED
+    # nothing happened to the archived one: no event, no audit row
+    assert len(events("promotions.promotion.deleted")) == len(events("admin.promotions.promotion.deleted")) == 2
+
+
 def test_a_redeemed_promotion_is_archived_not_deleted_from_its_delete_page(client, merchandiser):
     from tests.promotions.test_admin_campaigns import redeem
 

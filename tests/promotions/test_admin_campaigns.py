@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from promotions import selectors
-from promotions.admin import campaign_roi_figures
 from promotions.models import Campaign, Redemption, Segment, SegmentMembership
 from tests.catalog.test_admin_pages import admin_form_data
 from tests.factories import CustomerFactory
@@ -72,14 +71,24 @@ def test_campaign_list_shows_budget_spent_and_roi_as_the_selector_computes_them(
 def test_roi_of_many_campaigns_agrees_with_the_selector_for_each():
     campaigns = [campaign_with_redemptions(f"C{i}") for i in range(3)] + [CampaignFactory(name="Nothing yet")]
 
-    figures = campaign_roi_figures(campaigns)
+    figures = selectors.campaign_roi_many(campaigns=campaigns)
 
     for campaign in campaigns:
-        expected = selectors.campaign_roi(campaign=campaign)
-        assert {k: figures[campaign.pk][k] for k in ("orders", "revenue", "discount", "roi")} == {
-            k: expected[k] for k in ("orders", "revenue", "discount", "roi")
-        }
+        assert figures[campaign.pk] == selectors.campaign_roi(campaign=campaign)
+    assert figures[campaigns[0].pk]["revenue"] == Decimal("130.00") and figures[campaigns[0].pk]["orders"] == 2
     assert figures[campaigns[-1].pk]["roi"] is None
+
+
+def test_roi_of_many_campaigns_costs_two_queries_whatever_their_number(django_assert_num_queries):
+    one = [campaign_with_redemptions("Alone")]
+    many = one + [campaign_with_redemptions(f"M{i}") for i in range(4)]
+
+    for campaigns in (one, many):
+        with django_assert_num_queries(2):
+            figures = selectors.campaign_roi_many(campaigns=campaigns)
+        assert set(figures) == {c.pk for c in campaigns}
+    with django_assert_num_queries(0):
+        assert selectors.campaign_roi_many(campaigns=[]) == {}
 
 
 def test_campaign_list_costs_the_same_number_of_queries_for_one_campaign_or_five(client, merchandiser):
