@@ -3,27 +3,33 @@
 One checkout is what a mobile client does: add a few products to the cart
 (``POST /api/v1/cart/items/``, one request per line), then place and pay the order in one
 request (``POST /api/v1/checkout/`` with an ``Idempotency-Key`` and the sandbox card
-4242 4242 4242 4242, sending back the cart's total as ``expected_total``).
+4242 4242 4242 4242, sending back the cart's total as ``expected_total``). With ``--bulk-cart``
+each level also runs a second flow in which the client sends its whole cart in one request
+(``PUT /api/v1/cart/lines/``) before the same checkout; the one-line-per-request flow stays the
+default figure.
 
 What it does (see bench/README.md):
 1. creates the bench database if needed (its own: ``commerce_bench_checkout``) and migrates it;
 2. in a Django process, through the services: a bench category with products that each hold at
    least ``--min-stock`` sellable units (topped up in batches of 10,000), and ``--customers``
    customers (Customers group: ``place_orders``) with an address and an API token;
-3. counts the SQL queries of one checkout request for carts of 1, 10 and 50 lines, in process
-   with ``CaptureQueriesContext`` (no production code change, no debug header);
+3. counts the SQL queries of one checkout request for carts of 1, 10 and 50 lines (and of the
+   last add-item request and of one ``PUT /cart/lines/`` of the whole cart), in process with
+   ``CaptureQueriesContext`` (no production code change, no debug header);
 4. starts gunicorn (production settings, DEBUG off, throttles raised) on a free 127.0.0.1 port,
    logs one customer in through ``POST /api/v1/auth/token/``, then, from this process, runs one
    client thread per customer, each with its own keep-alive connection, at a few concurrency
    levels, each bounded by an order count and by time; prints orders per minute and p50/p95/p99
    of the checkout request and of the whole add-items + checkout flow; stops gunicorn;
 5. profiles checkouts in process (cProfile, and pyinstrument when installed) and prints where
-   the time goes.
+   the time goes, with the CPU time (``time.process_time``) each kind of request costs the
+   server process: a figure other processes on the machine barely move, unlike wall time.
 
 Traffic goes to 127.0.0.1 only.
 
     .venv/bin/python bench/checkout.py
     .venv/bin/python bench/checkout.py --servers sync:3,gthread:2x4 --concurrency 2,4,8 --duration 15
+    .venv/bin/python bench/checkout.py --bulk-cart       # also the whole-cart-in-one-request flow
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ BENCH_PASSWORD = "Load-Test-Shopper-7391"  # noqa: S105 - bench accounts in the 
 BATCH_SIZE = 10_000  # inventory.MAX_QUANTITY: the largest batch one receipt line may hold
 DISTURBED_CORES = 0.25  # CPU used by other processes during a level above which its row is flagged
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
+CART_LINES = "/api/v1/cart/lines/"
+FLOWS = {"items": "one POST /cart/items/ per line", "bulk": "one PUT /cart/lines/ for the whole cart"}
 
 
 def log(message: str) -> None:
@@ -245,8 +253,17 @@ class InProcessShopper:
         if response.status_code != 200:
             raise SystemExit(f"DELETE /api/v1/cart/ answered {response.status_code}")
 
-    def fill_cart(self, product_ids: list[int]) -> str:
+    def put_lines(self, product_ids: list[int], quantity: int = 1):
+        body = {"lines": [{"product_id": product_id, "quantity": quantity} for product_id in product_ids]}
+        return self.client.put(CART_LINES, json.dumps(body), content_type="application/json")
+
+    def fill_cart(self, product_ids: list[int], *, bulk: bool = False) -> str:
         self.empty_cart()
+        if bulk:
+            response = self.put_lines(product_ids)
+            if response.status_code != 200:
+                raise SystemExit(f"PUT {CART_LINES} answered {response.status_code}: {response.content[:300]!r}")
+            return response.json()["total"]["amount"]
         total = None
         for product_id in product_ids:
             response = self.post("/api/v1/cart/items/", {"product_id": product_id, "quantity": 1})
@@ -287,20 +304,28 @@ def step_queries(options: dict) -> dict:
             shopper.post("/api/v1/cart/items/", {"product_id": product_id, "quantity": 1})
         with CaptureQueriesContext(connection) as add_ctx:
             added = shopper.post("/api/v1/cart/items/", {"product_id": products[size - 1], "quantity": 1})
+        add_statements = [q["sql"] for q in add_ctx.captured_queries]  # now: the next request clears the log
         total = added.json()["total"]["amount"]
         with CaptureQueriesContext(connection) as ctx:
             response = shopper.checkout(total)
         body = response.json()
         statements = [q["sql"] for q in ctx.captured_queries]
+        with CaptureQueriesContext(connection) as put_ctx:  # the whole next cart in one request, as --bulk-cart sends it
+            put = shopper.put_lines(products[:size])
+        put_statements = [q["sql"] for q in put_ctx.captured_queries]
+        if put.status_code != 200:
+            raise SystemExit(f"PUT {CART_LINES} of {size} lines answered {put.status_code}: {put.content[:300]!r}")
+        shopper.empty_cart()
         (OUT_DIR / f"checkout-queries-{size}-lines.sql").write_text(";\n".join(statements) + ";\n")
-        (OUT_DIR / f"add-item-queries-{size}-lines.sql").write_text(
-            ";\n".join(q["sql"] for q in add_ctx.captured_queries) + ";\n")
+        (OUT_DIR / f"add-item-queries-{size}-lines.sql").write_text(";\n".join(add_statements) + ";\n")
+        (OUT_DIR / f"put-lines-queries-{size}-lines.sql").write_text(";\n".join(put_statements) + ";\n")
         out[str(size)] = {
             "status": response.status_code,
             "lines": len(body.get("lines", [])),
             "queries": len(statements),
             "kinds": dict(Counter(_statement_kind(s) for s in statements).most_common()),
-            "add_item_queries": len(add_ctx.captured_queries),
+            "add_item_queries": len(add_statements),
+            "put_lines_queries": len(put_statements),
             "code": body.get("code"),
         }
     return out
@@ -422,6 +447,31 @@ def step_profile(options: dict) -> dict:
     add_sql_n = (sql["n"] - sql["checkout_n"]) / (runs * lines)
     add_sql_ms = (sql["seconds"] - sql["checkout_seconds"]) * 1000 / (runs * lines)
 
+    # 1b. CPU time of this (server) process per request, both cart flows, no wrapper attached:
+    # unlike wall time, barely moved by whatever else runs on the machine.
+    cpu = {"add_item": [], "checkout": [], "put_lines": [], "checkout_after_put": []}
+    for _ in range(runs):
+        for bulk in (False, True):
+            shopper.empty_cart()
+            picked = rng.sample(products, lines)
+            if bulk:
+                began = time.process_time()
+                added = shopper.put_lines(picked)
+                cpu["put_lines"].append(time.process_time() - began)
+            else:
+                for product_id in picked:
+                    began = time.process_time()
+                    added = shopper.post("/api/v1/cart/items/", {"product_id": product_id, "quantity": 1})
+                    cpu["add_item"].append(time.process_time() - began)
+            began = time.process_time()
+            response = shopper.checkout(added.json()["total"]["amount"])
+            cpu["checkout_after_put" if bulk else "checkout"].append(time.process_time() - began)
+            if response.status_code != 201:
+                raise SystemExit(f"checkout answered {response.status_code}: {response.content[:300]!r}")
+    cpu_ms = {kind: round(statistics.median(values) * 1000, 2) for kind, values in cpu.items()}
+    cpu_ms["order_items_flow"] = round(lines * cpu_ms["add_item"] + cpu_ms["checkout"], 2)
+    cpu_ms["order_bulk_flow"] = round(cpu_ms["put_lines"] + cpu_ms["checkout_after_put"], 2)
+
     # 2. cProfile over the checkout requests only
     profiler = cProfile.Profile()
     for _ in range(runs):
@@ -462,6 +512,7 @@ def step_profile(options: dict) -> dict:
         "add_item_wall_ms": round(statistics.median(add_walls) * 1000, 2),
         "add_item_sql_per_request": round(add_sql_n, 1),
         "add_item_sql_ms": round(add_sql_ms, 2),
+        "cpu_ms": cpu_ms,
         "cprofile_ms_per_checkout": round(profile_seconds * 1000 / runs, 2),
         "centres": _cost_centres(stats, runs),
         "layers": _self_time_by_layer(stats, runs),
@@ -662,10 +713,11 @@ class LevelResult:
     server: str
     concurrency: int
     lines: int
+    flow: str = "items"  # "items": one add-item request per line; "bulk": one PUT /cart/lines/ (FLOWS)
     orders: int = 0
     failures: int = 0
     failure_codes: dict = field(default_factory=dict)
-    add_ms: list = field(default_factory=list)
+    add_ms: list = field(default_factory=list)  # the cart requests: add-item, or the PUT of the whole cart
     checkout_ms: list = field(default_factory=list)
     flow_ms: list = field(default_factory=list)
     seconds: float = 0.0
@@ -691,9 +743,11 @@ def percentile(values: list[float], p: int) -> float:
 
 
 def run_level(port: int, server: str, customers: list[dict], products: list[int], *, concurrency: int, lines: int,
-              max_quantity: int, max_orders: int, duration: float, seed: int, gunicorn_pgid: int | None = None) -> LevelResult:
-    """``concurrency`` shoppers (one customer each), each flow = ``lines`` add-item requests + checkout."""
-    result = LevelResult(server=server, concurrency=concurrency, lines=lines, load_before=loadavg())
+              max_quantity: int, max_orders: int, duration: float, seed: int, gunicorn_pgid: int | None = None,
+              flow: str = "items") -> LevelResult:
+    """``concurrency`` shoppers (one customer each), each flow = ``lines`` add-item requests + checkout, or with
+    ``flow="bulk"`` one ``PUT /cart/lines/`` of ``lines`` lines + checkout."""
+    result = LevelResult(server=server, concurrency=concurrency, lines=lines, flow=flow, load_before=loadavg())
     lock = threading.Lock()
     issued = 0
     gate = threading.Barrier(concurrency + 1)
@@ -718,7 +772,17 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
         while ticket():
             began = time.perf_counter()
             total, ok = None, True
-            for product_id in rng.sample(products, lines):
+            if flow == "bulk":
+                cart = [{"product_id": product_id, "quantity": rng.randint(1, max_quantity)}
+                        for product_id in rng.sample(products, lines)]
+                status, data, ms = api.call("PUT", CART_LINES, {"lines": cart})
+                add_ms.append(ms)
+                if status != 200:
+                    failed(codes, f"put {status} {(data or {}).get('code', '') if isinstance(data, dict) else data}")
+                    ok = False
+                else:
+                    total = data["total"]["amount"]
+            for product_id in rng.sample(products, lines) if flow == "items" else ():
                 status, data, ms = api.call("POST", "/api/v1/cart/items/",
                                             {"product_id": product_id, "quantity": rng.randint(1, max_quantity)})
                 add_ms.append(ms)
@@ -780,12 +844,13 @@ def log_in_once(port: int, username: str, password: str) -> float:
     return ms
 
 
-def warm_up(port: int, customers: list[dict], products: list[int], lines: int) -> None:
+def warm_up(port: int, customers: list[dict], products: list[int], lines: int, flows: list[str]) -> None:
     """A few flows per worker before measuring (imports, connections, first-request caches)."""
-    result = run_level(port, "warm-up", customers, products, concurrency=min(4, len(customers)), lines=lines,
-                       max_quantity=1, max_orders=24, duration=30, seed=0)
-    if result.failures:
-        raise SystemExit(f"warm-up checkouts failed: {result.failure_codes}")
+    for flow in flows:
+        result = run_level(port, "warm-up", customers, products, concurrency=min(4, len(customers)), lines=lines,
+                           max_quantity=1, max_orders=24, duration=30, seed=0, flow=flow)
+        if result.failures:
+            raise SystemExit(f"warm-up checkouts ({flow}) failed: {result.failure_codes}")
 
 
 def parse_args(argv=None):
@@ -798,6 +863,9 @@ def parse_args(argv=None):
                              "on 2 CPUs, sync:2-4 and gthread:2x2 all saturate the CPUs within a few %% of each other)")
     parser.add_argument("--concurrency", default="1,2,3,4,6", help="comma-separated shopper counts (one customer each)")
     parser.add_argument("--lines", type=int, default=3, help="cart lines per checkout under load (distinct products)")
+    parser.add_argument("--bulk-cart", action="store_true",
+                        help="also run each level with the whole cart sent in one PUT /api/v1/cart/lines/ (rows marked 'bulk'); "
+                             "the one-add-item-request-per-line flow stays the default figure")
     parser.add_argument("--max-quantity", type=int, default=3, help="units per line: random 1..N")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per level at most")
     parser.add_argument("--max-orders", type=int, default=3000, help="orders per level at most")
@@ -812,6 +880,7 @@ def parse_args(argv=None):
     args.server_specs = [ServerSpec.parse(x) for x in args.servers.split(",") if x.strip()]
     args.levels = [int(x) for x in args.concurrency.split(",") if x.strip()]
     args.sizes = [int(x) for x in args.query_sizes.split(",") if x.strip()]
+    args.flows = ["items", "bulk"] if args.bulk_cart else ["items"]
     if max(args.levels) > args.customers:
         parser.error("--customers must be at least the largest --concurrency (one cart per shopper)")
     if max(args.sizes + [args.lines]) > args.products:
@@ -830,12 +899,15 @@ def print_report(args, setup: dict, queries: dict, login_ms: float | None, resul
 
     print()
     print("SQL queries of one checkout request (POST /api/v1/checkout/, in process, CaptureQueriesContext)")
-    header = f"{'lines':>5} {'status':>6} {'queries':>7} {'add-item':>8}  statements"
+    header = f"{'lines':>5} {'status':>6} {'queries':>7} {'add-item':>8} {'PUT lines':>9}  statements"
     print(header)
     print("-" * 100)
     for size, info in queries.items():
         kinds = ", ".join(f"{k} {n}" for k, n in info["kinds"].items())
-        print(f"{size:>5} {info['status']:>6} {info['queries']:>7} {info['add_item_queries']:>8}  {kinds}")
+        print(f"{size:>5} {info['status']:>6} {info['queries']:>7} {info['add_item_queries']:>8} "
+              f"{info.get('put_lines_queries', '-'):>9}  {kinds}")
+    print("(add-item: the cart's last POST /cart/items/, the one that creates the cart for 1 line; PUT lines: "
+          "PUT /cart/lines/ of the whole cart into a new one; BEGIN/COMMIT/SAVEPOINT count as statements)")
     counts = {info["queries"] for info in queries.values()}
     print("query count " + ("is the same for every cart size" if len(counts) == 1 else f"GROWS with the cart: {sorted(counts)}"))
 
@@ -845,14 +917,16 @@ def print_report(args, setup: dict, queries: dict, login_ms: float | None, resul
     rows = []
     if results:
         print()
-        print(f"load: each order = {args.lines} add-item requests + 1 checkout (card 4242...), one customer per shopper")
-        header = (f"{'server':<12} {'conc':>4} {'orders':>6} {'fail':>4} {'orders/min':>10} {'req/s':>6} "
-                  f"{'checkout p50':>12} {'p95':>6} {'p99':>6} {'flow p50':>8} {'p95':>6} {'p99':>6} {'add p95':>7}  load avg")
+        print(f"load: each order = {args.lines} add-item requests + 1 checkout (card 4242...), one customer per shopper"
+              + (f"; flow 'bulk': 1 PUT /cart/lines/ of {args.lines} lines + 1 checkout" if "bulk" in args.flows else ""))
+        header = (f"{'server':<12} {'flow':<5} {'conc':>4} {'orders':>6} {'fail':>4} {'orders/min':>10} {'req/s':>6} "
+                  f"{'checkout p50':>12} {'p95':>6} {'p99':>6} {'flow p50':>8} {'p95':>6} {'p99':>6} {'cart p95':>8}  load avg")
         print(header)
         print("-" * len(header))
         for r in results:
             row = {
-                "server": r.server, "concurrency": r.concurrency, "lines": r.lines, "orders": r.orders, "failures": r.failures,
+                "server": r.server, "flow": r.flow, "concurrency": r.concurrency, "lines": r.lines, "orders": r.orders,
+                "failures": r.failures,
                 "failure_codes": r.failure_codes, "seconds": round(r.seconds, 2),
                 "orders_per_minute": round(r.orders_per_minute, 1), "requests_per_second": round(r.requests_per_second, 1),
                 "checkout_p50_ms": round(percentile(r.checkout_ms, 50), 1),
@@ -861,42 +935,46 @@ def print_report(args, setup: dict, queries: dict, login_ms: float | None, resul
                 "flow_p50_ms": round(percentile(r.flow_ms, 50), 1),
                 "flow_p95_ms": round(percentile(r.flow_ms, 95), 1),
                 "flow_p99_ms": round(percentile(r.flow_ms, 99), 1),
-                "add_item_p95_ms": round(percentile(r.add_ms, 95), 1),
+                "add_item_p95_ms": round(percentile(r.add_ms, 95), 1) if r.flow == "items" else None,
+                "cart_request_p95_ms": round(percentile(r.add_ms, 95), 1),
                 "load_before": r.load_before, "load_after": r.load_after, "cpu_cores": r.cpu,
                 "disturbed": r.cpu.get("other", 0.0) > DISTURBED_CORES,
             }
             rows.append(row)
             label = row["server"] + ("*" if row["disturbed"] else "")
-            print(f"{label:<12} {row['concurrency']:>4} {row['orders']:>6} {row['failures']:>4} "
+            print(f"{label:<12} {row['flow']:<5} {row['concurrency']:>4} {row['orders']:>6} {row['failures']:>4} "
                   f"{row['orders_per_minute']:>10.0f} {row['requests_per_second']:>6.1f} "
                   f"{row['checkout_p50_ms']:>12.1f} {row['checkout_p95_ms']:>6.1f} {row['checkout_p99_ms']:>6.1f} "
                   f"{row['flow_p50_ms']:>8.1f} {row['flow_p95_ms']:>6.1f} {row['flow_p99_ms']:>6.1f} "
-                  f"{row['add_item_p95_ms']:>7.1f}  {row['load_before']} -> {row['load_after']}")
+                  f"{row['cart_request_p95_ms']:>8.1f}  {row['load_before']} -> {row['load_after']}")
         print(f"\nCPU used during each level, in cores ({os.cpu_count()} in all; 'other' is anything else on the machine)")
         names = ["gunicorn", "mariadb", "bench client", "other", "idle"]
-        print(f"{'server':<12} {'conc':>4} " + " ".join(f"{name:>12}" for name in names))
+        print(f"{'server':<12} {'flow':<5} {'conc':>4} " + " ".join(f"{name:>12}" for name in names))
         for r in rows:
-            print(f"{r['server']:<12} {r['concurrency']:>4} " + " ".join(f"{r['cpu_cores'].get(n, 0):>12.2f}" for n in names))
+            print(f"{r['server']:<12} {r['flow']:<5} {r['concurrency']:>4} "
+                  + " ".join(f"{r['cpu_cores'].get(n, 0):>12.2f}" for n in names))
         failed = [r for r in rows if r["failures"]]
         for r in failed:
-            print(f"  failures at {r['server']} c={r['concurrency']}: {r['failure_codes']}")
+            print(f"  failures at {r['server']} {r['flow']} c={r['concurrency']}: {r['failure_codes']}")
         if any(r["disturbed"] for r in rows):
             print(f"* disturbed: other processes used more than {DISTURBED_CORES} of a core during the level "
                   "(see 'other' below); its figures understate the shop")
-        quiet = [r for r in rows if not r["disturbed"]] or rows
-        best = max(quiet, key=lambda r: r["orders_per_minute"])
-        scope = " (undisturbed levels)" if len(quiet) < len(rows) else ""
-        print(f"\nmost orders per minute{scope}: {best['orders_per_minute']:.0f} at {best['server']} with "
-              f"{best['concurrency']} shoppers; checkout p95 there {best['checkout_p95_ms']:.1f} ms "
-              f"(flow p95 {best['flow_p95_ms']:.1f} ms). "
-              f"Targets: >= 1000 orders/min {'met' if best['orders_per_minute'] >= 1000 else 'NOT met'}, "
-              f"checkout p95 < 200 ms {'met' if best['checkout_p95_ms'] < 200 else 'NOT met'}.")
-        fast = [r for r in quiet if r["checkout_p95_ms"] < 200]
-        if fast:
-            top = max(fast, key=lambda r: r["orders_per_minute"])
-            print(f"most orders per minute with checkout p95 < 200 ms: {top['orders_per_minute']:.0f} at {top['server']} "
-                  f"with {top['concurrency']} shoppers (checkout p95 {top['checkout_p95_ms']:.1f} ms, "
-                  f"flow p95 {top['flow_p95_ms']:.1f} ms).")
+        for flow in args.flows:
+            flow_rows = [r for r in rows if r["flow"] == flow]
+            quiet = [r for r in flow_rows if not r["disturbed"]] or flow_rows
+            best = max(quiet, key=lambda r: r["orders_per_minute"])
+            scope = " (undisturbed levels)" if len(quiet) < len(flow_rows) else ""
+            print(f"\n[{flow}: {FLOWS[flow]}] most orders per minute{scope}: {best['orders_per_minute']:.0f} at "
+                  f"{best['server']} with {best['concurrency']} shoppers; checkout p95 there {best['checkout_p95_ms']:.1f} ms "
+                  f"(flow p95 {best['flow_p95_ms']:.1f} ms). "
+                  f"Targets: >= 1000 orders/min {'met' if best['orders_per_minute'] >= 1000 else 'NOT met'}, "
+                  f"checkout p95 < 200 ms {'met' if best['checkout_p95_ms'] < 200 else 'NOT met'}.")
+            fast = [r for r in quiet if r["checkout_p95_ms"] < 200]
+            if fast:
+                top = max(fast, key=lambda r: r["orders_per_minute"])
+                print(f"[{flow}] most orders per minute with checkout p95 < 200 ms: {top['orders_per_minute']:.0f} at "
+                      f"{top['server']} with {top['concurrency']} shoppers (checkout p95 {top['checkout_p95_ms']:.1f} ms, "
+                      f"flow p95 {top['flow_p95_ms']:.1f} ms).")
 
     if profile:
         print()
@@ -907,6 +985,10 @@ def print_report(args, setup: dict, queries: dict, login_ms: float | None, resul
               f"({100 * profile['checkout_sql_ms'] / profile['checkout_wall_ms']:.0f}% of the request)")
         print(f"  add-item request: {profile['add_item_wall_ms']} ms median wall, {profile['add_item_sql_per_request']} "
               f"SQL round trips taking {profile['add_item_sql_ms']} ms")
+        cpu = profile["cpu_ms"]
+        print(f"  CPU time of the server process per request (median, time.process_time): add-item {cpu['add_item']} ms, "
+              f"PUT /cart/lines/ of {profile['lines']} lines {cpu['put_lines']} ms, checkout {cpu['checkout']} ms; "
+              f"per order: {cpu['order_items_flow']} ms one line per request, {cpu['order_bulk_flow']} ms whole cart at once")
         print(f"  cost centres per checkout under cProfile ({profile['cprofile_ms_per_checkout']} ms profiled; "
               "inclusive, indented rows are part of the row above; cProfile inflates Python-heavy parts):")
         for centre in profile["centres"]:
@@ -945,7 +1027,7 @@ def main(argv=None) -> int:
         manage(env, "migrate", "--no-input")
     # Stock for every order the run may place, three times over (units reserved are never freed here).
     per_level = args.max_orders * args.lines * args.max_quantity
-    needed = per_level * len(args.levels) * len(args.server_specs) // args.products + 500
+    needed = per_level * len(args.levels) * len(args.flows) * len(args.server_specs) // args.products + 500
     setup = run_django_step(env, "setup", {"products": args.products, "customers": args.customers,
                                            "min_stock": 3 * needed})
     customers, products = setup["customers"], setup["products"]
@@ -963,14 +1045,16 @@ def main(argv=None) -> int:
             wait_until_up(port, server)
             if login_ms is None:
                 login_ms = log_in_once(port, customers[-1]["username"], setup["password"])
-            warm_up(port, customers, products, args.lines)
+            warm_up(port, customers, products, args.lines, args.flows)
             for level_index, concurrency in enumerate(args.levels):
-                result = run_level(port, str(spec), customers, products, concurrency=concurrency, lines=args.lines,
-                                   max_quantity=args.max_quantity, max_orders=args.max_orders, duration=args.duration,
-                                   seed=1 + spec_index * 100 + level_index, gunicorn_pgid=server.pid)
-                results.append(result)
-                log(f"{spec} c={concurrency}: {result.orders} orders, {result.failures} failed, {result.seconds:.1f}s, "
-                    f"{result.orders_per_minute:.0f}/min, checkout p95 {percentile(result.checkout_ms, 95):.0f} ms")
+                for flow in args.flows:
+                    result = run_level(port, str(spec), customers, products, concurrency=concurrency, lines=args.lines,
+                                       max_quantity=args.max_quantity, max_orders=args.max_orders, duration=args.duration,
+                                       seed=1 + spec_index * 100 + level_index, gunicorn_pgid=server.pid, flow=flow)
+                    results.append(result)
+                    log(f"{spec} c={concurrency} {flow}: {result.orders} orders, {result.failures} failed, "
+                        f"{result.seconds:.1f}s, {result.orders_per_minute:.0f}/min, "
+                        f"checkout p95 {percentile(result.checkout_ms, 95):.0f} ms")
         finally:
             stop(server)
 

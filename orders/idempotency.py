@@ -31,6 +31,18 @@ def fingerprint(payload) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _claim(*, user, scope: str, key: str, digest: str) -> IdempotencyRecord:
+    """Record the request under its key, committed before it runs (``IntegrityError``: the key is taken).
+
+    Outside a transaction (the API) the INSERT commits on its own: no transaction around it. Inside
+    one (a caller's, or a test's) a savepoint keeps a taken key from breaking that transaction.
+    """
+    if transaction.get_autocommit():
+        return IdempotencyRecord.objects.create(user=user, scope=scope, key=key, fingerprint=digest)
+    with transaction.atomic():
+        return IdempotencyRecord.objects.create(user=user, scope=scope, key=key, fingerprint=digest)
+
+
 def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[[], tuple[int, dict]],
                    error_body: Callable[[DomainError], dict]) -> tuple[int, dict, bool]:
     """Run ``run`` at most once per (user, scope, key). Returns (status, body, replayed)."""
@@ -44,8 +56,7 @@ def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[
         raise ValidationError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.", code="idempotency_key_invalid")
     digest = fingerprint(payload)
     try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=user, scope=scope, key=key, fingerprint=digest)
+        record = _claim(user=user, scope=scope, key=key, digest=digest)
     except IntegrityError:
         record = IdempotencyRecord.objects.get(user=user, scope=scope, key=key)
         if record.fingerprint != digest:

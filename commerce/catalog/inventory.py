@@ -353,24 +353,37 @@ def stock_return(*, batch_number: str, quantity: int, reference: str, reason: st
 def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference: str) -> list[StockReservation]:
     """Reserve every line of one request, or nothing.
 
-    Raises ``InsufficientStock`` listing every short product when any line cannot be met.
+    Raises ``InsufficientStock`` listing every short product when any line cannot be met. A line
+    may name its product by id (read here) or by a ``Product`` the caller loaded (taken as loaded).
+
+    Every refusal (unknown or inactive product, short stock) is raised once nothing has been
+    written, outside the block that locks and writes, so that block needs no savepoint of its own
+    inside a caller's transaction: a caller may still catch the refusal and go on. Only an
+    unexpected error while writing marks the enclosing transaction for rollback, as it must.
     """
     if not lines:
         raise InvalidQuantity("Nothing to reserve.", code="empty_reservation")
     if not reference:
         raise InvalidStockOperation("A reservation needs a reference.", fields={"reference": ["Required."]})
     demand: dict[int, int] = defaultdict(int)
+    products: dict[int, Product] = {}
     for product, quantity in lines:
         validate_quantity(quantity)
-        demand[product.pk if isinstance(product, Product) else int(product)] += quantity
+        if isinstance(product, Product):
+            products[product.pk] = product
+            demand[product.pk] += quantity
+        else:
+            demand[int(product)] += quantity
     for product_id, total in demand.items():
         if total > MAX_QUANTITY:
             raise InvalidQuantity(f"Quantity must be at most {MAX_QUANTITY}.", extra={"product_id": product_id})
 
     with telemetry.command_span(
         "commerce.stock.reserve", attributes={"stock.reference": reference, "stock.products": len(demand)}
-    ), transaction.atomic():
-        products = Product.objects.in_bulk(list(demand))
+    ):
+        unread = [product_id for product_id in demand if product_id not in products]
+        if unread:
+            products.update(Product.objects.in_bulk(unread))
         for product_id in demand:
             product = products.get(product_id)
             if product is None:
@@ -378,73 +391,83 @@ def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference:
             if not product.is_active:
                 raise ProductInactive(f"{product.name} is not for sale.", extra={"product_id": product_id})
 
-        # One statement locks every candidate batch, in id order: no deadlock between checkouts.
-        locked = list(
-            StockBatch.objects.select_for_update()
-            .filter(sellable_batches_q(), product_id__in=sorted(demand))
-            .order_by("id")
-        )
-        by_product: dict[int, list[StockBatch]] = defaultdict(list)
-        for batch in locked:
-            by_product[batch.product_id].append(batch)
+        shortages: list[dict] = []
+        with transaction.atomic(savepoint=False):
+            # One statement locks every candidate batch, in id order: no deadlock between checkouts.
+            locked = list(
+                StockBatch.objects.select_for_update()
+                .filter(sellable_batches_q(), product_id__in=sorted(demand))
+                .order_by("id")
+            )
+            by_product: dict[int, list[StockBatch]] = defaultdict(list)
+            for batch in locked:
+                by_product[batch.product_id].append(batch)
 
-        shortages = []
-        for product_id, wanted in demand.items():
-            available = sum(b.quantity_available for b in by_product[product_id])
-            if available < wanted:
-                shortages.append({"product_id": product_id, "code": products[product_id].code, "requested": wanted, "available": available})
+            for product_id, wanted in demand.items():
+                available = sum(b.quantity_available for b in by_product[product_id])
+                if available < wanted:
+                    shortages.append(
+                        {"product_id": product_id, "code": products[product_id].code, "requested": wanted, "available": available}
+                    )
+            if not shortages:
+                reservations = _reserve(demand, products, by_product, reference)
         if shortages:
             names = ", ".join(f"{products[s['product_id']].name} (only {max(s['available'], 0)} left)" for s in shortages)
             raise InsufficientStock(f"Not enough stock: {names}.", extra={"shortages": shortages})
-
-        actor = _actor_repr()
-        reservations, allocations, movements, touched = [], [], [], {}
-        plan = []
-        for product_id, wanted in demand.items():
-            product = products[product_id]
-            remaining = wanted
-            picks = []
-            for batch in sorted(by_product[product_id], key=pick_order_key(product)):
-                if remaining == 0:
-                    break
-                take = min(batch.quantity_available, remaining)
-                if take <= 0:
-                    continue
-                batch.quantity_reserved += take
-                touched[batch.pk] = batch
-                picks.append((batch, take))
-                remaining -= take
-            reservation = StockReservation(reference=reference, product=product, quantity=wanted)
-            reservations.append(reservation)
-            plan.append((reservation, picks))
-
-        StockBatch.objects.bulk_update(sorted(touched.values(), key=lambda b: b.pk), ["quantity_reserved"])
-        created = StockReservation.objects.bulk_create(reservations)
-        if any(r.pk is None for r in created):  # backends without RETURNING (MySQL): fetch ids
-            by_product_id = {
-                r.product_id: r for r in StockReservation.objects.filter(reference=reference, status=StockReservation.Status.ACTIVE, product_id__in=list(demand)).order_by("id")
-            }
-            for reservation in reservations:
-                reservation.pk = reservation.id = by_product_id[reservation.product_id].pk
-        for reservation, picks in plan:
-            for batch, take in picks:
-                allocations.append(ReservationAllocation(reservation=reservation, batch=batch, quantity=take))
-                movements.append(_movement(batch, Kind.RESERVATION, reserved=take, reference=reference, actor=actor))
-        ReservationAllocation.objects.bulk_create(allocations)
-        StockMovement.objects.bulk_create(movements)
-        record_many(
-            [
-                events.StockReserved(
-                    product_id=reservation.product_id,
-                    reservation_id=reservation.pk,
-                    reference=reference,
-                    quantity=reservation.quantity,
-                    allocations=[{"batch_number": b.batch_number, "quantity": q} for b, q in picks],
-                )
-                for reservation, picks in plan
-            ]
-        )
         return reservations
+
+
+def _reserve(demand: dict[int, int], products: dict[int, Product], by_product: dict[int, list[StockBatch]],
+             reference: str) -> list[StockReservation]:
+    """The writes of ``stock_reserve_many`` once every line is known to fit (batches locked by the caller)."""
+    actor = _actor_repr()
+    reservations, allocations, movements, touched = [], [], [], {}
+    plan = []
+    for product_id, wanted in demand.items():
+        product = products[product_id]
+        remaining = wanted
+        picks = []
+        for batch in sorted(by_product[product_id], key=pick_order_key(product)):
+            if remaining == 0:
+                break
+            take = min(batch.quantity_available, remaining)
+            if take <= 0:
+                continue
+            batch.quantity_reserved += take
+            touched[batch.pk] = batch
+            picks.append((batch, take))
+            remaining -= take
+        reservation = StockReservation(reference=reference, product=product, quantity=wanted)
+        reservations.append(reservation)
+        plan.append((reservation, picks))
+
+    StockBatch.objects.bulk_update(sorted(touched.values(), key=lambda b: b.pk), ["quantity_reserved"])
+    created = StockReservation.objects.bulk_create(reservations)
+    if any(r.pk is None for r in created):  # backends without RETURNING (MySQL): fetch ids
+        by_product_id = {
+            r.product_id: r for r in StockReservation.objects.filter(reference=reference, status=StockReservation.Status.ACTIVE, product_id__in=list(demand)).order_by("id")
+        }
+        for reservation in reservations:
+            reservation.pk = reservation.id = by_product_id[reservation.product_id].pk
+    for reservation, picks in plan:
+        for batch, take in picks:
+            allocations.append(ReservationAllocation(reservation=reservation, batch=batch, quantity=take))
+            movements.append(_movement(batch, Kind.RESERVATION, reserved=take, reference=reference, actor=actor))
+    ReservationAllocation.objects.bulk_create(allocations)
+    StockMovement.objects.bulk_create(movements)
+    record_many(
+        [
+            events.StockReserved(
+                product_id=reservation.product_id,
+                reservation_id=reservation.pk,
+                reference=reference,
+                quantity=reservation.quantity,
+                allocations=[{"batch_number": b.batch_number, "quantity": q} for b, q in picks],
+            )
+            for reservation, picks in plan
+        ]
+    )
+    return reservations
 
 
 def stock_reserve(*, product: Product | int, quantity: int, reference: str) -> StockReservation:

@@ -20,7 +20,8 @@ from commerce.api.errors import (
     error_response,
     invalid_response,
 )
-from commerce.audit.journey import JourneyAction
+from commerce.audit.journey import JourneyAction, JourneyStep
+from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.errors import DomainError
 from orders import selectors
 from orders.api.common import (
@@ -31,6 +32,7 @@ from orders.api.common import (
     StrictInputSerializer,
     cart_summary_data,
     journey_step,
+    journey_steps,
 )
 from orders.errors import CartLineNotFound
 from orders.services import cart as services
@@ -86,6 +88,21 @@ class CartApi(APIView):
         return Response(cart_summary_data(cart))
 
 
+def _change_cart(user, change):
+    """Apply ``change`` (a cart command taking the cart) to the customer's open cart; returns the
+    cart and what the command returned.
+
+    An existing cart gets the command's own transaction (no savepoint). Without one, the cart is
+    created in the same transaction as its first change, or not at all.
+    """
+    cart = selectors.cart_find(customer=user)
+    if cart is not None:
+        return cart, change(cart)
+    with transaction.atomic():
+        cart = services.cart_get_or_create(customer=user)
+        return cart, change(cart)
+
+
 class CartItemAddApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -121,11 +138,98 @@ class CartItemAddApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product_id, quantity = serializer.validated_data["product_id"], serializer.validated_data["quantity"]
-        # The cart is created with its first line, or not at all.
-        with transaction.atomic():
-            cart = services.cart_get_or_create(customer=request.user)
-            services.cart_add_item(cart=cart, product_id=product_id, quantity=quantity)
+        cart, _ = _change_cart(request.user, lambda cart: services.cart_add_item(cart=cart, product_id=product_id, quantity=quantity))
         journey_step(request, JourneyAction.ADD_TO_CART, product_id=product_id, details={"quantity": quantity})
+        return Response(cart_summary_data(cart))
+
+
+class _LineQuantityField(QuantityField):
+    """A line's quantity (documented as QuantityField), checked by the service with the line's index
+    (``invalid_quantity`` on ``lines[2].quantity``) rather than here, where the index is not known."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = []  # min/max are the service's check, on the value as sent
+
+    def to_internal_value(self, data):
+        return data
+
+
+@extend_schema_serializer(component_name="CartLineInput")
+class CartLineInputSerializer(StrictInputSerializer):
+    product_id = serializers.IntegerField(min_value=1)
+    quantity = _LineQuantityField()
+
+
+class CartLinesApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="CartLinesSetInput")
+    class InputSerializer(StrictInputSerializer):
+        lines = CartLineInputSerializer(
+            many=True, allow_empty=True,
+            help_text=f"Every line the cart should hold, each product once; at most {services.MAX_CART_LINES}.",
+        )
+
+    @extend_schema(
+        operation_id="cart_lines_set",
+        summary="Set all my cart's lines at once",
+        description=(
+            "Replaces the cart's lines with the given ones in one step, all or nothing: the way to send a "
+            "whole basket (a shopping list, a synced offline cart) in one request instead of one "
+            "`POST /cart/items/` per product. Each line is checked as adding one is (a product for sale, "
+            f"1 to {MAX_QUANTITY} units); lines not listed are removed, an empty list removes every line, "
+            "coupons stay. A new line takes today's price as the price you saw; a kept line keeps the price "
+            "it was added at, so a price change since is still flagged (`price_changed`). The price is always "
+            "the catalog's: a line carrying a price is refused. Creates the cart when there is none."
+        ),
+        tags=["cart"],
+        request=InputSerializer,
+        responses={
+            200: CartSummaryOutputSerializer,
+            400: invalid_response(
+                error_example("invalid_quantity", "Quantity must be at least 1.", {"lines[1].quantity": ["Must be at least 1."]}),
+                error_example("duplicate_product", "Each product may appear once; give its whole quantity on one line.",
+                              {"lines[2].product_id": ["Already listed."]}),
+                error_example("product_inactive", "Organic whole milk 1 l is not for sale.",
+                              {"lines[0].product_id": ["Not for sale."]}),
+                error_example("too_many_lines", f"At most {services.MAX_CART_LINES} lines per cart.",
+                              {"lines": [f"At most {services.MAX_CART_LINES} lines."]}),
+                error_example("unknown_field", "The request has fields this endpoint does not take: lines.unit_price.",
+                              {"lines.unit_price": ["Unknown field."]}),
+            ),
+            401: NOT_AUTHENTICATED,
+            404: error_response(
+                "A line names a product that does not exist.",
+                error_example("product_not_found", "No such product.", {"lines[0].product_id": ["No such product."]}),
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            429: THROTTLED,
+        },
+        examples=[
+            OpenApiExample(
+                "A weekly basket",
+                value={"lines": [{"product_id": 42, "quantity": 3}, {"product_id": 7, "quantity": 1},
+                                 {"product_id": 19, "quantity": 2}]},
+                request_only=True,
+            ),
+            OpenApiExample("Remove every line", value={"lines": []}, request_only=True),
+            *CART_ANSWER,
+        ],
+    )
+    def put(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = [(line["product_id"], line["quantity"]) for line in serializer.validated_data["lines"]]
+        if lines:
+            cart, changed = _change_cart(request.user, lambda cart: services.cart_set_lines(cart=cart, lines=lines))
+        else:  # nothing to hold: an existing cart is emptied of its lines, none is created
+            cart = selectors.cart_find(customer=request.user)
+            changed = services.cart_set_lines(cart=cart, lines=[]) if cart is not None else None
+        if changed is not None:  # the journey steps the one-line endpoints record: a removal, an addition
+            steps = [JourneyStep(JourneyAction.REMOVE_FROM_CART, product_id=p) for p in changed.removed]
+            steps += [JourneyStep(JourneyAction.ADD_TO_CART, product_id=p, details={"quantity": q}) for p, q in changed.added]
+            journey_steps(request, steps)
         return Response(cart_summary_data(cart))
 
 

@@ -7,6 +7,7 @@ tampered request can never look as if it had worked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 
@@ -18,7 +19,7 @@ from rest_framework import serializers
 from commerce.accounts import access
 from commerce.api.errors import error_body, error_example, error_response
 from commerce.api.serializers import MoneyOutputSerializer
-from commerce.audit.journey import journey_record_for_api
+from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.errors import DomainError
 from commerce.errors import ValidationError as DomainValidationError
@@ -203,6 +204,7 @@ def idempotency_headers(replayed: bool) -> dict:
 
 # --- journey --------------------------------------------------------------------------------------
 journey_step = journey_record_for_api  # a token client gets no session created for it
+journey_steps = journey_record_many_for_api  # several steps of one request, in one insert
 
 
 # --- money output -----------------------------------------------------------------------------------
@@ -276,7 +278,9 @@ class CartCouponSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="CartSummary")
 class CartSummaryOutputSerializer(serializers.Serializer):
-    id = serializers.SerializerMethodField(help_text="The cart's id (null while the customer has no cart).")
+    # Reads a CartAnswer and holds no per-answer state (no context): one instance serves every answer.
+    id = serializers.IntegerField(source="cart_id", read_only=True, allow_null=True,
+                                  help_text="The cart's id (null while the customer has no cart).")
     currency = serializers.CharField()
     item_count = serializers.IntegerField(help_text="Units in the cart.")
     lines = CartLineOutputSerializer(many=True)
@@ -289,17 +293,33 @@ class CartSummaryOutputSerializer(serializers.Serializer):
     coupons = CartCouponSerializer(many=True)
     has_issues = serializers.BooleanField(help_text="Whether a line needs review before checkout.")
 
-    def get_id(self, pricing) -> int | None:
-        return self.context.get("cart_id")
+
+class CartAnswer:
+    """What the cart summary shows: a cart's pricing, and the cart's id."""
+
+    def __init__(self, pricing: Pricing, cart_id: int | None):
+        self.pricing, self.cart_id = pricing, cart_id
+
+    def __getattr__(self, name):
+        return getattr(self.pricing, name)
+
+
+@functools.cache
+def _cart_summary_serializer() -> CartSummaryOutputSerializer:
+    """One serializer per process, its field tree built once: every cart request answers with the
+    cart, and building DRF's field tree costs several times writing the answer itself."""
+    serializer = CartSummaryOutputSerializer()
+    serializer.fields  # noqa: B018 - builds and binds the field tree now
+    return serializer
 
 
 def cart_summary_data(cart) -> dict:
     """The cart answer of every cart endpoint; an empty summary while the customer has no cart."""
     if cart is None:
         pricing = price_lines([], currency=default_currency())  # no lines: no query
-        return CartSummaryOutputSerializer(pricing, context={"cart_id": None}).data
+        return _cart_summary_serializer().to_representation(CartAnswer(pricing, None))
     pricing: Pricing = selectors.cart_summary(cart=cart)
-    return CartSummaryOutputSerializer(pricing, context={"cart_id": cart.pk}).data
+    return _cart_summary_serializer().to_representation(CartAnswer(pricing, cart.pk))
 
 
 # --- the order answers ------------------------------------------------------------------------------

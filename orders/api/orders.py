@@ -54,7 +54,7 @@ from orders.api.common import (
     order_detail_data,
     with_order_number,
 )
-from orders.errors import CartEmpty, PaymentDeclined, PaymentGatewayError
+from orders.errors import PaymentDeclined, PaymentGatewayError
 from orders.idempotency import run_idempotent
 from orders.models import Order
 from orders.services import lifecycle
@@ -162,12 +162,8 @@ class CheckoutApi(APIView):
         user, key = request.user, _idempotency_key(request)
 
         def run():
-            cart = selectors.cart_find(customer=user)
-            if cart is None:
-                raise CartEmpty("Your cart is empty.")
-            order = order_create_from_cart(
+            order = order_create_from_cart(  # the customer's open cart; none: 400 cart_empty
                 customer=user,
-                cart=cart,
                 address_id=data["address_id"],
                 payment_method=data["payment_method"],
                 expected_total=data.get("expected_total"),

@@ -7,6 +7,7 @@ urlpatterns = [
     # cart
     path("cart/", cart.CartApi.as_view(), name="cart"),
     path("cart/items/", cart.CartItemAddApi.as_view(), name="cart_item_add"),
+    path("cart/lines/", cart.CartLinesApi.as_view(), name="cart_lines"),
     path("cart/items/<int:line_id>/", cart.CartItemApi.as_view(), name="cart_item"),
     path("cart/coupons/", cart.CartCouponApplyApi.as_view(), name="cart_coupon_apply"),
     path("cart/coupons/<str:code>/", cart.CartCouponRemoveApi.as_view(), name="cart_coupon_remove"),

@@ -1,14 +1,19 @@
-"""Cart commands: create, add, remove, change quantity, coupons, clear, merge on log-in."""
+"""Cart commands: create, add, remove, change quantity, set all lines at once, coupons, clear, merge on log-in."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from commerce import telemetry
-from commerce.audit.events import record
+from commerce.audit.events import record, record_many
 from commerce.catalog.errors import ProductInactive, ProductNotFound
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.catalog.models import Product
+from commerce.errors import ValidationError
 from commerce.money import default_currency
 from orders import events
 from orders.errors import CartLineNotFound, CouponRejected
@@ -16,6 +21,7 @@ from orders.models import Cart, CartLine
 from orders.pricing import LineInput, discount_provider, price_lines
 
 MAX_COUPONS = 5
+MAX_CART_LINES = 200  # lines one cart_set_lines request may hold
 
 
 def _owner_kwargs(cart: Cart) -> dict:
@@ -27,26 +33,40 @@ def cart_get_or_create(*, customer=None, session_key: str = "") -> Cart:
     """The open cart of a customer (persistent) or of an anonymous session."""
     if customer is None and not session_key:
         raise ValueError("A cart belongs to a customer or a session")
-    with transaction.atomic():
-        if customer is not None:
-            cart = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
-            if cart is None:
-                cart, _ = Cart.objects.get_or_create(
-                    customer=customer, status=Cart.Status.OPEN, defaults={"currency": default_currency()}
-                )
-            return cart
-        cart = Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN).first()
+    # No transaction of its own: finding the cart is one read, creating it one INSERT. Newest
+    # first: the open cart is the customer's latest, so when there is one the read stops at it
+    # rather than going through every cart the customer ever checked out.
+    if customer is not None:
+        cart = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).order_by("-pk").first()
         if cart is None:
-            cart = Cart.objects.create(session_key=session_key, currency=default_currency())
+            try:
+                with transaction.atomic():  # a savepoint: losing the race below must not break a caller's transaction
+                    cart = Cart.objects.create(customer=customer, currency=default_currency())
+            except IntegrityError:  # a concurrent request created the one open cart first
+                cart = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
         return cart
+    cart = Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN).first()
+    if cart is None:
+        cart = Cart.objects.create(session_key=session_key, currency=default_currency())
+    return cart
 
 
 def _lock(cart: Cart) -> Cart:
     return Cart.objects.select_for_update().get(pk=cart.pk)
 
 
+def _lock_and_touch(cart: Cart) -> None:
+    """Lock the cart row for the rest of the transaction by stamping ``updated_at``: the UPDATE takes
+    the same row lock as ``SELECT ... FOR UPDATE``, so one statement does both."""
+    if not Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now()):
+        raise Cart.DoesNotExist("Cart matching query does not exist.")
+
+
+_PRODUCT_FIELDS = ("id", "name", "is_active", "price_amount")
+
+
 def _sellable_product(product_id: int) -> Product:
-    product = Product.objects.filter(pk=product_id).first()
+    product = Product.objects.filter(pk=product_id).only(*_PRODUCT_FIELDS).first()
     if product is None:
         raise ProductNotFound("No such product.", extra={"product_id": product_id})
     if not product.is_active:
@@ -58,7 +78,7 @@ def cart_add_item(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
     """Add units of a product; adding a product already in the cart adds to its line."""
     validate_quantity(quantity)
     with telemetry.command_span("commerce.cart.add_item", attributes={"cart.id": cart.pk, "product.id": product_id}), transaction.atomic():
-        cart = _lock(cart)
+        _lock_and_touch(cart)
         product = _sellable_product(product_id)
         line = CartLine.objects.filter(cart=cart, product=product).first()
         if line is None:
@@ -68,9 +88,87 @@ def cart_add_item(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
             line.quantity += quantity
             line.seen_unit_price = product.price_amount
             line.save(update_fields=["quantity", "seen_unit_price"])
-        cart.save(update_fields=["updated_at"])
         record(events.CartItemAdded(**_owner_kwargs(cart), product_id=product.pk, quantity=quantity))
         return line
+
+
+@dataclass(frozen=True)
+class CartLinesSet:
+    """What ``cart_set_lines`` changed: (product id, quantity) pairs added and changed, product ids removed."""
+
+    cart: Cart
+    added: list[tuple[int, int]] = field(default_factory=list)
+    changed: list[tuple[int, int]] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+
+
+def _wanted_lines(lines: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """The requested lines checked as ``cart_add_item`` checks one, before anything is read or locked."""
+    if len(lines) > MAX_CART_LINES:
+        raise ValidationError(f"At most {MAX_CART_LINES} lines per cart.", code="too_many_lines",
+                              fields={"lines": [f"At most {MAX_CART_LINES} lines."]})
+    wanted: dict[int, int] = {}
+    for index, (product_id, quantity) in enumerate(lines):
+        validate_quantity(quantity, field=f"lines[{index}].quantity")
+        if product_id in wanted:
+            raise ValidationError("Each product may appear once; give its whole quantity on one line.",
+                                  code="duplicate_product", fields={f"lines[{index}].product_id": ["Already listed."]},
+                                  extra={"product_id": product_id})
+        wanted[product_id] = quantity
+    return wanted
+
+
+def cart_set_lines(*, cart: Cart, lines: Sequence[tuple[int, int]]) -> CartLinesSet:
+    """Replace the cart's lines with ``lines`` ((product id, quantity) pairs), all or nothing.
+
+    Each line is checked as ``cart_add_item`` checks one (whole quantity 1 to 10000, a product
+    that exists and is for sale), each product once, at most ``MAX_CART_LINES`` lines; an empty
+    list empties the lines. Lines not listed are removed; coupons stay. A new line takes today's
+    price as the price the shopper saw, as adding does; a kept line keeps the price it was seen at,
+    as a quantity change does, so a price change since is still flagged, never silently accepted.
+    The cart's stream gets the events the one-line commands would record (item_added,
+    quantity_changed, item_removed), in one insert; an unchanged line records nothing.
+    """
+    wanted = _wanted_lines(lines)
+    with telemetry.command_span("commerce.cart.set_lines", attributes={"cart.id": cart.pk, "cart.lines": len(wanted)}), \
+            transaction.atomic():
+        _lock_and_touch(cart)
+        products = Product.objects.only(*_PRODUCT_FIELDS).in_bulk(list(wanted))
+        for index, product_id in enumerate(wanted):
+            product = products.get(product_id)
+            if product is None:
+                raise ProductNotFound("No such product.", extra={"product_id": product_id},
+                                      fields={f"lines[{index}].product_id": ["No such product."]})
+            if not product.is_active:
+                raise ProductInactive(f"{product.name} is not for sale.", extra={"product_id": product_id},
+                                      fields={f"lines[{index}].product_id": ["Not for sale."]})
+        existing = {line.product_id: line for line in CartLine.objects.filter(cart=cart)}
+        result = CartLinesSet(cart=cart)
+        new_lines, changed_lines = [], []
+        for product_id, quantity in wanted.items():
+            line = existing.get(product_id)
+            if line is None:
+                new_lines.append(CartLine(cart=cart, product_id=product_id, quantity=quantity,
+                                          seen_unit_price=products[product_id].price_amount))
+                result.added.append((product_id, quantity))
+            elif line.quantity != quantity:
+                line.quantity = quantity
+                changed_lines.append(line)
+                result.changed.append((product_id, quantity))
+        result.removed.extend(product_id for product_id in existing if product_id not in wanted)
+        if result.removed:
+            CartLine.objects.filter(pk__in=[existing[product_id].pk for product_id in result.removed]).delete()
+        if changed_lines:
+            CartLine.objects.bulk_update(changed_lines, ["quantity"])
+        if new_lines:
+            CartLine.objects.bulk_create(new_lines)
+        owner = _owner_kwargs(cart)
+        record_many(
+            [events.CartItemRemoved(**owner, product_id=product_id) for product_id in result.removed]
+            + [events.CartItemQuantityChanged(**owner, product_id=p, quantity=q) for p, q in result.changed]
+            + [events.CartItemAdded(**owner, product_id=p, quantity=q) for p, q in result.added]
+        )
+        return result
 
 
 def _own_line(cart: Cart, line_id: int) -> CartLine:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from commerce import telemetry
@@ -43,15 +44,33 @@ def _pricing_issues(pricing: Pricing) -> list[dict]:
     ]
 
 
+def _lock_open_cart(*, customer, **filters) -> Cart | None:
+    """The customer's open cart, locked, with the customer's sales region read in the same statement
+    (``customer_region_id``; a subquery takes no lock). Newest first: the open cart is the customer's
+    latest, so the scan of their carts stops at the first row instead of locking its way through
+    every cart they ever checked out."""
+    region = CustomerProfile.objects.filter(user_id=OuterRef("customer_id")).values("sales_region_id")[:1]
+    return (
+        Cart.objects.select_for_update()
+        .annotate(customer_region_id=Subquery(region))
+        .filter(customer=customer, status=Cart.Status.OPEN, **filters)
+        .order_by("-pk")
+        .first()
+    )
+
+
 def order_create_from_cart(
     *,
     customer,
-    cart: Cart,
+    cart: Cart | None = None,
     address_id: int,
     payment_method: str,
     expected_total: Decimal | None = None,
 ) -> Order:
     """Turn the customer's open cart into a pending order holding reserved stock.
+
+    ``cart``: the cart the shopper is looking at; None takes the customer's open cart (found and
+    locked in one statement; none at all is refused first, with ``cart_empty``).
 
     Refuses (and changes nothing) when: the customer may not place orders, the cart is empty or
     not theirs, a price changed or a product went off sale since the shopper saw it (or the
@@ -67,6 +86,11 @@ def order_create_from_cart(
             "commerce.operation": "create_order",
         },
     ) as span, transaction.atomic():
+        locked = None
+        if cart is None:  # no open cart at all is refused before anything else
+            locked = _lock_open_cart(customer=customer)
+            if locked is None:
+                raise CartEmpty("Your cart is empty.")
         if not access.has_permission(customer, "place_orders"):
             raise NotAllowedToOrder("This account may not place orders.")
         if payment_method not in Order.PaymentMethod.values or payment_method not in settings.ORDERS_PAYMENT_GATEWAYS:
@@ -77,9 +101,11 @@ def order_create_from_cart(
             raise AddressRequired("Choose a shipping address.", fields={"address_id": ["Required."]})
         address = address_get(customer=customer, address_id=address_id)
 
-        cart = Cart.objects.select_for_update().filter(pk=cart.pk, customer=customer, status=Cart.Status.OPEN).first()
-        if cart is None:
-            raise CartEmpty("There is no open cart to check out.", code="cart_not_found")
+        if locked is None:
+            locked = _lock_open_cart(customer=customer, pk=cart.pk)
+            if locked is None:
+                raise CartEmpty("There is no open cart to check out.", code="cart_not_found")
+        cart = locked
         cart_lines = list(cart.lines.order_by("id"))
         if not cart_lines:
             raise CartEmpty("Your cart is empty.")
@@ -104,7 +130,6 @@ def order_create_from_cart(
                 code="coupon_not_applicable", extra={"coupons": [c.__dict__ for c in rejected]},
             )
 
-        profile = CustomerProfile.objects.filter(user=customer).only("sales_region_id").first()
         now = timezone.now()
         order = Order.objects.create(
             customer=customer,
@@ -118,7 +143,7 @@ def order_create_from_cart(
             total_amount=pricing.total.amount,
             shipping_address=address.as_value(),
             address=address,
-            region_id=profile.sales_region_id if profile else None,
+            region_id=cart.customer_region_id,
             applied_promotions=[d.as_dict() for d in pricing.discounts],
             coupon_codes=list(cart.coupon_codes),
             hold_until=now + datetime.timedelta(minutes=settings.ORDERS_UNPAID_HOLD_MINUTES),

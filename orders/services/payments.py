@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce import telemetry
@@ -93,7 +94,7 @@ def _settle(payment_id: int, result: GatewayResult | None, *, error: GatewayErro
         else:
             payment.status, payment.error_code, payment.message = P.DECLINED, result.error_code, result.message[:200]
             payment.card_last4 = result.card_last4 or payment.card_last4
-        payment.save()
+        payment.save(update_fields=["status", "error_code", "message", "gateway_reference", "card_last4", "updated_at"])
         raised = [_processed_event(order, payment)]
         if payment.status == P.CAPTURED:
             raised += _mark_paid(order, payment)
@@ -113,7 +114,9 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             order = lock_order(order)
             if order.customer_id != customer.pk:
                 raise OrderNotFound("No such order.")
-            existing = Payment.objects.filter(idempotency_key=key).first()
+            # One read for both questions asked below: a payment under this key, a pending one of this order.
+            found = list(Payment.objects.filter(Q(idempotency_key=key) | Q(order=order, status=P.PENDING)))
+            existing = next((p for p in found if p.idempotency_key == key), None)
             if existing is not None:
                 if existing.order_id != order.pk:
                     raise Conflict("This idempotency key was used for another order.", code="idempotency_key_reused")
@@ -130,7 +133,7 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             due = order.balance_due
             if not due.is_positive():
                 raise PaymentNotNeeded(f"Order {order.number} is paid.")
-            if order.payments.filter(status=P.PENDING).exists():
+            if any(p.order_id == order.pk and p.status == P.PENDING for p in found):
                 raise Conflict("A payment for this order is still being processed.", code="payment_in_progress")
             gateway = gateway_for(order.payment_method)
             payment = Payment.objects.create(order=order, gateway=gateway.name, amount=due.amount, currency=due.currency,

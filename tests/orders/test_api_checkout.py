@@ -356,6 +356,20 @@ def test_checkout_query_count_does_not_grow_with_the_number_of_lines():
     assert ten == one, f"1 line: {one} queries, 10 lines: {ten} queries"
 
 
+# Statements of one checkout request, BEGIN/COMMIT/SAVEPOINT included, with the discount provider
+# that grants nothing (a provider's own queries come on top): 68 until the savepoints around event
+# inserts, the transactions around single INSERTs and the cart read before the lock went.
+CHECKOUT_QUERY_BUDGET = 55
+
+
+def test_checkout_query_count_stays_within_its_budget(settings):
+    settings.ORDERS_DISCOUNT_PROVIDER = "orders.pricing.NoDiscounts"
+
+    queries = _checkout_queries(3)
+
+    assert queries <= CHECKOUT_QUERY_BUDGET, f"{queries} queries, budget {CHECKOUT_QUERY_BUDGET}"
+
+
 def test_a_checkout_whose_payment_answer_was_lost_is_replayed_not_checked_out_again(shopper):
     customer, address, client = shopper
     client.post("/api/v1/cart/items/", {"product_id": stocked_product().pk, "quantity": 1}, format="json")

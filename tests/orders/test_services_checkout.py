@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commerce.accounts.errors import AddressNotFound
 from commerce.audit.models import DomainEvent
@@ -10,7 +12,7 @@ from commerce.catalog.services import product_update
 from orders.errors import CartEmpty, CartNeedsReview, NotAllowedToOrder, PaymentMethodInvalid
 from orders.models import Cart, Order, OrderSummary
 from orders.services.checkout import order_create_from_cart
-from tests.factories import AddressFactory, UserFactory
+from tests.factories import AddressFactory, SalesRegionFactory, UserFactory
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +103,52 @@ def test_checkout_of_an_empty_or_foreign_cart():
     with pytest.raises(CartEmpty):
         order_create_from_cart(customer=customer, cart=foreign, address_id=address.pk, payment_method="card")
     assert Order.objects.count() == 0
+
+
+# Statements of order_create_from_cart, BEGIN/COMMIT/SAVEPOINT included, with the discount provider
+# that grants nothing: 30 until the savepoints around event inserts and stock reservation went and
+# the customer's sales region came with the cart lock.
+CREATE_QUERY_BUDGET = 23
+
+
+def test_checkout_query_count_stays_within_its_budget(settings):
+    settings.ORDERS_DISCOUNT_PROVIDER = "orders.pricing.NoDiscounts"
+    customer, address = customer_with_address()
+    cart = filled_cart(customer, [(stocked_product(), 1) for _ in range(3)])
+
+    with CaptureQueriesContext(connection) as queries:
+        order = order_create_from_cart(customer=customer, cart=cart, address_id=address.pk, payment_method="card")
+
+    assert order.lines.count() == 3
+    assert len(queries) <= CREATE_QUERY_BUDGET, f"{len(queries)} queries, budget {CREATE_QUERY_BUDGET}"
+
+
+def test_checkout_takes_the_customers_open_cart_when_given_none():
+    customer, address = customer_with_address()
+    cart = filled_cart(customer, [(stocked_product(price="3.00"), 2)])
+
+    order = order_create_from_cart(customer=customer, address_id=address.pk, payment_method="card")
+
+    assert Cart.objects.get(pk=cart.pk).status == Cart.Status.CHECKED_OUT
+    assert [(line.quantity, line.unit_price_amount) for line in order.lines.all()] == [(2, Decimal("3.00"))]
+
+
+def test_checkout_without_an_open_cart_is_refused_before_anything_else():
+    customer = UserFactory()  # no place_orders either: the missing cart is what the shopper hears first
+
+    with pytest.raises(CartEmpty) as refused:
+        order_create_from_cart(customer=customer, address_id=987_654, payment_method="card")
+
+    assert refused.value.code == "cart_empty"
+    assert Order.objects.count() == 0
+
+
+def test_the_order_takes_the_customers_sales_region():
+    region = SalesRegionFactory()
+    customer, address = customer_with_address(profile__sales_region=region)
+    cart = filled_cart(customer, [(stocked_product(), 1)])
+
+    order = order_create_from_cart(customer=customer, cart=cart, address_id=address.pk, payment_method="card")
+
+    assert order.region_id == region.pk
+    assert OrderSummary.objects.get(order_id=order.pk).region_id == region.pk
