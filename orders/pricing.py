@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from commerce.catalog.models import Product
 from commerce.catalog.selectors import product_queryset
 from commerce.money import Money
 
@@ -48,6 +49,8 @@ class PricedLine:
     available: int
     is_active: bool
     discount: Money
+    # The product as priced, so checkout hands it to stock_reserve_many instead of reading it again.
+    product: Product | None = field(default=None, repr=False, compare=False)
 
     @property
     def subtotal(self) -> Money:
@@ -228,6 +231,7 @@ def price_lines(
                 available=product.available,
                 is_active=product.is_active,
                 discount=Money.zero(currency),
+                product=product,
             )
         )
     subtotal = sum((line.subtotal for line in priced), Money.zero(currency))

@@ -90,7 +90,9 @@ def project(rows: list[DomainEvent]) -> None:
     if not order_rows:
         return
     ids = {int(r.stream_id) for r in order_rows}
-    summaries = {s.order_id: s for s in OrderSummary.objects.select_for_update().filter(order_id__in=ids)}
+    # An order whose created event is in this batch has no summary yet: nothing to read or lock.
+    stored = ids - {int(r.stream_id) for r in order_rows if r.event_type == "orders.order.created"}
+    summaries = {s.order_id: s for s in OrderSummary.objects.select_for_update().filter(order_id__in=stored)} if stored else {}
     existing, changed = set(summaries), {}
     for row in order_rows:
         order_id = int(row.stream_id)

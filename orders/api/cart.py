@@ -302,7 +302,19 @@ class CartCouponApplyApi(APIView):
         responses={
             200: CartSummaryOutputSerializer,
             400: invalid_response(
-                error_example("coupon_unknown", "The code SPRING10 is not known.", {"code": ["The code SPRING10 is not known."]}),
+                *(
+                    error_example(reason, message, {"code": [message]})
+                    for reason, message in (
+                        ("coupon_unknown", "The code SPRING10 is not known."),
+                        ("coupon_expired", "The code SPRING10 has expired."),
+                        ("coupon_exhausted", "The code SPRING10 has been used up."),
+                        ("coupon_not_yet_valid", "The code SPRING10 is not valid yet."),
+                        ("coupon_not_yours", "The code SPRING10 belongs to another customer."),
+                        ("coupon_invalidated", "The code SPRING10 is no longer valid."),
+                        ("coupon_not_applicable", "The code SPRING10 does not apply: Needs a subtotal of at least 30.00."),
+                        ("coupon_not_combinable", "The code SPRING10 cannot be combined with Summer sale."),
+                    )
+                ),
                 error_example("too_many_coupons", "At most 5 codes per cart."),
                 UNKNOWN_FIELD,
             ),

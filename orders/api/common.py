@@ -274,6 +274,16 @@ class CartCouponSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
     reason = serializers.CharField(help_text="Why it does not apply (empty when accepted).")
     message = serializers.CharField()
+    hint = serializers.CharField(help_text="What would make a refused code apply, e.g. `Spend 12.50 more` (may be empty).")
+
+
+@extend_schema_serializer(component_name="CartPromotionHint")
+class CartHintSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="`promotion:<id>`.")
+    name = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it does not apply, e.g. `minimum_not_reached` or `usage_limit_reached`.")
+    message = serializers.CharField()
+    hint = serializers.CharField(help_text="What would qualify, e.g. `Spend 12.50 more` or `Add 2 more units` (may be empty).")
 
 
 @extend_schema_serializer(component_name="CartSummary")
@@ -290,7 +300,14 @@ class CartSummaryOutputSerializer(serializers.Serializer):
     shipping = MoneyOutputSerializer(help_text="Shipping before any shipping discount.")
     shipping_discount = MoneyOutputSerializer()
     total = MoneyOutputSerializer(help_text="What checkout charges: send it back as `expected_total`.")
-    coupons = CartCouponSerializer(many=True)
+    coupons = CartCouponSerializer(many=True, help_text="A verdict for each code on the cart: a refused one stays, with its reason.")
+    hints = CartHintSerializer(
+        many=True,
+        help_text=(
+            "Automatic promotions the shopper qualifies for that did not apply, and what would qualify. "
+            "Coupon-only promotions and other customers' offers are never listed."
+        ),
+    )
     has_issues = serializers.BooleanField(help_text="Whether a line needs review before checkout.")
 
 
@@ -546,5 +563,9 @@ CART_EXAMPLE = {
     "shipping_discount": {"amount": "0.00", "currency": "EUR"},
     "total": {"amount": "9.67", "currency": "EUR"},
     "coupons": [],
+    "hints": [
+        {"key": "promotion:8", "name": "Free shipping from 50 EUR", "reason": "minimum_not_reached",
+         "message": "Needs a subtotal of at least 50.00.", "hint": "Spend 45.23 more"}
+    ],
     "has_issues": True,
 }

@@ -232,8 +232,10 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
         )
         result = pricing.coupon_result(code) or discount_provider().check_coupon(code, None)
         if not result.accepted:
-            raise CouponRejected(result.message or "This code cannot be used.", code=result.reason or "coupon_unknown",
-                                 fields={"code": [result.message or "This code cannot be used."]})
+            message = result.message or "This code cannot be used."
+            shown = f"{message} {result.hint}." if result.hint else message  # what would make it apply
+            raise CouponRejected(message, code=result.reason or "coupon_unknown", extra={"hint": result.hint} if result.hint else None,
+                                 fields={"code": [shown]})
         cart.coupon_codes = [*cart.coupon_codes, code]
         cart.save(update_fields=["coupon_codes", "updated_at"])
         record(events.CartCouponApplied(**_owner_kwargs(cart), code=code))

@@ -164,7 +164,7 @@ def order_create_from_cart(
             ]
         )
         # Stock: every line or none, batches locked in id order (raises insufficient_stock).
-        stock_reserve_many(lines=[(line.product_id, line.quantity) for line in pricing.lines], reference=order.reference)
+        stock_reserve_many(lines=[(line.product, line.quantity) for line in pricing.lines], reference=order.reference)
         # Coupons and usage limits: locked and counted by the promotions hook, in this transaction.
         discount_provider().order_placed(
             order_id=order.pk, customer_id=customer.pk, discounts=pricing.discounts, coupon_codes=list(cart.coupon_codes)

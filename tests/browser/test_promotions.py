@@ -202,7 +202,7 @@ def test_shopper_gets_a_badged_3_for_2_uses_their_coupon_and_cannot_reuse_it(liv
     # 3. The public code below its minimum: refused with its own reason, kept in the field to correct.
     enter_code(page, "big15")
     error = page.locator(".coupon-form .field-error")
-    assert error.inner_text() == "The code BIG15 does not apply: Needs a subtotal of at least 60.00."
+    assert error.inner_text() == "The code BIG15 does not apply: Needs a subtotal of at least 60.00. Spend 34.50 more."
     assert page.get_by_label("Coupon code").input_value() == "big15"  # as the shopper typed it
     assert page.locator("li.coupon").count() == 1  # not added, and the loyalty coupon still there
     assert totals(page)["Total"] == "20.20 EUR"

@@ -163,7 +163,10 @@ def test_each_refused_code_gets_its_own_reason_and_message_and_the_cart_keeps_no
 
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["detail"]) == (reason, message)
-    assert response.json()["fields"] == {"code": [message]}
+    # a code that would apply with more in the cart says what would qualify
+    hint = {"BIGONLY1": "Spend 30.00 more"}.get(code, "")
+    assert response.json()["fields"] == {"code": [f"{message} {hint}." if hint else message]}
+    assert response.json().get("extra", {}).get("hint", "") == hint
     assert Cart.objects.get(customer=shopper).coupon_codes == []
 
 
@@ -174,7 +177,7 @@ def test_an_accepted_code_is_itemised_in_the_cart_summary_with_its_verdict(shopp
 
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["coupons"] == [{"code": "GOOD1", "accepted": True, "reason": "", "message": ""}]
+    assert body["coupons"] == [{"code": "GOOD1", "accepted": True, "reason": "", "message": "", "hint": ""}]
     [discount] = body["discounts"]
     assert (discount["name"], discount["code"], discount["amount"]) == ("Coupon offer", "GOOD1", {"amount": "5.00", "currency": "EUR"})
 
@@ -190,5 +193,17 @@ def test_a_code_that_stops_working_stays_on_the_cart_with_its_reason(shopper):
     body = client.get("/api/v1/cart/").json()
 
     assert body["coupons"] == [{"code": "GOOD1", "accepted": False, "reason": "coupon_expired",
-                                "message": "The code GOOD1 has expired."}]
+                                "message": "The code GOOD1 has expired.", "hint": ""}]
     assert body["discounts"] == []
+
+
+def test_the_cart_summary_lists_what_an_automatic_offer_needs_and_keeps_secret_offers_out(shopper):
+    # given: a 20.00 cart, free shipping from 40.00 for everyone, and a coupon-only offer from 40.00
+    PromotionFactory(name="Free shipping from 40", free_shipping=True, min_subtotal=Decimal("40.00"))
+    PromotionFactory(name="Secret", requires_coupon=True, min_subtotal=Decimal("40.00"))
+
+    body = token_client(shopper).get("/api/v1/cart/").json()
+
+    assert [(h["name"], h["reason"], h["hint"]) for h in body["hints"]] == [
+        ("Free shipping from 40", "minimum_not_reached", "Spend 20.00 more")]
+    assert body["hints"][0]["key"].startswith("promotion:")
