@@ -15,7 +15,6 @@ cart, generating and exporting coupons, and every state-changing action need ``m
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -45,6 +44,7 @@ from promotions.admin_forms import (
     SegmentAdminForm,
     SimulateForm,
 )
+from promotions.api.common import coupon_batch_csv_lines
 from promotions.models import Campaign, Coupon, CouponBatch, Promotion, PromotionTier, Redemption, Segment
 from promotions.provider import promotion_id_of
 
@@ -722,11 +722,7 @@ class CouponBatchAdmin(ReadOnlyMixin, ServiceActionsMixin, ConsolePermissionsMix
         batch = self.get_object(request, str(object_id))
         if batch is None:
             raise Http404("No such batch.")
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in selectors.coupon_batch_csv_rows(batch=batch)),
-            content_type="text/csv; charset=utf-8",
-        )
+        response = StreamingHttpResponse(coupon_batch_csv_lines(batch=batch), content_type="text/csv; charset=utf-8")
         name = f"coupons-{batch.prefix.lower() or 'batch'}-{batch.pk}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
@@ -762,13 +758,6 @@ class CouponBatchAdmin(ReadOnlyMixin, ServiceActionsMixin, ConsolePermissionsMix
             request, "admin/promotions/couponbatch/distribute.html", f"Distribute batch {batch.pk} to a segment",
             form=form, batch=batch, object=batch, unassigned=unassigned,
         )
-
-
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer then yields lines to stream."""
-
-    def write(self, value):
-        return value
 
 
 # --- coupons ------------------------------------------------------------------------------------------

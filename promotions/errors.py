@@ -57,6 +57,20 @@ class CouponExhausted(Conflict):
     default_code = "coupon_exhausted"
 
 
+class CouponNoLongerValid(Conflict):
+    """A code taken at checkout that was invalidated (or changed) since the cart was priced."""
+
+    default_code = "coupon_invalidated"
+
+
+class CouponExpired(Conflict):
+    default_code = "coupon_expired"
+
+
+class CouponNotYours(Conflict):
+    default_code = "coupon_not_yours"
+
+
 class CouponCodeTaken(Conflict):
     default_code = "coupon_code_taken"
 

@@ -23,6 +23,9 @@ from promotions import engine, events
 from promotions.errors import (
     CampaignBudgetSpent,
     CouponExhausted,
+    CouponExpired,
+    CouponNoLongerValid,
+    CouponNotYours,
     PromotionCustomerLimitReached,
     PromotionNotLive,
     PromotionUsageLimitReached,
@@ -103,7 +106,7 @@ class PromotionDiscounts:
         """A code's verdict on a cart, or, without one, on its own (known, usable, not expired)."""
         code = (code or "").strip().upper()
         if snapshot is not None:
-            codes = list(dict.fromkeys([*[c.upper() for c in snapshot.coupon_codes], code]))
+            codes = list(dict.fromkeys([*[_code(c) for c in snapshot.coupon_codes], code]))
             result = self.price(replace(snapshot, coupon_codes=codes))
             found = next((c for c in result.coupons if c.code == code), None)
             if found is not None:
@@ -178,24 +181,27 @@ class PromotionDiscounts:
                     f"The budget of {campaign.name} is spent; please review your cart.", extra={"campaign_id": campaign_id}
                 )
 
-        # Coupons: one conditional UPDATE each; 0 rows means another order took the last use.
-        codes = sorted({d.code.upper() for d in granted.values() if d.code})
+        # Coupons: one conditional UPDATE each, re-checking under its row lock what pricing checked
+        # (active, not expired, the shopper's, uses left); 0 rows says why in the refusal.
+        by_code = {_code(d.code): pk for pk, d in granted.items() if d.code}
+        codes = sorted(by_code)
         for code in codes:
             taken = (
-                Coupon.objects.filter(code=code, status=Coupon.Status.ACTIVE)
+                Coupon.objects.filter(code=code, promotion_id=by_code[code], status=Coupon.Status.ACTIVE)
+                .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+                .filter(Q(assigned_to__isnull=True) | Q(assigned_to_id=customer_id))
                 .filter(Q(max_uses__isnull=True) | Q(used_count__lt=F("max_uses")))
                 .update(used_count=F("used_count") + 1)
             )
             if not taken:
-                raise CouponExhausted(f"The code {code} has just been used up; please review your cart.",
-                                      extra={"code": code})
+                _refuse_coupon(code, promotion_id=by_code[code], customer_id=customer_id, now=now)
         coupons = {c.code: c for c in Coupon.objects.filter(code__in=codes).only("pk", "code", "promotion_id", "used_count")}
 
         facts = order_facts(order_id=order_id)
         redemptions = []
         for pk in ids:
             promotion, discount = promotions[pk], granted[pk]
-            coupon = coupons.get(discount.code.upper()) if discount.code else None
+            coupon = coupons.get(_code(discount.code)) if discount.code else None
             line_amounts = {
                 str(facts.line_ids[i]): str(m.amount) for i, m in sorted(discount.line_amounts.items())
                 if i < len(facts.line_ids) and m.is_positive()
@@ -225,7 +231,7 @@ class PromotionDiscounts:
             to_record.append(events.PromotionRedeemed(
                 promotion_id=r.promotion_id, name=promotion.name, redemption_id=r.pk, order_id=order_id,
                 order_number=facts.number, customer_id=customer_id, campaign_id=r.campaign_id,
-                coupon_code=granted[r.promotion_id].code, amount=str(r.amount), currency=r.currency,
+                coupon_code=_code(granted[r.promotion_id].code), amount=str(r.amount), currency=r.currency,
                 usage_count=promotion.usage_count + 1,
             ))
         for code in codes:
@@ -285,6 +291,23 @@ class PromotionDiscounts:
                 ))
         record_many(to_record)
         return None
+
+
+def _code(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def _refuse_coupon(code: str, *, promotion_id: int, customer_id: int, now) -> None:
+    """Why a counted coupon could not be taken under its lock, as a 409 (rolling the checkout back)."""
+    coupon = Coupon.objects.filter(code=code).only("status", "promotion_id", "expires_at", "assigned_to_id").first()
+    extra = {"code": code}
+    if coupon is None or coupon.status != Coupon.Status.ACTIVE or coupon.promotion_id != promotion_id:
+        raise CouponNoLongerValid(f"The code {code} is no longer valid; please review your cart.", extra=extra)
+    if coupon.expires_at is not None and coupon.expires_at <= now:
+        raise CouponExpired(f"The code {code} has expired; please review your cart.", extra=extra)
+    if coupon.assigned_to_id is not None and coupon.assigned_to_id != customer_id:
+        raise CouponNotYours(f"The code {code} belongs to another customer.", extra=extra)
+    raise CouponExhausted(f"The code {code} has just been used up; please review your cart.", extra=extra)
 
 
 def _lock(campaign_ids: list[int], promotion_ids: list[int]) -> tuple[dict, dict]:

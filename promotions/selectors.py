@@ -18,7 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -61,8 +61,8 @@ RULES_VERSION_KEY = "promotions:rules:version"
 
 
 # --- money in the engine's units --------------------------------------------------------------------
-def to_minor(amount: Decimal, currency: str) -> int:
-    return int((Decimal(amount) / minor_unit(currency)).to_integral_value())
+def to_minor(amount: Decimal, currency: str, rounding: str = ROUND_HALF_UP) -> int:
+    return int((Decimal(amount) / minor_unit(currency)).to_integral_value(rounding=rounding))
 
 
 def from_minor(units: int, currency: str) -> Money:
@@ -551,7 +551,8 @@ def _with_counters(compiled: CompiledRules, *, customer_id: int | None, currency
                 changes["usage_left"] = max(0, compiled.usage_limits[rule.id] - used)
             if rule.campaign_id in compiled.budgets:
                 budget, budget_currency = compiled.budgets[rule.campaign_id]
-                changes["budget_left"] = max(0, to_minor(budget - (spent or Decimal(0)), budget_currency))
+                # rounded down: a budget left of 1.5 units grants 1, never 2 (order_placed would refuse it)
+                changes["budget_left"] = max(0, to_minor(budget - (spent or Decimal(0)), budget_currency, ROUND_FLOOR))
         if rule.id in compiled.per_customer_limits:
             changes["customer_usage_left"] = max(0, compiled.per_customer_limits[rule.id] - per_customer_used.get(rule.id, 0))
         out.append(replace(rule, **changes) if changes else rule)
@@ -783,12 +784,13 @@ def promotion_performance(
     if period not in _TRUNC:
         raise ValidationError("Choose day, week or month.", code="period_invalid", fields={"period": ["day, week or month."]})
     qs = Redemption.objects.filter(promotion=promotion, cancelled_at__isnull=True)
+    # Periods and date bounds are UTC days, whatever time zone the request has activated.
     if date_from:
-        qs = qs.filter(placed_at__date__gte=date_from)
+        qs = qs.filter(placed_at__gte=_utc_midnight(date_from))
     if date_to:
-        qs = qs.filter(placed_at__date__lte=date_to)
+        qs = qs.filter(placed_at__lt=_utc_midnight(date_to + datetime.timedelta(days=1)))
     rows = (
-        qs.order_by().annotate(period=_TRUNC[period]("placed_at")).values("period")
+        qs.order_by().annotate(period=_TRUNC[period]("placed_at", tzinfo=datetime.UTC)).values("period")
         .annotate(orders=Count("order_id", distinct=True), units=Sum("units"), revenue=Sum("order_total"),
                   discount=Sum("amount"))
         .order_by("period")
@@ -798,6 +800,10 @@ def promotion_performance(
          "revenue": _money(row["revenue"]), "discount": _money(row["discount"])}
         for row in rows
     ]
+
+
+def _utc_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
 def _money(value) -> Decimal:

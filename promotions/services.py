@@ -27,13 +27,14 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce import telemetry
 from commerce.accounts.models import SalesRegion
 from commerce.audit.events import record, record_many
 from commerce.catalog.models import Category, Manufacturer, Product
-from commerce.money import MINOR_UNITS
+from commerce.money import MINOR_UNITS, minor_unit
 from promotions import events
 from promotions.errors import (
     CampaignInvalid,
@@ -278,6 +279,12 @@ def _validate_promotion(values: dict, tiers: Sequence[tuple[int, Decimal]], m2m:
     for field_name in ("min_quantity", "usage_limit", "usage_limit_per_customer"):
         if values.get(field_name) is not None and values[field_name] < 1:
             err(field_name, "At least 1, or empty for none.")
+    currency = values.get("currency")
+    if currency in MINOR_UNITS:
+        for field_name in ("amount", "min_subtotal"):
+            value = values.get(field_name)
+            if isinstance(value, Decimal) and value.is_finite() and value != value.quantize(minor_unit(currency)):
+                err(field_name, f"At most {MINOR_UNITS[currency]} decimal places in {currency}.")
     campaign = values.get("campaign")
     if campaign is not None and campaign.currency != values.get("currency"):
         err("currency", f"The campaign is in {campaign.currency}.")
@@ -411,6 +418,12 @@ def promotion_update(*, promotion: Promotion | int, data: dict, tiers: Sequence 
         if values.get("benefit_type") != B.QUANTITY_TIERS and tiers is None:
             tier_list = []  # switching away from tiers drops them
         _validate_promotion(values, tier_list, resolved)
+        if values.get("usage_limit") is not None and values["usage_limit"] < promotion.usage_count:
+            # the check constraint would refuse it with a 500: say it as the field's error instead
+            raise PromotionInvalid(
+                f"The promotion is not valid: it has already been used {promotion.usage_count} times.",
+                fields={"usage_limit": [f"At least {promotion.usage_count}, the uses already counted, or empty."]},
+            )
         values["name"] = values["name"].strip()
         values["combines_with"] = sorted(set(values["combines_with"] or []))
 
@@ -736,6 +749,8 @@ def _validate_campaign(values: dict, *, spent: Decimal = Decimal(0)) -> dict:
             budget = None
         if budget is None or not budget.is_finite() or budget <= 0 or budget != budget.quantize(Decimal("0.01")):
             errors["budget_amount"] = ["An amount above zero with at most two decimals, or empty for no budget."]
+        elif values.get("currency") in MINOR_UNITS and budget != budget.quantize(minor_unit(values["currency"])):
+            errors["budget_amount"] = [f"At most {MINOR_UNITS[values['currency']]} decimal places in {values['currency']}."]
         elif budget < spent:
             errors["budget_amount"] = [f"Already {spent} spent; the budget cannot be lower."]
         values["budget_amount"] = budget
@@ -1029,32 +1044,35 @@ def promotions_sync_schedule(*, now: datetime.datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     with telemetry.command_span("commerce.promotion.sync_schedule") as span, transaction.atomic():
-        to_record = []
-        expiring = list(
-            Promotion.objects.select_for_update()
-            .filter(status__in=[PS.SCHEDULED, PS.ACTIVE], valid_to__lte=now).order_by("id")
+        # Locks as the checkout takes them (``provider._lock``): every campaign concerned, then
+        # every promotion concerned, each in one query in id order, so the two never deadlock.
+        campaigns = list(
+            Campaign.objects.select_for_update()
+            .filter(Q(status__in=[CS.SCHEDULED, CS.ACTIVE], ends_at__lte=now) | Q(status=CS.SCHEDULED, starts_at__lte=now))
+            .order_by("id")
         )
+        promotions = list(
+            Promotion.objects.select_for_update()
+            .filter(Q(status__in=[PS.SCHEDULED, PS.ACTIVE], valid_to__lte=now) | Q(status=PS.SCHEDULED, valid_from__lte=now))
+            .order_by("id")
+        )
+        to_record = []
+        expiring = [p for p in promotions if p.valid_to is not None and p.valid_to <= now]
         for p in expiring:
             to_record.append(events.PromotionExpired(promotion_id=p.pk, name=p.name, previous_status=p.status,
                                                      valid_to=_iso(p.valid_to)))
         Promotion.objects.filter(pk__in=[p.pk for p in expiring]).update(status=PS.EXPIRED, updated_at=now)
-        starting = list(
-            Promotion.objects.select_for_update().filter(status=PS.SCHEDULED, valid_from__lte=now).order_by("id")
-        )
+        starting = [p for p in promotions if p not in expiring and p.status == PS.SCHEDULED]
         for p in starting:
             to_record.append(events.PromotionStarted(promotion_id=p.pk, name=p.name))
         Promotion.objects.filter(pk__in=[p.pk for p in starting]).update(status=PS.ACTIVE, updated_at=now)
 
-        ending = list(
-            Campaign.objects.select_for_update().filter(status__in=[CS.SCHEDULED, CS.ACTIVE], ends_at__lte=now).order_by("id")
-        )
+        ending = [c for c in campaigns if c.ends_at is not None and c.ends_at <= now]
         for c in ending:
             to_record.append(events.CampaignEnded(campaign_id=c.pk, name=c.name, previous_status=c.status,
                                                   spent_amount=str(c.spent_amount)))
         Campaign.objects.filter(pk__in=[c.pk for c in ending]).update(status=CS.ENDED, ended_at=now, updated_at=now)
-        campaigns_starting = list(
-            Campaign.objects.select_for_update().filter(status=CS.SCHEDULED, starts_at__lte=now).order_by("id")
-        )
+        campaigns_starting = [c for c in campaigns if c not in ending and c.status == CS.SCHEDULED]
         for c in campaigns_starting:
             to_record.append(events.CampaignStarted(campaign_id=c.pk, name=c.name))
         Campaign.objects.filter(pk__in=[c.pk for c in campaigns_starting]).update(status=CS.ACTIVE, updated_at=now)

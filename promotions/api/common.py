@@ -11,6 +11,8 @@ refusal of a service keeps its own code (``promotion_invalid``, ``invalid_transi
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -29,11 +31,16 @@ from commerce.api.errors import (
 )
 from commerce.api.serializers import MoneyOutputSerializer
 from commerce.money import Money
-from orders.api.common import DecimalStringField
+from orders.api.common import DecimalStringField, StrictInputSerializer
 from promotions import selectors
-from promotions.models import Coupon, DiscountClass, Promotion
+from promotions.models import Coupon, CouponBatch, DiscountClass, Promotion
 
 MANAGE_PROMOTIONS = "accounts.manage_promotions"
+#: The bounds of what a database column holds: a larger number sent to an integer field would overflow
+#: the column (a 500) instead of being refused (a 400). Counts and limits are 32-bit integers on every
+#: backend; ids are 64-bit (``BigAutoField``).
+MAX_DB_INT = 2**31 - 1
+MAX_DB_ID = 2**63 - 1
 
 
 class CanManagePromotions(BasePermission):
@@ -44,6 +51,36 @@ class CanManagePromotions(BasePermission):
 
 
 STAFF = [IsAuthenticated, CanManagePromotions]
+
+# --- CSV -------------------------------------------------------------------------------------------------
+#: What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe.
+
+    Codes cannot start so (a fixed alphabet), but the promotion's name is staff input and the
+    assignee's user name is the customer's own (``+`` and ``@`` are allowed in user names).
+    """
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer`` rows."""
+
+    def write(self, value):
+        return value
+
+
+def coupon_batch_csv_lines(*, batch: CouponBatch) -> Iterator[str]:
+    """The batch's CSV, line by line (streamed by the API and the admin alike), safe to open in a spreadsheet."""
+    writer = csv.writer(_Echo())
+    rows = iter(selectors.coupon_batch_csv_rows(batch=batch))
+    yield writer.writerow(next(rows))  # the header, ours
+    for row in rows:
+        yield writer.writerow([csv_cell(cell) for cell in row])
+
 
 # --- parameters and errors of the schema --------------------------------------------------------------
 PROMOTION_ID = OpenApiParameter("promotion_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Promotion id.")
@@ -113,8 +150,10 @@ class IdListField(serializers.ListField):
 
 # --- promotions -----------------------------------------------------------------------------------------
 @extend_schema_serializer(component_name="PromotionTier")
-class TierSerializer(serializers.Serializer):
-    min_quantity = serializers.IntegerField(min_value=1, help_text="From this many qualifying units...")
+class TierSerializer(StrictInputSerializer):
+    """A quantity tier, in and out; as input it refuses fields it does not declare (400 ``unknown_field``)."""
+
+    min_quantity = serializers.IntegerField(min_value=1, max_value=MAX_DB_INT, help_text="From this many qualifying units...")
     percent = DecimalStringField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(100),
                                  help_text="...this percentage off (decimal string).")
 

@@ -6,8 +6,6 @@ Every endpoint needs ``accounts.manage_promotions``; each write calls one servic
 
 from __future__ import annotations
 
-import csv
-
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -26,12 +24,15 @@ from promotions.api.common import (
     COUPON_CODE,
     COUPON_EXAMPLE,
     COUPON_NOT_FOUND,
+    MAX_DB_ID,
+    MAX_DB_INT,
     PROMOTION_ID,
     PROMOTION_NOT_FOUND,
     STAFF,
     STAFF_ERRORS,
     STAFF_WRITE_ERRORS,
     CouponOutputSerializer,
+    coupon_batch_csv_lines,
 )
 from promotions.services import MAX_BATCH
 
@@ -68,7 +69,7 @@ class CouponGenerateApi(APIView):
         quantity = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, help_text=f"1 to {MAX_BATCH} codes.")
         prefix = serializers.CharField(max_length=12, required=False, allow_blank=True,
                                        help_text="Up to 12 letters and digits; codes read `PREFIX-XXXXXXXXXX`.")
-        max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=1,
+        max_uses = serializers.IntegerField(min_value=1, max_value=MAX_DB_INT, required=False, allow_null=True, default=1,
                                             help_text="Uses per code; default 1 (single-use); null for unlimited.")
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -125,13 +126,6 @@ class _CsvOrJsonErrors(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer`` rows."""
-
-    def write(self, value):
-        return value
-
-
 class CouponBatchCsvApi(APIView):
     permission_classes = STAFF
     content_negotiation_class = _CsvOrJsonErrors
@@ -159,11 +153,7 @@ class CouponBatchCsvApi(APIView):
     )
     def get(self, request, batch_id: int):
         batch = selectors.coupon_batch_get(batch_id=batch_id)
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in selectors.coupon_batch_csv_rows(batch=batch)),
-            content_type="text/csv; charset=utf-8",
-        )
+        response = StreamingHttpResponse(coupon_batch_csv_lines(batch=batch), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="coupons-batch-{batch.pk}.csv"'
         return response
 
@@ -175,9 +165,10 @@ class CouponCreateApi(APIView):
     @extend_schema_serializer(component_name="CouponCreateInput")
     class InputSerializer(StrictInputSerializer):
         code = serializers.CharField(max_length=32, help_text="3 to 32 letters, digits, `-` or `_`; stored upper-case.")
-        max_uses = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="Null (default): unlimited.")
+        max_uses = serializers.IntegerField(min_value=1, max_value=MAX_DB_INT, required=False, allow_null=True,
+                                            help_text="Null (default): unlimited.")
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
-        assigned_to = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+        assigned_to = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID, required=False, allow_null=True,
                                                help_text="A customer id: only they may redeem it.")
 
     @extend_schema(
@@ -227,7 +218,7 @@ class CouponDistributeApi(APIView):
 
     @extend_schema_serializer(component_name="CouponDistributeInput")
     class InputSerializer(StrictInputSerializer):
-        segment = serializers.IntegerField(min_value=1, help_text="Segment id.")
+        segment = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID, help_text="Segment id.")
 
     @extend_schema_serializer(component_name="CouponDistribution")
     class OutputSerializer(serializers.Serializer):

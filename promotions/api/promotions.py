@@ -24,6 +24,8 @@ from orders.api.common import UNKNOWN_FIELD, DecimalStringField, QuantityField, 
 from promotions import selectors, services
 from promotions.api.common import (
     INVALID_TRANSITION,
+    MAX_DB_ID,
+    MAX_DB_INT,
     PROMOTION_EXAMPLE,
     PROMOTION_ID,
     PROMOTION_NOT_FOUND,
@@ -49,11 +51,12 @@ PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_f
 
 
 def _ids(help_text: str) -> serializers.ListField:
-    return serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, help_text=help_text)
+    return serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID), required=False,
+                                 help_text=help_text)
 
 
 def _count(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(required=False, allow_null=True, min_value=1, **kwargs)
+    return serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_DB_INT, **kwargs)
 
 
 class PromotionInputSerializer(StrictInputSerializer):
@@ -63,9 +66,11 @@ class PromotionInputSerializer(StrictInputSerializer):
     description = serializers.CharField(required=False, allow_blank=True)
     badge = serializers.CharField(max_length=40, required=False, allow_blank=True,
                                   help_text="Label on product pages, e.g. `3 for 2`; empty: said by the benefit.")
-    campaign = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Campaign id, or null.")
+    campaign = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_DB_ID,
+                                        help_text="Campaign id, or null.")
     discount_class = serializers.ChoiceField(choices=DiscountClass.choices)
-    priority = serializers.IntegerField(required=False, help_text="Higher applies first within its class.")
+    priority = serializers.IntegerField(required=False, min_value=-MAX_DB_INT, max_value=MAX_DB_INT,
+                                        help_text="Higher applies first within its class.")
     combines_with = serializers.ListField(
         child=inline_choice(DiscountClass.choices), required=False,
         help_text="The discount classes it combines with.",
@@ -453,7 +458,7 @@ class SimulationCouponSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="SimulationLineInput")
 class SimulationLineInputSerializer(StrictInputSerializer):
-    product_id = serializers.IntegerField(min_value=1)
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID)
     quantity = QuantityField()
 
 
@@ -465,7 +470,7 @@ class PromotionSimulateApi(APIView):
     @extend_schema_serializer(component_name="SimulationInput")
     class InputSerializer(StrictInputSerializer):
         lines = SimulationLineInputSerializer(many=True, min_length=1, max_length=200, help_text="The sample cart.")
-        customer = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+        customer = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_DB_ID,
                                             help_text="Price it for this customer (segments, their coupons); null: a guest.")
         coupon_codes = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=5)
         at = serializers.DateTimeField(required=False, allow_null=True, help_text="Price it at this time; default now.")

@@ -18,6 +18,7 @@ from commerce.api.pagination import PageNumberPagination, paginated_response
 from orders.api.common import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
 from promotions import selectors, services
 from promotions.api.common import (
+    MAX_DB_ID,
     PROMOTION_SUMMARY_EXAMPLE,
     SEGMENT_ID,
     SEGMENT_NOT_FOUND,
@@ -70,8 +71,9 @@ class SegmentInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=Segment.Kind.choices, help_text="Fixed once created.")
     description = serializers.CharField(required=False, allow_blank=True)
-    group = serializers.IntegerField(required=False, allow_null=True, min_value=1, help_text="Group id (group segments).")
-    sales_region = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+    group = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_DB_ID,
+                                     help_text="Group id (group segments).")
+    sales_region = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_DB_ID,
                                             help_text="Sales region id (sales region segments).")
     min_lifetime_value = DecimalStringField(required=False, allow_null=True, help_text="Lifetime value segments.")
     rfm_label = serializers.ChoiceField(choices=Segment.RfmLabel.choices, required=False, allow_blank=True,
@@ -193,7 +195,7 @@ class SegmentMembersApi(APIView):
 
     @extend_schema_serializer(component_name="SegmentMembersInput")
     class InputSerializer(StrictInputSerializer):
-        customers = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=100_000,
+        customers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID), max_length=100_000,
                                           help_text="Every member's customer id: the list replaces the members.")
 
     @extend_schema_serializer(component_name="SegmentMembers")
