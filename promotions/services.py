@@ -424,6 +424,12 @@ def promotion_update(*, promotion: Promotion | int, data: dict, tiers: Sequence 
                 f"The promotion is not valid: it has already been used {promotion.usage_count} times.",
                 fields={"usage_limit": [f"At least {promotion.usage_count}, the uses already counted, or empty."]},
             )
+        if values.get("currency") != before.get("currency") and (promotion.usage_count or promotion.discount_granted):
+            # what it granted is counted in its currency: a used promotion keeps it (create a new one instead)
+            raise PromotionInvalid(
+                "The promotion is not valid: it has been used, so its currency cannot change.",
+                fields={"currency": [f"Stays {before.get('currency')}: the promotion has been used."]},
+            )
         values["name"] = values["name"].strip()
         values["combines_with"] = sorted(set(values["combines_with"] or []))
 

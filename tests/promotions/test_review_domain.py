@@ -219,3 +219,16 @@ def test_promotion_performance_periods_are_utc_days_whatever_the_active_time_zon
 
     assert [(r["period"].date(), r["orders"], r["discount"]) for r in rows] == [(datetime.date(2026, 3, 10), 1, Decimal("2.00"))]
     assert rows[0]["period"].utcoffset() == datetime.timedelta(0)
+
+
+def test_a_used_promotion_keeps_its_currency():
+    promotion = PromotionFactory(usage_count=1, currency="EUR")
+
+    with pytest.raises(PromotionInvalid) as exc:
+        services.promotion_update(promotion=promotion, data={"currency": "USD"})
+
+    assert "currency" in exc.value.fields
+    promotion.refresh_from_db()
+    assert promotion.currency == "EUR"
+    unused = PromotionFactory(currency="EUR")
+    assert services.promotion_update(promotion=unused, data={"currency": "USD"}).currency == "USD"
