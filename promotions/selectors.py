@@ -217,11 +217,11 @@ def customer_coupon_get(*, customer, code: str) -> Coupon:
     return coupon
 
 
-def customer_get(*, customer_id: int):
+def customer_get(*, customer_id: int, field: str = "customer"):
     """A customer (any user) by id, for the staff tools that name one (simulate, assign a coupon)."""
     customer = get_user_model().objects.filter(pk=customer_id).first()
     if customer is None:
-        raise CustomerNotFound("No such customer.", fields={"customer": ["No such customer."]})
+        raise CustomerNotFound("No such customer.", fields={field: ["No such customer."]})
     return customer
 
 

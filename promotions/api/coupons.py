@@ -207,7 +207,7 @@ class CouponCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.get("assigned_to"):
-            data["assigned_to"] = selectors.customer_get(customer_id=data["assigned_to"])
+            data["assigned_to"] = selectors.customer_get(customer_id=data["assigned_to"], field="assigned_to")
         coupon = services.coupon_create(promotion=promotion_id, **data)
         return Response(CouponOutputSerializer(coupon).data, status=status.HTTP_201_CREATED)
 

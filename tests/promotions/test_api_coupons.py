@@ -136,7 +136,7 @@ def test_create_a_named_code_refuses_a_taken_code_a_bad_code_and_an_unknown_cust
     bad = merchandiser.post(url, {"code": "A!"}, format="json")
     assert (bad.status_code, bad.json()["code"], list(bad.json()["fields"])) == (400, "coupon_invalid", ["code"])
     nobody = merchandiser.post(url, {"code": "FORNOBODY", "assigned_to": 999999}, format="json")
-    assert (nobody.status_code, nobody.json()["code"]) == (404, "customer_not_found")
+    assert (nobody.status_code, nobody.json()["code"], list(nobody.json()["fields"])) == (404, "customer_not_found", ["assigned_to"])
     assert coupon_state() == before
 
 
