@@ -121,6 +121,9 @@ class PromotionDiscounts:
             return CouponResult(code, False, "coupon_expired", f"The code {code} has expired.")
         if info.uses_left is not None and info.uses_left <= 0:
             return CouponResult(code, False, "coupon_exhausted", f"The code {code} has been used up.")
+        promotion = Promotion.objects.select_related("campaign").filter(pk=info.promotion_id).first()
+        if promotion is None or not _still_live(promotion, promotion.campaign, now):
+            return CouponResult(code, False, "coupon_not_applicable", f"The code {code} cannot be used now.")
         return CouponResult(code, True)
 
     # --- checkout -------------------------------------------------------------------------------

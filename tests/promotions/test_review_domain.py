@@ -232,3 +232,17 @@ def test_a_used_promotion_keeps_its_currency():
     assert promotion.currency == "EUR"
     unused = PromotionFactory(currency="EUR")
     assert services.promotion_update(promotion=unused, data={"currency": "USD"}).currency == "USD"
+
+
+def test_check_coupon_without_a_cart_looks_at_its_promotion_too():
+    live = PromotionFactory(requires_coupon=True)
+    CouponFactory(code="LIVE1", promotion=live)
+    CouponFactory(code="OFF1", promotion=PromotionFactory(requires_coupon=True, status="inactive"))
+    ended = PromotionFactory(requires_coupon=True, valid_from=timezone.now() - 2 * HOUR, valid_to=timezone.now() - HOUR)
+    CouponFactory(code="ENDED1", promotion=ended)
+
+    provider = PromotionDiscounts()
+
+    assert provider.check_coupon("live1").accepted
+    assert [(r.accepted, r.reason) for r in (provider.check_coupon("OFF1"), provider.check_coupon("ENDED1"))] == [
+        (False, "coupon_not_applicable"), (False, "coupon_not_applicable")]
