@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from commerce.accounts import access
 from commerce.admin_services import ServiceSaveMixin, add_domain_error, copy_saved
 from commerce.audit.admin import StaffAuditMixin, _jsonable
+from commerce.csv_export import csv_response
 from commerce.errors import DomainError
 from commerce.money import Money
 from promotions import selectors, services
@@ -44,7 +45,6 @@ from promotions.admin_forms import (
     SegmentAdminForm,
     SimulateForm,
 )
-from promotions.api.common import coupon_batch_csv_lines
 from promotions.models import Campaign, Coupon, CouponBatch, Promotion, PromotionTier, Redemption, Segment
 from promotions.provider import promotion_id_of
 
@@ -722,10 +722,8 @@ class CouponBatchAdmin(ReadOnlyMixin, ServiceActionsMixin, ConsolePermissionsMix
         batch = self.get_object(request, str(object_id))
         if batch is None:
             raise Http404("No such batch.")
-        response = StreamingHttpResponse(coupon_batch_csv_lines(batch=batch), content_type="text/csv; charset=utf-8")
         name = f"coupons-{batch.prefix.lower() or 'batch'}-{batch.pk}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_response(selectors.coupon_batch_csv_rows(batch=batch), filename=name)
 
     @admin.action(description="Distribute the selected batch to a segment…", permissions=["manage_promotions"])
     def distribute_to_segment(self, request, queryset):

@@ -5,7 +5,6 @@ through ``inventory`` (receive, adjust). Stock counters are never edited in a fo
 are recorded by ``StaffAuditMixin`` with before and after, next to the services' domain events.
 """
 
-import csv
 import datetime
 
 from django import forms
@@ -36,6 +35,7 @@ from commerce.catalog.models import (
     StockMovement,
     StockReservation,
 )
+from commerce.csv_export import csv_response
 from commerce.errors import DomainError
 from commerce.money import Money
 
@@ -642,18 +642,16 @@ class StockBatchAdmin(admin.ModelAdmin):
         )
 
     @staticmethod
-    def _recall_csv(trace) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="recall-{trace.batch.batch_number}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["batch_number", "product_code", "reference", "status", "quantity", "reserved_at",
-                         "order", "order_line", "customer_id", "delivery"])
-        for e in trace.entries:
-            d = e.details
-            writer.writerow([trace.batch.batch_number, trace.batch.product.code, e.reference, e.status, e.quantity,
-                             e.reserved_at.isoformat() if e.reserved_at else "", d.get("order", ""), d.get("order_line", ""),
-                             d.get("customer_id", ""), d.get("delivery", "")])
-        return response
+    def _recall_csv(trace):
+        header = ["batch_number", "product_code", "reference", "status", "quantity", "reserved_at",
+                  "order", "order_line", "customer_id", "delivery"]
+        rows = (
+            [trace.batch.batch_number, trace.batch.product.code, e.reference, e.status, e.quantity,
+             e.reserved_at.isoformat() if e.reserved_at else "", e.details.get("order", ""),
+             e.details.get("order_line", ""), e.details.get("customer_id", ""), e.details.get("delivery", "")]
+            for e in trace.entries
+        )
+        return csv_response([header, *rows], filename=f"recall-{trace.batch.batch_number}.csv")
 
 
 # --- the ledger and reservations: read-only browsers ----------------------------------------------

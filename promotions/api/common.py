@@ -11,8 +11,6 @@ refusal of a service keeps its own code (``promotion_invalid``, ``invalid_transi
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -33,7 +31,7 @@ from commerce.api.serializers import MoneyOutputSerializer
 from commerce.money import Money
 from orders.api.common import DecimalStringField, StrictInputSerializer
 from promotions import selectors
-from promotions.models import Coupon, CouponBatch, DiscountClass, Promotion
+from promotions.models import Coupon, DiscountClass, Promotion
 
 MANAGE_PROMOTIONS = "accounts.manage_promotions"
 #: The bounds of what a database column holds: a larger number sent to an integer field would overflow
@@ -51,36 +49,6 @@ class CanManagePromotions(BasePermission):
 
 
 STAFF = [IsAuthenticated, CanManagePromotions]
-
-# --- CSV -------------------------------------------------------------------------------------------------
-#: What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text: one that would start a formula gets a leading apostrophe.
-
-    Codes cannot start so (a fixed alphabet), but the promotion's name is staff input and the
-    assignee's user name is the customer's own (``+`` and ``@`` are allowed in user names).
-    """
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer`` rows."""
-
-    def write(self, value):
-        return value
-
-
-def coupon_batch_csv_lines(*, batch: CouponBatch) -> Iterator[str]:
-    """The batch's CSV, line by line (streamed by the API and the admin alike), safe to open in a spreadsheet."""
-    writer = csv.writer(_Echo())
-    rows = iter(selectors.coupon_batch_csv_rows(batch=batch))
-    yield writer.writerow(next(rows))  # the header, ours
-    for row in rows:
-        yield writer.writerow([csv_cell(cell) for cell in row])
-
 
 # --- parameters and errors of the schema --------------------------------------------------------------
 PROMOTION_ID = OpenApiParameter("promotion_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Promotion id.")

@@ -6,7 +6,6 @@ Every endpoint needs ``accounts.manage_promotions``; each write calls one servic
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_serializer
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.api.errors import error_example, error_response, invalid_response
+from commerce.csv_export import csv_response
 from orders.api.common import UNKNOWN_FIELD, StrictInputSerializer
 from promotions import selectors, services
 from promotions.api.common import (
@@ -32,7 +32,6 @@ from promotions.api.common import (
     STAFF_ERRORS,
     STAFF_WRITE_ERRORS,
     CouponOutputSerializer,
-    coupon_batch_csv_lines,
 )
 from promotions.services import MAX_BATCH
 
@@ -153,9 +152,7 @@ class CouponBatchCsvApi(APIView):
     )
     def get(self, request, batch_id: int):
         batch = selectors.coupon_batch_get(batch_id=batch_id)
-        response = StreamingHttpResponse(coupon_batch_csv_lines(batch=batch), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="coupons-batch-{batch.pk}.csv"'
-        return response
+        return csv_response(selectors.coupon_batch_csv_rows(batch=batch), filename=f"coupons-batch-{batch.pk}.csv")
 
 
 # --- one named code ------------------------------------------------------------------------------------

@@ -95,9 +95,20 @@ def test_recall_exports_csv_for_the_recall_notice(client, batch):
     response = client.get(reverse(RECALL), {"batch_number": "BRIE-2405", "format": "csv"})
 
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().strip().splitlines()
+    assert response["Content-Disposition"] == 'attachment; filename="recall-BRIE-2405.csv"'
+    lines = b"".join(response.streaming_content).decode().strip().splitlines()
     assert lines[0].startswith("batch_number,product_code,reference,status,quantity")
     assert sorted(line.split(",")[2] for line in lines[1:]) == ["order:HOLD2", "order:SHIP1"]
+
+
+def test_recall_csv_cannot_carry_a_spreadsheet_formula(client, batch):
+    inventory.stock_reserve(product=batch.product, quantity=1, reference="=HYPERLINK(\"http://x\")")
+    staff(client, "Support")
+
+    response = client.get(reverse(RECALL), {"batch_number": "BRIE-2405", "format": "csv"})
+
+    text = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
 
 
 @pytest.mark.parametrize("group", ["Sales", "Dispatchers"])
