@@ -20,16 +20,14 @@ from commerce.api.errors import (
     error_response,
     invalid_response,
 )
+from commerce.api.serializers import UNKNOWN_FIELD, QuantityField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction, JourneyStep
 from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.errors import DomainError
 from orders import selectors
 from orders.api.common import (
     CART_EXAMPLE,
-    UNKNOWN_FIELD,
     CartSummaryOutputSerializer,
-    QuantityField,
-    StrictInputSerializer,
     cart_summary_data,
     journey_step,
     journey_steps,

@@ -1,8 +1,7 @@
-"""Pieces shared by the orders endpoints: strict input, money output, the cart and order answers.
+"""Pieces shared by the orders endpoints: card input, the cart and order answers, schema examples.
 
-Input serializers here refuse fields they do not declare: a client that sends ``unit_price``
-or ``price`` is told so (400 ``unknown_field``) instead of being silently ignored, so a
-tampered request can never look as if it had worked.
+The input pieces every app shares (strict serializers, quantities, amounts) are in
+``commerce.api.serializers``.
 """
 
 from __future__ import annotations
@@ -18,11 +17,9 @@ from rest_framework import serializers
 
 from commerce.accounts import access
 from commerce.api.errors import error_body, error_example, error_response
-from commerce.api.serializers import MoneyOutputSerializer
+from commerce.api.serializers import MoneyOutputSerializer, StrictInputSerializer
 from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
-from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.errors import DomainError
-from commerce.errors import ValidationError as DomainValidationError
 from commerce.money import Money, default_currency
 from orders import selectors
 from orders.errors import PaymentDeclined
@@ -80,67 +77,7 @@ PAYMENT_GATEWAY_ERROR = error_response(
     error_example("payment_gateway_error", "The payment service had an error; nothing was charged. Please try again."),
     error_example("payment_pending", "The payment could not be confirmed yet. It will not be taken twice; check the order shortly."),
 )
-UNKNOWN_FIELD = error_example(
-    "unknown_field", "The request has fields this endpoint does not take: unit_price.", {"unit_price": ["Unknown field."]}
-)
-
-
 # --- input ------------------------------------------------------------------------------------------
-class StrictInputSerializer(serializers.Serializer):
-    """Fields not listed here are refused (400 `unknown_field`), at every nesting level."""
-
-    def _path(self) -> str:
-        """Where this serializer sits in the request, e.g. ``card`` or ``lines`` (a list's items have no name)."""
-        names, node = [], self
-        while node is not None:
-            if getattr(node, "field_name", None):
-                names.append(node.field_name)
-            node = getattr(node, "parent", None)
-        return ".".join(reversed(names))
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(str(name) for name in set(data) - set(self.fields))
-            if unknown:
-                prefix = self._path()
-                names = [f"{prefix}.{name}" if prefix else name for name in unknown]
-                raise DomainValidationError(
-                    f"The request has fields this endpoint does not take: {', '.join(names)}.",
-                    code="unknown_field",
-                    fields={name: ["Unknown field."] for name in names},
-                )
-        return super().to_internal_value(data)
-
-
-class QuantityField(serializers.IntegerField):
-    """A whole number of units, 1 to 10000; anything else is 400 ``invalid_quantity`` (as in the services)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_QUANTITY)
-        kwargs.setdefault("help_text", f"Whole number of units, 1 to {MAX_QUANTITY}.")
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        return validate_quantity(data, field=self.field_name)
-
-
-class DecimalStringField(serializers.DecimalField):
-    """A money amount sent as a decimal string ("12.50"); JSON numbers are refused (no floats)."""
-
-    default_error_messages = {"not_a_string": 'Send the amount as a decimal string, e.g. "12.50".'}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
-
-
 @extend_schema_serializer(component_name="CardInput")
 class CardInputSerializer(StrictInputSerializer):
     """Card details. Only the last four digits are ever stored; see the sandbox's test cards."""

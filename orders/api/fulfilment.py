@@ -23,6 +23,7 @@ from commerce.api.errors import (
     error_response,
     invalid_response,
 )
+from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, QuantityField, StrictInputSerializer
 from orders import selectors
 from orders.api.common import (
     INVALID_TRANSITION,
@@ -31,11 +32,7 @@ from orders.api.common import (
     ORDER_NOT_FOUND,
     ORDER_NUMBER,
     REFUND_ORDERS,
-    UNKNOWN_FIELD,
-    DecimalStringField,
     OrderDetailOutputSerializer,
-    QuantityField,
-    StrictInputSerializer,
     order_detail_data,
 )
 from orders.services import lifecycle

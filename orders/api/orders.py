@@ -23,6 +23,7 @@ from commerce.api.errors import (
     invalid_response,
 )
 from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction
 from commerce.errors import PermissionDenied
 from orders import selectors
@@ -37,13 +38,10 @@ from orders.api.common import (
     ORDER_NUMBER,
     PAYMENT_DECLINED,
     PAYMENT_GATEWAY_ERROR,
-    UNKNOWN_FIELD,
     CardInputSerializer,
     CartSummaryOutputSerializer,
-    DecimalStringField,
     MoneyField,
     OrderDetailOutputSerializer,
-    StrictInputSerializer,
     card_details,
     card_fingerprint_part,
     cart_summary_data,

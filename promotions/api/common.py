@@ -27,9 +27,8 @@ from commerce.api.errors import (
     error_example,
     error_response,
 )
-from commerce.api.serializers import MoneyOutputSerializer
+from commerce.api.serializers import DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.money import Money
-from orders.api.common import DecimalStringField, StrictInputSerializer
 from promotions import selectors
 from promotions.models import Coupon, DiscountClass, Promotion
 

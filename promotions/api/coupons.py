@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.api.errors import error_example, error_response, invalid_response
+from commerce.api.serializers import UNKNOWN_FIELD, StrictInputSerializer
 from commerce.csv_export import csv_response
-from orders.api.common import UNKNOWN_FIELD, StrictInputSerializer
 from promotions import selectors, services
 from promotions.api.common import (
     BATCH_ID,

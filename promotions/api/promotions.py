@@ -18,9 +18,14 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import error_example, error_response, invalid_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.serializers import MoneyOutputSerializer
+from commerce.api.serializers import (
+    UNKNOWN_FIELD,
+    DecimalStringField,
+    MoneyOutputSerializer,
+    QuantityField,
+    StrictInputSerializer,
+)
 from commerce.money import CURRENCY_CHOICES, Money
-from orders.api.common import UNKNOWN_FIELD, DecimalStringField, QuantityField, StrictInputSerializer
 from promotions import selectors, services
 from promotions.api.common import (
     INVALID_TRANSITION,

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import error_example, error_response, invalid_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from orders.api.common import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
+from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
 from promotions import selectors, services
 from promotions.api.common import (
     MAX_DB_ID,
