@@ -9,11 +9,10 @@ from decimal import Decimal
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.accounts import access
 from commerce.api.errors import (
     NOT_AUTHENTICATED,
     PERMISSION_DENIED,
@@ -23,6 +22,7 @@ from commerce.api.errors import (
     error_response,
     invalid_response,
 )
+from commerce.api.permissions import has_access
 from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, QuantityField, StrictInputSerializer
 from orders import selectors
 from orders.api.common import (
@@ -38,19 +38,8 @@ from orders.api.common import (
 from orders.services import lifecycle
 from orders.services.payments import order_refund
 
-
-class CanManageOrders(BasePermission):
-    message = "You need the manage orders permission."
-
-    def has_permission(self, request, view):
-        return access.has_permission(request.user, MANAGE_ORDERS)
-
-
-class CanRefundOrders(BasePermission):
-    message = "You need the refund orders permission."
-
-    def has_permission(self, request, view):
-        return access.has_permission(request.user, REFUND_ORDERS)
+CanManageOrders = has_access(MANAGE_ORDERS, "You need the manage orders permission.")
+CanRefundOrders = has_access(REFUND_ORDERS, "You need the refund orders permission.")
 
 
 def _transition_schema(operation_id: str, summary: str, description: str, *, request=None, examples=(), bad_input=None,

@@ -16,9 +16,8 @@ from decimal import Decimal
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 
-from commerce.accounts import access
 from commerce.api.errors import (
     NOT_AUTHENTICATED,
     PERMISSION_DENIED,
@@ -27,6 +26,7 @@ from commerce.api.errors import (
     error_example,
     error_response,
 )
+from commerce.api.permissions import has_access
 from commerce.api.serializers import DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.money import Money
 from promotions import selectors
@@ -40,11 +40,7 @@ MAX_DB_INT = 2**31 - 1
 MAX_DB_ID = 2**63 - 1
 
 
-class CanManagePromotions(BasePermission):
-    message = "You need the manage promotions permission."
-
-    def has_permission(self, request, view):
-        return access.has_permission(request.user, MANAGE_PROMOTIONS)
+CanManagePromotions = has_access(MANAGE_PROMOTIONS, "You need the manage promotions permission.")
 
 
 STAFF = [IsAuthenticated, CanManagePromotions]
