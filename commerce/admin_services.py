@@ -1,4 +1,6 @@
-"""Admin plumbing shared by the core apps: saves and deletes go through services.
+"""Admin plumbing shared by every app: saves and deletes go through services; a refused save
+comes back on the form (``ServiceErrorsOnFormMixin``); service-written rows are read-only
+(``ReadOnlyAdminMixin``).
 
 Put :class:`ServiceSaveMixin` *after* ``commerce.audit.admin.StaffAuditMixin`` in the bases, so the
 audit mixin reads the "before" state, then the service writes, then the mixin records the "after"
@@ -52,3 +54,50 @@ class ServiceSaveMixin:
         except DomainError as exc:
             self.message_user(request, f"Nothing was saved: {exc.message}", level=messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ServiceErrorsOnFormMixin:
+    """A ``DomainError`` raised by the service while saving comes back as errors on the form.
+
+    Django admin validates the form, then saves inside ``transaction.atomic``. When the service
+    refuses (the benefit's parameters do not fit its type, a code is taken), that transaction is
+    rolled back and the same POST is shown again with the error on the form (per field where the
+    error names one), exactly as a form validation error would be. Put this mixin *after*
+    ``ServiceSaveMixin`` in the bases: it catches first.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            if request.method != "POST" or getattr(request, "_service_error", None) is not None:
+                raise
+            request._service_error = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        error = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+
+        class RefusedByService(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                add_domain_error(self, error)
+                return cleaned
+
+        return RefusedByService
+
+
+class ReadOnlyAdminMixin:
+    """Rows written only by services (ledgers, reservations, redemptions): browsed, never edited here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

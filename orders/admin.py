@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from commerce.accounts import access
-from commerce.admin_services import add_domain_error
+from commerce.admin_services import ReadOnlyAdminMixin, add_domain_error
 from commerce.errors import DomainError
 from commerce.money import Money
 from orders import selectors
@@ -591,17 +591,6 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 # --- carts, the read model, gateway notifications: read-only browsers ------------------------------------
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class CartLineInline(ReadOnlyInline):
     model = CartLine
     fields = ("product", "quantity", "seen_unit_price", "added_at")

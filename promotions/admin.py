@@ -31,7 +31,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from commerce.accounts import access
-from commerce.admin_services import ServiceSaveMixin, add_domain_error, copy_saved
+from commerce.admin_services import (
+    ReadOnlyAdminMixin,
+    ServiceErrorsOnFormMixin,
+    ServiceSaveMixin,
+    add_domain_error,
+    copy_saved,
+)
 from commerce.audit.admin import StaffAuditMixin, _jsonable
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
@@ -124,53 +130,6 @@ class ConsolePermissionsMixin:
 
     def has_manage_promotions_permission(self, request):
         return can_manage(request.user)
-
-
-class ReadOnlyMixin:
-    """Rows written only by the services (batches, redemptions): browsed, never edited here."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ServiceErrorsOnFormMixin:
-    """A ``DomainError`` raised by the service while saving comes back as errors on the form.
-
-    Django admin validates the form, then saves inside ``transaction.atomic``. When the service
-    refuses (the benefit's parameters do not fit its type, a code is taken), that transaction is
-    rolled back and the same POST is shown again with the error on the form (per field where the
-    error names one), exactly as a form validation error would be. Put this mixin *after*
-    ``ServiceSaveMixin`` in the bases: it catches first.
-    """
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            if request.method != "POST" or getattr(request, "_promotions_service_error", None) is not None:
-                raise
-            request._promotions_service_error = exc
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        error = getattr(request, "_promotions_service_error", None)
-        if error is None:
-            return form_class
-
-        class RefusedByService(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                add_domain_error(self, error)
-                return cleaned
-
-        return RefusedByService
 
 
 class ServiceActionsMixin:
@@ -662,7 +621,7 @@ def simulation_report(result, focus: Promotion | None) -> dict:
 
 # --- coupon batches -----------------------------------------------------------------------------------
 @admin.register(CouponBatch)
-class CouponBatchAdmin(ReadOnlyMixin, ServiceActionsMixin, ConsolePermissionsMixin, admin.ModelAdmin):
+class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissionsMixin, admin.ModelAdmin):
     list_display = ("id", "promotion", "prefix", "quantity", "uses_per_code", "assigned", "redeemed", "created_by",
                     "created_at", "csv_link")
     list_display_links = ("id", "promotion")
@@ -1057,7 +1016,7 @@ class CancelledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ReadOnlyMixin, ConsolePermissionsMixin, admin.ModelAdmin):
+class RedemptionAdmin(ReadOnlyAdminMixin, ConsolePermissionsMixin, admin.ModelAdmin):
     """Who got which promotion on which order: written by checkout, reversed by a cancellation."""
 
     list_display = ("placed_at", "order_number", "promotion", "campaign", "coupon", "customer", "discount",

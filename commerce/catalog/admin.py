@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import TreeNodeChoiceField, movenodeform_factory
 
-from commerce.admin_services import ServiceSaveMixin, add_domain_error, copy_saved
+from commerce.admin_services import ReadOnlyAdminMixin, ServiceSaveMixin, add_domain_error, copy_saved
 from commerce.audit.admin import StaffAuditMixin
 from commerce.catalog import inventory, selectors, services, traceability
 from commerce.catalog.errors import BatchNotFound
@@ -655,17 +655,6 @@ class StockBatchAdmin(admin.ModelAdmin):
 
 
 # --- the ledger and reservations: read-only browsers ----------------------------------------------
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "batch", "product", "kind", "on_hand_delta", "reserved_delta", "reference", "reason", "actor_repr")
