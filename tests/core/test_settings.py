@@ -109,7 +109,7 @@ def test_embedded_default_is_sqlite_locmem_and_eager_celery():
     assert out["name"] == str(ROOT / "var" / "commerce.sqlite3")
     assert out["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert out["eager"] is True
-    assert out["broker"] == "memory://"
+    assert out["broker"] == "memory://localhost/"
 
 
 def test_database_url_mysql_uses_utf8mb4_read_committed_strict_mode_and_reuses_connections():
