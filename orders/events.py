@@ -1,12 +1,12 @@
 """The orders app's domain events (past tense), written to the audit table on the order stream."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from commerce.audit.events import DomainEventData
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _OrderEvent(DomainEventData):
     stream_type: ClassVar[str] = "order"
     order_id: int
@@ -18,147 +18,147 @@ class _OrderEvent(DomainEventData):
         return self.order_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderCreated(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.created"
-    total_amount: str = "0"
-    currency: str = ""
-    items: list = field(default_factory=list)
-    subtotal_amount: str = "0"
-    discount_amount: str = "0"
-    shipping_amount: str = "0"
-    payment_method: str = ""
-    region_id: int | None = None
-    shipping_address: dict = field(default_factory=dict)
-    applied_promotions: list = field(default_factory=list)
-    placed_at: str = ""
+    total_amount: str
+    currency: str
+    items: list
+    subtotal_amount: str
+    discount_amount: str
+    shipping_amount: str
+    payment_method: str
+    region_id: int | None
+    shipping_address: dict
+    applied_promotions: list
+    placed_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderConfirmed(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.confirmed"
-    confirmed_at: str = ""
+    confirmed_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PaymentProcessed(_OrderEvent):
     event_type: ClassVar[str] = "orders.payment.processed"
-    payment_id: int = 0
-    amount: str = "0"
-    currency: str = ""
-    status: str = ""
-    gateway: str = ""
-    error_code: str = ""
+    payment_id: int
+    amount: str
+    currency: str
+    status: str
+    gateway: str
+    error_code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderPaid(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.paid"
-    payment_id: int = 0
-    amount: str = "0"
-    currency: str = ""
-    paid_at: str = ""
+    payment_id: int
+    amount: str
+    currency: str
+    paid_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InventoryAllocated(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.inventory_allocated"
-    allocations: list = field(default_factory=list)
+    allocations: list
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderReadyToShip(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.ready_to_ship"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderShipped(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.shipped"
-    carrier: str = ""
-    tracking_number: str = ""
-    shipping_address: dict = field(default_factory=dict)
+    carrier: str
+    tracking_number: str
+    shipping_address: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderDelivered(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.delivered"
-    delivered_at: str = ""
+    delivered_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderCompleted(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.completed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderCancelled(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.cancelled"
-    reason: str = ""
-    previous_status: str = ""
+    reason: str
+    previous_status: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrderRefunded(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.refunded"
-    refund_id: int = 0
-    amount: str = "0"
-    currency: str = ""
-    full: bool = False
-    lines: list = field(default_factory=list)
-    reason: str = ""
+    refund_id: int
+    amount: str
+    currency: str
+    full: bool
+    lines: list
+    reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _CartEvent(DomainEventData):
     stream_type: ClassVar[str] = "cart"
     cart_id: int
-    customer_id: int | None = None
-    session_id: str = ""
+    customer_id: int | None
+    session_id: str
 
     @property
     def stream_id(self):
         return self.cart_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartItemAdded(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.item_added"
-    product_id: int | None = None
-    quantity: int = 0
+    product_id: int | None
+    quantity: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartItemRemoved(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.item_removed"
-    product_id: int | None = None
+    product_id: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartItemQuantityChanged(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.quantity_changed"
-    product_id: int | None = None
-    quantity: int = 0
+    product_id: int | None
+    quantity: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartCouponApplied(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.coupon_applied"
-    code: str = ""
+    code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartCouponRemoved(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.coupon_removed"
-    code: str = ""
+    code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartCleared(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.cleared"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CartMerged(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.merged"
-    from_cart_id: int = 0
-    adjusted: list = field(default_factory=list)
+    from_cart_id: int
+    adjusted: list

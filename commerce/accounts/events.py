@@ -4,7 +4,7 @@ from typing import ClassVar
 from commerce.audit.events import DomainEventData
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CustomerRegistered(DomainEventData):
     event_type: ClassVar[str] = "accounts.customer.registered"
     stream_type: ClassVar[str] = "customer"
@@ -16,7 +16,7 @@ class CustomerRegistered(DomainEventData):
         return self.customer_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CustomerProfileUpdated(DomainEventData):
     event_type: ClassVar[str] = "accounts.customer.profile_updated"
     stream_type: ClassVar[str] = "customer"
@@ -28,7 +28,7 @@ class CustomerProfileUpdated(DomainEventData):
         return self.customer_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AddressAdded(DomainEventData):
     event_type: ClassVar[str] = "accounts.address.added"
     stream_type: ClassVar[str] = "customer"
@@ -41,7 +41,7 @@ class AddressAdded(DomainEventData):
         return self.customer_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AddressUpdated(DomainEventData):
     event_type: ClassVar[str] = "accounts.address.updated"
     stream_type: ClassVar[str] = "customer"
@@ -54,7 +54,7 @@ class AddressUpdated(DomainEventData):
         return self.customer_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AddressRemoved(DomainEventData):
     event_type: ClassVar[str] = "accounts.address.removed"
     stream_type: ClassVar[str] = "customer"
@@ -66,7 +66,7 @@ class AddressRemoved(DomainEventData):
         return self.customer_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SalesRegionSaved(DomainEventData):
     event_type: ClassVar[str] = "accounts.sales_region.saved"
     stream_type: ClassVar[str] = "sales_region"

@@ -8,6 +8,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from commerce import telemetry
-        from commerce.audit import receivers  # noqa: F401
+        from commerce.audit import checks, receivers  # noqa: F401
 
         telemetry.instrument_django()

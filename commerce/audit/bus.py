@@ -2,7 +2,12 @@
 
 An app subscribes a handler to an event type (usually in its ``AppConfig.ready``)::
 
-    bus.subscribe("orders.order.placed", "recommendations.reactions.order_placed")
+    bus.subscribe("orders.order.created", "recommendations.reactions.order_created")
+
+The type must be one an event class declares (``commerce.audit.events.event_types()``; ``"*"``
+means every event): a subscription to an unknown type raises ``UnknownEventType`` at once, so a
+typo (``orders.order.placed``) stops the process at start-up instead of never firing. A
+subscription made before the apps are loaded is checked by the system check ``audit.E001``.
 
 When such an event is recorded, the audit receiver writes the row and, with
 ``transaction.on_commit``, queues one ``audit.event_dispatch`` task per subscriber carrying the
@@ -12,13 +17,39 @@ on its own.
 
 from collections import defaultdict
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from commerce.audit import events
+
 _subscribers: dict[str, list[str]] = defaultdict(list)
+EVERY_EVENT = "*"
+
+
+class UnknownEventType(ImproperlyConfigured):
+    pass
+
+
+def is_known(event_type: str) -> bool:
+    """Whether an event class declares this type (importing every app's ``events`` module first)."""
+    if event_type == EVERY_EVENT or event_type in events.event_types():
+        return True
+    events.discover()
+    return event_type in events.event_types()
+
+
+def unknown_subscriptions() -> list[tuple[str, str]]:
+    """(event type, handler) of every subscription to a type no event class declares."""
+    return [(t, h) for t, handlers in _subscribers.items() for h in handlers if handlers and not is_known(t)]
 
 
 def subscribe(event_type: str, handler_path: str) -> None:
+    """Run ``handler_path`` (a dotted path to a function taking the ``DomainEvent`` row) in Celery
+    after each committed event of ``event_type``. Call from ``AppConfig.ready``."""
+    if apps.models_ready and not is_known(event_type):
+        raise UnknownEventType(f"{handler_path} subscribes to {event_type!r}, which no event class declares")
     if handler_path not in _subscribers[event_type]:
         _subscribers[event_type].append(handler_path)
 
@@ -29,7 +60,7 @@ def unsubscribe(event_type: str, handler_path: str) -> None:
 
 
 def subscribers(event_type: str) -> list[str]:
-    return list(_subscribers.get(event_type, ())) + list(_subscribers.get("*", ()))
+    return list(_subscribers.get(event_type, ())) + list(_subscribers.get(EVERY_EVENT, ()))
 
 
 def schedule(event_id: int, event_type: str) -> None:

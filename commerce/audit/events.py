@@ -2,7 +2,7 @@
 
 An app declares its events as small frozen dataclasses (past tense) in its ``events.py``::
 
-    @dataclass(frozen=True)
+    @dataclass(frozen=True, kw_only=True)
     class PriceChanged(DomainEventData):
         event_type: ClassVar[str] = "catalog.product.price_changed"
         stream_type: ClassVar[str] = "product"
@@ -15,6 +15,12 @@ An app declares its events as small frozen dataclasses (past tense) in its ``eve
 
 and a service records it inside its atomic block with ``record(PriceChanged(...))``. That sends the
 ``domain_event_recorded`` signal; the audit receiver writes the row in the same transaction.
+
+Every class that declares an ``event_type`` registers it (``event_types()``, ``event_class()``): the
+bus refuses a subscription to a type nobody declares. Events are ``kw_only`` and their fields have
+no defaults: a fact the caller forgot (an amount, an id) is a ``TypeError`` where the event is
+built, never a silent ``"0"``; a field that may be absent is typed ``X | None`` and passed as
+``None`` on purpose.
 """
 
 import dataclasses
@@ -45,10 +51,44 @@ def mask_secrets(value):
     return value
 
 
+class DuplicateEventType(TypeError):
+    pass
+
+
+_registry: dict[str, type["DomainEventData"]] = {}
+
+
+def event_types() -> frozenset[str]:
+    """The event types declared by the event classes imported so far (see ``discover``)."""
+    return frozenset(_registry)
+
+
+def event_class(event_type: str) -> type["DomainEventData"] | None:
+    return _registry.get(event_type)
+
+
+def discover() -> None:
+    """Import every installed app's ``events`` module, so that all event types are registered."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("events")
+
+
 @dataclasses.dataclass(frozen=True)
 class DomainEventData:
     event_type: ClassVar[str]
     stream_type: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs):
+        """Register a class that declares its own ``event_type`` (bases such as ``_OrderEvent`` do not)."""
+        super().__init_subclass__(**kwargs)
+        event_type = cls.__dict__.get("event_type")
+        if event_type is None:
+            return
+        known = _registry.get(event_type)
+        if known is not None and f"{known.__module__}.{known.__qualname__}" != f"{cls.__module__}.{cls.__qualname__}":
+            raise DuplicateEventType(f"{event_type} is declared by {known.__module__}.{known.__qualname__} already")
+        _registry[event_type] = cls
 
     @property
     def stream_id(self) -> str:  # pragma: no cover - every event defines it

@@ -1,10 +1,10 @@
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from commerce.audit.events import DomainEventData
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _ProductEvent(DomainEventData):
     stream_type: ClassVar[str] = "product"
     product_id: int
@@ -14,80 +14,80 @@ class _ProductEvent(DomainEventData):
         return self.product_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductCreated(_ProductEvent):
     event_type: ClassVar[str] = "catalog.product.created"
-    code: str = ""
-    name: str = ""
-    price: dict = field(default_factory=dict)
+    code: str
+    name: str
+    price: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductUpdated(_ProductEvent):
     event_type: ClassVar[str] = "catalog.product.updated"
-    changes: dict = field(default_factory=dict)
+    changes: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProductPriceChanged(_ProductEvent):
     event_type: ClassVar[str] = "catalog.product.price_changed"
-    old_price: dict = field(default_factory=dict)
-    new_price: dict = field(default_factory=dict)
+    old_price: dict
+    new_price: dict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BatchReceived(_ProductEvent):
     event_type: ClassVar[str] = "catalog.batch.received"
-    batch_number: str = ""
-    quantity: int = 0
-    expires_on: str | None = None
-    location: str = ""
+    batch_number: str
+    quantity: int
+    expires_on: str | None
+    location: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StockAdjusted(_ProductEvent):
     event_type: ClassVar[str] = "catalog.stock.adjusted"
-    batch_number: str = ""
-    delta: int = 0
-    reason: str = ""
+    batch_number: str
+    delta: int
+    reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StockReturned(_ProductEvent):
     event_type: ClassVar[str] = "catalog.stock.returned"
-    batch_number: str = ""
-    quantity: int = 0
-    reference: str = ""
-    reason: str = ""
+    batch_number: str
+    quantity: int
+    reference: str
+    reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StockReserved(_ProductEvent):
     event_type: ClassVar[str] = "catalog.stock.reserved"
-    reservation_id: int = 0
-    reference: str = ""
-    quantity: int = 0
-    allocations: list = field(default_factory=list)
+    reservation_id: int
+    reference: str
+    quantity: int
+    allocations: list
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StockReleased(_ProductEvent):
     event_type: ClassVar[str] = "catalog.stock.released"
-    reservation_id: int = 0
-    reference: str = ""
-    quantity: int = 0
+    reservation_id: int
+    reference: str
+    quantity: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StockConsumed(_ProductEvent):
     event_type: ClassVar[str] = "catalog.stock.consumed"
-    reservation_id: int = 0
-    reference: str = ""
-    quantity: int = 0
-    allocations: list = field(default_factory=list)
+    reservation_id: int
+    reference: str
+    quantity: int
+    allocations: list
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CategoryCreated(DomainEventData):
     event_type: ClassVar[str] = "catalog.category.created"
     stream_type: ClassVar[str] = "category"
@@ -100,7 +100,7 @@ class CategoryCreated(DomainEventData):
         return self.category_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ManufacturerCreated(DomainEventData):
     event_type: ClassVar[str] = "catalog.manufacturer.created"
     stream_type: ClassVar[str] = "manufacturer"
@@ -112,7 +112,7 @@ class ManufacturerCreated(DomainEventData):
         return self.manufacturer_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CategoryUpdated(DomainEventData):
     event_type: ClassVar[str] = "catalog.category.updated"
     stream_type: ClassVar[str] = "category"
@@ -124,7 +124,7 @@ class CategoryUpdated(DomainEventData):
         return self.category_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CategoryMoved(DomainEventData):
     event_type: ClassVar[str] = "catalog.category.moved"
     stream_type: ClassVar[str] = "category"
@@ -137,7 +137,7 @@ class CategoryMoved(DomainEventData):
         return self.category_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ManufacturerUpdated(DomainEventData):
     event_type: ClassVar[str] = "catalog.manufacturer.updated"
     stream_type: ClassVar[str] = "manufacturer"

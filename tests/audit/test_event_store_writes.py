@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @dataclass(frozen=True)
 class ThingHappened(DomainEventData):
-    event_type: ClassVar[str] = "tests.thing.happened"
+    event_type: ClassVar[str] = "tests.thing.written"
     stream_type: ClassVar[str] = "thing"
     thing_id: int
     note: str = ""
