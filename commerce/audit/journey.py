@@ -1,17 +1,25 @@
-"""Shopper journey events (search, view, add to cart ... complete order), recorded cheaply.
+"""The shopper journey (search, view, add to cart ... complete order): the clickstream, recorded cheaply.
 
-One insert per action into the event store, on the shopper's session stream, with the customer
-id when the shopper is logged in, so ``customer_journey`` can rebuild the path later.
+Not the audit trail: a journey step changes no state, and there are many more of them than of
+domain events, so they have their own table (``JourneyStep``), without stream versions: one INSERT
+per action, or one bulk INSERT for the steps of one request (``journey_record_many``). Callers
+record a step after their command, outside its transaction, so the INSERT holds no lock of the
+command's. Each step carries the customer when the shopper is logged in and the digest of the
+session, so ``selectors.customer_journey`` rebuilds the path session by session and
+``selectors.journey_steps`` streams steps to their readers (recommendations).
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 
-from commerce import telemetry
-from commerce.audit.store import append_row, append_rows
+from commerce import context, telemetry
+from commerce.audit.models import JourneyStep
 from commerce.context import session_digest
+
+QUERY_LENGTH = JourneyStep._meta.get_field("query").max_length
 
 
 class JourneyAction(models.TextChoices):
@@ -38,6 +46,32 @@ def session_id_for(request) -> str:
     return session_digest(session.session_key)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of ``journey_record_many``."""
+
+    action: JourneyAction
+    product_id: int | None = None
+    details: dict | None = None
+
+
+def _step_row(*, action, session_id: str, customer_id: int | None, product_id: int | None, details: dict | None,
+              channel: str, trace_id: str, at) -> JourneyStep:
+    details = details or {}
+    query = details.get("query", "") if action == JourneyAction.PRODUCT_SEARCH else ""
+    return JourneyStep(
+        action=str(action),
+        customer_id=customer_id,
+        session_id=(session_id or "")[:64],
+        product_id=product_id,
+        query=str(query)[:QUERY_LENGTH],
+        payload=details,
+        channel=channel,
+        trace_id=trace_id,
+        occurred_at=at,
+    )
+
+
 def journey_record(
     *,
     action: JourneyAction,
@@ -46,7 +80,7 @@ def journey_record(
     product_id: int | None = None,
     details: dict | None = None,
 ) -> None:
-    details = details or {}
+    """Record one step: one INSERT into the journey table."""
     with telemetry.command_span(
         "commerce.user_journey",
         attributes={
@@ -56,29 +90,14 @@ def journey_record(
             "journey.session_id": session_id,
         },
     ):
-        append_row(
-            event_type=f"journey.{action}",
-            stream_type="session" if session_id else "customer",
-            stream_id=session_id or customer_id or "anonymous",
-            payload=details,
-            customer_id=customer_id,
-            product_id=product_id,
-            session_id=session_id,
-        )
+        _step_row(
+            action=action, session_id=session_id, customer_id=customer_id, product_id=product_id, details=details,
+            channel=context.channel(), trace_id=telemetry.current_trace_id(), at=timezone.now(),
+        ).save(force_insert=True)
 
 
-@dataclass(frozen=True)
-class JourneyStep:
-    """One step of ``journey_record_many``."""
-
-    action: JourneyAction
-    product_id: int | None = None
-    details: dict | None = None
-
-
-def journey_record_many(*, steps: Sequence[JourneyStep], session_id: str, customer_id: int | None = None) -> None:
-    """Several steps of one shopper at once, in their order: the rows ``journey_record`` would write
-    one by one, in one version query and one insert (a whole cart put at once, for instance)."""
+def journey_record_many(*, steps: Sequence[Step], session_id: str, customer_id: int | None = None) -> None:
+    """Several steps of one shopper at once, in their order, in one INSERT (a whole cart put at once)."""
     if not steps:
         return
     with telemetry.command_span(
@@ -90,20 +109,12 @@ def journey_record_many(*, steps: Sequence[JourneyStep], session_id: str, custom
             "journey.session_id": session_id,
         },
     ):
-        append_rows(
-            [
-                {
-                    "event_type": f"journey.{step.action}",
-                    "stream_type": "session" if session_id else "customer",
-                    "stream_id": session_id or customer_id or "anonymous",
-                    "payload": step.details or {},
-                    "customer_id": customer_id,
-                    "product_id": step.product_id,
-                    "session_id": session_id,
-                }
-                for step in steps
-            ]
-        )
+        channel, trace_id, at = context.channel(), telemetry.current_trace_id(), timezone.now()
+        JourneyStep.objects.bulk_create([
+            _step_row(action=step.action, session_id=session_id, customer_id=customer_id, product_id=step.product_id,
+                      details=step.details, channel=channel, trace_id=trace_id, at=at)
+            for step in steps
+        ])
 
 
 def journey_record_for_request(request, action: JourneyAction, *, product_id: int | None = None, details=None) -> None:
@@ -130,7 +141,7 @@ def journey_record_for_api(request, action: JourneyAction, *, product_id: int | 
     journey_record(action=action, session_id=session_id, customer_id=customer_id, product_id=product_id, details=details)
 
 
-def journey_record_many_for_api(request, steps: Sequence[JourneyStep]) -> None:
+def journey_record_many_for_api(request, steps: Sequence[Step]) -> None:
     """``journey_record_for_api`` for several steps of one request (see ``journey_record_many``)."""
     session_id, customer_id = _api_shopper(request)
     if not session_id and customer_id is None:

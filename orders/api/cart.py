@@ -21,7 +21,7 @@ from commerce.api.errors import (
     invalid_response,
 )
 from commerce.api.serializers import UNKNOWN_FIELD, QuantityField, StrictInputSerializer
-from commerce.audit.journey import JourneyAction, JourneyStep
+from commerce.audit.journey import JourneyAction, Step
 from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.errors import DomainError
 from orders import selectors
@@ -225,8 +225,8 @@ class CartLinesApi(APIView):
             cart = selectors.cart_find(customer=request.user)
             changed = services.cart_set_lines(cart=cart, lines=[]) if cart is not None else None
         if changed is not None:  # the journey steps the one-line endpoints record: a removal, an addition
-            steps = [JourneyStep(JourneyAction.REMOVE_FROM_CART, product_id=p) for p in changed.removed]
-            steps += [JourneyStep(JourneyAction.ADD_TO_CART, product_id=p, details={"quantity": q}) for p, q in changed.added]
+            steps = [Step(JourneyAction.REMOVE_FROM_CART, product_id=p) for p in changed.removed]
+            steps += [Step(JourneyAction.ADD_TO_CART, product_id=p, details={"quantity": q}) for p, q in changed.added]
             journey_steps(request, steps)
         return Response(cart_summary_data(cart))
 

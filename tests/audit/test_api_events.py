@@ -113,7 +113,8 @@ def test_event_list_is_paginated(auditor):
 
 
 def test_event_list_never_shows_a_raw_session_key(auditor):
-    journey_record(action=JourneyAction.PRODUCT_VIEW, session_id="secret-session-key", product_id=1)
+    append_row(event_type="x.cart.touched", stream_type="session", stream_id="secret-session-key",
+               session_id="secret-session-key", payload={})
 
     row = auditor.get(EVENTS_URL).json()["results"][0]
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from commerce.audit import store
 from commerce.audit.events import DomainEventData, record, record_many
-from commerce.audit.journey import JourneyAction, JourneyStep, journey_record, journey_record_many
-from commerce.audit.models import DomainEvent
+from commerce.audit.journey import JourneyAction, Step, journey_record, journey_record_many
+from commerce.audit.models import DomainEvent, JourneyStep
 
 pytestmark = pytest.mark.django_db
 
@@ -127,29 +127,22 @@ def test_a_journey_step_outside_a_transaction_is_one_insert_with_no_transaction_
     with CaptureQueriesContext(connection) as queries:
         journey_record(action=JourneyAction.ADD_TO_CART, session_id="", customer_id=7, product_id=3, details={"quantity": 2})
 
-    assert statements(queries) == ["SELECT", "INSERT"]
-    step = DomainEvent.objects.get()
-    assert (step.event_type, step.stream_type, step.stream_id, step.version, step.payload) == (
-        "journey.add_to_cart", "customer", "7", 1, {"quantity": 2})
+    assert statements(queries) == ["INSERT"]  # no stream version to read: the journey has none
+    step = JourneyStep.objects.get()
+    assert (step.action, step.customer_id, step.product_id, step.session_id, step.payload) == (
+        "add_to_cart", 7, 3, "", {"quantity": 2})
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_journey_step_outside_a_transaction_retries_a_lost_version_race(monkeypatch):
-    real = store._insert
-    armed = [True]
+def test_a_journey_step_is_not_an_audit_event_and_races_nobody():
+    with transaction.atomic():
+        record(ThingHappened(thing_id=7, note="a state change"))
 
-    def racing_insert(insert, *, rows):
-        if armed[0]:
-            armed[0] = False
-            store.append_row(event_type="journey.view_cart", stream_type="customer", stream_id=7, payload={})
-        return real(insert, rows=rows)
-
-    monkeypatch.setattr(store, "_insert", racing_insert)
-
+    journey_record(action=JourneyAction.VIEW_CART, session_id="", customer_id=7)
     journey_record(action=JourneyAction.ADD_TO_CART, session_id="", customer_id=7, product_id=3)
 
-    rows = list(DomainEvent.objects.order_by("version").values_list("event_type", "version"))
-    assert rows == [("journey.view_cart", 1), ("journey.add_to_cart", 2)]
+    assert list(DomainEvent.objects.values_list("event_type", "version")) == [("tests.thing.written", 1)]
+    assert list(JourneyStep.objects.order_by("id").values_list("action", flat=True)) == ["view_cart", "add_to_cart"]
 
 
 def test_several_journey_steps_are_written_in_their_order_in_one_insert():
@@ -157,15 +150,15 @@ def test_several_journey_steps_are_written_in_their_order_in_one_insert():
 
     with CaptureQueriesContext(connection) as queries:
         journey_record_many(
-            steps=[JourneyStep(JourneyAction.REMOVE_FROM_CART, product_id=4),
-                   JourneyStep(JourneyAction.ADD_TO_CART, product_id=5, details={"quantity": 2})],
+            steps=[Step(JourneyAction.REMOVE_FROM_CART, product_id=4),
+                   Step(JourneyAction.ADD_TO_CART, product_id=5, details={"quantity": 2})],
             session_id="", customer_id=7,
         )
 
     assert statements(queries).count("INSERT") == 1
-    rows = list(DomainEvent.objects.order_by("version").values_list("event_type", "version", "product_id", "payload", "customer_id"))
+    rows = list(JourneyStep.objects.order_by("occurred_at", "id").values_list("action", "product_id", "payload", "customer_id"))
     assert rows == [
-        ("journey.view_cart", 1, None, {}, 7),
-        ("journey.remove_from_cart", 2, 4, {}, 7),
-        ("journey.add_to_cart", 3, 5, {"quantity": 2}, 7),
+        ("view_cart", None, {}, 7),
+        ("remove_from_cart", 4, {}, 7),
+        ("add_to_cart", 5, {"quantity": 2}, 7),
     ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from commerce.audit.models import DomainEvent
+from commerce.audit.models import JourneyStep
 from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
 from commerce.money import Money
@@ -89,8 +89,8 @@ def test_shopper_finds_a_product_by_search_and_opens_its_page(live_server, brows
     page.close()
 
     assert (ARTIFACTS / "search_product.png").stat().st_size > 0
-    search = DomainEvent.objects.get(event_type="journey.product_search")
-    view = DomainEvent.objects.get(event_type="journey.product_view")
+    search = JourneyStep.objects.get(action="product_search")
+    view = JourneyStep.objects.get(action="product_view")
     assert search.payload == {"query": "espresso", "results": 1}
     assert view.product_id == shop.pk
     assert view.session_id == search.session_id  # one shopper's journey, one session

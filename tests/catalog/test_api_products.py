@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from commerce.audit.models import DomainEvent
+from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog import inventory
 from commerce.catalog.models import StockBatch
 from tests.factories import CustomerFactory, ManufacturerFactory, ProductFactory, category, days_ago, days_ahead
@@ -143,7 +143,7 @@ def test_product_list_refuses_an_over_long_search_and_records_nothing(client):
 
     assert response.status_code == 400
     assert response.json()["fields"] == {"q": ["Ensure this value has at most 200 characters (it has 201)."]}
-    assert not DomainEvent.objects.filter(event_type__startswith="journey.").exists()
+    assert not JourneyStep.objects.exists()
 
 
 def test_product_list_ordering(client):
@@ -229,13 +229,13 @@ def test_product_detail_shows_manufacturer_content_and_availability(client):
 @pytest.mark.parametrize("inactive", [True, False])
 def test_product_detail_unknown_or_inactive_is_404(client, inactive):
     product_id = ProductFactory(is_active=False).pk if inactive else 999_999
-    events_before = DomainEvent.objects.count()
+    events_before = (DomainEvent.objects.count(), JourneyStep.objects.count())
 
     response = client.get(f"/api/v1/products/{product_id}/")
 
     assert response.status_code == 404
     assert response.json() == {"code": "product_not_found", "detail": "No such product.", "fields": {}}
-    assert DomainEvent.objects.count() == events_before
+    assert (DomainEvent.objects.count(), JourneyStep.objects.count()) == events_before
 
 
 def test_product_detail_records_a_product_view_for_a_token_client(client):
@@ -246,15 +246,15 @@ def test_product_detail_records_a_product_view_for_a_token_client(client):
     assert client.get(f"/api/v1/products/{product.pk}/").status_code == 200
     assert client.get(LIST_URL, {"q": "product"}).status_code == 200
 
-    steps = list(DomainEvent.objects.filter(customer_id=customer.pk).values_list("event_type", "product_id", "channel"))
-    assert steps == [("journey.product_view", product.pk, "api"), ("journey.product_search", None, "api")]
+    steps = list(JourneyStep.objects.filter(customer_id=customer.pk).values_list("action", "product_id", "channel"))
+    assert steps == [("product_view", product.pk, "api"), ("product_search", None, "api")]
 
 
 def test_product_detail_by_an_anonymous_client_without_session_records_nothing(client):
     product = ProductFactory()
 
     assert client.get(f"/api/v1/products/{product.pk}/").status_code == 200
-    assert not DomainEvent.objects.filter(event_type__startswith="journey.").exists()
+    assert not JourneyStep.objects.exists()
 
 
 def test_product_availability_answers_for_the_quantity(client):
@@ -274,7 +274,7 @@ def test_product_availability_answers_for_the_quantity(client):
 def test_product_availability_rejects_a_bad_quantity_and_changes_nothing(client, quantity):
     product = ProductFactory()
     receive(product, "A1", 5)
-    events_before = DomainEvent.objects.count()
+    events_before = (DomainEvent.objects.count(), JourneyStep.objects.count())
 
     response = client.get(f"/api/v1/products/{product.pk}/availability/", {"quantity": quantity})
 
@@ -282,7 +282,7 @@ def test_product_availability_rejects_a_bad_quantity_and_changes_nothing(client,
     body = response.json()
     assert body["code"] == "invalid_quantity"
     assert list(body["fields"]) == ["quantity"]
-    assert DomainEvent.objects.count() == events_before
+    assert (DomainEvent.objects.count(), JourneyStep.objects.count()) == events_before
     assert StockBatch.objects.get(batch_number="A1").quantity_reserved == 0
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commerce.audit.models import DomainEvent
+from commerce.audit.models import JourneyStep
 from commerce.catalog import inventory
 from commerce.catalog.services import manufacturer_create
 from tests.factories import ManufacturerFactory, ProductFactory, category, days_ago, days_ahead
@@ -34,7 +34,7 @@ def names(response) -> list[str]:
 
 
 def search_events():
-    return DomainEvent.objects.filter(event_type="journey.product_search")
+    return JourneyStep.objects.filter(action="product_search")
 
 
 # --- list: cards --------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def test_product_detail_records_a_product_view(client):
 
     client.get(product.get_absolute_url())
 
-    event = DomainEvent.objects.get(event_type="journey.product_view")
+    event = JourneyStep.objects.get(action="product_view")
     assert event.product_id == product.pk
     assert event.session_id
 
@@ -333,7 +333,7 @@ def test_product_detail_of_inactive_or_unknown_product_is_404_and_records_nothin
 
     assert client.get(retired.get_absolute_url()).status_code == 404
     assert client.get(reverse("catalog:product_detail", kwargs={"slug": "no-such-product"})).status_code == 404
-    assert not DomainEvent.objects.filter(event_type="journey.product_view").exists()
+    assert not JourneyStep.objects.filter(action="product_view").exists()
 
 
 def test_product_list_links_to_product_pages(client):

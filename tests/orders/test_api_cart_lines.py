@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from commerce.audit.models import DomainEvent
+from commerce.audit.models import DomainEvent, JourneyStep
 from orders.models import Cart, CartLine, Order
 from tests.factories import CustomerFactory, ProductFactory
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
@@ -34,14 +34,15 @@ def cart_state():
         list(Cart.objects.order_by("id").values_list("id", "customer_id", "status", "coupon_codes")),
         list(CartLine.objects.order_by("id").values_list("id", "cart_id", "product_id", "quantity", "seen_unit_price")),
         DomainEvent.objects.count(),
+        JourneyStep.objects.count(),
     )
 
 
 def journey(customer):
     return list(
-        DomainEvent.objects.filter(customer_id=customer.pk, event_type__startswith="journey.")
-        .order_by("id")
-        .values_list("event_type", "product_id", "version")
+        JourneyStep.objects.filter(customer_id=customer.pk)
+        .order_by("occurred_at", "id")
+        .values_list("action", "product_id", "payload")
     )
 
 
@@ -72,10 +73,8 @@ def test_putting_the_lines_creates_the_cart_and_answers_as_adding_them_one_by_on
     strip = lambda summary: {**summary, "id": None, "lines": [{**line, "id": None} for line in summary["lines"]]}  # noqa: E731
     assert strip(body) == strip(expected)
     assert (body["item_count"], body["subtotal"]["amount"], body["total"]["amount"]) == (4, "7.70", "12.60")
-    assert [e for e, _, _ in journey(customer)] == ["journey.add_to_cart", "journey.add_to_cart"]
-    assert [(p, v) for _, p, v in journey(customer)] == [(milk.pk, 1), (bread.pk, 2)]
-    assert DomainEvent.objects.get(event_type="journey.add_to_cart", product_id=milk.pk, customer_id=customer.pk).payload == {
-        "quantity": 3}
+    assert [e for e, _, _ in journey(customer)] == ["add_to_cart", "add_to_cart"]
+    assert [(p, details) for _, p, details in journey(customer)] == [(milk.pk, {"quantity": 3}), (bread.pk, {"quantity": 1})]
     cart_events = DomainEvent.objects.filter(stream_type="cart", stream_id=str(cart.pk)).order_by("version")
     assert [(e.event_type, e.channel, e.actor_id) for e in cart_events] == [
         ("orders.cart.item_added", "api", customer.pk), ("orders.cart.item_added", "api", customer.pk),
@@ -92,7 +91,7 @@ def test_putting_the_lines_replaces_the_cart_and_records_adds_and_removals_as_jo
     assert response.status_code == 200
     assert response.json()["id"] == cart.pk
     assert [(line["product"]["id"], line["quantity"]) for line in response.json()["lines"]] == [(milk.pk, 5), (eggs.pk, 2)]
-    assert [(e, p) for e, p, _ in journey(customer)] == [("journey.remove_from_cart", bread.pk), ("journey.add_to_cart", eggs.pk)]
+    assert [(e, p) for e, p, _ in journey(customer)] == [("remove_from_cart", bread.pk), ("add_to_cart", eggs.pk)]
 
 
 def test_an_empty_list_empties_the_cart_and_creates_none_for_a_customer_without_one(customer, client):
@@ -105,7 +104,7 @@ def test_an_empty_list_empties_the_cart_and_creates_none_for_a_customer_without_
     filled_cart(customer, [(stocked_product(), 2)])
     emptied = client.put(LINES, {"lines": []}, format="json").json()
     assert emptied["lines"] == [] and emptied["id"] == Cart.objects.get().pk
-    assert [e for e, _, _ in journey(customer)] == ["journey.remove_from_cart"]
+    assert [e for e, _, _ in journey(customer)] == ["remove_from_cart"]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from commerce.audit.models import DomainEvent
+from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog.services import product_update
 from orders.context_processors import cart as cart_context
 from orders.models import Cart, CartLine
@@ -61,12 +61,13 @@ def test_cart_add_anonymous_creates_a_session_cart_and_shows_it(client):
     assert "Blue Mug" in html and "25.00 EUR" in html
     assert '<span class="cart-count" id="cart-count">2<' in html
     assert "Log in to check out" in html
-    added = DomainEvent.objects.get(event_type="journey.add_to_cart")
-    viewed = DomainEvent.objects.get(event_type="journey.view_cart")
+    added = JourneyStep.objects.get(action="add_to_cart")
+    viewed = JourneyStep.objects.get(action="view_cart")
     assert (added.product_id, added.payload, added.customer_id) == (product.pk, {"quantity": 2}, None)
     assert added.session_id == viewed.session_id != ""
     assert not DomainEvent.objects.filter(session_id=client.session.session_key).exists()
     assert not DomainEvent.objects.filter(payload__session_id=client.session.session_key).exists()
+    assert not JourneyStep.objects.filter(session_id=client.session.session_key).exists()
     assert viewed.payload["lines"] == 1
 
 
@@ -80,7 +81,7 @@ def test_cart_add_customer_uses_the_persistent_cart_and_sums_a_repeated_product(
     cart = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
     assert lines_of(cart) == [(product.pk, 4)]
     assert any("Added 3 × " in m for m in messages_of(response))
-    assert DomainEvent.objects.filter(event_type="journey.add_to_cart", customer_id=customer.pk).count() == 2
+    assert JourneyStep.objects.filter(action="add_to_cart", customer_id=customer.pk).count() == 2
 
 
 def test_cart_add_ignores_a_foreign_next(shopper):
@@ -103,7 +104,8 @@ def test_cart_add_bad_quantity_changes_nothing(shopper, quantity, message):
     assert response.status_code == 302
     assert CartLine.objects.count() == 0
     assert any(message in m for m in messages_of(response))
-    assert not DomainEvent.objects.filter(event_type__in=["journey.add_to_cart", "orders.cart.item_added"]).exists()
+    assert not JourneyStep.objects.filter(action="add_to_cart").exists()
+    assert not DomainEvent.objects.filter(event_type="orders.cart.item_added").exists()
 
 
 @pytest.mark.parametrize("product_id", ["999999", "x", "", "-1"])
@@ -203,7 +205,7 @@ def test_cart_remove_takes_the_line_out_and_records_the_step(shopper, customer):
 
     assert response.url == CART
     assert lines_of(cart) == [(keep.pk, 1)]
-    event = DomainEvent.objects.get(event_type="journey.remove_from_cart")
+    event = JourneyStep.objects.get(action="remove_from_cart")
     assert (event.product_id, event.customer_id) == (drop.pk, customer.pk)
 
 
@@ -217,7 +219,7 @@ def test_cart_coupon_unknown_code_is_shown_on_the_form_and_changes_nothing(shopp
     assert "The code SAVE10 is not known." in response.content.decode()
     cart.refresh_from_db()
     assert cart.coupon_codes == []
-    event = DomainEvent.objects.get(event_type="journey.apply_coupon")
+    event = JourneyStep.objects.get(action="apply_coupon")
     assert event.payload == {"code": "SAVE10", "accepted": False}
     assert not DomainEvent.objects.filter(event_type="orders.cart.coupon_applied").exists()
 
@@ -227,7 +229,7 @@ def test_cart_coupon_bad_input_is_shown_on_the_form(shopper, customer, code, mes
     filled_cart(customer, [(stocked_product(), 1)])
     response = shopper.post(APPLY, {"code": code})
     assert response.status_code == 200 and message in response.content.decode()
-    assert not DomainEvent.objects.filter(event_type="journey.apply_coupon").exists()
+    assert not JourneyStep.objects.filter(action="apply_coupon").exists()
 
 
 def test_cart_coupon_on_an_empty_cart_asks_for_items_first(client):

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from commerce.audit.models import DomainEvent
+from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
@@ -89,7 +89,7 @@ def test_checkout_page_shows_addresses_payment_review_and_the_hidden_guards(shop
     assert hidden(html, "expected_total") == "36.40"
     assert len(hidden(html, "idempotency_key")) >= 24
     assert "4242 4242 4242 4242" in html  # the sandbox hint
-    event = DomainEvent.objects.get(event_type="journey.start_checkout")
+    event = JourneyStep.objects.get(action="start_checkout")
     assert event.customer_id == shopper.customer.pk
 
 
@@ -108,7 +108,7 @@ def test_checkout_with_flagged_lines_goes_back_to_the_cart(shopper, goods):
     product_update(product=goods[0], data={"price_amount": Decimal("13.00")})
     response = shopper.get(CHECKOUT)
     assert response.url == CART
-    assert not DomainEvent.objects.filter(event_type="journey.start_checkout").exists()
+    assert not JourneyStep.objects.filter(action="start_checkout").exists()
 
 
 def test_checkout_without_addresses_links_to_the_address_book(client):
@@ -151,7 +151,7 @@ def test_checkout_by_card_places_and_pays_the_order(shopper, goods):
     assert Payment.objects.get().card_last4 == "4242"
     assert not Cart.objects.filter(customer=shopper.customer, status=Cart.Status.OPEN).exists()
     assert available_quantities([mug.pk, tea.pk]) == {mug.pk: 8, tea.pk: 9}
-    complete = DomainEvent.objects.get(event_type="journey.complete_order")
+    complete = JourneyStep.objects.get(action="complete_order")
     assert complete.payload == {"order": order.number} and complete.customer_id == shopper.customer.pk
 
     page = shopper.get(response.url).content.decode()
@@ -179,7 +179,7 @@ def test_checkout_double_submit_places_one_order_and_charges_once(shopper, goods
     assert first.url == second.url == reverse("orders:order_confirmation", args=[order.number])
     assert SandboxCharge.objects.count() == 1 and Payment.objects.count() == 1
     assert DomainEvent.objects.filter(event_type="orders.order.created").count() == 1
-    assert DomainEvent.objects.filter(event_type="journey.complete_order").count() == 1
+    assert JourneyStep.objects.filter(action="complete_order").count() == 1
 
 
 def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, goods):
@@ -199,7 +199,7 @@ def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, good
     assert (attempt.status, attempt.cancel_reason) == ("cancelled", "payment declined")
     assert Payment.objects.get().status == Payment.Status.DECLINED
     assert not SandboxCharge.objects.exists()
-    assert not DomainEvent.objects.filter(event_type="journey.complete_order").exists()
+    assert not JourneyStep.objects.filter(action="complete_order").exists()
 
     # The same form again (a reload): the first answer, nothing new.
     again = shopper.post(CHECKOUT, data)
