@@ -1,14 +1,17 @@
 """Event types are declared once and known at start-up; event fields have no silent defaults."""
 
 import dataclasses
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core import checks
 
 from commerce.audit import bus, events
 
+ROOT = Path(__file__).resolve().parents[2]
 APP_PACKAGES = ("commerce.", "orders.", "promotions.")
 # Fields that may have a default because their absence means something. None today: an optional
 # fact is typed ``X | None`` and passed as ``None`` on purpose.
@@ -106,9 +109,9 @@ def test_an_app_subscribing_to_an_unknown_type_stops_the_process_at_start_up(tmp
         " INSTALLED_APPS=[*base.INSTALLED_APPS, 'typo_app.apps.TypoConfig'])\n"
         "django.setup()\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                            env={"PYTHONPATH": f"{tmp_path}:{sys.path[0] if sys.path[0] else '.'}:" + ":".join(sys.path)},
-                            timeout=120)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603 (fixed argv)
 
     assert result.returncode != 0
     assert "UnknownEventType" in result.stderr and "orders.order.placed" in result.stderr
