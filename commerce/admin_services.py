@@ -3,8 +3,9 @@ comes back on the form (``ServiceErrorsOnFormMixin``); service-written rows are 
 (``ReadOnlyAdminMixin``).
 
 Put :class:`ServiceSaveMixin` *after* ``commerce.audit.admin.StaffAuditMixin`` in the bases, so the
-audit mixin reads the "before" state, then the service writes, then the mixin records the "after"
-state: both inside Django admin's atomic ``changeform_view``.
+audit mixin reads the "before" state and opens the staff edit, then the service writes and records
+its event, which carries the staff edit's before and after: one row, inside Django admin's atomic
+``changeform_view``.
 """
 
 from django.contrib import messages

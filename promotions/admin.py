@@ -22,7 +22,6 @@ from django.contrib.admin.actions import delete_selected as django_delete_select
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -38,7 +37,7 @@ from commerce.admin_services import (
     add_domain_error,
     copy_saved,
 )
-from commerce.audit.admin import StaffAuditMixin, _jsonable
+from commerce.audit.admin import StaffAuditMixin, snapshot
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
 from commerce.money import Money
@@ -381,9 +380,8 @@ class PromotionAdmin(
                 continue
             try:
                 with transaction.atomic():
-                    snapshot = {k: _jsonable(v) for k, v in model_to_dict(promotion).items()}
-                    self._audit(promotion, "deleted", {"values": snapshot})
-                    deleted = self._delete(promotion)
+                    with self.staff_edit(request, promotion, "deleted", {"values": snapshot(promotion)}):
+                        deleted = self._delete(promotion)
                     # Logged once the outcome is known (the instance keeps its pk: the service
                     # deleted its own copy of the row).
                     if deleted:

@@ -1,8 +1,9 @@
 """The accounts back office: users (staff and shoppers), sales regions, customer profiles, addresses.
 
-Staff edits are recorded by ``StaffAuditMixin`` with before and after; a user's group, permission
-and sales-region changes are recorded too, since they decide who may see what. Addresses are
-written through the accounts services.
+A staff edit is one audit row with before and after (``StaffAuditMixin``): the service's event
+where a service writes (addresses, profiles, regions), else the admin's own ``admin.accounts.*``
+row (Django's user pages). A user's group, permission and sales-region changes are in that row
+too, since they decide who may see what.
 """
 
 from django import forms
@@ -48,6 +49,13 @@ class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
     def audit_customer_id(self, obj):
         return obj.pk if obj.pk and CustomerProfile.objects.filter(user_id=obj.pk).exists() else None
 
+    def audit_unrecorded(self, request, obj, verb, payload):
+        # A user edit's field changes wait for save_related, which adds the relation changes: one row.
+        if verb == "changed":
+            request._user_field_changes = payload["changes"]
+            return
+        super().audit_unrecorded(request, obj, verb, payload)
+
     def save_related(self, request, form, formsets, change):
         if not change:
             return super().save_related(request, form, formsets, change)
@@ -55,7 +63,10 @@ class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
         before = {r: _relation_names(user, r) for r in AUDITED_RELATIONS}
         super().save_related(request, form, formsets, change)
         after = {r: _relation_names(user, r) for r in AUDITED_RELATIONS}
-        changes = {r: {"before": before[r], "after": after[r]} for r in AUDITED_RELATIONS if before[r] != after[r]}
+        changes = {
+            **getattr(request, "_user_field_changes", {}),
+            **{r: {"before": before[r], "after": after[r]} for r in AUDITED_RELATIONS if before[r] != after[r]},
+        }
         if changes:
             self._audit(user, "changed", {"changes": changes})
 
@@ -196,7 +207,8 @@ class AddressAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
         if address.is_default:
             self.message_user(request, "That address already is the default.", messages.INFO)
             return
-        with transaction.atomic():
+        with transaction.atomic(), self.staff_edit(
+            request, address, "changed", {"changes": {"is_default": {"before": False, "after": True}}}
+        ):
             services.address_update(customer=address.customer, address_id=address.pk, is_default=True)
-            self._audit(address, "changed", {"changes": {"is_default": {"before": False, "after": True}}})
         self.message_user(request, f"{address} is now the default address of {address.customer}.", messages.SUCCESS)

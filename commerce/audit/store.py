@@ -1,6 +1,9 @@
 """Writing rows to the event store. Only the audit receiver and the admin audit mixin call this."""
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import IntegrityError, connections, router, transaction
@@ -13,6 +16,53 @@ from commerce.audit.models import DomainEvent
 
 _RETRIES = 8
 T = TypeVar("T")
+
+
+@dataclass
+class StaffEdit:
+    """What staff changed in the admin (``{"changes": {field: {"before", "after"}}}`` or
+    ``{"values": {...}}``), waiting for the event the service records for that change."""
+
+    details: dict
+    customer_id: int | None = None  # the customer and product the edited row belongs to, for an
+    product_id: int | None = None   # event that names neither itself
+    recorded: int = 0  # domain events written while the edit was open
+
+
+_staff_edit: contextvars.ContextVar[StaffEdit | None] = contextvars.ContextVar("audit_staff_edit", default=None)
+
+
+@contextmanager
+def staff_edit(details: dict, *, customer_id: int | None = None, product_id: int | None = None) -> Iterator[StaffEdit]:
+    """While open, the first domain event recorded carries ``details`` in its payload (keys the
+    event has itself, such as a service's own ``changes``, are kept as the service wrote them), so
+    one staff edit is one row: the service's event, with the staff actor and channel ``admin`` of
+    the request context, and the edited row's customer and product where the event names none.
+    ``recorded`` tells the admin whether any event was written; when none
+    was (an edit no service records), the admin writes its own ``admin.*`` row instead.
+    """
+    edit = StaffEdit(details=mask_secrets(details), customer_id=customer_id, product_id=product_id)
+    token = _staff_edit.set(edit)
+    try:
+        yield edit
+    finally:
+        _staff_edit.reset(token)
+
+
+def _event_columns(event: DomainEventData) -> dict:
+    """The row columns of an event, with what an open staff edit adds to the first one."""
+    columns = {"payload": event.payload(), "customer_id": event.customer, "product_id": event.product}
+    edit = _staff_edit.get()
+    if edit is None:
+        return columns
+    edit.recorded += 1
+    if edit.recorded > 1:
+        return columns
+    return {
+        "payload": {**columns["payload"], **{k: v for k, v in edit.details.items() if k not in columns["payload"]}},
+        "customer_id": columns["customer_id"] if columns["customer_id"] is not None else edit.customer_id,
+        "product_id": columns["product_id"] if columns["product_id"] is not None else edit.product_id,
+    }
 
 
 def _statement_rolls_back_alone(using: str, rows: int) -> bool:
@@ -143,9 +193,7 @@ def append(event: DomainEventData) -> DomainEvent:
         event_type=event.event_type,
         stream_type=event.stream_type,
         stream_id=event.stream_id,
-        payload=event.payload(),
-        customer_id=event.customer,
-        product_id=event.product,
+        **_event_columns(event),
         session_id=event.session,
         masked=_masks_own_payload(event),
     )
@@ -156,9 +204,7 @@ def _event_row(event: DomainEventData) -> DomainEvent:
         event_type=event.event_type,
         stream_type=event.stream_type,
         stream_id=event.stream_id,
-        payload=event.payload(),
-        customer_id=event.customer,
-        product_id=event.product,
+        **_event_columns(event),
         session_id=event.session,
         masked=_masks_own_payload(event),
     )

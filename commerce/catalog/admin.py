@@ -1,8 +1,9 @@
 """The catalog back office: categories, manufacturers, products, stock batches, the ledger, recalls.
 
 Every write goes through a service: product and category edits through ``services``, stock
-through ``inventory`` (receive, adjust). Stock counters are never edited in a form. Staff edits
-are recorded by ``StaffAuditMixin`` with before and after, next to the services' domain events.
+through ``inventory`` (receive, adjust). Stock counters are never edited in a form. A staff edit is
+one audit row: the service's domain event, carrying what changed before and after
+(``StaffAuditMixin``).
 """
 
 import datetime
@@ -180,12 +181,7 @@ class CategoryAdmin(StaffAuditMixin, ServiceSaveMixin, TreeAdmin):
         old_parent = Category.objects.get_parent(current)
         if (old_parent.pk if old_parent else None) == (parent.pk if parent else None):
             return
-        moved = services.category_move(category=category_id, parent=parent)
-        self._audit(
-            moved,
-            "moved",
-            {"changes": {"parent": {"before": old_parent.pk if old_parent else None, "after": parent.pk if parent else None}}},
-        )
+        services.category_move(category=category_id, parent=parent)  # its event has both parents
 
     def move_node(self, request):
         """Drag and drop in the tree: the move goes through ``category_move`` too."""
@@ -363,9 +359,7 @@ class ProductAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
         for product in queryset:
             if product.is_active == active:
                 continue
-            with transaction.atomic():
-                updated = services.product_update(product=product.pk, data={"is_active": active})
-                self._audit(updated, "changed", {"changes": {"is_active": {"before": not active, "after": active}}})
+            services.product_update(product=product.pk, data={"is_active": active})  # its event has before and after
             changed += 1
         state = "active" if active else "inactive"
         self.message_user(request, f"{changed} product(s) marked {state}.", messages.SUCCESS)
