@@ -145,3 +145,19 @@ def test_the_data_migration_moves_journey_rows_out_of_the_event_table_and_back()
     moved_back = DomainEvent.objects.filter(stream_type="session", stream_id="d1").order_by("version")
     assert [(e.event_type, e.version, e.product_id) for e in moved_back] == [
         ("journey.product_search", 1, None), ("journey.product_view", 2, 8)]
+
+
+def test_staff_who_browse_the_audit_trail_browse_the_journey_read_only(client):
+    journey_record(action=JourneyAction.PRODUCT_SEARCH, session_id="s1", customer_id=5, details={"query": "milk"})
+    step = JourneyStep.objects.get()
+    auditor = StaffFactory(groups=["Support"])
+    client.force_login(auditor)
+
+    listing = client.get("/admin/audit/journeystep/", {"q": "milk"})
+    page = client.get(f"/admin/audit/journeystep/{step.pk}/change/")
+
+    assert listing.status_code == 200 and [s.pk for s in listing.context["cl"].result_list] == [step.pk]
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(f"/admin/audit/journeystep/{step.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.force_login(StaffFactory(groups=["Dispatchers"]))
+    assert client.get("/admin/audit/journeystep/").status_code == 403
