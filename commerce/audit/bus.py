@@ -42,7 +42,7 @@ def is_known(event_type: str) -> bool:
 
 def unknown_subscriptions() -> list[tuple[str, str]]:
     """(event type, handler) of every subscription to a type no event class declares."""
-    return [(t, h) for t, handlers in _subscribers.items() for h in handlers if handlers and not is_known(t)]
+    return [(t, h) for t, handlers in _subscribers.items() if not is_known(t) for h in handlers]
 
 
 def subscribe(event_type: str, handler_path: str) -> None:
