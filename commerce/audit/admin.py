@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from commerce.admin_services import ReadOnlyAdminMixin
+from commerce.audit import store
 from commerce.audit.models import DomainEvent, JourneyStep
-from commerce.audit.store import append_row, staff_edit
 
 
 def _jsonable(value):
@@ -59,7 +59,7 @@ class StaffAuditMixin:
     def _audit(self, obj, verb: str, payload: dict) -> None:
         """The admin's own row, for an edit no service event records."""
         meta = obj._meta
-        append_row(
+        store.append_row(
             event_type=f"admin.{meta.app_label}.{meta.model_name}.{verb}",
             stream_type=f"{meta.app_label}.{meta.model_name}",
             stream_id=obj.pk,
@@ -76,7 +76,7 @@ class StaffAuditMixin:
     def staff_edit(self, request, obj, verb: str, details: dict, fallback=None):
         """Run a service call for one staff edit: its first event carries ``details``; if it records
         none, ``audit_unrecorded`` writes ``fallback()`` (default: ``details``) as the admin's row."""
-        with staff_edit(details, customer_id=self.audit_customer_id(obj), product_id=self.audit_product_id(obj)) as edit:
+        with store.staff_edit(details, customer_id=self.audit_customer_id(obj), product_id=self.audit_product_id(obj)) as edit:
             yield edit
         if not edit.recorded:
             self.audit_unrecorded(request, obj, verb, fallback() if fallback is not None else details)
