@@ -30,8 +30,8 @@ from promotions.admin_forms import (
     PromotionAdminForm,
     SimulateForm,
 )
+from promotions.discount_keys import promotion_id_of
 from promotions.models import Promotion, PromotionTier
-from promotions.provider import promotion_id_of
 
 # Arguments of promotion_create given by name, not through **fields.
 _CREATE_ARGS = ("name", "discount_class", "benefit_type")

@@ -38,6 +38,7 @@ from promotions.selectors.lookups import (
     segment_get,
     segment_list,
     segment_promotions,
+    still_live,
 )
 from promotions.selectors.rules import (
     RULES_CACHE_KEY,
@@ -78,6 +79,7 @@ __all__ = [
     "campaign_list",
     "segment_list",
     "segment_promotions",
+    "still_live",
     "customer_coupons",
     "coupon_batch_csv_rows",
     "campaign_get",

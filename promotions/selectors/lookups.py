@@ -249,3 +249,19 @@ def badge_for(promotion: Promotion) -> str:
     if promotion.benefit_type == b.QUANTITY_TIERS:
         return "Volume discount"
     return "Free shipping"
+
+
+def still_live(promotion: Promotion, campaign: Campaign | None, now) -> bool:
+    """Is the promotion (and its campaign) live at ``now``: status and window, checked as the checkout does."""
+    if promotion.status not in LIVE_PROMOTION_STATUSES:
+        return False
+    if promotion.valid_from is not None and promotion.valid_from > now:
+        return False
+    if promotion.valid_to is not None and promotion.valid_to <= now:
+        return False
+    if campaign is None:
+        return promotion.campaign_id is None
+    if campaign.status not in LIVE_CAMPAIGN_STATUSES or campaign.starts_at > now:
+        return False
+    return campaign.ends_at is None or campaign.ends_at > now
+

@@ -3,7 +3,8 @@
 Every command is keyword-only, runs in one ``transaction.atomic`` block inside a
 ``commerce.promotion.*`` (``commerce.coupon.*``, ``commerce.campaign.*``, ``commerce.segment.*``)
 span and records its event. Usage counters (``usage_count``, ``used_count``, ``spent_amount``)
-are changed only by the discount provider (``promotions.provider``), never here.
+are changed only by ``redemptions_record`` / ``redemptions_cancel``, which the discount provider
+(``promotions.provider``) calls inside the checkout and cancellation transactions.
 
 Status pipelines, declared once:
 
@@ -48,6 +49,10 @@ from promotions.services.promotions import (
     promotion_delete,
     promotion_update,
 )
+from promotions.services.redemptions import (
+    redemptions_cancel,
+    redemptions_record,
+)
 from promotions.services.schedule import (
     promotions_sync_schedule,
 )
@@ -91,5 +96,7 @@ __all__ = [
     "segment_members_set",
     "segment_refresh",
     "segments_refresh_all",
+    "redemptions_record",
+    "redemptions_cancel",
     "promotions_sync_schedule",
 ]
