@@ -9,6 +9,6 @@ class PromotionsConfig(AppConfig):
     def ready(self):
         from commerce.catalog import badges
         from promotions import receivers  # noqa: F401
-        from promotions.selectors import product_badges
+        from promotions.selectors.shopper import product_badges
 
         badges.register(product_badges)

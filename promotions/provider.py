@@ -16,12 +16,8 @@ from orders.pricing import AppliedDiscount, CouponResult, DiscountResult, Pricin
 from promotions import engine
 from promotions.discount_keys import promotion_key
 from promotions.models import Promotion
-from promotions.selectors import (
-    coupon_infos,
-    engine_inputs,
-    from_minor,
-    still_live,
-)
+from promotions.selectors.lookups import still_live
+from promotions.selectors.rules import coupon_infos, engine_inputs, from_minor
 from promotions.services.redemptions import redemptions_cancel, redemptions_record
 
 

@@ -17,6 +17,7 @@ from promotions.models import (
     Promotion,
     Segment,
 )
+from promotions.selectors.rules import rules_cache_bump
 
 PS = Promotion.Status
 CS = Campaign.Status
@@ -25,8 +26,6 @@ B = Promotion.Benefit
 
 def _rules_changed() -> None:
     """The compiled rules the provider caches are stale: bump their version now and on commit."""
-    from promotions.selectors import rules_cache_bump
-
     rules_cache_bump()
     transaction.on_commit(rules_cache_bump)
 

@@ -26,6 +26,7 @@ from promotions.models import (
     Promotion,
     Segment,
 )
+from promotions.selectors.segments import segment_member_ids
 from promotions.services._common import PS, _iso, _promotion, _segment
 
 # Crockford base32 without look-alikes (as the orders app's order numbers): no I, L, O, U.
@@ -168,8 +169,6 @@ def coupon_distribute(*, batch: CouponBatch | int, segment: Segment | int) -> in
     Refused (409 ``not_enough_coupons``) when the batch has too few coupons left. Returns how many
     coupons were assigned.
     """
-    from promotions.selectors import segment_member_ids
-
     with telemetry.command_span("commerce.coupon.distribute") as span, transaction.atomic():
         batch_id = batch.pk if isinstance(batch, CouponBatch) else batch
         batch = CouponBatch.objects.select_for_update().filter(pk=batch_id).first()

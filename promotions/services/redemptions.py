@@ -32,7 +32,7 @@ from promotions.errors import (
     PromotionUsageLimitReached,
 )
 from promotions.models import Campaign, Coupon, Promotion, Redemption
-from promotions.selectors import still_live
+from promotions.selectors.lookups import still_live
 from promotions.services.coupons import normalise_code
 
 

@@ -23,6 +23,7 @@ from promotions.models import (
     Segment,
     SegmentMembership,
 )
+from promotions.selectors.segments import dynamic_segment_members, segment_member_ids
 from promotions.services._common import _jsonable, _rules_changed, _segment
 
 # --- segments ---------------------------------------------------------------------------------------
@@ -158,8 +159,6 @@ def segment_refresh(*, segment: Segment | int, now: datetime.datetime | None = N
     and monetary figures they were computed from); the other kinds only update ``member_count``.
     The rules (lifetime value and RFM labels) are in ``promotions.selectors.dynamic_segment_members``.
     """
-    from promotions.selectors import dynamic_segment_members, segment_member_ids
-
     now = now or timezone.now()
     with telemetry.command_span("commerce.segment.refresh") as span, transaction.atomic():
         segment = _segment(segment, lock=True)
