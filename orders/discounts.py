@@ -1,9 +1,17 @@
 """The discount port: what the orders pricing asks of a discount provider, and the values they exchange.
 
-``price_lines`` (``orders.pricing``) hands the provider a ``PricingSnapshot`` of the priced lines
-and takes back a ``DiscountResult``; the checkout tells it ``order_placed`` inside its transaction,
-a cancellation ``order_cancelled``. Until a provider is wired, ``NoDiscounts`` grants nothing and
-answers that any coupon code is unknown.
+Orders owns this seam and knows no promotions: ``DiscountProvider`` is the typed ``Protocol`` a
+provider implements. ``price_lines`` (``orders.pricing``) hands it a ``PricingSnapshot`` of the
+priced lines and takes back a ``DiscountResult``; the cart asks ``check_coupon``; the checkout calls
+``order_placed`` inside its transaction (a refusal rolls the checkout back), a cancellation
+``order_cancelled``.
+
+Wiring, in one place: the promotions app registers its provider in ``PromotionsConfig.ready``
+(``register_discount_provider(PromotionDiscounts())``). Without a registered provider,
+``NoDiscounts`` grants nothing and answers that any coupon code is unknown. The setting
+``ORDERS_DISCOUNT_PROVIDER`` (empty by default) is an override, not the wiring: a dotted path to
+a provider class used instead of the registered one, e.g. ``orders.discounts.NoDiscounts`` to price
+without promotions.
 """
 
 from __future__ import annotations
@@ -12,8 +20,10 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol, runtime_checkable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from commerce.catalog.models import Product
@@ -129,7 +139,28 @@ class DiscountResult:
     explanations: list[PromotionHint] = field(default_factory=list)  # every promotion not applied, for staff
 
 
-class NoDiscounts:
+@runtime_checkable
+class DiscountProvider(Protocol):
+    """What the orders pricing and checkout ask of the discounts (implemented by ``promotions.provider``)."""
+
+    def price(self, snapshot: PricingSnapshot) -> DiscountResult:
+        """The discounts, coupon verdicts and hints of a priced cart. Reads only; no write."""
+        ...
+
+    def check_coupon(self, code: str, snapshot: PricingSnapshot | None = None) -> CouponResult:
+        """One code's verdict on a cart, or, without one, on its own."""
+        ...
+
+    def order_placed(self, *, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
+        """Count the order's discounts, inside the checkout transaction; raise a ``DomainError`` to refuse."""
+        ...
+
+    def order_cancelled(self, *, order_id: int) -> None:
+        """Give back what ``order_placed`` counted, inside the cancellation's transaction."""
+        ...
+
+
+class NoDiscounts(DiscountProvider):
     """The pricing hook before the promotions app exists: nothing off, every coupon unknown."""
 
     def price(self, snapshot: PricingSnapshot) -> DiscountResult:
@@ -145,10 +176,30 @@ class NoDiscounts:
         return None
 
 
+_NO_DISCOUNTS = NoDiscounts()
+
+
+_registered: DiscountProvider | None = None
+
+
+def register_discount_provider(provider: DiscountProvider) -> None:
+    """Wire the discount provider (called once, from the providing app's ``AppConfig.ready``)."""
+    global _registered
+    if not isinstance(provider, DiscountProvider):
+        raise ImproperlyConfigured(f"{provider!r} does not implement orders.discounts.DiscountProvider.")
+    if _registered is not None and type(_registered) is not type(provider):
+        raise ImproperlyConfigured(f"A discount provider is registered already: {_registered!r}.")
+    _registered = provider
+
+
 @lru_cache(maxsize=4)
 def _provider_for(path: str):
     return import_string(path)()
 
 
-def discount_provider():
-    return _provider_for(getattr(settings, "ORDERS_DISCOUNT_PROVIDER", "orders.pricing.NoDiscounts"))
+def discount_provider() -> DiscountProvider:
+    """The provider the pricing asks: the ``ORDERS_DISCOUNT_PROVIDER`` override, else the registered one, else none."""
+    override = getattr(settings, "ORDERS_DISCOUNT_PROVIDER", "")
+    if override:
+        return _provider_for(override)
+    return _registered if _registered is not None else _NO_DISCOUNTS

@@ -5,8 +5,8 @@ catalog's current price, asks the discount provider (the promotions hook) for di
 shipping and returns a ``Pricing``. Lines whose price changed since the shopper saw it, or whose
 stock falls short, are flagged, never silently charged or dropped.
 
-The discount provider is chosen by ``settings.ORDERS_DISCOUNT_PROVIDER``. Until the promotions
-app fills it in, ``NoDiscounts`` grants nothing and answers that any coupon code is unknown.
+The discount provider is the port of ``orders.discounts`` (a typed ``DiscountProvider``), which the
+promotions app wires in its ``AppConfig.ready``; without one, ``NoDiscounts`` grants nothing.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The orders pricing hook, implemented by the promotions app (``ORDERS_DISCOUNT_PROVIDER``).
+"""The orders discount port (``orders.discounts.DiscountProvider``), implemented by the promotions app.
+
+Wired in ``PromotionsConfig.ready`` (``register_discount_provider``), the one place orders learns of it.
 
 ``price`` loads the engine's inputs (``selectors.engine_inputs``, a fixed number of queries) and
 runs the pure engine. ``order_placed`` and ``order_cancelled`` are the write side, in the
@@ -12,7 +14,7 @@ from dataclasses import replace
 
 from django.utils import timezone
 
-from orders.pricing import AppliedDiscount, CouponResult, DiscountResult, PricingSnapshot, PromotionHint
+from orders.discounts import AppliedDiscount, CouponResult, DiscountProvider, DiscountResult, PricingSnapshot, PromotionHint
 from promotions import engine
 from promotions.discount_keys import promotion_key
 from promotions.models import Promotion
@@ -57,7 +59,7 @@ def _shopper_hints(result: engine.Result, rules) -> list[PromotionHint]:
     return [_hint(n) for n in result.not_applied if n.reason in SHOPPER_REASONS and n.rule_id not in coupon_only]
 
 
-class PromotionDiscounts:
+class PromotionDiscounts(DiscountProvider):
     """The discounts of the live promotions, through the engine; coupon uses and limits counted at checkout."""
 
     # --- pricing --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, Value, When
 from django.utils import timezone
 
 from commerce.audit.events import record_many
-from orders.pricing import AppliedDiscount
+from orders.discounts import AppliedDiscount
 from promotions import events
 from promotions.discount_keys import promotion_id_of
 from promotions.errors import (
