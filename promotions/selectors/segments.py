@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from commerce.accounts.models import CustomerProfile
+from orders.selectors import customer_has_orders, customer_purchase_facts, customers_with_orders
 from promotions.models import (
     Segment,
     SegmentMembership,
@@ -17,12 +18,6 @@ from promotions.models import (
 
 
 # --- segments ---------------------------------------------------------------------------------------
-def _orders():
-    from orders import selectors as order_selectors
-
-    return order_selectors
-
-
 def segment_member_ids(*, segment: Segment) -> list[int]:
     """The customer ids in a segment now: live kinds evaluated, the others from their rows."""
     users = get_user_model().objects.filter(is_active=True)
@@ -32,7 +27,7 @@ def segment_member_ids(*, segment: Segment) -> list[int]:
     elif kind == Segment.Kind.SALES_REGION:
         qs = users.filter(customer_profile__sales_region_id=segment.sales_region_id)
     elif kind == Segment.Kind.NEW_CUSTOMERS:
-        qs = users.filter(is_staff=False).exclude(pk__in=_orders().customers_with_orders())
+        qs = users.filter(is_staff=False).exclude(pk__in=customers_with_orders())
     else:
         qs = users.filter(segment_memberships__segment=segment)
     return list(qs.order_by("pk").values_list("pk", flat=True).distinct())
@@ -52,7 +47,7 @@ def dynamic_segment_members(*, segment: Segment, now: datetime.datetime | None =
         least 3 orders.
     """
     now = now or timezone.now()
-    facts = _orders().customer_purchase_facts()
+    facts = customer_purchase_facts()
     vip_value = Decimal(str(getattr(settings, "PROMOTIONS_VIP_LIFETIME_VALUE", "500.00")))
     members = {}
     for customer_id, f in facts.items():
@@ -96,7 +91,7 @@ def customer_segment_ids(*, customer_id: int | None, segments: dict[int, tuple])
         region_id = CustomerProfile.objects.filter(user_id=customer_id).values_list("sales_region_id", flat=True).first()
         found |= {sid for sid, (kind, _, rid) in segments.items()
                   if kind == Segment.Kind.SALES_REGION and region_id is not None and rid == region_id}
-    if Segment.Kind.NEW_CUSTOMERS in kinds and not _orders().customer_has_orders(customer_id=customer_id):
+    if Segment.Kind.NEW_CUSTOMERS in kinds and not customer_has_orders(customer_id=customer_id):
         found |= {sid for sid, (kind, _, _) in segments.items() if kind == Segment.Kind.NEW_CUSTOMERS}
     return frozenset(found)
 

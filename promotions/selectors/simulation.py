@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from commerce.catalog.models import Product
 from commerce.errors import ValidationError
 from commerce.money import Money, default_currency
+from orders.pricing import LineInput, price_lines
 
 
 # --- simulation -------------------------------------------------------------------------------------
@@ -33,8 +34,6 @@ def simulate(
     now: datetime.datetime | None = None, currency: str | None = None,
 ) -> SimulationResult:
     """Price a sample cart (product id, quantity) for a customer (or a guest) with codes, at ``now``."""
-    from orders.pricing import LineInput, price_lines
-
     errors = {}
     if not lines:
         errors["lines"] = ["Add at least one product."]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from commerce.audit.events import record_many
 from orders.discounts import AppliedDiscount
+from orders.selectors import order_facts
 from promotions import events
 from promotions.discount_keys import promotion_id_of
 from promotions.errors import (
@@ -50,8 +51,6 @@ def redemptions_record(*, order_id: int, customer_id: int, discounts: list[Appli
             granted[promotion_id] = discount
     if not granted:
         return None
-    from orders.selectors import order_facts
-
     now = timezone.now()
     ids = sorted(granted)
     campaign_ids = sorted(set(
