@@ -2,7 +2,7 @@
 comes back on the form (``ServiceErrorsOnFormMixin``); service-written rows are read-only
 (``ReadOnlyAdminMixin``).
 
-Put :class:`ServiceSaveMixin` *after* ``commerce.audit.admin.StaffAuditMixin`` in the bases, so the
+Put :class:`ServiceSaveMixin` *after* ``commerce.audit.staff_edits.StaffAuditMixin`` in the bases, so the
 audit mixin reads the "before" state, then the service writes, then the mixin records the "after"
 state: both inside Django admin's atomic ``changeform_view``.
 """

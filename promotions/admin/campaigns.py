@@ -11,7 +11,7 @@ from commerce.admin_services import (
     ServiceSaveMixin,
     copy_saved,
 )
-from commerce.audit.admin import StaffAuditMixin
+from commerce.audit.staff_edits import StaffAuditMixin
 from promotions import selectors, services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, _money, benefit_summary, can_manage, window
 from promotions.models import Campaign, Promotion

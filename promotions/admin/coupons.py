@@ -16,7 +16,7 @@ from commerce.admin_services import (
     add_domain_error,
     copy_saved,
 )
-from commerce.audit.admin import StaffAuditMixin
+from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
 from promotions import selectors, services

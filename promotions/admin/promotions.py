@@ -21,7 +21,7 @@ from commerce.admin_services import (
     add_domain_error,
     copy_saved,
 )
-from commerce.audit.admin import StaffAuditMixin, _jsonable
+from commerce.audit.staff_edits import StaffAuditMixin, _jsonable
 from commerce.errors import DomainError
 from promotions import selectors, services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, _money, benefit_summary, can_manage, window

@@ -10,7 +10,7 @@ from commerce.admin_services import (
     ServiceSaveMixin,
     copy_saved,
 )
-from commerce.audit.admin import StaffAuditMixin
+from commerce.audit.staff_edits import StaffAuditMixin
 from promotions import services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin
 from promotions.admin_forms import (
