@@ -2,7 +2,7 @@
 
 No database access here: ``promotions.selectors.engine_inputs`` loads the rules, coupons and the
 customer's facts in a fixed number of queries and ``promotions.provider`` adapts the orders
-pricing hook to this module. Amounts are integers in the currency's minor unit (cents) and
+discount port to this module. Amounts are integers in the currency's minor unit (cents) and
 percentages are integers in basis points (12.5 % = 1250), so the engine is exact and fast.
 
 The rules (also in the README, "How promotions combine"):

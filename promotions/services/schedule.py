@@ -28,7 +28,7 @@ def promotions_sync_schedule(*, now: datetime.datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     with telemetry.command_span("commerce.promotion.sync_schedule") as span, transaction.atomic():
-        # Locks as the checkout takes them (``provider._lock``): every campaign concerned, then
+        # Locks as the checkout takes them (``redemptions._lock``): every campaign concerned, then
         # every promotion concerned, each in one query in id order, so the two never deadlock.
         campaigns = list(
             Campaign.objects.select_for_update()
