@@ -80,7 +80,7 @@ def _validate_segment(values: dict, *, instance: Segment | None = None) -> dict:
 
 def _enqueue_refresh(segment: Segment) -> None:
     if segment.is_dynamic:
-        from promotions.tasks import segment_refresh_task
+        from promotions.tasks import segment_refresh_task  # late: the tasks module imports these services
 
         segment_id = segment.pk
         transaction.on_commit(lambda: segment_refresh_task.delay(segment_id))
