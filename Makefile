@@ -14,6 +14,7 @@ setup:
 
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 
 ci:
 	bash .ci/run

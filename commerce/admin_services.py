@@ -2,7 +2,7 @@
 comes back on the form (``ServiceErrorsOnFormMixin``); service-written rows are read-only
 (``ReadOnlyAdminMixin``).
 
-Put :class:`ServiceSaveMixin` *after* ``commerce.audit.admin.StaffAuditMixin`` in the bases, so the
+Put :class:`ServiceSaveMixin` *after* ``commerce.audit.staff_edits.StaffAuditMixin`` in the bases, so the
 audit mixin reads the "before" state and opens the staff edit, then the service writes and records
 its event, which carries the staff edit's before and after: one row, inside Django admin's atomic
 ``changeform_view``.

@@ -210,7 +210,9 @@ ORDERS_PAYMENT_GATEWAYS = {
     "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
     "cod": "orders.gateways.CashOnDeliveryGateway",
 }
-ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="promotions.provider.PromotionDiscounts")
+# The promotions app wires its discount provider in PromotionsConfig.ready (see orders/discounts.py); this
+# override (a dotted path to a provider class) replaces it, e.g. orders.discounts.NoDiscounts: no promotions.
+ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="")
 # Promotions: the lifetime spend (with at least 3 orders) that makes a customer VIP in RFM segments.
 PROMOTIONS_VIP_LIFETIME_VALUE = env.str("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default="sandbox-webhook-secret-for-development-only")

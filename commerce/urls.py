@@ -1,3 +1,9 @@
+"""The root URLconf: the one place the core and the subdomain apps are put together.
+
+The core (``commerce.*``) imports no subdomain app; this module names them, by their URL modules'
+dotted paths, for the pages and for the REST API under ``/api/v1/`` (see ``ARCHITECTURE.md``).
+"""
+
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
@@ -12,9 +18,18 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# The REST API, version 1: the core's endpoints, then each subdomain app's.
+api_v1 = [
+    path("", include("commerce.catalog.api.urls")),
+    path("", include("commerce.accounts.api.urls")),
+    path("", include("commerce.audit.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("promotions.api.urls")),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("commerce.api.urls")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

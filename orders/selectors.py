@@ -1,4 +1,13 @@
-"""Orders queries. History, search and analytics read the ``OrderSummary`` read model only."""
+"""Orders queries. History, search and analytics read the ``OrderSummary`` read model only.
+
+This module is the orders app's public read API for other apps: another app reads orders through
+these functions (and their frozen value types, ``CustomerPurchaseFacts``, ``OrderFacts``), never
+through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, see
+``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
+``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
+``order_facts`` (the redemptions written at checkout). A new need of another app is a new function
+here, with its query count in mind, not an import of a model.
+"""
 
 from __future__ import annotations
 
@@ -276,7 +285,7 @@ def trace_references(references: list[str]) -> dict[str, dict]:
 
 
 
-# --- facts for other apps (the promotions app reads these; it never reads orders' tables itself) ------
+# --- facts for other apps (segments and redemptions read these; they never read orders' tables) -------
 @dataclass(frozen=True)
 class CustomerPurchaseFacts:
     """A customer's purchase history over their non-cancelled orders (from the read model)."""

@@ -9,11 +9,10 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from promotions.models import Campaign, Promotion, PromotionTier, Segment
+from promotions.selectors.rules import rules_cache_bump
 
 
 def _stale(**kwargs):
-    from promotions.selectors import rules_cache_bump
-
     rules_cache_bump()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(rules_cache_bump)

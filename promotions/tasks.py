@@ -6,7 +6,9 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from promotions.services import promotions_sync_schedule, segment_refresh, segments_refresh_all
+from promotions.errors import SegmentNotFound
+from promotions.services.schedule import promotions_sync_schedule
+from promotions.services.segments import segment_refresh, segments_refresh_all
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,6 @@ def segments_refresh_task() -> dict:
 @shared_task(name="promotions.segment_refresh", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def segment_refresh_task(segment_id: int) -> int:
     """Recompute one segment (queued on commit when a dynamic segment is created or its rule changes)."""
-    from promotions.errors import SegmentNotFound
-
     try:
         return segment_refresh(segment=segment_id)
     except SegmentNotFound:

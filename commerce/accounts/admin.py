@@ -15,7 +15,7 @@ from django.db.models import Count
 from commerce.accounts import services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.admin_services import ServiceSaveMixin, copy_saved
-from commerce.audit.admin import StaffAuditMixin
+from commerce.audit.staff_edits import StaffAuditMixin
 
 # The many-to-many relations that grant access, audited by name (readable in the event browser).
 AUDITED_RELATIONS = ("groups", "user_permissions", "sales_regions")

@@ -24,7 +24,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import TreeNodeChoiceField, movenodeform_factory
 
 from commerce.admin_services import ReadOnlyAdminMixin, ServiceSaveMixin, add_domain_error, copy_saved
-from commerce.audit.admin import StaffAuditMixin
+from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.catalog import inventory, selectors, services, traceability
 from commerce.catalog.errors import BatchNotFound
 from commerce.catalog.models import (

@@ -16,9 +16,10 @@ from commerce.catalog.models import Product
 from commerce.errors import ValidationError
 from commerce.money import default_currency
 from orders import events
+from orders.discounts import discount_provider
 from orders.errors import CartLineNotFound, CouponRejected
 from orders.models import Cart, CartLine
-from orders.pricing import LineInput, discount_provider, price_lines
+from orders.pricing import LineInput, price_lines
 
 MAX_COUPONS = 5
 MAX_CART_LINES = 200  # lines one cart_set_lines request may hold

@@ -22,6 +22,7 @@ from commerce.accounts.selectors import address_get
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_reserve_many
 from orders import events
+from orders.discounts import discount_provider
 from orders.errors import (
     AddressRequired,
     CartEmpty,
@@ -30,7 +31,7 @@ from orders.errors import (
     PaymentMethodInvalid,
 )
 from orders.models import Cart, Order, OrderLine
-from orders.pricing import LineInput, Pricing, discount_provider, price_lines
+from orders.pricing import LineInput, Pricing, price_lines
 
 
 def _pricing_issues(pricing: Pricing) -> list[dict]:

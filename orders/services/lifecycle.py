@@ -17,9 +17,9 @@ from commerce.audit.events import record
 from commerce.catalog.inventory import stock_consume_reference, stock_release_reference, stock_return
 from commerce.errors import Conflict, ValidationError
 from orders import events
+from orders.discounts import discount_provider
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.models import Order, OrderLine, OrderLineAllocation
-from orders.pricing import discount_provider
 
 S = Order.Status
 

@@ -43,8 +43,8 @@ from promotions.api.common import (
     TierSerializer,
     inline_choice,
 )
+from promotions.discount_keys import promotion_id_of
 from promotions.models import DiscountClass, Promotion
-from promotions.provider import promotion_id_of
 
 PROMOTION_ANSWER = OpenApiExample("The promotion", value=PROMOTION_EXAMPLE, response_only=True, status_codes=["200", "201"])
 PROMOTION_INVALID = error_example(

@@ -20,6 +20,7 @@ from promotions import selectors, services
 from promotions.errors import CampaignInvalid, PromotionInvalid
 from promotions.models import Campaign, Coupon, Promotion, Redemption
 from promotions.provider import PromotionDiscounts
+from promotions.selectors import rules as rule_selectors
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory
 
@@ -112,7 +113,7 @@ def test_campaign_budget_is_in_the_currency_minor_unit():
 def test_budget_left_never_rounds_up_past_the_budget():
     campaign = CampaignFactory(currency="JPY", budget_amount=Decimal("101.50"), spent_amount=Decimal("0"))
     promotion = PromotionFactory(campaign=campaign, currency="JPY", percent=Decimal("10"))
-    [rule] = selectors._with_counters(selectors.compile_rules(), customer_id=None, currency="JPY")
+    [rule] = rule_selectors._with_counters(selectors.compile_rules(), customer_id=None, currency="JPY")
     assert rule.id == promotion.pk
     assert rule.budget_left == 101
 

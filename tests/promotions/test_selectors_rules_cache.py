@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from promotions import selectors
 from promotions.models import Promotion
+from promotions.selectors import rules as selectors
 from tests.promotions.factories import PromotionFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from promotions.errors import (
     NotEnoughCoupons,
 )
 from promotions.models import Coupon, CouponBatch
+from promotions.services import coupons as coupon_services
 from tests.factories import CustomerFactory, StaffFactory
 from tests.promotions.factories import CouponFactory, PromotionFactory, SegmentFactory
 
@@ -96,7 +97,7 @@ def test_coupon_generate_without_prefix_and_draws_again_on_a_collision(monkeypat
     promotion = PromotionFactory(requires_coupon=True)
     CouponFactory(code="AAAAAAAAAA", promotion=promotion)
     drawn = iter(["AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC", "DDDDDDDDDD"])
-    monkeypatch.setattr(services, "new_coupon_code", lambda prefix="": next(drawn))
+    monkeypatch.setattr(coupon_services, "new_coupon_code", lambda prefix="": next(drawn))
 
     batch = services.coupon_generate(promotion=promotion, quantity=2)
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from promotions.services import segments_refresh_all
+from promotions.services.segments import segments_refresh_all
 
 
 class Command(BaseCommand):
