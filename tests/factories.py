@@ -2,14 +2,22 @@
 
 import datetime
 import itertools
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.forms import MultiWidget
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.accounts.services import address_create
 from commerce.catalog.models import Category, Manufacturer, Product
 
 _seq = itertools.count(1)
+
+# An unusable password, stored as is: tests log in with force_login, and hashing takes half a second.
+NO_PASSWORD = factory.Transformer.Force("!")
 
 
 class SalesRegionFactory(factory.django.DjangoModelFactory):
@@ -72,6 +80,21 @@ class AddressFactory(factory.django.DjangoModelFactory):
     country = "FR"
 
 
+def customer_with_address(**kwargs):
+    """A shopper with one address (through the accounts service, so it has its event)."""
+    customer = CustomerFactory(**kwargs)
+    address = address_create(customer=customer, recipient="Ada", street="1 Rue", city="Lyon", zip_code="69001", country="FR",
+                             latitude=Decimal("45.760000"), longitude=Decimal("4.830000"))
+    return customer, address
+
+
+def token_client(user) -> APIClient:
+    """An API client that authenticates as ``user`` with a token, as the mobile app does."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
 def category(name: str = None, parent: Category | None = None) -> Category:
     name = name or f"Category {next(_seq)}"
     slug = f"{name.lower().replace(' ', '-')}-{next(_seq)}"
@@ -107,3 +130,41 @@ def days_ago(n: int) -> datetime.date:
 
 def days_ahead(n: int) -> datetime.date:
     return datetime.date.today() + datetime.timedelta(days=n)
+
+
+def admin_form_data(response, **overrides) -> dict:
+    """The POST a browser sends for the admin form on ``response``'s page, with ``overrides`` applied."""
+    data = {}
+
+    def put(form, name):
+        value = form[name].value()
+        if value is None or value is False:
+            return
+        key = form.add_prefix(name)
+        widget = form.fields[name].widget
+        if isinstance(widget, MultiWidget):  # e.g. a split date and time: name_0, name_1
+            for i, part in enumerate(widget.decompress(value)):
+                data[f"{key}_{i}"] = "" if part is None else str(part)
+            return
+        if value is True:
+            data[key] = "on"
+        elif isinstance(value, (list, tuple)):
+            data[key] = [str(v) for v in value]
+        else:
+            data[key] = str(value)
+
+    form = response.context["adminform"].form
+    for name in form.fields:
+        put(form, name)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = str(management[name].value())
+        for subform in formset.forms:
+            for name in subform.fields:
+                put(subform, name)
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    for key in [k for k, v in overrides.items() if v is None]:
+        data.pop(key, None)
+    return data

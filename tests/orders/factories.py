@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from commerce.accounts.services import address_create
 from commerce.catalog import inventory
 from orders.gateways import CardDetails, SandboxCardGateway
 from orders.services import cart as cart_services
 from orders.services.checkout import order_create_from_cart
 from orders.services.payments import order_pay
-from tests.factories import CustomerFactory, ProductFactory, days_ago
+from tests.factories import ProductFactory, customer_with_address, days_ago
 
 GOOD_CARD = CardDetails(SandboxCardGateway.SUCCESS, 12, 2030, "123")
 DECLINED_CARD = CardDetails(SandboxCardGateway.DECLINED, 12, 2030, "123")
@@ -22,13 +21,6 @@ def stocked_product(quantity=10, price="10.00", **kwargs):
     product = ProductFactory(price_amount=Decimal(price), **kwargs)
     inventory.stock_receive(product=product, batch_number=f"LOT-{next(_batch)}", quantity=quantity, received_at=days_ago(3))
     return product
-
-
-def customer_with_address(**kwargs):
-    customer = CustomerFactory(**kwargs)
-    address = address_create(customer=customer, recipient="Ada", street="1 Rue", city="Lyon", zip_code="69001", country="FR",
-                             latitude=Decimal("45.760000"), longitude=Decimal("4.830000"))
-    return customer, address
 
 
 def filled_cart(customer, items):
