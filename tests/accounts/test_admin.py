@@ -7,8 +7,7 @@ from django.urls import reverse
 from commerce.accounts import services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.audit.models import DomainEvent
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory, admin_form_data
 
 pytestmark = pytest.mark.django_db
 

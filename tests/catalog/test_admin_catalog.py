@@ -10,17 +10,19 @@ from django.urls import reverse
 from commerce.audit.models import DomainEvent
 from commerce.catalog import inventory
 from commerce.catalog.models import Category, Manufacturer, Product, StockBatch, StockMovement
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import ManufacturerFactory, ProductFactory, StaffFactory, category, days_ago, days_ahead
+from tests.factories import (
+    NO_PASSWORD,
+    ManufacturerFactory,
+    ProductFactory,
+    StaffFactory,
+    UserFactory,
+    admin_form_data,
+    category,
+    days_ago,
+    days_ahead,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def merchandiser(client):
-    user = StaffFactory(username="merch", groups=["Merchandisers"], password=NO_PASSWORD)
-    client.force_login(user)
-    return user
 
 
 def events(event_type: str):
@@ -28,7 +30,7 @@ def events(event_type: str):
 
 
 # --- products -------------------------------------------------------------------------------------
-def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(client, merchandiser):
+def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(client, admin_merchandiser):
     product = ProductFactory(price_amount=Decimal("9.99"))
     inventory.stock_receive(product=product, batch_number="LOT-P1", quantity=5)
     url = reverse("admin:catalog_product_change", args=[product.pk])
@@ -42,16 +44,16 @@ def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(cl
     [price_changed] = events("catalog.product.price_changed")
     assert price_changed.payload["old_price"] == {"amount": "9.99", "currency": "EUR"}
     assert price_changed.payload["new_price"] == {"amount": "12.50", "currency": "EUR"}
-    assert price_changed.channel == "admin" and price_changed.actor == merchandiser
+    assert price_changed.channel == "admin" and price_changed.actor == admin_merchandiser
     [staff_edit] = events("admin.catalog.product.changed")
     assert staff_edit.payload["changes"] == {"price_amount": {"before": "9.99", "after": "12.50"}}
-    assert staff_edit.product_id == product.pk and staff_edit.actor == merchandiser
+    assert staff_edit.product_id == product.pk and staff_edit.actor == admin_merchandiser
     assert not events("catalog.product.updated")  # only the price changed
     # The read-only batch inline was on the page and changed nothing.
     assert StockBatch.objects.get(batch_number="LOT-P1").quantity_on_hand == 5
 
 
-def test_product_add_through_admin_goes_through_product_create(client, merchandiser):
+def test_product_add_through_admin_goes_through_product_create(client, admin_merchandiser):
     food = category("Food")
     maker = ManufacturerFactory()
     page = client.get(reverse("admin:catalog_product_add"))
@@ -72,7 +74,7 @@ def test_product_add_through_admin_goes_through_product_create(client, merchandi
     assert staff_add.payload["values"]["code"] == "NEW-1"
 
 
-def test_product_edit_with_bad_input_shows_the_form_and_changes_nothing(client, merchandiser):
+def test_product_edit_with_bad_input_shows_the_form_and_changes_nothing(client, admin_merchandiser):
     product = ProductFactory(price_amount=Decimal("9.99"), name="Butter")
     url = reverse("admin:catalog_product_change", args=[product.pk])
     page = client.get(url)
@@ -98,7 +100,7 @@ def test_product_code_is_fixed_and_products_are_never_deleted(client, superuser_
     assert superuser_client.post(reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}).status_code == 403
 
 
-def test_product_deactivate_action_goes_through_product_update(client, merchandiser):
+def test_product_deactivate_action_goes_through_product_update(client, admin_merchandiser):
     keep, drop = ProductFactory(), ProductFactory()
 
     response = client.post(
@@ -113,7 +115,7 @@ def test_product_deactivate_action_goes_through_product_update(client, merchandi
     assert events("admin.catalog.product.changed")[0].stream_id == str(drop.pk)
 
 
-def test_product_changelist_shows_sellable_stock_with_a_fixed_number_of_queries(client, merchandiser):
+def test_product_changelist_shows_sellable_stock_with_a_fixed_number_of_queries(client, admin_merchandiser):
     def make(n):
         for _ in range(n):
             product = ProductFactory(is_perishable=True)
@@ -134,7 +136,7 @@ def test_product_changelist_shows_sellable_stock_with_a_fixed_number_of_queries(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_product_filters_by_category_including_subcategories(client, merchandiser):
+def test_product_filters_by_category_including_subcategories(client, admin_merchandiser):
     groceries = category("Groceries")
     dairy = category("Dairy", parent=groceries)
     milk = ProductFactory(category=dairy)
@@ -148,7 +150,7 @@ def test_product_filters_by_category_including_subcategories(client, merchandise
 
 
 # --- receiving and adjusting stock ----------------------------------------------------------------
-def test_receive_stock_form_calls_the_inventory_service(client, merchandiser):
+def test_receive_stock_form_calls_the_inventory_service(client, admin_merchandiser):
     product = ProductFactory(is_perishable=True)
     product_page = client.get(reverse("admin:catalog_product_change", args=[product.pk]))
     receive_url = reverse("admin:catalog_stockbatch_receive")
@@ -179,7 +181,7 @@ def test_receive_stock_form_calls_the_inventory_service(client, merchandiser):
         ({"expires_on": days_ago(5).isoformat()}, "expires_on"),  # before it was received
     ],
 )
-def test_receive_stock_with_bad_input_shows_the_error_and_receives_nothing(client, merchandiser, change, field):
+def test_receive_stock_with_bad_input_shows_the_error_and_receives_nothing(client, admin_merchandiser, change, field):
     product = ProductFactory(is_perishable=True)
     inventory.stock_receive(product=product, batch_number="TAKEN", quantity=1, expires_on=days_ahead(3))
     data = {"product": product.pk, "batch_number": "NEW", "quantity": "5", "received_at": days_ago(1).isoformat(),
@@ -193,12 +195,12 @@ def test_receive_stock_with_bad_input_shows_the_error_and_receives_nothing(clien
     assert len(events("catalog.batch.received")) == 1
 
 
-def test_adding_a_batch_is_receiving_stock(client, merchandiser):
+def test_adding_a_batch_is_receiving_stock(client, admin_merchandiser):
     response = client.get(reverse("admin:catalog_stockbatch_add"), {"product": 7})
     assert response["Location"] == reverse("admin:catalog_stockbatch_receive") + "?product=7"
 
 
-def test_adjust_stock_action_asks_for_delta_and_reason_then_adjusts_every_selected_batch(client, merchandiser):
+def test_adjust_stock_action_asks_for_delta_and_reason_then_adjusts_every_selected_batch(client, admin_merchandiser):
     product = ProductFactory()
     a = inventory.stock_receive(product=product, batch_number="A", quantity=10)
     b = inventory.stock_receive(product=product, batch_number="B", quantity=10)
@@ -220,7 +222,7 @@ def test_adjust_stock_action_asks_for_delta_and_reason_then_adjusts_every_select
 
 
 @pytest.mark.parametrize(("delta", "reason", "field"), [("0", "stock take", "delta"), ("2", "  ", "reason"), ("x", "r", "delta")])
-def test_adjust_stock_refuses_bad_input(client, merchandiser, delta, reason, field):
+def test_adjust_stock_refuses_bad_input(client, admin_merchandiser, delta, reason, field):
     batch = inventory.stock_receive(product=ProductFactory(), batch_number="A", quantity=10)
 
     response = client.post(reverse("admin:catalog_stockbatch_adjust"), {"ids": str(batch.pk), "delta": delta, "reason": reason})
@@ -229,7 +231,7 @@ def test_adjust_stock_refuses_bad_input(client, merchandiser, delta, reason, fie
     assert StockBatch.objects.get().quantity_on_hand == 10
 
 
-def test_adjust_stock_below_reserved_changes_no_batch_at_all(client, merchandiser):
+def test_adjust_stock_below_reserved_changes_no_batch_at_all(client, admin_merchandiser):
     product = ProductFactory()
     plenty = inventory.stock_receive(product=product, batch_number="PLENTY", quantity=10, received_at=days_ago(1))
     held = inventory.stock_receive(product=product, batch_number="HELD", quantity=4, received_at=days_ago(9))
@@ -243,7 +245,7 @@ def test_adjust_stock_below_reserved_changes_no_batch_at_all(client, merchandise
     assert not StockMovement.objects.filter(kind="adjustment").exists()
 
 
-def test_batch_page_is_read_only_and_links_to_adjust_and_recall(client, merchandiser):
+def test_batch_page_is_read_only_and_links_to_adjust_and_recall(client, admin_merchandiser):
     batch = inventory.stock_receive(product=ProductFactory(), batch_number="LOT 7/A", quantity=10)
     url = reverse("admin:catalog_stockbatch_change", args=[batch.pk])
 
@@ -257,7 +259,7 @@ def test_batch_page_is_read_only_and_links_to_adjust_and_recall(client, merchand
     assert StockBatch.objects.get().quantity_on_hand == 10
 
 
-def test_batch_list_filters_near_expiry_and_expired(client, merchandiser):
+def test_batch_list_filters_near_expiry_and_expired(client, admin_merchandiser):
     product = ProductFactory(is_perishable=True)
     for number, expires in (("SOON", days_ahead(3)), ("LATER", days_ahead(60)), ("GONE", days_ago(2)), ("TODAY", days_ago(0))):
         inventory.stock_receive(product=product, batch_number=number, quantity=5, received_at=days_ago(30), expires_on=expires)
@@ -284,7 +286,7 @@ def test_sales_staff_cannot_receive_or_adjust(client):
 
 
 # --- the ledger and reservations ------------------------------------------------------------------
-def test_ledger_and_reservations_are_read_only(client, merchandiser):
+def test_ledger_and_reservations_are_read_only(client, admin_merchandiser):
     product = ProductFactory()
     inventory.stock_receive(product=product, batch_number="A", quantity=10)
     reservation = inventory.stock_reserve(product=product, quantity=2, reference="order:R1")
@@ -301,7 +303,7 @@ def test_ledger_and_reservations_are_read_only(client, merchandiser):
 
 
 # --- categories and manufacturers -----------------------------------------------------------------
-def test_category_add_edit_and_move_through_admin_use_the_services(client, merchandiser):
+def test_category_add_edit_and_move_through_admin_use_the_services(client, admin_merchandiser):
     groceries = category("Groceries")
     home = category("Home")
     add_page = client.get(reverse("admin:catalog_category_add"))
@@ -327,7 +329,7 @@ def test_category_add_edit_and_move_through_admin_use_the_services(client, merch
     assert events("admin.catalog.category.moved")[0].payload["changes"]["parent"] == {"before": groceries.pk, "after": home.pk}
 
 
-def test_category_drag_and_drop_moves_through_the_service_and_refuses_a_cycle(client, merchandiser):
+def test_category_drag_and_drop_moves_through_the_service_and_refuses_a_cycle(client, admin_merchandiser):
     groceries = category("Groceries")
     dairy = category("Dairy", parent=groceries)
     home = category("Home")
@@ -344,7 +346,7 @@ def test_category_drag_and_drop_moves_through_the_service_and_refuses_a_cycle(cl
     assert len(events("catalog.category.moved")) == 1
 
 
-def test_manufacturer_add_and_edit_use_the_services(client, merchandiser):
+def test_manufacturer_add_and_edit_use_the_services(client, admin_merchandiser):
     add_page = client.get(reverse("admin:catalog_manufacturer_add"))
     client.post(reverse("admin:catalog_manufacturer_add"), admin_form_data(
         add_page, name="Laiterie du Rhône", slug="laiterie-du-rhone", website="https://laiterie.example", support_email="help@laiterie.example"))
@@ -362,13 +364,11 @@ def test_manufacturer_add_and_edit_use_the_services(client, merchandiser):
 
 @pytest.fixture
 def superuser_client(client):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory(is_staff=True, is_superuser=True, password=NO_PASSWORD))
     return client
 
 
-def test_a_refusal_the_form_could_not_see_rolls_everything_back_with_a_message(client, merchandiser, monkeypatch):
+def test_a_refusal_the_form_could_not_see_rolls_everything_back_with_a_message(client, admin_merchandiser, monkeypatch):
     from commerce.catalog import services
     from commerce.catalog.errors import ProductNotFound
 

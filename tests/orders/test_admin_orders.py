@@ -18,8 +18,7 @@ from commerce.catalog.selectors import stock_reconcile
 from orders.models import Cart, GatewayNotification, Order, OrderSummary, Refund
 from orders.services import lifecycle
 from orders.services.payments import order_refund, payment_notification_process
-from tests.catalog.test_admin_pages import NO_PASSWORD
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db

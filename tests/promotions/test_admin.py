@@ -16,8 +16,7 @@ from django.utils import timezone
 from commerce.audit.models import DomainEvent
 from promotions import services
 from promotions.models import Campaign, Coupon, CouponBatch, Promotion, Redemption, Segment
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import ProductFactory, StaffFactory, category
+from tests.factories import NO_PASSWORD, ProductFactory, StaffFactory, admin_form_data, category
 from tests.promotions.factories import CampaignFactory, PromotionFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from promotions import selectors
 from promotions.models import Campaign, Redemption, Segment, SegmentMembership
-from tests.catalog.test_admin_pages import admin_form_data
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, admin_form_data
 from tests.promotions.factories import CampaignFactory, PromotionFactory, SegmentFactory, customer_in_segment
 from tests.promotions.test_admin import events, log_in_merchandiser, texts
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from promotions import services
 from promotions.models import Promotion, Redemption
-from tests.catalog.test_admin_pages import NO_PASSWORD
-from tests.factories import CustomerFactory, ProductFactory, StaffFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, ProductFactory, StaffFactory, UserFactory
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory
 from tests.promotions.test_admin import log_in_merchandiser
 
