@@ -136,6 +136,13 @@ def superuser():
 
 
 @pytest.fixture
+def admin_superuser(client, superuser):
+    """The superuser, logged in to the back office with ``client``."""
+    client.force_login(superuser)
+    return superuser
+
+
+@pytest.fixture
 def shopper(client):
     """The test ``client`` logged in as a customer with an address (``client.customer``, ``client.address``)."""
     customer, address = customer_with_address()
