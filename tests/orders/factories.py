@@ -23,6 +23,14 @@ def stocked_product(quantity=10, price="10.00", **kwargs):
     return product
 
 
+def customer_in(region):
+    """A customer with an address whose profile is in the sales ``region``."""
+    customer, address = customer_with_address()
+    customer.customer_profile.sales_region = region
+    customer.customer_profile.save()
+    return customer, address
+
+
 def filled_cart(customer, items):
     cart = cart_services.cart_get_or_create(customer=customer)
     for product, quantity in items:

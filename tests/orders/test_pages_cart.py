@@ -35,11 +35,6 @@ def lines_of(cart) -> list[tuple[int, int]]:
 
 
 @pytest.fixture
-def customer():
-    return CustomerFactory()
-
-
-@pytest.fixture
 def shopper(client, customer):
     client.force_login(customer)
     return client

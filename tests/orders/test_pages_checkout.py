@@ -12,7 +12,7 @@ from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
 from tests.factories import AddressFactory, StaffFactory
-from tests.orders.factories import customer_with_address, filled_cart, placed_order, stocked_product
+from tests.orders.factories import filled_cart, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +36,6 @@ def no_card_echoed(html: str) -> bool:
     """The card number and CVC inputs carry no value: what was typed is never rendered back."""
     inputs = re.findall(r'<input[^>]*name="(?:card_number|cvc)"[^>]*>', html)
     return len(inputs) == 2 and not any("value=" in tag for tag in inputs)
-
-
-@pytest.fixture
-def shopper(client):
-    customer, address = customer_with_address()
-    client.force_login(customer)
-    client.customer, client.address = customer, address
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
 from orders.services.lifecycle import order_allocate, order_cancel, order_mark_ready, order_ship
 from orders.services.payments import order_pay
 from tests.factories import CustomerFactory
-from tests.orders.factories import LOST_CARD, customer_with_address, paid_order, placed_order, stocked_product
+from tests.orders.factories import LOST_CARD, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,6 @@ def messages_of(response) -> list[str]:
 
 def hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
-
-
-@pytest.fixture
-def shopper(client):
-    customer, address = customer_with_address()
-    client.force_login(customer)
-    client.customer, client.address = customer, address
-    return client
 
 
 def order_for(shopper, items, *, paid=True, payment_method="card"):
