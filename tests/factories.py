@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.forms import MultiWidget
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.accounts.services import address_create
+from commerce.audit.models import DomainEvent
 from commerce.catalog.models import Category, Manufacturer, Product
 
 _seq = itertools.count(1)
@@ -168,3 +170,13 @@ def admin_form_data(response, **overrides) -> dict:
     for key in [k for k, v in overrides.items() if v is None]:
         data.pop(key, None)
     return data
+
+
+def events(event_type: str) -> list[DomainEvent]:
+    """The audit rows of one type, oldest first."""
+    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the messages (``django.contrib.messages``) the request behind ``response`` left."""
+    return [str(m) for m in get_messages(response.wsgi_request)]

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from commerce.accounts import services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
-from commerce.audit.models import DomainEvent
-from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, admin_form_data
+from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, admin_form_data, events
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +16,6 @@ def customer():
     user = CustomerFactory(username="ada", password=NO_PASSWORD)
     services.address_create(customer=user, recipient="Ada", street="1 Rue Mercière", city="Lyon", zip_code="69002", country="FR")
     return user
-
-
-def events(event_type: str):
-    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
 
 
 def test_user_admin_edits_sales_regions_and_groups_and_audits_them(client, admin_superuser):

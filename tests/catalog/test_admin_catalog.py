@@ -20,13 +20,10 @@ from tests.factories import (
     category,
     days_ago,
     days_ahead,
+    events,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def events(event_type: str):
-    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
 
 
 # --- products -------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ payment services, one order per transaction, each outcome reported.
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +17,7 @@ from commerce.catalog.selectors import stock_reconcile
 from orders.models import Cart, GatewayNotification, Order, OrderSummary, Refund
 from orders.services import lifecycle
 from orders.services.payments import order_refund, payment_notification_process
-from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, messages_of
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +31,6 @@ def change_url(order) -> str:
 
 def order_events(order) -> list[DomainEvent]:
     return list(DomainEvent.objects.filter(stream_type="order", stream_id=str(order.pk)).order_by("version"))
-
-
-def texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def act(client, action: str, *orders, **extra):
@@ -166,7 +161,7 @@ def test_each_action_moves_the_order_through_its_service_and_records_the_event(c
     event = order_events(order)[-1]
     assert event.event_type == event_type
     assert (event.actor, event.channel) == (admin_dispatcher, "admin")
-    assert any(order.number in text for text in texts(response))
+    assert any(order.number in text for text in messages_of(response))
     assert OrderSummary.objects.get(order_id=order.pk).status == expected  # the read model followed
 
 
@@ -188,7 +183,7 @@ def test_an_illegal_transition_is_reported_and_the_other_orders_still_move(clien
     response = act(client, "allocate", paid_one, pending, paid_two)
 
     assert response.status_code == 302
-    messages = texts(response)
+    messages = messages_of(response)
     assert any(pending.number in m and "cannot be allocated" in m for m in messages)
     assert any(paid_one.number in m and paid_two.number in m and m.startswith("Allocated") for m in messages)
     statuses = {o.number: o.status for o in Order.objects.all()}
@@ -222,7 +217,7 @@ def test_ship_action_asks_for_carrier_and_tracking_numbers_then_ships_each_order
     shipped = order_events(first)[-1]
     assert shipped.event_type == "orders.order.shipped" and shipped.payload["tracking_number"] == "6A111"
     assert shipped.channel == "admin" and shipped.actor == admin_dispatcher
-    assert any(not_ready.number in m and "cannot be shipped" in m for m in texts(response))
+    assert any(not_ready.number in m and "cannot be shipped" in m for m in messages_of(response))
 
 
 @pytest.mark.parametrize(("carrier", "tracking", "field"), [("", "6A1", "carrier"), ("DPD", "  ", "tracking"), ("DPD", "x" * 81, "tracking")])
@@ -262,7 +257,7 @@ def test_cancel_action_asks_for_a_reason_releases_stock_and_refunds_a_paid_order
     assert batch.quantity_on_hand == on_hand + 2  # allocated units went back to their batch
     kinds = [e.event_type for e in order_events(paid)][-2:]
     assert kinds == ["orders.order.cancelled", "orders.order.refunded"]
-    messages = texts(response)
+    messages = messages_of(response)
     assert any(paid.number in m and "refunded 60.00 EUR" in m for m in messages)
     assert any(shipped.number in m and "cannot be cancelled" in m for m in messages)
 
@@ -282,7 +277,7 @@ def test_order_page_buttons_run_the_same_transitions(client, admin_dispatcher):
     order.refresh_from_db()
     assert order.status == "allocated"
     response = client.post(url)  # again: refused, reported, nothing changes
-    assert any("cannot be allocated" in m for m in texts(response))
+    assert any("cannot be allocated" in m for m in messages_of(response))
     assert client.post(reverse("admin:orders_order_transition", args=[order.pk, "explode"])).status_code == 404
 
 
@@ -366,7 +361,7 @@ def test_refund_form_refunds_units_of_a_line_and_then_everything(client, admin_s
     order.refresh_from_db()
     assert (order.status, order.payment_status, order.refunded_amount) == ("refunded", "refunded", Decimal("60.00"))
     response = client.get(url)  # nothing left: back to the order, saying why
-    assert response.status_code == 302 and any("is refunded; it cannot be refunded" in m for m in texts(response))
+    assert response.status_code == 302 and any("is refunded; it cannot be refunded" in m for m in messages_of(response))
 
 
 @pytest.mark.parametrize(
@@ -410,11 +405,11 @@ def test_refund_of_an_unpaid_order_is_refused_with_a_message(client, admin_suppo
     response = client.get(reverse("admin:orders_order_refund", args=[order.pk]))
 
     assert response.status_code == 302 and response["Location"] == change_url(order)
-    assert any(order.number in m and "cannot be refunded" in m for m in texts(response))
+    assert any(order.number in m and "cannot be refunded" in m for m in messages_of(response))
     response = client.get(reverse("admin:orders_order_refund", args=[cash.pk]))
-    assert response.status_code == 302 and any(f"{cash.number} has no payment left to refund" in m for m in texts(response))
+    assert response.status_code == 302 and any(f"{cash.number} has no payment left to refund" in m for m in messages_of(response))
     response = act(client, "refund", order, cash)
-    assert any("exactly one order" in m for m in texts(response))
+    assert any("exactly one order" in m for m in messages_of(response))
     assert not Refund.objects.exists()
 
 

@@ -4,14 +4,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from commerce.audit.models import DomainEvent
 from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
-from tests.factories import AddressFactory, StaffFactory
+from tests.factories import AddressFactory, StaffFactory, messages_of
 from tests.orders.factories import filled_cart, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +21,6 @@ GOOD = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"
 PROCESSING_ERROR = "4000000000000119"
 LOST = "4000-0000-0000-0259"
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def hidden(html: str, name: str) -> str:
