@@ -11,7 +11,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from promotions.models import Campaign, Coupon, CouponBatch, Promotion, PromotionTier, Segment
+from promotions.models import Campaign, Coupon, CouponBatch, Promotion, PromotionTier, Redemption, Segment
 from tests.factories import CustomerFactory
 
 _code = itertools.count(1)
@@ -141,6 +141,25 @@ class CouponFactory(factory.django.DjangoModelFactory):
     code = factory.LazyFunction(lambda: f"CODE{next(_code):05d}")
     promotion = factory.SubFactory(PromotionFactory, requires_coupon=True)
     max_uses = 1
+
+
+_order_id = itertools.count(1)
+
+
+def next_order_id() -> int:
+    """An order id no other redemption of this test run has used."""
+    return next(_order_id)
+
+
+def redeem(promotion, *, amount, order_total, order_id=None, cancelled=False, customer=None) -> Redemption:
+    """A redemption row as checkout writes it (setup for the figures; checkout is tested elsewhere)."""
+    order_id = order_id or next_order_id()
+    return Redemption.objects.create(
+        promotion=promotion, campaign=promotion.campaign, customer=customer or CustomerFactory(), order_id=order_id,
+        order_number=f"N{order_id:06d}", currency="EUR", amount=Decimal(amount), order_subtotal=Decimal(order_total),
+        order_total=Decimal(order_total), placed_at=timezone.now(),
+        cancelled_at=timezone.now() if cancelled else None,
+    )
 
 
 def customer_in_segment(segment: Segment, **kwargs):
