@@ -18,6 +18,7 @@ from commerce.catalog.models import Category, Manufacturer, Product
 
 _seq = itertools.count(1)
 
+PASSWORD = "correct-horse-battery"  # every user the factories make has it
 # An unusable password, stored as is: tests log in with force_login, and hashing takes half a second.
 NO_PASSWORD = factory.Transformer.Force("!")
 
@@ -38,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.django.Password("correct-horse-battery")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):

@@ -5,12 +5,11 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import PASSWORD, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 TOKEN_URL = "/api/v1/auth/token/"
-PASSWORD = "correct-horse-battery"  # the factories' password
 
 
 def test_auth_token_create_then_use_it_as_a_mobile_client(api_client):

@@ -7,11 +7,10 @@ from django.urls import reverse
 from commerce.accounts.models import Address, CustomerProfile, User
 from commerce.accounts.services import address_create
 from commerce.audit.models import DomainEvent
-from tests.factories import AddressFactory, CustomerFactory, messages_of
+from tests.factories import PASSWORD, AddressFactory, CustomerFactory, messages_of
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 SIGNUP = reverse("accounts:signup")
 LOGIN = reverse("accounts:login")
 LOGOUT = reverse("accounts:logout")

@@ -6,48 +6,19 @@ screenshots are kept in test-artifacts/ (git-ignored).
 """
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
 from commerce.money import Money
 from orders.models import Order, SandboxCharge
+from tests.browser.pages import ARTIFACTS, add_to_cart, shot
+from tests.factories import PASSWORD
 from tests.orders.factories import customer_with_address
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 # The live server's thread reads what this test commits, so the test runs outside a transaction.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); it is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -61,17 +32,6 @@ def shop():
         inventory.stock_receive(product=product, batch_number=f"{code}-A", quantity=20)
         products.append(product)
     return products
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def add_to_cart(page, base: str, product, quantity: int) -> None:
-    page.goto(f"{base}{product.get_absolute_url()}")
-    page.get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
-    page.wait_for_url("**/cart/")
 
 
 def pay_by_card(page, number: str) -> None:

@@ -12,12 +12,11 @@ from commerce.catalog.services import product_update
 from orders.context_processors import cart as cart_context
 from orders.models import Cart, CartLine
 from orders.signals_auth import CART_SESSION_KEY
-from tests.factories import CustomerFactory, ProductFactory, messages_of
+from tests.factories import PASSWORD, CustomerFactory, ProductFactory, messages_of
 from tests.orders.factories import filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 CART = reverse("orders:cart")
 ADD = reverse("orders:cart_add")
 APPLY = reverse("orders:cart_coupon_apply")
