@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.db.models import Max
 from django.forms import MultiWidget
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -173,9 +174,18 @@ def admin_form_data(response, **overrides) -> dict:
     return data
 
 
-def events(event_type: str) -> list[DomainEvent]:
-    """The audit rows of one type, oldest first."""
-    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
+def last_event_id() -> int:
+    """The id of the newest audit row, 0 when there is none: what a test does next is recorded after it."""
+    return DomainEvent.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def events(event_type: str, *, channel: str | None = None, after: int = 0) -> list[DomainEvent]:
+    """The audit rows of one type, oldest first. ``channel`` keeps those recorded through it (``"admin"``:
+    by the back office, not by the factories that set the test up); ``after`` those after that id."""
+    rows = DomainEvent.objects.filter(event_type=event_type, id__gt=after)
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    return list(rows.order_by("id"))
 
 
 def messages_of(response) -> list[str]:

@@ -170,7 +170,7 @@ def test_activate_action_activates_each_promotion_and_reports_the_ones_refused(c
     draft.refresh_from_db(), later.refresh_from_db(), over.refresh_from_db()
     assert draft.status == Promotion.Status.ACTIVE and later.status == Promotion.Status.SCHEDULED
     assert over.status == Promotion.Status.EXPIRED
-    assert [e.stream_id for e in events("promotions.promotion.activated")] == [str(draft.pk), str(later.pk)]
+    assert [e.stream_id for e in events("promotions.promotion.activated", channel="admin")] == [str(draft.pk), str(later.pk)]
     messages = messages_of(response)
     assert any("Over" in m and "cannot be activated" in m for m in messages)
     assert any(m.startswith("Activated: Draft one (active), Later one (activated, starts later)") for m in messages)
@@ -239,7 +239,7 @@ def test_bulk_delete_of_promotions_never_redeemed_or_already_archived(client, ad
     assert messages_of(response) == ["Left 1 already archived"]
     assert Promotion.objects.get().status == Promotion.Status.ARCHIVED
     # nothing happened to the archived one: no event, no audit row
-    assert len(events("promotions.promotion.deleted")) == len(events("admin.promotions.promotion.deleted")) == 2
+    assert len(events("promotions.promotion.deleted", channel="admin")) == len(events("admin.promotions.promotion.deleted")) == 2
 
 
 def test_a_redeemed_promotion_is_archived_not_deleted_from_its_delete_page(client, admin_merchandiser):

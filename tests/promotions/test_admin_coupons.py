@@ -154,7 +154,7 @@ def test_invalidate_action_invalidates_active_coupons_and_reports_the_others(cli
     live.refresh_from_db(), other.refresh_from_db()
     assert live.status == Coupon.Status.INVALIDATED and live.invalidated_at is not None
     assert other.status == Coupon.Status.ACTIVE
-    [invalidated] = events("promotions.coupon.invalidated")
+    [invalidated] = events("promotions.coupon.invalidated", channel="admin")
     assert invalidated.payload["code"] == "LIVE1" and invalidated.channel == "admin"
     assert messages_of(response) == ["Invalidated: LIVE1.", "1 coupon(s) were already invalidated."]
 

@@ -82,7 +82,8 @@ def test_campaign_patch_launch_and_end(merchandiser):
     change = merchandiser.patch(url, {"name": "Too late"}, format="json")
     assert (change.status_code, change.json()["code"]) == (409, "invalid_transition")
     assert campaign_state() == before
-    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(campaign.pk), event_type__startswith="promotions.campaign")
+    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(campaign.pk), event_type__startswith="promotions.campaign",
+                                                             channel="api")
             .order_by("id")] == ["promotions.campaign.updated", "promotions.campaign.launched", "promotions.campaign.ended"]
 
 

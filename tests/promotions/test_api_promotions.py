@@ -171,7 +171,8 @@ def test_activate_then_deactivate(merchandiser):
     assert (activated.status_code, activated.json()["status"]) == (200, "active")
     deactivated = merchandiser.post(f"{PROMOTIONS}{promotion.pk}/deactivate/")
     assert (deactivated.status_code, deactivated.json()["status"]) == (200, "inactive")
-    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(promotion.pk), event_type__startswith="promotions.")
+    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(promotion.pk), event_type__startswith="promotions.",
+                                                             channel="api")
             .order_by("id")] == ["promotions.promotion.activated", "promotions.promotion.deactivated"]
 
 
