@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,31 @@ from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
+
+
+class Tickets:
+    """How a level's client threads take turns: each request (or order) takes a ticket, and there are
+    none left after ``limit`` tickets or ``duration`` seconds from ``start``. The threads wait at
+    ``gate`` until ``start``, so that they all begin at the same moment."""
+
+    def __init__(self, *, limit: int, threads: int):
+        self.limit, self.issued, self.deadline = limit, 0, 0.0
+        self.lock = threading.Lock()
+        self.gate = threading.Barrier(threads + 1)
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.issued >= self.limit or time.perf_counter() >= self.deadline:
+                return False
+            self.issued += 1
+            return True
+
+    def start(self, duration: float) -> float:
+        """Open the gate for ``duration`` seconds; returns when it opened (``time.perf_counter``)."""
+        began = time.perf_counter()
+        self.deadline = began + duration
+        self.gate.wait()
+        return began
 
 
 def log(message: str) -> None:

@@ -56,6 +56,7 @@ from _common import (
     ROOT,
     CpuMeter,
     ServerSpec,
+    Tickets,
     ensure_database,
     free_port,
     loadavg,
@@ -550,17 +551,7 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
     ``flow="bulk"`` one ``PUT /cart/lines/`` of ``lines`` lines + checkout."""
     result = LevelResult(server=server, concurrency=concurrency, lines=lines, flow=flow, load_before=loadavg())
     lock = threading.Lock()
-    issued = 0
-    gate = threading.Barrier(concurrency + 1)
-    deadline = {}
-
-    def ticket() -> bool:
-        nonlocal issued
-        with lock:
-            if issued >= max_orders or time.perf_counter() >= deadline["at"]:
-                return False
-            issued += 1
-            return True
+    tickets = Tickets(limit=max_orders, threads=concurrency)
 
     def failed(codes: dict, why: str) -> None:
         codes[why] = codes.get(why, 0) + 1
@@ -569,8 +560,8 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
         api = ApiConnection(port, customer["token"])
         add_ms, checkout_ms, flow_ms, codes = [], [], [], {}
         orders = 0
-        gate.wait()
-        while ticket():
+        tickets.gate.wait()
+        while tickets.take():
             began = time.perf_counter()
             total, ok = None, True
             if flow == "bulk":
@@ -622,9 +613,7 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
         thread.start()
     meter = CpuMeter(gunicorn_pgid)
     meter.start()
-    began = time.perf_counter()
-    deadline["at"] = began + duration
-    gate.wait()
+    began = tickets.start(duration)
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began

@@ -34,6 +34,7 @@ from _common import (
     HOST,
     ROOT,
     ServerSpec,
+    Tickets,
     ensure_database,
     free_port,
     log,
@@ -101,23 +102,13 @@ def run_level(port: int, path: str, concurrency: int, *, max_requests: int, dura
     """``concurrency`` threads, one keep-alive connection each, until either bound is reached."""
     result = LevelResult(path=path, concurrency=concurrency)
     lock = threading.Lock()
-    issued = 0
-    start_gate = threading.Barrier(concurrency + 1)
-    deadline_box = {}
-
-    def take_ticket() -> bool:
-        nonlocal issued
-        with lock:
-            if issued >= max_requests or time.perf_counter() >= deadline_box["deadline"]:
-                return False
-            issued += 1
-            return True
+    tickets = Tickets(limit=max_requests, threads=concurrency)
 
     def client():
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         latencies, statuses, errors = [], {}, 0
-        start_gate.wait()
-        while take_ticket():
+        tickets.gate.wait()
+        while tickets.take():
             for attempt in (1, 2):  # the server may close an idle keep-alive connection: reconnect once
                 began = time.perf_counter()
                 try:
@@ -142,9 +133,7 @@ def run_level(port: int, path: str, concurrency: int, *, max_requests: int, dura
     threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
-    began = time.perf_counter()
-    deadline_box["deadline"] = began + duration
-    start_gate.wait()
+    began = tickets.start(duration)
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began
