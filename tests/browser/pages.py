@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.factories import PASSWORD
+
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"  # git-ignored
 
 
@@ -16,3 +18,15 @@ def add_to_cart(page, base: str, product, quantity: int) -> None:
     page.get_by_label("Quantity").fill(str(quantity))
     page.get_by_role("button", name="Add to cart").click()
     page.wait_for_url("**/cart/")
+
+
+def logged_in_page(browser, base: str, username: str):
+    """A new page (1280 x 900, 15 s to wait for anything) on which ``username`` logged in with the form."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+    return page

@@ -13,8 +13,7 @@ from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
 from commerce.money import Money
 from orders.models import Order, SandboxCharge
-from tests.browser.pages import ARTIFACTS, add_to_cart, shot
-from tests.factories import PASSWORD
+from tests.browser.pages import ARTIFACTS, add_to_cart, logged_in_page, shot
 from tests.orders.factories import customer_with_address
 
 # The live server's thread reads what this test commits, so the test runs outside a transaction.
@@ -47,15 +46,7 @@ def test_shopper_checks_out_by_card_then_a_declined_card_keeps_the_cart(live_ser
     sencha, assam = shop
     customer, _ = customer_with_address(first_name="Ada")
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
-
-    # Log in.
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(customer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
+    page = logged_in_page(browser, base, customer.username)
 
     # Two products into the cart.
     add_to_cart(page, base, sencha, 2)

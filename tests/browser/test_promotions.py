@@ -22,8 +22,7 @@ from commerce.money import Money
 from orders.models import Order
 from promotions import services
 from promotions.models import Coupon, Promotion, Redemption
-from tests.browser.pages import ARTIFACTS, add_to_cart, shot
-from tests.factories import PASSWORD
+from tests.browser.pages import ARTIFACTS, add_to_cart, logged_in_page, shot
 from tests.orders.factories import customer_with_address
 
 MINUS = "\N{MINUS SIGN}"  # how the pages write a discount: "−8.50 EUR"
@@ -115,14 +114,7 @@ def test_shopper_gets_a_badged_3_for_2_uses_their_coupon_and_cannot_reuse_it(liv
     ARTIFACTS.mkdir(exist_ok=True)
     customer, loyalty_code = offers["customer"], offers["loyalty_code"]
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
-
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(customer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
+    page = logged_in_page(browser, base, customer.username)
 
     # 1. The badge on the tea's page, none on the teapot's; 3 teas into the cart: the cheapest of 3 is free.
     page.goto(f"{base}{shop['sencha'].get_absolute_url()}")
