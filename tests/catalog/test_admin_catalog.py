@@ -15,7 +15,6 @@ from tests.factories import (
     ManufacturerFactory,
     ProductFactory,
     StaffFactory,
-    UserFactory,
     admin_form_data,
     category,
     days_ago,
@@ -86,15 +85,15 @@ def test_product_edit_with_bad_input_shows_the_form_and_changes_nothing(client, 
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_product_code_is_fixed_and_products_are_never_deleted(client, superuser_client):
+def test_product_code_is_fixed_and_products_are_never_deleted(client, admin_superuser):
     product = ProductFactory(code="KEEP-1")
     url = reverse("admin:catalog_product_change", args=[product.pk])
-    page = superuser_client.get(url)
+    page = client.get(url)
     assert "code" not in page.context["adminform"].form.fields
 
-    superuser_client.post(url, admin_form_data(page, code="CHANGED"))
+    client.post(url, admin_form_data(page, code="CHANGED"))
     assert Product.objects.filter(code="KEEP-1").exists()
-    assert superuser_client.post(reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}).status_code == 403
 
 
 def test_product_deactivate_action_goes_through_product_update(client, admin_merchandiser):
@@ -357,12 +356,6 @@ def test_manufacturer_add_and_edit_use_the_services(client, admin_merchandiser):
     assert Manufacturer.objects.get().support_phone == "+33 4 00 00 00 00"
     assert events("catalog.manufacturer.updated")[0].payload["changes"] == {"support_phone": {"before": "", "after": "+33 4 00 00 00 00"}}
     assert events("admin.catalog.manufacturer.changed")[0].payload["changes"]["support_phone"]["before"] == ""
-
-
-@pytest.fixture
-def superuser_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, password=NO_PASSWORD))
-    return client
 
 
 def test_a_refusal_the_form_could_not_see_rolls_everything_back_with_a_message(client, admin_merchandiser, monkeypatch):
