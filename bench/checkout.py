@@ -39,9 +39,7 @@ import http.client
 import json
 import os
 import random
-import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,10 +49,28 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+from _common import (
+    HOST,
+    ROOT,
+    CpuMeter,
+    ServerSpec,
+    Tickets,
+    ensure_database,
+    free_port,
+    loadavg,
+    log,
+    manage,
+    percentile,
+    server_env,
+    sql_statements,
+    start_gunicorn,
+    statement_kind,
+    stop,
+    wait_until_up,
+)
+
 OUT_DIR = ROOT / "var" / "bench"
 
 CATEGORY_SLUG = "bench-checkout"
@@ -67,73 +83,6 @@ DISTURBED_CORES = 0.25  # CPU used by other processes during a level above which
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
 CART_LINES = "/api/v1/cart/lines/"
 FLOWS = {"items": "one POST /cart/items/ per line", "bulk": "one PUT /cart/lines/ for the whole cart"}
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
-class CpuMeter:
-    """CPU used during a level, in cores: gunicorn (its process group), MariaDB, this load generator,
-    everything else on the machine (someone's test suite) and idle, read from /proc."""
-
-    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-    def __init__(self, gunicorn_pgid: int | None):
-        self.pgid = gunicorn_pgid
-
-    @staticmethod
-    def _machine() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-        return sum(fields[:8]) - idle, idle
-
-    def _processes(self) -> dict[str, int]:
-        ticks = {"gunicorn": 0, "mariadb": 0}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                raw = (entry / "stat").read_text()
-            except OSError:
-                continue
-            name = raw[raw.index("(") + 1: raw.rindex(")")]
-            rest = raw[raw.rindex(")") + 2:].split()
-            used = int(rest[11]) + int(rest[12])  # utime + stime
-            if self.pgid is not None and int(rest[2]) == self.pgid:
-                ticks["gunicorn"] += used
-            elif name in ("mariadbd", "mysqld"):
-                ticks["mariadb"] += used
-        return ticks
-
-    def start(self) -> None:
-        self.began = time.perf_counter()
-        self.machine = self._machine()
-        self.procs = self._processes()
-        self.own = sum(os.times()[:2])
-
-    def stop(self) -> dict:
-        wall = time.perf_counter() - self.began
-        busy, idle = self._machine()
-        procs = self._processes()
-        own = sum(os.times()[:2])
-
-        def cores(ticks: float) -> float:
-            return round(ticks / self.TICK / wall, 2) if wall else 0.0
-
-        used = {name: cores(procs[name] - self.procs[name]) for name in procs}
-        used["bench client"] = round((own - self.own) / wall, 2) if wall else 0.0
-        busy_cores = cores(busy - self.machine[0])
-        used["other"] = round(max(0.0, busy_cores - sum(used.values())), 2)
-        used["idle"] = cores(idle - self.machine[1])
-        return used
 
 
 # === the Django side: runs in child processes (``bench/checkout.py _django STEP``) ================
@@ -277,19 +226,9 @@ class InProcessShopper:
         return self.post("/api/v1/checkout/", body, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
 
 
-def _statement_kind(sql: str) -> str:
-    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
-    if head == "SELECT" and "FOR UPDATE" in sql.upper():
-        return "SELECT FOR UPDATE"
-    return head
-
-
 def step_queries(options: dict) -> dict:
     """SQL queries of one warm checkout request (and of the last add-item request) per cart size."""
     from collections import Counter
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     shopper = InProcessShopper(options["customer"])
     products = options["products"]
@@ -302,17 +241,14 @@ def step_queries(options: dict) -> dict:
         shopper.empty_cart()
         for product_id in products[: size - 1]:
             shopper.post("/api/v1/cart/items/", {"product_id": product_id, "quantity": 1})
-        with CaptureQueriesContext(connection) as add_ctx:
+        with sql_statements() as add_statements:  # read as the block ends: the next request clears the log
             added = shopper.post("/api/v1/cart/items/", {"product_id": products[size - 1], "quantity": 1})
-        add_statements = [q["sql"] for q in add_ctx.captured_queries]  # now: the next request clears the log
         total = added.json()["total"]["amount"]
-        with CaptureQueriesContext(connection) as ctx:
+        with sql_statements() as statements:
             response = shopper.checkout(total)
         body = response.json()
-        statements = [q["sql"] for q in ctx.captured_queries]
-        with CaptureQueriesContext(connection) as put_ctx:  # the whole next cart in one request, as --bulk-cart sends it
+        with sql_statements() as put_statements:  # the whole next cart in one request, as --bulk-cart sends it
             put = shopper.put_lines(products[:size])
-        put_statements = [q["sql"] for q in put_ctx.captured_queries]
         if put.status_code != 200:
             raise SystemExit(f"PUT {CART_LINES} of {size} lines answered {put.status_code}: {put.content[:300]!r}")
         shopper.empty_cart()
@@ -323,7 +259,7 @@ def step_queries(options: dict) -> dict:
             "status": response.status_code,
             "lines": len(body.get("lines", [])),
             "queries": len(statements),
-            "kinds": dict(Counter(_statement_kind(s) for s in statements).most_common()),
+            "kinds": dict(Counter(statement_kind(s) for s in statements).most_common()),
             "add_item_queries": len(add_statements),
             "put_lines_queries": len(put_statements),
             "code": body.get("code"),
@@ -532,60 +468,6 @@ def django_main(step: str, options_file: str) -> None:
 
 
 # === the driver: this process =====================================================================
-def server_env(args) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_REPLICA_URL", "CELERY_TASK_ALWAYS_EAGER"}}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "commerce.settings",
-            "DJANGO_ENV": "production",  # DEBUG off, as served
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "ORDERS_WEBHOOK_SECRET": secrets.token_urlsafe(32),  # required in production
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-            "CACHE_KEY_PREFIX": "commerce-bench-checkout",
-            "API_THROTTLE_ANON": "100000000/minute",
-            "API_THROTTLE_USER": "100000000/minute",
-            "API_THROTTLE_AUTH": "100000000/minute",
-            "OTEL_TRACES_EXPORTER": "none",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-def ensure_database(database_url: str, *, fresh: bool) -> None:
-    import MySQLdb
-
-    url = urlparse(database_url)
-    if url.scheme not in {"mysql", "mariadb"}:
-        raise SystemExit(f"the bench runs on MariaDB/MySQL; got DATABASE_URL={database_url}")
-    name = url.path.lstrip("/")
-    if not name.startswith("commerce_bench"):
-        raise SystemExit(f"refusing to use {name!r}: the bench writes orders; use a database named commerce_bench*")
-    connection = MySQLdb.connect(
-        host=url.hostname or HOST, port=url.port or 3306, user=unquote(url.username or "root"), passwd=unquote(url.password or "")
-    )
-    try:
-        cursor = connection.cursor()
-        if fresh:
-            log(f"dropping database {name} (--fresh)")
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    finally:
-        connection.close()
-
-
-def manage(env: dict, *command: str) -> None:
-    log("manage.py " + " ".join(command))
-    done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit(f"manage.py {' '.join(command)} failed (exit {done.returncode})")
-
-
 def run_django_step(env: dict, step: str, options: dict) -> dict:
     log(f"in-process step: {step}")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
@@ -600,78 +482,6 @@ def run_django_step(env: dict, step: str, options: dict) -> dict:
         raise SystemExit(f"step {step} failed (exit {done.returncode})")
     line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("BENCH-RESULT "))
     return json.loads(line.removeprefix("BENCH-RESULT "))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class ServerSpec:
-    worker_class: str  # sync or gthread
-    workers: int
-    threads: int = 1
-
-    @classmethod
-    def parse(cls, text: str) -> ServerSpec:
-        """``sync:3`` or ``gthread:2x4`` (workers x threads)."""
-        kind, _, size = text.strip().partition(":")
-        if kind not in {"sync", "gthread"} or not size:
-            raise argparse.ArgumentTypeError(f"server spec {text!r}: use sync:N or gthread:NxT")
-        workers, _, threads = size.partition("x")
-        spec = cls(kind, int(workers), int(threads or (4 if kind == "gthread" else 1)))
-        if kind == "sync" and spec.threads != 1:
-            raise argparse.ArgumentTypeError("sync workers have one thread each: use sync:N")
-        return spec
-
-    def __str__(self) -> str:
-        return f"sync:{self.workers}" if self.worker_class == "sync" else f"gthread:{self.workers}x{self.threads}"
-
-
-def start_gunicorn(env: dict, port: int, spec: ServerSpec) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "gunicorn", "commerce.wsgi:application",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(spec.workers),
-        "--worker-class", spec.worker_class,
-        "--log-level", "warning",
-        "--timeout", "60",
-    ]
-    if spec.worker_class == "gthread":
-        command += ["--threads", str(spec.threads), "--keep-alive", "30"]  # keeps client connections open
-    log(f"gunicorn on {HOST}:{port}: {spec}")
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    log("gunicorn stopped")
-
-
-def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within {timeout}s")
 
 
 class ApiConnection:
@@ -734,14 +544,6 @@ class LevelResult:
         return (len(self.add_ms) + len(self.checkout_ms)) / self.seconds if self.seconds else 0.0
 
 
-def percentile(values: list[float], p: int) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
 def run_level(port: int, server: str, customers: list[dict], products: list[int], *, concurrency: int, lines: int,
               max_quantity: int, max_orders: int, duration: float, seed: int, gunicorn_pgid: int | None = None,
               flow: str = "items") -> LevelResult:
@@ -749,17 +551,7 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
     ``flow="bulk"`` one ``PUT /cart/lines/`` of ``lines`` lines + checkout."""
     result = LevelResult(server=server, concurrency=concurrency, lines=lines, flow=flow, load_before=loadavg())
     lock = threading.Lock()
-    issued = 0
-    gate = threading.Barrier(concurrency + 1)
-    deadline = {}
-
-    def ticket() -> bool:
-        nonlocal issued
-        with lock:
-            if issued >= max_orders or time.perf_counter() >= deadline["at"]:
-                return False
-            issued += 1
-            return True
+    tickets = Tickets(limit=max_orders, threads=concurrency)
 
     def failed(codes: dict, why: str) -> None:
         codes[why] = codes.get(why, 0) + 1
@@ -768,8 +560,8 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
         api = ApiConnection(port, customer["token"])
         add_ms, checkout_ms, flow_ms, codes = [], [], [], {}
         orders = 0
-        gate.wait()
-        while ticket():
+        tickets.gate.wait()
+        while tickets.take():
             began = time.perf_counter()
             total, ok = None, True
             if flow == "bulk":
@@ -821,9 +613,7 @@ def run_level(port: int, server: str, customers: list[dict], products: list[int]
         thread.start()
     meter = CpuMeter(gunicorn_pgid)
     meter.start()
-    began = time.perf_counter()
-    deadline["at"] = began + duration
-    gate.wait()
+    began = tickets.start(duration)
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began
@@ -1019,10 +809,10 @@ def main(argv=None) -> int:
     # SIGINT too: a shell starts background jobs with SIGINT ignored, and Python keeps it so.
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGINT, stop_on_signal)
-    env = server_env(args)
+    env = server_env(args, cache_key_prefix="commerce-bench-checkout", throttles=("ANON", "USER", "AUTH"))
     log(f"load average at start: {loadavg()}")
 
-    ensure_database(args.database_url, fresh=args.fresh)
+    ensure_database(args.database_url, fresh=args.fresh, required_prefix="commerce_bench")
     if not args.skip_setup:
         manage(env, "migrate", "--no-input")
     # Stock for every order the run may place, three times over (units reserved are never freed here).
@@ -1040,7 +830,7 @@ def main(argv=None) -> int:
     login_ms = None
     for spec_index, spec in enumerate(args.server_specs):
         port = free_port()
-        server = start_gunicorn(env, port, spec)
+        server = start_gunicorn(env, port, spec, timeout=60)
         try:
             wait_until_up(port, server)
             if login_ms is None:

@@ -22,39 +22,49 @@ import argparse
 import http.client
 import json
 import os
-import secrets
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+from _common import (
+    HOST,
+    ROOT,
+    ServerSpec,
+    Tickets,
+    ensure_database,
+    free_port,
+    log,
+    manage,
+    percentile,
+    server_env,
+    start_gunicorn,
+    stop,
+    wait_until_up,
+)
 
 QUERY_COUNTER = """
 import json, sys
 import django
 django.setup()
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+
+sys.path.insert(0, "bench")
+from _common import sql_statements
 
 client = Client(HTTP_HOST="127.0.0.1")
 out = {}
 for url in sys.argv[1:]:
     first = client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
+    with sql_statements() as statements:
         response = client.get(url)
     body = response.json() if response.status_code == 200 else {}
     out[url] = {
         "status": response.status_code,
-        "queries": len(ctx.captured_queries),
+        "queries": len(statements),
         "results": len(body.get("results", [])) if isinstance(body, dict) else None,
         "count": body.get("count") if isinstance(body, dict) else None,
     }
@@ -77,70 +87,7 @@ class LevelResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        if len(self.latencies_ms) == 1:
-            return self.latencies_ms[0]
-        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[int(p) - 1]
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def server_env(args) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_REPLICA_URL", "CELERY_TASK_ALWAYS_EAGER"}}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "commerce.settings",
-            "DJANGO_ENV": "production",  # DEBUG off, as served
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "ORDERS_WEBHOOK_SECRET": secrets.token_urlsafe(32),  # required in production
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-            "CACHE_KEY_PREFIX": "commerce-bench",
-            "API_THROTTLE_ANON": "100000000/minute",
-            "API_THROTTLE_USER": "100000000/minute",
-            "OTEL_TRACES_EXPORTER": "none",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-def ensure_database(database_url: str) -> None:
-    import MySQLdb
-
-    url = urlparse(database_url)
-    if url.scheme not in {"mysql", "mariadb"}:
-        raise SystemExit(f"the bench runs on MariaDB/MySQL; got DATABASE_URL={database_url}")
-    name = url.path.lstrip("/")
-    connection = MySQLdb.connect(
-        host=url.hostname or HOST, port=url.port or 3306, user=unquote(url.username or "root"), passwd=unquote(url.password or "")
-    )
-    try:
-        connection.cursor().execute(
-            f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        )
-    finally:
-        connection.close()
-
-
-def manage(env: dict, *command: str) -> None:
-    log("manage.py " + " ".join(command))
-    done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit(f"manage.py {' '.join(command)} failed (exit {done.returncode})")
+        return percentile(self.latencies_ms, int(p))
 
 
 def count_queries(env: dict, urls: list[str]) -> dict:
@@ -151,69 +98,17 @@ def count_queries(env: dict, urls: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "gunicorn", "commerce.wsgi:application",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", str(threads),  # gthread keeps connections alive
-        "--keep-alive", "30",
-        "--log-level", "warning",
-    ]
-    log(f"gunicorn on {HOST}:{port}: {workers} workers x {threads} threads")
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-    log("gunicorn stopped")
-
-
-def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within {timeout}s")
-
-
 def run_level(port: int, path: str, concurrency: int, *, max_requests: int, duration: float) -> LevelResult:
     """``concurrency`` threads, one keep-alive connection each, until either bound is reached."""
     result = LevelResult(path=path, concurrency=concurrency)
     lock = threading.Lock()
-    issued = 0
-    start_gate = threading.Barrier(concurrency + 1)
-    deadline_box = {}
-
-    def take_ticket() -> bool:
-        nonlocal issued
-        with lock:
-            if issued >= max_requests or time.perf_counter() >= deadline_box["deadline"]:
-                return False
-            issued += 1
-            return True
+    tickets = Tickets(limit=max_requests, threads=concurrency)
 
     def client():
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         latencies, statuses, errors = [], {}, 0
-        start_gate.wait()
-        while take_ticket():
+        tickets.gate.wait()
+        while tickets.take():
             for attempt in (1, 2):  # the server may close an idle keep-alive connection: reconnect once
                 began = time.perf_counter()
                 try:
@@ -238,9 +133,7 @@ def run_level(port: int, path: str, concurrency: int, *, max_requests: int, dura
     threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
     for thread in threads:
         thread.start()
-    began = time.perf_counter()
-    deadline_box["deadline"] = began + duration
-    start_gate.wait()
+    began = tickets.start(duration)
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began
@@ -282,7 +175,7 @@ def main(argv=None) -> int:
     page_sizes = [int(x) for x in args.page_sizes.split(",")]
     levels = [int(x) for x in args.concurrency.split(",")]
     paths = [f"{args.path}?page_size={size}" for size in page_sizes]
-    env = server_env(args)
+    env = server_env(args, cache_key_prefix="commerce-bench")
 
     if not args.skip_seed:
         ensure_database(args.database_url)
@@ -294,7 +187,8 @@ def main(argv=None) -> int:
             raise SystemExit(f"GET {path} answered {info['status']} in process; the bench needs 200")
 
     port = free_port()
-    server = start_gunicorn(env, port, args.workers, args.threads)
+    server = start_gunicorn(env, port, ServerSpec("gthread", args.workers, args.threads),
+                            label=f"{args.workers} workers x {args.threads} threads")
     results: list[LevelResult] = []
     try:
         wait_until_up(port, server)

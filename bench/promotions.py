@@ -29,22 +29,13 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, loadavg, log, percentile, sql_statements
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TARGET_P95_MS = 5.0
 NOW = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC)
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], p: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 # --- 1. the engine alone -----------------------------------------------------------------------
@@ -207,13 +198,6 @@ def bench_engine(args, mix: str) -> dict:
     }
 
 
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
 def print_engine(rows: list[dict]) -> None:
     first = rows[0]
     print()
@@ -369,9 +353,6 @@ def summary_shop(n_products: int, n_promotions: int, rng: random.Random) -> dict
 
 def summary_figures(shop: dict, line_counts: list[int], promotion_counts: list[int], runs: int) -> list[dict]:
     """Per (promotions, lines): SQL queries of one cart summary, cold (rules just changed) and warm, and latency."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from commerce.errors import DomainError
     from orders import selectors as order_selectors
     from orders.services.cart import cart_apply_coupon, cart_get_or_create, cart_set_lines
@@ -396,9 +377,9 @@ def summary_figures(shop: dict, line_counts: list[int], promotion_counts: list[i
                     except DomainError as error:  # refused on this cart: the summary is measured without it
                         log(f"coupon {code} refused: {error}")
             promos.promotion_update(promotion=shop["promotions"][0], data={"priority": n_lines})  # rules changed: cold
-            with CaptureQueriesContext(connection) as cold:
+            with sql_statements() as cold:
                 order_selectors.cart_summary(cart=cart)
-            with CaptureQueriesContext(connection) as warm:
+            with sql_statements() as warm:
                 pricing = order_selectors.cart_summary(cart=cart)
             timings = []
             for _ in range(runs):
@@ -406,8 +387,8 @@ def summary_figures(shop: dict, line_counts: list[int], promotion_counts: list[i
                 order_selectors.cart_summary(cart=cart)
                 timings.append((time.perf_counter_ns() - started) / 1e6)
             rows.append({
-                "promotions": live, "lines": n_lines, "coupons": len(cart.coupon_codes), "cold_queries": len(cold.captured_queries),
-                "warm_queries": len(warm.captured_queries), "applied": len(pricing.discounts),
+                "promotions": live, "lines": n_lines, "coupons": len(cart.coupon_codes), "cold_queries": len(cold),
+                "warm_queries": len(warm), "applied": len(pricing.discounts),
                 "hints": len(pricing.hints), "p50_ms": percentile(timings, 50), "p95_ms": percentile(timings, 95),
             })
             log(f"{live} promotions, {n_lines} lines: {rows[-1]['warm_queries']} queries warm")

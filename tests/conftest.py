@@ -3,8 +3,10 @@ import os
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from rest_framework.test import APIClient
 
 from commerce import telemetry
+from tests.factories import NO_PASSWORD, CustomerFactory, StaffFactory, UserFactory, customer_with_address, token_client
 
 _exporter = InMemorySpanExporter()
 telemetry.provider().add_span_processor(SimpleSpanProcessor(_exporter))
@@ -55,3 +57,95 @@ def celery_eager():
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 at production strength costs ~0.3 s a user; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- clients and users every app's tests share ---------------------------------------------------
+# API clients (``rest_framework.test.APIClient``) authenticate with a token, as the mobile app does;
+# ``admin_*`` fixtures log the Django test ``client`` in and return the user; ``shopper`` is that
+# client logged in as a customer with an address, for the shop pages.
+
+
+@pytest.fixture
+def api_client():
+    """An anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def customer():
+    """A shopper in the Customers group, with a profile and no address."""
+    return CustomerFactory()
+
+
+@pytest.fixture
+def customer_client(customer):
+    """An API client authenticated as ``customer``."""
+    return token_client(customer)
+
+
+def _staff_client(group: str):
+    return token_client(StaffFactory(groups=[group]))
+
+
+@pytest.fixture
+def merchandiser():
+    """An API client authenticated as a member of staff in the Merchandisers group."""
+    return _staff_client("Merchandisers")
+
+
+@pytest.fixture
+def dispatcher():
+    """An API client authenticated as a member of staff in the Dispatchers group."""
+    return _staff_client("Dispatchers")
+
+
+@pytest.fixture
+def support():
+    """An API client authenticated as a member of staff in the Support group."""
+    return _staff_client("Support")
+
+
+def _log_in_staff(client, username: str, group: str):
+    user = StaffFactory(username=username, groups=[group], password=NO_PASSWORD)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def admin_merchandiser(client):
+    """A Merchandiser (``merch``) logged in to the back office with ``client``."""
+    return _log_in_staff(client, "merch", "Merchandisers")
+
+
+@pytest.fixture
+def admin_dispatcher(client):
+    """A Dispatcher (``dispatch``) logged in to the back office with ``client``."""
+    return _log_in_staff(client, "dispatch", "Dispatchers")
+
+
+@pytest.fixture
+def admin_support(client):
+    """A member of Support (``helpdesk``) logged in to the back office with ``client``."""
+    return _log_in_staff(client, "helpdesk", "Support")
+
+
+@pytest.fixture
+def superuser():
+    """A superuser (``root``), not logged in."""
+    return UserFactory(username="root", is_staff=True, is_superuser=True, password=NO_PASSWORD)
+
+
+@pytest.fixture
+def admin_superuser(client, superuser):
+    """The superuser, logged in to the back office with ``client``."""
+    client.force_login(superuser)
+    return superuser
+
+
+@pytest.fixture
+def shopper(client):
+    """The test ``client`` logged in as a customer with an address (``client.customer``, ``client.address``)."""
+    customer, address = customer_with_address()
+    client.force_login(customer)
+    client.customer, client.address = customer, address
+    return client

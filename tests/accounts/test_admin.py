@@ -6,18 +6,9 @@ from django.urls import reverse
 
 from commerce.accounts import services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
-from commerce.audit.models import DomainEvent
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, admin_form_data, events
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(client):
-    user = UserFactory(username="boss", is_staff=True, is_superuser=True, password=NO_PASSWORD)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
@@ -27,11 +18,7 @@ def customer():
     return user
 
 
-def events(event_type: str):
-    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
-
-
-def test_user_admin_edits_sales_regions_and_groups_and_audits_them(client, superuser):
+def test_user_admin_edits_sales_regions_and_groups_and_audits_them(client, admin_superuser):
     north = SalesRegionFactory(code="north", name="Lyon North")
     seller = StaffFactory(username="seller", password=NO_PASSWORD)
     url = reverse("admin:accounts_user_change", args=[seller.pk])
@@ -49,10 +36,10 @@ def test_user_admin_edits_sales_regions_and_groups_and_audits_them(client, super
         "groups": {"before": [], "after": ["Sales"]},
         "sales_regions": {"before": [], "after": ["Lyon North"]},
     }
-    assert edit.actor == superuser and edit.channel == "admin"
+    assert edit.actor == admin_superuser and edit.channel == "admin"
 
 
-def test_user_password_change_in_admin_is_audited_without_the_password(client, superuser):
+def test_user_password_change_in_admin_is_audited_without_the_password(client, admin_superuser):
     staff = StaffFactory(password=NO_PASSWORD)
 
     response = client.post(
@@ -67,7 +54,7 @@ def test_user_password_change_in_admin_is_audited_without_the_password(client, s
     assert "another-long-pass-77" not in str(event.payload) and event.stream_id == str(staff.pk)
 
 
-def test_address_search_by_customer_city_and_zip(client, superuser, customer):
+def test_address_search_by_customer_city_and_zip(client, admin_superuser, customer):
     other = CustomerFactory(username="bob", password=NO_PASSWORD)
     services.address_create(customer=other, recipient="Bob", street="2 Quai", city="Villeurbanne", zip_code="69100", country="FR")
     url = reverse("admin:accounts_address_changelist")
@@ -80,7 +67,7 @@ def test_address_search_by_customer_city_and_zip(client, superuser, customer):
     assert found("69002") == ["ada"]
 
 
-def test_address_add_change_and_delete_in_admin_go_through_the_services(client, superuser, customer):
+def test_address_add_change_and_delete_in_admin_go_through_the_services(client, admin_superuser, customer):
     add_page = client.get(reverse("admin:accounts_address_add"))
     response = client.post(reverse("admin:accounts_address_add"), admin_form_data(
         add_page, customer=str(customer.pk), recipient="Ada L.", street="9 Place Bellecour", city="Lyon", zip_code="69002",
@@ -105,11 +92,11 @@ def test_address_add_change_and_delete_in_admin_go_through_the_services(client, 
     assert Address.objects.get(customer=customer).is_default  # the remaining address took over
     removed = events("accounts.address.removed")[0]
     assert removed.payload["address_id"] == new.pk and removed.customer_id == customer.pk
-    assert removed.payload["values"]["city"] == "Lyon 2e" and removed.actor == superuser
+    assert removed.payload["values"]["city"] == "Lyon 2e" and removed.actor == admin_superuser
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_address_with_bad_coordinates_shows_the_form_and_saves_nothing(client, superuser, customer):
+def test_address_with_bad_coordinates_shows_the_form_and_saves_nothing(client, admin_superuser, customer):
     add_page = client.get(reverse("admin:accounts_address_add"))
     response = client.post(reverse("admin:accounts_address_add"), admin_form_data(
         add_page, customer=str(customer.pk), recipient="X", street="Y", city="Lyon", zip_code="69001", country="FR", latitude="95"))
@@ -118,7 +105,7 @@ def test_address_with_bad_coordinates_shows_the_form_and_saves_nothing(client, s
     assert Address.objects.count() == 1 and not events("admin.accounts.address.created")
 
 
-def test_make_default_action(client, superuser, customer):
+def test_make_default_action(client, admin_superuser, customer):
     second = services.address_create(customer=customer, recipient="Ada", street="3 Rue", city="Lyon", zip_code="69003", country="FR")
 
     client.post(reverse("admin:accounts_address_changelist"), {"action": "make_default", "_selected_action": [second.pk]})
@@ -129,7 +116,7 @@ def test_make_default_action(client, superuser, customer):
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_profile_region_change_is_audited_on_the_customer(client, superuser, customer):
+def test_profile_region_change_is_audited_on_the_customer(client, admin_superuser, customer):
     region = SalesRegionFactory(code="south", name="Lyon South")
     profile = CustomerProfile.objects.get(user=customer)
     url = reverse("admin:accounts_customerprofile_change", args=[profile.pk])
@@ -141,12 +128,12 @@ def test_profile_region_change_is_audited_on_the_customer(client, superuser, cus
     assert profile.sales_region == region
     assert not events("admin.accounts.customerprofile.changed")  # one staff edit, one row: the service's
     [domain] = events("accounts.customer.profile_updated")
-    assert domain.customer_id == customer.pk and (domain.actor, domain.channel) == (superuser, "admin")
+    assert domain.customer_id == customer.pk and (domain.actor, domain.channel) == (admin_superuser, "admin")
     assert domain.payload["changes"]["sales_region"] == {"before": None, "after": region.pk}
     assert client.get(reverse("admin:accounts_customerprofile_add")).status_code == 403
 
 
-def test_sales_region_is_created_and_renamed_through_its_service(client, superuser):
+def test_sales_region_is_created_and_renamed_through_its_service(client, admin_superuser):
     add = reverse("admin:accounts_salesregion_add")
     assert client.post(add, {"code": "west", "name": "Lyon West"}).status_code == 302
     region = SalesRegion.objects.get(code="west")
@@ -172,7 +159,7 @@ def test_support_staff_see_customers_but_change_nothing(client, customer):
     assert client.get(reverse("admin:accounts_salesregion_changelist")).status_code == 403
 
 
-def test_sales_region_list_counts_staff_and_customers(client, superuser):
+def test_sales_region_list_counts_staff_and_customers(client, admin_superuser):
     region = SalesRegionFactory(code="east", name="Lyon East")
     seller = StaffFactory(password=NO_PASSWORD)
     seller.sales_regions.add(region)
@@ -185,7 +172,7 @@ def test_sales_region_list_counts_staff_and_customers(client, superuser):
     assert User.objects.filter(username="eve").exists()
 
 
-def test_adding_a_staff_user_is_audited_with_the_password_masked(client, superuser):
+def test_adding_a_staff_user_is_audited_with_the_password_masked(client, admin_superuser):
     response = client.post(
         reverse("admin:accounts_user_add"),
         {"username": "newbie", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42", "usable_password": "true"},
@@ -194,6 +181,6 @@ def test_adding_a_staff_user_is_audited_with_the_password_masked(client, superus
     assert response.status_code == 302
     user = User.objects.get(username="newbie")
     [created] = events("admin.accounts.user.created")
-    assert created.stream_id == str(user.pk) and created.actor == superuser
+    assert created.stream_id == str(user.pk) and created.actor == admin_superuser
     assert created.payload["values"]["password"] == "***"
     assert created.payload["values"]["username"] == "newbie"

@@ -1,10 +1,9 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.accounts.models import Address
 from commerce.audit.models import DomainEvent
-from tests.factories import AddressFactory, CustomerFactory
+from tests.factories import AddressFactory, CustomerFactory, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +18,6 @@ HOME = {
     "latitude": "45.764043",
     "longitude": 4.835659,
 }
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def detail_url(address_id: int) -> str:

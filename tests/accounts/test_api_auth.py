@@ -5,23 +5,17 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import PASSWORD, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 TOKEN_URL = "/api/v1/auth/token/"
-PASSWORD = "correct-horse-battery"  # the factories' password
 
 
-@pytest.fixture
-def client():
-    return APIClient()
-
-
-def test_auth_token_create_then_use_it_as_a_mobile_client(client):
+def test_auth_token_create_then_use_it_as_a_mobile_client(api_client):
     customer = CustomerFactory(username="ada")
 
-    response = client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json")
+    response = api_client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
     key = response.json()["token"]
@@ -34,11 +28,11 @@ def test_auth_token_create_then_use_it_as_a_mobile_client(client):
     assert me.json()["username"] == "ada"
 
 
-def test_auth_token_create_returns_the_same_token_on_a_second_log_in(client):
+def test_auth_token_create_returns_the_same_token_on_a_second_log_in(api_client):
     CustomerFactory(username="ada")
 
-    first = client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json").json()["token"]
-    second = client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json").json()["token"]
+    first = api_client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json").json()["token"]
+    second = api_client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json").json()["token"]
 
     assert first == second
     assert Token.objects.count() == 1
@@ -52,42 +46,42 @@ def test_auth_token_create_returns_the_same_token_on_a_second_log_in(client):
         {"username": "inactive", "password": PASSWORD},
     ],
 )
-def test_auth_token_create_with_bad_credentials_is_400_and_issues_nothing(client, credentials):
+def test_auth_token_create_with_bad_credentials_is_400_and_issues_nothing(api_client, credentials):
     CustomerFactory(username="ada")
     UserFactory(username="inactive", is_active=False)
 
-    response = client.post(TOKEN_URL, credentials, format="json")
+    response = api_client.post(TOKEN_URL, credentials, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_credentials"
     assert not Token.objects.exists()
 
 
-def test_auth_token_create_without_password_names_the_field(client):
-    response = client.post(TOKEN_URL, {"username": "ada"}, format="json")
+def test_auth_token_create_without_password_names_the_field(api_client):
+    response = api_client.post(TOKEN_URL, {"username": "ada"}, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert response.json()["fields"] == {"password": ["This field is required."]}
 
 
-def test_auth_token_delete_logs_the_client_out(client):
+def test_auth_token_delete_logs_the_client_out(api_client):
     customer = CustomerFactory()
     key = Token.objects.create(user=customer).key
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
-    assert client.delete(TOKEN_URL).status_code == 204
+    assert api_client.delete(TOKEN_URL).status_code == 204
 
     assert not Token.objects.filter(user=customer).exists()
-    response = client.get("/api/v1/me/")
+    response = api_client.get("/api/v1/me/")
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
 
 
-def test_auth_token_delete_needs_a_logged_in_client(client):
+def test_auth_token_delete_needs_a_logged_in_client(api_client):
     Token.objects.create(user=CustomerFactory())
 
-    response = client.delete(TOKEN_URL)
+    response = api_client.delete(TOKEN_URL)
 
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
@@ -95,14 +89,14 @@ def test_auth_token_delete_needs_a_logged_in_client(client):
     assert Token.objects.count() == 1
 
 
-def test_auth_token_endpoint_is_throttled_after_its_limit(client):
+def test_auth_token_endpoint_is_throttled_after_its_limit(api_client):
     CustomerFactory(username="ada")
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": "3/minute"}
     cache.clear()
 
     with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
-        statuses = [client.post(TOKEN_URL, {"username": "ada", "password": "guess"}, format="json").status_code for _ in range(3)]
-        throttled = client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json")
+        statuses = [api_client.post(TOKEN_URL, {"username": "ada", "password": "guess"}, format="json").status_code for _ in range(3)]
+        throttled = api_client.post(TOKEN_URL, {"username": "ada", "password": PASSWORD}, format="json")
 
     assert statuses == [400, 400, 400]
     assert throttled.status_code == 429

@@ -1,10 +1,8 @@
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from commerce.accounts.models import CustomerProfile, User
 from commerce.audit.models import DomainEvent
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory
+from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -12,23 +10,12 @@ REGISTER_URL = "/api/v1/accounts/register/"
 ME_URL = "/api/v1/me/"
 
 
-@pytest.fixture
-def client():
-    return APIClient()
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 def counts():
     return User.objects.count(), CustomerProfile.objects.count(), DomainEvent.objects.count()
 
 
-def test_customer_register_creates_a_shopper_with_a_profile(client):
-    response = client.post(
+def test_customer_register_creates_a_shopper_with_a_profile(api_client):
+    response = api_client.post(
         REGISTER_URL,
         {"username": "ada", "password": "an-engine-of-analysis", "email": "ada@example.com", "first_name": "Ada"},
         format="json",
@@ -58,11 +45,11 @@ def test_customer_register_creates_a_shopper_with_a_profile(client):
         ({"username": "ada", "password": "an-engine-of-analysis", "email": "not-an-email"}, "invalid", "email"),
     ],
 )
-def test_customer_register_refuses_bad_input_and_creates_nothing(client, data, code, field):
+def test_customer_register_refuses_bad_input_and_creates_nothing(api_client, data, code, field):
     CustomerFactory(username="taken")
     before = counts()
 
-    response = client.post(REGISTER_URL, data, format="json")
+    response = api_client.post(REGISTER_URL, data, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -131,21 +118,21 @@ def test_profile_update_refuses_bad_input_and_changes_nothing(data):
 
 
 @pytest.mark.parametrize("method", ["get", "patch"])
-def test_profile_needs_a_logged_in_user(client, method):
+def test_profile_needs_a_logged_in_user(api_client, method):
     before = counts()
 
-    response = getattr(client, method)(ME_URL, {"first_name": "Eve"}, format="json") if method == "patch" else client.get(ME_URL)
+    response = getattr(api_client, method)(ME_URL, {"first_name": "Eve"}, format="json") if method == "patch" else api_client.get(ME_URL)
 
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert counts() == before
 
 
-def test_profile_works_with_the_session_cookie_too(client):
+def test_profile_works_with_the_session_cookie_too(api_client):
     customer = CustomerFactory()
-    client.force_login(customer)
+    api_client.force_login(customer)
 
-    response = client.patch(ME_URL, {"first_name": "Grace"}, format="json")
+    response = api_client.patch(ME_URL, {"first_name": "Grace"}, format="json")
 
     assert response.status_code == 200
     assert DomainEvent.objects.get(event_type="accounts.customer.profile_updated").actor_id == customer.pk

@@ -1,28 +1,22 @@
 """Shopper account pages through the test client: sign up, log in/out, profile, address book."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from commerce.accounts.models import Address, CustomerProfile, User
 from commerce.accounts.services import address_create
 from commerce.audit.models import DomainEvent
-from tests.factories import AddressFactory, CustomerFactory
+from tests.factories import PASSWORD, AddressFactory, CustomerFactory, messages_of
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 SIGNUP = reverse("accounts:signup")
 LOGIN = reverse("accounts:login")
 LOGOUT = reverse("accounts:logout")
 PROFILE = reverse("accounts:profile")
 ADDRESSES = reverse("accounts:address_list")
 ADDRESS_ADD = reverse("accounts:address_add")
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def address_data(**overrides) -> dict:

@@ -4,24 +4,17 @@ import hashlib
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.accounts import services as accounts
 from commerce.audit.journey import JourneyAction, journey_record
 from commerce.audit.models import DomainEvent
 from commerce.audit.store import append_row
-from tests.factories import CustomerFactory, ProductFactory, StaffFactory
+from tests.factories import CustomerFactory, ProductFactory, StaffFactory, token_client
 
 pytestmark = pytest.mark.django_db
 
 EVENTS_URL = "/api/v1/events/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def staff_with(*perms: str):

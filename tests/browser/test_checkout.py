@@ -6,48 +6,18 @@ screenshots are kept in test-artifacts/ (git-ignored).
 """
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
 from commerce.money import Money
 from orders.models import Order, SandboxCharge
+from tests.browser.pages import ARTIFACTS, add_to_cart, logged_in_page, shot
 from tests.orders.factories import customer_with_address
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 # The live server's thread reads what this test commits, so the test runs outside a transaction.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); it is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -63,17 +33,6 @@ def shop():
     return products
 
 
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def add_to_cart(page, base: str, product, quantity: int) -> None:
-    page.goto(f"{base}{product.get_absolute_url()}")
-    page.get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
-    page.wait_for_url("**/cart/")
-
-
 def pay_by_card(page, number: str) -> None:
     page.locator("#pm-card").check()
     page.get_by_label("Card number").fill(number)
@@ -87,15 +46,7 @@ def test_shopper_checks_out_by_card_then_a_declined_card_keeps_the_cart(live_ser
     sencha, assam = shop
     customer, _ = customer_with_address(first_name="Ada")
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
-
-    # Log in.
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(customer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
+    page = logged_in_page(browser, base, customer.username)
 
     # Two products into the cart.
     add_to_cart(page, base, sencha, 2)

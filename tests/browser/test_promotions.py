@@ -13,10 +13,8 @@ screenshots are kept in test-artifacts/ (git-ignored).
 """
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
@@ -24,41 +22,14 @@ from commerce.money import Money
 from orders.models import Order
 from promotions import services
 from promotions.models import Coupon, Promotion, Redemption
+from tests.browser.pages import ARTIFACTS, add_to_cart, logged_in_page, shot
 from tests.orders.factories import customer_with_address
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 MINUS = "\N{MINUS SIGN}"  # how the pages write a discount: "−8.50 EUR"
 ALL_CLASSES = ["product", "order", "shipping"]
 
 # The live server's thread reads what this test commits, so the test runs outside a transaction.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); it is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -110,17 +81,6 @@ def offers(shop):
     return {"customer": customer, "loyalty_code": loyalty_code, "loyalty": loyalty, "three_for_two": three_for_two}
 
 
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def add_to_cart(page, base: str, product, quantity: int) -> None:
-    page.goto(f"{base}{product.get_absolute_url()}")
-    page.get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
-    page.wait_for_url("**/cart/")
-
-
 def enter_code(page, code: str) -> None:
     page.get_by_label("Coupon code").fill(code)
     page.get_by_role("button", name="Apply", exact=True).click()
@@ -154,14 +114,7 @@ def test_shopper_gets_a_badged_3_for_2_uses_their_coupon_and_cannot_reuse_it(liv
     ARTIFACTS.mkdir(exist_ok=True)
     customer, loyalty_code = offers["customer"], offers["loyalty_code"]
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(15_000)
-
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(customer.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
+    page = logged_in_page(browser, base, customer.username)
 
     # 1. The badge on the tea's page, none on the teapot's; 3 teas into the cart: the cheapest of 3 is free.
     page.goto(f"{base}{shop['sencha'].get_absolute_url()}")

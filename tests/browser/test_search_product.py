@@ -5,47 +5,18 @@ why. The screenshots are kept in test-artifacts/ (git-ignored).
 """
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from commerce.audit.models import JourneyStep
 from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
 from commerce.money import Money
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+from tests.browser.pages import ARTIFACTS
 
 # The live server's thread reads what this test commits, so the test runs outside a transaction
 # (pytest-django orders such tests after the others; the flush afterwards empties the tables).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); it is not installed")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -10,25 +10,23 @@ from django.urls import reverse
 from commerce.audit.models import DomainEvent
 from commerce.catalog import inventory
 from commerce.catalog.models import Category, Manufacturer, Product, StockBatch, StockMovement
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import ManufacturerFactory, ProductFactory, StaffFactory, category, days_ago, days_ahead
+from tests.factories import (
+    NO_PASSWORD,
+    ManufacturerFactory,
+    ProductFactory,
+    StaffFactory,
+    admin_form_data,
+    category,
+    days_ago,
+    days_ahead,
+    events,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def merchandiser(client):
-    user = StaffFactory(username="merch", groups=["Merchandisers"], password=NO_PASSWORD)
-    client.force_login(user)
-    return user
-
-
-def events(event_type: str):
-    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
-
-
 # --- products -------------------------------------------------------------------------------------
-def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(client, merchandiser):
+def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(client, admin_merchandiser):
     product = ProductFactory(price_amount=Decimal("9.99"))
     inventory.stock_receive(product=product, batch_number="LOT-P1", quantity=5)
     url = reverse("admin:catalog_product_change", args=[product.pk])
@@ -42,7 +40,7 @@ def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(cl
     [price_changed] = events("catalog.product.price_changed")
     assert price_changed.payload["old_price"] == {"amount": "9.99", "currency": "EUR"}
     assert price_changed.payload["new_price"] == {"amount": "12.50", "currency": "EUR"}
-    assert price_changed.channel == "admin" and price_changed.actor == merchandiser
+    assert price_changed.channel == "admin" and price_changed.actor == admin_merchandiser
     # One staff edit, one row: the price event carries what the admin saw change.
     assert price_changed.payload["changes"] == {"price_amount": {"before": "9.99", "after": "12.50"}}
     assert price_changed.product_id == product.pk
@@ -52,7 +50,7 @@ def test_product_price_edit_through_admin_emits_price_changed_and_staff_audit(cl
     assert StockBatch.objects.get(batch_number="LOT-P1").quantity_on_hand == 5
 
 
-def test_product_add_through_admin_goes_through_product_create(client, merchandiser):
+def test_product_add_through_admin_goes_through_product_create(client, admin_merchandiser):
     food = category("Food")
     maker = ManufacturerFactory()
     page = client.get(reverse("admin:catalog_product_add"))
@@ -72,7 +70,7 @@ def test_product_add_through_admin_goes_through_product_create(client, merchandi
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_product_edit_with_bad_input_shows_the_form_and_changes_nothing(client, merchandiser):
+def test_product_edit_with_bad_input_shows_the_form_and_changes_nothing(client, admin_merchandiser):
     product = ProductFactory(price_amount=Decimal("9.99"), name="Butter")
     url = reverse("admin:catalog_product_change", args=[product.pk])
     page = client.get(url)
@@ -87,18 +85,18 @@ def test_product_edit_with_bad_input_shows_the_form_and_changes_nothing(client, 
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_product_code_is_fixed_and_products_are_never_deleted(client, superuser_client):
+def test_product_code_is_fixed_and_products_are_never_deleted(client, admin_superuser):
     product = ProductFactory(code="KEEP-1")
     url = reverse("admin:catalog_product_change", args=[product.pk])
-    page = superuser_client.get(url)
+    page = client.get(url)
     assert "code" not in page.context["adminform"].form.fields
 
-    superuser_client.post(url, admin_form_data(page, code="CHANGED"))
+    client.post(url, admin_form_data(page, code="CHANGED"))
     assert Product.objects.filter(code="KEEP-1").exists()
-    assert superuser_client.post(reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}).status_code == 403
 
 
-def test_product_deactivate_action_goes_through_product_update(client, merchandiser):
+def test_product_deactivate_action_goes_through_product_update(client, admin_merchandiser):
     keep, drop = ProductFactory(), ProductFactory()
 
     response = client.post(
@@ -110,11 +108,11 @@ def test_product_deactivate_action_goes_through_product_update(client, merchandi
     assert not drop.is_active and keep.is_active
     [updated] = events("catalog.product.updated")
     assert updated.payload["changes"] == {"is_active": {"before": True, "after": False}}
-    assert (updated.stream_id, updated.channel, updated.actor) == (str(drop.pk), "admin", merchandiser)
+    assert (updated.stream_id, updated.channel, updated.actor) == (str(drop.pk), "admin", admin_merchandiser)
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_product_changelist_shows_sellable_stock_with_a_fixed_number_of_queries(client, merchandiser):
+def test_product_changelist_shows_sellable_stock_with_a_fixed_number_of_queries(client, admin_merchandiser):
     def make(n):
         for _ in range(n):
             product = ProductFactory(is_perishable=True)
@@ -135,7 +133,7 @@ def test_product_changelist_shows_sellable_stock_with_a_fixed_number_of_queries(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_product_filters_by_category_including_subcategories(client, merchandiser):
+def test_product_filters_by_category_including_subcategories(client, admin_merchandiser):
     groceries = category("Groceries")
     dairy = category("Dairy", parent=groceries)
     milk = ProductFactory(category=dairy)
@@ -149,7 +147,7 @@ def test_product_filters_by_category_including_subcategories(client, merchandise
 
 
 # --- receiving and adjusting stock ----------------------------------------------------------------
-def test_receive_stock_form_calls_the_inventory_service(client, merchandiser):
+def test_receive_stock_form_calls_the_inventory_service(client, admin_merchandiser):
     product = ProductFactory(is_perishable=True)
     product_page = client.get(reverse("admin:catalog_product_change", args=[product.pk]))
     receive_url = reverse("admin:catalog_stockbatch_receive")
@@ -180,7 +178,7 @@ def test_receive_stock_form_calls_the_inventory_service(client, merchandiser):
         ({"expires_on": days_ago(5).isoformat()}, "expires_on"),  # before it was received
     ],
 )
-def test_receive_stock_with_bad_input_shows_the_error_and_receives_nothing(client, merchandiser, change, field):
+def test_receive_stock_with_bad_input_shows_the_error_and_receives_nothing(client, admin_merchandiser, change, field):
     product = ProductFactory(is_perishable=True)
     inventory.stock_receive(product=product, batch_number="TAKEN", quantity=1, expires_on=days_ahead(3))
     data = {"product": product.pk, "batch_number": "NEW", "quantity": "5", "received_at": days_ago(1).isoformat(),
@@ -194,12 +192,12 @@ def test_receive_stock_with_bad_input_shows_the_error_and_receives_nothing(clien
     assert len(events("catalog.batch.received")) == 1
 
 
-def test_adding_a_batch_is_receiving_stock(client, merchandiser):
+def test_adding_a_batch_is_receiving_stock(client, admin_merchandiser):
     response = client.get(reverse("admin:catalog_stockbatch_add"), {"product": 7})
     assert response["Location"] == reverse("admin:catalog_stockbatch_receive") + "?product=7"
 
 
-def test_adjust_stock_action_asks_for_delta_and_reason_then_adjusts_every_selected_batch(client, merchandiser):
+def test_adjust_stock_action_asks_for_delta_and_reason_then_adjusts_every_selected_batch(client, admin_merchandiser):
     product = ProductFactory()
     a = inventory.stock_receive(product=product, batch_number="A", quantity=10)
     b = inventory.stock_receive(product=product, batch_number="B", quantity=10)
@@ -221,7 +219,7 @@ def test_adjust_stock_action_asks_for_delta_and_reason_then_adjusts_every_select
 
 
 @pytest.mark.parametrize(("delta", "reason", "field"), [("0", "stock take", "delta"), ("2", "  ", "reason"), ("x", "r", "delta")])
-def test_adjust_stock_refuses_bad_input(client, merchandiser, delta, reason, field):
+def test_adjust_stock_refuses_bad_input(client, admin_merchandiser, delta, reason, field):
     batch = inventory.stock_receive(product=ProductFactory(), batch_number="A", quantity=10)
 
     response = client.post(reverse("admin:catalog_stockbatch_adjust"), {"ids": str(batch.pk), "delta": delta, "reason": reason})
@@ -230,7 +228,7 @@ def test_adjust_stock_refuses_bad_input(client, merchandiser, delta, reason, fie
     assert StockBatch.objects.get().quantity_on_hand == 10
 
 
-def test_adjust_stock_below_reserved_changes_no_batch_at_all(client, merchandiser):
+def test_adjust_stock_below_reserved_changes_no_batch_at_all(client, admin_merchandiser):
     product = ProductFactory()
     plenty = inventory.stock_receive(product=product, batch_number="PLENTY", quantity=10, received_at=days_ago(1))
     held = inventory.stock_receive(product=product, batch_number="HELD", quantity=4, received_at=days_ago(9))
@@ -244,7 +242,7 @@ def test_adjust_stock_below_reserved_changes_no_batch_at_all(client, merchandise
     assert not StockMovement.objects.filter(kind="adjustment").exists()
 
 
-def test_batch_page_is_read_only_and_links_to_adjust_and_recall(client, merchandiser):
+def test_batch_page_is_read_only_and_links_to_adjust_and_recall(client, admin_merchandiser):
     batch = inventory.stock_receive(product=ProductFactory(), batch_number="LOT 7/A", quantity=10)
     url = reverse("admin:catalog_stockbatch_change", args=[batch.pk])
 
@@ -258,7 +256,7 @@ def test_batch_page_is_read_only_and_links_to_adjust_and_recall(client, merchand
     assert StockBatch.objects.get().quantity_on_hand == 10
 
 
-def test_batch_list_filters_near_expiry_and_expired(client, merchandiser):
+def test_batch_list_filters_near_expiry_and_expired(client, admin_merchandiser):
     product = ProductFactory(is_perishable=True)
     for number, expires in (("SOON", days_ahead(3)), ("LATER", days_ahead(60)), ("GONE", days_ago(2)), ("TODAY", days_ago(0))):
         inventory.stock_receive(product=product, batch_number=number, quantity=5, received_at=days_ago(30), expires_on=expires)
@@ -285,7 +283,7 @@ def test_sales_staff_cannot_receive_or_adjust(client):
 
 
 # --- the ledger and reservations ------------------------------------------------------------------
-def test_ledger_and_reservations_are_read_only(client, merchandiser):
+def test_ledger_and_reservations_are_read_only(client, admin_merchandiser):
     product = ProductFactory()
     inventory.stock_receive(product=product, batch_number="A", quantity=10)
     reservation = inventory.stock_reserve(product=product, quantity=2, reference="order:R1")
@@ -302,7 +300,7 @@ def test_ledger_and_reservations_are_read_only(client, merchandiser):
 
 
 # --- categories and manufacturers -----------------------------------------------------------------
-def test_category_add_edit_and_move_through_admin_use_the_services(client, merchandiser):
+def test_category_add_edit_and_move_through_admin_use_the_services(client, admin_merchandiser):
     groceries = category("Groceries")
     home = category("Home")
     add_page = client.get(reverse("admin:catalog_category_add"))
@@ -327,7 +325,7 @@ def test_category_add_edit_and_move_through_admin_use_the_services(client, merch
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()  # the services' events say it all
 
 
-def test_category_drag_and_drop_moves_through_the_service_and_refuses_a_cycle(client, merchandiser):
+def test_category_drag_and_drop_moves_through_the_service_and_refuses_a_cycle(client, admin_merchandiser):
     groceries = category("Groceries")
     dairy = category("Dairy", parent=groceries)
     home = category("Home")
@@ -344,7 +342,7 @@ def test_category_drag_and_drop_moves_through_the_service_and_refuses_a_cycle(cl
     assert len(events("catalog.category.moved")) == 1
 
 
-def test_manufacturer_add_and_edit_use_the_services(client, merchandiser):
+def test_manufacturer_add_and_edit_use_the_services(client, admin_merchandiser):
     add_page = client.get(reverse("admin:catalog_manufacturer_add"))
     client.post(reverse("admin:catalog_manufacturer_add"), admin_form_data(
         add_page, name="Laiterie du Rhône", slug="laiterie-du-rhone", website="https://laiterie.example", support_email="help@laiterie.example"))
@@ -360,15 +358,7 @@ def test_manufacturer_add_and_edit_use_the_services(client, merchandiser):
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-@pytest.fixture
-def superuser_client(client):
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(is_staff=True, is_superuser=True, password=NO_PASSWORD))
-    return client
-
-
-def test_a_refusal_the_form_could_not_see_rolls_everything_back_with_a_message(client, merchandiser, monkeypatch):
+def test_a_refusal_the_form_could_not_see_rolls_everything_back_with_a_message(client, admin_merchandiser, monkeypatch):
     from commerce.catalog import services
     from commerce.catalog.errors import ProductNotFound
 

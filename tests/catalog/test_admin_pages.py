@@ -1,73 +1,16 @@
 """Every registered admin page loads; who may enter the back office at all; the event browser is read-only."""
 
-import factory
 import pytest
 from django.contrib import admin
-from django.forms import MultiWidget
 from django.test import RequestFactory
 from django.urls import reverse
 
 from commerce.accounts import services as account_services
 from commerce.audit.models import DomainEvent
 from commerce.catalog import inventory
-from tests.factories import (
-    CustomerFactory,
-    ProductFactory,
-    SalesRegionFactory,
-    StaffFactory,
-    UserFactory,
-    days_ago,
-    days_ahead,
-)
+from tests.factories import NO_PASSWORD, CustomerFactory, ProductFactory, SalesRegionFactory, StaffFactory, days_ago, days_ahead
 
 pytestmark = pytest.mark.django_db
-
-# An unusable password, stored as is: tests log in with force_login, and hashing takes half a second.
-NO_PASSWORD = factory.Transformer.Force("!")
-
-
-def admin_form_data(response, **overrides) -> dict:
-    """The POST a browser sends for the admin form on ``response``'s page, with ``overrides`` applied."""
-    data = {}
-
-    def put(form, name):
-        value = form[name].value()
-        if value is None or value is False:
-            return
-        key = form.add_prefix(name)
-        widget = form.fields[name].widget
-        if isinstance(widget, MultiWidget):  # e.g. a split date and time: name_0, name_1
-            for i, part in enumerate(widget.decompress(value)):
-                data[f"{key}_{i}"] = "" if part is None else str(part)
-            return
-        if value is True:
-            data[key] = "on"
-        elif isinstance(value, (list, tuple)):
-            data[key] = [str(v) for v in value]
-        else:
-            data[key] = str(value)
-
-    form = response.context["adminform"].form
-    for name in form.fields:
-        put(form, name)
-    for inline in response.context.get("inline_admin_formsets", []):
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = str(management[name].value())
-        for subform in formset.forms:
-            for name in subform.fields:
-                put(subform, name)
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    for key in [k for k, v in overrides.items() if v is None]:
-        data.pop(key, None)
-    return data
-
-
-@pytest.fixture
-def superuser():
-    return UserFactory(username="root", is_staff=True, is_superuser=True, password=NO_PASSWORD)
-
 
 @pytest.fixture
 def shop():

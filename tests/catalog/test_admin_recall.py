@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from commerce.catalog import inventory
 from commerce.catalog.traceability import register_resolver, unregister_resolver
-from tests.catalog.test_admin_pages import NO_PASSWORD
-from tests.factories import CustomerFactory, ProductFactory, StaffFactory, days_ago, days_ahead
+from tests.factories import NO_PASSWORD, CustomerFactory, ProductFactory, StaffFactory, days_ago, days_ahead
 
 pytestmark = pytest.mark.django_db
 

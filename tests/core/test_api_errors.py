@@ -8,7 +8,6 @@ from commerce.accounts.models import Address, User
 from commerce.api.errors import exception_handler
 from commerce.audit.models import DomainEvent
 from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
-from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +17,6 @@ REGISTER_URL = "/api/v1/accounts/register/"
 
 def snapshot():
     return User.objects.count(), Address.objects.count(), DomainEvent.objects.count(), Token.objects.count()
-
-
-@pytest.fixture
-def customer_client():
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=CustomerFactory()).key}")
-    return client
 
 
 @pytest.mark.parametrize("body", ['{"street": "1 Road",', "not json at all", '{"street": NaN}'])

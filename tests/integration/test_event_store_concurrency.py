@@ -14,7 +14,7 @@ from commerce.audit import store
 from commerce.audit.events import DomainEventData, record, record_many
 from commerce.audit.models import DomainEvent
 from orders.models import GatewayNotification
-from tests.integration.test_inventory_concurrency import run_in_threads
+from tests.integration.concurrency import run_in_threads
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,6 @@ more than is on hand, and locking batch rows in one fixed order means two checko
 same products in opposite order never deadlock each other.
 """
 
-import threading
 from collections import Counter
 
 import pytest
@@ -15,46 +14,13 @@ from django.db.models import Sum
 from commerce.catalog import inventory
 from commerce.catalog.errors import InsufficientStock
 from commerce.catalog.models import StockBatch, StockMovement, StockReservation
-from commerce.catalog.selectors import stock_reconcile
 from tests.factories import ProductFactory, days_ago
+from tests.integration.concurrency import assert_counters_sane, run_in_threads
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 MYSQL_DEADLOCK = 1213
 MYSQL_LOCK_WAIT_TIMEOUT = 1205
-
-
-def run_in_threads(jobs, *, timeout=120):
-    """Start every job at the same moment (a barrier), each in its own thread and DB connection.
-
-    Returns one outcome per job: ("ok", value) or ("error", exception).
-    """
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def worker(index, job):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = ("ok", job())
-        except BaseException as exc:  # recorded and asserted on by the caller
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a reservation thread hung (lock wait?)"
-    return outcomes
-
-
-def assert_counters_sane():
-    for batch in StockBatch.objects.all():
-        assert batch.quantity_on_hand >= 0, batch.batch_number
-        assert 0 <= batch.quantity_reserved <= batch.quantity_on_hand, batch.batch_number
-    assert stock_reconcile() == []
 
 
 def test_stock_reserve_concurrent_threads_take_exactly_the_last_units():

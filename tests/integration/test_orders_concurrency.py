@@ -9,7 +9,7 @@ from commerce.catalog.models import StockBatch, StockReservation
 from orders.models import Order, Payment, SandboxCharge
 from orders.services.checkout import order_create_from_cart
 from orders.services.payments import order_pay
-from tests.integration.test_inventory_concurrency import assert_counters_sane, run_in_threads
+from tests.integration.concurrency import assert_counters_sane, run_in_threads
 from tests.orders.factories import GOOD_CARD, customer_with_address, filled_cart, placed_order, stocked_product
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from orders.models import Order
 from orders.services import cart as cart_services
 from orders.services.checkout import order_create_from_cart
 from promotions.models import Coupon, Redemption
-from tests.integration.test_inventory_concurrency import assert_counters_sane, run_in_threads
+from tests.integration.concurrency import assert_counters_sane, run_in_threads
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory
 

@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
-from commerce.accounts.services import address_create
 from commerce.catalog import inventory
 from orders.gateways import CardDetails, SandboxCardGateway
 from orders.services import cart as cart_services
 from orders.services.checkout import order_create_from_cart
 from orders.services.payments import order_pay
-from tests.factories import CustomerFactory, ProductFactory, days_ago
+from tests.factories import ProductFactory, customer_with_address, days_ago
 
 GOOD_CARD = CardDetails(SandboxCardGateway.SUCCESS, 12, 2030, "123")
 DECLINED_CARD = CardDetails(SandboxCardGateway.DECLINED, 12, 2030, "123")
@@ -24,10 +23,11 @@ def stocked_product(quantity=10, price="10.00", **kwargs):
     return product
 
 
-def customer_with_address(**kwargs):
-    customer = CustomerFactory(**kwargs)
-    address = address_create(customer=customer, recipient="Ada", street="1 Rue", city="Lyon", zip_code="69001", country="FR",
-                             latitude=Decimal("45.760000"), longitude=Decimal("4.830000"))
+def customer_in(region):
+    """A customer with an address whose profile is in the sales ``region``."""
+    customer, address = customer_with_address()
+    customer.customer_profile.sales_region = region
+    customer.customer_profile.save()
     return customer, address
 
 

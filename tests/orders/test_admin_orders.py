@@ -7,7 +7,6 @@ payment services, one order per transaction, each outcome reported.
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,8 +17,7 @@ from commerce.catalog.selectors import stock_reconcile
 from orders.models import Cart, GatewayNotification, Order, OrderSummary, Refund
 from orders.services import lifecycle
 from orders.services.payments import order_refund, payment_notification_process
-from tests.catalog.test_admin_pages import NO_PASSWORD
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, messages_of
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +31,6 @@ def change_url(order) -> str:
 
 def order_events(order) -> list[DomainEvent]:
     return list(DomainEvent.objects.filter(stream_type="order", stream_id=str(order.pk)).order_by("version"))
-
-
-def texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def act(client, action: str, *orders, **extra):
@@ -60,25 +54,6 @@ def in_state(status: str, *, quantity=2, price="10.00", **kwargs) -> Order:
         lifecycle.order_deliver(order=order)
     order.refresh_from_db()
     return order
-
-
-@pytest.fixture
-def dispatcher(client):
-    user = StaffFactory(username="dispatch", groups=["Dispatchers"], password=NO_PASSWORD)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def support(client):
-    user = StaffFactory(username="helpdesk", groups=["Support"], password=NO_PASSWORD)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def superuser():
-    return UserFactory(username="root", is_staff=True, is_superuser=True, password=NO_PASSWORD)
 
 
 # --- pages ---------------------------------------------------------------------------------------------
@@ -126,7 +101,7 @@ def test_the_order_page_is_read_only_and_status_is_never_a_form_field(client, su
     assert order.status == "paid"
 
 
-def test_changelist_queries_do_not_grow_with_the_number_of_orders(client, dispatcher):
+def test_changelist_queries_do_not_grow_with_the_number_of_orders(client, admin_dispatcher):
     region = SalesRegionFactory(code="lyon-north")
 
     def make(n):
@@ -145,7 +120,7 @@ def test_changelist_queries_do_not_grow_with_the_number_of_orders(client, dispat
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_changelist_filters_and_searches_by_number_customer_and_product_code(client, dispatcher):
+def test_changelist_filters_and_searches_by_number_customer_and_product_code(client, admin_dispatcher):
     milk = stocked_product(code="MILK-1")
     ada, ada_address = customer_with_address(username="ada", email="ada@example.com")
     ada_order = placed_order([(milk, 1)], customer=ada, address=ada_address)
@@ -175,7 +150,7 @@ def test_changelist_filters_and_searches_by_number_customer_and_product_code(cli
         ("complete", "delivered", "completed", "orders.order.completed"),
     ],
 )
-def test_each_action_moves_the_order_through_its_service_and_records_the_event(client, dispatcher, action, start, expected, event_type):
+def test_each_action_moves_the_order_through_its_service_and_records_the_event(client, admin_dispatcher, action, start, expected, event_type):
     order = in_state(start)
 
     response = act(client, action, order)
@@ -185,12 +160,12 @@ def test_each_action_moves_the_order_through_its_service_and_records_the_event(c
     assert order.status == expected
     event = order_events(order)[-1]
     assert event.event_type == event_type
-    assert (event.actor, event.channel) == (dispatcher, "admin")
-    assert any(order.number in text for text in texts(response))
+    assert (event.actor, event.channel) == (admin_dispatcher, "admin")
+    assert any(order.number in text for text in messages_of(response))
     assert OrderSummary.objects.get(order_id=order.pk).status == expected  # the read model followed
 
 
-def test_allocate_action_records_batches_on_the_lines(client, dispatcher):
+def test_allocate_action_records_batches_on_the_lines(client, admin_dispatcher):
     order = in_state("paid", quantity=3)
 
     act(client, "allocate", order)
@@ -201,14 +176,14 @@ def test_allocate_action_records_batches_on_the_lines(client, dispatcher):
     assert stock_reconcile() == []
 
 
-def test_an_illegal_transition_is_reported_and_the_other_orders_still_move(client, dispatcher):
+def test_an_illegal_transition_is_reported_and_the_other_orders_still_move(client, admin_dispatcher):
     pending = in_state("pending")
     paid_one, paid_two = in_state("paid"), in_state("paid")
 
     response = act(client, "allocate", paid_one, pending, paid_two)
 
     assert response.status_code == 302
-    messages = texts(response)
+    messages = messages_of(response)
     assert any(pending.number in m and "cannot be allocated" in m for m in messages)
     assert any(paid_one.number in m and paid_two.number in m and m.startswith("Allocated") for m in messages)
     statuses = {o.number: o.status for o in Order.objects.all()}
@@ -216,7 +191,7 @@ def test_an_illegal_transition_is_reported_and_the_other_orders_still_move(clien
     assert not [e for e in order_events(pending) if e.event_type == "orders.order.inventory_allocated"]
 
 
-def test_ship_action_asks_for_carrier_and_tracking_numbers_then_ships_each_order(client, dispatcher):
+def test_ship_action_asks_for_carrier_and_tracking_numbers_then_ships_each_order(client, admin_dispatcher):
     first, second = in_state("ready_to_ship"), in_state("ready_to_ship")
     not_ready = in_state("allocated")
 
@@ -241,12 +216,12 @@ def test_ship_action_asks_for_carrier_and_tracking_numbers_then_ships_each_order
     assert not_ready.status == "allocated"
     shipped = order_events(first)[-1]
     assert shipped.event_type == "orders.order.shipped" and shipped.payload["tracking_number"] == "6A111"
-    assert shipped.channel == "admin" and shipped.actor == dispatcher
-    assert any(not_ready.number in m and "cannot be shipped" in m for m in texts(response))
+    assert shipped.channel == "admin" and shipped.actor == admin_dispatcher
+    assert any(not_ready.number in m and "cannot be shipped" in m for m in messages_of(response))
 
 
 @pytest.mark.parametrize(("carrier", "tracking", "field"), [("", "6A1", "carrier"), ("DPD", "  ", "tracking"), ("DPD", "x" * 81, "tracking")])
-def test_ship_form_refuses_bad_input_and_ships_nothing(client, dispatcher, carrier, tracking, field):
+def test_ship_form_refuses_bad_input_and_ships_nothing(client, admin_dispatcher, carrier, tracking, field):
     order = in_state("ready_to_ship")
     url = f"{reverse('admin:orders_order_ship')}?ids={order.pk}"
 
@@ -259,7 +234,7 @@ def test_ship_form_refuses_bad_input_and_ships_nothing(client, dispatcher, carri
     assert order.status == "ready_to_ship" and order.tracking_number == ""
 
 
-def test_cancel_action_asks_for_a_reason_releases_stock_and_refunds_a_paid_order(client, dispatcher):
+def test_cancel_action_asks_for_a_reason_releases_stock_and_refunds_a_paid_order(client, admin_dispatcher):
     paid = in_state("allocated", quantity=2, price="30.00")
     batch = StockBatch.objects.get(batch_number=paid.lines.get().allocations.get().batch_number)
     on_hand = batch.quantity_on_hand
@@ -282,12 +257,12 @@ def test_cancel_action_asks_for_a_reason_releases_stock_and_refunds_a_paid_order
     assert batch.quantity_on_hand == on_hand + 2  # allocated units went back to their batch
     kinds = [e.event_type for e in order_events(paid)][-2:]
     assert kinds == ["orders.order.cancelled", "orders.order.refunded"]
-    messages = texts(response)
+    messages = messages_of(response)
     assert any(paid.number in m and "refunded 60.00 EUR" in m for m in messages)
     assert any(shipped.number in m and "cannot be cancelled" in m for m in messages)
 
 
-def test_order_page_buttons_run_the_same_transitions(client, dispatcher):
+def test_order_page_buttons_run_the_same_transitions(client, admin_dispatcher):
     order = in_state("paid")
 
     page = client.get(change_url(order))
@@ -302,7 +277,7 @@ def test_order_page_buttons_run_the_same_transitions(client, dispatcher):
     order.refresh_from_db()
     assert order.status == "allocated"
     response = client.post(url)  # again: refused, reported, nothing changes
-    assert any("cannot be allocated" in m for m in texts(response))
+    assert any("cannot be allocated" in m for m in messages_of(response))
     assert client.post(reverse("admin:orders_order_transition", args=[order.pk, "explode"])).status_code == 404
 
 
@@ -339,7 +314,7 @@ def test_customers_get_no_orders_back_office(client):
         assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
-def test_refund_needs_refund_orders_and_lifecycle_needs_manage_orders(client, dispatcher):
+def test_refund_needs_refund_orders_and_lifecycle_needs_manage_orders(client, admin_dispatcher):
     order = in_state("delivered")
     assert client.get(reverse("admin:orders_order_refund", args=[order.pk])).status_code == 403
 
@@ -351,7 +326,7 @@ def test_refund_needs_refund_orders_and_lifecycle_needs_manage_orders(client, di
 
 
 # --- refunds --------------------------------------------------------------------------------------------
-def test_refund_form_refunds_an_amount_through_the_gateway(client, support):
+def test_refund_form_refunds_an_amount_through_the_gateway(client, admin_support):
     order = in_state("delivered", quantity=2, price="30.00")  # 60.00, free shipping over 50
     url = reverse("admin:orders_order_refund", args=[order.pk])
     response = act(client, "refund", order)
@@ -366,11 +341,11 @@ def test_refund_form_refunds_an_amount_through_the_gateway(client, support):
     refund = Refund.objects.get()
     assert (refund.amount, refund.reason, refund.status) == (Decimal("12.50"), "late delivery", "succeeded")
     event = order_events(order)[-1]
-    assert event.event_type == "orders.order.refunded" and event.actor == support and event.channel == "admin"
+    assert event.event_type == "orders.order.refunded" and event.actor == admin_support and event.channel == "admin"
     assert event.payload["amount"] == "12.50" and event.payload["full"] is False
 
 
-def test_refund_form_refunds_units_of_a_line_and_then_everything(client, support):
+def test_refund_form_refunds_units_of_a_line_and_then_everything(client, admin_support):
     order = in_state("delivered", quantity=4, price="15.00")  # 60.00
     line = order.lines.get()
     url = reverse("admin:orders_order_refund", args=[order.pk])
@@ -386,7 +361,7 @@ def test_refund_form_refunds_units_of_a_line_and_then_everything(client, support
     order.refresh_from_db()
     assert (order.status, order.payment_status, order.refunded_amount) == ("refunded", "refunded", Decimal("60.00"))
     response = client.get(url)  # nothing left: back to the order, saying why
-    assert response.status_code == 302 and any("is refunded; it cannot be refunded" in m for m in texts(response))
+    assert response.status_code == 302 and any("is refunded; it cannot be refunded" in m for m in messages_of(response))
 
 
 @pytest.mark.parametrize(
@@ -402,7 +377,7 @@ def test_refund_form_refunds_units_of_a_line_and_then_everything(client, support
         ({"kind": "amount", "amount": "5", "reason": ""}, "reason", "required"),
     ],
 )
-def test_refund_form_with_bad_input_shows_the_error_and_changes_nothing(client, support, data, field, message):
+def test_refund_form_with_bad_input_shows_the_error_and_changes_nothing(client, admin_support, data, field, message):
     order = in_state("delivered", quantity=4, price="15.00")  # 60.00
     line = order.lines.get()
     data = {"reason": "goodwill", **{(f"line_{line.pk}" if k == "LINE" else k): v for k, v in data.items()}}
@@ -421,7 +396,7 @@ def test_refund_form_with_bad_input_shows_the_error_and_changes_nothing(client, 
     assert not Refund.objects.exists() and DomainEvent.objects.count() == events_before
 
 
-def test_refund_of_an_unpaid_order_is_refused_with_a_message(client, support):
+def test_refund_of_an_unpaid_order_is_refused_with_a_message(client, admin_support):
     order = in_state("pending")
     cash = placed_order([(stocked_product(), 1)], payment_method="cod")
     lifecycle.order_confirm(order=cash)
@@ -430,11 +405,11 @@ def test_refund_of_an_unpaid_order_is_refused_with_a_message(client, support):
     response = client.get(reverse("admin:orders_order_refund", args=[order.pk]))
 
     assert response.status_code == 302 and response["Location"] == change_url(order)
-    assert any(order.number in m and "cannot be refunded" in m for m in texts(response))
+    assert any(order.number in m and "cannot be refunded" in m for m in messages_of(response))
     response = client.get(reverse("admin:orders_order_refund", args=[cash.pk]))
-    assert response.status_code == 302 and any(f"{cash.number} has no payment left to refund" in m for m in texts(response))
+    assert response.status_code == 302 and any(f"{cash.number} has no payment left to refund" in m for m in messages_of(response))
     response = act(client, "refund", order, cash)
-    assert any("exactly one order" in m for m in texts(response))
+    assert any("exactly one order" in m for m in messages_of(response))
     assert not Refund.objects.exists()
 
 

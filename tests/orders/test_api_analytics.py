@@ -3,32 +3,18 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.services.lifecycle import order_cancel
 from orders.services.payments import order_refund
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory
-from tests.orders.factories import customer_with_address, paid_order, placed_order, stocked_product
+from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory, token_client
+from tests.orders.factories import customer_in, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
 
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
 def eur(amount: str) -> dict:
     return {"amount": amount, "currency": "EUR"}
-
-
-def customer_in(region):
-    customer, address = customer_with_address()
-    customer.customer_profile.sales_region = region
-    customer.customer_profile.save()
-    return customer, address
 
 
 @pytest.fixture
@@ -51,11 +37,6 @@ def shop():
     seller = StaffFactory(groups=["Sales"])
     seller.sales_regions.add(north)
     return {"ada": ada, "bob": bob, "apples": apples, "pears": pears, "north": north, "seller": seller}
-
-
-@pytest.fixture
-def support():
-    return token_client(StaffFactory(groups=["Support"]))
 
 
 def test_statistics_for_all_orders(shop, support):

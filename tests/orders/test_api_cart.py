@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent, JourneyStep
@@ -15,12 +14,6 @@ from tests.orders.factories import filled_cart, stocked_product
 pytestmark = pytest.mark.django_db
 
 ITEMS = "/api/v1/cart/items/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def cart_state():
@@ -39,18 +32,8 @@ def journey(customer):
     )
 
 
-@pytest.fixture
-def customer():
-    return CustomerFactory()
-
-
-@pytest.fixture
-def client(customer):
-    return token_client(customer)
-
-
-def test_cart_of_a_customer_without_one_is_empty_and_not_created(customer, client):
-    response = client.get("/api/v1/cart/")
+def test_cart_of_a_customer_without_one_is_empty_and_not_created(customer, customer_client):
+    response = customer_client.get("/api/v1/cart/")
 
     assert response.status_code == 200
     body = response.json()
@@ -59,12 +42,12 @@ def test_cart_of_a_customer_without_one_is_empty_and_not_created(customer, clien
     assert journey(customer) == [("view_cart", None)]
 
 
-def test_add_change_and_remove_items_answer_with_the_new_summary(customer, client):
+def test_add_change_and_remove_items_answer_with_the_new_summary(customer, customer_client):
     milk, bread = stocked_product(quantity=10, price="1.50"), stocked_product(quantity=10, price="3.20")
 
-    added = client.post(ITEMS, {"product_id": milk.pk, "quantity": 2}, format="json")
-    again = client.post(ITEMS, {"product_id": milk.pk, "quantity": 1}, format="json")
-    both = client.post(ITEMS, {"product_id": bread.pk, "quantity": 1}, format="json").json()
+    added = customer_client.post(ITEMS, {"product_id": milk.pk, "quantity": 2}, format="json")
+    again = customer_client.post(ITEMS, {"product_id": milk.pk, "quantity": 1}, format="json")
+    both = customer_client.post(ITEMS, {"product_id": bread.pk, "quantity": 1}, format="json").json()
 
     assert added.status_code == again.status_code == 200
     assert [(line["product"]["id"], line["quantity"]) for line in again.json()["lines"]] == [(milk.pk, 3)]
@@ -74,11 +57,11 @@ def test_add_change_and_remove_items_answer_with_the_new_summary(customer, clien
     assert (both["subtotal"]["amount"], both["shipping"]["amount"], both["total"]["amount"]) == ("7.70", "4.90", "12.60")
     assert (both["item_count"], both["has_issues"], both["currency"]) == (4, False, "EUR")
 
-    changed = client.patch(f"{ITEMS}{line['id']}/", {"quantity": 5}, format="json").json()
+    changed = customer_client.patch(f"{ITEMS}{line['id']}/", {"quantity": 5}, format="json").json()
     assert [row["quantity"] for row in changed["lines"]] == [5, 1]
-    removed = client.delete(f"{ITEMS}{line['id']}/").json()
+    removed = customer_client.delete(f"{ITEMS}{line['id']}/").json()
     assert [row["product"]["id"] for row in removed["lines"]] == [bread.pk]
-    cleared = client.delete("/api/v1/cart/").json()
+    cleared = customer_client.delete("/api/v1/cart/").json()
     assert cleared["lines"] == [] and cleared["id"] == both["id"]
 
     assert journey(customer) == [
@@ -95,26 +78,26 @@ def test_add_change_and_remove_items_answer_with_the_new_summary(customer, clien
     assert {(channel, actor) for _, channel, actor in types} == {("api", customer.pk)}
 
 
-def test_a_price_change_is_flagged_on_the_line_and_accepted_explicitly(customer, client):
+def test_a_price_change_is_flagged_on_the_line_and_accepted_explicitly(customer, customer_client):
     product = stocked_product(quantity=2, price="10.00")
     filled_cart(customer, [(product, 3)])
     product_update(product=product, data={"price_amount": Decimal("11.00")})
 
-    flagged = client.get("/api/v1/cart/").json()
+    flagged = customer_client.get("/api/v1/cart/").json()
 
     line = flagged["lines"][0]
     assert line["issues"] == ["price_changed", "insufficient_stock"]
     assert (line["unit_price"]["amount"], line["seen_unit_price"]["amount"], line["available"]) == ("11.00", "10.00", 2)
     assert flagged["has_issues"] is True
-    accepted = client.post("/api/v1/cart/accept-changes/", format="json").json()
+    accepted = customer_client.post("/api/v1/cart/accept-changes/", format="json").json()
     assert accepted["lines"][0]["issues"] == ["insufficient_stock"]
     assert accepted["lines"][0]["seen_unit_price"]["amount"] == "11.00"
 
 
-def test_an_unknown_coupon_is_refused_and_the_attempt_is_a_journey_step(customer, client):
+def test_an_unknown_coupon_is_refused_and_the_attempt_is_a_journey_step(customer, customer_client):
     before = cart_state()
 
-    response = client.post("/api/v1/cart/coupons/", {"code": "spring10"}, format="json")
+    response = customer_client.post("/api/v1/cart/coupons/", {"code": "spring10"}, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == "coupon_unknown"
@@ -124,11 +107,11 @@ def test_an_unknown_coupon_is_refused_and_the_attempt_is_a_journey_step(customer
     assert step.payload == {"code": "SPRING10", "accepted": False, "reason": "coupon_unknown"}
 
 
-def test_removing_a_coupon_that_is_not_there_changes_nothing(customer, client):
+def test_removing_a_coupon_that_is_not_there_changes_nothing(customer, customer_client):
     filled_cart(customer, [(stocked_product(), 1)])
     before = cart_state()
 
-    response = client.delete("/api/v1/cart/coupons/NOPE/")
+    response = customer_client.delete("/api/v1/cart/coupons/NOPE/")
 
     assert response.status_code == 200
     assert response.json()["coupons"] == []
@@ -141,12 +124,12 @@ def test_removing_a_coupon_that_is_not_there_changes_nothing(customer, client):
      ("abc", "Must be a whole number."), (1.5, "Must be a whole number."), (True, "Must be a whole number."),
      (None, "This field may not be null.")],
 )
-def test_adding_a_bad_quantity_is_refused_and_changes_nothing(customer, client, quantity, message):
+def test_adding_a_bad_quantity_is_refused_and_changes_nothing(customer, customer_client, quantity, message):
     product = stocked_product()
     filled_cart(customer, [(product, 1)])
     before = cart_state()
 
-    response = client.post(ITEMS, {"product_id": product.pk, "quantity": quantity}, format="json")
+    response = customer_client.post(ITEMS, {"product_id": product.pk, "quantity": quantity}, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == ("invalid" if quantity is None else "invalid_quantity")
@@ -155,34 +138,34 @@ def test_adding_a_bad_quantity_is_refused_and_changes_nothing(customer, client, 
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 10001, "abc"])
-def test_changing_to_a_bad_quantity_is_refused_and_changes_nothing(customer, client, quantity):
+def test_changing_to_a_bad_quantity_is_refused_and_changes_nothing(customer, customer_client, quantity):
     cart = filled_cart(customer, [(stocked_product(), 2)])
     line = cart.lines.get()
     before = cart_state()
 
-    response = client.patch(f"{ITEMS}{line.pk}/", {"quantity": quantity}, format="json")
+    response = customer_client.patch(f"{ITEMS}{line.pk}/", {"quantity": quantity}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid_quantity")
     assert cart_state() == before
 
 
-def test_adding_past_the_maximum_in_two_steps_is_refused(customer, client):
+def test_adding_past_the_maximum_in_two_steps_is_refused(customer, customer_client):
     product = stocked_product()
     filled_cart(customer, [(product, 10000)])
     before = cart_state()
 
-    response = client.post(ITEMS, {"product_id": product.pk, "quantity": 1}, format="json")
+    response = customer_client.post(ITEMS, {"product_id": product.pk, "quantity": 1}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid_quantity")
     assert cart_state() == before
 
 
-def test_an_inactive_or_unknown_product_is_refused_and_no_cart_is_created(client):
+def test_an_inactive_or_unknown_product_is_refused_and_no_cart_is_created(customer_client):
     retired = ProductFactory(is_active=False)
     events = DomainEvent.objects.count()
 
-    inactive = client.post(ITEMS, {"product_id": retired.pk, "quantity": 1}, format="json")
-    unknown = client.post(ITEMS, {"product_id": 999_999, "quantity": 1}, format="json")
+    inactive = customer_client.post(ITEMS, {"product_id": retired.pk, "quantity": 1}, format="json")
+    unknown = customer_client.post(ITEMS, {"product_id": 999_999, "quantity": 1}, format="json")
 
     assert (inactive.status_code, inactive.json()["code"]) == (400, "product_inactive")
     assert (unknown.status_code, unknown.json()["code"]) == (404, "product_not_found")
@@ -191,11 +174,11 @@ def test_an_inactive_or_unknown_product_is_refused_and_no_cart_is_created(client
 
 
 @pytest.mark.parametrize("tampered", [{"unit_price": "0.01"}, {"price": "0.01"}, {"seen_unit_price": "0.01"}])
-def test_a_price_in_the_request_is_refused_as_an_unknown_field(customer, client, tampered):
+def test_a_price_in_the_request_is_refused_as_an_unknown_field(customer, customer_client, tampered):
     product = stocked_product(price="25.00")
     before = cart_state()
 
-    response = client.post(ITEMS, {"product_id": product.pk, "quantity": 1, **tampered}, format="json")
+    response = customer_client.post(ITEMS, {"product_id": product.pk, "quantity": 1, **tampered}, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] == "unknown_field"
@@ -203,26 +186,26 @@ def test_a_price_in_the_request_is_refused_as_an_unknown_field(customer, client,
     assert cart_state() == before
 
 
-def test_someone_elses_cart_line_is_not_found_and_untouched(client):
+def test_someone_elses_cart_line_is_not_found_and_untouched(customer_client):
     other = CustomerFactory()
     their_line = filled_cart(other, [(stocked_product(), 2)]).lines.get()
     before = cart_state()
 
-    changed = client.patch(f"{ITEMS}{their_line.pk}/", {"quantity": 7}, format="json")
-    removed = client.delete(f"{ITEMS}{their_line.pk}/")
+    changed = customer_client.patch(f"{ITEMS}{their_line.pk}/", {"quantity": 7}, format="json")
+    removed = customer_client.delete(f"{ITEMS}{their_line.pk}/")
 
     assert (changed.status_code, changed.json()["code"]) == (404, "cart_line_not_found")
     assert (removed.status_code, removed.json()["code"]) == (404, "cart_line_not_found")
     assert cart_state() == before
 
 
-def test_malformed_json_and_a_json_list_are_refused(customer, client):
+def test_malformed_json_and_a_json_list_are_refused(customer, customer_client):
     product = stocked_product()
     before = cart_state()
 
-    malformed = client.post(ITEMS, data="{product_id: 1", content_type="application/json")
-    listed = client.post(ITEMS, data=[{"product_id": product.pk, "quantity": 1}], format="json")
-    text = client.post(ITEMS, data="product_id=1", content_type="text/plain")
+    malformed = customer_client.post(ITEMS, data="{product_id: 1", content_type="application/json")
+    listed = customer_client.post(ITEMS, data=[{"product_id": product.pk, "quantity": 1}], format="json")
+    text = customer_client.post(ITEMS, data="product_id=1", content_type="text/plain")
 
     assert (malformed.status_code, malformed.json()["code"]) == (400, "malformed_request")
     assert (listed.status_code, listed.json()["code"]) == (400, "invalid")

@@ -8,12 +8,11 @@ import yaml
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent, JourneyStep
 from orders.models import Cart, CartLine, Order
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import CustomerFactory, ProductFactory, token_client
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.django_db
 LINES = "/api/v1/cart/lines/"
 ITEMS = "/api/v1/cart/items/"
 GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def cart_state():
@@ -46,24 +39,14 @@ def journey(customer):
     )
 
 
-@pytest.fixture
-def customer():
-    return CustomerFactory()
-
-
-@pytest.fixture
-def client(customer):
-    return token_client(customer)
-
-
-def test_putting_the_lines_creates_the_cart_and_answers_as_adding_them_one_by_one_does(customer, client):
+def test_putting_the_lines_creates_the_cart_and_answers_as_adding_them_one_by_one_does(customer, customer_client):
     milk, bread = stocked_product(quantity=10, price="1.50"), stocked_product(quantity=10, price="3.20")
     other = CustomerFactory()
     one_by_one = token_client(other)
     one_by_one.post(ITEMS, {"product_id": milk.pk, "quantity": 3}, format="json")
     expected = one_by_one.post(ITEMS, {"product_id": bread.pk, "quantity": 1}, format="json").json()
 
-    response = client.put(LINES, {"lines": [{"product_id": milk.pk, "quantity": 3}, {"product_id": bread.pk, "quantity": 1}]},
+    response = customer_client.put(LINES, {"lines": [{"product_id": milk.pk, "quantity": 3}, {"product_id": bread.pk, "quantity": 1}]},
                           format="json")
 
     assert response.status_code == 200
@@ -81,11 +64,11 @@ def test_putting_the_lines_creates_the_cart_and_answers_as_adding_them_one_by_on
     ]
 
 
-def test_putting_the_lines_replaces_the_cart_and_records_adds_and_removals_as_journey_steps(customer, client):
+def test_putting_the_lines_replaces_the_cart_and_records_adds_and_removals_as_journey_steps(customer, customer_client):
     milk, bread, eggs = stocked_product(), stocked_product(), stocked_product()
     cart = filled_cart(customer, [(milk, 1), (bread, 1)])
 
-    response = client.put(LINES, {"lines": [{"product_id": eggs.pk, "quantity": 2}, {"product_id": milk.pk, "quantity": 5}]},
+    response = customer_client.put(LINES, {"lines": [{"product_id": eggs.pk, "quantity": 2}, {"product_id": milk.pk, "quantity": 5}]},
                           format="json")
 
     assert response.status_code == 200
@@ -94,15 +77,15 @@ def test_putting_the_lines_replaces_the_cart_and_records_adds_and_removals_as_jo
     assert [(e, p) for e, p, _ in journey(customer)] == [("remove_from_cart", bread.pk), ("add_to_cart", eggs.pk)]
 
 
-def test_an_empty_list_empties_the_cart_and_creates_none_for_a_customer_without_one(customer, client):
-    empty = client.put(LINES, {"lines": []}, format="json")
+def test_an_empty_list_empties_the_cart_and_creates_none_for_a_customer_without_one(customer, customer_client):
+    empty = customer_client.put(LINES, {"lines": []}, format="json")
 
     assert (empty.status_code, empty.json()["id"], empty.json()["lines"]) == (200, None, [])
     assert not Cart.objects.exists()
     assert journey(customer) == []
 
     filled_cart(customer, [(stocked_product(), 2)])
-    emptied = client.put(LINES, {"lines": []}, format="json").json()
+    emptied = customer_client.put(LINES, {"lines": []}, format="json").json()
     assert emptied["lines"] == [] and emptied["id"] == Cart.objects.get().pk
     assert [e for e, _, _ in journey(customer)] == ["remove_from_cart"]
 
@@ -125,28 +108,28 @@ def test_an_empty_list_empties_the_cart_and_creates_none_for_a_customer_without_
         (lambda p: [{"product_id": p.pk}], 400, "invalid", {"lines": {"0": {"quantity": ["This field is required."]}}}),
     ],
 )
-def test_a_bad_line_is_refused_and_changes_nothing(customer, client, lines, status, code, fields):
+def test_a_bad_line_is_refused_and_changes_nothing(customer, customer_client, lines, status, code, fields):
     product = stocked_product()
     filled_cart(customer, [(product, 1)])
     body = {"lines": lines(product)}
     before = cart_state()
 
-    response = client.put(LINES, body, format="json")
+    response = customer_client.put(LINES, body, format="json")
 
     assert (response.status_code, response.json()["code"], response.json()["fields"]) == (status, code, fields)
     assert cart_state() == before
 
 
-def test_a_refused_first_put_creates_no_cart(client):
-    response = client.put(LINES, {"lines": [{"product_id": 999_999, "quantity": 1}]}, format="json")
+def test_a_refused_first_put_creates_no_cart(customer_client):
+    response = customer_client.put(LINES, {"lines": [{"product_id": 999_999, "quantity": 1}]}, format="json")
 
     assert response.status_code == 404
     assert not Cart.objects.exists()
 
 
 @pytest.mark.parametrize("body", [{}, {"lines": "milk"}, {"lines": [], "coupon_codes": ["X"]}])
-def test_a_malformed_body_is_refused(client, body):
-    response = client.put(LINES, body, format="json")
+def test_a_malformed_body_is_refused(customer_client, body):
+    response = customer_client.put(LINES, body, format="json")
 
     assert response.status_code == 400
     assert response.json()["code"] in {"invalid", "unknown_field"}
@@ -158,14 +141,14 @@ def test_anonymous_put_is_refused():
     assert (response.status_code, response.json()["code"]) == (401, "not_authenticated")
 
 
-def test_a_cart_put_at_once_checks_out(customer, client):
+def test_a_cart_put_at_once_checks_out(customer, customer_client):
     customer, address = customer_with_address()
-    client = token_client(customer)
+    customer_client = token_client(customer)
     milk, bread = stocked_product(price="2.00"), stocked_product(price="3.00")
-    put = client.put(LINES, {"lines": [{"product_id": milk.pk, "quantity": 2}, {"product_id": bread.pk, "quantity": 1}]},
+    put = customer_client.put(LINES, {"lines": [{"product_id": milk.pk, "quantity": 2}, {"product_id": bread.pk, "quantity": 1}]},
                      format="json").json()
 
-    response = client.post("/api/v1/checkout/", {"address_id": address.pk, "payment_method": "card", "card": GOOD,
+    response = customer_client.post("/api/v1/checkout/", {"address_id": address.pk, "payment_method": "card", "card": GOOD,
                                                  "expected_total": put["total"]["amount"]}, format="json")
 
     assert response.status_code == 201, response.json()
@@ -214,18 +197,18 @@ FIRST_ADD_ITEM_QUERY_BUDGET = 20
 PUT_LINES_QUERY_BUDGET = 20  # a whole cart of any size into a new cart, in one request
 
 
-def test_cart_write_requests_stay_within_their_query_budgets(settings, customer, client):
+def test_cart_write_requests_stay_within_their_query_budgets(settings, customer, customer_client):
     settings.ORDERS_DISCOUNT_PROVIDER = "orders.pricing.NoDiscounts"
     products = [stocked_product() for _ in range(5)]
-    client.get("/api/v1/cart/")  # warm up this process's first-request caches
+    customer_client.get("/api/v1/cart/")  # warm up this process's first-request caches
 
     with CaptureQueriesContext(connection) as first:
-        client.post(ITEMS, {"product_id": products[0].pk, "quantity": 1}, format="json")
+        customer_client.post(ITEMS, {"product_id": products[0].pk, "quantity": 1}, format="json")
     with CaptureQueriesContext(connection) as second:
-        client.post(ITEMS, {"product_id": products[1].pk, "quantity": 1}, format="json")
+        customer_client.post(ITEMS, {"product_id": products[1].pk, "quantity": 1}, format="json")
     Cart.objects.update(status=Cart.Status.CHECKED_OUT)  # as after a checkout: the next cart is a new one
     with CaptureQueriesContext(connection) as put:
-        response = client.put(LINES, {"lines": [{"product_id": p.pk, "quantity": 2} for p in products]}, format="json")
+        response = customer_client.put(LINES, {"lines": [{"product_id": p.pk, "quantity": 2} for p in products]}, format="json")
 
     assert len(response.json()["lines"]) == 5
     counts = {"first add-item": len(first), "add-item": len(second), "PUT lines": len(put)}

@@ -5,26 +5,19 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from commerce.catalog.models import StockBatch, StockReservation
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, IdempotencyRecord, Order, OrderLineAllocation, Payment, SandboxCharge
-from tests.factories import AddressFactory, StaffFactory, UserFactory
+from tests.factories import AddressFactory, UserFactory, token_client
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
 
 GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 DECLINED = {**GOOD, "number": "4000000000000002"}
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def checkout_body(address, card=GOOD, **extra):
@@ -51,12 +44,7 @@ def shopper():
     return customer, address, token_client(customer)
 
 
-@pytest.fixture
-def manager():
-    return token_client(StaffFactory(groups=["Dispatchers"]))
-
-
-def test_full_happy_path_from_cart_to_completed_with_timeline(shopper, manager):
+def test_full_happy_path_from_cart_to_completed_with_timeline(shopper, dispatcher):
     customer, address, client = shopper
     milk, bread = stocked_product(quantity=10, price="1.50"), stocked_product(quantity=5, price="3.20")
 
@@ -87,7 +75,7 @@ def test_full_happy_path_from_cart_to_completed_with_timeline(shopper, manager):
     # And staff take it through fulfilment
     for action, body in [("allocate", None), ("mark-ready", None), ("ship", {"carrier": "Colissimo", "tracking_number": "6A1"}),
                          ("deliver", None), ("complete", None)]:
-        step = manager.post(f"/api/v1/orders/{number}/{action}/", body, format="json")
+        step = dispatcher.post(f"/api/v1/orders/{number}/{action}/", body, format="json")
         assert step.status_code == 200, (action, step.json())
 
     detail = client.get(f"/api/v1/orders/{number}/").json()

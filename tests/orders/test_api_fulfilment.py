@@ -4,22 +4,15 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from commerce.catalog.models import StockBatch
 from orders.models import Order, OrderLine, Refund, SandboxCharge
-from tests.factories import SalesRegionFactory, StaffFactory
+from tests.factories import SalesRegionFactory, StaffFactory, token_client
 from tests.orders.factories import customer_with_address, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def order_state():
@@ -30,16 +23,6 @@ def order_state():
         Refund.objects.count(),
         DomainEvent.objects.filter(stream_type="order").count(),
     )
-
-
-@pytest.fixture
-def dispatcher():
-    return token_client(StaffFactory(groups=["Dispatchers"]))
-
-
-@pytest.fixture
-def support():
-    return token_client(StaffFactory(groups=["Support"]))
 
 
 @pytest.mark.parametrize("action", ["confirm", "allocate", "mark-ready", "ship", "deliver", "complete", "cancel"])

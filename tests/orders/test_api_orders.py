@@ -1,25 +1,18 @@
 """Orders through the REST API: who sees which orders, filters, cancel, reorder, buy-again suggestions."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from commerce.catalog.models import StockReservation
 from commerce.catalog.services import product_update
 from orders.models import Cart, Order, Payment, SandboxCharge
-from tests.factories import SalesRegionFactory, StaffFactory
-from tests.orders.factories import GOOD_CARD, customer_with_address, paid_order, placed_order, stocked_product
+from tests.factories import SalesRegionFactory, StaffFactory, token_client
+from tests.orders.factories import GOOD_CARD, customer_in, customer_with_address, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
 GOOD = {"number": GOOD_CARD.number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def numbers(response) -> set[str]:
@@ -34,13 +27,6 @@ def order_state():
         Payment.objects.count(),
         DomainEvent.objects.filter(stream_type="order").count(),
     )
-
-
-def customer_in(region):
-    customer, address = customer_with_address()
-    customer.customer_profile.sales_region = region
-    customer.customer_profile.save()
-    return customer, address
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import time
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.models import GatewayNotification, Order, Payment
 from orders.services.payments import webhook_signature
+from tests.factories import token_client
 from tests.orders.factories import LOST_CARD, customer_with_address, filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,7 @@ def pending_payment():
     """A checkout whose gateway answer was lost: charged on the gateway's side, pending on ours."""
     customer, address = customer_with_address()
     filled_cart(customer, [(stocked_product(price="20.00"), 1)])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer).key}")
+    client = token_client(customer)
     card = {"number": LOST_CARD.number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
     response = client.post("/api/v1/checkout/", {"address_id": address.pk, "payment_method": "card", "card": card}, format="json")
     assert (response.status_code, response.json()["code"]) == (502, "payment_pending")

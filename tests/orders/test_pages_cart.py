@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -13,12 +12,11 @@ from commerce.catalog.services import product_update
 from orders.context_processors import cart as cart_context
 from orders.models import Cart, CartLine
 from orders.signals_auth import CART_SESSION_KEY
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import PASSWORD, CustomerFactory, ProductFactory, messages_of
 from tests.orders.factories import filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 CART = reverse("orders:cart")
 ADD = reverse("orders:cart_add")
 APPLY = reverse("orders:cart_coupon_apply")
@@ -26,17 +24,8 @@ REMOVE_COUPON = reverse("orders:cart_coupon_remove")
 ACCEPT = reverse("orders:cart_accept_changes")
 
 
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
 def lines_of(cart) -> list[tuple[int, int]]:
     return list(CartLine.objects.filter(cart=cart).order_by("id").values_list("product_id", "quantity"))
-
-
-@pytest.fixture
-def customer():
-    return CustomerFactory()
 
 
 @pytest.fixture

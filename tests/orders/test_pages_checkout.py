@@ -4,15 +4,14 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
-from tests.factories import AddressFactory, StaffFactory
-from tests.orders.factories import customer_with_address, filled_cart, placed_order, stocked_product
+from tests.factories import AddressFactory, StaffFactory, messages_of
+from tests.orders.factories import filled_cart, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +23,6 @@ PROCESSING_ERROR = "4000000000000119"
 LOST = "4000-0000-0000-0259"
 
 
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
 def hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
@@ -36,14 +31,6 @@ def no_card_echoed(html: str) -> bool:
     """The card number and CVC inputs carry no value: what was typed is never rendered back."""
     inputs = re.findall(r'<input[^>]*name="(?:card_number|cvc)"[^>]*>', html)
     return len(inputs) == 2 and not any("value=" in tag for tag in inputs)
-
-
-@pytest.fixture
-def shopper(client):
-    customer, address = customer_with_address()
-    client.force_login(customer)
-    client.customer, client.address = customer, address
-    return client
 
 
 @pytest.fixture

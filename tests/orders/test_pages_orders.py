@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from commerce.catalog.inventory import available_quantities
@@ -12,28 +11,16 @@ from orders.errors import PaymentGatewayError
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
 from orders.services.lifecycle import order_allocate, order_cancel, order_mark_ready, order_ship
 from orders.services.payments import order_pay
-from tests.factories import CustomerFactory
-from tests.orders.factories import LOST_CARD, customer_with_address, paid_order, placed_order, stocked_product
+from tests.factories import CustomerFactory, messages_of
+from tests.orders.factories import LOST_CARD, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
 ORDERS = reverse("orders:order_list")
 
 
-def messages_of(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
 def hidden(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
-
-
-@pytest.fixture
-def shopper(client):
-    customer, address = customer_with_address()
-    client.force_login(customer)
-    client.customer, client.address = customer, address
-    return client
 
 
 def order_for(shopper, items, *, paid=True, payment_method="card"):

@@ -1,7 +1,14 @@
-"""factory-boy factories for the promotions app (tests only: they write rows directly).
+"""factory-boy factories for the promotions app: they build state through ``promotions.services``,
+as a merchandiser would, so every row carries the events its commands record.
 
-Tests that exercise the promotions commands call ``promotions.services``; these factories set up
-the rows the test is *not* about. Promotions default to a live (active) 10 % order discount.
+A factory creates (``promotion_create``, ``campaign_create``, ``coupon_create``, ``coupon_generate``,
+``segment_create``) and then moves the row to the status asked for with the commands that do it
+(``promotion_activate`` at a ``now`` inside the validity window, ``promotion_deactivate``,
+``campaign_launch``, ``campaign_end``, ``coupon_invalidate``). What no command sets is written after,
+and said where it is done: the usage counters (``usage_count``, ``spent_amount``, ``used_count``),
+which only checkout changes; a past ``expires_at`` or an expiry, which only time brings (expired the
+way the beat expires it, with its event); a promotion archived for its redemptions; a coupon's
+batch and assignment time. Promotions default to a live (active) 10 % order discount.
 """
 
 import datetime
@@ -9,12 +16,24 @@ import itertools
 from decimal import Decimal
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
-from promotions.models import Campaign, Coupon, CouponBatch, Promotion, PromotionTier, Segment
+from commerce.audit.events import record
+from promotions import events, services
+from promotions.models import Campaign, Coupon, CouponBatch, Promotion, Redemption, Segment
+from promotions.selectors import rules_cache_bump
 from tests.factories import CustomerFactory
 
 _code = itertools.count(1)
+_ONE_SECOND = datetime.timedelta(seconds=1)
+
+
+def _written_after(model, instance, **fields):
+    """Set fields no command sets (counters, times only the clock brings) on a row made by the services."""
+    model.objects.filter(pk=instance.pk).update(**fields)
+    instance.refresh_from_db()
+    return instance
 
 
 class SegmentFactory(factory.django.DjangoModelFactory):
@@ -26,6 +45,10 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"segment-{n}")
     name = factory.Sequence(lambda n: f"Segment {n}")
     kind = Segment.Kind.MANUAL
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.segment_create(**kwargs)
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
@@ -42,17 +65,35 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     budget_amount = None
     launched_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _create(cls, model_class, *args, status, launched_at, spent_amount=None, **kwargs):
+        campaign = services.campaign_create(**kwargs)
+        if status != Campaign.Status.DRAFT:
+            now = launched_at or timezone.now()
+            if status == Campaign.Status.SCHEDULED:
+                now = min(now, campaign.starts_at - _ONE_SECOND)
+            else:  # launched while it ran, then ended by campaign_end when asked for
+                now = max(now, campaign.starts_at)
+                if campaign.ends_at is not None and campaign.ends_at <= now:
+                    now = campaign.ends_at - _ONE_SECOND
+            campaign = services.campaign_launch(campaign=campaign, now=now)
+            if status == Campaign.Status.ENDED:
+                campaign = services.campaign_end(campaign=campaign)
+        assert campaign.status == status, f"the services made a {campaign.status} campaign, not {status}"
+        if spent_amount is not None:  # spent by checkouts only
+            campaign = _written_after(Campaign, campaign, spent_amount=spent_amount)
+        return campaign
+
 
 class PromotionFactory(factory.django.DjangoModelFactory):
     """An active 10 % order discount, no campaign, no conditions.
 
-    ``targets=[product, ...]``, ``segments=[...]``, ``categories=[...]``, ``manufacturers=[...]``
-    and ``get_products=[...]`` set the many-to-many fields after creation.
+    ``targets=[product, ...]``, ``segments=[...]``, ``categories=[...]``, ``manufacturers=[...]``,
+    ``get_products=[...]`` and ``tiers=[(min_quantity, percent), ...]`` go to ``promotion_create``.
     """
 
     class Meta:
         model = Promotion
-        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Promotion {n}")
     status = Promotion.Status.ACTIVE
@@ -77,63 +118,86 @@ class PromotionFactory(factory.django.DjangoModelFactory):
         tiered = factory.Trait(benefit_type=Promotion.Benefit.QUANTITY_TIERS, discount_class="product", percent=None)
         draft = factory.Trait(status=Promotion.Status.DRAFT, activated_at=None)
 
-    @factory.post_generation
-    def targets(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.target_products.set(extracted)
+    _M2M = {"targets": "target_products", "categories": "target_categories", "manufacturers": "target_manufacturers",
+            "segments": "segments", "get_products": "get_products"}
+    _COUNTERS = ("usage_count", "discount_granted")
 
-    @factory.post_generation
-    def categories(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.target_categories.set(extracted)
-
-    @factory.post_generation
-    def manufacturers(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.target_manufacturers.set(extracted)
-
-    @factory.post_generation
-    def segments(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.segments.set(extracted)
-
-    @factory.post_generation
-    def get_products(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.get_products.set(extracted)
-
-    @factory.post_generation
-    def tiers(self, create, extracted, **kwargs):
-        """``tiers=[(min_quantity, percent), ...]``."""
-        if create and extracted:
-            PromotionTier.objects.bulk_create(
-                [PromotionTier(promotion=self, min_quantity=q, percent=Decimal(str(p))) for q, p in extracted]
-            )
+    @classmethod
+    def _create(cls, model_class, *args, status, activated_at, tiers=(), **kwargs):
+        counters = {name: kwargs.pop(name) for name in cls._COUNTERS if name in kwargs}
+        fields = {cls._M2M.get(name, name): value for name, value in kwargs.items()}
+        promotion = services.promotion_create(tiers=tiers, **fields)
+        if status != Promotion.Status.DRAFT:
+            promotion = _promotion_to(promotion, status, activated_at or timezone.now())
+        if counters:  # counted by checkouts only
+            promotion = _written_after(Promotion, promotion, **counters)
+        return promotion
 
 
-class PromotionTierFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PromotionTier
+def _promotion_to(promotion: Promotion, status: str, now: datetime.datetime) -> Promotion:
+    """Activate it at a ``now`` that gives ``status`` (scheduled: before it starts; otherwise inside its
+    window), then deactivate it, or expire or archive it as time or its redemptions would."""
+    PS = Promotion.Status
+    start, end = promotion.valid_from, promotion.valid_to
+    if status == PS.SCHEDULED:
+        assert start is not None, "a scheduled promotion has a valid_from"
+        now = min(now, start - _ONE_SECOND)
+    else:
+        if start is not None:
+            now = max(now, start)
+        if end is not None and end <= now:
+            now = end - _ONE_SECOND
+    promotion = services.promotion_activate(promotion=promotion, now=now)
+    if status == PS.INACTIVE:
+        promotion = services.promotion_deactivate(promotion=promotion)
+    elif status == PS.EXPIRED:
+        promotion = _expire(promotion)
+    elif status == PS.ARCHIVED:
+        promotion = _archive(promotion)
+    assert promotion.status == status, f"the services made a {promotion.status} promotion, not {status}"
+    return promotion
 
-    promotion = factory.SubFactory(PromotionFactory, tiered=True)
-    min_quantity = factory.Sequence(lambda n: n + 2)
-    percent = Decimal("10")
+
+def _expire(promotion: Promotion) -> Promotion:
+    """As ``promotions_sync_schedule`` expires a promotion whose window has passed, for this one only."""
+    with transaction.atomic():
+        record(events.PromotionExpired(promotion_id=promotion.pk, name=promotion.name, previous_status=promotion.status,
+                                       valid_to=promotion.valid_to.isoformat() if promotion.valid_to else None))
+        promotion = _written_after(Promotion, promotion, status=Promotion.Status.EXPIRED)
+        rules_cache_bump()
+    return promotion
+
+
+def _archive(promotion: Promotion) -> Promotion:
+    """As ``promotion_delete`` archives a promotion that has redemptions (which the factory does not make)."""
+    with transaction.atomic():
+        record(events.PromotionDeleted(promotion_id=promotion.pk, name=promotion.name, archived=True))
+        promotion = _written_after(Promotion, promotion, status=Promotion.Status.ARCHIVED, deactivated_at=timezone.now())
+        rules_cache_bump()
+    return promotion
 
 
 class CouponBatchFactory(factory.django.DjangoModelFactory):
-    """A batch row only; use ``promotions.services.coupon_generate`` to generate real coupons."""
+    """A batch generated by ``coupon_generate``: one single-use coupon unless ``quantity`` says more."""
 
     class Meta:
         model = CouponBatch
 
     promotion = factory.SubFactory(PromotionFactory, requires_coupon=True)
     prefix = "TEST"
-    quantity = 0
+    quantity = 1
     max_uses = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.coupon_generate(**kwargs)
 
 
 class CouponFactory(factory.django.DjangoModelFactory):
-    """A single-use coupon with an upper-case code for a coupon-only promotion."""
+    """A single-use coupon with an upper-case code for a coupon-only promotion, made by ``coupon_create``.
+
+    ``status=Coupon.Status.INVALIDATED`` invalidates it with ``coupon_invalidate``.
+    """
 
     class Meta:
         model = Coupon
@@ -142,11 +206,47 @@ class CouponFactory(factory.django.DjangoModelFactory):
     promotion = factory.SubFactory(PromotionFactory, requires_coupon=True)
     max_uses = 1
 
+    @classmethod
+    def _create(cls, model_class, *args, status=Coupon.Status.ACTIVE, expires_at=None, batch=None, used_count=None,
+                assigned_at=None, **kwargs):
+        now = timezone.now()
+        coupon = services.coupon_create(expires_at=expires_at if expires_at and expires_at > now else None, **kwargs)
+        if status == Coupon.Status.INVALIDATED:
+            coupon = services.coupon_invalidate(coupon=coupon)
+        after = {"expires_at": expires_at} if expires_at and expires_at <= now else {}  # expired since: time did it
+        if batch is not None:
+            after["batch"] = batch  # listed in a generated batch's export
+        if used_count is not None:
+            after["used_count"] = used_count  # counted by checkouts only
+        if assigned_at is not None:
+            after["assigned_at"] = assigned_at
+        return _written_after(Coupon, coupon, **after) if after else coupon
+
+
+_order_id = itertools.count(1)
+
+
+def next_order_id() -> int:
+    """An order id no other redemption of this test run has used."""
+    return next(_order_id)
+
+
+def redeem(promotion, *, amount, order_total, order_id=None, cancelled=False, customer=None) -> Redemption:
+    """A redemption row as checkout writes it (setup for the figures; checkout is tested elsewhere)."""
+    order_id = order_id or next_order_id()
+    return Redemption.objects.create(
+        promotion=promotion, campaign=promotion.campaign, customer=customer or CustomerFactory(), order_id=order_id,
+        order_number=f"N{order_id:06d}", currency="EUR", amount=Decimal(amount), order_subtotal=Decimal(order_total),
+        order_total=Decimal(order_total), placed_at=timezone.now(),
+        cancelled_at=timezone.now() if cancelled else None,
+    )
+
 
 def customer_in_segment(segment: Segment, **kwargs):
-    """A customer added to a manual segment (row written directly, for setup only)."""
+    """A customer added to a manual segment with ``segment_members_set`` (the members it had stay)."""
     from promotions.models import SegmentMembership
 
     customer = CustomerFactory(**kwargs)
-    SegmentMembership.objects.create(segment=segment, customer=customer)
+    members = list(SegmentMembership.objects.filter(segment=segment).values_list("customer_id", flat=True))
+    services.segment_members_set(segment=segment, customers=[*members, customer.pk])
     return customer

@@ -16,34 +16,13 @@ from django.utils import timezone
 from commerce.audit.models import DomainEvent
 from promotions import services
 from promotions.models import Campaign, Coupon, CouponBatch, Promotion, Redemption, Segment
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import ProductFactory, StaffFactory, category
-from tests.promotions.factories import CampaignFactory, PromotionFactory, SegmentFactory
+from tests.factories import ProductFactory, admin_form_data, category, events, messages_of
+from tests.promotions.factories import CampaignFactory, PromotionFactory, SegmentFactory, redeem
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:promotions_promotion_changelist"
 ADD = "admin:promotions_promotion_add"
-
-
-def log_in_merchandiser(client):
-    """A staff member of the Merchandisers group (``accounts.manage_promotions``), logged in."""
-    user = StaffFactory(username="merch", groups=["Merchandisers"], password=NO_PASSWORD)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def merchandiser(client):
-    return log_in_merchandiser(client)
-
-
-def events(event_type: str) -> list[DomainEvent]:
-    return list(DomainEvent.objects.filter(event_type=event_type).order_by("id"))
-
-
-def texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def change_url(promotion) -> str:
@@ -63,7 +42,7 @@ def tier_rows(*tiers, initial: int = 0) -> dict:
 
 
 # --- one screen: create, edit, refuse -----------------------------------------------------------------
-def test_promotion_add_form_creates_it_with_tiers_and_targets_through_promotion_create(client, merchandiser):
+def test_promotion_add_form_creates_it_with_tiers_and_targets_through_promotion_create(client, admin_merchandiser):
     drinks = category("Drinks")
     water, juice = ProductFactory(), ProductFactory()
     regulars = SegmentFactory(name="Regulars")
@@ -88,7 +67,7 @@ def test_promotion_add_form_creates_it_with_tiers_and_targets_through_promotion_
     assert list(promotion.target_categories.all()) == [drinks] and list(promotion.segments.all()) == [regulars]
     assert list(promotion.tiers.values_list("min_quantity", "percent")) == [(5, Decimal("5.00")), (10, Decimal("10.00"))]
     [created] = events("promotions.promotion.created")
-    assert created.stream_id == str(promotion.pk) and created.channel == "admin" and created.actor == merchandiser
+    assert created.stream_id == str(promotion.pk) and created.channel == "admin" and created.actor == admin_merchandiser
     assert created.payload["fields"]["tiers"] == [[5, "5"], [10, "10"]]
     # One staff edit, one row: the service's event carries the values staff entered.
     assert created.payload["values"]["name"] == "Volume drinks"
@@ -106,7 +85,7 @@ def test_promotion_add_form_creates_it_with_tiers_and_targets_through_promotion_
          "bundle_quantity"),
     ],
 )
-def test_benefit_parameters_that_do_not_fit_show_errors_on_the_form_and_save_nothing(client, merchandiser, overrides, field):
+def test_benefit_parameters_that_do_not_fit_show_errors_on_the_form_and_save_nothing(client, admin_merchandiser, overrides, field):
     page = client.get(reverse(ADD))
 
     response = client.post(reverse(ADD), admin_form_data(page, name="Broken", **overrides))
@@ -120,7 +99,7 @@ def test_benefit_parameters_that_do_not_fit_show_errors_on_the_form_and_save_not
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_quantity_tiers_without_tiers_are_refused_with_the_reason_on_the_form(client, merchandiser):
+def test_quantity_tiers_without_tiers_are_refused_with_the_reason_on_the_form(client, admin_merchandiser):
     page = client.get(reverse(ADD))
 
     response = client.post(reverse(ADD), admin_form_data(page, name="Tiers", discount_class="product",
@@ -131,7 +110,7 @@ def test_quantity_tiers_without_tiers_are_refused_with_the_reason_on_the_form(cl
     assert not Promotion.objects.exists()
 
 
-def test_promotion_edit_goes_through_promotion_update_with_changed_fields_and_tiers(client, merchandiser):
+def test_promotion_edit_goes_through_promotion_update_with_changed_fields_and_tiers(client, admin_merchandiser):
     promotion = services.promotion_create(name="Tiers", discount_class="product", benefit_type="quantity_tiers",
                                           tiers=[(5, Decimal("5")), (10, Decimal("10"))])
     url = change_url(promotion)
@@ -147,12 +126,12 @@ def test_promotion_edit_goes_through_promotion_update_with_changed_fields_and_ti
     assert promotion.priority == 7 and promotion.badge == "Volume"
     assert list(promotion.tiers.values_list("min_quantity", "percent")) == [(5, Decimal("6.00"))]
     [updated] = events("promotions.promotion.updated")
-    assert updated.channel == "admin" and updated.actor == merchandiser
+    assert updated.channel == "admin" and updated.actor == admin_merchandiser
     assert set(updated.payload["changes"]) == {"priority", "badge", "tiers"}
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()  # the service's diff is the row
 
 
-def test_the_state_of_a_promotion_is_read_only_on_its_page(client, merchandiser):
+def test_the_state_of_a_promotion_is_read_only_on_its_page(client, admin_merchandiser):
     promotion = PromotionFactory(usage_limit=100, usage_count=12)
 
     page = client.get(change_url(promotion))
@@ -163,7 +142,7 @@ def test_the_state_of_a_promotion_is_read_only_on_its_page(client, merchandiser)
     assert "12 / 100" in html and "Simulate a cart" in html and "Deactivate" in html
 
 
-def test_changelist_shows_benefit_validity_and_usage_at_a_glance_and_finds_a_coupon_code(client, merchandiser):
+def test_changelist_shows_benefit_validity_and_usage_at_a_glance_and_finds_a_coupon_code(client, admin_merchandiser):
     start = timezone.make_aware(datetime.datetime(2030, 1, 1, 9, 0))
     tiered = PromotionFactory(name="Tiered", tiered=True, tiers=[(5, 5), (10, 12.5)], usage_limit=100, usage_count=12,
                               valid_from=start, valid_to=start + datetime.timedelta(days=30))
@@ -180,7 +159,7 @@ def test_changelist_shows_benefit_validity_and_usage_at_a_glance_and_finds_a_cou
 
 
 # --- actions ------------------------------------------------------------------------------------------
-def test_activate_action_activates_each_promotion_and_reports_the_ones_refused(client, merchandiser):
+def test_activate_action_activates_each_promotion_and_reports_the_ones_refused(client, admin_merchandiser):
     draft = PromotionFactory(draft=True, name="Draft one")
     later = PromotionFactory(draft=True, name="Later one", valid_from=timezone.now() + datetime.timedelta(days=3))
     over = PromotionFactory(name="Over", status=Promotion.Status.EXPIRED)
@@ -191,13 +170,13 @@ def test_activate_action_activates_each_promotion_and_reports_the_ones_refused(c
     draft.refresh_from_db(), later.refresh_from_db(), over.refresh_from_db()
     assert draft.status == Promotion.Status.ACTIVE and later.status == Promotion.Status.SCHEDULED
     assert over.status == Promotion.Status.EXPIRED
-    assert [e.stream_id for e in events("promotions.promotion.activated")] == [str(draft.pk), str(later.pk)]
-    messages = texts(response)
+    assert [e.stream_id for e in events("promotions.promotion.activated", channel="admin")] == [str(draft.pk), str(later.pk)]
+    messages = messages_of(response)
     assert any("Over" in m and "cannot be activated" in m for m in messages)
     assert any(m.startswith("Activated: Draft one (active), Later one (activated, starts later)") for m in messages)
 
 
-def test_deactivate_button_on_the_promotion_page_calls_the_service(client, merchandiser):
+def test_deactivate_button_on_the_promotion_page_calls_the_service(client, admin_merchandiser):
     promotion = PromotionFactory()
 
     response = client.post(reverse("admin:promotions_promotion_transition", args=[promotion.pk, "deactivate"]))
@@ -209,7 +188,7 @@ def test_deactivate_button_on_the_promotion_page_calls_the_service(client, merch
     assert client.get(reverse("admin:promotions_promotion_transition", args=[promotion.pk, "activate"])).status_code == 405
 
 
-def test_delete_goes_through_promotion_delete(client, merchandiser):
+def test_delete_goes_through_promotion_delete(client, admin_merchandiser):
     never_used = PromotionFactory(name="Never used")
 
     response = act(client, "delete_selected", never_used, post="yes")
@@ -222,11 +201,10 @@ def test_delete_goes_through_promotion_delete(client, merchandiser):
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_bulk_delete_says_how_many_were_deleted_and_how_many_archived(client, merchandiser):
+def test_bulk_delete_says_how_many_were_deleted_and_how_many_archived(client, admin_merchandiser):
     from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
     from django.contrib.messages import WARNING
 
-    from tests.promotions.test_admin_campaigns import redeem
 
     # given: two promotions never redeemed and one redeemed
     first, second, used = PromotionFactory(name="First"), PromotionFactory(name="Second"), PromotionFactory(name="Used")
@@ -246,7 +224,7 @@ def test_bulk_delete_says_how_many_were_deleted_and_how_many_archived(client, me
     assert logged == {("First", DELETION), ("Second", DELETION), ("Used", CHANGE)}
 
 
-def test_bulk_delete_of_promotions_never_redeemed_or_already_archived(client, merchandiser):
+def test_bulk_delete_of_promotions_never_redeemed_or_already_archived(client, admin_merchandiser):
     from django.contrib.messages import SUCCESS
 
     never = [PromotionFactory(name="A"), PromotionFactory(name="B")]
@@ -259,15 +237,14 @@ def test_bulk_delete_of_promotions_never_redeemed_or_already_archived(client, me
     client.get(reverse(CHANGELIST))  # the message above shown and gone
 
     response = act(client, "delete_selected", archived, post="yes")
-    assert texts(response) == ["Left 1 already archived"]
+    assert messages_of(response) == ["Left 1 already archived"]
     assert Promotion.objects.get().status == Promotion.Status.ARCHIVED
     # nothing happened to the archived one: no event, no audit row
-    assert len(events("promotions.promotion.deleted")) == 2
+    assert len(events("promotions.promotion.deleted", channel="admin")) == 2
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
 
 
-def test_a_redeemed_promotion_is_archived_not_deleted_from_its_delete_page(client, merchandiser):
-    from tests.promotions.test_admin_campaigns import redeem
+def test_a_redeemed_promotion_is_archived_not_deleted_from_its_delete_page(client, admin_merchandiser):
 
     promotion = PromotionFactory(name="Used")
     redeem(promotion, amount="1.00", order_total="10.00")
@@ -282,16 +259,15 @@ def test_a_redeemed_promotion_is_archived_not_deleted_from_its_delete_page(clien
     promotion.refresh_from_db()
     assert promotion.status == Promotion.Status.ARCHIVED
     assert events("promotions.promotion.deleted")[0].payload["archived"] is True
-    assert texts(response) == ["“Used” has been redeemed: it is archived (kept for its history), not deleted."]
+    assert messages_of(response) == ["“Used” has been redeemed: it is archived (kept for its history), not deleted."]
     archived_page = client.get(change_url(promotion))
     assert 'name="_save"' not in archived_page.content.decode()
     [tiers] = archived_page.context["inline_admin_formsets"]
     assert not (tiers.has_add_permission or tiers.has_change_permission or tiers.has_delete_permission)
 
 
-def test_every_page_of_the_console_loads_for_a_merchandiser(client, merchandiser):
+def test_every_page_of_the_console_loads_for_a_merchandiser(client, admin_merchandiser):
     from tests.promotions.factories import CouponFactory, customer_in_segment
-    from tests.promotions.test_admin_campaigns import redeem
 
     campaign = CampaignFactory()
     promotion = PromotionFactory(campaign=campaign, tiered=True, tiers=[(3, 5)], targets=[ProductFactory()])
@@ -315,7 +291,7 @@ def test_every_page_of_the_console_loads_for_a_merchandiser(client, merchandiser
     assert client.get(reverse("admin:promotions_promotion_simulate")).status_code == 200
 
 
-def test_the_promotion_list_costs_the_same_number_of_queries_for_two_rows_or_ten(client, merchandiser):
+def test_the_promotion_list_costs_the_same_number_of_queries_for_two_rows_or_ten(client, admin_merchandiser):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -334,7 +310,7 @@ def test_the_promotion_list_costs_the_same_number_of_queries_for_two_rows_or_ten
     assert count() == two
 
 
-def test_products_for_the_sample_cart_are_found_by_autocomplete(client, merchandiser):
+def test_products_for_the_sample_cart_are_found_by_autocomplete(client, admin_merchandiser):
     olive = ProductFactory(name="Olive oil")
     ProductFactory(name="Vinegar")
 

@@ -10,15 +10,10 @@ from django.urls import reverse
 from commerce.audit.models import DomainEvent
 from promotions import services
 from promotions.models import Coupon, CouponBatch
+from tests.factories import events, messages_of
 from tests.promotions.factories import CouponFactory, PromotionFactory, SegmentFactory, customer_in_segment
-from tests.promotions.test_admin import events, log_in_merchandiser, texts
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def merchandiser(client):
-    return log_in_merchandiser(client)
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -26,7 +21,7 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body)))
 
 
-def test_generate_coupons_action_asks_for_the_batch_then_offers_its_csv(client, merchandiser):
+def test_generate_coupons_action_asks_for_the_batch_then_offers_its_csv(client, admin_merchandiser):
     promotion = PromotionFactory(name="Welcome", requires_coupon=True)
 
     chosen = client.post(reverse("admin:promotions_promotion_changelist"),
@@ -39,13 +34,13 @@ def test_generate_coupons_action_asks_for_the_batch_then_offers_its_csv(client, 
 
     batch = CouponBatch.objects.get()
     assert done.status_code == 302 and done["Location"] == reverse("admin:promotions_couponbatch_change", args=[batch.pk])
-    assert batch.created_by == merchandiser and batch.prefix == "WELCOME" and batch.max_uses == 1
+    assert batch.created_by == admin_merchandiser and batch.prefix == "WELCOME" and batch.max_uses == 1
     codes = set(Coupon.objects.filter(batch=batch).values_list("code", flat=True))
     assert len(codes) == 25 and all(code.startswith("WELCOME-") for code in codes)
     [generated] = events("promotions.coupon_batch.generated")
-    assert generated.channel == "admin" and generated.actor == merchandiser
+    assert generated.channel == "admin" and generated.actor == admin_merchandiser
     csv_url = reverse("admin:promotions_couponbatch_csv", args=[batch.pk])
-    assert any("Generated 25 coupon(s)" in m and csv_url in m for m in texts(done))
+    assert any("Generated 25 coupon(s)" in m and csv_url in m for m in messages_of(done))
     assert csv_url in client.get(done["Location"]).content.decode()  # the batch page links the download
 
     download = client.get(csv_url)
@@ -56,7 +51,7 @@ def test_generate_coupons_action_asks_for_the_batch_then_offers_its_csv(client, 
     assert header[0] == "code" and {row[0] for row in rows} == codes
 
 
-def test_generate_coupons_with_bad_input_shows_the_form_and_generates_nothing(client, merchandiser):
+def test_generate_coupons_with_bad_input_shows_the_form_and_generates_nothing(client, admin_merchandiser):
     promotion = PromotionFactory(requires_coupon=True)
     url = reverse("admin:promotions_promotion_generate_coupons", args=[promotion.pk])
 
@@ -69,17 +64,17 @@ def test_generate_coupons_with_bad_input_shows_the_form_and_generates_nothing(cl
     assert not CouponBatch.objects.exists() and not Coupon.objects.exists()
 
 
-def test_generate_coupons_action_needs_exactly_one_promotion(client, merchandiser):
+def test_generate_coupons_action_needs_exactly_one_promotion(client, admin_merchandiser):
     a, b = PromotionFactory(), PromotionFactory()
 
     response = client.post(reverse("admin:promotions_promotion_changelist"),
                            {"action": "generate_coupons", "_selected_action": [a.pk, b.pk]})
 
     assert response.status_code == 302 and response["Location"].endswith("/promotions/promotion/")
-    assert "Choose exactly one promotion to generate coupons for." in texts(response)
+    assert "Choose exactly one promotion to generate coupons for." in messages_of(response)
 
 
-def test_batch_changelist_counts_assignments_and_uses_without_a_query_per_row(client, merchandiser,
+def test_batch_changelist_counts_assignments_and_uses_without_a_query_per_row(client, admin_merchandiser,
                                                                                django_assert_max_num_queries):
     promotion = PromotionFactory(requires_coupon=True)
     for _ in range(3):
@@ -95,7 +90,7 @@ def test_batch_changelist_counts_assignments_and_uses_without_a_query_per_row(cl
     assert uses == [0, 0, 2]
 
 
-def test_distribute_action_gives_one_coupon_to_each_member_of_a_segment(client, merchandiser):
+def test_distribute_action_gives_one_coupon_to_each_member_of_a_segment(client, admin_merchandiser):
     segment = SegmentFactory(name="VIP")
     members = [customer_in_segment(segment) for _ in range(3)]
     batch = services.coupon_generate(promotion=PromotionFactory(requires_coupon=True), quantity=5, prefix="VIP")
@@ -109,11 +104,11 @@ def test_distribute_action_gives_one_coupon_to_each_member_of_a_segment(client, 
     assert response.status_code == 302
     assigned = set(Coupon.objects.filter(batch=batch, assigned_to__isnull=False).values_list("assigned_to_id", flat=True))
     assert assigned == {m.pk for m in members}
-    assert "Assigned 3 coupon(s) to the members of “VIP”." in texts(response)
+    assert "Assigned 3 coupon(s) to the members of “VIP”." in messages_of(response)
     assert events("promotions.coupon_batch.distributed")[0].payload["assigned"] == 3
 
 
-def test_distribute_refuses_when_the_batch_is_too_small_and_says_so_on_the_form(client, merchandiser):
+def test_distribute_refuses_when_the_batch_is_too_small_and_says_so_on_the_form(client, admin_merchandiser):
     segment = SegmentFactory()
     for _ in range(3):
         customer_in_segment(segment)
@@ -127,29 +122,29 @@ def test_distribute_refuses_when_the_batch_is_too_small_and_says_so_on_the_form(
     assert not Coupon.objects.filter(assigned_to__isnull=False).exists()
 
 
-def test_a_named_code_is_added_through_coupon_create_and_a_taken_one_is_refused_on_the_form(client, merchandiser):
+def test_a_named_code_is_added_through_coupon_create_and_a_taken_one_is_refused_on_the_form(client, admin_merchandiser):
     promotion = PromotionFactory(requires_coupon=True)
     url = reverse("admin:promotions_coupon_add")
     assert client.get(url).status_code == 200
 
     added = client.post(url, {"code": " spring10 ", "promotion": str(promotion.pk), "max_uses": "",
-                              "assigned_to": merchandiser.username})
+                              "assigned_to": admin_merchandiser.username})
     taken = client.post(url, {"code": "SPRING10", "promotion": str(promotion.pk)})
     unknown = client.post(url, {"code": "OTHER", "promotion": str(promotion.pk), "assigned_to": "nobody"})
 
     assert added.status_code == 302
     coupon = Coupon.objects.get()
-    assert coupon.code == "SPRING10" and coupon.max_uses is None and coupon.assigned_to == merchandiser
+    assert coupon.code == "SPRING10" and coupon.max_uses is None and coupon.assigned_to == admin_merchandiser
     [created] = events("promotions.coupon.created")
     assert created.channel == "admin" and created.payload["code"] == "SPRING10"
-    assert created.customer_id == merchandiser.pk  # the staff edit's one row is tied to the assignee
+    assert created.customer_id == admin_merchandiser.pk  # the staff edit's one row is tied to the assignee
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
     assert taken.status_code == 200 and "code" in taken.context["adminform"].form.errors
     assert unknown.status_code == 200 and "assigned_to" in unknown.context["adminform"].form.errors
     assert Coupon.objects.count() == 1
 
 
-def test_invalidate_action_invalidates_active_coupons_and_reports_the_others(client, merchandiser):
+def test_invalidate_action_invalidates_active_coupons_and_reports_the_others(client, admin_merchandiser):
     live, other = CouponFactory(code="LIVE1"), CouponFactory(code="KEEP1")
     gone = CouponFactory(code="GONE1", status=Coupon.Status.INVALIDATED)
 
@@ -160,12 +155,12 @@ def test_invalidate_action_invalidates_active_coupons_and_reports_the_others(cli
     live.refresh_from_db(), other.refresh_from_db()
     assert live.status == Coupon.Status.INVALIDATED and live.invalidated_at is not None
     assert other.status == Coupon.Status.ACTIVE
-    [invalidated] = events("promotions.coupon.invalidated")
+    [invalidated] = events("promotions.coupon.invalidated", channel="admin")
     assert invalidated.payload["code"] == "LIVE1" and invalidated.channel == "admin"
-    assert texts(response) == ["Invalidated: LIVE1.", "1 coupon(s) were already invalidated."]
+    assert messages_of(response) == ["Invalidated: LIVE1.", "1 coupon(s) were already invalidated."]
 
 
-def test_coupons_are_never_edited_or_deleted_in_admin(client, merchandiser):
+def test_coupons_are_never_edited_or_deleted_in_admin(client, admin_merchandiser):
     coupon = CouponFactory(code="FIXED1")
     url = reverse("admin:promotions_coupon_change", args=[coupon.pk])
 

@@ -10,17 +10,11 @@ from django.utils import timezone
 
 from promotions import services
 from promotions.models import Promotion, Redemption
-from tests.catalog.test_admin_pages import NO_PASSWORD
-from tests.factories import CustomerFactory, ProductFactory, StaffFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, ProductFactory, StaffFactory, UserFactory
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory
-from tests.promotions.test_admin import log_in_merchandiser
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def merchandiser(client):
-    return log_in_merchandiser(client)
 
 SIMULATE = "admin:promotions_promotion_simulate"
 
@@ -40,7 +34,7 @@ def simulate(client, product, quantity, **params):
     return client.get(reverse(SIMULATE), {"product_0": product.pk, "quantity_0": quantity, **params})
 
 
-def test_simulate_prices_the_cart_and_says_why_the_other_live_promotions_did_not_apply(client, merchandiser, shop):
+def test_simulate_prices_the_cart_and_says_why_the_other_live_promotions_did_not_apply(client, admin_merchandiser, shop):
     response = simulate(client, shop["product"], 2)
 
     assert response.status_code == 200, response.context and response.context["form"].errors
@@ -61,7 +55,7 @@ def test_simulate_prices_the_cart_and_says_why_the_other_live_promotions_did_not
     assert "Not launched" not in html
 
 
-def test_a_coupon_code_unlocks_its_promotion_and_an_unknown_one_is_reported(client, merchandiser, shop):
+def test_a_coupon_code_unlocks_its_promotion_and_an_unknown_one_is_reported(client, admin_merchandiser, shop):
     response = simulate(client, shop["product"], 2, coupon_codes="welcome5, nope")
 
     report, result = response.context["report"], response.context["result"]
@@ -72,7 +66,7 @@ def test_a_coupon_code_unlocks_its_promotion_and_an_unknown_one_is_reported(clie
     assert "Coupon only" not in {row["hint"].name for row in report["not_applied"]}
 
 
-def test_simulate_opened_from_a_promotion_gives_its_verdict(client, merchandiser, shop):
+def test_simulate_opened_from_a_promotion_gives_its_verdict(client, admin_merchandiser, shop):
     big = simulate(client, shop["product"], 1, promotion=shop["big"].pk)
     draft = simulate(client, shop["product"], 1, promotion=shop["draft"].pk)
     start = client.get(reverse(SIMULATE), {"promotion": shop["big"].pk})
@@ -85,7 +79,7 @@ def test_simulate_opened_from_a_promotion_gives_its_verdict(client, merchandiser
     assert f'href="{reverse(SIMULATE)}"' in client.get(reverse("admin:promotions_promotion_changelist")).content.decode()
 
 
-def test_simulate_for_a_customer_at_another_moment(client, merchandiser, shop):
+def test_simulate_for_a_customer_at_another_moment(client, admin_merchandiser, shop):
     later = PromotionFactory(name="Next week", valid_from=timezone.now() + timezone.timedelta(days=7))
     customer = CustomerFactory(username="ada")
     moment = timezone.localtime() + timezone.timedelta(days=8)
@@ -100,7 +94,7 @@ def test_simulate_for_a_customer_at_another_moment(client, merchandiser, shop):
     assert later.status == Promotion.Status.ACTIVE
 
 
-def test_a_sample_cart_needs_a_product_and_a_known_customer(client, merchandiser, shop):
+def test_a_sample_cart_needs_a_product_and_a_known_customer(client, admin_merchandiser, shop):
     empty = client.get(reverse(SIMULATE), {"product_0": "", "quantity_0": "3", "customer": "nobody"})
 
     assert empty.status_code == 200 and empty.context["result"] is None
@@ -155,7 +149,7 @@ def test_a_superuser_may_simulate(client, shop):
 
 
 # --- redemptions: read-only ---------------------------------------------------------------------------
-def test_redemptions_are_browsed_and_filtered_never_edited(client, merchandiser):
+def test_redemptions_are_browsed_and_filtered_never_edited(client, admin_merchandiser):
     campaign = CampaignFactory(name="Spring")
     promotion = PromotionFactory(campaign=campaign)
     kept, cancelled = (

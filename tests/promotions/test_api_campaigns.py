@@ -5,35 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from orders.services.lifecycle import order_cancel
 from promotions.models import Campaign
-from tests.factories import StaffFactory
 from tests.orders.factories import placed_order, stocked_product
 from tests.promotions.factories import CampaignFactory, PromotionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rules")]
 
 CAMPAIGNS = "/api/v1/campaigns/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules(settings):
-    settings.PROMOTIONS_RULES_CACHE = False
-
-
-@pytest.fixture
-def merchandiser():
-    return token_client(StaffFactory(groups=["Merchandisers"]))
 
 
 def campaign_state():
@@ -101,7 +82,8 @@ def test_campaign_patch_launch_and_end(merchandiser):
     change = merchandiser.patch(url, {"name": "Too late"}, format="json")
     assert (change.status_code, change.json()["code"]) == (409, "invalid_transition")
     assert campaign_state() == before
-    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(campaign.pk), event_type__startswith="promotions.campaign")
+    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(campaign.pk), event_type__startswith="promotions.campaign",
+                                                             channel="api")
             .order_by("id")] == ["promotions.campaign.updated", "promotions.campaign.launched", "promotions.campaign.ended"]
 
 

@@ -8,33 +8,15 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from promotions.models import Coupon, CouponBatch
-from tests.factories import CustomerFactory, StaffFactory
+from tests.factories import CustomerFactory, token_client
 from tests.orders.factories import customer_with_address, placed_order, stocked_product
 from tests.orders.factories import filled_cart as cart_of
 from tests.promotions.factories import CouponFactory, PromotionFactory, SegmentFactory, customer_in_segment
 
-pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules(settings):
-    settings.PROMOTIONS_RULES_CACHE = False
-
-
-@pytest.fixture
-def merchandiser():
-    return token_client(StaffFactory(groups=["Merchandisers"]))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rules")]
 
 
 def coupon_state():

@@ -6,26 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.models import Cart
-from tests.factories import CustomerFactory, category
+from tests.factories import CustomerFactory, category, token_client
 from tests.orders.factories import filled_cart, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory, customer_in_segment
 
-pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules(settings):
-    settings.PROMOTIONS_RULES_CACHE = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rules")]
 
 
 def names(response) -> list[str]:

@@ -9,36 +9,18 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from orders.services.lifecycle import order_cancel
 from promotions.models import Promotion, PromotionTier
-from tests.factories import CustomerFactory, StaffFactory, category
+from tests.factories import CustomerFactory, StaffFactory, category, token_client
 from tests.orders.factories import placed_order, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rules")]
 
 PROMOTIONS = "/api/v1/promotions/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules(settings):
-    # Factories write rows without the services' cache bump; price from the database every time.
-    settings.PROMOTIONS_RULES_CACHE = False
-
-
-@pytest.fixture
-def merchandiser():
-    return token_client(StaffFactory(groups=["Merchandisers"]))
 
 
 def promotion_state():
@@ -189,7 +171,8 @@ def test_activate_then_deactivate(merchandiser):
     assert (activated.status_code, activated.json()["status"]) == (200, "active")
     deactivated = merchandiser.post(f"{PROMOTIONS}{promotion.pk}/deactivate/")
     assert (deactivated.status_code, deactivated.json()["status"]) == (200, "inactive")
-    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(promotion.pk), event_type__startswith="promotions.")
+    assert [e.event_type for e in DomainEvent.objects.filter(stream_id=str(promotion.pk), event_type__startswith="promotions.",
+                                                             channel="api")
             .order_by("id")] == ["promotions.promotion.activated", "promotions.promotion.deactivated"]
 
 

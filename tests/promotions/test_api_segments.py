@@ -1,28 +1,15 @@
 """Segments through the REST API (staff): list, read, create, change, refresh, members, promotions."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from promotions.models import Segment, SegmentMembership
-from tests.factories import CustomerFactory, SalesRegionFactory, StaffFactory
+from tests.factories import CustomerFactory, SalesRegionFactory
 from tests.promotions.factories import PromotionFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 
 SEGMENTS = "/api/v1/segments/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture
-def merchandiser():
-    return token_client(StaffFactory(groups=["Merchandisers"]))
 
 
 def segment_state():

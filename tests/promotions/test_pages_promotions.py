@@ -15,20 +15,15 @@ from commerce.catalog import badges
 from orders.models import Cart
 from promotions import selectors
 from tests.factories import CustomerFactory, category
-from tests.orders.factories import customer_with_address, filled_cart, placed_order, stocked_product
+from tests.orders.factories import filled_cart, placed_order, stocked_product
 from tests.promotions.factories import CouponFactory, PromotionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rules")]
 
 MY_COUPONS = reverse("promotions:my_coupons")
 CART = reverse("orders:cart")
 APPLY = reverse("orders:cart_coupon_apply")
 CHECKOUT = reverse("orders:checkout")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules(settings):
-    settings.PROMOTIONS_RULES_CACHE = False
 
 
 @pytest.fixture
@@ -39,14 +34,6 @@ def promotion_badges():
     yield
     if not already:
         badges.unregister(selectors.product_badges)
-
-
-@pytest.fixture
-def shopper(client):
-    customer, address = customer_with_address()
-    client.force_login(customer)
-    client.customer, client.address = customer, address
-    return client
 
 
 def text(response) -> str:

@@ -111,7 +111,9 @@ def test_campaign_budget_is_in_the_currency_minor_unit():
 
 
 def test_budget_left_never_rounds_up_past_the_budget():
-    campaign = CampaignFactory(currency="JPY", budget_amount=Decimal("101.50"), spent_amount=Decimal("0"))
+    campaign = CampaignFactory(currency="JPY", budget_amount=Decimal("101"), spent_amount=Decimal("0"))
+    # a budget in cents from before budgets were checked against the currency's minor unit
+    Campaign.objects.filter(pk=campaign.pk).update(budget_amount=Decimal("101.50"))
     promotion = PromotionFactory(campaign=campaign, currency="JPY", percent=Decimal("10"))
     [rule] = rule_selectors._with_counters(selectors.compile_rules(), customer_id=None, currency="JPY")
     assert rule.id == promotion.pk

@@ -4,26 +4,14 @@ import csv
 import io
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from promotions.models import Campaign, Coupon, CouponBatch, Promotion, Segment
-from tests.factories import CustomerFactory, StaffFactory
+from tests.factories import CustomerFactory, StaffFactory, token_client
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 
-pytestmark = pytest.mark.django_db
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules(settings):
-    settings.PROMOTIONS_RULES_CACHE = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rules")]
 
 
 @pytest.fixture
@@ -76,11 +64,6 @@ def test_staff_endpoints_refuse_everyone_without_manage_promotions(rows, method,
     assert response.status_code == expected, (response.status_code, response.content[:300])
     assert response.json()["code"] in ("not_authenticated", "permission_denied")
     assert _state() == before
-
-
-@pytest.fixture
-def merchandiser():
-    return token_client(StaffFactory(groups=["Merchandisers"]))
 
 
 BASE = {"name": "N", "discount_class": "order", "benefit_type": "percentage", "percent": "10"}

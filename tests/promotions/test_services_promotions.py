@@ -11,7 +11,7 @@ from commerce.audit.models import DomainEvent
 from promotions import services
 from promotions.errors import InvalidTransition, PromotionInvalid, PromotionNotFound
 from promotions.models import Coupon, Promotion, PromotionTier
-from tests.factories import ProductFactory, category
+from tests.factories import ProductFactory, category, events, last_event_id
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,8 +216,9 @@ def test_promotion_activate_makes_it_active_now_or_scheduled_by_its_start():
 
 def test_promotion_activate_is_a_no_op_when_already_live():
     promotion = PromotionFactory()
+    set_up = last_event_id()
     services.promotion_activate(promotion=promotion)
-    assert not _events("promotions.promotion.activated")
+    assert not events("promotions.promotion.activated", after=set_up)
 
 
 @pytest.mark.parametrize("status", ["expired", "archived"])
@@ -238,7 +239,8 @@ def test_promotion_activate_refuses_a_window_already_past():
 
 
 def test_promotion_activate_checks_the_parameters_again():
-    promotion = PromotionFactory(draft=True, bundle=True)  # a bundle without target products
+    promotion = PromotionFactory(draft=True, bundle=True, targets=[ProductFactory()])
+    promotion.target_products.clear()  # a bundle without target products, which the services would refuse to write
     with pytest.raises(PromotionInvalid) as refused:
         services.promotion_activate(promotion=promotion)
     assert "target_products" in refused.value.fields
