@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from commerce.accounts.models import Address, SalesRegion
 from commerce.catalog.models import Product
+from commerce.db_fields import ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
@@ -206,8 +207,9 @@ class Payment(models.Model):
     amount = models.DecimalField(**AMOUNT)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    gateway_reference = models.CharField(max_length=100, blank=True, db_index=True)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    # Identities compared byte for byte on every backend (commerce.db_fields.ExactCharField).
+    gateway_reference = ExactCharField(max_length=100, blank=True, db_index=True)
+    idempotency_key = ExactCharField(max_length=100, unique=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=200, blank=True)
@@ -249,7 +251,7 @@ class IdempotencyRecord(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=100)
+    key = ExactCharField(max_length=100)  # the client's key, exact: "ABC" is not "abc" (nor "abc ")
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response = models.JSONField(null=True, blank=True)
@@ -266,7 +268,7 @@ class GatewayNotification(models.Model):
     """A processed webhook notification: processing the same one twice changes nothing."""
 
     gateway = models.CharField(max_length=30)
-    notification_id = models.CharField(max_length=100)
+    notification_id = ExactCharField(max_length=100)
     event = models.CharField(max_length=40)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
@@ -322,8 +324,8 @@ class SandboxCharge(models.Model):
     Keyed by the idempotency key that travels with every call, so a retried charge is one charge.
     """
 
-    idempotency_key = models.CharField(max_length=100, unique=True)
-    reference = models.CharField(max_length=40, unique=True)
+    idempotency_key = ExactCharField(max_length=100, unique=True)
+    reference = ExactCharField(max_length=40, unique=True)
     amount = models.DecimalField(**AMOUNT)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=12)  # captured, declined, voided
