@@ -255,6 +255,11 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response = models.JSONField(null=True, blank=True)
+    # While in progress, the request holds the key until then; a repeat after it takes the key over.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # What the request made, linked in the transaction that made it, so a repeat after a crash finds it.
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,7 +21,7 @@ from commerce.accounts.models import CustomerProfile
 from commerce.accounts.selectors import address_get
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_reserve_many
-from orders import events
+from orders import events, idempotency
 from orders.errors import (
     AddressRequired,
     CartEmpty,
@@ -84,6 +84,11 @@ def order_create_from_cart(
             "commerce.operation": "create_order",
         },
     ) as span, transaction.atomic():
+        if idempotency.resumed():  # this request ran before, and its worker died: did it place the order?
+            _lock_open_cart(customer=customer)  # waits for a run still placing it (it holds this lock)
+            earlier = idempotency.order_made_under_key(customer=customer)
+            if earlier is not None:
+                return earlier
         locked = None
         if cart is None:  # no open cart at all is refused before anything else
             locked = _lock_open_cart(customer=customer)
@@ -169,6 +174,7 @@ def order_create_from_cart(
         )
         cart.status, cart.open_for = Cart.Status.CHECKED_OUT, None
         cart.save(update_fields=["status", "open_for", "updated_at"])
+        idempotency.link_order(order)
         record(
             events.OrderCreated(
                 order_id=order.pk,
