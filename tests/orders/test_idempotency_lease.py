@@ -9,6 +9,7 @@ real SIGKILL of a server process is in ``tests/integration/test_idempotency_cras
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from orders import idempotency
@@ -203,3 +204,23 @@ def test_a_declined_checkout_killed_before_its_answer_replays_the_decline_once(s
 
     assert (retry.status_code, retry.json()["code"]) == (402, "payment_declined")
     assert Order.objects.count() == 1 and Payment.objects.count() == 1
+
+
+def test_the_checkout_page_killed_after_paying_shows_its_order_on_the_repeat_after_the_lease(client, monkeypatch):
+    from tests.orders.test_pages_checkout import CHECKOUT, form_data
+
+    customer, address = customer_with_address()
+    filled_cart(customer, [(stocked_product(quantity=5), 2)])
+    client.force_login(customer)
+    client.customer, client.address = customer, address
+    data = form_data(client)
+    kill_once(monkeypatch, idempotency, "_complete")
+    with pytest.raises(WorkerKilled):
+        client.post(CHECKOUT, data)
+    order = Order.objects.get()
+    lease_ends()
+
+    retry = client.post(CHECKOUT, data)  # the shopper presses the button again: the cart is checked out
+
+    assert (retry.status_code, retry.url) == (302, reverse("orders:order_confirmation", args=[order.number]))
+    assert Order.objects.count() == 1 and SandboxCharge.objects.count() == 1
