@@ -5,7 +5,7 @@ SIGKILLed while it holds the key, at a point a signal file reports (no timing lu
 order was placed and paid but before the idempotency record completed, or after the card was
 charged but before the gateway's answer was read. A repeat within the lease is told the request
 is in progress; a repeat after the lease answers with the order the dead process made, charged
-once.
+once. And repeats racing, with real threads, for the key of a dead run: one runs it.
 """
 
 import contextlib
@@ -115,3 +115,48 @@ def test_a_checkout_whose_server_was_killed_is_answered_after_the_lease_with_its
     again = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert (again.status_code, again.headers["Idempotent-Replayed"], again.json()) == (201, "true", retry.json())
 
+
+
+def test_repeats_racing_for_an_ended_lease_run_the_request_once(monkeypatch):
+    """Eight repeats of a checkout whose first run died after placing its order (its record in
+    progress, lease ended): one takes the key over and pays the order; the others are told it is
+    in progress or get its answer replayed. One order, one charge."""
+    from orders.api import orders as orders_api
+    from tests.integration.test_inventory_concurrency import run_in_threads
+    from tests.orders.test_idempotency_lease import WorkerKilled, lease_ends
+
+    customer, address = customer_with_address()
+    filled_cart(customer, [(stocked_product(quantity=5), 1)])
+    token = Token.objects.create(user=customer).key
+    body, key = checkout_body(address), "race-1"
+
+    def client():
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return api
+
+    def dies(**kwargs):
+        raise WorkerKilled
+
+    monkeypatch.setattr(orders_api, "order_pay", dies)  # the first run dies after placing the order
+    with pytest.raises(WorkerKilled):
+        client().post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    monkeypatch.undo()
+    order = Order.objects.get(customer=customer)
+    lease_ends()
+
+    def repeat():
+        response = client().post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        data = response.json()
+        return response.status_code, data.get("code") or data.get("number"), response.headers.get("Idempotent-Replayed")
+
+    outcomes = run_in_threads([repeat for _ in range(8)])
+
+    answers = [value for kind, value in outcomes if kind == "ok"]
+    assert len(answers) == 8, outcomes
+    ran = [a for a in answers if a[0] == 201 and a[2] is None]
+    assert ran == [(201, order.number, None)], answers
+    assert all(a in ((409, "request_in_progress", None), (201, order.number, "true")) for a in answers if a not in ran), answers
+    assert Order.objects.filter(customer=customer).count() == 1
+    assert SandboxCharge.objects.count() == 1
+    assert list(Payment.objects.values_list("status", flat=True)) == ["captured"]
