@@ -224,3 +224,15 @@ def test_the_checkout_page_killed_after_paying_shows_its_order_on_the_repeat_aft
 
     assert (retry.status_code, retry.url) == (302, reverse("orders:order_confirmation", args=[order.number]))
     assert Order.objects.count() == 1 and SandboxCharge.objects.count() == 1
+
+
+@pytest.mark.parametrize(("lease", "expected"), [(0, ["orders.E001"]), (-5, ["orders.E001"]), ("60", ["orders.E001"]),
+                                                 (20, ["orders.W001"]), (60, [])])
+def test_the_lease_setting_is_checked_at_start(settings, lease, expected):
+    from django.core import checks
+
+    settings.ORDERS_IDEMPOTENCY_LEASE_SECONDS = lease
+
+    found = [m.id for m in checks.run_checks() if m.id.startswith("orders.")]
+
+    assert found == expected
