@@ -206,6 +206,9 @@ NEAR_EXPIRY_DAYS = env.int("NEAR_EXPIRY_DAYS", default=14)
 ORDERS_SHIPPING_FLAT_RATE = env.str("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = env.str("ORDERS_FREE_SHIPPING_OVER", default="50.00")
 ORDERS_UNPAID_HOLD_MINUTES = env.int("ORDERS_UNPAID_HOLD_MINUTES", default=30)
+# How long a request with an Idempotency-Key holds it; longer than any request may run (gunicorn's
+# timeout is 30 s): a repeat after that takes over the key of a request whose worker died.
+ORDERS_IDEMPOTENCY_LEASE_SECONDS = env.int("ORDERS_IDEMPOTENCY_LEASE_SECONDS", default=60)
 ORDERS_PAYMENT_GATEWAYS = {
     "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
     "cod": "orders.gateways.CashOnDeliveryGateway",

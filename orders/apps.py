@@ -6,4 +6,4 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from orders import receivers, signals_auth  # noqa: F401
+        from orders import checks, receivers, signals_auth  # noqa: F401

@@ -8,15 +8,14 @@ from orders.signals_auth import CART_SESSION_KEY
 
 def _cart_item_count(request) -> int:
     user = getattr(request, "user", None)
-    lines = CartLine.objects.filter(cart__status=Cart.Status.OPEN)
     if user is not None and user.is_authenticated:
-        lines = lines.filter(cart__customer_id=user.pk)
+        lines = CartLine.objects.filter(cart__open_for_id=user.pk)
     else:
         session = getattr(request, "session", None)
         key = session.get(CART_SESSION_KEY, "") if session is not None else ""
         if not key:
             return 0  # no guest cart was ever made in this session: no query
-        lines = lines.filter(cart__customer__isnull=True, cart__session_key=key)
+        lines = CartLine.objects.filter(cart__status=Cart.Status.OPEN, cart__customer__isnull=True, cart__session_key=key)
     return lines.aggregate(units=Sum("quantity"))["units"] or 0
 
 

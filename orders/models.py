@@ -3,11 +3,12 @@ import secrets
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from commerce.accounts.models import Address, SalesRegion
 from commerce.catalog.models import Product
+from commerce.db_fields import ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
@@ -24,16 +25,25 @@ class Cart(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
     coupon_codes = models.JSONField(default=list, blank=True)
+    # The customer while the cart is open, NULL once it is checked out or merged. Unique (and NULLs
+    # are never equal), so the database keeps one open cart per customer on every backend: MariaDB
+    # has no partial unique index and drops a conditional UniqueConstraint without a word. It is
+    # also how a customer's open cart is found (one indexed row). Set by the cart services only.
+    open_for = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
+                                    on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=Q(status="open"), name="orders_one_open_cart_per_customer"),
+            # open_for is the customer exactly while a customer's cart is open, NULL otherwise (spelt out
+            # "not null": a comparison with NULL is unknown, and a CHECK lets unknown pass).
+            models.CheckConstraint(
+                condition=Q(status="open", open_for__isnull=False, open_for=F("customer"))
+                | (Q(open_for__isnull=True) & (~Q(status="open") | Q(customer__isnull=True))),
+                name="orders_cart_open_for_customer",
+            ),
         ]
-        # MariaDB has no partial indexes, so the constraint above does not exist there and finding a
-        # customer's open cart read every cart they ever had (thousands for a regular shopper).
-        indexes = [models.Index(fields=["customer", "status"], name="orders_cart_cust_status_idx")]
 
     def __str__(self):
         owner = self.customer or f"session {self.session_key[:8]}"
@@ -197,8 +207,9 @@ class Payment(models.Model):
     amount = models.DecimalField(**AMOUNT)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    gateway_reference = models.CharField(max_length=100, blank=True, db_index=True)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    # Identities compared byte for byte on every backend (commerce.db_fields.ExactCharField).
+    gateway_reference = ExactCharField(max_length=100, blank=True, db_index=True)
+    idempotency_key = ExactCharField(max_length=100, unique=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=200, blank=True)
@@ -240,10 +251,15 @@ class IdempotencyRecord(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=100)
+    key = ExactCharField(max_length=100)  # the client's key, exact: "ABC" is not "abc" (nor "abc ")
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     response = models.JSONField(null=True, blank=True)
+    # While in progress, the request holds the key until then; a repeat after it takes the key over.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # What the request made, linked in the transaction that made it, so a repeat after a crash finds it.
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -257,7 +273,7 @@ class GatewayNotification(models.Model):
     """A processed webhook notification: processing the same one twice changes nothing."""
 
     gateway = models.CharField(max_length=30)
-    notification_id = models.CharField(max_length=100)
+    notification_id = ExactCharField(max_length=100)
     event = models.CharField(max_length=40)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
@@ -313,8 +329,8 @@ class SandboxCharge(models.Model):
     Keyed by the idempotency key that travels with every call, so a retried charge is one charge.
     """
 
-    idempotency_key = models.CharField(max_length=100, unique=True)
-    reference = models.CharField(max_length=40, unique=True)
+    idempotency_key = ExactCharField(max_length=100, unique=True)
+    reference = ExactCharField(max_length=40, unique=True)
     amount = models.DecimalField(**AMOUNT)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=12)  # captured, declined, voided

@@ -29,8 +29,8 @@ from orders.pricing import LineInput, Pricing, price_lines
 
 # --- carts ------------------------------------------------------------------------------------------
 def cart_find(*, customer=None, session_key: str = "") -> Cart | None:
-    if customer is not None:  # newest first: the open cart is the customer's latest
-        return Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).order_by("-pk").first()
+    if customer is not None:  # one row of a unique index: the customer's one open cart
+        return Cart.objects.filter(open_for=customer).first()
     if session_key:
         return Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN).first()
     return None

@@ -34,7 +34,7 @@ from commerce.catalog.selectors import product_queryset
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from orders import selectors
-from orders.errors import CartEmpty, CouponRejected, IdempotencyConflict, OrderNotFound, PaymentGatewayError
+from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, PaymentGatewayError
 from orders.forms import AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
 from orders.idempotency import run_idempotent
 from orders.models import Cart, Order, Payment
@@ -343,8 +343,8 @@ class CheckoutView(View):
         customer = request.user
 
         def place() -> tuple[int, dict]:
-            if cart is None:
-                raise CartEmpty("Your cart is empty.")
+            # No cart: the service takes the open cart, refusing with cart_empty when there is none;
+            # a repeat of a request whose worker died gets the order that request placed.
             order = order_create_from_cart(customer=customer, cart=cart, address_id=data["address"],
                                            payment_method=data["payment_method"], expected_total=data["expected_total"])
             try:

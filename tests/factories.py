@@ -82,6 +82,9 @@ class AddressFactory(factory.django.DjangoModelFactory):
     city = "Lyon"
     zip_code = "69001"
     country = "FR"
+    is_default = False
+    # The database keeps default_for equal to the customer exactly when the address is the default.
+    default_for = factory.LazyAttribute(lambda address: address.customer if address.is_default else None)
 
 
 def customer_with_address(**kwargs):

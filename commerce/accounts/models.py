@@ -51,14 +51,21 @@ class Address(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     is_default = models.BooleanField(default=False)
+    # The customer while this is their default address, NULL otherwise: unique, so the database
+    # keeps one default address per customer on every backend (MariaDB drops a conditional
+    # UniqueConstraint). Set by the address services only, together with is_default.
+    default_for = models.OneToOneField(User, null=True, blank=True, editable=False, on_delete=models.CASCADE,
+                                       related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-is_default", "id"]
         verbose_name_plural = "addresses"
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer"], condition=models.Q(is_default=True), name="accounts_one_default_address"
+            models.CheckConstraint(
+                condition=models.Q(is_default=True, default_for__isnull=False, default_for=models.F("customer"))
+                | models.Q(is_default=False, default_for__isnull=True),
+                name="accounts_address_default_for_customer",
             ),
         ]
 

@@ -72,14 +72,26 @@ def profile_update(*, user: User, **changes) -> User:
         return user
 
 
+def _lock_customer(customer: User) -> None:
+    """Serialise the commands that choose a customer's default address (one row lock on the user):
+    concurrent ones then see each other's result, and the unique ``default_for`` never refuses one."""
+    User.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).first()
+
+
+def _make_default(customer: User, address: Address) -> None:
+    """``address`` (not yet saved) becomes the default: the previous default stops being it first."""
+    Address.objects.filter(default_for=customer).exclude(pk=address.pk).update(is_default=False, default_for=None)
+    address.is_default, address.default_for = True, customer
+
+
 def address_create(*, customer: User, is_default: bool = False, **fields) -> Address:
     with transaction.atomic():
         address = Address(customer=customer, **{k: v for k, v in fields.items() if k in ADDRESS_FIELDS})
         full_clean_or_raise(address, exclude=["customer", "is_default"], message="The address is not valid.")
+        _lock_customer(customer)
         first = not Address.objects.filter(customer=customer).exists()
         if is_default or first:
-            Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
-            address.is_default = True
+            _make_default(customer, address)
         address.save()
         record(AddressAdded(customer_id=customer.pk, address_id=address.pk, address=address.as_value()))
         return address
@@ -94,14 +106,15 @@ def _own_address_for_update(customer: User, address_id: int) -> Address:
 
 def address_update(*, customer: User, address_id: int, is_default: bool | None = None, **fields) -> Address:
     with transaction.atomic():
+        if is_default:
+            _lock_customer(customer)  # the customer first, then the address: the order every command takes
         address = _own_address_for_update(customer, address_id)
         for key, value in fields.items():
             if key in ADDRESS_FIELDS:
                 setattr(address, key, value)
         full_clean_or_raise(address, exclude=["customer", "is_default"], message="The address is not valid.")
         if is_default:
-            Address.objects.filter(customer=customer, is_default=True).exclude(pk=address.pk).update(is_default=False)
-            address.is_default = True
+            _make_default(customer, address)
         address.save()
         record(AddressUpdated(customer_id=customer.pk, address_id=address.pk, address=address.as_value()))
         return address
@@ -109,14 +122,15 @@ def address_update(*, customer: User, address_id: int, is_default: bool | None =
 
 def address_delete(*, customer: User, address_id: int) -> None:
     with transaction.atomic():
+        _lock_customer(customer)
         address = _own_address_for_update(customer, address_id)
         was_default = address.is_default
         address.delete()
         if was_default:
             successor = Address.objects.filter(customer=customer).order_by("id").first()
             if successor is not None:
-                successor.is_default = True
-                successor.save(update_fields=["is_default"])
+                _make_default(customer, successor)
+                successor.save(update_fields=["is_default", "default_for"])
         record(AddressRemoved(customer_id=customer.pk, address_id=address_id))
 
 

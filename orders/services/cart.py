@@ -34,17 +34,17 @@ def cart_get_or_create(*, customer=None, session_key: str = "") -> Cart:
     """The open cart of a customer (persistent) or of an anonymous session."""
     if customer is None and not session_key:
         raise ValueError("A cart belongs to a customer or a session")
-    # No transaction of its own: finding the cart is one read, creating it one INSERT. Newest
-    # first: the open cart is the customer's latest, so when there is one the read stops at it
-    # rather than going through every cart the customer ever checked out.
+    # No transaction of its own: finding the cart is one read of a unique index, creating it one
+    # INSERT. ``open_for`` is unique: of concurrent first requests one INSERT wins, the others
+    # fail (after waiting for the winner's transaction to end) and read the winner's cart.
     if customer is not None:
-        cart = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).order_by("-pk").first()
+        cart = Cart.objects.filter(open_for=customer).first()
         if cart is None:
             try:
                 with transaction.atomic():  # a savepoint: losing the race below must not break a caller's transaction
-                    cart = Cart.objects.create(customer=customer, currency=default_currency())
+                    cart = Cart.objects.create(customer=customer, open_for=customer, currency=default_currency())
             except IntegrityError:  # a concurrent request created the one open cart first
-                cart = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
+                cart = Cart.objects.get(open_for=customer)
         return cart
     cart = Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN).first()
     if cart is None:

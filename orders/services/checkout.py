@@ -21,7 +21,7 @@ from commerce.accounts.models import CustomerProfile
 from commerce.accounts.selectors import address_get
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_reserve_many
-from orders import events
+from orders import events, idempotency
 from orders.discounts import discount_provider
 from orders.errors import (
     AddressRequired,
@@ -47,15 +47,13 @@ def _pricing_issues(pricing: Pricing) -> list[dict]:
 
 def _lock_open_cart(*, customer, **filters) -> Cart | None:
     """The customer's open cart, locked, with the customer's sales region read in the same statement
-    (``customer_region_id``; a subquery takes no lock). Newest first: the open cart is the customer's
-    latest, so the scan of their carts stops at the first row instead of locking its way through
-    every cart they ever checked out."""
+    (``customer_region_id``; a subquery takes no lock). Found through ``open_for``: one row of a
+    unique index, so the lock never reaches a cart the customer checked out before."""
     region = CustomerProfile.objects.filter(user_id=OuterRef("customer_id")).values("sales_region_id")[:1]
     return (
         Cart.objects.select_for_update()
         .annotate(customer_region_id=Subquery(region))
-        .filter(customer=customer, status=Cart.Status.OPEN, **filters)
-        .order_by("-pk")
+        .filter(open_for=customer, **filters)
         .first()
     )
 
@@ -87,6 +85,11 @@ def order_create_from_cart(
             "commerce.operation": "create_order",
         },
     ) as span, transaction.atomic():
+        if idempotency.resumed():  # this request ran before, and its worker died: did it place the order?
+            _lock_open_cart(customer=customer)  # waits for a run still placing it (it holds this lock)
+            earlier = idempotency.order_made_under_key(customer=customer)
+            if earlier is not None:
+                return earlier
         locked = None
         if cart is None:  # no open cart at all is refused before anything else
             locked = _lock_open_cart(customer=customer)
@@ -170,8 +173,9 @@ def order_create_from_cart(
         discount_provider().order_placed(
             order_id=order.pk, customer_id=customer.pk, discounts=pricing.discounts, coupon_codes=list(cart.coupon_codes)
         )
-        cart.status = Cart.Status.CHECKED_OUT
-        cart.save(update_fields=["status", "updated_at"])
+        cart.status, cart.open_for = Cart.Status.CHECKED_OUT, None
+        cart.save(update_fields=["status", "open_for", "updated_at"])
+        idempotency.link_order(order)
         record(
             events.OrderCreated(
                 order_id=order.pk,

@@ -27,7 +27,7 @@ from commerce import telemetry
 from commerce.audit.events import record, record_many
 from commerce.errors import Conflict
 from commerce.money import Money
-from orders import events
+from orders import events, idempotency
 from orders.errors import (
     OrderNotFound,
     PaymentDeclined,
@@ -139,6 +139,7 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             payment = Payment.objects.create(order=order, gateway=gateway.name, amount=due.amount, currency=due.currency,
                                              status=P.PENDING, idempotency_key=key,
                                              card_last4=card.last4 if card else "")
+            idempotency.link_payment(payment)
         try:
             result = gateway.charge(amount=due, card=card, idempotency_key=key)
         except GatewayError as exc:
@@ -173,14 +174,18 @@ def payments_settle_pending(*, older_than_seconds: int = 60) -> int:
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
     settled = 0
     for payment in Payment.objects.filter(status=P.PENDING, created_at__lt=cutoff).order_by("id")[:200]:
-        gateway = gateway_for("card") if payment.gateway != "cod" else gateway_for("cod")
-        found = gateway.lookup(idempotency_key=payment.idempotency_key)
-        if found is None:
-            _settle(payment.pk, None, error=GatewayError("The gateway never received the charge.", code="not_received"))
-        else:
-            _settle(payment.pk, found)
+        payment_settle_from_gateway(payment=payment)
         settled += 1
     return settled
+
+
+def payment_settle_from_gateway(*, payment: Payment) -> Payment:
+    """Settle a pending payment from what the gateway knows of its key (never charges)."""
+    gateway = gateway_for("card") if payment.gateway != "cod" else gateway_for("cod")
+    found = gateway.lookup(idempotency_key=payment.idempotency_key)
+    if found is None:
+        return _settle(payment.pk, None, error=GatewayError("The gateway never received the charge.", code="not_received"))
+    return _settle(payment.pk, found)
 
 
 def record_cash_collected(*, order: Order) -> Payment:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from commerce.accounts import services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.audit.models import DomainEvent
 from tests.factories import NO_PASSWORD, CustomerFactory, SalesRegionFactory, StaffFactory, admin_form_data, events
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,7 @@ from commerce.accounts import services as accounts
 from commerce.audit.events import DomainEventData, record
 from commerce.audit.models import DomainEvent
 from commerce.audit.store import staff_edit
-from tests.catalog.test_admin_pages import NO_PASSWORD, admin_form_data
-from tests.factories import CustomerFactory, ProductFactory, UserFactory
+from tests.factories import NO_PASSWORD, CustomerFactory, ProductFactory, UserFactory, admin_form_data
 
 pytestmark = pytest.mark.django_db
 
