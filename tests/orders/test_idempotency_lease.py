@@ -53,6 +53,19 @@ def shopper():
     return customer, address, token_client(customer)
 
 
+
+@pytest.fixture(autouse=True)
+def _trace_context_restored():
+    """A simulated death (``WorkerKilled``, a BaseException) skips the tracing middleware's clean-up
+    and leaves its request span current; a really dead process takes that along. Later tests must
+    not run inside it."""
+    from opentelemetry import context
+
+    token = context.attach(context.get_current())
+    yield
+    context.detach(token)
+
+
 def checkout(client, address, key="crash-1", card=GOOD):
     return client.post("/api/v1/checkout/", checkout_body(address, card=card), format="json", HTTP_IDEMPOTENCY_KEY=key)
 
