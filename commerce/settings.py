@@ -12,25 +12,32 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from commerce import envvars
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+# Fail closed: only the documented values start the process (`Production`, `prod` or `staging` are
+# refused, never silently development). See the README's table of environment variables.
+DJANGO_ENV = envvars.choice("DJANGO_ENV", choices=("development", "production"), default="development")
 PRODUCTION = DJANGO_ENV == "production"
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"  # noqa: S105 (refused in production)
+DEV_WEBHOOK_SECRET = "sandbox-webhook-secret-for-development-only"  # noqa: S105 (refused in production)
 
 if PRODUCTION:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    SECRET_KEY = envvars.required("DJANGO_SECRET_KEY", why="in production", forbidden=(DEV_SECRET_KEY,))
+    if envvars.boolean("DJANGO_DEBUG", default=False):
+        raise ImproperlyConfigured("DJANGO_DEBUG=true is refused in production: it shows settings and code to anyone.")
     DEBUG = False
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    ALLOWED_HOSTS = envvars.host_list("DJANGO_ALLOWED_HOSTS", allow_wildcard=False)
 else:
-    SECRET_KEY = env.str(
-        "DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789"
-    )
-    DEBUG = env.bool("DJANGO_DEBUG", default=True)
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
+    DEBUG = envvars.boolean("DJANGO_DEBUG", default=True)
+    ALLOWED_HOSTS = envvars.host_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -108,7 +115,7 @@ def _tune_database(db: dict) -> None:
                 "init_command": "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'",
             }
         )
-        db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        db["CONN_MAX_AGE"] = envvars.integer("DATABASE_CONN_MAX_AGE", default=60, minimum=0)
         db["CONN_HEALTH_CHECKS"] = True
         db.setdefault("TEST", {}).update({"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"})
     elif db["ENGINE"] == "django.db.backends.sqlite3":
@@ -140,11 +147,56 @@ else:
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")  # a host, or kombu warns on every start
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = envvars.boolean("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that lost its broker connection cannot be acknowledged any more and will be delivered
+# again: stop it rather than run it twice at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# Time limits and the visibility timeout (README: "When a worker dies"). A task's hard time limit
+# (seconds) is its queue's; the soft limit (SoftTimeLimitExceeded, time to clean up) comes 10 %
+# earlier. Tasks are routed to queues by name (CELERY_TASK_ROUTES), so the limits follow the name.
+CELERY_QUEUE_TIME_LIMITS = {
+    "default": envvars.integer("CELERY_TIME_LIMIT_DEFAULT", default=300, minimum=1),
+    "recommendations": envvars.integer("CELERY_TIME_LIMIT_RECOMMENDATIONS", default=900, minimum=1),
+    "logistics": envvars.integer("CELERY_TIME_LIMIT_LOGISTICS", default=900, minimum=1),
+}
+# The longest delay a message may wait in a worker before it runs: a countdown, an ETA or a retry's
+# backoff (Celery caps retry_backoff at 600 s). Longer delays belong in beat's schedule.
+CELERY_MAX_COUNTDOWN = envvars.integer("CELERY_MAX_COUNTDOWN", default=600, minimum=0)
+# On Redis a delivered message stays "unacked" until the worker acknowledges it after the task ran
+# (acks_late). If the whole worker dies, the message is delivered again once it has been unacked
+# for the visibility timeout. It must exceed the longest a live worker may hold a message (the
+# longest countdown plus the longest hard limit), or a running or waiting task runs twice.
+CELERY_LONGEST_UNACKED = CELERY_MAX_COUNTDOWN + max(CELERY_QUEUE_TIME_LIMITS.values())
+CELERY_VISIBILITY_TIMEOUT = envvars.integer(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_LONGEST_UNACKED + max(60, CELERY_LONGEST_UNACKED // 5), minimum=1
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_LONGEST_UNACKED:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must exceed the longest a worker may hold a task, "
+        f"{CELERY_LONGEST_UNACKED} s (CELERY_MAX_COUNTDOWN + the longest CELERY_TIME_LIMIT_*): "
+        "a shorter one delivers running tasks a second time."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for abandoned messages every few seconds (kombu's default sweeps every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 5,
+}
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_QUEUE_TIME_LIMITS["default"] - max(1, CELERY_QUEUE_TIME_LIMITS["default"] // 10)
+CELERY_TASK_TIME_LIMIT = CELERY_QUEUE_TIME_LIMITS["default"]
+CELERY_TASK_ANNOTATIONS = ["commerce.celery.QueueTimeLimits"]
+# Results (the Redis result backend; the visibility timeout is a broker matter, not a result one):
+# kept a day, then expired by Redis itself; a store that fails on a lost connection is retried for
+# at most 20 s, so a Redis outage cannot hold a finished task (and its unacked message) for long.
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": 20.0}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "recommendations", "logistics")
 CELERY_TASK_ROUTES = {
@@ -200,12 +252,12 @@ STORAGES = {
 # --- Commerce -----------------------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 # Batches expiring within this many days show as "near expiry" in Admin and reports.
-NEAR_EXPIRY_DAYS = env.int("NEAR_EXPIRY_DAYS", default=14)
+NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)
 
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = env.str("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = env.str("ORDERS_FREE_SHIPPING_OVER", default="50.00")
-ORDERS_UNPAID_HOLD_MINUTES = env.int("ORDERS_UNPAID_HOLD_MINUTES", default=30)
+ORDERS_UNPAID_HOLD_MINUTES = envvars.integer("ORDERS_UNPAID_HOLD_MINUTES", default=30, minimum=1)
 ORDERS_PAYMENT_GATEWAYS = {
     "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
     "cod": "orders.gateways.CashOnDeliveryGateway",
@@ -213,9 +265,9 @@ ORDERS_PAYMENT_GATEWAYS = {
 ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="promotions.provider.PromotionDiscounts")
 # Promotions: the lifetime spend (with at least 3 orders) that makes a customer VIP in RFM segments.
 PROMOTIONS_VIP_LIFETIME_VALUE = env.str("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
-ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default="sandbox-webhook-secret-for-development-only")
+ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
-    ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET")
+    ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -254,6 +306,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: every line carries the trace id ----------------------------------------------------
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -264,17 +317,17 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["trace"], "formatter": "plain"},
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": envvars.choice("LOG_LEVEL", choices=LOG_LEVELS, default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
 # --- Production hardening (check --deploy clean) -------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = envvars.boolean("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = envvars.integer("DJANGO_HSTS_SECONDS", default=31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
