@@ -1,15 +1,12 @@
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from commerce import health
 
 admin.site.site_header = "Commerce back office"
 admin.site.site_title = "Commerce back office"
 admin.site.index_title = "Run the business"
-
-
-def healthz(request):
-    return JsonResponse({"status": "ok"})
 
 
 urlpatterns = [
@@ -19,7 +16,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("commerce.accounts.urls")),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("orders.urls")),
     path("", include("promotions.urls")),
     path("", include("commerce.catalog.urls")),
