@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from commerce import health
+from commerce.api.docs import OfflineRedocView, OfflineSwaggerView
 
 admin.site.site_header = "Commerce back office"
 admin.site.site_title = "Commerce back office"
@@ -13,8 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("commerce.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", OfflineSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", OfflineRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("accounts/", include("commerce.accounts.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
