@@ -7,6 +7,7 @@ browser refuse anything else the bundles would fetch, such as the Redocly logo R
 loads from cdn.redoc.ly (it then shows the link without the image).
 """
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 # The policy is about origins, not about hardening the bundles: the docs' inline configuration
@@ -27,6 +28,7 @@ DOCS_CONTENT_SECURITY_POLICY = "; ".join([
 
 
 class _SameOriginOnly:
+    @extend_schema(exclude=True)  # the docs pages are not API operations
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
