@@ -82,3 +82,39 @@ def host_list(name: str, *, default: list[str] | object = _UNSET, allow_wildcard
     if not allow_wildcard and "*" in hosts:
         raise _refuse(name, value, "host names (a `*` wildcard turns off Host header checks in production)")
     return hosts
+
+
+def decimal(name: str, *, default: str) -> str:
+    """A non-negative decimal amount written with ASCII digits (``4.90``), kept as its string."""
+    value = _raw(name)
+    if not value:
+        return default
+    whole, _, fraction = value.partition(".")
+    if not (whole.isascii() and whole.isdigit() and (not fraction or (fraction.isascii() and fraction.isdigit()))):
+        raise _refuse(name, value, "a non-negative amount such as 4.90")
+    return value
+
+
+RATE_PERIODS = ("s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day")
+
+
+def rate(name: str, *, default: str) -> str:
+    """A throttle rate as DRF reads it, ``<requests>/<period>`` (``120/minute``)."""
+    value = _raw(name)
+    if not value:
+        return default
+    count, _, period = value.partition("/")
+    if not (count.isascii() and count.isdigit() and period in RATE_PERIODS):
+        raise _refuse(name, value, f"<number>/<period>, the period one of {', '.join(RATE_PERIODS)}")
+    return value
+
+
+def url(name: str, *, schemes: tuple[str, ...], default: str = "") -> str:
+    """A URL whose scheme is one of ``schemes`` (``redis://host:6379/0``); unset or empty means ``default``."""
+    value = _raw(name)
+    if not value:
+        return default
+    scheme, separator, _ = value.partition("://")
+    if not separator or scheme not in schemes:
+        raise _refuse(name, value, "a URL starting with " + " or ".join(f"{s}://" for s in schemes))
+    return value

@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from commerce import envvars
+from commerce.money import MINOR_UNITS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -132,7 +133,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery ---------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+REDIS_URL = envvars.url("REDIS_URL", schemes=REDIS_SCHEMES)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -146,8 +148,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")  # a host, or kombu warns on every start
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
+CELERY_BROKER_URL = envvars.url(  # memory:// with a host, or kombu warns on every start
+    "CELERY_BROKER_URL", schemes=(*REDIS_SCHEMES, "memory", "amqp", "amqps"), default=REDIS_URL or "memory://localhost/"
+)
+CELERY_RESULT_BACKEND = envvars.url(
+    "CELERY_RESULT_BACKEND", schemes=(*REDIS_SCHEMES, "cache+memory"), default=REDIS_URL or "cache+memory://"
+)
 CELERY_TASK_ALWAYS_EAGER = envvars.boolean("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -251,13 +257,13 @@ STORAGES = {
 }
 
 # --- Commerce -----------------------------------------------------------------------------------
-DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
+DEFAULT_CURRENCY = envvars.choice("DEFAULT_CURRENCY", choices=tuple(sorted(MINOR_UNITS)), default="EUR")
 # Batches expiring within this many days show as "near expiry" in Admin and reports.
 NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)
 
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
-ORDERS_SHIPPING_FLAT_RATE = env.str("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
-ORDERS_FREE_SHIPPING_OVER = env.str("ORDERS_FREE_SHIPPING_OVER", default="50.00")
+ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
+ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
 ORDERS_UNPAID_HOLD_MINUTES = envvars.integer("ORDERS_UNPAID_HOLD_MINUTES", default=30, minimum=1)
 ORDERS_PAYMENT_GATEWAYS = {
     "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
@@ -265,7 +271,7 @@ ORDERS_PAYMENT_GATEWAYS = {
 }
 ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="promotions.provider.PromotionDiscounts")
 # Promotions: the lifetime spend (with at least 3 orders) that makes a customer VIP in RFM segments.
-PROMOTIONS_VIP_LIFETIME_VALUE = env.str("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
+PROMOTIONS_VIP_LIFETIME_VALUE = envvars.decimal("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
@@ -286,9 +292,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
-        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
-        "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
+        "anon": envvars.rate("API_THROTTLE_ANON", default="120/minute"),
+        "user": envvars.rate("API_THROTTLE_USER", default="1200/minute"),
+        "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
     },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -316,6 +322,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
+
+# --- Telemetry: read by commerce.telemetry; checked here so a misspelt exporter stops the start
+# instead of exporting nothing.
+envvars.choice("OTEL_TRACES_EXPORTER", choices=("none", "console", "otlp"), default="none")
 
 # --- Logging: every line carries the trace id ----------------------------------------------------
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -24,7 +24,9 @@ SERVICE_VARS = {
     "DJANGO_DEBUG", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_TASK_ALWAYS_EAGER", "CACHE_KEY_PREFIX",
     "DJANGO_SECURE_SSL_REDIRECT", "ORDERS_WEBHOOK_SECRET", "DJANGO_HSTS_SECONDS", "LOG_LEVEL", "NEAR_EXPIRY_DAYS",
     "CELERY_VISIBILITY_TIMEOUT", "CELERY_MAX_COUNTDOWN", "CELERY_TIME_LIMIT_DEFAULT",
-    "CELERY_TIME_LIMIT_RECOMMENDATIONS", "CELERY_TIME_LIMIT_LOGISTICS",
+    "CELERY_TIME_LIMIT_RECOMMENDATIONS", "CELERY_TIME_LIMIT_LOGISTICS", "API_THROTTLE_ANON", "API_THROTTLE_USER",
+    "API_THROTTLE_AUTH", "ORDERS_SHIPPING_FLAT_RATE", "ORDERS_FREE_SHIPPING_OVER", "PROMOTIONS_VIP_LIFETIME_VALUE",
+    "DEFAULT_CURRENCY", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
 }
 
 SETTINGS_PROBE = """
@@ -239,3 +241,34 @@ def test_the_visibility_timeout_is_read_from_the_environment():
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "8"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("API_THROTTLE_ANON", "120 per minute"),  # DRF would fail on the first request: a 500
+        ("API_THROTTLE_AUTH", "10/fortnight"),
+        ("ORDERS_SHIPPING_FLAT_RATE", "4,90"),
+        ("ORDERS_FREE_SHIPPING_OVER", "-1"),
+        ("PROMOTIONS_VIP_LIFETIME_VALUE", "lots"),
+        ("DEFAULT_CURRENCY", "eur"),
+        ("DEFAULT_CURRENCY", "XXX"),
+        ("OTEL_TRACES_EXPORTER", "jaeger"),
+        ("REDIS_URL", "cache.internal:6379"),
+        ("CELERY_BROKER_URL", "rabbit://broker"),
+    ],
+)
+def test_values_read_later_are_checked_at_start(name, value):
+    message = refused(**{name: value})
+
+    assert f"{name}={value!r}" in message and "accepted" in message
+
+
+def test_values_read_later_accept_their_documented_forms():
+    done = run(["-c", "import django; django.setup()\nfrom django.conf import settings as s\n"
+                      "print(s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon'], s.ORDERS_SHIPPING_FLAT_RATE, s.DEFAULT_CURRENCY)"],
+               API_THROTTLE_ANON="50/s", ORDERS_SHIPPING_FLAT_RATE="5", DEFAULT_CURRENCY="JPY", OTEL_TRACES_EXPORTER="none",
+               CELERY_RESULT_BACKEND="cache+memory://")
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "50/s 5 JPY"
