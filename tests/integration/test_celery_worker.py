@@ -216,3 +216,33 @@ def test_a_task_of_a_worker_killed_whole_is_delivered_again_after_the_visibility
         if second is not None:
             stop_worker(second)
         client.delete(f"{key}:attempts", f"{key}:release")
+
+
+def test_a_task_whose_pool_process_dies_is_rejected_back_and_runs_again_at_once(transactional_db):
+    # given: a worker with the default (long) visibility timeout, running a task that blocks
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    key = f"it-probe-{uuid.uuid4().hex}"
+    worker = start_worker()
+    try:
+        result = app.send_task("tests.probe_wait_for_release", kwargs={"key": key})
+        _wait_for(lambda: client.llen(f"{key}:attempts") == 1, timeout=90, what="the first attempt", process=worker)
+        first = json.loads(client.lindex(f"{key}:attempts", 0))
+
+        # when: only the pool process running it is killed (the OOM killer's way); the worker lives on
+        os.kill(first["pid"], signal.SIGKILL)
+        client.set(f"{key}:release", "1")
+
+        # then: the worker rejects the message back to its queue (task_reject_on_worker_lost) and it
+        # runs again long before the visibility timeout, in a new pool process of the same worker
+        try:
+            outcome = result.get(timeout=60)
+        except Exception as exc:
+            pytest.fail(f"the task did not run again ({exc!r}); worker log:\n{worker_log(worker)}")
+        assert outcome == "released after 2 attempt(s)"
+        second = json.loads(client.lindex(f"{key}:attempts", 1))
+        assert second["hostname"] == first["hostname"] and second["pid"] != first["pid"]
+        assert worker.poll() is None, "the worker itself survived"
+        assert settings.CELERY_VISIBILITY_TIMEOUT > 60
+    finally:
+        stop_worker(worker)
+        client.delete(f"{key}:attempts", f"{key}:release")
