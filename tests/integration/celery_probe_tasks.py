@@ -15,8 +15,13 @@ from django.conf import settings
 
 @shared_task(name="tests.probe_wait_for_release", bind=True)
 def probe_wait_for_release(self, key: str) -> str:
-    """Record this attempt under ``<key>:attempts``, then wait until ``<key>:release`` exists."""
+    """Record this attempt under ``<key>:attempts``, then wait until ``<key>:release`` exists.
+
+    A message left over from an interrupted run (its test is gone, ``<key>:armed`` deleted) returns at once.
+    """
     client = redis.Redis.from_url(settings.REDIS_URL)
+    if not client.exists(f"{key}:armed"):
+        return "stale"
     attempt = {"pid": os.getpid(), "hostname": self.request.hostname,
                "redelivered": bool((self.request.delivery_info or {}).get("redelivered"))}
     client.rpush(f"{key}:attempts", json.dumps(attempt))

@@ -177,6 +177,7 @@ def test_a_task_of_a_worker_killed_whole_is_delivered_again_after_the_visibility
     client = redis.Redis.from_url(settings.REDIS_URL)
     key = f"it-probe-{uuid.uuid4().hex}"
     visibility_timeout = int(SHORT_LIMITS["CELERY_VISIBILITY_TIMEOUT"])
+    client.set(f"{key}:armed", "1", ex=3600)
     first = start_worker(**SHORT_LIMITS)
     second = None
     try:
@@ -215,13 +216,14 @@ def test_a_task_of_a_worker_killed_whole_is_delivered_again_after_the_visibility
         os.unlink(first.log_file.name)
         if second is not None:
             stop_worker(second)
-        client.delete(f"{key}:attempts", f"{key}:release")
+        client.delete(f"{key}:attempts", f"{key}:release", f"{key}:armed")
 
 
 def test_a_task_whose_pool_process_dies_is_rejected_back_and_runs_again_at_once(transactional_db):
     # given: a worker with the default (long) visibility timeout, running a task that blocks
     client = redis.Redis.from_url(settings.REDIS_URL)
     key = f"it-probe-{uuid.uuid4().hex}"
+    client.set(f"{key}:armed", "1", ex=3600)
     worker = start_worker()
     try:
         result = app.send_task("tests.probe_wait_for_release", kwargs={"key": key})
@@ -245,4 +247,4 @@ def test_a_task_whose_pool_process_dies_is_rejected_back_and_runs_again_at_once(
         assert settings.CELERY_VISIBILITY_TIMEOUT > 60
     finally:
         stop_worker(worker)
-        client.delete(f"{key}:attempts", f"{key}:release")
+        client.delete(f"{key}:attempts", f"{key}:release", f"{key}:armed")
