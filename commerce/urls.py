@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from commerce import health
-from commerce.api.docs import OfflineRedocView, OfflineSwaggerView
+from commerce.api.docs import OfflineRedocView, OfflineSwaggerView, redoc_bundle
 
 admin.site.site_header = "Commerce back office"
 admin.site.site_title = "Commerce back office"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", OfflineSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", OfflineRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="api-redoc-bundle"),
     path("accounts/", include("commerce.accounts.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
