@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     if not args.skip_seed:
         ensure_database(args.database_url)
         manage(env, "migrate", "--no-input")
-        manage(env, "seed_demo")
+        manage(env, "seed_demo", "--allow-production")  # served with production settings; a bench database
     queries = count_queries(env, paths)
     for path, info in queries.items():
         if info["status"] != 200:

@@ -12,25 +12,33 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from commerce import envvars
+from commerce.money import MINOR_UNITS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+# Fail closed: only the documented values start the process (`Production`, `prod` or `staging` are
+# refused, never silently development). See the README's table of environment variables.
+DJANGO_ENV = envvars.choice("DJANGO_ENV", choices=("development", "production"), default="development")
 PRODUCTION = DJANGO_ENV == "production"
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"  # noqa: S105 (refused in production)
+DEV_WEBHOOK_SECRET = "sandbox-webhook-secret-for-development-only"  # noqa: S105 (refused in production)
 
 if PRODUCTION:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    SECRET_KEY = envvars.required("DJANGO_SECRET_KEY", why="in production", forbidden=(DEV_SECRET_KEY,))
+    if envvars.boolean("DJANGO_DEBUG", default=False):
+        raise ImproperlyConfigured("DJANGO_DEBUG=true is refused in production: it shows settings and code to anyone.")
     DEBUG = False
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+    ALLOWED_HOSTS = envvars.host_list("DJANGO_ALLOWED_HOSTS", allow_wildcard=False)
 else:
-    SECRET_KEY = env.str(
-        "DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production-0123456789"
-    )
-    DEBUG = env.bool("DJANGO_DEBUG", default=True)
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
+    DEBUG = envvars.boolean("DJANGO_DEBUG", default=True)
+    ALLOWED_HOSTS = envvars.host_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -108,7 +116,7 @@ def _tune_database(db: dict) -> None:
                 "init_command": "SET sql_mode='STRICT_TRANS_TABLES', time_zone='+00:00'",
             }
         )
-        db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+        db["CONN_MAX_AGE"] = envvars.integer("DATABASE_CONN_MAX_AGE", default=60, minimum=0)
         db["CONN_HEALTH_CHECKS"] = True
         db.setdefault("TEST", {}).update({"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"})
     elif db["ENGINE"] == "django.db.backends.sqlite3":
@@ -125,26 +133,77 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache and Celery ---------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+REDIS_URL = envvars.url("REDIS_URL", schemes=REDIS_SCHEMES)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="commerce"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            # A Redis that stops answering fails a request in seconds instead of hanging it.
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient", "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")  # a host, or kombu warns on every start
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_BROKER_URL = envvars.url(  # memory:// with a host, or kombu warns on every start
+    "CELERY_BROKER_URL", schemes=(*REDIS_SCHEMES, "memory", "amqp", "amqps"), default=REDIS_URL or "memory://localhost/"
+)
+CELERY_RESULT_BACKEND = envvars.url(
+    "CELERY_RESULT_BACKEND", schemes=(*REDIS_SCHEMES, "cache+memory"), default=REDIS_URL or "cache+memory://"
+)
+CELERY_TASK_ALWAYS_EAGER = envvars.boolean("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that lost its broker connection cannot be acknowledged any more and will be delivered
+# again: stop it rather than run it twice at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# Time limits and the visibility timeout (README: "When a worker dies"). A task's hard time limit
+# (seconds) is its queue's; the soft limit (SoftTimeLimitExceeded, time to clean up) comes 10 %
+# earlier. Tasks are routed to queues by name (CELERY_TASK_ROUTES), so the limits follow the name.
+CELERY_QUEUE_TIME_LIMITS = {
+    "default": envvars.integer("CELERY_TIME_LIMIT_DEFAULT", default=300, minimum=1),
+    "recommendations": envvars.integer("CELERY_TIME_LIMIT_RECOMMENDATIONS", default=900, minimum=1),
+    "logistics": envvars.integer("CELERY_TIME_LIMIT_LOGISTICS", default=900, minimum=1),
+}
+# The longest delay a message may wait in a worker before it runs: a countdown, an ETA or a retry's
+# backoff (Celery caps retry_backoff at 600 s). Longer delays belong in beat's schedule.
+CELERY_MAX_COUNTDOWN = envvars.integer("CELERY_MAX_COUNTDOWN", default=600, minimum=0)
+# On Redis a delivered message stays "unacked" until the worker acknowledges it after the task ran
+# (acks_late). If the whole worker dies, the message is delivered again once it has been unacked
+# for the visibility timeout. It must exceed the longest a live worker may hold a message (the
+# longest countdown plus the longest hard limit), or a running or waiting task runs twice.
+CELERY_LONGEST_UNACKED = CELERY_MAX_COUNTDOWN + max(CELERY_QUEUE_TIME_LIMITS.values())
+CELERY_VISIBILITY_TIMEOUT = envvars.integer(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_LONGEST_UNACKED + max(60, CELERY_LONGEST_UNACKED // 5), minimum=1
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_LONGEST_UNACKED:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} must exceed the longest a worker may hold a task, "
+        f"{CELERY_LONGEST_UNACKED} s (CELERY_MAX_COUNTDOWN + the longest CELERY_TIME_LIMIT_*): "
+        "a shorter one delivers running tasks a second time."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for abandoned messages every few seconds (kombu's default sweeps every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 5,
+}
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_QUEUE_TIME_LIMITS["default"] - max(1, CELERY_QUEUE_TIME_LIMITS["default"] // 10)
+CELERY_TASK_TIME_LIMIT = CELERY_QUEUE_TIME_LIMITS["default"]
+CELERY_TASK_ANNOTATIONS = ["commerce.celery.QueueTimeLimits"]
+# Results (the Redis result backend; the visibility timeout is a broker matter, not a result one):
+# kept a day, then expired by Redis itself; a store that fails on a lost connection is retried for
+# at most 20 s, so a Redis outage cannot hold a finished task (and its unacked message) for long.
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": 20.0}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "recommendations", "logistics")
 CELERY_TASK_ROUTES = {
@@ -198,17 +257,17 @@ STORAGES = {
 }
 
 # --- Commerce -----------------------------------------------------------------------------------
-DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
+DEFAULT_CURRENCY = envvars.choice("DEFAULT_CURRENCY", choices=tuple(sorted(MINOR_UNITS)), default="EUR")
 # Batches expiring within this many days show as "near expiry" in Admin and reports.
-NEAR_EXPIRY_DAYS = env.int("NEAR_EXPIRY_DAYS", default=14)
+NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)
 
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
-ORDERS_SHIPPING_FLAT_RATE = env.str("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
-ORDERS_FREE_SHIPPING_OVER = env.str("ORDERS_FREE_SHIPPING_OVER", default="50.00")
-ORDERS_UNPAID_HOLD_MINUTES = env.int("ORDERS_UNPAID_HOLD_MINUTES", default=30)
+ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
+ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
+ORDERS_UNPAID_HOLD_MINUTES = envvars.integer("ORDERS_UNPAID_HOLD_MINUTES", default=30, minimum=1)
 # How long a request with an Idempotency-Key holds it; longer than any request may run (gunicorn's
 # timeout is 30 s): a repeat after that takes over the key of a request whose worker died.
-ORDERS_IDEMPOTENCY_LEASE_SECONDS = env.int("ORDERS_IDEMPOTENCY_LEASE_SECONDS", default=60)
+ORDERS_IDEMPOTENCY_LEASE_SECONDS = envvars.integer("ORDERS_IDEMPOTENCY_LEASE_SECONDS", default=60)
 ORDERS_PAYMENT_GATEWAYS = {
     "card": env.str("ORDERS_CARD_GATEWAY", default="orders.gateways.SandboxCardGateway"),
     "cod": "orders.gateways.CashOnDeliveryGateway",
@@ -217,10 +276,10 @@ ORDERS_PAYMENT_GATEWAYS = {
 # override (a dotted path to a provider class) replaces it, e.g. orders.discounts.NoDiscounts: no promotions.
 ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="")
 # Promotions: the lifetime spend (with at least 3 orders) that makes a customer VIP in RFM segments.
-PROMOTIONS_VIP_LIFETIME_VALUE = env.str("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
-ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default="sandbox-webhook-secret-for-development-only")
+PROMOTIONS_VIP_LIFETIME_VALUE = envvars.decimal("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
+ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
-    ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET")
+    ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -238,9 +297,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
-        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
-        "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
+        "anon": envvars.rate("API_THROTTLE_ANON", default="120/minute"),
+        "user": envvars.rate("API_THROTTLE_USER", default="1200/minute"),
+        "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
     },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -254,11 +313,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Offline docs (commerce/api/docs.py): no online validator badge, Redoc in the system fonts.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"},
+            },
+        },
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 
+# --- Telemetry: read by commerce.telemetry; checked here so a misspelt exporter stops the start
+# instead of exporting nothing.
+envvars.choice("OTEL_TRACES_EXPORTER", choices=("none", "console", "otlp"), default="none")
+
 # --- Logging: every line carries the trace id ----------------------------------------------------
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -269,17 +344,17 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["trace"], "formatter": "plain"},
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": envvars.choice("LOG_LEVEL", choices=LOG_LEVELS, default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
 # --- Production hardening (check --deploy clean) -------------------------------------------------
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = envvars.boolean("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_SECONDS = envvars.integer("DJANGO_HSTS_SECONDS", default=31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True

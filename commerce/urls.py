@@ -5,21 +5,21 @@ dotted paths, for the pages and for the REST API under ``/api/v1/`` (see ``ARCHI
 """
 
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from commerce import health
+from commerce.api.docs import OfflineRedocView, OfflineSwaggerView, redoc_bundle
+from commerce.api.root import ApiRootApi
 
 admin.site.site_header = "Commerce back office"
 admin.site.site_title = "Commerce back office"
 admin.site.index_title = "Run the business"
 
 
-def healthz(request):
-    return JsonResponse({"status": "ok"})
-
-
 # The REST API, version 1: the core's endpoints, then each subdomain app's.
 api_v1 = [
+    path("", ApiRootApi.as_view(), name="api-root"),
     path("", include("commerce.catalog.api.urls")),
     path("", include("commerce.accounts.api.urls")),
     path("", include("commerce.audit.api.urls")),
@@ -31,10 +31,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/docs/", OfflineSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", OfflineRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="api-redoc-bundle"),
     path("accounts/", include("commerce.accounts.urls")),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("orders.urls")),
     path("", include("promotions.urls")),
     path("", include("commerce.catalog.urls")),

@@ -19,6 +19,9 @@ MIN_PYTHON="3.11"
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 die() { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# shellcheck source=scripts/apt-get-wait.sh
+. "$ROOT/scripts/apt-get-wait.sh"  # apt_get: waits for another apt-get's lock
+
 is_root() { [ "$(id -u)" = "0" ]; }
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
 
@@ -29,13 +32,13 @@ apt_install() {
     export DEBIAN_FRONTEND=noninteractive
     if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
         say "apt-get update (no package lists yet)"
-        apt-get update -qq
+        apt_get update -qq
     fi
     say "apt-get install ${pkgs[*]}"
-    if ! apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; then
+    if ! apt_get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null; then
         say "install failed; refreshing package lists and retrying"
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+        apt_get update -qq
+        apt_get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
     fi
 }
 

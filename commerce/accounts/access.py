@@ -6,6 +6,7 @@ created by a data migration; see the README for who can do what.
 """
 
 from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
 
 CUSTOMERS = "Customers"
 MERCHANDISERS = "Merchandisers"
@@ -70,12 +71,45 @@ def can_view_region(user, region_id: int | None) -> bool:
 
 
 def can_access_customer_data(user, customer_id: int, customer_region_id: int | None = None) -> bool:
-    """The spec's validateOrderAccess rule: own data, or all-access staff, or the region's Sales staff."""
-    if user is None or not user.is_authenticated:
+    """The one rule for a customer's data (profile, addresses, orders, journey, figures).
+
+    The customer themselves; staff holding ``view_customers`` who may see the customer's sales
+    region (every region with ``view_all_orders``, their own with ``view_region_orders``);
+    superusers. A customer with no region is visible only to all-region staff.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.pk == customer_id:
         return True
-    return can_view_region(user, customer_region_id)
+    return has_permission(user, "view_customers") and can_view_region(user, customer_region_id)
+
+
+def customer_region_id(customer_id: int) -> tuple[bool, int | None]:
+    """Whether the customer exists, and their sales region (None without one)."""
+    from django.contrib.auth import get_user_model
+
+    found = list(
+        get_user_model().objects.filter(pk=customer_id).values_list("customer_profile__sales_region_id", flat=True)[:1]
+    )
+    return bool(found), (found[0] if found else None)
+
+
+def scope_customer_rows(user, queryset: QuerySet, customer_path: str = "") -> QuerySet:
+    """The rows of customer data ``user`` may see, by ``can_access_customer_data``'s rule.
+
+    ``customer_path`` leads from the queryset's model to the customer (``"customer"`` for
+    addresses, ``"user"`` for profiles, ``""`` for users themselves).
+    """
+    to_customer = f"{customer_path}__" if customer_path else ""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    own = Q(**{f"{to_customer}pk": user.pk})
+    if not has_permission(user, "view_customers"):
+        return queryset.filter(own)
+    if can_view_all_orders(user):
+        return queryset
+    regions = region_ids_of(user) if has_permission(user, "view_region_orders") else set()
+    return queryset.filter(own | Q(**{f"{to_customer}customer_profile__sales_region__in": regions}))
 
 
 def group(name: str) -> Group:

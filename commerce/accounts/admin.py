@@ -12,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Count
 
-from commerce.accounts import services
+from commerce.accounts import access, services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.admin_services import ServiceSaveMixin, copy_saved
 from commerce.audit.staff_edits import StaffAuditMixin
@@ -36,7 +36,9 @@ class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
     list_filter = (*DjangoUserAdmin.list_filter, "sales_regions")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups", "sales_regions")
+        # Users are customer data: the regional rule of commerce.accounts.access, as on every surface.
+        queryset = super().get_queryset(request).prefetch_related("groups", "sales_regions")
+        return access.scope_customer_rows(request.user, queryset)
 
     @admin.display(description="Groups")
     def group_names(self, obj):
@@ -119,6 +121,9 @@ class CustomerProfileAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     fields = ("user", "phone", "sales_region", "created_at")
     readonly_fields = ("user", "created_at")
 
+    def get_queryset(self, request):
+        return access.scope_customer_rows(request.user, super().get_queryset(request), "user")
+
     @admin.display(description="Email", ordering="user__email")
     def email(self, obj):
         return obj.user.email
@@ -161,6 +166,9 @@ class AddressAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     search_fields = ("customer__username", "city", "zip_code", "recipient", "street")
     autocomplete_fields = ("customer",)
     actions = ("make_default",)
+
+    def get_queryset(self, request):
+        return access.scope_customer_rows(request.user, super().get_queryset(request), "customer")
 
     def get_fieldsets(self, request, obj=None):
         # An address stays with its customer; on an existing address the default moves with the

@@ -17,3 +17,24 @@ def has_access(permission: str, message: str) -> type[BasePermission]:
 
     name = "Has" + "".join(part.title() for part in permission.split(".")[-1].split("_"))
     return type(name, (BasePermission,), {"message": message, "has_permission": has_permission, "__doc__": message})
+
+
+class CanViewCustomer(BasePermission):
+    """Customer data addressed by the URL's ``customer_id``: ``access.can_access_customer_data``.
+
+    Sets ``view.customer_exists``, so a view may answer 404 for an unknown customer to staff who
+    may see every region; everyone else is refused alike, with no hint whether the customer exists.
+    """
+
+    message = "You may only read your own data, or that of customers in the sales regions you look after."
+
+    def has_permission(self, request, view):
+        user, customer_id = request.user, view.kwargs["customer_id"]
+        if not user.is_authenticated:
+            return False
+        if user.pk == customer_id:
+            view.customer_exists = True
+            return True
+        exists, region_id = access.customer_region_id(customer_id)
+        view.customer_exists = exists
+        return access.can_access_customer_data(user, customer_id, region_id)

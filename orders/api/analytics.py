@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.accounts import access
-from commerce.accounts.models import User
+from commerce.accounts.errors import CustomerNotFound
 from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
+from commerce.api.permissions import CanViewCustomer
 from commerce.api.serializers import MoneyOutputSerializer
 from commerce.catalog.selectors import category_get
-from commerce.errors import NotFound
 from commerce.money import Money, default_currency
 from orders import selectors
 
@@ -42,22 +42,6 @@ class CanViewOrderAnalytics(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return access.can_view_all_orders(user) or access.has_permission(user, "view_region_orders")
-
-
-class CanViewCustomerData(BasePermission):
-    """The customer, or staff with ``view_customers`` who may see this customer's orders."""
-
-    message = "You may only read your own figures, or those of customers you look after."
-
-    def has_permission(self, request, view):
-        user, customer_id = request.user, view.kwargs["customer_id"]
-        if user.pk == customer_id:
-            return True
-        if not access.has_permission(user, "view_customers"):
-            return False
-        found = list(User.objects.filter(pk=customer_id).values_list("customer_profile__sales_region_id", flat=True))
-        view.customer_exists = bool(found)
-        return access.can_access_customer_data(user, customer_id, found[0] if found else None)
 
 
 class DateRangeSerializer(serializers.Serializer):
@@ -242,11 +226,11 @@ class AverageOrderValueApi(APIView):
 
 
 class _CustomerFiguresApi(APIView):
-    permission_classes = [IsAuthenticated, CanViewCustomerData]
+    permission_classes = [IsAuthenticated, CanViewCustomer]
 
     def check_customer(self, request, customer_id: int) -> None:
-        if request.user.pk != customer_id and not getattr(self, "customer_exists", True):
-            raise NotFound("No such customer.", code="customer_not_found")
+        if not self.customer_exists:
+            raise CustomerNotFound("No such customer.")
 
 
 @extend_schema_serializer(component_name="FavouriteCategory")

@@ -5,7 +5,7 @@ from celery.result import EagerResult
 from django.conf import settings
 
 from commerce.catalog.tasks import stock_reconcile_task
-from commerce.celery import app
+from commerce.celery import QueueTimeLimits, app, queue_of
 
 
 def test_celery_queues_are_named_for_their_work():
@@ -47,3 +47,49 @@ def test_tasks_run_in_process_on_the_embedded_default():
 
     assert isinstance(result, EagerResult)
     assert result.get() == 0
+
+
+def test_the_visibility_timeout_outlasts_the_longest_a_live_worker_may_hold_a_task():
+    # A message is unacked while it waits for its countdown and while it runs (acks_late); if the
+    # visibility timeout were shorter, Redis would hand a live worker's task to a second worker.
+    options = app.conf.broker_transport_options
+    longest_hard_limit = max(settings.CELERY_QUEUE_TIME_LIMITS.values())
+
+    assert options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT
+    assert options["visibility_timeout"] > settings.CELERY_MAX_COUNTDOWN + longest_hard_limit
+    assert options["visibility_timeout"] < 3600, "a dead worker's tasks come back sooner than kombu's default hour"
+    # abandoned messages are looked for well within the timeout, not every 100 s
+    assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] <= 10
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
+
+
+def test_every_task_has_its_queues_time_limits_and_no_longer_retry_delay_than_allowed():
+    app.loader.import_default_modules()
+    tasks = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert tasks
+
+    for name, task in tasks.items():
+        hard = settings.CELERY_QUEUE_TIME_LIMITS[queue_of(name)]
+        assert task.time_limit is not None and task.time_limit <= hard, name
+        assert task.soft_time_limit is not None and task.soft_time_limit < task.time_limit, name
+        # autoretry's backoff and a manual retry's delay are countdowns: within CELERY_MAX_COUNTDOWN
+        assert getattr(task, "retry_backoff_max", 600) <= settings.CELERY_MAX_COUNTDOWN, name
+        assert task.default_retry_delay <= settings.CELERY_MAX_COUNTDOWN, name
+
+
+def test_time_limits_follow_the_queue_a_task_name_routes_to():
+    # the recommendations and logistics apps are not built: their tasks get their queue's longer limits by name
+    limits = settings.CELERY_QUEUE_TIME_LIMITS
+
+    for name, queue in (("recommendations.model_train", "recommendations"), ("logistics.routes_plan", "logistics"),
+                        ("orders.expire_unpaid", "default")):
+        task = type("Probe", (), {"name": name, "time_limit": None})()
+        annotation = QueueTimeLimits().annotate(task)
+
+        assert queue_of(name) == queue
+        assert annotation["time_limit"] == limits[queue]
+        assert 0 < annotation["soft_time_limit"] < limits[queue]
+    assert limits["recommendations"] > limits["default"] and limits["logistics"] > limits["default"]
+
+    # a task that sets its own limit keeps it
+    assert QueueTimeLimits().annotate(type("Own", (), {"name": "logistics.x", "time_limit": 5})()) is None

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 LONG_SECRET = "k3v9-Q2x7_pZr8Lw4TnY6mB1cHs5dJf0gVeRaUiOoPlKjHgFdSaQwErTyUiOp-7xZ"
 PRODUCTION = {
@@ -20,7 +22,11 @@ PRODUCTION = {
 SERVICE_VARS = {
     "DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS",
     "DJANGO_DEBUG", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_TASK_ALWAYS_EAGER", "CACHE_KEY_PREFIX",
-    "DJANGO_SECURE_SSL_REDIRECT", "ORDERS_WEBHOOK_SECRET",
+    "DJANGO_SECURE_SSL_REDIRECT", "ORDERS_WEBHOOK_SECRET", "DJANGO_HSTS_SECONDS", "LOG_LEVEL", "NEAR_EXPIRY_DAYS",
+    "CELERY_VISIBILITY_TIMEOUT", "CELERY_MAX_COUNTDOWN", "CELERY_TIME_LIMIT_DEFAULT",
+    "CELERY_TIME_LIMIT_RECOMMENDATIONS", "CELERY_TIME_LIMIT_LOGISTICS", "API_THROTTLE_ANON", "API_THROTTLE_USER",
+    "API_THROTTLE_AUTH", "ORDERS_SHIPPING_FLAT_RATE", "ORDERS_FREE_SHIPPING_OVER", "PROMOTIONS_VIP_LIFETIME_VALUE",
+    "DEFAULT_CURRENCY", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
 }
 
 SETTINGS_PROBE = """
@@ -134,3 +140,135 @@ def test_redis_url_switches_cache_broker_and_results_to_redis_and_turns_off_eage
     assert out["broker"] == "redis://cache.internal:6379/2"
     assert out["result_backend"] == "redis://cache.internal:6379/2"
     assert out["eager"] is False
+
+
+def refused(**env_vars) -> str:
+    """Start the settings with ``env_vars``; they must be refused. Returns what the process said."""
+    done = run(["manage.py", "check"], **env_vars)
+    assert done.returncode != 0, f"started with {env_vars}:\n{done.stdout}"
+    assert "ImproperlyConfigured" in done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("value", ["Production", "prod", "PRODUCTION", "staging", "dev", "productions"])
+def test_an_unknown_django_env_is_refused_at_start_with_the_accepted_values(value):
+    # given a value that used to run development mode silently (known secret key, default webhook secret)
+    message = refused(**{**PRODUCTION, "DJANGO_ENV": value})
+
+    assert f"DJANGO_ENV={value!r}" in message
+    assert "accepted: development, production" in message
+
+
+def test_the_documented_django_env_values_start():
+    assert settings_with(DJANGO_ENV="development")["debug"] is True
+    assert settings_with(**PRODUCTION)["debug"] is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "base"),
+    [
+        ("DJANGO_DEBUG", "flase", {}),
+        ("DJANGO_DEBUG", "Y", {}),
+        ("CELERY_TASK_ALWAYS_EAGER", "maybe", {}),
+        ("DJANGO_SECURE_SSL_REDIRECT", "flase", PRODUCTION),
+    ],
+)
+def test_booleans_accept_only_true_or_false_spellings(name, value, base):
+    message = refused(**{**base, name: value})
+
+    assert f"{name}={value!r}" in message and "true/false" in message
+
+
+def test_booleans_read_their_documented_spellings():
+    assert settings_with(DJANGO_DEBUG="false")["debug"] is False
+    assert settings_with(DJANGO_DEBUG="Off")["debug"] is False
+    assert settings_with(DJANGO_DEBUG="1")["debug"] is True
+    assert settings_with(**PRODUCTION, DJANGO_SECURE_SSL_REDIRECT="false")["secure"]["SECURE_SSL_REDIRECT"] is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("NEAR_EXPIRY_DAYS", "fourteen"), ("NEAR_EXPIRY_DAYS", "\u00b9\u2074"), ("DJANGO_HSTS_SECONDS", "-1"),
+     ("ORDERS_UNPAID_HOLD_MINUTES", "0"), ("LOG_LEVEL", "verbose")],
+)
+def test_numbers_and_choices_are_parsed_strictly(name, value):
+    message = refused(**{**PRODUCTION, name: value})
+
+    assert f"{name}=" in message and "accepted" in message
+
+
+def test_production_refuses_debug_on():
+    message = refused(**PRODUCTION, DJANGO_DEBUG="true")
+
+    assert "DJANGO_DEBUG" in message
+
+
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "ORDERS_WEBHOOK_SECRET"])
+def test_production_refuses_an_empty_secret_and_the_development_default(name):
+    from django.conf import settings
+
+    default = {"DJANGO_SECRET_KEY": settings.DEV_SECRET_KEY, "ORDERS_WEBHOOK_SECRET": settings.DEV_WEBHOOK_SECRET}[name]
+
+    assert name in refused(**{**PRODUCTION, name: ""})
+    assert "development default" in refused(**{**PRODUCTION, name: default})
+    unset = {k: v for k, v in PRODUCTION.items() if k != name}
+    assert name in refused(**unset)
+
+
+@pytest.mark.parametrize("hosts", ["*", "shop.example.com,*", "shop.example.com,,api.example.com", " , "])
+def test_production_refuses_a_wildcard_or_empty_allowed_host(hosts):
+    assert "DJANGO_ALLOWED_HOSTS" in refused(**{**PRODUCTION, "DJANGO_ALLOWED_HOSTS": hosts})
+
+
+def test_allowed_hosts_are_trimmed():
+    out = settings_with(**{**PRODUCTION, "DJANGO_ALLOWED_HOSTS": "shop.example.com, api.example.com"})
+
+    assert out["allowed_hosts"] == ["shop.example.com", "api.example.com"]
+
+
+def test_a_visibility_timeout_shorter_than_a_task_may_be_held_is_refused():
+    # countdown 600 + logistics' hard limit 900: a 1,000 s timeout would hand running tasks to a second worker
+    message = refused(CELERY_VISIBILITY_TIMEOUT="1000", CELERY_TIME_LIMIT_LOGISTICS="900", CELERY_MAX_COUNTDOWN="600")
+
+    assert "CELERY_VISIBILITY_TIMEOUT=1000" in message and "1500" in message
+
+
+def test_the_visibility_timeout_is_read_from_the_environment():
+    done = run(["-c", "import django; django.setup()\nfrom commerce.celery import app\n"
+                      "print(app.conf.broker_transport_options['visibility_timeout'])"],
+               CELERY_VISIBILITY_TIMEOUT="8", CELERY_MAX_COUNTDOWN="1", CELERY_TIME_LIMIT_DEFAULT="3",
+               CELERY_TIME_LIMIT_RECOMMENDATIONS="3", CELERY_TIME_LIMIT_LOGISTICS="3")
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "8"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("API_THROTTLE_ANON", "120 per minute"),  # DRF would fail on the first request: a 500
+        ("API_THROTTLE_AUTH", "10/fortnight"),
+        ("ORDERS_SHIPPING_FLAT_RATE", "4,90"),
+        ("ORDERS_FREE_SHIPPING_OVER", "-1"),
+        ("PROMOTIONS_VIP_LIFETIME_VALUE", "lots"),
+        ("DEFAULT_CURRENCY", "eur"),
+        ("DEFAULT_CURRENCY", "XXX"),
+        ("OTEL_TRACES_EXPORTER", "jaeger"),
+        ("REDIS_URL", "cache.internal:6379"),
+        ("CELERY_BROKER_URL", "rabbit://broker"),
+    ],
+)
+def test_values_read_later_are_checked_at_start(name, value):
+    message = refused(**{name: value})
+
+    assert f"{name}={value!r}" in message and "accepted" in message
+
+
+def test_values_read_later_accept_their_documented_forms():
+    done = run(["-c", "import django; django.setup()\nfrom django.conf import settings as s\n"
+                      "print(s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon'], s.ORDERS_SHIPPING_FLAT_RATE, s.DEFAULT_CURRENCY)"],
+               API_THROTTLE_ANON="50/s", ORDERS_SHIPPING_FLAT_RATE="5", DEFAULT_CURRENCY="JPY", OTEL_TRACES_EXPORTER="none",
+               CELERY_RESULT_BACKEND="cache+memory://")
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "50/s 5 JPY"

@@ -5,12 +5,14 @@ and ``DATABASE_URL`` pointing at the test database, so it sees what the test com
 (``transactional_db``). Tasks are sent through the broker and their results read back.
 """
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ("default", "recommendations", "logistics")
+PROBE_TASKS = "tests.integration.celery_probe_tasks"
 
 
 def _test_database_url() -> str:
@@ -42,41 +45,58 @@ def _test_database_url() -> str:
     return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(transactional_db):
-    """Start a worker on every queue; stop it (warm shutdown, then kill) when the test ends."""
+def start_worker(**env_vars) -> subprocess.Popen:
+    """A worker on every queue, in a process group of its own (so a test can kill it whole)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "commerce.settings",
         "DATABASE_URL": _test_database_url(),  # test_<name>: the database this test commits to
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **env_vars,
     }
     env.pop("DATABASE_REPLICA_URL", None)
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
     command = [
-        sys.executable, "-m", "celery", "-A", "commerce", "worker",
-        "-Q", ",".join(QUEUES), "--pool=solo", "-c", "1", "--loglevel=INFO",
+        sys.executable, "-m", "celery", "-A", "commerce", "worker", "-I", PROBE_TASKS,
+        "-Q", ",".join(QUEUES), "--pool=prefork", "-c", "1", "--loglevel=INFO",
         "--without-heartbeat", "--without-mingle", "--without-gossip",
         "-n", f"it-{uuid.uuid4().hex[:8]}@%h",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 (fixed argv)
-    process.log_path = log.name
-    try:
-        yield process
-    finally:
+    process = subprocess.Popen(  # noqa: S603 (fixed argv)
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    process.log_file = log
+    return process
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """Warm shutdown, then kill the whole group; remove the log."""
+    if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-        log.close()
-        os.unlink(log.name)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # a pool child left behind
+    process.log_file.close()
+    os.unlink(process.log_file.name)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """Start a worker on every queue; stop it (warm shutdown, then kill) when the test ends."""
+    process = start_worker()
+    try:
+        yield process
+    finally:
+        stop_worker(process)
 
 
 def worker_log(process) -> str:
-    return Path(process.log_path).read_text(errors="replace")[-4000:]
+    return Path(process.log_file.name).read_text(errors="replace")[-4000:]
 
 
 def test_stock_reconcile_task_runs_on_a_real_worker_and_returns_its_result(celery_worker):
@@ -131,3 +151,100 @@ def test_logistics_task_is_published_to_the_logistics_queue_only():
         for queue in QUEUES:
             for raw in _queued(client, queue, result.id):
                 client.lrem(queue, 0, raw)
+
+
+# A worker's view of time for the dead-worker test: limits of a few seconds, so the visibility
+# timeout may be short too (settings refuse one not above the longest countdown + hard limit).
+SHORT_LIMITS = {
+    "CELERY_TIME_LIMIT_DEFAULT": "3", "CELERY_TIME_LIMIT_RECOMMENDATIONS": "3", "CELERY_TIME_LIMIT_LOGISTICS": "3",
+    "CELERY_MAX_COUNTDOWN": "1", "CELERY_VISIBILITY_TIMEOUT": "8",
+}
+
+
+def _wait_for(predicate, *, timeout: float, what: str, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.1)
+    log = worker_log(process) if process is not None else ""
+    pytest.fail(f"timed out waiting for {what}\n{log}")
+
+
+def test_a_task_of_a_worker_killed_whole_is_delivered_again_after_the_visibility_timeout(transactional_db):
+    # given: a worker (main process and pool child) running a task that blocks until released
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    key = f"it-probe-{uuid.uuid4().hex}"
+    visibility_timeout = int(SHORT_LIMITS["CELERY_VISIBILITY_TIMEOUT"])
+    client.set(f"{key}:armed", "1", ex=3600)
+    first = start_worker(**SHORT_LIMITS)
+    second = None
+    try:
+        result = app.send_task("tests.probe_wait_for_release", kwargs={"key": key})
+        _wait_for(lambda: client.llen(f"{key}:attempts") == 1, timeout=90, what="the first attempt", process=first)
+
+        # when: the whole worker is SIGKILLed mid-task (no chance to ack or reject), then a new one starts
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        assert result.status == "PENDING"  # nobody finished it
+        client.set(f"{key}:release", "1")
+        second = start_worker(**SHORT_LIMITS)
+
+        # then: the new worker gets the same message again once the (shortened) visibility timeout
+        # has passed, not after kombu's default hour
+        try:
+            outcome = result.get(timeout=visibility_timeout + 60)
+        except Exception as exc:
+            pytest.fail(f"the task was not delivered again ({exc!r}); worker log:\n{worker_log(second)}")
+        assert outcome == "released after 2 attempt(s)"
+        assert result.status == "SUCCESS"
+        attempts = [json.loads(raw) for raw in client.lrange(f"{key}:attempts", 0, -1)]
+        assert len(attempts) == 2
+        assert attempts[0]["hostname"] != attempts[1]["hostname"], "the second attempt ran on the new worker"
+        assert attempts[0]["redelivered"] is False and attempts[1]["redelivered"] is True
+        # and the message leaves the broker: acknowledged (just after the result is stored), nothing
+        # left to deliver a third time
+        _wait_for(lambda: not any(result.id in raw.decode(errors="replace") for raw in client.hvals("unacked")),
+                  timeout=30, what="the acknowledgement", process=second)
+        assert not any(result.id in raw.decode(errors="replace") for q in QUEUES for raw in client.lrange(q, 0, -1))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        first.log_file.close()
+        os.unlink(first.log_file.name)
+        if second is not None:
+            stop_worker(second)
+        client.delete(f"{key}:attempts", f"{key}:release", f"{key}:armed")
+
+
+def test_a_task_whose_pool_process_dies_is_rejected_back_and_runs_again_at_once(transactional_db):
+    # given: a worker with the default (long) visibility timeout, running a task that blocks
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    key = f"it-probe-{uuid.uuid4().hex}"
+    client.set(f"{key}:armed", "1", ex=3600)
+    worker = start_worker()
+    try:
+        result = app.send_task("tests.probe_wait_for_release", kwargs={"key": key})
+        _wait_for(lambda: client.llen(f"{key}:attempts") == 1, timeout=90, what="the first attempt", process=worker)
+        first = json.loads(client.lindex(f"{key}:attempts", 0))
+
+        # when: only the pool process running it is killed (the OOM killer's way); the worker lives on
+        os.kill(first["pid"], signal.SIGKILL)
+        client.set(f"{key}:release", "1")
+
+        # then: the worker rejects the message back to its queue (task_reject_on_worker_lost) and it
+        # runs again long before the visibility timeout, in a new pool process of the same worker
+        try:
+            outcome = result.get(timeout=60)
+        except Exception as exc:
+            pytest.fail(f"the task did not run again ({exc!r}); worker log:\n{worker_log(worker)}")
+        assert outcome == "released after 2 attempt(s)"
+        second = json.loads(client.lindex(f"{key}:attempts", 1))
+        assert second["hostname"] == first["hostname"] and second["pid"] != first["pid"]
+        assert worker.poll() is None, "the worker itself survived"
+        assert settings.CELERY_VISIBILITY_TIMEOUT > 60
+    finally:
+        stop_worker(worker)
+        client.delete(f"{key}:attempts", f"{key}:release", f"{key}:armed")

@@ -1,7 +1,8 @@
 """Audit REST API (``/api/v1/``): the domain-event store and customer journeys, read-only.
 
-Events are for staff holding ``audit.view_audit_trail``. A customer's journey is for that
-customer, and for staff holding ``accounts.view_customers``.
+Events are for staff holding ``audit.view_audit_trail``. A customer's journey is customer data:
+the customer, and staff who may view that customer (``accounts.view_customers`` and the
+customer's sales region, ``commerce.accounts.access.can_access_customer_data``).
 
 Session keys are stored on events to group a journey's steps; they are also what a session
 cookie holds, so the API never shows them: it shows a short one-way digest instead.
@@ -16,8 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.accounts import access
+from commerce.accounts.errors import CustomerNotFound
 from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.api.permissions import CanViewCustomer
 from commerce.audit import selectors
 
 AUDIT_PERMISSION = "audit.view_audit_trail"
@@ -62,18 +65,6 @@ class CanViewAuditTrail(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user.is_authenticated and user.is_staff and access.has_permission(user, AUDIT_PERMISSION))
-
-
-class CanViewCustomerJourney(BasePermission):
-    message = "You may only read your own journey."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        if user.pk == view.kwargs.get("customer_id"):
-            return True
-        return bool(user.is_staff and access.has_permission(user, CUSTOMERS_PERMISSION))
 
 
 @extend_schema_serializer(component_name="DomainEvent")
@@ -206,7 +197,7 @@ class JourneySessionSerializer(serializers.Serializer):
 class CustomerJourneyApi(APIView):
     """What a customer did, session by session, rebuilt from their events."""
 
-    permission_classes = [IsAuthenticated, CanViewCustomerJourney]
+    permission_classes = [IsAuthenticated, CanViewCustomer]
 
     @extend_schema_serializer(component_name="CustomerJourneyFilter")
     class FilterSerializer(serializers.Serializer):
@@ -234,6 +225,7 @@ class CustomerJourneyApi(APIView):
             ),
             401: NOT_AUTHENTICATED,
             403: PERMISSION_DENIED,
+            404: error_response("No customer has this id.", error_example("customer_not_found", "No such customer.")),
             429: THROTTLED,
         },
         examples=[
@@ -263,6 +255,8 @@ class CustomerJourneyApi(APIView):
         ],
     )
     def get(self, request, customer_id: int):
+        if not self.customer_exists:
+            raise CustomerNotFound("No such customer.")
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         journey = selectors.customer_journey(customer_id=customer_id, **filters.validated_data)

@@ -24,11 +24,11 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.test.utils import override_settings
 
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.catalog.selectors import product_queryset
+from commerce.demo import add_allow_production_argument, refuse_in_production
 from orders.errors import PaymentDeclined
 from orders.gateways import CardDetails, SandboxCardGateway
 from orders.models import Order
@@ -63,15 +63,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (same seed, same orders).")
         parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS, help="How many orders (up to 200).")
+        add_allow_production_argument(parser)
 
-    def handle(self, *args, seed, orders, **options):
+    def handle(self, *args, seed, orders, allow_production, **options):
+        refuse_in_production("seed_demo_orders", allow_production=allow_production)
         started = time.monotonic()
         if Order.objects.exists():
             self.stdout.write(self.style.SUCCESS("Demo orders already present: nothing changed."))
             return
         self.rng = random.Random(seed)
-        # DEBUG off: the debug cursor would log every one of the thousands of queries.
-        with override_settings(DEBUG=False), transaction.atomic():
+        with transaction.atomic():
             customers = self._customers()
             stock = self._stock()
             if not customers or len(stock) < 3:

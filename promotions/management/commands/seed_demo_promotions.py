@@ -29,6 +29,7 @@ from django.utils import timezone
 from commerce.accounts import access
 from commerce.accounts.models import SalesRegion
 from commerce.catalog.models import Category, Product
+from commerce.demo import add_allow_production_argument, refuse_in_production
 from promotions import services
 from promotions.models import Campaign
 
@@ -39,7 +40,12 @@ PUBLIC_CODE = "WELCOME10"
 class Command(BaseCommand):
     help = "Create demo segments, a campaign, promotions and coupons through the services (idempotent; run by seed_demo)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        add_allow_production_argument(parser)
+
+    def handle(self, *args, allow_production, **options):
+        # In production a public demo code (WELCOME10) would be a real discount for anyone.
+        refuse_in_production("seed_demo_promotions", allow_production=allow_production)
         started = time.monotonic()
         if Campaign.objects.filter(name=CAMPAIGN_NAME).exists():
             self.stdout.write(self.style.SUCCESS("Demo promotions already present: nothing changed."))

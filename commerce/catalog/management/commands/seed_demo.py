@@ -22,12 +22,10 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hashers_by_algorithm
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from commerce.accounts import access
@@ -35,23 +33,21 @@ from commerce.accounts import services as account_services
 from commerce.accounts.models import SalesRegion, User
 from commerce.catalog import inventory, services
 from commerce.catalog.models import Category, Manufacturer, Product, StockBatch
+from commerce.demo import (
+    DEMO_PASSWORD,
+    QuickDemoHasher,
+    add_allow_production_argument,
+    demo_password,
+    quick_demo_hashing,
+    refuse_in_production,
+)
 from commerce.money import Money
 
-DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - public on purpose: documented in the README, demo accounts only
+__all__ = ["DEMO_PASSWORD", "QuickDemoHasher", "Command"]  # the benches hash as seeding does
+
 DEFAULT_SEED = 2024
 DEFAULT_PRODUCTS = 300
 DEFAULT_CUSTOMERS = 40
-
-
-class QuickDemoHasher(PBKDF2PasswordHasher):
-    """PBKDF2 with few iterations, used only while seeding (dozens of accounts in a second).
-
-    The hash keeps the standard ``pbkdf2_sha256`` format, so the configured PBKDF2 hasher verifies
-    it, and Django re-hashes it with the preferred hasher's full work factor at the account's first
-    log-in (``must_update``). Used only when PBKDF2 is among ``PASSWORD_HASHERS``.
-    """
-
-    iterations = 1_000
 
 
 # --- the shop's shape ----------------------------------------------------------------------------
@@ -224,20 +220,21 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (same seed, same shop).")
         parser.add_argument("--products", type=int, default=DEFAULT_PRODUCTS, help="How many products (up to 333).")
         parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS, help="How many customers (up to 480).")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where the shop runs, for the printed URLs.")
+        parser.add_argument(
+            "--base-url", default=None,
+            help="Where the shop runs, to print its URLs (none printed without it: only the caller knows the port).",
+        )
+        add_allow_production_argument(parser)
 
-    def handle(self, *args, seed, products, customers, base_url, **options):
+    def handle(self, *args, seed, products, customers, base_url, allow_production, **options):
+        refuse_in_production("seed_demo", allow_production=allow_production)
         started = time.monotonic()
         self.rng = random.Random(seed)
         self.today = timezone.localdate()
         self.tally = Tally()
         self.accounts: list[Account] = []
-        hashers = list(settings.PASSWORD_HASHERS)
-        if QuickDemoHasher.algorithm in get_hashers_by_algorithm():
-            # The configured hashers can verify (and will upgrade) a quick PBKDF2 hash.
-            hashers.insert(0, f"{QuickDemoHasher.__module__}.{QuickDemoHasher.__qualname__}")
-        # DEBUG off while seeding: the debug cursor would log (and format) thousands of queries.
-        with override_settings(PASSWORD_HASHERS=hashers, DEBUG=False), transaction.atomic():
+        self.password = demo_password()
+        with quick_demo_hashing(), transaction.atomic():
             regions = self._regions()
             self._staff(regions)
             categories = self._categories()
@@ -245,15 +242,15 @@ class Command(BaseCommand):
             self._products(categories, makers, products)
             self._customers(regions, customers)
         elapsed = time.monotonic() - started
-        self._report(elapsed, base_url.rstrip("/"))
+        self._report(elapsed, base_url)
         # Demo promotions and orders belong to their apps, which the core never imports: asked for
         # by name, promotions first so that the demo orders carry them.
         if apps.is_installed("promotions"):
             self.stdout.write("")
-            call_command("seed_demo_promotions", stdout=self.stdout)
+            call_command("seed_demo_promotions", allow_production=allow_production, stdout=self.stdout)
         if apps.is_installed("orders"):
             self.stdout.write("")
-            call_command("seed_demo_orders", seed=seed, stdout=self.stdout)
+            call_command("seed_demo_orders", seed=seed, allow_production=allow_production, stdout=self.stdout)
         if apps.is_installed("promotions"):
             # Purchase-history segments (VIP, lapsing, ...) are computed from the demo orders.
             self.stdout.write("")
@@ -274,14 +271,14 @@ class Command(BaseCommand):
         admin = User.objects.filter(username="admin").first()
         self.tally.add("staff", admin is None)
         if admin is None:
-            User.objects.create_superuser("admin", "admin@shop.example", DEMO_PASSWORD, first_name="Ada", last_name="Admin")
+            User.objects.create_superuser("admin", "admin@shop.example", self.password, first_name="Ada", last_name="Admin")
         self.accounts.append(Account("admin", "superuser: everything, including the event browser"))
         for username, first, last, groups, region_codes, role in STAFF:
             user = User.objects.filter(username=username).first()
             self.tally.add("staff", user is None)
             if user is None:
                 user = User.objects.create_user(
-                    username, f"{username}@shop.example", DEMO_PASSWORD, first_name=first, last_name=last, is_staff=True
+                    username, f"{username}@shop.example", self.password, first_name=first, last_name=last, is_staff=True
                 )
                 user.groups.set(Group.objects.filter(name__in=groups))
                 user.sales_regions.set([regions[c] for c in region_codes])
@@ -419,7 +416,7 @@ class Command(BaseCommand):
             self.tally.add("customers", username not in existing)
             if username not in existing:
                 customer = account_services.customer_register(
-                    username=username, password=DEMO_PASSWORD, email=f"{username}@example.com",
+                    username=username, password=self.password, email=f"{username}@example.com",
                     first_name=first, last_name=last, sales_region=region,
                 )
                 for address in homes:
@@ -443,7 +440,7 @@ class Command(BaseCommand):
         }
 
     # --- the report ------------------------------------------------------------------------------
-    def _report(self, elapsed: float, base_url: str) -> None:
+    def _report(self, elapsed: float, base_url: str | None) -> None:
         out, style = self.stdout, self.style
         if self.tally.total_created == 0:
             out.write(style.SUCCESS(f"Demo data already present: nothing changed ({elapsed:.1f} s)."))
@@ -455,12 +452,25 @@ class Command(BaseCommand):
                 out.write(f"Already there and left as they were: {kept}.")
         width = max(len(a.username) for a in self.accounts) + 2
         out.write("")
-        out.write(f"Log-in names (password for every demo account: {DEMO_PASSWORD}):")
-        out.write(f"  {'USER NAME'.ljust(width)}PASSWORD        ROLE")
+        password = self.password
+        if settings.PRODUCTION:
+            # Never a known password here: a random one, shown once, and only if accounts were made with it.
+            made = self.tally.created.get("staff", 0) + self.tally.created.get("customers", 0)
+            if made:
+                out.write(style.WARNING(
+                    f"Production settings: the {made} accounts created now share a random password, "
+                    f"shown only this once: {password}"
+                ))
+            else:
+                password = "(unchanged)"  # noqa: S105 (a label, not a password)
+        out.write(f"Log-in names (password for every account created now: {password}):")
+        column = max(16, len(password) + 2)
+        out.write(f"  {'USER NAME'.ljust(width)}{'PASSWORD'.ljust(column)}ROLE")
         for account in self.accounts:
-            out.write(f"  {account.username.ljust(width)}{DEMO_PASSWORD.ljust(16)}{account.role}")
+            out.write(f"  {account.username.ljust(width)}{password.ljust(column)}{account.role}")
         out.write("  (an account that existed before seeding keeps its own password)")
-        out.write("")
-        out.write("URLs:")
-        for label, path in (("Shop", "/"), ("Admin", "/admin/"), ("API docs", "/api/docs/"), ("API", "/api/v1/")):
-            out.write(f"  {label.ljust(10)}{base_url}{path}")
+        if base_url:
+            out.write("")
+            out.write("URLs:")
+            for label, path in (("Shop", "/"), ("Admin", "/admin/"), ("API docs", "/api/docs/"), ("API", "/api/v1/")):
+                out.write(f"  {label.ljust(10)}{base_url.rstrip('/')}{path}")
