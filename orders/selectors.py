@@ -13,6 +13,7 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from commerce.accounts import access
 from commerce.audit.models import DomainEvent
 from commerce.catalog.models import Category
+from commerce.money import default_currency, round_amount
 from orders.errors import OrderNotFound
 from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderSummary
 from orders.pricing import LineInput, Pricing, price_lines
@@ -187,7 +188,7 @@ def order_statistics(*, requester, period: str = "month", date_from=None, date_t
         "by_period": by_period,
         "orders": totals["orders"],
         "revenue": (totals["revenue"] or Decimal(0)) - (totals["refunded"] or Decimal(0)),
-        "average_order_value": (totals["aov"] or Decimal(0)).quantize(Decimal("0.01")),
+        "average_order_value": round_amount(totals["aov"] or Decimal(0), default_currency()),
     }
 
 
@@ -206,7 +207,7 @@ def customer_purchase_pattern(*, customer_id: int) -> dict:
     """Frequency (days between orders), favourite categories, typical basket."""
     summaries = list(
         OrderSummary.objects.filter(customer_id=customer_id, status__in=REVENUE_STATUSES).order_by("placed_at")
-        .only("placed_at", "lines", "item_count", "total_amount")
+        .only("placed_at", "lines", "item_count", "total_amount", "currency")
     )
     if not summaries:
         return {"orders": 0, "average_days_between_orders": None, "favourite_categories": [], "typical_basket": {},
@@ -225,7 +226,7 @@ def customer_purchase_pattern(*, customer_id: int) -> dict:
         "favourite_categories": [{"category_id": c, "name": names.get(c, ""), "units": n} for c, n in categories.most_common(5)],
         "typical_basket": {
             "median_items": item_counts[len(item_counts) // 2],
-            "average_total": (sum(s.total_amount for s in summaries) / len(summaries)).quantize(Decimal("0.01")),
+            "average_total": round_amount(sum(s.total_amount for s in summaries) / len(summaries), summaries[-1].currency),
             "usual_products": [{"product_id": p, "name": n, "orders": k} for (p, n), k in products.most_common(5)],
         },
         "lifetime_value": customer_lifetime_value(customer_id=customer_id),

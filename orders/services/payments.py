@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import time
 import uuid
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -217,8 +217,7 @@ def _line_refunds(order: Order, lines: list[dict]) -> tuple[Money, list[dict]]:
         if quantity == left:
             amount = Money.of(line.line_total_amount - line.refunded_amount, order.currency)
         else:
-            share = (line.line_total_amount * quantity / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-            amount = Money.of(share, order.currency)
+            amount = order.money(line.line_total_amount).share(quantity, line.quantity)
         line.refunded_quantity += quantity
         line.refunded_amount += amount.amount
         line.save(update_fields=["refunded_quantity", "refunded_amount"])
