@@ -5,6 +5,7 @@ import itertools
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.catalog.models import Category, Manufacturer, Product
@@ -102,8 +103,8 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.date.today() - datetime.timedelta(days=n)
+    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 def days_ahead(n: int) -> datetime.date:
-    return datetime.date.today() + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)

@@ -15,7 +15,7 @@ from commerce.catalog import inventory
 from commerce.catalog.services import category_create, manufacturer_create, product_create
 from commerce.money import Money
 from orders.models import Order, SandboxCharge
-from tests.orders.factories import customer_with_address
+from tests.orders.factories import CARD_EXP_YEAR, customer_with_address
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,7 +78,7 @@ def pay_by_card(page, number: str) -> None:
     page.locator("#pm-card").check()
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Month").select_option("12")
-    page.get_by_label("Year").select_option("2030")
+    page.get_by_label("Year").select_option(str(CARD_EXP_YEAR))
     page.get_by_label("CVC").fill("123")
 
 

@@ -13,11 +13,11 @@ from commerce.catalog.models import StockBatch, StockReservation
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, IdempotencyRecord, Order, OrderLineAllocation, Payment, SandboxCharge
 from tests.factories import AddressFactory, StaffFactory, UserFactory
-from tests.orders.factories import customer_with_address, filled_cart, stocked_product
+from tests.orders.factories import CARD_EXP_YEAR, customer_with_address, filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": CARD_EXP_YEAR, "cvc": "123"}
 DECLINED = {**GOOD, "number": "4000000000000002"}
 
 

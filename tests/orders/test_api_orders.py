@@ -13,7 +13,7 @@ from tests.orders.factories import GOOD_CARD, customer_with_address, paid_order,
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"number": GOOD_CARD.number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+GOOD = {"number": GOOD_CARD.number, "exp_month": 12, "exp_year": GOOD_CARD.exp_year, "cvc": "123"}
 
 
 def token_client(user) -> APIClient:

@@ -43,7 +43,7 @@ def pending_payment():
     filled_cart(customer, [(stocked_product(price="20.00"), 1)])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer).key}")
-    card = {"number": LOST_CARD.number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    card = {"number": LOST_CARD.number, "exp_month": 12, "exp_year": LOST_CARD.exp_year, "cvc": "123"}
     response = client.post("/api/v1/checkout/", {"address_id": address.pk, "payment_method": "card", "card": card}, format="json")
     assert (response.status_code, response.json()["code"]) == (502, "payment_pending")
     payment = Payment.objects.get()

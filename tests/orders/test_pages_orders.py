@@ -185,7 +185,7 @@ def test_order_reorder_needs_post(shopper):
 
 # --- paying a pending order -----------------------------------------------------------------------------
 def card(number, key, **overrides):
-    return {"card_number": number, "exp_month": "12", "exp_year": "2030", "cvc": "123", "idempotency_key": key, **overrides}
+    return {"card_number": number, "exp_month": "12", "exp_year": str(LOST_CARD.exp_year), "cvc": "123", "idempotency_key": key, **overrides}
 
 
 def test_order_pay_declined_keeps_the_order_payable_then_a_good_card_pays_it_once(shopper):
