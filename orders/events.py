@@ -26,7 +26,8 @@ class OrderCreated(_OrderEvent):
     items: list = field(default_factory=list)
     subtotal_amount: str = "0"
     discount_amount: str = "0"
-    shipping_amount: str = "0"
+    shipping_amount: str = "0"  # before the shipping discount (events written before 2026-12: after it)
+    shipping_discount_amount: str = "0"  # part of discount_amount; absent from events written before 2026-12
     payment_method: str = ""
     region_id: int | None = None
     shipping_address: dict = field(default_factory=dict)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -505,10 +504,8 @@ def order_detail(request, number: str):
             "totals": {
                 "subtotal": order.money(order.subtotal_amount),
                 "discount": order.money(order.discount_amount),
-                "shipping": order.money(order.shipping_amount),
-                # shipping is stored after its discount; the itemised promotions list that discount
-                "shipping_before_discounts": order.money(order.shipping_amount + sum(
-                    (Decimal(p.get("shipping_amount") or 0) for p in order.applied_promotions), Decimal(0))),
+                "shipping": order.money(order.shipping_amount),  # before its discount, which the promotions list
+                "shipping_discount": order.money(order.shipping_discount_amount),
                 "total": order.total,
                 "paid": order.money(order.paid_amount),
                 "refunded": order.money(order.refunded_amount),

@@ -54,7 +54,7 @@ from orders.api.common import (
 )
 from orders.errors import PaymentDeclined, PaymentGatewayError
 from orders.idempotency import run_idempotent
-from orders.models import Order
+from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
 from orders.services import lifecycle
 from orders.services.cart import order_reorder
 from orders.services.checkout import order_create_from_cart
@@ -205,10 +205,11 @@ class OrderListOutputSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField()
     region_id = serializers.IntegerField(allow_null=True)
     item_count = serializers.IntegerField(help_text="Units ordered.")
-    subtotal = MoneyField(source="subtotal_amount")
-    discount = MoneyField(source="discount_amount")
-    shipping = MoneyField(source="shipping_amount")
-    total = MoneyField(source="total_amount")
+    subtotal = MoneyField(source="subtotal_amount", help_text=SUBTOTAL_HELP)
+    discount = MoneyField(source="discount_amount", help_text=DISCOUNT_HELP)
+    shipping = MoneyField(source="shipping_amount", help_text=SHIPPING_HELP)
+    shipping_discount = MoneyField(source="shipping_discount_amount", help_text=SHIPPING_DISCOUNT_HELP)
+    total = MoneyField(source="total_amount", help_text=TOTAL_HELP)
     refunded = MoneyField(source="refunded_amount")
     lines = serializers.SerializerMethodField()
     placed_at = serializers.DateTimeField()
@@ -230,6 +231,7 @@ ORDER_LIST_EXAMPLE = {
     "subtotal": {"amount": "29.80", "currency": "EUR"},
     "discount": {"amount": "0.00", "currency": "EUR"},
     "shipping": {"amount": "4.90", "currency": "EUR"},
+    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
     "total": {"amount": "34.70", "currency": "EUR"},
     "refunded": {"amount": "0.00", "currency": "EUR"},
     "lines": [

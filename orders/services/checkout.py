@@ -139,7 +139,8 @@ def order_create_from_cart(
             currency=pricing.currency,
             subtotal_amount=pricing.subtotal.amount,
             discount_amount=pricing.discount_total.amount,
-            shipping_amount=pricing.shipping.amount - pricing.shipping_discount.amount,
+            shipping_amount=pricing.shipping.amount,  # before its discount, which discount_amount holds
+            shipping_discount_amount=pricing.shipping_discount.amount,
             total_amount=pricing.total.amount,
             shipping_address=address.as_value(),
             address=address,
@@ -181,6 +182,7 @@ def order_create_from_cart(
                 subtotal_amount=str(order.subtotal_amount),
                 discount_amount=str(order.discount_amount),
                 shipping_amount=str(order.shipping_amount),
+                shipping_discount_amount=str(order.shipping_discount_amount),
                 payment_method=payment_method,
                 region_id=order.region_id,
                 shipping_address=order.shipping_address,
