@@ -434,6 +434,7 @@ class OrderAdmin(admin.ModelAdmin):
                 text = exc.message if order.number in exc.message else f"Order {order.number}: {exc.message}"
                 self.message_user(request, text, messages.ERROR)
             else:
+                updated.refresh_from_db()  # what happened once it committed (a cancel's refund runs then)
                 succeeded.append(updated)
         if succeeded:
             numbers = ", ".join(self._described(o) for o in succeeded)

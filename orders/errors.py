@@ -63,6 +63,12 @@ class RefundInvalid(ValidationError):
     default_code = "refund_invalid"
 
 
+class RefundPending(PaymentGatewayError):
+    """The gateway's answer to a refund was lost: it stays pending and is settled later, once."""
+
+    default_code = "refund_pending"
+
+
 class IdempotencyConflict(Conflict):
     default_code = "idempotency_key_reused"
 

@@ -250,7 +250,16 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+    """Money given back through the gateway that took it.
+
+    Written ``pending`` (and committed) before the gateway is called, outside any transaction,
+    under its own idempotency key; then settled ``succeeded`` or ``failed``. A pending refund
+    whose answer was lost is settled by ``payments_settle_pending``, which repeats the call with
+    the same key: the gateway refunds once.
+    """
+
     class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
@@ -262,10 +271,15 @@ class Refund(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     lines = models.JSONField(default=list, blank=True, help_text="[{line_id, quantity, amount}] for partial refunds")
     gateway_reference = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True,
+                                       help_text="Travels to the gateway: a repeated call refunds once.")
+    error_code = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="orders_refund_status")]
 
     def __str__(self):
         return f"Refund {self.amount} {self.currency} on {self.order_id}"
@@ -358,6 +372,19 @@ class SandboxCharge(models.Model):
     status = models.CharField(max_length=12)  # captured, declined, voided
     refunded_amount = models.DecimalField(**AMOUNT, default=0)
     card_last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.reference
+
+
+class SandboxRefund(models.Model):
+    """The sandbox gateway's books of refunds, keyed by the refund's idempotency key."""
+
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    charge_reference = models.CharField(max_length=40)
+    reference = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(**AMOUNT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -384,6 +384,9 @@ class OrderPayApi(APIView):
 class OrderCancelApi(APIView):
     """Cancel an order: its stock is released and what was paid is refunded.
 
+    The refund is made once the cancellation is committed; the answer lists it under `refunds`
+    (`pending` while the gateway's answer is awaited, settled by the shop shortly after).
+
     A customer may cancel their own order until the warehouse starts on it (pending, confirmed or
     paid); staff holding `accounts.manage_orders` may cancel any order until it ships.
     """
@@ -413,10 +416,6 @@ class OrderCancelApi(APIView):
             ),
             415: UNSUPPORTED_MEDIA_TYPE,
             429: THROTTLED,
-            502: error_response(
-                "The refund could not be made; the order was not cancelled.",
-                error_example("payment_gateway_error", "The refund could not be made: the gateway is unavailable."),
-            ),
         },
         examples=[OpenApiExample("Changed my mind", value={"reason": "Ordered twice by mistake"}, request_only=True), ORDER_ANSWER],
     )

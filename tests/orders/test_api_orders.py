@@ -123,6 +123,7 @@ def test_orders_list_is_paginated():
     assert page["results"][0]["lines"][0]["unit_price"] == {"amount": "10.00", "currency": "EUR"}
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: the refund is made once the cancel committed
 def test_the_customer_cancels_their_paid_order_gets_refunded_and_the_stock_back(world):
     order = world["ada_order"]
 
