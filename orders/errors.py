@@ -55,6 +55,10 @@ class PaymentGatewayError(Conflict):
     default_code = "payment_gateway_error"
 
 
+class PaymentInProgress(Conflict):
+    default_code = "payment_in_progress"
+
+
 class PaymentNotNeeded(Conflict):
     default_code = "payment_not_needed"
 

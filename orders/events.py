@@ -99,6 +99,15 @@ class OrderCancelled(_OrderEvent):
 
 
 @dataclass(frozen=True)
+class OrderVoided(_OrderEvent):
+    """A checkout's payment was declined or failed (nothing charged): the attempt is void."""
+
+    event_type: ClassVar[str] = "orders.order.voided"
+    reason: str = ""
+    lost_coupons: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class OrderRefunded(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.refunded"
     refund_id: int = 0

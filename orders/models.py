@@ -111,6 +111,9 @@ class Order(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
         REFUNDED = "refunded", "Refunded"
+        # A checkout whose payment was declined (or failed, nothing charged): never an order of the
+        # shopper's history; staff see the attempt (orders.services.checkout.checkout_place_and_pay).
+        VOIDED = "voided", "Voided (payment failed at checkout)"
 
     class PaymentStatus(models.TextChoices):
         UNPAID = "unpaid", "Unpaid"

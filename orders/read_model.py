@@ -26,6 +26,7 @@ _STATUS_BY_EVENT = {
     "orders.order.delivered": S.DELIVERED,
     "orders.order.completed": S.COMPLETED,
     "orders.order.cancelled": S.CANCELLED,
+    "orders.order.voided": S.VOIDED,
 }
 
 

@@ -65,7 +65,8 @@ IDEMPOTENCY_CONFLICTS = (
     error_example("request_in_progress", "A request with this Idempotency-Key is still being processed."),
 )
 PAYMENT_DECLINED = error_response(
-    "The card was declined; the order stays pending and can be paid again with `POST /orders/{number}/pay/`.",
+    "The card was declined. At checkout the attempt is voided and its items are back in the cart; "
+    "paying an existing order (`POST /orders/{number}/pay/`) leaves it pending and payable.",
     error_example(
         "payment_declined",
         "The card was declined.",
@@ -124,9 +125,9 @@ def domain_error_body(exc: DomainError) -> dict:
     return error_body(exc.code, exc.message, exc.fields, exc.extra)
 
 
-def with_order_number(exc: DomainError, order: Order) -> DomainError:
-    """A payment failure after the order exists: say which order to pay again, under one stable code."""
-    extra = {**exc.extra, "order_number": order.number}
+def with_order_number(exc: DomainError, number: str) -> DomainError:
+    """A payment failure after the order exists: say which order it was, under one stable code."""
+    extra = {**exc.extra, "order_number": number}
     if isinstance(exc, PaymentDeclined):
         # The service's code is the decline reason (card_declined, insufficient_funds); the API keeps
         # one stable code for every decline and gives the reason alongside.

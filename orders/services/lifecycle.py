@@ -35,10 +35,12 @@ TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     "complete": (frozenset({S.DELIVERED}), S.COMPLETED),
     "cancel": (frozenset({S.PENDING, S.CONFIRMED, S.PAID, S.ALLOCATED, S.READY_TO_SHIP}), S.CANCELLED),
     "refund": (frozenset({S.PAID, S.ALLOCATED, S.READY_TO_SHIP, S.SHIPPED, S.DELIVERED, S.COMPLETED}), S.REFUNDED),
+    "void": (frozenset({S.PENDING}), S.VOIDED),  # checkout's payment failed: see checkout_place_and_pay
 }
 PAST = {
     "confirm": "confirmed", "pay": "paid", "allocate": "allocated", "mark_ready": "marked ready to ship",
     "ship": "shipped", "deliver": "delivered", "complete": "completed", "cancel": "cancelled", "refund": "refunded",
+    "void": "voided",
 }
 #: what a customer may cancel themselves (before the warehouse has touched it)
 CUSTOMER_CANCELLABLE = frozenset({S.PENDING, S.CONFIRMED, S.PAID})

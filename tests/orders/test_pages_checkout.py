@@ -197,7 +197,9 @@ def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, good
     assert open_cart_lines(shopper.customer) == sorted([(mug.pk, 2), (tea.pk, 1)])
     assert available_quantities([mug.pk, tea.pk]) == {mug.pk: 10, tea.pk: 10}  # nothing held
     attempt = Order.objects.get()
-    assert (attempt.status, attempt.cancel_reason) == ("cancelled", "payment declined")
+    assert (attempt.status, attempt.cancel_reason) == ("voided", "payment declined")  # the API's outcome too
+    history = shopper.get(reverse("orders:order_list")).content.decode()
+    assert attempt.number not in history  # a declined checkout is no order of the shopper's
     assert Payment.objects.get().status == Payment.Status.DECLINED
     assert not SandboxCharge.objects.exists()
     assert not DomainEvent.objects.filter(event_type="journey.complete_order").exists()
@@ -218,7 +220,7 @@ def test_checkout_gateway_error_charges_nothing_and_keeps_the_cart(shopper, good
 
     assert "nothing was charged" in response.content.decode()
     assert len(open_cart_lines(shopper.customer)) == 2
-    assert Order.objects.get().cancel_reason == "payment failed"
+    assert (Order.objects.get().status, Order.objects.get().cancel_reason) == ("voided", "payment failed")
     assert not SandboxCharge.objects.exists()
 
 
