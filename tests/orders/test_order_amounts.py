@@ -7,17 +7,20 @@ the order and on shipping; ``shipping`` is the shipping charge before any shippi
 row and the order answers alike. The database refuses an order whose amounts do not add up.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from orders.models import Order, OrderSummary
 from orders.services.checkout import order_create_from_cart
+from tests.factories import UserFactory
 from tests.orders.factories import customer_with_address, filled_cart, stocked_product
 from tests.promotions.factories import PromotionFactory
 
@@ -77,6 +80,26 @@ def test_free_shipping_is_a_discount_on_shipping_before_its_discount():
     assert cart == {"subtotal": Decimal("20.00"), "discount": Decimal("4.90"), "shipping": Decimal("4.90"),
                     "shipping_discount": Decimal("4.90"), "total": Decimal("20.00")}
     check_every_surface(cart, order, answers)
+
+
+def test_the_order_page_and_the_admin_show_the_same_amounts(client):
+    # given 2 x 10.00 with free shipping: 20.00 - 4.90 + 4.90 = 20.00
+    PromotionFactory(free_shipping=True, name="Free delivery")
+    customer, address = customer_with_address()
+    _, order, _ = place_and_read(customer, address, [(stocked_product(price="10.00"), 2)])
+    client.force_login(customer)
+    page = re.sub(r"\s+", " ", client.get(reverse("orders:order_detail", args=[order.number])).content.decode())
+    # the page: shipping before its discount, the promotion that took it off, the total
+    assert "<dt>Subtotal</dt><dd>20.00 EUR</dd>" in page
+    assert "Free delivery" in page and "−4.90 EUR" in page
+    assert "<dt>Shipping</dt><dd>4.90 EUR</dd>" in page
+    assert '<dt class="total">Total</dt><dd class="total">20.00 EUR</dd>' in page
+    # the admin: the same figures, the shipping discount named
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    admin = re.sub(r"\s+", " ", client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode())
+    for label, value in (("Shipping (before its discount)", "4.90 EUR"), ("Of the discount, on shipping", "4.90 EUR"),
+                         ("Discount", "4.90 EUR"), ("Total", "20.00 EUR")):
+        assert re.search(rf"<label>{re.escape(label)}:</label> <div class=\"readonly\">{re.escape(value)}</div>", admin), label
 
 
 def test_a_shipping_discount_and_an_order_discount_add_up_together():
