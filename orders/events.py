@@ -99,6 +99,17 @@ class OrderCancelled(_OrderEvent):
 
 
 @dataclass(frozen=True)
+class RefundFailed(_OrderEvent):
+    """The gateway refused a refund or failed: nothing was given back."""
+
+    event_type: ClassVar[str] = "orders.order.refund_failed"
+    refund_id: int = 0
+    amount: str = "0"
+    currency: str = ""
+    error_code: str = ""
+
+
+@dataclass(frozen=True)
 class OrderVoided(_OrderEvent):
     """A checkout's payment was declined or failed (nothing charged): the attempt is void."""
 

@@ -426,7 +426,7 @@ def _money(payload: dict, key: str = "amount") -> str:
 
 def _timeline_entry(event) -> TimelineEntry:
     p, kind = event.payload, event.event_type.rsplit(".", 1)[-1]
-    tone = "muted" if kind in ("cancelled", "voided") else "ok"
+    tone = "muted" if kind in ("cancelled", "voided") else "bad" if kind == "refund_failed" else "ok"
     label, detail = {
         "created": ("Order placed", f"Total {_money(p, 'total_amount')}"),
         "confirmed": ("Order confirmed", ""),
@@ -438,6 +438,7 @@ def _timeline_entry(event) -> TimelineEntry:
         "completed": ("Completed", ""),
         "cancelled": ("Cancelled", p.get("reason", "").capitalize()),
         "voided": ("Checkout voided: nothing was charged", p.get("reason", "").capitalize()),
+        "refund_failed": ("Refund failed: nothing was given back yet", (p.get("error_code") or "").replace("_", " ").capitalize()),
         "refunded": ("Refunded" if p.get("full") else "Partly refunded", _money(p)),
     }.get(kind, (kind.replace("_", " ").capitalize(), ""))
     if event.event_type == "orders.payment.processed":

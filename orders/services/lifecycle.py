@@ -173,7 +173,7 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
     outer transaction's commit when there is one). A refund the gateway refuses leaves the order
     cancelled with a failed refund for staff to retry; a lost answer is settled by the beat task.
     """
-    from orders.services.payments import refunds_begin
+    from orders.services.payments import pending_refunds, refunds_begin
 
     refund_ids: list[int] = []
     with telemetry.command_span("commerce.order.cancel"), transaction.atomic():
@@ -203,9 +203,9 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
         order.hold_until = None
         order.save(update_fields=["status", "cancel_reason", "hold_until", "updated_at"])
         record(events.OrderCancelled(**_ids(order), reason=order.cancel_reason, previous_status=previous))
-        if order.refundable.is_positive():
-            refund_ids = refunds_begin(order=order, amount=order.refundable, lines=[],
-                                       reason=f"cancelled: {order.cancel_reason}".strip())
+        to_refund = order.refundable - pending_refunds(order)  # a refund in flight is not made twice
+        if to_refund.is_positive():
+            refund_ids = refunds_begin(order=order, amount=to_refund, lines=[], reason=f"cancelled: {order.cancel_reason}".strip())
     if refund_ids:
         transaction.on_commit(lambda: _refund_after_cancel(refund_ids))  # at once when no transaction is open
         order.refresh_from_db()

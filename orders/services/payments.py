@@ -227,7 +227,8 @@ def _line_refunds(order: Order, lines: list[dict]) -> tuple[Money, list[dict]]:
     return total, detail
 
 
-def _pending_refunds(order: Order) -> Money:
+def pending_refunds(order: Order) -> Money:
+    """What refunds still waiting for the gateway may take: not refundable again meanwhile."""
     total = sum((r.amount for r in order.refunds.filter(status=Refund.Status.PENDING)), Decimal(0))
     return order.money(total)
 
@@ -298,6 +299,8 @@ def _settle_refund(refund_id: int, result: GatewayResult | None, error: GatewayE
         refund.status = Refund.Status.FAILED
         refund.error_code = (error.code if error is not None else result.error_code or "refund_failed")[:40]
         refund.save(update_fields=["status", "error_code", "updated_at"])
+        record(events.RefundFailed(**_ids(order), refund_id=refund.pk, amount=str(refund.amount), currency=refund.currency,
+                                   error_code=refund.error_code))
         lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order)}
         for item in refund.lines:
             line = lines.get(item["line_id"])
@@ -353,7 +356,7 @@ def order_refund(*, order: Order | int, amount: Decimal | None = None, lines: li
         with transaction.atomic():
             order = lock_order(order)
             check_transition(order, "refund")
-            refundable = order.refundable - _pending_refunds(order)
+            refundable = order.refundable - pending_refunds(order)
             if lines:
                 if amount is not None:
                     raise RefundInvalid("Refund either lines or an amount, not both.")

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from commerce.audit.models import DomainEvent
 from orders.errors import PaymentGatewayError, RefundInvalid, RefundPending
 from orders.gateways import GatewayError
 from orders.models import Refund, SandboxCharge
@@ -127,6 +128,24 @@ def test_a_refused_refund_is_failed_and_gives_the_units_back(monkeypatch):
     order.refresh_from_db()
     assert (line.refunded_quantity, line.refunded_amount, order.refunded_amount) == (0, 0, 0)
     assert list(Refund.objects.values_list("status", flat=True)) == ["failed"]
+    assert DomainEvent.objects.filter(event_type="orders.order.refund_failed", stream_id=str(order.pk)).count() == 1
     payments.order_refund(order=order, lines=[{"line_id": line.pk, "quantity": 2}])  # both units still refundable
     order.refresh_from_db()
     assert (order.payment_status, order.refunded_amount) == ("partially_refunded", Decimal("20.00"))  # not the shipping
+
+
+def test_cancelling_with_a_refund_in_flight_refunds_only_the_rest(monkeypatch, django_capture_on_commit_callbacks):
+    order = paid_order([(stocked_product(price="10.00"), 2)])  # 24.90 paid
+    with monkeypatch.context() as patch:
+        _Watched(patch, fail_with=GatewayError("timeout", code="gateway_timeout", outcome_unknown=True))
+        with pytest.raises(RefundPending):
+            payments.order_refund(order=order, amount=Decimal("4.00"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.order_cancel(order=order, reason="changed my mind")
+    payments.payments_settle_pending(older_than_seconds=0)
+
+    order.refresh_from_db()
+    assert sorted(Refund.objects.values_list("amount", "status")) == [(Decimal("4.00"), "succeeded"), (Decimal("20.90"), "succeeded")]
+    assert (order.status, order.payment_status, order.refunded_amount) == ("cancelled", "refunded", Decimal("24.90"))
+    assert SandboxCharge.objects.get().refunded_amount == Decimal("24.90")
