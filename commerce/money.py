@@ -1,12 +1,17 @@
 """Money: a Decimal amount with an ISO 4217 currency, rounded to the currency's minor unit.
 
 No floats anywhere: constructing Money from a float is refused.
+
+One rounding rule for money everywhere: half up (away from zero on a tie) to the currency's minor
+unit (``MINOR_UNITS``: cents for EUR, whole yen for JPY). ``Money.of``, ``Money * x``,
+``Money.share`` (a part of an amount, as a partial refund is) and ``round_amount`` (for a bare
+Decimal, e.g. an average) all use it; no caller chooses another mode or hard-codes 0.01.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 
@@ -17,6 +22,8 @@ MINOR_UNITS = {
     "JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0,
 }
 CURRENCY_CHOICES = [(code, code) for code in sorted(MINOR_UNITS)]
+#: the one rounding mode of money (see the module's docstring)
+ROUNDING = ROUND_HALF_UP
 
 
 class CurrencyMismatch(ValueError):
@@ -33,6 +40,11 @@ def minor_unit(currency: str) -> Decimal:
     except KeyError:
         raise ValueError(f"Unknown currency {currency!r}") from None
     return Decimal(1).scaleb(-exponent)
+
+
+def round_amount(amount, currency: str) -> Decimal:
+    """``amount`` rounded half up to ``currency``'s minor unit: the one rounding rule of money."""
+    return _to_decimal(amount).quantize(minor_unit(currency), rounding=ROUNDING)
 
 
 def _to_decimal(value) -> Decimal:
@@ -59,14 +71,14 @@ class Money:
     def of(cls, amount, currency: str | None = None) -> Money:
         """Money rounded (half up) to the currency's minor unit."""
         currency = currency or default_currency()
-        return cls(_to_decimal(amount).quantize(minor_unit(currency), rounding=ROUND_HALF_UP), currency)
+        return cls(round_amount(amount, currency), currency)
 
     @classmethod
     def zero(cls, currency: str | None = None) -> Money:
         return cls.of(0, currency)
 
-    def rounded(self, rounding=ROUND_HALF_UP) -> Money:
-        return Money(self.amount.quantize(minor_unit(self.currency), rounding=rounding), self.currency)
+    def rounded(self) -> Money:
+        return Money(round_amount(self.amount, self.currency), self.currency)
 
     def _check(self, other) -> None:
         if not isinstance(other, Money):
@@ -85,9 +97,15 @@ class Money:
     def __mul__(self, factor) -> Money:
         if isinstance(factor, Money):
             raise TypeError("Cannot multiply Money by Money")
-        return Money(self.amount * _to_decimal(factor), self.currency).rounded(ROUND_HALF_EVEN)
+        return Money(self.amount * _to_decimal(factor), self.currency).rounded()
 
     __rmul__ = __mul__
+
+    def share(self, part: int, whole: int) -> Money:
+        """``part / whole`` of this amount, rounded by the one rule (e.g. 1 of 3 units of a line)."""
+        if whole <= 0 or part < 0:
+            raise ValueError("share needs 0 <= part and 0 < whole")
+        return Money(self.amount * part / whole, self.currency).rounded()
 
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)
@@ -124,7 +142,7 @@ class Money:
             raise ValueError("weights must not be negative")
         total_weight = sum(weights, Decimal(0))
         unit = minor_unit(self.currency)
-        total_units = int((self.amount / unit).to_integral_value())
+        total_units = int((self.amount / unit).to_integral_value(rounding=ROUNDING))
         if total_weight == 0:
             return [Money.zero(self.currency) for _ in weights]
         raw = [Decimal(total_units) * w / total_weight for w in weights]

@@ -286,13 +286,13 @@ class OrderAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("number", "customer", "status", "payment_status", "payment_method", "placed_at", "updated_at",
                            "hold_until", "cancel_reason")}),
-        ("Amounts", {"fields": ("subtotal", "discount", "shipping", "total", "paid", "refunded", "balance_due",
+        ("Amounts", {"fields": ("subtotal", "discount", "shipping", "shipping_discount", "total", "paid", "refunded", "balance_due",
                                 "applied_promotions", "coupon_codes")}),
         ("Shipping", {"fields": ("ship_to", "region", "carrier", "tracking_number")}),
     )
     readonly_fields = (
         "number", "customer", "status", "payment_status", "payment_method", "placed_at", "updated_at", "hold_until",
-        "cancel_reason", "subtotal", "discount", "shipping", "total", "paid", "refunded", "balance_due",
+        "cancel_reason", "subtotal", "discount", "shipping", "shipping_discount", "total", "paid", "refunded", "balance_due",
         "applied_promotions", "coupon_codes", "ship_to", "region", "carrier", "tracking_number",
     )
 
@@ -329,9 +329,13 @@ class OrderAdmin(admin.ModelAdmin):
     def discount(self, obj):
         return _money(obj.discount_amount, obj.currency)
 
-    @admin.display(description="Shipping")
+    @admin.display(description="Shipping (before its discount)")
     def shipping(self, obj):
         return _money(obj.shipping_amount, obj.currency)
+
+    @admin.display(description="Of the discount, on shipping")
+    def shipping_discount(self, obj):
+        return _money(obj.shipping_discount_amount, obj.currency)
 
     @admin.display(description="Paid")
     def paid(self, obj):
@@ -430,6 +434,7 @@ class OrderAdmin(admin.ModelAdmin):
                 text = exc.message if order.number in exc.message else f"Order {order.number}: {exc.message}"
                 self.message_user(request, text, messages.ERROR)
             else:
+                updated.refresh_from_db()  # what happened once it committed (a cancel's refund runs then)
                 succeeded.append(updated)
         if succeeded:
             numbers = ", ".join(self._described(o) for o in succeeded)

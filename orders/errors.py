@@ -55,12 +55,22 @@ class PaymentGatewayError(Conflict):
     default_code = "payment_gateway_error"
 
 
+class PaymentInProgress(Conflict):
+    default_code = "payment_in_progress"
+
+
 class PaymentNotNeeded(Conflict):
     default_code = "payment_not_needed"
 
 
 class RefundInvalid(ValidationError):
     default_code = "refund_invalid"
+
+
+class RefundPending(PaymentGatewayError):
+    """The gateway's answer to a refund was lost: it stays pending and is settled later, once."""
+
+    default_code = "refund_pending"
 
 
 class IdempotencyConflict(Conflict):

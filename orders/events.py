@@ -26,7 +26,8 @@ class OrderCreated(_OrderEvent):
     items: list
     subtotal_amount: str
     discount_amount: str
-    shipping_amount: str
+    shipping_amount: str  # before the shipping discount (events written before 2026-12: after it)
+    shipping_discount_amount: str  # part of discount_amount; absent from events written before 2026-12
     payment_method: str
     region_id: int | None
     shipping_address: dict
@@ -95,6 +96,26 @@ class OrderCancelled(_OrderEvent):
     event_type: ClassVar[str] = "orders.order.cancelled"
     reason: str
     previous_status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundFailed(_OrderEvent):
+    """The gateway refused a refund or failed: nothing was given back."""
+
+    event_type: ClassVar[str] = "orders.order.refund_failed"
+    refund_id: int
+    amount: str
+    currency: str
+    error_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderVoided(_OrderEvent):
+    """A checkout's payment was declined or failed (nothing charged): the attempt is void."""
+
+    event_type: ClassVar[str] = "orders.order.voided"
+    reason: str
+    lost_coupons: list
 
 
 @dataclass(frozen=True, kw_only=True)

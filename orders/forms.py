@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from commerce.accounts.forms import ServiceErrorsMixin
 from commerce.catalog.inventory import MAX_QUANTITY
@@ -78,7 +78,7 @@ class CardFieldsMixin:
 
     @staticmethod
     def build_card_fields(required: bool) -> dict[str, forms.Field]:
-        this_year = datetime.date.today().year
+        this_year = timezone.localdate().year
         return {
             "card_number": forms.CharField(
                 label="Card number", required=required, max_length=23,
@@ -115,7 +115,7 @@ class CardFieldsMixin:
                 self.add_error(name, message)
         month, year = cleaned.get("exp_month"), cleaned.get("exp_year")
         if month and year:
-            today = datetime.date.today()
+            today = timezone.localdate()
             if (year, month) < (today.year, today.month):
                 self.add_error("exp_month", "This card has expired.")
         cvc = (cleaned.get("cvc") or "").strip()

@@ -158,17 +158,28 @@ class SandboxCardGateway(PaymentGateway):
         return GatewayResult("captured", reference=reference)
 
     def refund(self, *, reference, amount, idempotency_key):
+        """Refund once per idempotency key: a repeated call answers what the first one did."""
+        from orders.models import SandboxRefund
+
         SandboxCharge = self._charge_model()
-        with transaction.atomic():
-            charge = SandboxCharge.objects.select_for_update().filter(reference=reference).first()
-            if charge is None:
-                raise GatewayError(f"Unknown charge {reference}.", code="unknown_charge")
-            if charge.refunded_amount + amount.amount > charge.amount:
-                return GatewayResult("declined", reference=reference, error_code="refund_exceeds_charge",
-                                     message="The refund is larger than what is left of the charge.")
-            charge.refunded_amount += amount.amount
-            charge.save(update_fields=["refunded_amount"])
-        return GatewayResult("refunded", reference=f"re_{secrets.token_hex(8)}")
+        done = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            return GatewayResult("refunded", reference=done.reference)
+        try:
+            with transaction.atomic():  # the gateway's own books, committed at once like a remote gateway's
+                charge = SandboxCharge.objects.select_for_update().filter(reference=reference).first()
+                if charge is None:
+                    raise GatewayError(f"Unknown charge {reference}.", code="unknown_charge")
+                if charge.refunded_amount + amount.amount > charge.amount:
+                    return GatewayResult("declined", reference=reference, error_code="refund_exceeds_charge",
+                                         message="The refund is larger than what is left of the charge.")
+                charge.refunded_amount += amount.amount
+                charge.save(update_fields=["refunded_amount"])
+                done = SandboxRefund.objects.create(idempotency_key=idempotency_key, charge_reference=reference,
+                                                    reference=f"re_{secrets.token_hex(8)}", amount=amount.amount)
+        except IntegrityError:  # the same key racing: the other call refunded
+            done = SandboxRefund.objects.get(idempotency_key=idempotency_key)
+        return GatewayResult("refunded", reference=done.reference)
 
     def void(self, *, reference, idempotency_key):
         return GatewayResult("voided", reference=reference)

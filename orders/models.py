@@ -1,9 +1,10 @@
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.urls import reverse
 
 from commerce.accounts.models import Address, SalesRegion
@@ -12,6 +13,39 @@ from commerce.db_fields import ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
+
+# What the order amounts mean (the same on the cart answer, the order, its summary and every page):
+SUBTOTAL_HELP = "Quantity x unit price of every line, before any discount."
+DISCOUNT_HELP = "Every discount: on lines, on the order and on shipping (shipping_discount is part of it)."
+SHIPPING_HELP = "The shipping charge before any shipping discount."
+SHIPPING_DISCOUNT_HELP = "The part of the discount taken off shipping (never more than shipping)."
+TOTAL_HELP = "What is charged: subtotal - discount + shipping."
+
+
+def amount_constraints(prefix: str, *, refunds: bool) -> list[models.CheckConstraint]:
+    """total = subtotal - discount + shipping, the shipping discount within shipping and discount,
+    and no amount below zero: checked by the database on every backend.
+
+    The sum is compared within half a cent: on MariaDB (exact decimals) that is equality for
+    two-decimal columns; SQLite keeps decimals as floating point, where exact equality of a sum
+    could fail on representation alone.
+    """
+    computed = F("subtotal_amount") - F("discount_amount") + F("shipping_amount")
+    half_cent = Value(Decimal("0.005"), output_field=models.DecimalField(max_digits=4, decimal_places=3))
+    amounts = ["subtotal_amount", "discount_amount", "shipping_amount", "shipping_discount_amount", "total_amount",
+               "refunded_amount", *(["paid_amount"] if refunds else [])]
+    constraints = [
+        models.CheckConstraint(condition=Q(total_amount__gt=computed - half_cent, total_amount__lt=computed + half_cent),
+                               name=f"{prefix}_amounts_add_up"),
+        models.CheckConstraint(condition=Q(shipping_discount_amount__lte=F("shipping_amount"))
+                               & Q(shipping_discount_amount__lte=F("discount_amount")),
+                               name=f"{prefix}_shipping_discount_within"),
+        models.CheckConstraint(condition=Q(**{f"{name}__gte": 0 for name in amounts}), name=f"{prefix}_amounts_not_negative"),
+    ]
+    if refunds:
+        constraints.append(models.CheckConstraint(condition=Q(refunded_amount__lte=F("paid_amount")),
+                                                  name=f"{prefix}_refunded_within_paid"))
+    return constraints
 
 
 class Cart(models.Model):
@@ -87,6 +121,9 @@ class Order(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
         REFUNDED = "refunded", "Refunded"
+        # A checkout whose payment was declined (or failed, nothing charged): never an order of the
+        # shopper's history; staff see the attempt (orders.services.checkout.checkout_place_and_pay).
+        VOIDED = "voided", "Voided (payment failed at checkout)"
 
     class PaymentStatus(models.TextChoices):
         UNPAID = "unpaid", "Unpaid"
@@ -105,10 +142,11 @@ class Order(models.Model):
     payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
     payment_method = models.CharField(max_length=8, choices=PaymentMethod.choices)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    subtotal_amount = models.DecimalField(**AMOUNT)
-    discount_amount = models.DecimalField(**AMOUNT, default=0)
-    shipping_amount = models.DecimalField(**AMOUNT, default=0)
-    total_amount = models.DecimalField(**AMOUNT)
+    subtotal_amount = models.DecimalField(**AMOUNT, help_text=SUBTOTAL_HELP)
+    discount_amount = models.DecimalField(**AMOUNT, default=0, help_text=DISCOUNT_HELP)
+    shipping_amount = models.DecimalField(**AMOUNT, default=0, help_text=SHIPPING_HELP)
+    shipping_discount_amount = models.DecimalField(**AMOUNT, default=0, help_text=SHIPPING_DISCOUNT_HELP)
+    total_amount = models.DecimalField(**AMOUNT, help_text=TOTAL_HELP)
     paid_amount = models.DecimalField(**AMOUNT, default=0)
     refunded_amount = models.DecimalField(**AMOUNT, default=0)
     shipping_address = models.JSONField()
@@ -130,6 +168,7 @@ class Order(models.Model):
             models.Index(fields=["status", "hold_until"], name="orders_order_status_hold"),
             models.Index(fields=["-placed_at"], name="orders_order_placed"),
         ]
+        constraints = amount_constraints("orders_order", refunds=True)
 
     def __str__(self):
         return self.number
@@ -225,7 +264,16 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+    """Money given back through the gateway that took it.
+
+    Written ``pending`` (and committed) before the gateway is called, outside any transaction,
+    under its own idempotency key; then settled ``succeeded`` or ``failed``. A pending refund
+    whose answer was lost is settled by ``payments_settle_pending``, which repeats the call with
+    the same key: the gateway refunds once.
+    """
+
     class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
@@ -237,10 +285,15 @@ class Refund(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     lines = models.JSONField(default=list, blank=True, help_text="[{line_id, quantity, amount}] for partial refunds")
     gateway_reference = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True,
+                                       help_text="Travels to the gateway: a repeated call refunds once.")
+    error_code = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="orders_refund_status")]
 
     def __str__(self):
         return f"Refund {self.amount} {self.currency} on {self.order_id}"
@@ -300,10 +353,11 @@ class OrderSummary(models.Model):
     payment_status = models.CharField(max_length=20)
     payment_method = models.CharField(max_length=8)
     currency = models.CharField(max_length=3)
-    subtotal_amount = models.DecimalField(**AMOUNT)
-    discount_amount = models.DecimalField(**AMOUNT)
-    shipping_amount = models.DecimalField(**AMOUNT)
-    total_amount = models.DecimalField(**AMOUNT)
+    subtotal_amount = models.DecimalField(**AMOUNT, help_text=SUBTOTAL_HELP)
+    discount_amount = models.DecimalField(**AMOUNT, help_text=DISCOUNT_HELP)
+    shipping_amount = models.DecimalField(**AMOUNT, help_text=SHIPPING_HELP)
+    shipping_discount_amount = models.DecimalField(**AMOUNT, default=0, help_text=SHIPPING_DISCOUNT_HELP)
+    total_amount = models.DecimalField(**AMOUNT, help_text=TOTAL_HELP)
     refunded_amount = models.DecimalField(**AMOUNT, default=0)
     item_count = models.PositiveIntegerField()
     lines = models.JSONField(help_text="[{product_id, code, name, category_id, quantity, unit_price, line_total}]")
@@ -318,6 +372,7 @@ class OrderSummary(models.Model):
             models.Index(fields=["customer_id", "-placed_at"], name="orders_summary_customer"),
             models.Index(fields=["status", "placed_at"], name="orders_summary_status"),
         ]
+        constraints = amount_constraints("orders_summary", refunds=False)
 
     def __str__(self):
         return self.number
@@ -336,6 +391,19 @@ class SandboxCharge(models.Model):
     status = models.CharField(max_length=12)  # captured, declined, voided
     refunded_amount = models.DecimalField(**AMOUNT, default=0)
     card_last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.reference
+
+
+class SandboxRefund(models.Model):
+    """The sandbox gateway's books of refunds, keyed by the refund's idempotency key."""
+
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    charge_reference = models.CharField(max_length=40)
+    reference = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(**AMOUNT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

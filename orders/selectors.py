@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from commerce.accounts import access
 from commerce.audit.models import DomainEvent
 from commerce.catalog.models import Category
+from commerce.money import default_currency, round_amount
 from orders.errors import OrderNotFound
 from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderSummary
 from orders.pricing import LineInput, Pricing, price_lines
@@ -51,13 +52,20 @@ def cart_summary(*, cart: Cart) -> Pricing:
     )
 
 
+#: orders that never became the customer's orders: cancelled ones, and voided checkout attempts
+NOT_ORDERED = (Order.Status.CANCELLED, Order.Status.VOIDED)
+
+
 # --- access -----------------------------------------------------------------------------------------
 def visible_summaries(requester) -> QuerySet[OrderSummary]:
-    """The orders a requester may see: their own; all with view_all_orders; their regions for Sales."""
+    """The orders a requester may see: their own; all with view_all_orders; their regions for Sales.
+
+    A customer's own list leaves out checkout attempts voided because the payment failed (the
+    order's number still answers; staff see the attempts)."""
     qs = OrderSummary.objects.all()
     if access.can_view_all_orders(requester):
         return qs
-    scope = Q(customer_id=requester.pk)
+    scope = Q(customer_id=requester.pk) & ~Q(status=Order.Status.VOIDED)
     if access.has_permission(requester, "view_region_orders"):
         scope |= Q(region_id__in=access.region_ids_of(requester))
     return qs.filter(scope)
@@ -96,7 +104,8 @@ def order_timeline(*, order: Order) -> QuerySet[DomainEvent]:
 
 # --- history and search (read model) -----------------------------------------------------------------
 def order_history(*, customer) -> QuerySet[OrderSummary]:
-    return OrderSummary.objects.filter(customer_id=customer.pk).order_by("-placed_at", "-order_id")
+    """The shopper's orders, as the API lists them to them: voided checkout attempts left out."""
+    return OrderSummary.objects.filter(customer_id=customer.pk).exclude(status=Order.Status.VOIDED).order_by("-placed_at", "-order_id")
 
 
 def order_search(
@@ -149,7 +158,7 @@ class ReorderSuggestion:
 
 def reorder_suggestions(*, customer, limit: int = 10) -> list[ReorderSuggestion]:
     """Items the customer buys again and again (in at least two orders), most frequent first."""
-    orders = OrderSummary.objects.filter(customer_id=customer.pk).exclude(status=Order.Status.CANCELLED).only("lines", "placed_at")
+    orders = OrderSummary.objects.filter(customer_id=customer.pk).exclude(status__in=NOT_ORDERED).only("lines", "placed_at")
     times, quantity, last, names = Counter(), Counter(), {}, {}
     for summary in orders:
         for line in summary.lines:
@@ -168,7 +177,7 @@ def orders_ready_to_ship() -> QuerySet[Order]:
 
 
 # --- analytics (read model) --------------------------------------------------------------------------
-REVENUE_STATUSES = [s for s in Order.Status.values if s not in (Order.Status.PENDING, Order.Status.CANCELLED)]
+REVENUE_STATUSES = [s for s in Order.Status.values if s not in (Order.Status.PENDING, *NOT_ORDERED)]
 _TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
@@ -196,7 +205,7 @@ def order_statistics(*, requester, period: str = "month", date_from=None, date_t
         "by_period": by_period,
         "orders": totals["orders"],
         "revenue": (totals["revenue"] or Decimal(0)) - (totals["refunded"] or Decimal(0)),
-        "average_order_value": (totals["aov"] or Decimal(0)).quantize(Decimal("0.01")),
+        "average_order_value": round_amount(totals["aov"] or Decimal(0), default_currency()),
     }
 
 
@@ -215,7 +224,7 @@ def customer_purchase_pattern(*, customer_id: int) -> dict:
     """Frequency (days between orders), favourite categories, typical basket."""
     summaries = list(
         OrderSummary.objects.filter(customer_id=customer_id, status__in=REVENUE_STATUSES).order_by("placed_at")
-        .only("placed_at", "lines", "item_count", "total_amount")
+        .only("placed_at", "lines", "item_count", "total_amount", "currency")
     )
     if not summaries:
         return {"orders": 0, "average_days_between_orders": None, "favourite_categories": [], "typical_basket": {},
@@ -234,7 +243,7 @@ def customer_purchase_pattern(*, customer_id: int) -> dict:
         "favourite_categories": [{"category_id": c, "name": names.get(c, ""), "units": n} for c, n in categories.most_common(5)],
         "typical_basket": {
             "median_items": item_counts[len(item_counts) // 2],
-            "average_total": (sum(s.total_amount for s in summaries) / len(summaries)).quantize(Decimal("0.01")),
+            "average_total": round_amount(sum(s.total_amount for s in summaries) / len(summaries), summaries[-1].currency),
             "usual_products": [{"product_id": p, "name": n, "orders": k} for (p, n), k in products.most_common(5)],
         },
         "lifetime_value": customer_lifetime_value(customer_id=customer_id),
@@ -302,7 +311,7 @@ def customer_purchase_facts(*, customer_ids=None) -> dict[int, CustomerPurchaseF
 
     One query, grouped in the database. ``customer_ids`` None: every customer.
     """
-    qs = OrderSummary.objects.exclude(status=Order.Status.CANCELLED)
+    qs = OrderSummary.objects.exclude(status__in=NOT_ORDERED)
     if customer_ids is not None:
         qs = qs.filter(customer_id__in=list(customer_ids))
     rows = (
@@ -320,8 +329,8 @@ def customer_purchase_facts(*, customer_ids=None) -> dict[int, CustomerPurchaseF
 
 
 def customers_with_orders() -> QuerySet:
-    """The ids of customers with at least one non-cancelled order, as a subquery-able values queryset."""
-    return OrderSummary.objects.exclude(status=Order.Status.CANCELLED).order_by().values("customer_id")
+    """The ids of customers with at least one order neither cancelled nor voided, as a subquery-able values queryset."""
+    return OrderSummary.objects.exclude(status__in=NOT_ORDERED).order_by().values("customer_id")
 
 
 def customer_has_orders(*, customer_id: int) -> bool:

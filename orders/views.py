@@ -14,7 +14,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,14 +33,13 @@ from commerce.catalog.selectors import product_queryset
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from orders import selectors
-from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, PaymentGatewayError
+from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, PaymentDeclined, PaymentGatewayError
 from orders.forms import AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
 from orders.idempotency import run_idempotent
 from orders.models import Cart, Order, Payment
 from orders.pricing import PricedLine, Pricing
 from orders.services import cart as cart_services
-from orders.services import checkout as checkout_services
-from orders.services.checkout import order_create_from_cart
+from orders.services.checkout import checkout_place_and_pay
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, order_cancel
 from orders.services.payments import order_pay
 from orders.signals_auth import session_cart_key
@@ -270,19 +268,11 @@ class CheckoutView(View):
     when the page was rendered: posting the same form twice (double click, reload, back button)
     places one order and charges once; the repeat gets the first outcome.
 
-    A declined card (or a gateway error that charged nothing): the just-created order is
-    cancelled with reason "payment declined" (its stock is released) and its items are put back
-    in a new open cart, then the checkout page shows the error. We chose this over keeping the
-    order pending because the shopper's view is their cart: it stays exactly as it was (the issue
-    asks for that), they may change it or switch to cash on delivery, and no pending order holds
-    stock behind their back until it expires. The cancelled attempt stays in their history, with
-    its declined payment, which is the honest record. Paying a pending order again (the service's
-    "a declined payment leaves the order payable") is the separate pay page, for orders that are
-    pending for other reasons (e.g. placed through the API).
-
-    A payment whose outcome is unknown (the gateway's answer was lost) is neither cancelled nor
-    retried: money may have moved. The order stays pending and is settled by the gateway's
-    webhook or the settlement task; the shopper sees the confirmation page saying so.
+    What a declined card, a payment-service error or a lost answer does is decided once, by
+    ``checkout_place_and_pay`` (the API's checkout calls it too); this page only presents it: a
+    declined or failed payment shows the checkout again with the error over the shopper's cart
+    (the attempt is voided and is not in their history); a lost answer shows the confirmation
+    page saying the payment is being confirmed.
     """
 
     template_name = "orders/checkout.html"
@@ -345,18 +335,15 @@ class CheckoutView(View):
         def place() -> tuple[int, dict]:
             # No cart: the service takes the open cart, refusing with cart_empty when there is none;
             # a repeat of a request whose worker died gets the order that request placed.
-            order = order_create_from_cart(customer=customer, cart=cart, address_id=data["address"],
-                                           payment_method=data["payment_method"], expected_total=data["expected_total"])
             try:
-                order_pay(order=order, customer=customer, idempotency_key=key, card=card)
-            except PaymentGatewayError as error:
+                order = checkout_place_and_pay(customer=customer, cart=cart, address_id=data["address"],
+                                               payment_method=data["payment_method"], expected_total=data["expected_total"],
+                                               idempotency_key=key, card=card)
+            except (PaymentDeclined, PaymentGatewayError) as error:
                 if error.code == "payment_pending":
-                    return 202, {"order": order.number, "outcome": "payment_pending"}
-                lost = checkout_services.order_abandon_after_failed_payment(order=order, customer=customer, reason="payment failed")
-                return 402, {**_error_body(error), "order": order.number, "lost_coupons": lost}
-            except DomainError as error:
-                lost = checkout_services.order_abandon_after_failed_payment(order=order, customer=customer, reason="payment declined")
-                return 402, {**_error_body(error), "order": order.number, "lost_coupons": lost}
+                    return 202, {"order": error.extra["order_number"], "outcome": "payment_pending"}
+                return 402, {**_error_body(error), "order": error.extra["order_number"],
+                             "lost_coupons": error.extra.get("lost_coupons", [])}
             return 201, {"order": order.number, "outcome": "placed"}
 
         payload = {"address": data["address"], "payment_method": data["payment_method"], "expected_total": str(data["expected_total"])}
@@ -439,7 +426,7 @@ def _money(payload: dict, key: str = "amount") -> str:
 
 def _timeline_entry(event) -> TimelineEntry:
     p, kind = event.payload, event.event_type.rsplit(".", 1)[-1]
-    tone = "muted" if kind == "cancelled" else "ok"
+    tone = "muted" if kind in ("cancelled", "voided") else "bad" if kind == "refund_failed" else "ok"
     label, detail = {
         "created": ("Order placed", f"Total {_money(p, 'total_amount')}"),
         "confirmed": ("Order confirmed", ""),
@@ -450,6 +437,8 @@ def _timeline_entry(event) -> TimelineEntry:
         "delivered": ("Delivered", ""),
         "completed": ("Completed", ""),
         "cancelled": ("Cancelled", p.get("reason", "").capitalize()),
+        "voided": ("Checkout voided: nothing was charged", p.get("reason", "").capitalize()),
+        "refund_failed": ("Refund failed: nothing was given back yet", (p.get("error_code") or "").replace("_", " ").capitalize()),
         "refunded": ("Refunded" if p.get("full") else "Partly refunded", _money(p)),
     }.get(kind, (kind.replace("_", " ").capitalize(), ""))
     if event.event_type == "orders.payment.processed":
@@ -505,10 +494,8 @@ def order_detail(request, number: str):
             "totals": {
                 "subtotal": order.money(order.subtotal_amount),
                 "discount": order.money(order.discount_amount),
-                "shipping": order.money(order.shipping_amount),
-                # shipping is stored after its discount; the itemised promotions list that discount
-                "shipping_before_discounts": order.money(order.shipping_amount + sum(
-                    (Decimal(p.get("shipping_amount") or 0) for p in order.applied_promotions), Decimal(0))),
+                "shipping": order.money(order.shipping_amount),  # before its discount, which the promotions list
+                "shipping_discount": order.money(order.shipping_discount_amount),
                 "total": order.total,
                 "paid": order.money(order.paid_amount),
                 "refunded": order.money(order.refunded_amount),

@@ -6,12 +6,40 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from rest_framework.test import APIClient
 
 from commerce import telemetry
+from tests import clock
 from tests.factories import NO_PASSWORD, CustomerFactory, StaffFactory, UserFactory, customer_with_address, token_client
 
 _exporter = InMemorySpanExporter()
 telemetry.provider().add_span_processor(SimpleSpanProcessor(_exporter))
 
 REAL_SERVICES = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
+
+
+def pytest_configure(config):
+    # Before any test module is imported: module-level dates (test cards) see the moved clock too.
+    today = clock.install_from_environment()
+    if today is not None:
+        config.stash[_TODAY] = today
+
+
+def pytest_report_header(config):
+    today = config.stash.get(_TODAY, None)
+    return f"clock moved: today is {today} (TEST_TODAY)" if today else None
+
+
+_TODAY = pytest.StashKey()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Pin ``timezone.now`` to one moment: ``frozen_clock(datetime(2031, 1, 15, 10, tzinfo=UTC))``."""
+    from django.utils import timezone
+
+    def freeze(moment):
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return freeze
 
 
 def pytest_collection_modifyitems(config, items):

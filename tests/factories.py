@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db.models import Max
 from django.forms import MultiWidget
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -132,11 +133,11 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 def days_ago(n: int) -> datetime.date:
-    return datetime.date.today() - datetime.timedelta(days=n)
+    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 def days_ahead(n: int) -> datetime.date:
-    return datetime.date.today() + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def admin_form_data(response, **overrides) -> dict:

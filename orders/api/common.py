@@ -24,7 +24,7 @@ from commerce.money import Money, default_currency
 from orders import selectors
 from orders.errors import PaymentDeclined
 from orders.gateways import CardDetails
-from orders.models import Order
+from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
 from orders.pricing import Pricing, price_lines
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, allowed_actions
 
@@ -65,7 +65,8 @@ IDEMPOTENCY_CONFLICTS = (
     error_example("request_in_progress", "A request with this Idempotency-Key is still being processed."),
 )
 PAYMENT_DECLINED = error_response(
-    "The card was declined; the order stays pending and can be paid again with `POST /orders/{number}/pay/`.",
+    "The card was declined. At checkout the attempt is voided and its items are back in the cart; "
+    "paying an existing order (`POST /orders/{number}/pay/`) leaves it pending and payable.",
     error_example(
         "payment_declined",
         "The card was declined.",
@@ -124,9 +125,9 @@ def domain_error_body(exc: DomainError) -> dict:
     return error_body(exc.code, exc.message, exc.fields, exc.extra)
 
 
-def with_order_number(exc: DomainError, order: Order) -> DomainError:
-    """A payment failure after the order exists: say which order to pay again, under one stable code."""
-    extra = {**exc.extra, "order_number": order.number}
+def with_order_number(exc: DomainError, number: str) -> DomainError:
+    """A payment failure after the order exists: say which order it was, under one stable code."""
+    extra = {**exc.extra, "order_number": number}
     if isinstance(exc, PaymentDeclined):
         # The service's code is the decline reason (card_declined, insufficient_funds); the API keeps
         # one stable code for every decline and gives the reason alongside.
@@ -231,12 +232,14 @@ class CartSummaryOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     item_count = serializers.IntegerField(help_text="Units in the cart.")
     lines = CartLineOutputSerializer(many=True)
-    subtotal = MoneyOutputSerializer()
+    subtotal = MoneyOutputSerializer(help_text=SUBTOTAL_HELP)
     discounts = CartDiscountSerializer(many=True)
-    discount_total = MoneyOutputSerializer()
-    shipping = MoneyOutputSerializer(help_text="Shipping before any shipping discount.")
-    shipping_discount = MoneyOutputSerializer()
-    total = MoneyOutputSerializer(help_text="What checkout charges: send it back as `expected_total`.")
+    discount_total = MoneyOutputSerializer(help_text=DISCOUNT_HELP + " The order's `discount`.")
+    shipping = MoneyOutputSerializer(help_text=SHIPPING_HELP)
+    shipping_discount = MoneyOutputSerializer(help_text=SHIPPING_DISCOUNT_HELP)
+    total = MoneyOutputSerializer(
+        help_text="What checkout charges: subtotal - discount_total + shipping. Send it back as `expected_total`."
+    )
     coupons = CartCouponSerializer(many=True, help_text="A verdict for each code on the cart: a refused one stays, with its reason.")
     hints = CartHintSerializer(
         many=True,
@@ -350,10 +353,11 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField()
     region_id = serializers.IntegerField(allow_null=True)
     currency = serializers.CharField()
-    subtotal = MoneyField(source="subtotal_amount")
-    discount = MoneyField(source="discount_amount")
-    shipping = MoneyField(source="shipping_amount")
-    total = MoneyField(source="total_amount")
+    subtotal = MoneyField(source="subtotal_amount", help_text=SUBTOTAL_HELP)
+    discount = MoneyField(source="discount_amount", help_text=DISCOUNT_HELP)
+    shipping = MoneyField(source="shipping_amount", help_text=SHIPPING_HELP)
+    shipping_discount = MoneyField(source="shipping_discount_amount", help_text=SHIPPING_DISCOUNT_HELP)
+    total = MoneyField(source="total_amount", help_text=TOTAL_HELP)
     paid = MoneyField(source="paid_amount")
     refunded = MoneyField(source="refunded_amount")
     balance_due = MoneyOutputSerializer()
@@ -421,6 +425,7 @@ ORDER_EXAMPLE = {
     "subtotal": {"amount": "29.80", "currency": "EUR"},
     "discount": {"amount": "0.00", "currency": "EUR"},
     "shipping": {"amount": "4.90", "currency": "EUR"},
+    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
     "total": {"amount": "34.70", "currency": "EUR"},
     "paid": {"amount": "34.70", "currency": "EUR"},
     "refunded": {"amount": "0.00", "currency": "EUR"},

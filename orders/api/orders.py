@@ -54,10 +54,10 @@ from orders.api.common import (
 )
 from orders.errors import PaymentDeclined, PaymentGatewayError
 from orders.idempotency import run_idempotent
-from orders.models import Order
+from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
 from orders.services import lifecycle
 from orders.services.cart import order_reorder
-from orders.services.checkout import order_create_from_cart
+from orders.services.checkout import checkout_place_and_pay
 from orders.services.payments import order_pay
 
 CARD_EXAMPLE = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
@@ -73,10 +73,13 @@ class CheckoutApi(APIView):
     """Place an order from my cart and pay it, in that order.
 
     Stock (and coupons) are reserved and the order written first; payment is taken last, so a
-    checkout that loses a race for stock never needs a refund. A declined card leaves the order
-    pending (its stock held until `hold_until`): pay it with `POST /orders/{number}/pay/`.
-    After a 502 the order exists too (`extra.order_number`): look it up or pay it there rather
-    than repeating the checkout, whose cart is already checked out.
+    checkout that loses a race for stock never needs a refund. A declined card (402) or a payment
+    service error that charged nothing (502 `payment_gateway_error`) voids the attempt, as the
+    shop's checkout page does: its stock and coupons are given back and its items put back in
+    your cart (`extra.lost_coupons`: codes that no longer apply); check out again with another
+    card. The attempt (`extra.order_number`) is not in your order history. After a 502
+    `payment_pending` the order exists and stays pending until the payment is settled: look it
+    up rather than repeating the checkout.
     """
 
     permission_classes = [IsAuthenticated]
@@ -160,17 +163,17 @@ class CheckoutApi(APIView):
         user, key = request.user, _idempotency_key(request)
 
         def run():
-            order = order_create_from_cart(  # the customer's open cart; none: 400 cart_empty
-                customer=user,
-                address_id=data["address_id"],
-                payment_method=data["payment_method"],
-                expected_total=data.get("expected_total"),
-            )
             try:
-                order_pay(order=order, customer=user, idempotency_key=gateway_key(user=user, scope="checkout", key=key),
-                          card=card_details(data.get("card")))
+                order = checkout_place_and_pay(  # the customer's open cart; none: 400 cart_empty
+                    customer=user,
+                    address_id=data["address_id"],
+                    payment_method=data["payment_method"],
+                    expected_total=data.get("expected_total"),
+                    idempotency_key=gateway_key(user=user, scope="checkout", key=key),
+                    card=card_details(data.get("card")),
+                )
             except (PaymentDeclined, PaymentGatewayError) as exc:
-                raise with_order_number(exc, order) from exc
+                raise with_order_number(exc, exc.extra["order_number"]) from exc
             journey_step(request, JourneyAction.COMPLETE_ORDER, details={"order_number": order.number})
             return status.HTTP_201_CREATED, order_detail_data(number=order.number, requester=user)
 
@@ -205,10 +208,11 @@ class OrderListOutputSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField()
     region_id = serializers.IntegerField(allow_null=True)
     item_count = serializers.IntegerField(help_text="Units ordered.")
-    subtotal = MoneyField(source="subtotal_amount")
-    discount = MoneyField(source="discount_amount")
-    shipping = MoneyField(source="shipping_amount")
-    total = MoneyField(source="total_amount")
+    subtotal = MoneyField(source="subtotal_amount", help_text=SUBTOTAL_HELP)
+    discount = MoneyField(source="discount_amount", help_text=DISCOUNT_HELP)
+    shipping = MoneyField(source="shipping_amount", help_text=SHIPPING_HELP)
+    shipping_discount = MoneyField(source="shipping_discount_amount", help_text=SHIPPING_DISCOUNT_HELP)
+    total = MoneyField(source="total_amount", help_text=TOTAL_HELP)
     refunded = MoneyField(source="refunded_amount")
     lines = serializers.SerializerMethodField()
     placed_at = serializers.DateTimeField()
@@ -230,6 +234,7 @@ ORDER_LIST_EXAMPLE = {
     "subtotal": {"amount": "29.80", "currency": "EUR"},
     "discount": {"amount": "0.00", "currency": "EUR"},
     "shipping": {"amount": "4.90", "currency": "EUR"},
+    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
     "total": {"amount": "34.70", "currency": "EUR"},
     "refunded": {"amount": "0.00", "currency": "EUR"},
     "lines": [
@@ -370,7 +375,7 @@ class OrderPayApi(APIView):
                 order_pay(order=order, customer=user, idempotency_key=gateway_key(user=user, scope="payment", key=key),
                           card=card_details(card))
             except (PaymentDeclined, PaymentGatewayError) as exc:
-                raise with_order_number(exc, order) from exc
+                raise with_order_number(exc, order.number) from exc
             return status.HTTP_200_OK, order_detail_data(number=order.number, requester=user)
 
         payload = {"order": order.number, "card": card_fingerprint_part(card)}
@@ -381,6 +386,9 @@ class OrderPayApi(APIView):
 
 class OrderCancelApi(APIView):
     """Cancel an order: its stock is released and what was paid is refunded.
+
+    The refund is made once the cancellation is committed; the answer lists it under `refunds`
+    (`pending` while the gateway's answer is awaited, settled by the shop shortly after).
 
     A customer may cancel their own order until the warehouse starts on it (pending, confirmed or
     paid); staff holding `accounts.manage_orders` may cancel any order until it ships.
@@ -411,10 +419,6 @@ class OrderCancelApi(APIView):
             ),
             415: UNSUPPORTED_MEDIA_TYPE,
             429: THROTTLED,
-            502: error_response(
-                "The refund could not be made; the order was not cancelled.",
-                error_example("payment_gateway_error", "The refund could not be made: the gateway is unavailable."),
-            ),
         },
         examples=[OpenApiExample("Changed my mind", value={"reason": "Ordered twice by mistake"}, request_only=True), ORDER_ANSWER],
     )

@@ -20,7 +20,7 @@ from commerce.accounts import access
 from commerce.accounts.models import CustomerProfile
 from commerce.accounts.selectors import address_get
 from commerce.audit.events import record
-from commerce.catalog.inventory import stock_reserve_many
+from commerce.catalog.inventory import stock_release_reference, stock_reserve_many
 from orders import events, idempotency
 from orders.discounts import discount_provider
 from orders.errors import (
@@ -28,10 +28,15 @@ from orders.errors import (
     CartEmpty,
     CartNeedsReview,
     NotAllowedToOrder,
+    PaymentDeclined,
+    PaymentGatewayError,
+    PaymentInProgress,
     PaymentMethodInvalid,
 )
-from orders.models import Cart, Order, OrderLine
+from orders.gateways import CardDetails
+from orders.models import Cart, Order, OrderLine, Payment
 from orders.pricing import LineInput, Pricing, price_lines
+from orders.services.payments import order_pay, payment_outcome
 
 
 def _pricing_issues(pricing: Pricing) -> list[dict]:
@@ -143,7 +148,8 @@ def order_create_from_cart(
             currency=pricing.currency,
             subtotal_amount=pricing.subtotal.amount,
             discount_amount=pricing.discount_total.amount,
-            shipping_amount=pricing.shipping.amount - pricing.shipping_discount.amount,
+            shipping_amount=pricing.shipping.amount,  # before its discount, which discount_amount holds
+            shipping_discount_amount=pricing.shipping_discount.amount,
             total_amount=pricing.total.amount,
             shipping_address=address.as_value(),
             address=address,
@@ -186,6 +192,7 @@ def order_create_from_cart(
                 subtotal_amount=str(order.subtotal_amount),
                 discount_amount=str(order.discount_amount),
                 shipping_amount=str(order.shipping_amount),
+                shipping_discount_amount=str(order.shipping_discount_amount),
                 payment_method=payment_method,
                 region_id=order.region_id,
                 shipping_address=order.shipping_address,
@@ -212,23 +219,82 @@ def order_create_from_cart(
         return order
 
 
-def order_abandon_after_failed_payment(*, order: Order, customer, reason: str) -> list[str]:
-    """The shop's checkout page: a card payment failed, so cancel the unpaid order and put its
-    items back in an open cart (with its coupons where they still apply), in one transaction:
-    the stock the order held is released and the cart rebuilt together, or neither happens (and
-    the order stays pending, payable, until it expires). Returns the codes that no longer apply.
+def checkout_place_and_pay(
+    *,
+    customer,
+    cart: Cart | None = None,
+    address_id: int,
+    payment_method: str,
+    expected_total: Decimal | None = None,
+    idempotency_key: str | None = None,
+    card: CardDetails | None = None,
+) -> Order:
+    """Checkout: place the order from the cart, then pay it (card) or confirm it (cash on delivery).
+
+    The one checkout policy; the page and the API only present its outcome:
+
+    - paid (or confirmed for cash on delivery): the order;
+    - the card is declined, or the payment service fails before charging: nothing was taken, so
+      the attempt is voided (``order_void_failed_checkout``): its stock and coupon uses are given
+      back, its items and codes put back in the shopper's cart, and it is no order of the
+      shopper's history (staff see it, with its declined payment). The error is raised with
+      ``extra`` naming the attempt (``order_number``) and the codes that no longer apply
+      (``lost_coupons``); the shopper tries another card or cash on delivery;
+    - the payment service's answer is lost (money may have moved): the order stays pending and
+      is settled by the webhook or the settlement task; ``PaymentGatewayError`` ``payment_pending``
+      is raised with ``extra.order_number``.
+
+    Paying an existing pending order again (``payments.order_pay``) is not checkout: a decline
+    there leaves the order payable until its hold runs out.
     """
+    order = order_create_from_cart(customer=customer, cart=cart, address_id=address_id, payment_method=payment_method,
+                                   expected_total=expected_total)
+    if order.status == Order.Status.VOIDED:
+        # A repeat of a checkout whose worker died after its payment was refused and the attempt
+        # voided: the same refusal again, nothing charged or voided twice.
+        try:
+            payment_outcome(order.payments.order_by("-id").first())
+        except (PaymentDeclined, PaymentGatewayError) as error:
+            error.extra = {**error.extra, "order_number": order.number, "lost_coupons": []}
+            raise
+    try:
+        order_pay(order=order, customer=customer, idempotency_key=idempotency_key, card=card)
+    except (PaymentDeclined, PaymentGatewayError) as error:
+        error.extra = {**error.extra, "order_number": order.number}
+        if error.code == "payment_pending":
+            raise
+        reason = "payment failed" if isinstance(error, PaymentGatewayError) else "payment declined"
+        error.extra["lost_coupons"] = order_void_failed_checkout(order=order, customer=customer, reason=reason)
+        raise
+    order.refresh_from_db()
+    return order
+
+
+def order_void_failed_checkout(*, order: Order | int, customer, reason: str) -> list[str]:
+    """Void a checkout whose payment was declined or failed with nothing charged, in one
+    transaction: the stock it held is released, the coupon uses and promotion usage given back,
+    its items put back in the customer's open cart with the codes that still apply. Returns the
+    codes that no longer apply. Refused while a payment is in flight or after money was taken."""
     from orders.errors import CouponRejected
     from orders.services.cart import cart_apply_coupon, order_reorder
-    from orders.services.lifecycle import order_cancel
+    from orders.services.lifecycle import check_transition, lock_order
 
-    lost = []
-    with transaction.atomic():
-        order_cancel(order=order, reason=reason)
+    with telemetry.command_span("commerce.order.void"), transaction.atomic():
+        order = lock_order(order)
+        target = check_transition(order, "void")
+        if order.paid_amount or order.payments.exclude(status__in=[Payment.Status.DECLINED, Payment.Status.FAILED]).exists():
+            raise PaymentInProgress("A payment of this order is in flight or was taken; it cannot be voided.")
+        stock_release_reference(reference=order.reference)
+        discount_provider().order_cancelled(order_id=order.pk)
+        order.status, order.cancel_reason, order.hold_until = target, reason[:200], None
+        order.save(update_fields=["status", "cancel_reason", "hold_until", "updated_at"])
         cart, _ = order_reorder(order=order, customer=customer)
+        lost = []
         for code in order.coupon_codes:
             try:
                 cart_apply_coupon(cart=cart, code=code)
             except CouponRejected:
                 lost.append(code)
+        record(events.OrderVoided(order_id=order.pk, order_number=order.number, customer_id=order.customer_id,
+                                  reason=order.cancel_reason, lost_coupons=lost))
     return lost

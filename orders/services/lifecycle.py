@@ -8,6 +8,7 @@ are allocated from ``confirmed`` and their cash is recorded on delivery.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,13 +16,14 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_consume_reference, stock_release_reference, stock_return
-from commerce.errors import Conflict, ValidationError
+from commerce.errors import Conflict, DomainError, ValidationError
 from orders import events
 from orders.discounts import discount_provider
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.models import Order, OrderLine, OrderLineAllocation
 
 S = Order.Status
+logger = logging.getLogger(__name__)
 
 TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     "confirm": (frozenset({S.PENDING}), S.CONFIRMED),
@@ -33,10 +35,12 @@ TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     "complete": (frozenset({S.DELIVERED}), S.COMPLETED),
     "cancel": (frozenset({S.PENDING, S.CONFIRMED, S.PAID, S.ALLOCATED, S.READY_TO_SHIP}), S.CANCELLED),
     "refund": (frozenset({S.PAID, S.ALLOCATED, S.READY_TO_SHIP, S.SHIPPED, S.DELIVERED, S.COMPLETED}), S.REFUNDED),
+    "void": (frozenset({S.PENDING}), S.VOIDED),  # checkout's payment failed: see checkout_place_and_pay
 }
 PAST = {
     "confirm": "confirmed", "pay": "paid", "allocate": "allocated", "mark_ready": "marked ready to ship",
     "ship": "shipped", "deliver": "delivered", "complete": "completed", "cancel": "cancelled", "refund": "refunded",
+    "void": "voided",
 }
 #: what a customer may cancel themselves (before the warehouse has touched it)
 CUSTOMER_CANCELLABLE = frozenset({S.PENDING, S.CONFIRMED, S.PAID})
@@ -164,9 +168,14 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
     """Cancel: release (or return) the stock, give coupon usage back, refund what was paid.
 
     ``by_customer``: the customer cancelling their own order, allowed only before allocation.
+    What was paid is refunded after the cancellation committed, outside its locks: the refund is
+    written pending in the cancel's transaction and the gateway called once it committed (at the
+    outer transaction's commit when there is one). A refund the gateway refuses leaves the order
+    cancelled with a failed refund for staff to retry; a lost answer is settled by the beat task.
     """
-    from orders.services.payments import refund_money
+    from orders.services.payments import pending_refunds, refunds_begin
 
+    refund_ids: list[int] = []
     with telemetry.command_span("commerce.order.cancel"), transaction.atomic():
         order = lock_order(order)
         previous = order.status
@@ -194,9 +203,22 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
         order.hold_until = None
         order.save(update_fields=["status", "cancel_reason", "hold_until", "updated_at"])
         record(events.OrderCancelled(**_ids(order), reason=order.cancel_reason, previous_status=previous))
-        if order.refundable.is_positive():
-            refund_money(order=order, amount=order.refundable, reason=f"cancelled: {order.cancel_reason}".strip(), lines=[])
-        return order
+        to_refund = order.refundable - pending_refunds(order)  # a refund in flight is not made twice
+        if to_refund.is_positive():
+            refund_ids = refunds_begin(order=order, amount=to_refund, lines=[], reason=f"cancelled: {order.cancel_reason}".strip())
+    if refund_ids:
+        transaction.on_commit(lambda: _refund_after_cancel(refund_ids))  # at once when no transaction is open
+        order.refresh_from_db()
+    return order
+
+
+def _refund_after_cancel(refund_ids: list[int]) -> None:
+    from orders.services.payments import refunds_complete
+
+    try:
+        refunds_complete(refund_ids)
+    except DomainError:  # the order is cancelled: the refund's outcome is on its row (failed or pending)
+        logger.warning("refunds %s after a cancellation were not completed", refund_ids, exc_info=True)
 
 
 def orders_expire_unpaid(*, now: datetime.datetime | None = None) -> list[str]:

@@ -16,11 +16,11 @@ import hashlib
 import hmac
 import time
 import uuid
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from commerce import telemetry
@@ -34,11 +34,12 @@ from orders.errors import (
     PaymentGatewayError,
     PaymentNotNeeded,
     RefundInvalid,
+    RefundPending,
     WebhookRejected,
 )
 from orders.gateways import CardDetails, GatewayError, GatewayResult, gateway_for
 from orders.models import GatewayNotification, Order, OrderLine, Payment, Refund
-from orders.services.lifecycle import check_transition, lock_order
+from orders.services.lifecycle import TRANSITIONS, check_transition, lock_order
 
 S = Order.Status
 P = Payment.Status
@@ -120,7 +121,7 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             if existing is not None:
                 if existing.order_id != order.pk:
                     raise Conflict("This idempotency key was used for another order.", code="idempotency_key_reused")
-                return _replay(existing)
+                return payment_outcome(existing)
             if order.payment_method == Order.PaymentMethod.CASH_ON_DELIVERY:
                 if order.status != S.PENDING:
                     raise PaymentNotNeeded(f"Order {order.number} is already confirmed.")
@@ -152,10 +153,10 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             raise PaymentGatewayError("The payment service had an error; nothing was charged. Please try again.",
                                       extra={"payment_id": payment.pk}) from exc
         payment = _settle(payment.pk, result)
-        return _replay(payment)
+        return payment_outcome(payment)
 
 
-def _replay(payment: Payment) -> Payment:
+def payment_outcome(payment: Payment) -> Payment:
     """The outcome of a payment attempt, as the first request saw it."""
     if payment.status == P.DECLINED:
         raise PaymentDeclined(payment.message or "The card was declined.", code=payment.error_code or "payment_declined",
@@ -170,9 +171,9 @@ def _replay(payment: Payment) -> Payment:
 
 
 def payments_settle_pending(*, older_than_seconds: int = 60) -> int:
-    """Ask the gateway about payments whose answer was lost; settle each. Returns how many."""
+    """Ask the gateway about payments (and refunds) whose answer was lost; settle each. Returns how many."""
     cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    settled = 0
+    settled = refunds_settle_pending(older_than_seconds=older_than_seconds)
     for payment in Payment.objects.filter(status=P.PENDING, created_at__lt=cutoff).order_by("id")[:200]:
         payment_settle_from_gateway(payment=payment)
         settled += 1
@@ -222,8 +223,7 @@ def _line_refunds(order: Order, lines: list[dict]) -> tuple[Money, list[dict]]:
         if quantity == left:
             amount = Money.of(line.line_total_amount - line.refunded_amount, order.currency)
         else:
-            share = (line.line_total_amount * quantity / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-            amount = Money.of(share, order.currency)
+            amount = order.money(line.line_total_amount).share(quantity, line.quantity)
         line.refunded_quantity += quantity
         line.refunded_amount += amount.amount
         line.save(update_fields=["refunded_quantity", "refunded_amount"])
@@ -232,78 +232,156 @@ def _line_refunds(order: Order, lines: list[dict]) -> tuple[Money, list[dict]]:
     return total, detail
 
 
-def refund_money(*, order: Order, amount: Money, reason: str, lines: list[dict]) -> list[Refund]:
-    """Give money back through the gateways that took it (newest payment first). Caller holds the order lock."""
-    remaining = amount
-    refunds = []
+def pending_refunds(order: Order) -> Money:
+    """What refunds still waiting for the gateway may take: not refundable again meanwhile."""
+    total = sum((r.amount for r in order.refunds.filter(status=Refund.Status.PENDING)), Decimal(0))
+    return order.money(total)
+
+
+def refunds_begin(*, order: Order, amount: Money, reason: str, lines: list[dict]) -> list[int]:
+    """Step 1 of a refund, inside the caller's transaction that holds the order lock: write one
+    ``pending`` refund per captured payment it draws on (newest payment first), each under its own
+    idempotency key. What pending refunds may take is not refundable again until they are settled.
+    Returns the refunds' ids, for ``refunds_complete`` once that transaction has committed."""
+    remaining, ids = amount, []
+    pending_by_payment: dict[int, Decimal] = {}
+    for refund in order.refunds.filter(status=Refund.Status.PENDING):
+        pending_by_payment[refund.payment_id] = pending_by_payment.get(refund.payment_id, Decimal(0)) + refund.amount
     for payment in order.payments.select_for_update().filter(status=P.CAPTURED).order_by("-id"):
         if not remaining.is_positive():
             break
-        left = Money.of(payment.amount - payment.refunded_amount, payment.currency)
+        left = Money.of(payment.amount - payment.refunded_amount - pending_by_payment.get(payment.pk, 0), payment.currency)
         take = min(left, remaining)
         if not take.is_positive():
             continue
-        gateway = gateway_for("cod" if payment.gateway == "cod" else order.payment_method)
-        try:
-            result = gateway.refund(reference=payment.gateway_reference, amount=take,
-                                    idempotency_key=f"refund-{payment.pk}-{payment.refunded_amount}")
-        except GatewayError as exc:
-            raise PaymentGatewayError(f"The refund could not be made: {exc}") from exc
-        if result.status != "refunded":
-            raise PaymentGatewayError(result.message or "The gateway refused the refund.", code=result.error_code or "refund_failed")
-        payment.refunded_amount += take.amount
-        payment.save(update_fields=["refunded_amount", "updated_at"])
-        refunds.append(Refund.objects.create(order=order, payment=payment, amount=take.amount, currency=take.currency,
-                                             status=Refund.Status.SUCCEEDED, reason=reason[:200], lines=lines,
-                                             gateway_reference=result.reference))
+        refund = Refund.objects.create(order=order, payment=payment, amount=take.amount, currency=take.currency,
+                                       status=Refund.Status.PENDING, reason=reason[:200], lines=lines,
+                                       idempotency_key=f"refund-{uuid.uuid4().hex}")
+        ids.append(refund.pk)
         remaining -= take
     if remaining.is_positive():
         raise RefundInvalid(f"Only {amount - remaining} could be refunded.", code="refund_exceeds_paid")
-    order.refunded_amount += amount.amount
-    full = order.refunded_amount >= order.paid_amount
-    order.payment_status = Order.PaymentStatus.REFUNDED if full else Order.PaymentStatus.PARTIALLY_REFUNDED
-    order.save(update_fields=["refunded_amount", "payment_status", "updated_at"])
-    for refund in refunds:
-        record(events.OrderRefunded(**_ids(order), refund_id=refund.pk, amount=str(refund.amount), currency=refund.currency,
-                                    full=full, lines=lines, reason=reason[:200]))
-    return refunds
+    return ids
+
+
+def _call_gateway(refund: Refund) -> tuple[GatewayResult | None, GatewayError | None]:
+    """Step 2: the gateway, outside any transaction, with the refund's key (a repeat refunds once)."""
+    payment = refund.payment
+    gateway = gateway_for("cod" if payment.gateway == "cod" else refund.order.payment_method)
+    try:
+        return gateway.refund(reference=payment.gateway_reference, amount=Money.of(refund.amount, refund.currency),
+                              idempotency_key=refund.idempotency_key), None
+    except GatewayError as exc:
+        return None, exc
+
+
+def _settle_refund(refund_id: int, result: GatewayResult | None, error: GatewayError | None) -> Refund:
+    """Step 3, in a transaction: record what the gateway did (an unknown outcome stays pending)."""
+    from commerce.catalog.inventory import stock_release_reference
+
+    with transaction.atomic():
+        order = lock_order(Refund.objects.values_list("order_id", flat=True).get(pk=refund_id))
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status != Refund.Status.PENDING or (error is not None and error.outcome_unknown):
+            return refund
+        if result is not None and result.status == "refunded":
+            refund.status, refund.gateway_reference = Refund.Status.SUCCEEDED, result.reference
+            refund.save(update_fields=["status", "gateway_reference", "updated_at"])
+            Payment.objects.filter(pk=refund.payment_id).update(refunded_amount=F("refunded_amount") + refund.amount,
+                                                                updated_at=timezone.now())
+            order.refunded_amount += refund.amount
+            full = order.refunded_amount >= order.paid_amount
+            order.payment_status = Order.PaymentStatus.REFUNDED if full else Order.PaymentStatus.PARTIALLY_REFUNDED
+            if full and order.status in TRANSITIONS["refund"][0]:  # a cancelled order stays cancelled
+                if order.status == S.PAID:
+                    stock_release_reference(reference=order.reference)
+                order.status, order.hold_until = S.REFUNDED, None
+            order.save(update_fields=["refunded_amount", "payment_status", "status", "hold_until", "updated_at"])
+            record(events.OrderRefunded(**_ids(order), refund_id=refund.pk, amount=str(refund.amount),
+                                        currency=refund.currency, full=full, lines=refund.lines, reason=refund.reason))
+            return refund
+        # refused or failed: nothing was refunded, so the units it was for may be refunded again
+        refund.status = Refund.Status.FAILED
+        refund.error_code = (error.code if error is not None else result.error_code or "refund_failed")[:40]
+        refund.save(update_fields=["status", "error_code", "updated_at"])
+        record(events.RefundFailed(**_ids(order), refund_id=refund.pk, amount=str(refund.amount), currency=refund.currency,
+                                   error_code=refund.error_code))
+        lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order)}
+        for item in refund.lines:
+            line = lines.get(item["line_id"])
+            if line is not None:
+                line.refunded_quantity -= item["quantity"]
+                line.refunded_amount -= Decimal(item["amount"])
+                line.save(update_fields=["refunded_quantity", "refunded_amount"])
+        return refund
+
+
+def refunds_complete(refund_ids: list[int]) -> list[Refund]:
+    """Steps 2 and 3 for refunds written by ``refunds_begin``, after their transaction committed.
+
+    Raises ``RefundPending`` when a gateway's answer was lost (settled later, once) and
+    ``PaymentGatewayError`` when the gateway refused or failed (nothing refunded)."""
+    settled, problem = [], None
+    for refund in Refund.objects.select_related("payment", "order").filter(pk__in=refund_ids).order_by("id"):
+        result, error = _call_gateway(refund)
+        refund = _settle_refund(refund.pk, result, error)
+        settled.append(refund)
+        if problem is None and error is not None and error.outcome_unknown:
+            problem = RefundPending("The refund could not be confirmed yet. It will not be made twice; it is settled shortly.",
+                                    extra={"refund_id": refund.pk})
+        elif problem is None and refund.status == Refund.Status.FAILED:
+            message = str(error) if error is not None else (result.message or "the gateway refused it")
+            problem = PaymentGatewayError(f"The refund could not be made: {message}", extra={"refund_id": refund.pk})
+    if problem is not None:
+        raise problem
+    return settled
+
+
+def refunds_settle_pending(*, older_than_seconds: int = 60) -> int:
+    """Refunds whose gateway answer was lost (or whose process died before the call): repeat the
+    call with the same key, which the gateway honours once, and record the outcome."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    pending = Refund.objects.select_related("payment", "order").filter(status=Refund.Status.PENDING, created_at__lt=cutoff)
+    settled = 0
+    for refund in pending.order_by("id")[:200]:
+        result, error = _call_gateway(refund)
+        if _settle_refund(refund.pk, result, error).status != Refund.Status.PENDING:
+            settled += 1
+    return settled
 
 
 def order_refund(*, order: Order | int, amount: Decimal | None = None, lines: list[dict] | None = None, reason: str = "") -> Order:
     """Refund all that was paid, an amount, or chosen units of lines (at their discounted price).
 
-    A full refund moves the order to ``refunded`` (releasing any stock still reserved).
+    In one transaction the order is locked, the refund checked and written ``pending``; the
+    gateway is called after it committed, holding no lock; the outcome is recorded in a second
+    transaction. A full refund moves the order to ``refunded`` (releasing any stock still reserved).
     """
-    from commerce.catalog.inventory import stock_release_reference
-
-    with telemetry.command_span("commerce.order.refund"), transaction.atomic():
-        order = lock_order(order)
-        check_transition(order, "refund")
-        refundable = order.refundable
-        if lines:
-            if amount is not None:
-                raise RefundInvalid("Refund either lines or an amount, not both.")
-            value, detail = _line_refunds(order, lines)
-        elif amount is not None:
-            try:
-                value = Money.of(amount, order.currency)
-            except (TypeError, ValueError):
-                raise RefundInvalid("The amount is not a number.", fields={"amount": ["Not a number."]}) from None
-            detail = []
-        else:
-            value, detail = refundable, []
-        if not value.is_positive():
-            raise RefundInvalid("The refund must be more than zero.", fields={"amount": ["Must be more than zero."]})
-        if value > refundable:
-            raise RefundInvalid(f"At most {refundable} can be refunded.", code="refund_exceeds_paid",
-                                fields={"amount": [f"At most {refundable.amount}."]})
-        refund_money(order=order, amount=value, reason=reason, lines=detail)
-        if order.payment_status == Order.PaymentStatus.REFUNDED:
-            if order.status == S.PAID:
-                stock_release_reference(reference=order.reference)
-            order.status = S.REFUNDED
-            order.hold_until = None
-            order.save(update_fields=["status", "hold_until", "updated_at"])
+    with telemetry.command_span("commerce.order.refund"):
+        with transaction.atomic():
+            order = lock_order(order)
+            check_transition(order, "refund")
+            refundable = order.refundable - pending_refunds(order)
+            if lines:
+                if amount is not None:
+                    raise RefundInvalid("Refund either lines or an amount, not both.")
+                value, detail = _line_refunds(order, lines)
+            elif amount is not None:
+                try:
+                    value = Money.of(amount, order.currency)
+                except (TypeError, ValueError):
+                    raise RefundInvalid("The amount is not a number.", fields={"amount": ["Not a number."]}) from None
+                detail = []
+            else:
+                value, detail = refundable, []
+            if not value.is_positive():
+                raise RefundInvalid("The refund must be more than zero.", fields={"amount": ["Must be more than zero."]})
+            if value > refundable:
+                raise RefundInvalid(f"At most {refundable} can be refunded.", code="refund_exceeds_paid",
+                                    fields={"amount": [f"At most {refundable.amount}."]})
+            refund_ids = refunds_begin(order=order, amount=value, reason=reason, lines=detail)
+        refunds_complete(refund_ids)
+        order.refresh_from_db()
         return order
 
 

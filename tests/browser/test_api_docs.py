@@ -4,8 +4,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.test_checkout import browser  # noqa: F401 (the Chromium fixture)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

@@ -14,7 +14,7 @@ from commerce.catalog.services import category_create, manufacturer_create, prod
 from commerce.money import Money
 from orders.models import Order, SandboxCharge
 from tests.browser.pages import ARTIFACTS, add_to_cart, logged_in_page, shot
-from tests.orders.factories import customer_with_address
+from tests.orders.factories import CARD_EXP_YEAR, customer_with_address
 
 # The live server's thread reads what this test commits, so the test runs outside a transaction.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def pay_by_card(page, number: str) -> None:
     page.locator("#pm-card").check()
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Month").select_option("12")
-    page.get_by_label("Year").select_option("2030")
+    page.get_by_label("Year").select_option(str(CARD_EXP_YEAR))
     page.get_by_label("CVC").fill("123")
 
 

@@ -52,3 +52,26 @@ def test_racing_payments_with_one_key_charge_once():
     assert SandboxCharge.objects.count() == 1
     order.refresh_from_db()
     assert order.paid_amount == order.total_amount and order.status == "paid"
+
+
+def test_racing_full_refunds_of_one_order_refund_once():
+    from orders.errors import InvalidTransition, RefundInvalid
+    from orders.models import Refund
+    from orders.services.payments import order_refund
+    from tests.orders.factories import paid_order
+
+    order = paid_order([(stocked_product(price="10.00"), 2)])
+
+    def refund():
+        return order_refund(order=order.pk, reason="race").refunded_amount
+
+    outcomes = run_in_threads([refund for _ in range(6)])
+
+    kinds = Counter(kind if kind == "ok" else type(value).__name__ for kind, value in outcomes)
+    # one wins; the others see its refund (pending or done) and are refused, or find nothing left to refund
+    assert kinds["ok"] == 1 and sum(kinds.values()) == 6, outcomes
+    assert all(isinstance(v, RefundInvalid | InvalidTransition) for k, v in outcomes if k == "error"), outcomes
+    order.refresh_from_db()
+    assert (order.refunded_amount, order.status) == (order.paid_amount, "refunded")
+    assert list(Refund.objects.values_list("status", flat=True)) == ["succeeded"]
+    assert SandboxCharge.objects.get().refunded_amount == order.paid_amount  # the gateway refunded once

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from commerce.catalog import inventory
 from orders.gateways import CardDetails, SandboxCardGateway
 from orders.services import cart as cart_services
@@ -9,10 +11,12 @@ from orders.services.checkout import order_create_from_cart
 from orders.services.payments import order_pay
 from tests.factories import ProductFactory, customer_with_address, days_ago
 
-GOOD_CARD = CardDetails(SandboxCardGateway.SUCCESS, 12, 2030, "123")
-DECLINED_CARD = CardDetails(SandboxCardGateway.DECLINED, 12, 2030, "123")
-ERROR_CARD = CardDetails(SandboxCardGateway.PROCESSING_ERROR, 12, 2030, "123")
-LOST_CARD = CardDetails(SandboxCardGateway.LOST_RESPONSE, 12, 2030, "123")
+#: test cards expire in December three years from today (never a fixed year: tests are no time bombs)
+CARD_EXP_YEAR = timezone.localdate().year + 3
+GOOD_CARD = CardDetails(SandboxCardGateway.SUCCESS, 12, CARD_EXP_YEAR, "123")
+DECLINED_CARD = CardDetails(SandboxCardGateway.DECLINED, 12, CARD_EXP_YEAR, "123")
+ERROR_CARD = CardDetails(SandboxCardGateway.PROCESSING_ERROR, 12, CARD_EXP_YEAR, "123")
+LOST_CARD = CardDetails(SandboxCardGateway.LOST_RESPONSE, 12, CARD_EXP_YEAR, "123")
 
 _batch = iter(range(1, 10**9))
 

@@ -234,6 +234,7 @@ def test_ship_form_refuses_bad_input_and_ships_nothing(client, admin_dispatcher,
     assert order.status == "ready_to_ship" and order.tracking_number == ""
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: the refund is made once the cancel committed
 def test_cancel_action_asks_for_a_reason_releases_stock_and_refunds_a_paid_order(client, admin_dispatcher):
     paid = in_state("allocated", quantity=2, price="30.00")
     batch = StockBatch.objects.get(batch_number=paid.lines.get().allocations.get().batch_number)

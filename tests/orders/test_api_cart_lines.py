@@ -13,13 +13,13 @@ from rest_framework.test import APIClient
 from commerce.audit.models import DomainEvent, JourneyStep
 from orders.models import Cart, CartLine, Order
 from tests.factories import CustomerFactory, ProductFactory, token_client
-from tests.orders.factories import customer_with_address, filled_cart, stocked_product
+from tests.orders.factories import CARD_EXP_YEAR, customer_with_address, filled_cart, stocked_product
 
 pytestmark = pytest.mark.django_db
 
 LINES = "/api/v1/cart/lines/"
 ITEMS = "/api/v1/cart/items/"
-GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2035, "cvc": "123"}
+GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": CARD_EXP_YEAR, "cvc": "123"}
 
 
 def cart_state():

@@ -11,12 +11,12 @@ from commerce.audit.models import DomainEvent
 from commerce.catalog.models import StockBatch, StockReservation
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, IdempotencyRecord, Order, OrderLineAllocation, Payment, SandboxCharge
-from tests.factories import AddressFactory, UserFactory, token_client
-from tests.orders.factories import customer_with_address, filled_cart, stocked_product
+from tests.factories import AddressFactory, StaffFactory, UserFactory, token_client
+from tests.orders.factories import CARD_EXP_YEAR, customer_with_address, filled_cart, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": CARD_EXP_YEAR, "cvc": "123"}
 DECLINED = {**GOOD, "number": "4000000000000002"}
 
 
@@ -105,7 +105,8 @@ def test_full_happy_path_from_cart_to_completed_with_timeline(shopper, dispatche
     assert [(row["number"], row["status"], row["item_count"]) for row in history["results"]] == [(number, "completed", 6)]
 
 
-def test_declined_card_answers_402_keeps_the_order_payable_and_paying_again_works(shopper):
+def test_declined_card_answers_402_voids_the_attempt_puts_the_cart_back_and_hides_it_from_history(shopper):
+    # One checkout policy (orders.services.checkout.checkout_place_and_pay), the same as the page's.
     customer, address, client = shopper
     product = stocked_product(quantity=5, price="20.00")
     filled_cart(customer, [(product, 2)])
@@ -116,14 +117,53 @@ def test_declined_card_answers_402_keeps_the_order_payable_and_paying_again_work
     body = response.json()
     assert body["code"] == "payment_declined"
     assert body["extra"]["decline_code"] == "card_declined"
+    assert body["extra"]["lost_coupons"] == []
     number = body["extra"]["order_number"]
     order = Order.objects.get(number=number)
-    assert (order.status, order.payment_status) == ("pending", "unpaid")
-    assert StockReservation.objects.filter(reference=order.reference, status="active").count() == 1
+    assert (order.status, order.payment_status, order.cancel_reason) == ("voided", "unpaid", "payment declined")
+    assert not StockReservation.objects.filter(reference=order.reference, status="active").exists()  # stock released
     assert SandboxCharge.objects.count() == 0
-    assert client.get(f"/api/v1/orders/{number}/").json()["allowed_actions"] == ["pay", "cancel"]
+    # the cart is as it was, ready for another card
+    assert [(line["product"]["id"], line["quantity"]) for line in client.get("/api/v1/cart/").json()["lines"]] == [(product.pk, 2)]
+    # the attempt is no order of the shopper's history; its number still answers what happened
+    assert client.get("/api/v1/orders/").json()["results"] == []
+    detail = client.get(f"/api/v1/orders/{number}/").json()
+    assert (detail["status"], detail["allowed_actions"]) == ("voided", [])
+    assert [p["status"] for p in detail["payments"]] == ["declined"]
+    # staff still see the failed attempt
+    staff = token_client(StaffFactory(groups=["Support"]))
+    assert [row["number"] for row in staff.get("/api/v1/orders/", {"status": "voided"}).json()["results"]] == [number]
 
-    paid = client.post(f"/api/v1/orders/{number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    again = client.post("/api/v1/checkout/", checkout_body(address), format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+
+    assert again.status_code == 201, again.json()
+    assert (again.json()["status"], again.json()["payment_status"]) == ("paid", "paid")
+    assert SandboxCharge.objects.count() == 1
+    assert [row["number"] for row in client.get("/api/v1/orders/").json()["results"]] == [again.json()["number"]]
+
+
+def test_gateway_error_at_checkout_voids_the_attempt_like_a_decline(shopper):
+    customer, address, client = shopper
+    filled_cart(customer, [(stocked_product(quantity=5), 1)])
+
+    response = client.post("/api/v1/checkout/", checkout_body(address, card={**GOOD, "number": "4000000000000119"}), format="json")
+
+    assert response.status_code == 502 and response.json()["code"] == "payment_gateway_error"
+    assert Order.objects.get().status == "voided"
+    assert len(client.get("/api/v1/cart/").json()["lines"]) == 1
+    assert client.get("/api/v1/orders/").json()["results"] == []
+
+
+def test_a_pending_order_can_be_paid_again_after_a_declined_payment(shopper):
+    customer, address, client = shopper
+    order = placed_order([(stocked_product(quantity=5, price="20.00"), 2)], customer=customer, address=address)
+
+    declined = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": DECLINED}, format="json")
+    assert declined.status_code == 402
+    assert Order.objects.get(pk=order.pk).status == "pending"  # paying an order (not checkout) keeps it payable
+    assert client.get(f"/api/v1/orders/{order.number}/").json()["allowed_actions"] == ["pay", "cancel"]
+
+    paid = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
 
     assert paid.status_code == 200, paid.json()
     assert (paid.json()["status"], paid.json()["payment_status"]) == ("paid", "paid")
@@ -131,7 +171,7 @@ def test_declined_card_answers_402_keeps_the_order_payable_and_paying_again_work
     assert SandboxCharge.objects.count() == 1
 
     # Paying a paid order again is refused and charges nothing
-    again = client.post(f"/api/v1/orders/{number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-2")
+    again = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-2")
     assert again.status_code == 409
     assert again.json()["code"] == "invalid_transition"
     assert SandboxCharge.objects.count() == 1
@@ -192,8 +232,7 @@ def test_a_declined_checkout_replays_its_402_and_charges_nothing_more(shopper):
 
 def test_repeated_payment_with_one_idempotency_key_charges_once(shopper):
     customer, address, client = shopper
-    filled_cart(customer, [(stocked_product(quantity=5), 1)])
-    number = client.post("/api/v1/checkout/", checkout_body(address, card=DECLINED), format="json").json()["extra"]["order_number"]
+    number = placed_order([(stocked_product(quantity=5), 1)], customer=customer, address=address).number
 
     first = client.post(f"/api/v1/orders/{number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
     second = client.post(f"/api/v1/orders/{number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")

@@ -12,7 +12,7 @@ from tests.orders.factories import GOOD_CARD, customer_in, customer_with_address
 
 pytestmark = pytest.mark.django_db
 
-GOOD = {"number": GOOD_CARD.number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+GOOD = {"number": GOOD_CARD.number, "exp_month": 12, "exp_year": GOOD_CARD.exp_year, "cvc": "123"}
 
 
 def numbers(response) -> set[str]:
@@ -109,6 +109,7 @@ def test_orders_list_is_paginated():
     assert page["results"][0]["lines"][0]["unit_price"] == {"amount": "10.00", "currency": "EUR"}
 
 
+@pytest.mark.django_db(transaction=True)  # as in production: the refund is made once the cancel committed
 def test_the_customer_cancels_their_paid_order_gets_refunded_and_the_stock_back(world):
     order = world["ada_order"]
 

@@ -42,7 +42,7 @@ def pending_payment():
     customer, address = customer_with_address()
     filled_cart(customer, [(stocked_product(price="20.00"), 1)])
     client = token_client(customer)
-    card = {"number": LOST_CARD.number, "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+    card = {"number": LOST_CARD.number, "exp_month": 12, "exp_year": LOST_CARD.exp_year, "cvc": "123"}
     response = client.post("/api/v1/checkout/", {"address_id": address.pk, "payment_method": "card", "card": card}, format="json")
     assert (response.status_code, response.json()["code"]) == (502, "payment_pending")
     payment = Payment.objects.get()

@@ -53,8 +53,9 @@ def test_rebuild_order_summaries_with_no_orders_says_so():
 
 
 # --- seed_demo_orders ----------------------------------------------------------------------------------
-def test_seed_demo_places_demo_orders_through_the_services_and_a_second_run_changes_nothing():
-    output = run("seed_demo", "--products", "60", "--customers", "8")
+def test_seed_demo_places_demo_orders_through_the_services_and_a_second_run_changes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the refund runs once the cancel committed
+        output = run("seed_demo", "--products", "60", "--customers", "8")
 
     orders = Order.objects.all()
     assert 30 <= orders.count() <= 60

@@ -141,10 +141,10 @@ def test_a_checkout_killed_after_paying_answers_its_order_after_the_lease_charge
 
 
 def test_a_checkout_killed_between_the_order_and_the_payment_pays_that_order_once_on_the_repeat(shopper, monkeypatch):
-    from orders.api import orders as orders_api
+    from orders.services import checkout as checkout_services
 
     customer, address, client = shopper
-    kill_once(monkeypatch, orders_api, "order_pay")
+    kill_once(monkeypatch, checkout_services, "order_pay")
     with pytest.raises(WorkerKilled):
         checkout(client, address)
     order = Order.objects.get()
@@ -174,13 +174,13 @@ def test_a_checkout_killed_waiting_for_the_gateway_settles_the_charge_it_made_an
 
 
 def test_a_checkout_that_crashes_with_an_error_after_placing_its_order_keeps_the_key_for_a_repeat(shopper, monkeypatch):
-    from orders.api import orders as orders_api
+    from orders.services import checkout as checkout_services
 
     customer, address, client = shopper
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(orders_api, "order_pay", broken)
+    monkeypatch.setattr(checkout_services, "order_pay", broken)
     assert checkout(client, address).status_code == 500  # logged, reveals nothing
     monkeypatch.undo()
 

@@ -1,5 +1,6 @@
 """Checkout through the test client: the review, card and cash payments, declines, double submits, bad input."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
 from tests.factories import AddressFactory, StaffFactory, messages_of
-from tests.orders.factories import filled_cart, placed_order, stocked_product
+from tests.orders.factories import CARD_EXP_YEAR, filled_cart, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def form_data(shopper, **overrides) -> dict:
         "payment_method": "card",
         "card_number": GOOD,
         "exp_month": "12",
-        "exp_year": "2030",
+        "exp_year": str(CARD_EXP_YEAR),
         "cvc": "123",
         "expected_total": hidden(html, "expected_total"),
         "idempotency_key": hidden(html, "idempotency_key"),
@@ -183,7 +184,9 @@ def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, good
     assert open_cart_lines(shopper.customer) == sorted([(mug.pk, 2), (tea.pk, 1)])
     assert available_quantities([mug.pk, tea.pk]) == {mug.pk: 10, tea.pk: 10}  # nothing held
     attempt = Order.objects.get()
-    assert (attempt.status, attempt.cancel_reason) == ("cancelled", "payment declined")
+    assert (attempt.status, attempt.cancel_reason) == ("voided", "payment declined")  # the API's outcome too
+    history = shopper.get(reverse("orders:order_list")).content.decode()
+    assert attempt.number not in history  # a declined checkout is no order of the shopper's
     assert Payment.objects.get().status == Payment.Status.DECLINED
     assert not SandboxCharge.objects.exists()
     assert not JourneyStep.objects.filter(action="complete_order").exists()
@@ -204,7 +207,7 @@ def test_checkout_gateway_error_charges_nothing_and_keeps_the_cart(shopper, good
 
     assert "nothing was charged" in response.content.decode()
     assert len(open_cart_lines(shopper.customer)) == 2
-    assert Order.objects.get().cancel_reason == "payment failed"
+    assert (Order.objects.get().status, Order.objects.get().cancel_reason) == ("voided", "payment failed")
     assert not SandboxCharge.objects.exists()
 
 
@@ -273,7 +276,7 @@ def test_checkout_someone_elses_address_is_refused(shopper, goods):
         ({"card_number": "abcd"}, "This is not a valid card number."),
         ({"exp_month": "13"}, "Select a valid choice."),
         ({"exp_month": "", "exp_year": ""}, "Choose the month."),
-        ({"exp_month": "1", "exp_year": "2020"}, "Select a valid choice."),
+        ({"exp_month": "1", "exp_year": str(CARD_EXP_YEAR - 10)}, "Select a valid choice."),  # a past year is not offered
         ({"cvc": "12"}, "Enter the 3 or 4 digits on the back of the card."),
         ({"cvc": "abc"}, "Enter the 3 or 4 digits on the back of the card."),
         ({"expected_total": "lots"}, "Please correct the errors below."),
@@ -294,15 +297,38 @@ def test_checkout_bad_input_shows_the_error_and_changes_nothing(shopper, goods, 
     assert no_card_echoed(html)
 
 
-def test_checkout_expired_card_is_refused(shopper, goods):
-    import datetime
+@pytest.fixture
+def today(request, frozen_clock):
+    """The clock pinned to a day (10:00 UTC), before the shopper logs in and fills the cart."""
+    frozen_clock(datetime.datetime.combine(request.param, datetime.time(10), tzinfo=datetime.UTC))
+    return request.param
 
-    today = datetime.date.today()
-    if today.month == 1:
-        pytest.skip("no earlier month in this year's choices")
-    response = shopper.post(CHECKOUT, form_data(shopper, exp_month=str(today.month - 1), exp_year=str(today.year)))
-    assert "This card has expired." in response.content.decode()
+
+@pytest.mark.parametrize(
+    "today, expired, message",
+    [
+        # last month of this year: a year the form offers, so the expiry check itself refuses it
+        (datetime.date(2031, 6, 15), (5, 2031), "This card has expired."),
+        # in January last month is last December: a year the form no longer offers
+        (datetime.date(2031, 1, 15), (12, 2030), "Select a valid choice."),
+    ],
+    indirect=["today"],
+)
+def test_checkout_expired_card_is_refused_in_every_month(today, shopper, goods, expired, message):
+    month, year = expired
+
+    response = shopper.post(CHECKOUT, form_data(shopper, exp_month=str(month), exp_year=str(year)))
+
+    assert message in response.content.decode()
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("today", [datetime.date(2031, 1, 15)], indirect=True)
+def test_checkout_card_expiring_this_month_is_accepted_in_january(today, shopper, goods):
+    response = shopper.post(CHECKOUT, form_data(shopper, exp_month="1", exp_year="2031"))
+
+    assert response.status_code == 302, response.content.decode()
+    assert Order.objects.get().status == Order.Status.PAID
 
 
 def test_checkout_reused_key_with_other_choices_is_refused(shopper, goods):

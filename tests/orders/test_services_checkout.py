@@ -152,3 +152,41 @@ def test_the_order_takes_the_customers_sales_region():
 
     assert order.region_id == region.pk
     assert OrderSummary.objects.get(order_id=order.pk).region_id == region.pk
+
+
+# --- one checkout policy: a declined payment voids the attempt -------------------------------------
+def test_a_declined_checkout_is_voided_stock_and_coupon_given_back_cart_restored_not_an_order_of_the_customer():
+    from commerce.catalog.inventory import available_quantities
+    from orders import selectors
+    from orders.errors import PaymentDeclined
+    from orders.services import cart as cart_services
+    from orders.services.checkout import checkout_place_and_pay
+    from promotions.services import coupon_create
+    from tests.orders.factories import DECLINED_CARD
+    from tests.promotions.factories import PromotionFactory
+
+    customer, address = customer_with_address()
+    product = stocked_product(quantity=5, price="20.00")
+    coupon = coupon_create(promotion=PromotionFactory(requires_coupon=True), code="SAVE10", max_uses=1)
+    cart = filled_cart(customer, [(product, 2)])
+    cart_services.cart_apply_coupon(cart=cart, code="SAVE10")
+
+    with pytest.raises(PaymentDeclined) as declined:
+        checkout_place_and_pay(customer=customer, address_id=address.pk, payment_method="card", card=DECLINED_CARD,
+                               idempotency_key="k-1")
+
+    number = declined.value.extra["order_number"]
+    assert declined.value.extra["lost_coupons"] == []
+    order = Order.objects.get(number=number)
+    assert (order.status, order.cancel_reason, order.hold_until) == ("voided", "payment declined", None)
+    assert available_quantities([product.pk]) == {product.pk: 5}  # the stock is free again
+    coupon.refresh_from_db()
+    assert coupon.used_count == 0  # the single-use code can be used again
+    again = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
+    assert (list(again.lines.values_list("product_id", "quantity")), again.coupon_codes) == ([(product.pk, 2)], ["SAVE10"])
+    assert DomainEvent.objects.filter(event_type="orders.order.voided", stream_id=str(order.pk)).count() == 1
+    assert OrderSummary.objects.get(order_id=order.pk).status == "voided"
+    # not an order of the customer's: not in their history, not counted as one
+    assert list(selectors.order_history(customer=customer)) == []
+    assert not selectors.customer_has_orders(customer_id=customer.pk)
+    assert selectors.customer_lifetime_value(customer_id=customer.pk) == 0

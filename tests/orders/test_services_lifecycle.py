@@ -140,11 +140,12 @@ def test_illegal_transitions_are_refused():
     assert order.status == "pending"
 
 
-def test_cancel_releases_stock_and_refunds_what_was_paid():
+def test_cancel_releases_stock_and_refunds_what_was_paid(django_capture_on_commit_callbacks):
     product = stocked_product(quantity=5)
     order = paid_order([(product, 2)])
 
-    lifecycle.order_cancel(order=order, reason="changed my mind", by_customer=order.customer)
+    with django_capture_on_commit_callbacks(execute=True):  # the refund runs once the cancel committed
+        lifecycle.order_cancel(order=order, reason="changed my mind", by_customer=order.customer)
 
     order.refresh_from_db()
     assert (order.status, order.payment_status, order.refunded_amount) == ("cancelled", "refunded", order.total_amount)
