@@ -576,10 +576,9 @@ class OrderAdmin(admin.ModelAdmin):
         lines = list(order.lines.order_by("id"))
         form = RefundForm(request.POST or None, lines=lines)
         if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    updated = order_refund(order=order.pk, **form.command())
-                    self.log_change(request, updated, f"Refunded: {form.cleaned_data['reason']} (admin).")
+            try:  # no transaction around it: the service calls the gateway after its own has committed
+                updated = order_refund(order=order.pk, **form.command())
+                self.log_change(request, updated, f"Refunded: {form.cleaned_data['reason']} (admin).")
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:
