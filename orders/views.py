@@ -31,6 +31,7 @@ from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.audit.journey import JourneyAction, journey_record_for_request
 from commerce.catalog.selectors import product_queryset
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from orders import selectors
@@ -241,9 +242,9 @@ def cart_coupon_apply(request):
 def cart_coupon_remove(request):
     cart = _find_cart(request)
     code = (request.POST.get("code") or "")[:40]
-    if cart is not None and code.strip().upper() in cart.coupon_codes:
+    if cart is not None and normalise_coupon_code(code) in cart.coupon_codes:
         cart_services.cart_remove_coupon(cart=cart, code=code)
-        messages.success(request, f"The code {code.strip().upper()} was removed.")
+        messages.success(request, f"The code {normalise_coupon_code(code)} was removed.")
     return redirect("orders:cart")
 
 
