@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.audit.journey import JourneyAction, journey_record_for_request
+from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.selectors import product_queryset
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
@@ -47,8 +48,6 @@ from orders.services.lifecycle import CUSTOMER_CANCELLABLE, order_cancel
 from orders.services.payments import order_pay
 from orders.signals_auth import session_cart_key
 
-#: a cart line at or below this many sellable units says "only N left" (as the catalog does)
-LOW_STOCK_THRESHOLD = 5
 ORDERS_PER_PAGE = 10
 #: run_idempotent scope of the checkout page (the REST API has its own scopes)
 CHECKOUT_SCOPE = "web_checkout"
