@@ -86,7 +86,7 @@ def payload_summary(payload: dict) -> str:
 
 
 # --- inlines ------------------------------------------------------------------------------------------
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Rows shown with their parent, never edited; visible to whoever may view the parent."""
 
     extra = 0
@@ -95,15 +95,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(self.parent_view_permission)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -272,7 +263,9 @@ TRANSITIONS = {
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Orders are placed by customers and changed only through the actions below: never added,
+    # edited as a form or deleted here, whoever is logged in (ReadOnlyAdminMixin).
     list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")
     list_select_related = ("customer", "region")
     list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter), "region")
@@ -295,17 +288,6 @@ class OrderAdmin(admin.ModelAdmin):
         "cancel_reason", "subtotal", "discount", "shipping", "total", "paid", "refunded", "balance_due",
         "applied_promotions", "coupon_codes", "ship_to", "region", "carrier", "tracking_number",
     )
-
-    # Orders are placed by customers and changed only through the actions below: never added,
-    # edited as a form or deleted here, whoever is logged in.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_manage_orders_permission(self, request):
         return request.user.has_perm(MANAGE_ORDERS)

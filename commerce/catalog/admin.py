@@ -239,7 +239,7 @@ class ManufacturerAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
 
 
 # --- products -------------------------------------------------------------------------------------
-class StockBatchInline(admin.TabularInline):
+class StockBatchInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Batches with units on hand, read-only: stock arrives through "Receive stock"."""
 
     model = StockBatch
@@ -260,15 +260,6 @@ class StockBatchInline(admin.TabularInline):
     @admin.display(description="Available")
     def available(self, obj):
         return obj.quantity_available
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Product)
@@ -665,7 +656,7 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return obj.batch.product
 
 
-class ReservationAllocationInline(admin.TabularInline):
+class ReservationAllocationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReservationAllocation
     extra = 0
     can_delete = False
@@ -686,15 +677,6 @@ class ReservationAllocationInline(admin.TabularInline):
     # Whoever may see a reservation may see where its units come from.
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("catalog.view_stockreservation")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockReservation)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.contrib import admin
 
 from commerce.admin_services import (
+    ReadOnlyAdminMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     copy_saved,
@@ -18,7 +19,7 @@ from promotions.models import Campaign, Promotion
 
 
 # --- campaigns ----------------------------------------------------------------------------------------
-class CampaignPromotionInline(admin.TabularInline):
+class CampaignPromotionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The campaign's promotions, at a glance; each is edited on its own page."""
 
     model = Promotion
@@ -46,15 +47,6 @@ class CampaignPromotionInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("promotions.view_promotion") or can_manage(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)
