@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from commerce.accounts import access
-from commerce.admin_services import ReadOnlyAdminMixin, add_domain_error
+from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, add_domain_error
 from commerce.errors import DomainError
 from commerce.money import Money
 from orders import selectors
@@ -263,7 +263,7 @@ TRANSITIONS = {
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
     # Orders are placed by customers and changed only through the actions below: never added,
     # edited as a form or deleted here, whoever is logged in (ReadOnlyAdminMixin).
     list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")
@@ -402,21 +402,11 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # --- running a command on each order ------------------------------------------------------------
     def _apply(self, request, orders, *, done: str, call) -> list[Order]:
         """Run ``call(order)`` (one service call) per order, each in its own transaction; report each."""
-        succeeded = []
-        for order in orders:
-            try:
-                with transaction.atomic():
-                    updated = call(order)
-                    self.log_change(request, updated, f"{done} (admin).")
-            except DomainError as exc:
-                text = exc.message if order.number in exc.message else f"Order {order.number}: {exc.message}"
-                self.message_user(request, text, messages.ERROR)
-            else:
-                succeeded.append(updated)
-        if succeeded:
-            numbers = ", ".join(self._described(o) for o in succeeded)
-            self.message_user(request, f"{done}: {numbers}.", messages.SUCCESS)
-        return succeeded
+        succeeded = self.run_each(request, orders, done=done, call=call, describe=lambda _order, updated: self._described(updated))
+        return [updated for _order, updated in succeeded]
+
+    def row_label(self, order: Order) -> str:
+        return f"Order {order.number}"
 
     @staticmethod
     def _described(order: Order) -> str:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from commerce.accounts import access
-from commerce.errors import DomainError
+from commerce.admin_services import RunEachMixin
 from commerce.money import Money
 from promotions.models import Promotion
 
@@ -91,28 +89,8 @@ class ConsolePermissionsMixin:
         return can_manage(request.user)
 
 
-class ServiceActionsMixin:
-    """Runs one service call per selected object, each in its own transaction, and reports each."""
-
-    def run_each(self, request, objects, *, call, done: str, describe=None) -> list:
-        succeeded = []
-        for obj in objects:
-            try:
-                with transaction.atomic():
-                    result = call(obj)
-                    self.log_change(request, obj, f"{done} (admin).")
-            except DomainError as exc:
-                text = exc.message if str(obj) in exc.message else f"{obj}: {exc.message}"
-                self.message_user(request, text, messages.ERROR)
-            else:
-                succeeded.append((obj, result))
-        if succeeded:
-            self.message_user(
-                request,
-                f"{done}: {', '.join(describe(obj, result) if describe else str(obj) for obj, result in succeeded)}.",
-                messages.SUCCESS,
-            )
-        return succeeded
+class ServiceActionsMixin(RunEachMixin):
+    """Runs one service call per selected object (``run_each``), and the console pages of the actions."""
 
     def page(self, request, template: str, title: str, **context):
         return TemplateResponse(
