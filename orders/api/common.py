@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -17,10 +16,10 @@ from rest_framework import serializers
 
 from commerce.accounts import access
 from commerce.api.errors import error_body, error_example, error_response
-from commerce.api.serializers import MoneyOutputSerializer, StrictInputSerializer
+from commerce.api.serializers import MoneyField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
 from commerce.errors import DomainError
-from commerce.money import Money, default_currency
+from commerce.money import default_currency
 from orders import selectors
 from orders.errors import PaymentDeclined
 from orders.gateways import CardDetails
@@ -142,27 +141,6 @@ def idempotency_headers(replayed: bool) -> dict:
 # --- journey --------------------------------------------------------------------------------------
 journey_step = journey_record_for_api  # a token client gets no session created for it
 journey_steps = journey_record_many_for_api  # several steps of one request, in one insert
-
-
-# --- money output -----------------------------------------------------------------------------------
-@extend_schema_field(MoneyOutputSerializer)
-class MoneyField(serializers.Field):
-    """A Decimal amount attribute shown as Money, in the object's ``currency`` or the context's."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        amount = super().get_attribute(instance)
-        if isinstance(instance, Mapping):
-            currency = instance.get("currency")
-        else:
-            currency = getattr(instance, "currency", None)
-        return Money.of(amount, currency or self.context["currency"])
-
-    def to_representation(self, value):
-        return value.as_dict()
 
 
 # --- the cart answer --------------------------------------------------------------------------------
