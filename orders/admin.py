@@ -26,7 +26,7 @@ from django.utils.text import Truncator
 from commerce.accounts import access
 from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, add_domain_error
 from commerce.errors import DomainError
-from commerce.money import Money
+from commerce.money_format import money_text
 from orders import selectors
 from orders.models import Cart, CartLine, GatewayNotification, Order, OrderLine, OrderSummary, Payment, Refund
 from orders.services import lifecycle
@@ -43,10 +43,6 @@ def scope_orders(user, queryset, region_field: str = "region"):
     if access.has_permission(user, "view_region_orders"):
         return queryset.filter(**{f"{region_field}__in": access.region_ids_of(user)})
     return queryset.none()
-
-
-def _money(amount, currency: str) -> str:
-    return str(Money.of(amount, currency))
 
 
 def _ids_param(request) -> list[int]:
@@ -108,21 +104,21 @@ class OrderLineInline(ReadOnlyInline):
 
     @admin.display(description="Unit price")
     def unit_price(self, obj):
-        return _money(obj.unit_price_amount, obj.order.currency)
+        return money_text(obj.unit_price_amount, obj.order.currency)
 
     @admin.display(description="Discount")
     def discount(self, obj):
-        return _money(obj.discount_amount, obj.order.currency)
+        return money_text(obj.discount_amount, obj.order.currency)
 
     @admin.display(description="Line total")
     def line_total(self, obj):
-        return _money(obj.line_total_amount, obj.order.currency)
+        return money_text(obj.line_total_amount, obj.order.currency)
 
     @admin.display(description="Refunded")
     def refunded(self, obj):
         if not obj.refunded_quantity and not obj.refunded_amount:
             return "-"
-        return f"{obj.refunded_quantity} unit(s), {_money(obj.refunded_amount, obj.order.currency)}"
+        return f"{obj.refunded_quantity} unit(s), {money_text(obj.refunded_amount, obj.order.currency)}"
 
     @admin.display(description="Batches")
     def batches(self, obj):
@@ -142,11 +138,11 @@ class PaymentInline(ReadOnlyInline):
 
     @admin.display(description="Amount")
     def amount_display(self, obj):
-        return _money(obj.amount, obj.currency)
+        return money_text(obj.amount, obj.currency)
 
     @admin.display(description="Refunded")
     def refunded(self, obj):
-        return _money(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
+        return money_text(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
 
     @admin.display(description="Error")
     def error(self, obj):
@@ -163,7 +159,7 @@ class RefundInline(ReadOnlyInline):
 
     @admin.display(description="Amount")
     def amount_display(self, obj):
-        return _money(obj.amount, obj.currency)
+        return money_text(obj.amount, obj.currency)
 
     @admin.display(description="Units")
     def refunded_lines(self, obj):
@@ -301,27 +297,27 @@ class OrderAdmin(ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
     # --- columns and fields ---------------------------------------------------------------------------
     @admin.display(description="Total", ordering="total_amount")
     def total(self, obj):
-        return _money(obj.total_amount, obj.currency)
+        return money_text(obj.total_amount, obj.currency)
 
     @admin.display(description="Subtotal")
     def subtotal(self, obj):
-        return _money(obj.subtotal_amount, obj.currency)
+        return money_text(obj.subtotal_amount, obj.currency)
 
     @admin.display(description="Discount")
     def discount(self, obj):
-        return _money(obj.discount_amount, obj.currency)
+        return money_text(obj.discount_amount, obj.currency)
 
     @admin.display(description="Shipping")
     def shipping(self, obj):
-        return _money(obj.shipping_amount, obj.currency)
+        return money_text(obj.shipping_amount, obj.currency)
 
     @admin.display(description="Paid")
     def paid(self, obj):
-        return _money(obj.paid_amount, obj.currency)
+        return money_text(obj.paid_amount, obj.currency)
 
     @admin.display(description="Refunded")
     def refunded(self, obj):
-        return _money(obj.refunded_amount, obj.currency)
+        return money_text(obj.refunded_amount, obj.currency)
 
     @admin.display(description="Balance due")
     def balance_due(self, obj):
@@ -411,7 +407,7 @@ class OrderAdmin(ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
     @staticmethod
     def _described(order: Order) -> str:
         if order.status == Order.Status.CANCELLED and order.refunded_amount:
-            return f"{order.number} (refunded {_money(order.refunded_amount, order.currency)})"
+            return f"{order.number} (refunded {money_text(order.refunded_amount, order.currency)})"
         return order.number
 
     def _transition(self, request, orders, action: str) -> None:
@@ -552,14 +548,14 @@ class OrderAdmin(ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Refunded order {updated.number}: {_money(updated.refunded_amount, updated.currency)} refunded in all, "
+                    f"Refunded order {updated.number}: {money_text(updated.refunded_amount, updated.currency)} refunded in all, "
                     f"payment status {updated.get_payment_status_display().lower()}.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(updated))
         return self._page(request, "admin/orders/order/refund.html", f"Refund order {order.number}", form=form,
-                          order=order, refundable=order.refundable, paid=_money(order.paid_amount, order.currency),
-                          already_refunded=_money(order.refunded_amount, order.currency))
+                          order=order, refundable=order.refundable, paid=money_text(order.paid_amount, order.currency),
+                          already_refunded=money_text(order.refunded_amount, order.currency))
 
 
 # --- carts, the read model, gateway notifications: read-only browsers ------------------------------------
@@ -622,11 +618,11 @@ class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Total", ordering="total_amount")
     def total(self, obj):
-        return _money(obj.total_amount, obj.currency)
+        return money_text(obj.total_amount, obj.currency)
 
     @admin.display(description="Refunded", ordering="refunded_amount")
     def refunded(self, obj):
-        return _money(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
+        return money_text(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
 
 
 @admin.register(GatewayNotification)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from commerce.accounts import access
 from commerce.admin_services import RunEachMixin
-from commerce.money import Money
+from commerce.money_format import money_text
 from promotions.models import Promotion
 
 MANAGE_PROMOTIONS = "manage_promotions"
@@ -31,10 +31,6 @@ def _percent(value) -> str:
     return text
 
 
-def _money(amount, currency: str) -> str:
-    return str(Money.of(amount, currency)) if amount is not None else "-"
-
-
 def window(starts, ends) -> str:
     if starts and ends:
         return f"{_when(starts)} → {_when(ends)}"
@@ -52,7 +48,7 @@ def benefit_summary(promotion: Promotion, tiers=None) -> str:
     if kind == benefit.PERCENTAGE:
         return f"{_percent(promotion.percent)} % off"
     if kind == benefit.FIXED_AMOUNT:
-        return f"{_money(promotion.amount, promotion.currency)} off"
+        return f"{money_text(promotion.amount, promotion.currency)} off"
     if kind == benefit.BUY_X_GET_Y:
         get = "free" if promotion.get_percent == 100 else f"at {_percent(promotion.get_percent)} % off"
         return f"buy {promotion.buy_quantity or '?'} get {promotion.get_quantity or '?'} {get}"
@@ -62,7 +58,7 @@ def benefit_summary(promotion: Promotion, tiers=None) -> str:
     if kind == benefit.FREE_SHIPPING:
         return "free shipping"
     if kind == benefit.BUNDLE_PRICE:
-        return f"{promotion.bundle_quantity or '?'} for {_money(promotion.amount, promotion.currency)}"
+        return f"{promotion.bundle_quantity or '?'} for {money_text(promotion.amount, promotion.currency)}"
     return promotion.get_benefit_type_display()
 
 
