@@ -21,7 +21,6 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 
 from commerce.accounts import access
 from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, add_domain_error
@@ -31,6 +30,7 @@ from orders import selectors
 from orders.models import Cart, CartLine, GatewayNotification, Order, OrderLine, OrderSummary, Payment, Refund
 from orders.services import lifecycle
 from orders.services.payments import order_refund
+from orders.timeline import payload_summary
 
 MANAGE_ORDERS = "accounts.manage_orders"
 REFUND_ORDERS = "accounts.refund_orders"
@@ -48,37 +48,6 @@ def scope_orders(user, queryset, region_field: str = "region"):
 def _ids_param(request) -> list[int]:
     raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
     return sorted({int(part) for part in raw if part.strip().isdigit()})
-
-
-# --- the event timeline -----------------------------------------------------------------------------
-_ID_KEYS = frozenset({"order_id", "order_number", "customer_id", "currency"})
-
-
-def _summarise_value(key: str, value, currency: str) -> str:
-    if key == "items":
-        return ", ".join(f"{i.get('quantity')} x {i.get('product_code')}" for i in value)
-    if key == "allocations":
-        return ", ".join(f"{a.get('batch_number')} x {a.get('quantity')}" for a in value)
-    if key == "lines":
-        return ", ".join(f"{i.get('quantity')} x {i.get('product_code', i.get('line_id'))}" for i in value)
-    if key == "shipping_address" and isinstance(value, dict):
-        return ", ".join(str(value[k]) for k in ("recipient", "street", "zip_code", "city", "country") if value.get(k))
-    if key.endswith("amount") and currency:
-        return f"{value} {currency}"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def payload_summary(payload: dict) -> str:
-    """One line of what an event says, for staff: ids left out, amounts with their currency."""
-    currency = payload.get("currency") or ""
-    parts = []
-    for key, value in payload.items():
-        if key in _ID_KEYS or value in ("", None, [], {}):
-            continue
-        parts.append(f"{key.replace('_', ' ')}: {_summarise_value(key, value, currency)}")
-    return Truncator("; ".join(parts)).chars(300)
 
 
 # --- inlines ------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from orders.gateways import CardDetails
 from orders.models import Order
 from orders.pricing import Pricing, price_lines
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, allowed_actions
+from orders.timeline import event_details
 
 MANAGE_ORDERS = "accounts.manage_orders"
 REFUND_ORDERS = "accounts.refund_orders"
@@ -316,7 +317,7 @@ class TimelineEntrySerializer(serializers.Serializer):
         return "customer" if event.actor_id == self.context["customer_id"] else "staff"
 
     def get_details(self, event) -> dict:
-        return {k: v for k, v in event.payload.items() if k not in ("order_id", "order_number", "customer_id")}
+        return event_details(event.payload)
 
 
 @extend_schema_serializer(component_name="OrderDetail")
