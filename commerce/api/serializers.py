@@ -1,4 +1,4 @@
-"""Pieces shared by every app's endpoints: strict input, quantities and amounts in, money out.
+"""Pieces shared by every app's endpoints: strict input, quantities and amounts in, money out (``MoneyField``).
 
 Input serializers built on ``StrictInputSerializer`` refuse fields they do not declare: a client
 that sends ``unit_price`` or ``price`` is told so (400 ``unknown_field``) instead of being silently
@@ -7,12 +7,13 @@ ignored, so a tampered request can never look as if it had worked.
 
 from collections.abc import Mapping
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from commerce.api.errors import error_example
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.errors import ValidationError as DomainValidationError
+from commerce.money import Money
 
 
 @extend_schema_serializer(component_name="Money")
@@ -24,6 +25,28 @@ class MoneyOutputSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         return instance.as_dict()
+
+
+@extend_schema_field(MoneyOutputSerializer)
+class MoneyField(serializers.Field):
+    """A Decimal amount attribute shown as Money, in the object's ``currency`` or the context's (null stays null)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        amount = super().get_attribute(instance)
+        if amount is None:
+            return None
+        if isinstance(instance, Mapping):
+            currency = instance.get("currency")
+        else:
+            currency = getattr(instance, "currency", None)
+        return Money.of(amount, currency or self.context["currency"])
+
+    def to_representation(self, value):
+        return value.as_dict()
 
 
 UNKNOWN_FIELD = error_example(

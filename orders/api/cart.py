@@ -23,6 +23,7 @@ from commerce.api.errors import (
 from commerce.api.serializers import UNKNOWN_FIELD, QuantityField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction, Step
 from commerce.catalog.inventory import MAX_QUANTITY
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import DomainError
 from orders import selectors
 from orders.api.common import (
@@ -331,10 +332,10 @@ class CartCouponApplyApi(APIView):
                 cart = services.cart_get_or_create(customer=request.user)
                 cart = services.cart_apply_coupon(cart=cart, code=code)
         except DomainError as exc:
-            journey_step(request, JourneyAction.APPLY_COUPON, details={"code": code.strip().upper(), "accepted": False,
+            journey_step(request, JourneyAction.APPLY_COUPON, details={"code": normalise_coupon_code(code), "accepted": False,
                                                                          "reason": exc.code})
             raise
-        journey_step(request, JourneyAction.APPLY_COUPON, details={"code": code.strip().upper(), "accepted": True})
+        journey_step(request, JourneyAction.APPLY_COUPON, details={"code": normalise_coupon_code(code), "accepted": True})
         return Response(cart_summary_data(cart))
 
 

@@ -120,7 +120,7 @@ def test_repeats_racing_for_an_ended_lease_run_the_request_once(monkeypatch):
     """Eight repeats of a checkout whose first run died after placing its order (its record in
     progress, lease ended): one takes the key over and pays the order; the others are told it is
     in progress or get its answer replayed. One order, one charge."""
-    from orders.api import orders as orders_api
+    from orders.services import checkout as checkout_services
     from tests.integration.concurrency import run_in_threads
     from tests.orders.crashes import WorkerKilled, lease_ends
 
@@ -137,7 +137,7 @@ def test_repeats_racing_for_an_ended_lease_run_the_request_once(monkeypatch):
     def dies(**kwargs):
         raise WorkerKilled
 
-    monkeypatch.setattr(orders_api, "order_pay", dies)  # the first run dies after placing the order
+    monkeypatch.setattr(checkout_services, "order_pay", dies)  # the first run dies after placing the order
     with pytest.raises(WorkerKilled):
         client().post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     monkeypatch.undo()
