@@ -2,15 +2,19 @@
 
 Input serializers built on ``StrictInputSerializer`` refuse fields they do not declare: a client
 that sends ``unit_price`` or ``price`` is told so (400 ``unknown_field``) instead of being silently
-ignored, so a tampered request can never look as if it had worked.
+ignored, so a tampered request can never look as if it had worked. The OpenAPI schema says so of
+every one of them (``additionalProperties: false``), in one place: ``StrictInputSchema`` below.
 """
 
 from collections.abc import Mapping
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.settings import api_settings
 
-from commerce.api.errors import error_example
+from commerce.api.errors import UNKNOWN_FIELD_CODE, error_example
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.errors import ValidationError as DomainValidationError
 
@@ -33,29 +37,39 @@ UNKNOWN_FIELD = error_example(
 
 # --- input: shared by every app's endpoints -----------------------------------------------------
 class StrictInputSerializer(serializers.Serializer):
-    """Fields not listed here are refused (400 `unknown_field`), at every nesting level."""
+    """Fields not listed here are refused (400 `unknown_field`), at every nesting level.
 
-    def _path(self) -> str:
-        """Where this serializer sits in the request, e.g. ``card`` or ``lines`` (a list's items have no name)."""
-        names, node = [], self
-        while node is not None:
-            if getattr(node, "field_name", None):
-                names.append(node.field_name)
-            node = getattr(node, "parent", None)
-        return ".".join(reversed(names))
+    Errors are DRF's, so a list serializer numbers its items and the one exception handler names
+    each field by its path (``lines[1].unit_price``). A nested serializer is a whole: a partial
+    update (PATCH) may leave out top-level fields, never the required fields of a line or a tier.
+    A domain error raised by a nested field (``invalid_quantity``) keeps its code and gets its path.
+    """
 
     def to_internal_value(self, data):
+        errors = {}
         if isinstance(data, Mapping):
-            unknown = sorted(str(name) for name in set(data) - set(self.fields))
-            if unknown:
-                prefix = self._path()
-                names = [f"{prefix}.{name}" if prefix else name for name in unknown]
-                raise DomainValidationError(
-                    f"The request has fields this endpoint does not take: {', '.join(names)}.",
-                    code="unknown_field",
-                    fields={name: ["Unknown field."] for name in names},
-                )
-        return super().to_internal_value(data)
+            errors = {str(name): [ErrorDetail("Unknown field.", code=UNKNOWN_FIELD_CODE)]
+                      for name in sorted(str(name) for name in set(data) - set(self.fields))}
+            if self.parent is not None and getattr(self.root, "partial", False):
+                errors |= {name: [ErrorDetail(field.error_messages["required"], code="required")]
+                           for name, field in self.fields.items()
+                           if field.required and not field.read_only and name not in data}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({**exc.detail, **errors} if isinstance(exc.detail, dict) else exc.detail)
+        except DomainValidationError as exc:
+            if self.parent is None and not errors:  # at the top the domain error is the answer, as a service's is
+                raise
+            # Nested (or beside unknown fields): a field error with its code, so a list it is in gives its index.
+            raise serializers.ValidationError({
+                **{name: [ErrorDetail(str(m), code=exc.code) for m in messages] for name, messages in exc.fields.items()},
+                **({} if exc.fields else {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(exc.message, code=exc.code)]}),
+                **errors,
+            })
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class QuantityField(serializers.IntegerField):
@@ -85,3 +99,27 @@ class DecimalStringField(serializers.DecimalField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """The schema of every ``StrictInputSerializer``: no additional properties, and the truth about PATCH.
+
+    drf-spectacular treats every PATCH body as a partial update (nothing required). An endpoint that
+    validates its PATCH body whole declares ``request=InputSerializer``; one that takes a partial
+    update declares ``request=InputSerializer(partial=True)``, as it validates with ``partial=True``.
+    """
+
+    target_class = StrictInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        schema["additionalProperties"] = False
+        # spectacular set ``partial`` on its copy for a PATCH; what the view declared is in the constructor's kwargs
+        if self.target.partial and not self.target._kwargs.get("partial"):
+            required = [name for name, field in self.target.fields.items() if field.required and not field.read_only]
+            if required:
+                schema["required"] = required
+        return schema

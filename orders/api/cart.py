@@ -193,8 +193,8 @@ class CartLinesApi(APIView):
                               {"lines[0].product_id": ["Not for sale."]}),
                 error_example("too_many_lines", f"At most {services.MAX_CART_LINES} lines per cart.",
                               {"lines": [f"At most {services.MAX_CART_LINES} lines."]}),
-                error_example("unknown_field", "The request has fields this endpoint does not take: lines.unit_price.",
-                              {"lines.unit_price": ["Unknown field."]}),
+                error_example("unknown_field", "The request has fields this endpoint does not take: lines[0].unit_price.",
+                              {"lines[0].unit_price": ["Unknown field."]}),
             ),
             401: NOT_AUTHENTICATED,
             404: error_response(
