@@ -8,7 +8,7 @@ every one of them (``additionalProperties: false``), in one place: ``StrictInput
 
 from collections.abc import Mapping
 
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
@@ -122,4 +122,42 @@ class StrictInputSchema(OpenApiSerializerExtension):
             required = [name for name, field in self.target.fields.items() if field.required and not field.read_only]
             if required:
                 schema["required"] = required
+        return schema
+
+
+class ListBoundsSchema(OpenApiSerializerFieldExtension):
+    """A list of nested items (``lines = LineSerializer(many=True, min_length=1)``) documents the bounds
+    it enforces (``minItems``/``maxItems``); drf-spectacular leaves them out for list serializers."""
+
+    target_class = serializers.ListSerializer
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            minimum = self.target.min_length or (0 if self.target.allow_empty else 1)
+            if minimum:
+                schema["minItems"] = minimum
+            if self.target.max_length is not None:
+                schema["maxItems"] = self.target.max_length
+        return schema
+
+
+class DecimalBoundsSchema(OpenApiSerializerFieldExtension):
+    """A decimal sent as a string documents its range: no minus sign when it may not be negative,
+    and the bounds in words (a string cannot carry JSON Schema's ``minimum``)."""
+
+    target_class = serializers.DecimalField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        low, high = self.target.min_value, self.target.max_value
+        if schema.get("type") != "string" or (low is None and high is None):
+            return schema
+        if low is not None and low >= 0 and schema.get("pattern", "").startswith("^-?"):
+            schema["pattern"] = "^" + schema["pattern"][3:]
+        bounds = " and ".join(part for part in (f"at least {low}" if low is not None else "",
+                                                 f"at most {high}" if high is not None else "") if part)
+        schema["description"] = " ".join(filter(None, [schema.get("description", ""), f"A decimal string, {bounds}."]))
         return schema

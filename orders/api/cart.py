@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import (
     NOT_AUTHENTICATED,
+    NOT_FOUND,
     THROTTLED,
     UNSUPPORTED_MEDIA_TYPE,
     error_example,
@@ -348,7 +349,7 @@ class CartCouponRemoveApi(APIView):
         tags=["cart"],
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="The coupon code.")],
         request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND, 429: THROTTLED},  # 404: no code in the URL
         examples=CART_ANSWER,
     )
     def delete(self, request, code: str):

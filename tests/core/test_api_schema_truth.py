@@ -2,6 +2,7 @@
 and input errors name fields the way domain errors do (flat paths: ``lines[1].quantity``)."""
 
 import json
+import re
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -215,3 +216,49 @@ def test_a_drf_error_raised_by_hand_is_flattened_too():
     error = ValidationError({"lines": [{}, {"quantity": [ErrorDetail("Too many.", code="max_value")]}]})
 
     assert exception_handler(error, {}).data["fields"] == {"lines[1].quantity": ["Too many."]}
+
+
+@pytest.mark.django_db
+def test_a_partial_promotion_update_with_an_incomplete_tier_is_refused_not_a_server_error():
+    # Was a 500 (KeyError): under PATCH's partial validation DRF skipped the tier's required fields.
+    from django.contrib.auth.models import Group
+
+    from promotions.models import PromotionTier
+    from tests.factories import StaffFactory
+    from tests.promotions.factories import PromotionFactory
+
+    promotion = PromotionFactory(tiered=True, tiers=[(5, 10)])
+    merchandiser = StaffFactory()
+    merchandiser.groups.add(Group.objects.get(name="Merchandisers"))
+    client = APIClient()
+    client.force_authenticate(merchandiser)
+
+    response = client.patch(f"/api/v1/promotions/{promotion.pk}/", {"tiers": [{"percent": "15"}]}, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"] == {"tiers[0].min_quantity": ["This field is required."]}
+    assert list(PromotionTier.objects.values_list("min_quantity", "percent")) == [(5, 10)]
+
+
+def test_list_sizes_decimal_signs_and_user_names_are_documented_as_enforced(openapi):
+    components = openapi["components"]["schemas"]
+    simulate_lines = components["SimulationInputRequest"]["properties"]["lines"]
+    assert (simulate_lines["minItems"], simulate_lines["maxItems"]) == (1, 200)
+    assert "minItems" not in components["CartLinesSetInputRequest"]["properties"]["lines"]  # an empty list empties the cart
+
+    order_filters = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/orders/"]["get"]["parameters"]}
+    assert not re.fullmatch(order_filters["max_total"]["pattern"], "-71")
+    assert re.fullmatch(order_filters["max_total"]["pattern"], "71.50")
+    latitude = components["AddressCreateInputRequest"]["properties"]["latitude"]
+    assert re.fullmatch(latitude["pattern"], "-45.5") and "at least -90 and at most 90" in latitude["description"]
+
+    username = components["CustomerRegisterInputRequest"]["properties"]["username"]["pattern"]
+    assert re.fullmatch(username, "ada.lovelace+shop@1815") and not re.fullmatch(username, "\x89\x1d")
+
+
+def test_every_operation_with_a_path_parameter_documents_404(openapi):
+    """A path value that matches no URL (a customer id that is not a number, an empty code) is a 404."""
+    operations = [(method, path, op) for path, ops in openapi["paths"].items() if "{" in path for method, op in ops.items()]
+    assert len(operations) > 30
+    for method, path, operation in operations:
+        assert "404" in operation["responses"], f"{method} {path}"

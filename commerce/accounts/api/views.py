@@ -4,6 +4,7 @@ Every write calls one accounts service; the services record the domain events (c
 the authenticated user as actor). Another customer's address is answered as not found.
 """
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -199,7 +200,8 @@ class CustomerRegisterApi(APIView):
 
     @extend_schema_serializer(component_name="CustomerRegisterInput")
     class InputSerializer(StrictInputSerializer):
-        username = serializers.CharField(max_length=150)
+        # The model's own validator, so the schema documents the characters a user name may hold.
+        username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
         password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
         email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
         first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.accounts import access
-from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
+from commerce.api.errors import NOT_AUTHENTICATED, NOT_FOUND, PERMISSION_DENIED, THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.audit import selectors
 
@@ -234,6 +234,7 @@ class CustomerJourneyApi(APIView):
             ),
             401: NOT_AUTHENTICATED,
             403: PERMISSION_DENIED,
+            404: NOT_FOUND,  # a customer id that is not a whole number matches no URL
             429: THROTTLED,
         },
         examples=[
