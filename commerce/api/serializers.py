@@ -8,6 +8,7 @@ every one of them (``additionalProperties: false``), in one place: ``StrictInput
 
 from collections.abc import Mapping
 
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -144,20 +145,41 @@ class ListBoundsSchema(OpenApiSerializerFieldExtension):
 
 
 class DecimalBoundsSchema(OpenApiSerializerFieldExtension):
-    """A decimal sent as a string documents its range: no minus sign when it may not be negative,
-    and the bounds in words (a string cannot carry JSON Schema's ``minimum``)."""
+    """A decimal sent as a string documents what it takes: at least one digit (spectacular's pattern
+    also matches "" and "."), no minus sign when it may not be negative, and its range in words (a
+    string cannot carry JSON Schema's ``minimum``; a range is checked by the server, 400 ``invalid``)."""
 
     target_class = serializers.DecimalField
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        low, high = self.target.min_value, self.target.max_value
-        if schema.get("type") != "string" or (low is None and high is None):
+        if schema.get("type") != "string":
             return schema
-        if low is not None and low >= 0 and schema.get("pattern", "").startswith("^-?"):
-            schema["pattern"] = "^" + schema["pattern"][3:]
-        bounds = " and ".join(part for part in (f"at least {low}" if low is not None else "",
-                                                 f"at most {high}" if high is not None else "") if part)
-        schema["description"] = " ".join(filter(None, [schema.get("description", ""), f"A decimal string, {bounds}."]))
+        low, high = self.target.min_value, self.target.max_value
+        whole, places = self.target.max_whole_digits, self.target.decimal_places
+        if whole:
+            sign = "" if low is not None and low >= 0 else "-?"
+            schema["pattern"] = rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+        if low is not None or high is not None:
+            bounds = " and ".join(part for part in (f"at least {low}" if low is not None else "",
+                                                     f"at most {high}" if high is not None else "") if part)
+            schema["description"] = " ".join(filter(None, [schema.get("description", ""), f"A decimal string, {bounds}."]))
+        return schema
+
+
+class NonBlankTextSchema(OpenApiSerializerFieldExtension):
+    """Text that may not be blank is trimmed first (DRF's ``trim_whitespace``), so "\\t" is refused as
+    blank: the schema says a non-blank text holds a non-space character (``pattern: \\S``)."""
+
+    target_class = serializers.CharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        field = self.target
+        has_pattern = "pattern" in schema or any(isinstance(v, RegexValidator) for v in field.validators)
+        if (direction == "request" and schema.get("type") == "string" and not field.allow_blank
+                and field.trim_whitespace and not has_pattern):
+            schema["pattern"] = r"\S"
         return schema

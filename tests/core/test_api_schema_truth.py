@@ -249,8 +249,13 @@ def test_list_sizes_decimal_signs_and_user_names_are_documented_as_enforced(open
     order_filters = {p["name"]: p["schema"] for p in openapi["paths"]["/api/v1/orders/"]["get"]["parameters"]}
     assert not re.fullmatch(order_filters["max_total"]["pattern"], "-71")
     assert re.fullmatch(order_filters["max_total"]["pattern"], "71.50")
+    assert not any(re.fullmatch(order_filters["max_total"]["pattern"], value) for value in ("", "."))  # a digit at least
     latitude = components["AddressCreateInputRequest"]["properties"]["latitude"]
     assert re.fullmatch(latitude["pattern"], "-45.5") and "at least -90 and at most 90" in latitude["description"]
+
+    card_number = components["CardInputRequest"]["properties"]["number"]["pattern"]
+    assert re.fullmatch(card_number, "4242 4242-4242 4242") and not re.fullmatch(card_number, "4242")
+    assert not re.fullmatch(card_number, "¹²³⁴⁵⁶⁷⁸⁹¹²³⁴⁵⁶")  # ASCII digits only
 
     username = components["CustomerRegisterInputRequest"]["properties"]["username"]["pattern"]
     assert re.fullmatch(username, "ada.lovelace+shop@1815") and not re.fullmatch(username, "\x89\x1d")
@@ -262,3 +267,18 @@ def test_every_operation_with_a_path_parameter_documents_404(openapi):
     assert len(operations) > 30
     for method, path, operation in operations:
         assert "404" in operation["responses"], f"{method} {path}"
+
+
+def test_every_text_that_may_not_be_blank_says_it_holds_a_non_space_character(openapi):
+    """DRF trims text before the blank check, so `minLength: 1` alone would promise that "\\t" is taken."""
+    texts = [
+        (method, path, name, prop)
+        for method, path, _, schema in request_bodies(openapi)
+        for part in object_schemas(openapi, schema)
+        for name, prop in part["properties"].items()
+        if prop.get("type") == "string" and prop.get("minLength", 0) >= 1 and "enum" not in prop
+        and name != "password"  # taken as typed, never trimmed: "\t " is a (weak) password, not a blank one
+    ]
+    assert len(texts) > 20
+    for method, path, name, prop in texts:
+        assert "pattern" in prop and not re.search(prop["pattern"], "\t "), f"{method} {path} {name}"
