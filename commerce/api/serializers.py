@@ -37,6 +37,21 @@ UNKNOWN_FIELD = error_example(
 
 
 # --- input: shared by every app's endpoints -----------------------------------------------------
+def _not_text(data: Mapping, fields: Mapping) -> dict:
+    """Text fields given a number (DRF's CharField would take 12 as "12"; the schema says string)."""
+    errors = {}
+    for name, field in fields.items():
+        value = data.get(name)
+        if isinstance(field, serializers.ListField) and isinstance(field.child, serializers.CharField) and isinstance(value, list):
+            items = {index: [ErrorDetail(field.child.error_messages["invalid"], code="invalid")]
+                     for index, item in enumerate(value) if item is not None and not isinstance(item, str)}
+            if items:
+                errors[name] = items
+        elif isinstance(field, serializers.CharField) and value is not None and not isinstance(value, str) and name in data:
+            errors[name] = [ErrorDetail(field.error_messages["invalid"], code="invalid")]
+    return errors
+
+
 class StrictInputSerializer(serializers.Serializer):
     """Fields not listed here are refused (400 `unknown_field`), at every nesting level.
 
@@ -44,6 +59,7 @@ class StrictInputSerializer(serializers.Serializer):
     each field by its path (``lines[1].unit_price``). A nested serializer is a whole: a partial
     update (PATCH) may leave out top-level fields, never the required fields of a line or a tier.
     A domain error raised by a nested field (``invalid_quantity``) keeps its code and gets its path.
+    Text is text: a number sent for a text field is refused, as the schema's ``type: string`` says.
     """
 
     def to_internal_value(self, data):
@@ -51,6 +67,7 @@ class StrictInputSerializer(serializers.Serializer):
         if isinstance(data, Mapping):
             errors = {str(name): [ErrorDetail("Unknown field.", code=UNKNOWN_FIELD_CODE)]
                       for name in sorted(str(name) for name in set(data) - set(self.fields))}
+            errors |= _not_text(data, self.fields)
             if self.parent is not None and getattr(self.root, "partial", False):
                 errors |= {name: [ErrorDetail(field.error_messages["required"], code="required")]
                            for name, field in self.fields.items()
@@ -168,9 +185,10 @@ class DecimalBoundsSchema(OpenApiSerializerFieldExtension):
         return schema
 
 
-class NonBlankTextSchema(OpenApiSerializerFieldExtension):
-    """Text that may not be blank is trimmed first (DRF's ``trim_whitespace``), so "\\t" is refused as
-    blank: the schema says a non-blank text holds a non-space character (``pattern: \\S``)."""
+class TextSchema(OpenApiSerializerFieldExtension):
+    """What DRF's text fields refuse, said in the schema: a NUL character (U+0000) anywhere, and, in
+    text that may not be blank, nothing but spaces (DRF trims before its blank check, so "\t" is
+    blank). Fields with a pattern of their own (a ``RegexValidator``) already say what they take."""
 
     target_class = serializers.CharField
     match_subclasses = True
@@ -179,7 +197,11 @@ class NonBlankTextSchema(OpenApiSerializerFieldExtension):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         field = self.target
         has_pattern = "pattern" in schema or any(isinstance(v, RegexValidator) for v in field.validators)
-        if (direction == "request" and schema.get("type") == "string" and not field.allow_blank
-                and field.trim_whitespace and not has_pattern):
-            schema["pattern"] = r"\S"
+        if direction != "request" or schema.get("type") != "string" or has_pattern:
+            return schema
+        if not field.allow_blank and field.trim_whitespace:
+            # what str.strip() removes: \s, and the separators \x1c-\x1f and \x85 that some regex engines leave out
+            schema["pattern"] = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+        else:
+            schema["pattern"] = r"^[^\u0000]*$"
         return schema

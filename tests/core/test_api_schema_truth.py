@@ -281,4 +281,41 @@ def test_every_text_that_may_not_be_blank_says_it_holds_a_non_space_character(op
     ]
     assert len(texts) > 20
     for method, path, name, prop in texts:
-        assert "pattern" in prop and not re.search(prop["pattern"], "\t "), f"{method} {path} {name}"
+        assert "pattern" in prop, f"{method} {path} {name}"
+        for blank in ("\t ", "\x1c", "\x85\u3000"):  # what str.strip() removes, DRF's trim
+            assert not blank.strip() and not re.search(prop["pattern"], blank), f"{method} {path} {name} {blank!r}"
+
+
+def test_no_request_text_takes_a_nul_character(openapi):
+    """DRF refuses U+0000 in every text field; every free text of a request body says so in its pattern."""
+    texts = [
+        (method, path, name, prop)
+        for method, path, _, schema in request_bodies(openapi)
+        for part in object_schemas(openapi, schema)
+        for name, prop in part["properties"].items()
+        if prop.get("type") == "string" and "enum" not in prop and "format" not in prop
+    ]
+    assert len(texts) > 20
+    for method, path, name, prop in texts:
+        assert "pattern" in prop and not re.search(prop["pattern"], "\x00") and not re.search(prop["pattern"], "a\x00b"), \
+            f"{method} {path} {name}"
+
+
+def test_a_number_for_a_text_field_is_refused_as_the_schema_says_string():
+    status, body = answer({"lines": [{"product_id": 1, "quantity": 1}], "note": 12})
+
+    assert (status, body["fields"]) == (400, {"note": ["Not a valid string."]})
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_number_for_its_recipient_is_refused_and_not_created():
+    # Was 201 with recipient "-35857527": DRF's text fields take numbers, the schema says string.
+    customer = CustomerFactory()
+    client = APIClient()
+    client.force_authenticate(customer)
+    body = {"recipient": -35857527, "street": "1 Rue", "city": "Lyon", "zip_code": "69001", "country": "FR"}
+
+    response = client.post("/api/v1/me/addresses/", body, format="json")
+
+    assert (response.status_code, response.json()["fields"]) == (400, {"recipient": ["Not a valid string."]})
+    assert not customer.addresses.exists()
