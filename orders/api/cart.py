@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import (
     NOT_AUTHENTICATED,
+    NOT_FOUND,
     THROTTLED,
     UNSUPPORTED_MEDIA_TYPE,
     error_example,
@@ -194,8 +195,8 @@ class CartLinesApi(APIView):
                               {"lines[0].product_id": ["Not for sale."]}),
                 error_example("too_many_lines", f"At most {services.MAX_CART_LINES} lines per cart.",
                               {"lines": [f"At most {services.MAX_CART_LINES} lines."]}),
-                error_example("unknown_field", "The request has fields this endpoint does not take: lines.unit_price.",
-                              {"lines.unit_price": ["Unknown field."]}),
+                error_example("unknown_field", "The request has fields this endpoint does not take: lines[0].unit_price.",
+                              {"lines[0].unit_price": ["Unknown field."]}),
             ),
             401: NOT_AUTHENTICATED,
             404: error_response(
@@ -349,7 +350,7 @@ class CartCouponRemoveApi(APIView):
         tags=["cart"],
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="The coupon code.")],
         request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND, 429: THROTTLED},  # 404: no code in the URL
         examples=CART_ANSWER,
     )
     def delete(self, request, code: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
@@ -83,7 +84,10 @@ PAYMENT_GATEWAY_ERROR = error_response(
 class CardInputSerializer(StrictInputSerializer):
     """Card details. Only the last four digits are ever stored; see the sandbox's test cards."""
 
-    number = serializers.CharField(max_length=23, help_text="12 to 19 digits; spaces and dashes are ignored.")
+    number = serializers.CharField(
+        max_length=23, validators=[RegexValidator(r"^[ -]*(?:[0-9][ -]*){12,19}$", "Enter a card number of 12 to 19 digits.")],
+        help_text="12 to 19 digits; spaces and dashes are ignored.",
+    )
     exp_month = serializers.IntegerField(min_value=1, max_value=12)
     exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
     cvc = serializers.RegexField(r"^\d{3,4}$", help_text="3 or 4 digits.")
