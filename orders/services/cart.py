@@ -13,6 +13,7 @@ from commerce.audit.events import record, record_many
 from commerce.catalog.errors import ProductInactive, ProductNotFound
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.catalog.models import Product
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import ValidationError
 from commerce.locks import Kind, lock, lock_get
 from commerce.money import default_currency
@@ -219,7 +220,7 @@ def cart_accept_changes(*, cart: Cart) -> Cart:
 @telemetry.traced("commerce.cart.apply_coupon")
 def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
     """Check a code through the pricing hook; a code that does not apply is refused with its reason."""
-    code = (code or "").strip().upper()
+    code = normalise_coupon_code(code)
     if not code or len(code) > 40:
         raise CouponRejected("Enter a valid coupon code.", code="coupon_invalid", fields={"code": ["Enter a valid coupon code."]})
     with transaction.atomic():
@@ -246,7 +247,7 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
 
 @telemetry.traced("commerce.cart.remove_coupon")
 def cart_remove_coupon(*, cart: Cart, code: str) -> Cart:
-    code = (code or "").strip().upper()
+    code = normalise_coupon_code(code)
     with transaction.atomic():
         cart = _lock(cart)
         if code in cart.coupon_codes:

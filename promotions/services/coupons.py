@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.locks import Kind, lock, lock_one
 from promotions import events
 from promotions.errors import (
@@ -39,10 +40,6 @@ _PREFIX_RE = re.compile(r"^[A-Z0-9]{1,12}$")
 
 
 # --- coupons ----------------------------------------------------------------------------------------
-def normalise_code(code: str) -> str:
-    return (code or "").strip().upper()
-
-
 def _coupon_promotion(promotion: Promotion | int) -> Promotion:
     promotion = _promotion(promotion)
     if promotion.status in (PS.EXPIRED, PS.ARCHIVED):
@@ -71,7 +68,7 @@ def coupon_create(
     expires_at: datetime.datetime | None = None, assigned_to=None,
 ) -> Coupon:
     """A named code (``SPRING10``), stored upper-case; unlimited uses unless ``max_uses``."""
-    code = normalise_code(code)
+    code = normalise_coupon_code(code)
     with telemetry.command_span("commerce.coupon.create") as span, transaction.atomic():
         promotion = _coupon_promotion(promotion)
         errors: dict[str, list[str]] = {}
@@ -119,7 +116,7 @@ def coupon_generate(
 
     Inserted in bulk; a code that collides with an existing one is drawn again.
     """
-    prefix = normalise_code(prefix)
+    prefix = normalise_coupon_code(prefix)
     with telemetry.command_span("commerce.coupon.generate", attributes={"coupon.quantity": quantity}) as span, \
             transaction.atomic():
         promotion = _coupon_promotion(promotion)
@@ -203,7 +200,7 @@ def coupon_invalidate(*, coupon: Coupon | int | str) -> Coupon:
         if isinstance(coupon, Coupon):
             found = lock_one(Kind.COUPON, Coupon.objects.filter(pk=coupon.pk))
         elif isinstance(coupon, str):  # a string is always a code, even an all-digit one
-            found = lock_one(Kind.COUPON, Coupon.objects.filter(code=normalise_code(coupon)))
+            found = lock_one(Kind.COUPON, Coupon.objects.filter(code=normalise_coupon_code(coupon)))
         else:
             found = lock_one(Kind.COUPON, Coupon.objects.filter(pk=coupon))
         if found is None:
