@@ -10,6 +10,7 @@ from django.conf import settings
 
 from commerce.accounts.forms import ServiceErrorsMixin
 from commerce.catalog.inventory import MAX_QUANTITY
+from commerce.parsing import is_ascii_digits
 from orders.gateways import CardDetails
 from orders.idempotency import MAX_KEY_LENGTH
 from orders.models import Order
@@ -57,6 +58,9 @@ class CouponForm(ServiceErrorsMixin, forms.Form):
 
 
 def luhn_valid(number: str) -> bool:
+    """The Luhn check digit of a card number; False for anything but ASCII digits."""
+    if not is_ascii_digits(number):
+        return False
     total = 0
     for position, char in enumerate(reversed(number)):
         digit = int(char)
@@ -106,7 +110,7 @@ class CardFieldsMixin:
         if "card_number" in cleaned:
             if not number:
                 self.add_error("card_number", "Enter the card number.")
-            elif not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_valid(number):
+            elif not is_ascii_digits(number) or not 12 <= len(number) <= 19 or not luhn_valid(number):
                 self.add_error("card_number", "This is not a valid card number.")
             else:
                 cleaned["card_number"] = number
@@ -119,7 +123,7 @@ class CardFieldsMixin:
             if (year, month) < (today.year, today.month):
                 self.add_error("exp_month", "This card has expired.")
         cvc = (cleaned.get("cvc") or "").strip()
-        if "cvc" in cleaned and not re.fullmatch(r"\d{3,4}", cvc):
+        if "cvc" in cleaned and not re.fullmatch(r"[0-9]{3,4}", cvc):
             self.add_error("cvc", "Enter the 3 or 4 digits on the back of the card.")
 
     def card(self) -> CardDetails:
