@@ -236,6 +236,8 @@ REST_FRAMEWORK = {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
         "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
+        # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
+        "webhook": env.str("API_THROTTLE_WEBHOOK", default="600/minute"),
     },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
