@@ -239,7 +239,7 @@ REST_FRAMEWORK = {
         # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
         "webhook": env.str("API_THROTTLE_WEBHOOK", default="600/minute"),
     },
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "commerce.api.errors.exception_handler",
 }

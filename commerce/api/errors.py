@@ -6,14 +6,16 @@ Anything unexpected is logged and answered with a 500 that reveals nothing.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commerce.errors import DomainError
+from commerce.errors import DomainError, RequestTooLarge
 
 logger = logging.getLogger("commerce.api")
 
@@ -23,6 +25,12 @@ def error_body(code: str, detail: str, fields: dict | None = None, extra: dict |
     if extra:
         body["extra"] = extra
     return body
+
+
+def request_too_large_error() -> RequestTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f" (at most {limit // 1024} KB)" if limit else ""
+    return RequestTooLarge(f"The request body is too large{size}.")
 
 
 def _flatten(detail):
@@ -36,6 +44,8 @@ def _flatten(detail):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        exc = request_too_large_error()
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code)
     if isinstance(exc, Http404):
