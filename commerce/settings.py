@@ -67,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "commerce.urls"
+# A refused CSRF check answers the styled 403 page (commerce/error_views.py), not Django's bare one.
+CSRF_FAILURE_VIEW = "commerce.error_views.csrf_failure"
 WSGI_APPLICATION = "commerce.wsgi.application"
 ASGI_APPLICATION = "commerce.asgi.application"
 

@@ -119,12 +119,3 @@ THROTTLED = error_response(
     error_example("throttled", "Request was throttled. Expected available in 42 seconds."),
 )
 
-
-def not_found(request, exception=None):
-    """404 for any URL: the API's JSON error under /api/, the site's page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "No such resource."), status=404)
-    return page_not_found(request, exception)
