@@ -24,9 +24,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from commerce.accounts import access
-from commerce.admin_services import ReadOnlyAdminMixin, add_domain_error
+from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin, add_domain_error
 from commerce.errors import DomainError
+from commerce.forms import AsciiDecimalField, AsciiIntegerField
 from commerce.money import Money
+from commerce.parsing import parse_id_list
 from orders import selectors
 from orders.models import Cart, CartLine, GatewayNotification, Order, OrderLine, OrderSummary, Payment, Refund
 from orders.services import lifecycle
@@ -50,8 +52,7 @@ def _money(amount, currency: str) -> str:
 
 
 def _ids_param(request) -> list[int]:
-    raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
-    return sorted({int(part) for part in raw if part.strip().isdigit()})
+    return parse_id_list(request.POST.get("ids") or request.GET.get("ids") or "")
 
 
 # --- the event timeline -----------------------------------------------------------------------------
@@ -213,7 +214,7 @@ class RefundForm(forms.Form):
         widget=forms.RadioSelect,
         initial=FULL,
     )
-    amount = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+    amount = AsciiDecimalField(required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
                                 help_text="Only for a refund of an amount.")
     reason = forms.CharField(max_length=200, help_text="Kept on the refund and in the order's history.")
 
@@ -223,7 +224,7 @@ class RefundForm(forms.Form):
         for line in lines:
             left = line.quantity - line.refunded_quantity
             if left > 0:
-                self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                self.fields[f"line_{line.pk}"] = AsciiIntegerField(
                     required=False, min_value=0, max_value=left, label=f"Units of {line.product_code} to refund"
                 )
                 self.lines.append(line)
@@ -272,7 +273,7 @@ TRANSITIONS = {
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")
     list_select_related = ("customer", "region")
     list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter), "region")
@@ -602,7 +603,7 @@ class CartLineInline(ReadOnlyInline):
 
 
 @admin.register(Cart)
-class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CartAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "owner", "status", "line_count", "coupons", "created_at", "updated_at")
     list_select_related = ("customer",)
     list_filter = ("status", ("updated_at", admin.DateFieldListFilter))
@@ -630,7 +631,7 @@ class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderSummary)
-class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderSummaryAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The read model, as history, search and analytics see it (rebuilt by ``rebuild_order_summaries``)."""
 
     list_display = ("number", "order_link", "customer_id", "status", "payment_status", "payment_method", "total",
@@ -658,7 +659,7 @@ class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GatewayNotification)
-class GatewayNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GatewayNotificationAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "gateway", "notification_id", "event")
     list_filter = ("gateway", "event", ("received_at", admin.DateFieldListFilter))
     search_fields = ("=notification_id", "event")

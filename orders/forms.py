@@ -10,7 +10,8 @@ from django.conf import settings
 
 from commerce.accounts.forms import ServiceErrorsMixin
 from commerce.catalog.inventory import MAX_QUANTITY
-from commerce.parsing import is_ascii_digits
+from commerce.forms import AsciiDecimalField, AsciiIntegerField
+from commerce.parsing import MAX_ID, is_ascii_digits
 from orders.gateways import CardDetails
 from orders.idempotency import MAX_KEY_LENGTH
 from orders.models import Order
@@ -23,8 +24,8 @@ QUANTITY_ERRORS = {
 }
 
 
-def quantity_field(**kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
+def quantity_field(**kwargs) -> AsciiIntegerField:
+    return AsciiIntegerField(
         min_value=1,
         max_value=MAX_QUANTITY,
         error_messages=QUANTITY_ERRORS,
@@ -34,9 +35,10 @@ def quantity_field(**kwargs) -> forms.IntegerField:
 
 
 class AddToCartForm(ServiceErrorsMixin, forms.Form):
-    product_id = forms.IntegerField(
-        min_value=1, widget=forms.HiddenInput,
-        error_messages={"invalid": "Unknown product.", "required": "Unknown product.", "min_value": "Unknown product."},
+    product_id = AsciiIntegerField(
+        min_value=1, max_value=MAX_ID, widget=forms.HiddenInput,
+        error_messages={"invalid": "Unknown product.", "required": "Unknown product.", "min_value": "Unknown product.",
+                        "max_value": "Unknown product."},
     )
     quantity = quantity_field(initial=1)
 
@@ -160,7 +162,7 @@ class CheckoutForm(CardFieldsMixin, ServiceErrorsMixin, forms.Form):
     payment_method = forms.ChoiceField(
         label="Payment", widget=forms.RadioSelect, error_messages={"required": "Choose how to pay."}
     )
-    expected_total = forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.HiddenInput)
+    expected_total = AsciiDecimalField(max_digits=12, decimal_places=2, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=MAX_KEY_LENGTH, widget=forms.HiddenInput)
 
     def __init__(self, *args, addresses, **kwargs):

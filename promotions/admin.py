@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from commerce.accounts import access
 from commerce.admin_services import (
     ReadOnlyAdminMixin,
+    SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     add_domain_error,
@@ -42,6 +43,7 @@ from commerce.audit.admin import StaffAuditMixin, _jsonable
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
 from commerce.money import Money
+from commerce.parsing import parse_id
 from promotions import selectors, services
 from promotions.admin_forms import (
     CouponAdminForm,
@@ -227,7 +229,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Promotion)
 class PromotionAdmin(
-    StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
+    SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
     admin.ModelAdmin,
 ):
     form = PromotionAdminForm
@@ -449,7 +451,7 @@ class PromotionAdmin(
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        promotion = self.get_object(request, object_id) if str(object_id).isdigit() else None
+        promotion = self.get_object(request, object_id) if parse_id(object_id) is not None else None
         if promotion is not None and can_manage(request.user):
             extra_context["promotion_tools"] = self.promotion_tools(promotion)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -546,8 +548,8 @@ class PromotionAdmin(
     def simulate_view(self, request):
         """Price a sample cart as the shop would, and say which promotions apply and why not the others."""
         self.require_manage(request)
-        focus = request.GET.get("promotion", "")
-        focus_promotion = Promotion.objects.filter(pk=focus).first() if focus.isdigit() else None
+        focus = parse_id(request.GET.get("promotion", ""))
+        focus_promotion = Promotion.objects.filter(pk=focus).first() if focus is not None else None
         submitted = any(key.startswith("product_") for key in request.GET)
         initial = {}
         if focus_promotion is not None and not submitted:
@@ -621,7 +623,7 @@ def simulation_report(result, focus: Promotion | None) -> dict:
 
 # --- coupon batches -----------------------------------------------------------------------------------
 @admin.register(CouponBatch)
-class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissionsMixin, admin.ModelAdmin):
+class CouponBatchAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissionsMixin, admin.ModelAdmin):
     list_display = ("id", "promotion", "prefix", "quantity", "uses_per_code", "assigned", "redeemed", "created_by",
                     "created_at", "csv_link")
     list_display_links = ("id", "promotion")
@@ -667,11 +669,12 @@ class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissio
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if str(object_id).isdigit() and can_manage(request.user):
+        batch_id = parse_id(object_id)
+        if batch_id is not None and can_manage(request.user):
             extra_context["batch_tools"] = [
-                {"label": "Download CSV", "url": reverse("admin:promotions_couponbatch_csv", args=[object_id])},
+                {"label": "Download CSV", "url": reverse("admin:promotions_couponbatch_csv", args=[batch_id])},
                 {"label": "Distribute to a segment…",
-                 "url": reverse("admin:promotions_couponbatch_distribute", args=[object_id])},
+                 "url": reverse("admin:promotions_couponbatch_distribute", args=[batch_id])},
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -719,7 +722,7 @@ class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissio
 
 # --- coupons ------------------------------------------------------------------------------------------
 @admin.register(Coupon)
-class CouponAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
+class CouponAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                   ConsolePermissionsMixin, admin.ModelAdmin):
     form = CouponAdminForm
     list_display = ("code", "promotion", "status", "uses", "assigned_to", "expires_at", "batch")
@@ -815,7 +818,7 @@ class CampaignPromotionInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
+class CampaignAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                     ConsolePermissionsMixin, admin.ModelAdmin):
     list_display = ("name", "status", "window", "budget", "spent", "spent_share", "revenue", "roi")
     list_filter = ("status",)
@@ -938,7 +941,7 @@ SEGMENT_FIELDS = ("description", "group", "sales_region", "min_lifetime_value", 
 
 
 @admin.register(Segment)
-class SegmentAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
+class SegmentAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                    ConsolePermissionsMixin, admin.ModelAdmin):
     form = SegmentAdminForm
     list_display = ("name", "code", "kind", "member_count", "refreshed_at", "promotion_count")
@@ -1016,7 +1019,7 @@ class CancelledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ReadOnlyAdminMixin, ConsolePermissionsMixin, admin.ModelAdmin):
+class RedemptionAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ConsolePermissionsMixin, admin.ModelAdmin):
     """Who got which promotion on which order: written by checkout, reversed by a cancellation."""
 
     list_display = ("placed_at", "order_number", "promotion", "campaign", "coupon", "customer", "discount",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.forms.models import model_to_dict
 
+from commerce.admin_services import SafeChangeListMixin
 from commerce.audit.models import DomainEvent
 from commerce.audit.store import append_row
 
@@ -66,7 +67,7 @@ class StaffAuditMixin:
 
 
 @admin.register(DomainEvent)
-class DomainEventAdmin(admin.ModelAdmin):
+class DomainEventAdmin(SafeChangeListMixin, admin.ModelAdmin):
     """A read-only event browser: nobody adds, changes or deletes history."""
 
     list_display = ("occurred_at", "event_type", "stream_type", "stream_id", "version", "actor_repr", "channel", "customer_id", "product_id")

@@ -10,7 +10,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count
@@ -22,7 +22,14 @@ from django.utils.html import format_html
 from treebeard.admin import TreeAdmin
 from treebeard.forms import TreeNodeChoiceField, movenodeform_factory
 
-from commerce.admin_services import ReadOnlyAdminMixin, ServiceSaveMixin, add_domain_error, copy_saved
+from commerce.admin_services import (
+    IdAutocompleteSelect,
+    ReadOnlyAdminMixin,
+    SafeChangeListMixin,
+    ServiceSaveMixin,
+    add_domain_error,
+    copy_saved,
+)
 from commerce.audit.admin import StaffAuditMixin
 from commerce.catalog import inventory, selectors, services, traceability
 from commerce.catalog.errors import BatchNotFound
@@ -37,7 +44,9 @@ from commerce.catalog.models import (
 )
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
+from commerce.forms import AsciiIntegerField
 from commerce.money import Money
+from commerce.parsing import parse_id, parse_id_list
 
 MANAGE_INVENTORY = "accounts.manage_inventory"
 RECALL_BATCHES = "accounts.recall_batches"
@@ -62,7 +71,8 @@ class CategoryTreeFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        category = Category.objects.filter(pk=value).first() if value.isdigit() else None
+        pk = parse_id(value)
+        category = Category.objects.filter(pk=pk).first() if pk is not None else None
         if category is None:
             return queryset.none()
         return queryset.filter(**{f"{self.category_lookup}__path__startswith": category.path})
@@ -135,7 +145,7 @@ class _CategoryMoveForm(forms.Form):
 
 
 @admin.register(Category)
-class CategoryAdmin(StaffAuditMixin, ServiceSaveMixin, TreeAdmin):
+class CategoryAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, TreeAdmin):
     form = movenodeform_factory(Category)
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
@@ -209,7 +219,7 @@ class CategoryAdmin(StaffAuditMixin, ServiceSaveMixin, TreeAdmin):
 
 # --- manufacturers --------------------------------------------------------------------------------
 @admin.register(Manufacturer)
-class ManufacturerAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class ManufacturerAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("name", "website", "support_email", "support_phone", "product_count")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -276,7 +286,7 @@ class StockBatchInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class ProductAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("code", "name", "category", "manufacturer", "price", "is_active", "is_perishable", "sellable_stock")
     list_display_links = ("code", "name")
     list_filter = (CategoryTreeFilter, "manufacturer", "is_active", "is_perishable", ProductStockFilter)
@@ -350,12 +360,13 @@ class ProductAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if object_id and str(object_id).isdigit():
+        product_id = parse_id(object_id)
+        if product_id is not None:
             batches_admin = self.admin_site._registry.get(StockBatch)
             if batches_admin is not None and batches_admin.has_add_permission(request):
-                extra_context["receive_stock_url"] = f"{reverse('admin:catalog_stockbatch_receive')}?product={object_id}"
+                extra_context["receive_stock_url"] = f"{reverse('admin:catalog_stockbatch_receive')}?product={product_id}"
             if batches_admin is not None and batches_admin.has_view_permission(request):
-                extra_context["batches_url"] = f"{reverse('admin:catalog_stockbatch_changelist')}?product={object_id}"
+                extra_context["batches_url"] = f"{reverse('admin:catalog_stockbatch_changelist')}?product={product_id}"
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _set_active(self, request, queryset, active: bool) -> None:
@@ -382,7 +393,7 @@ class ProductAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
 # --- stock batches --------------------------------------------------------------------------------
 class ReceiveStockForm(forms.Form):
     batch_number = forms.CharField(max_length=60, help_text="As printed on the delivery (unique).")
-    quantity = forms.IntegerField(min_value=1, max_value=inventory.MAX_QUANTITY)
+    quantity = AsciiIntegerField(min_value=1, max_value=inventory.MAX_QUANTITY)
     received_at = forms.DateField(widget=AdminDateWidget, label="Received on")
     expires_on = forms.DateField(widget=AdminDateWidget, required=False, help_text="Required for perishable products.")
     location = forms.CharField(max_length=40, help_text="Warehouse code.")
@@ -393,7 +404,7 @@ class ReceiveStockForm(forms.Form):
         self.fields = {
             "product": forms.ModelChoiceField(
                 queryset=Product.objects.all(),
-                widget=AutocompleteSelect(StockBatch._meta.get_field("product"), admin_site),
+                widget=IdAutocompleteSelect(StockBatch._meta.get_field("product"), admin_site),
                 help_text="Search by code or name.",
             ),
             **self.fields,
@@ -408,7 +419,7 @@ class ReceiveStockForm(forms.Form):
 
 
 class AdjustStockForm(forms.Form):
-    delta = forms.IntegerField(
+    delta = AsciiIntegerField(
         min_value=-inventory.MAX_QUANTITY,
         max_value=inventory.MAX_QUANTITY,
         label="Change in units on hand",
@@ -430,7 +441,7 @@ class AdjustStockForm(forms.Form):
 
 
 @admin.register(StockBatch)
-class StockBatchAdmin(admin.ModelAdmin):
+class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_display = (
         "batch_number", "product", "received_at", "expiry", "location",
         "quantity_on_hand", "quantity_reserved", "available",
@@ -499,7 +510,8 @@ class StockBatchAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        batch = StockBatch.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        batch_id = parse_id(object_id)
+        batch = StockBatch.objects.filter(pk=batch_id).first() if batch_id is not None else None
         if batch is not None:
             if self.has_manage_inventory_permission(request):
                 extra_context["adjust_url"] = f"{reverse('admin:catalog_stockbatch_adjust')}?ids={batch.pk}"
@@ -526,8 +538,8 @@ class StockBatchAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         initial = {"received_at": _today(), "location": "MAIN"}
-        product_id = request.GET.get("product", "")
-        if product_id.isdigit():
+        product_id = parse_id(request.GET.get("product", ""))
+        if product_id is not None:
             initial["product"] = product_id
         form = ReceiveStockForm(request.POST or None, initial=initial, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
@@ -562,8 +574,7 @@ class StockBatchAdmin(admin.ModelAdmin):
     def adjust_view(self, request):
         if not self.has_manage_inventory_permission(request):
             raise PermissionDenied
-        raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
-        ids = sorted({int(part) for part in raw if part.strip().isdigit()})
+        ids = parse_id_list(request.POST.get("ids") or request.GET.get("ids") or "")
         batches = list(StockBatch.objects.select_related("product").filter(pk__in=ids).order_by("id"))
         if not batches:
             self.message_user(request, "Choose at least one batch to adjust.", messages.WARNING)
@@ -656,7 +667,7 @@ class StockBatchAdmin(admin.ModelAdmin):
 
 # --- the ledger and reservations: read-only browsers ----------------------------------------------
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockMovementAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "batch", "product", "kind", "on_hand_delta", "reserved_delta", "reference", "reason", "actor_repr")
     list_select_related = ("batch__product",)
     list_filter = ("kind", ("occurred_at", admin.DateFieldListFilter))
@@ -704,7 +715,7 @@ class ReservationAllocationInline(admin.TabularInline):
 
 
 @admin.register(StockReservation)
-class StockReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockReservationAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "reference", "product", "quantity", "status", "created_at", "closed_at")
     list_select_related = ("product",)
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
