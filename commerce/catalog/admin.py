@@ -540,7 +540,7 @@ class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
         initial = {"received_at": _today(), "location": "MAIN"}
         product_id = parse_id(request.GET.get("product", ""))
         if product_id is not None:
-            initial["product"] = product_id
+            initial["product"] = str(product_id)
         form = ReceiveStockForm(request.POST or None, initial=initial, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             try:
