@@ -10,6 +10,7 @@ state: both inside Django admin's atomic ``changeform_view``.
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import FieldError
 from django.http import HttpResponseRedirect
 
 from commerce.errors import DomainError
@@ -110,14 +111,15 @@ class SafeChangeListMixin:
     """Query-string filters that Django's change list does not guard become invalid lookups.
 
     A date-hierarchy year of 400 digits (``OverflowError``) or 9999 (``ValueError`` building the
-    next year), an id past 64 bits on SQLite: Django answers 500 for these, while for every other
+    next year), an id past 64 bits on SQLite, an unknown field in a list that bypasses Django's
+    lookup checks (treebeard's children view, ``FieldError``): Django answers 500 for these, while for every other
     bad filter it reloads the list without the filters (``?e=1``). This makes them the same.
     """
 
     def get_changelist_instance(self, request):
         try:
             return super().get_changelist_instance(request)
-        except (OverflowError, ValueError) as exc:
+        except (OverflowError, ValueError, FieldError) as exc:
             if not request.GET:
                 raise  # not the filters: a real bug, let it be seen
             raise IncorrectLookupParameters(exc) from exc

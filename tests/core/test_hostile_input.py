@@ -299,3 +299,30 @@ def test_a_price_filter_in_other_digits_is_the_form_error_not_a_filter(client, v
     html = client.get(f"/?min_price={query(value)}").content.decode()
 
     assert "Enter a number." in html
+
+
+@pytest.mark.parametrize(
+    ("parent_id", "params", "status"),
+    [("%C2%B9", "", 404), ("9" * 30, "", 404), ("NaN", "", 404), ("{root}", "?batch_number=1", 400), ("{root}", "?node_id=%C2%B9", 400)],
+)
+def test_the_category_trees_children_view_refuses_ids_and_filters_it_cannot_use(admin_user_client, parent_id, params, status):
+    """treebeard's JSON view for expanding a node looked these up unchecked (ValueError, OverflowError, FieldError)."""
+    from tests.factories import category
+
+    root = category("Root")
+
+    response = admin_user_client.get(f"/admin/catalog/category/children/{parent_id.format(root=root.pk)}/{params}")
+
+    assert response.status_code == status
+
+
+def test_the_category_trees_children_view_still_expands_a_node(admin_user_client):
+    from tests.factories import category
+
+    root = category("Root")
+    category("Leaf", parent=root)
+
+    response = admin_user_client.get(f"/admin/catalog/category/children/{root.pk}/")
+
+    assert response.status_code == 200
+    assert "Leaf" in response.json()["result_html"]
