@@ -72,7 +72,11 @@ class LockOrderViolation(RuntimeError):
 def lock(kind: Kind, queryset: QuerySet) -> list[Model]:
     """Lock the rows of ``queryset`` (in one statement, in id order) and return them.
 
-    A sliced queryset (the first n free coupons) cannot be reordered: its caller orders it by id."""
+    A sliced queryset (the first n free coupons) cannot be reordered: its caller orders it by id.
+    A queryset that joins (``select_related``) is refused: the database would lock the joined rows
+    too, under no kind and out of the order; read them after, or lock them by their own kind."""
+    if queryset.query.select_related:
+        raise LockOrderViolation(f"{kind.name} locked with select_related: the joined rows would be locked too.")
     if not queryset.query.is_sliced:
         queryset = queryset.order_by("pk")
     rows = list(queryset.select_for_update())

@@ -293,7 +293,7 @@ def stock_receive_many(*, lines: Sequence[ReceiptLine], reason: str = "") -> lis
 
 
 def _locked_batch(batch_number: str) -> StockBatch:
-    batch = locks.lock_one(locks.Kind.STOCK_BATCH, StockBatch.objects.select_related("product").filter(batch_number=batch_number))
+    batch = locks.lock_one(locks.Kind.STOCK_BATCH, StockBatch.objects.filter(batch_number=batch_number))
     if batch is None:
         raise BatchNotFound(f"No batch {batch_number}.")
     return batch

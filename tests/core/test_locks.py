@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from commerce import locks
-from commerce.accounts.models import SalesRegion, User
+from commerce.accounts.models import CustomerProfile, SalesRegion, User
 from commerce.locks import Kind, LockOrderViolation, held, inserted, lock, lock_get, lock_one
 from tests.factories import CustomerFactory, SalesRegionFactory
 
@@ -107,6 +107,12 @@ def test_a_sliced_queryset_must_come_ordered_by_id():
         assert [u.pk for u in lock(Kind.CUSTOMER, User.objects.filter(pk__in=ids).order_by("pk")[:2])] == ids[:2]
     with pytest.raises(LockOrderViolation, match="out of id order"), transaction.atomic():
         lock(Kind.CUSTOMER, User.objects.filter(pk__in=ids).order_by("-pk")[:2])
+
+
+def test_a_join_is_refused_as_it_would_lock_the_joined_rows_too():
+    customer = CustomerFactory()
+    with pytest.raises(LockOrderViolation, match="select_related"), transaction.atomic():
+        lock(Kind.CUSTOMER_PROFILE, CustomerProfile.objects.select_related("user").filter(user=customer))
 
 
 def test_an_order_summary_is_locked_only_under_its_order():
