@@ -15,8 +15,10 @@ what it locked, and a lock taken out of order raises ``LockOrderViolation``:
 Rows the transaction holds already may be locked again at any point: that never waits.
 
 The record belongs to the transaction: it lives on the outermost atomic block the code opened (a
-test case's own wrapping blocks do not count), so it ends when that block does. Rows a transaction
-inserts are not locked through here: nobody else can be waiting for them.
+test case's own wrapping blocks and ``batch`` blocks do not count), so it ends when that block does.
+The services open ``with transaction.atomic():`` blocks; ``@transaction.atomic`` as a decorator
+reuses one block object for every call, so its record would outlive the call. Rows a transaction
+inserts are not locked through here: nobody else can be waiting for them (``inserted`` notes them).
 """
 
 from __future__ import annotations
