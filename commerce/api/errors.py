@@ -1,10 +1,13 @@
 """One error format for every API error: ``{"code", "detail", "fields"}``.
 
 Domain errors raised by services map to their status (400/403/404/409) here and nowhere else.
-Anything unexpected is logged and answered with a 500 that reveals nothing.
+Anything unexpected is logged and answered with a 500 that reveals nothing. Every ``code`` is a
+member of an error ``StrEnum``: a domain error's own, or ``CoreError`` for the format's answers
+to what is not a domain error (bad JSON, no credentials, throttling, ...).
 """
 
 import logging
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -13,13 +16,13 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commerce.errors import DomainError
+from commerce.errors import CoreError, DomainError
 
 logger = logging.getLogger("commerce.api")
 
 
-def error_body(code: str, detail: str, fields: dict | None = None, extra: dict | None = None) -> dict:
-    body = {"code": code, "detail": detail, "fields": fields or {}}
+def error_body(code: StrEnum, detail: str, fields: dict | None = None, extra: dict | None = None) -> dict:
+    body = {"code": str(code), "detail": detail, "fields": fields or {}}
     if extra:
         body["extra"] = extra
     return body
@@ -45,19 +48,30 @@ def exception_handler(exc, context):
 
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": _flatten(exc.detail)}
-        return Response(error_body("invalid", "The request is not valid.", fields), status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(CoreError.INVALID, "The request is not valid.", fields), status=status.HTTP_400_BAD_REQUEST)
 
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
-        return Response(error_body("server_error", "Something went wrong on our side."), status=500)
+        return Response(error_body(CoreError.SERVER_ERROR, "Something went wrong on our side."), status=500)
     if isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
-        if isinstance(exc, exceptions.ParseError):
-            code = "malformed_request"
-        response.data = error_body(str(code), str(detail))
+        response.data = error_body(_api_exception_code(exc), str(detail))
     return response
+
+
+def _api_exception_code(exc: exceptions.APIException) -> CoreError:
+    """DRF's exceptions answer with their own code (``not_authenticated``, ``throttled``), a ``CoreError``;
+    a parse error is ``malformed_request``. One not named there (none is raised today) is logged and
+    answered by its kind: ``server_error`` for a 5xx, else ``invalid``."""
+    if isinstance(exc, exceptions.ParseError):
+        return CoreError.MALFORMED_REQUEST
+    code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+    try:
+        return CoreError(code)
+    except ValueError:
+        logger.warning("API exception %s has the code %r, which is no CoreError", type(exc).__name__, code)
+        return CoreError.SERVER_ERROR if exc.status_code >= 500 else CoreError.INVALID
 
 
 # --- The error format in the OpenAPI schema ---------------------------------------------------------
@@ -116,5 +130,5 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "No such resource."), status=404)
+        return JsonResponse(error_body(CoreError.NOT_FOUND, "No such resource."), status=404)
     return page_not_found(request, exception)

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from commerce.api.errors import error_example
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
-from commerce.errors import ValidationError as DomainValidationError
+from commerce.errors import UnknownFields
 
 
 @extend_schema_serializer(component_name="Money")
@@ -50,9 +50,8 @@ class StrictInputSerializer(serializers.Serializer):
             if unknown:
                 prefix = self._path()
                 names = [f"{prefix}.{name}" if prefix else name for name in unknown]
-                raise DomainValidationError(
+                raise UnknownFields(
                     f"The request has fields this endpoint does not take: {', '.join(names)}.",
-                    code="unknown_field",
                     fields={name: ["Unknown field."] for name in names},
                 )
         return super().to_internal_value(data)
