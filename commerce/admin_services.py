@@ -1,6 +1,6 @@
 """Admin plumbing shared by every app: saves and deletes go through services; a refused save
-comes back on the form (``ServiceErrorsOnFormMixin``); service-written rows are read-only
-(``ReadOnlyAdminMixin``).
+comes back on the form (``ServiceErrorsOnFormMixin``); an action runs one service call per
+selected row (``RunEachMixin``); service-written rows are read-only (``ReadOnlyAdminMixin``).
 
 Put :class:`ServiceSaveMixin` *after* ``commerce.audit.staff_edits.StaffAuditMixin`` in the bases, so the
 audit mixin reads the "before" state and opens the staff edit, then the service writes and records
@@ -9,6 +9,7 @@ its event, which carries the staff edit's before and after: one row, inside Djan
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from commerce.errors import DomainError
@@ -89,6 +90,39 @@ class ServiceErrorsOnFormMixin:
                 return cleaned
 
         return RefusedByService
+
+
+class RunEachMixin:
+    """An admin action that runs one service call per selected row, each in its own transaction.
+
+    ``run_each`` calls ``call(obj)`` for each object; a refused one (``DomainError``) is reported on
+    its own and the others still run. It logs each success in the admin history, reports them in
+    one message (``describe(obj, result)`` or ``str(obj)`` each) and returns ``(obj, result)`` pairs.
+    A refusal that does not name its row is prefixed with ``row_label(obj)``.
+    """
+
+    def row_label(self, obj) -> str:
+        return str(obj)
+
+    def run_each(self, request, objects, *, call, done: str, describe=None) -> list:
+        succeeded = []
+        for obj in objects:
+            try:
+                with transaction.atomic():
+                    result = call(obj)
+                    self.log_change(request, obj, f"{done} (admin).")
+            except DomainError as exc:
+                text = exc.message if str(obj) in exc.message else f"{self.row_label(obj)}: {exc.message}"
+                self.message_user(request, text, messages.ERROR)
+            else:
+                succeeded.append((obj, result))
+        if succeeded:
+            self.message_user(
+                request,
+                f"{done}: {', '.join(describe(obj, result) if describe else str(obj) for obj, result in succeeded)}.",
+                messages.SUCCESS,
+            )
+        return succeeded
 
 
 class ReadOnlyAdminMixin:

@@ -20,8 +20,8 @@ class CoreError(StrEnum):
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     CONFLICT = "conflict"
-    UNKNOWN_FIELD = "unknown_field"
     # the API's answers that are not domain errors (DRF's exceptions, the handler's own)
+    UNKNOWN_FIELD = "unknown_field"  # a body field the endpoint does not take (StrictInputSerializer)
     MALFORMED_REQUEST = "malformed_request"
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
@@ -76,9 +76,3 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     status_code = 409
     default_code = CoreError.CONFLICT
-
-
-class UnknownFields(ValidationError):
-    """The request has fields the endpoint does not take (``StrictInputSerializer``)."""
-
-    default_code = CoreError.UNKNOWN_FIELD

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from commerce.accounts.forms import ServiceErrorsMixin
 from commerce.catalog.inventory import MAX_QUANTITY
+from commerce.coupon_codes import normalise_coupon_code
 from orders.gateways import CardDetails
 from orders.idempotency import MAX_KEY_LENGTH
 from orders.models import Order
@@ -53,7 +54,7 @@ class CouponForm(ServiceErrorsMixin, forms.Form):
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        return normalise_coupon_code(self.cleaned_data["code"])
 
 
 def luhn_valid(number: str) -> bool:

@@ -14,20 +14,9 @@ from django.utils.dateparse import parse_datetime
 
 from commerce.audit.models import DomainEvent
 from orders.models import Order, OrderSummary
+from orders.timeline import STATUS_BY_EVENT, cash_collected
 
 S, PS = Order.Status, Order.PaymentStatus
-
-_STATUS_BY_EVENT = {
-    "orders.order.confirmed": S.CONFIRMED,
-    "orders.order.paid": S.PAID,
-    "orders.order.inventory_allocated": S.ALLOCATED,
-    "orders.order.ready_to_ship": S.READY_TO_SHIP,
-    "orders.order.shipped": S.SHIPPED,
-    "orders.order.delivered": S.DELIVERED,
-    "orders.order.completed": S.COMPLETED,
-    "orders.order.cancelled": S.CANCELLED,
-    "orders.order.voided": S.VOIDED,
-}
 
 
 def created_amounts(payload: dict) -> dict[str, Decimal]:
@@ -88,14 +77,14 @@ def apply(summary: OrderSummary | None, event: DomainEvent) -> OrderSummary | No
     if summary is None or event.version <= summary.version:
         return summary
     p = event.payload
-    if event.event_type in _STATUS_BY_EVENT:
-        summary.status = _STATUS_BY_EVENT[event.event_type]
+    if event.event_type in STATUS_BY_EVENT:
+        summary.status = STATUS_BY_EVENT[event.event_type]
         if event.event_type == "orders.order.confirmed" and summary.payment_method == Order.PaymentMethod.CASH_ON_DELIVERY:
             summary.payment_status = PS.DUE_ON_DELIVERY
         if event.event_type == "orders.order.paid":
             summary.payment_status = PS.PAID
     elif event.event_type == "orders.payment.processed":
-        if p.get("gateway") == "cod" and p.get("status") == "captured":
+        if cash_collected(p):
             summary.payment_status = PS.PAID
     elif event.event_type == "orders.order.refunded":
         summary.refunded_amount += Decimal(p["amount"])

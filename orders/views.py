@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +29,9 @@ from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.audit.journey import JourneyAction, journey_record_for_request
 from commerce.catalog.errors import CatalogError
+from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.selectors import product_queryset
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from orders import selectors
@@ -44,9 +45,8 @@ from orders.services.checkout import checkout_place_and_pay
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, order_cancel
 from orders.services.payments import order_pay
 from orders.signals_auth import session_cart_key
+from orders.timeline import timeline_entry
 
-#: a cart line at or below this many sellable units says "only N left" (as the catalog does)
-LOW_STOCK_THRESHOLD = 5
 ORDERS_PER_PAGE = 10
 #: run_idempotent scope of the checkout page (the REST API has its own scopes)
 CHECKOUT_SCOPE = "web_checkout"
@@ -241,9 +241,9 @@ def cart_coupon_apply(request):
 def cart_coupon_remove(request):
     cart = _find_cart(request)
     code = (request.POST.get("code") or "")[:40]
-    if cart is not None and code.strip().upper() in cart.coupon_codes:
+    if cart is not None and normalise_coupon_code(code) in cart.coupon_codes:
         cart_services.cart_remove_coupon(cart=cart, code=code)
-        messages.success(request, f"The code {code.strip().upper()} was removed.")
+        messages.success(request, f"The code {normalise_coupon_code(code)} was removed.")
     return redirect("orders:cart")
 
 
@@ -411,54 +411,6 @@ def order_list(request):
     )
 
 
-@dataclass
-class TimelineEntry:
-    label: str
-    detail: str
-    at: datetime
-    tone: str = "ok"  # ok, muted (cancelled), bad (a payment that failed)
-
-
-def _money(payload: dict, key: str = "amount") -> str:
-    try:
-        return str(Money.of(payload.get(key, "0"), payload.get("currency") or None))
-    except (TypeError, ValueError):
-        return ""
-
-
-def _timeline_entry(event) -> TimelineEntry:
-    p, kind = event.payload, event.event_type.rsplit(".", 1)[-1]
-    tone = "muted" if kind in ("cancelled", "voided") else "bad" if kind == "refund_failed" else "ok"
-    label, detail = {
-        "created": ("Order placed", f"Total {_money(p, 'total_amount')}"),
-        "confirmed": ("Order confirmed", ""),
-        "paid": ("Paid in full", _money(p)),
-        "inventory_allocated": ("Picked from stock", ""),
-        "ready_to_ship": ("Packed and ready to ship", ""),
-        "shipped": ("Shipped", ", ".join(x for x in (p.get("carrier"), p.get("tracking_number") and f"tracking {p['tracking_number']}") if x)),
-        "delivered": ("Delivered", ""),
-        "completed": ("Completed", ""),
-        "cancelled": ("Cancelled", p.get("reason", "").capitalize()),
-        "voided": ("Checkout voided: nothing was charged", p.get("reason", "").capitalize()),
-        "refund_failed": ("Refund failed: nothing was given back yet", (p.get("error_code") or "").replace("_", " ").capitalize()),
-        "refunded": ("Refunded" if p.get("full") else "Partly refunded", _money(p)),
-    }.get(kind, (kind.replace("_", " ").capitalize(), ""))
-    if event.event_type == "orders.payment.processed":
-        status = p.get("status")
-        if status == Payment.Status.CAPTURED:
-            label = "Cash collected on delivery" if p.get("gateway") == "cod" else "Payment received"
-            detail = _money(p)
-        elif status == Payment.Status.DECLINED:
-            reason = p.get("error_code") or ""
-            label, tone = "Card declined", "bad"
-            detail = "" if reason in ("", "card_declined", "payment_declined") else reason.replace("_", " ").capitalize()
-        elif status == Payment.Status.FAILED:
-            label, detail, tone = "Payment failed", "Nothing was charged", "bad"
-        else:
-            label, detail = "Payment " + (Payment.Status(status).label.lower() if status in Payment.Status.values else "update"), _money(p)
-    return TimelineEntry(label=label, detail=detail, at=event.occurred_at, tone=tone)
-
-
 def _payment_in_flight(order: Order) -> bool:
     """A card payment whose outcome the gateway has not told us yet (settled by webhook or task)."""
     return any(p.status == Payment.Status.PENDING for p in order.payments.all())
@@ -502,7 +454,7 @@ def order_detail(request, number: str):
                 "paid": order.money(order.paid_amount),
                 "refunded": order.money(order.refunded_amount),
             },
-            "timeline": [_timeline_entry(event) for event in selectors.order_timeline(order=order)],
+            "timeline": [timeline_entry(event) for event in selectors.order_timeline(order=order)],
             "own": own,
             "can_cancel": own and _can_cancel(order),
             "can_pay": own and _can_pay(order),

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from commerce.catalog.models import Product
+from commerce.coupon_codes import normalise_coupon_code
 from promotions.models import Coupon, DiscountClass, Promotion, Segment
 
 SIMULATION_ROWS = 8
@@ -56,11 +57,6 @@ class CustomerField(forms.Field):
 
     def has_changed(self, initial, data):
         return (self.prepare_value(initial) or "") != str(data or "").strip()
-
-
-def _upper(value: str) -> str:
-    # Codes are stored upper-case; which characters a code may hold is the service's rule.
-    return (value or "").strip().upper()
 
 
 # --- promotions --------------------------------------------------------------------------------------
@@ -114,7 +110,7 @@ class GenerateCouponsForm(forms.Form):
     )
 
     def clean_prefix(self):
-        return _upper(self.cleaned_data.get("prefix"))
+        return normalise_coupon_code(self.cleaned_data.get("prefix"))
 
     def clean(self):
         cleaned = super().clean()
@@ -157,7 +153,7 @@ class CouponAdminForm(forms.ModelForm):
         help_texts = {"code": "3 to 32 letters, digits, '-' or '_'; stored upper-case, matched in any case."}
 
     def clean_code(self):
-        return _upper(self.cleaned_data.get("code"))
+        return normalise_coupon_code(self.cleaned_data.get("code"))
 
 
 # --- segments ----------------------------------------------------------------------------------------
@@ -251,7 +247,7 @@ class SimulateForm(forms.Form):
             raise forms.ValidationError("Put at least one product in the sample cart.", code="empty")
         cleaned["lines"] = list(quantities.items())
         codes = re.split(r"[\s,;]+", cleaned.get("coupon_codes") or "")
-        cleaned["codes"] = list(dict.fromkeys(code.upper() for code in codes if code))
+        cleaned["codes"] = list(dict.fromkeys(normalise_coupon_code(code) for code in codes if code))
         return cleaned
 
     def command(self) -> dict:

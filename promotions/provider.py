@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from django.utils import timezone
 
+from commerce.coupon_codes import normalise_coupon_code
 from orders.discounts import AppliedDiscount, CouponResult, DiscountProvider, DiscountResult, PricingSnapshot, PromotionHint
 from orders.errors import OrdersError  # a refused code's reason is the code orders answers with
 from promotions import engine
@@ -79,9 +80,9 @@ class PromotionDiscounts(DiscountProvider):
 
     def check_coupon(self, code: str, snapshot: PricingSnapshot | None = None) -> CouponResult:
         """A code's verdict on a cart, or, without one, on its own (known, usable, not expired)."""
-        code = (code or "").strip().upper()
+        code = normalise_coupon_code(code)
         if snapshot is not None:
-            codes = list(dict.fromkeys([*[_code(c) for c in snapshot.coupon_codes], code]))
+            codes = list(dict.fromkeys([*[normalise_coupon_code(c) for c in snapshot.coupon_codes], code]))
             result = self.price(replace(snapshot, coupon_codes=codes))
             found = next((c for c in result.coupons if c.code == code), None)
             if found is not None:
@@ -109,7 +110,3 @@ class PromotionDiscounts(DiscountProvider):
     def order_cancelled(self, *, order_id: int) -> None:
         """Give the order's usage, coupon uses and budget back (``redemptions_cancel``)."""
         return redemptions_cancel(order_id=order_id)
-
-
-def _code(code: str) -> str:
-    return (code or "").strip().upper()

@@ -14,12 +14,12 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from commerce.errors import CoreError, DomainError
 
 logger = logging.getLogger("commerce.api")
-
 
 def error_body(code: StrEnum, detail: str, fields: dict | None = None, extra: dict | None = None) -> dict:
     body = {"code": str(code), "detail": detail, "fields": fields or {}}
@@ -28,14 +28,54 @@ def error_body(code: StrEnum, detail: str, fields: dict | None = None, extra: di
     return body
 
 
-def _flatten(detail):
+def _flat_fields(detail, path: str = "", into: dict | None = None) -> dict[str, list]:
+    """DRF's nested error detail as flat keys, the way domain errors name fields.
+
+    ``{"lines": [{}, {"quantity": [...]}]}`` becomes ``{"lines[1].quantity": [...]}``, a nested
+    serializer's ``card.number``, a list's own errors (``non_field_errors`` of a nested serializer,
+    ``minItems``) are keyed by its name; the request as a whole is ``non_field_errors``. The messages
+    keep their codes (DRF ``ErrorDetail``), which the handler reads.
+    """
+    into = {} if into is None else into
     if isinstance(detail, dict):
-        return {k: _flatten(v) for k, v in detail.items()}
-    if isinstance(detail, list):
-        if all(not isinstance(d, (dict, list)) for d in detail):
-            return [str(d) for d in detail]
-        return [_flatten(d) for d in detail]
-    return [str(detail)]
+        for key, value in detail.items():
+            if isinstance(key, int):  # a ListField's or a DictField's item, by index
+                _flat_fields(value, f"{path}[{key}]", into)
+            elif key == api_settings.NON_FIELD_ERRORS_KEY and path:
+                _flat_fields(value, path, into)
+            else:
+                _flat_fields(value, f"{path}.{key}" if path else str(key), into)
+    elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        for index, item in enumerate(detail):  # a list serializer: one entry per item, empty when valid
+            _flat_fields(item, f"{path}[{index}]", into)
+    else:
+        messages = detail if isinstance(detail, list) else [detail]
+        into.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
+    return into
+
+
+def _domain_codes(cls: type = DomainError) -> dict[str, StrEnum]:
+    """The codes the domain errors own, by their text: a field error carrying one keeps it as the answer's code."""
+    codes = {}
+    for subclass in cls.__subclasses__():
+        codes |= {str(subclass.default_code): subclass.default_code} | _domain_codes(subclass)
+    return codes
+
+
+def _validation_error_body(exc: exceptions.ValidationError) -> dict:
+    detail = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+    fields = _flat_fields(detail)
+    codes = {getattr(message, "code", None) for messages in fields.values() for message in messages}
+    plain = {name: [str(message) for message in messages] for name, messages in fields.items()}
+    unknown = [name for name, messages in fields.items()
+               if any(getattr(m, "code", None) == CoreError.UNKNOWN_FIELD for m in messages)]
+    if unknown:  # a tampered request is told so first, whatever else is wrong with it
+        return error_body(CoreError.UNKNOWN_FIELD, f"The request has fields this endpoint does not take: {', '.join(unknown)}.", plain)
+    owned = {text: code for text, code in _domain_codes().items() if code != DomainError.default_code}
+    if len(codes) == 1 and (code := codes.pop()) in owned:
+        name, messages = next(iter(plain.items()))
+        return error_body(owned[code], f"{name}: {messages[0]}", plain)
+    return error_body(CoreError.INVALID, "The request is not valid.", plain)
 
 
 def exception_handler(exc, context):
@@ -47,8 +87,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": _flatten(exc.detail)}
-        return Response(error_body(CoreError.INVALID, "The request is not valid.", fields), status=status.HTTP_400_BAD_REQUEST)
+        return Response(_validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -82,7 +121,12 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="A message for humans.")
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Per-field messages, keyed by field name (empty when the error is not about a field).",
+        help_text=(
+            "Per-field messages (empty when the error is not about a field), flat: keyed by the field's path "
+            "in the request body or query, e.g. `quantity`, `card.number`, `lines[1].quantity` (list items by "
+            "their 0-based index), `lines` for the list itself, `non_field_errors` for the request as a whole. "
+            "Services' errors and input validation use the same keys."
+        ),
     )
     extra = serializers.DictField(required=False, help_text="Machine-readable details of domain errors, when any.")
 

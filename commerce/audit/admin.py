@@ -5,7 +5,7 @@ from commerce.audit.models import DomainEvent, JourneyStep
 
 
 @admin.register(DomainEvent)
-class DomainEventAdmin(admin.ModelAdmin):
+class DomainEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only event browser: nobody adds, changes or deletes history."""
 
     list_display = ("occurred_at", "event_type", "stream_type", "stream_id", "version", "actor_repr", "channel", "customer_id", "product_id")
@@ -15,15 +15,6 @@ class DomainEventAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     readonly_fields = [f.name for f in DomainEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and (

@@ -54,6 +54,8 @@ from commerce.catalog.models import (
 from commerce.validation import full_clean_or_raise
 
 MAX_QUANTITY = 10_000
+#: at or below this many sellable units a product says "only N left" (catalog pages and cart lines alike)
+LOW_STOCK_THRESHOLD = 5
 Kind = StockMovement.Kind
 
 

@@ -20,10 +20,8 @@ from commerce.catalog import selectors
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, ProductFilterForm
+from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.models import Category, Manufacturer
-
-# At or below this many sellable units a product shows "only N left".
-LOW_STOCK_THRESHOLD = 5
 
 
 @dataclass

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import (
     NOT_AUTHENTICATED,
+    NOT_FOUND,
     THROTTLED,
     UNSUPPORTED_MEDIA_TYPE,
     error_example,
@@ -23,6 +24,7 @@ from commerce.api.errors import (
 from commerce.api.serializers import UNKNOWN_FIELD, QuantityField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction, Step
 from commerce.catalog.inventory import MAX_QUANTITY
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import DomainError
 from orders import selectors
 from orders.api.common import (
@@ -193,8 +195,8 @@ class CartLinesApi(APIView):
                               {"lines[0].product_id": ["Not for sale."]}),
                 error_example("too_many_lines", f"At most {services.MAX_CART_LINES} lines per cart.",
                               {"lines": [f"At most {services.MAX_CART_LINES} lines."]}),
-                error_example("unknown_field", "The request has fields this endpoint does not take: lines.unit_price.",
-                              {"lines.unit_price": ["Unknown field."]}),
+                error_example("unknown_field", "The request has fields this endpoint does not take: lines[0].unit_price.",
+                              {"lines[0].unit_price": ["Unknown field."]}),
             ),
             401: NOT_AUTHENTICATED,
             404: error_response(
@@ -331,10 +333,10 @@ class CartCouponApplyApi(APIView):
                 cart = services.cart_get_or_create(customer=request.user)
                 cart = services.cart_apply_coupon(cart=cart, code=code)
         except DomainError as exc:
-            journey_step(request, JourneyAction.APPLY_COUPON, details={"code": code.strip().upper(), "accepted": False,
+            journey_step(request, JourneyAction.APPLY_COUPON, details={"code": normalise_coupon_code(code), "accepted": False,
                                                                          "reason": exc.code})
             raise
-        journey_step(request, JourneyAction.APPLY_COUPON, details={"code": code.strip().upper(), "accepted": True})
+        journey_step(request, JourneyAction.APPLY_COUPON, details={"code": normalise_coupon_code(code), "accepted": True})
         return Response(cart_summary_data(cart))
 
 
@@ -348,7 +350,7 @@ class CartCouponRemoveApi(APIView):
         tags=["cart"],
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="The coupon code.")],
         request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND, 429: THROTTLED},  # 404: no code in the URL
         examples=CART_ANSWER,
     )
     def delete(self, request, code: str):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
@@ -17,15 +17,16 @@ from rest_framework import serializers
 
 from commerce.accounts import access
 from commerce.api.errors import error_body, error_example, error_response
-from commerce.api.serializers import MoneyOutputSerializer, StrictInputSerializer
+from commerce.api.serializers import MoneyField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
 from commerce.errors import DomainError
-from commerce.money import Money, default_currency
+from commerce.money import default_currency
 from orders import selectors
 from orders.gateways import CardDetails
 from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
 from orders.pricing import Pricing, price_lines
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, allowed_actions
+from orders.timeline import event_details
 
 MANAGE_ORDERS = "accounts.manage_orders"
 REFUND_ORDERS = "accounts.refund_orders"
@@ -82,7 +83,10 @@ PAYMENT_GATEWAY_ERROR = error_response(
 class CardInputSerializer(StrictInputSerializer):
     """Card details. Only the last four digits are ever stored; see the sandbox's test cards."""
 
-    number = serializers.CharField(max_length=23, help_text="12 to 19 digits; spaces and dashes are ignored.")
+    number = serializers.CharField(
+        max_length=23, validators=[RegexValidator(r"^[ -]*(?:[0-9][ -]*){12,19}$", "Enter a card number of 12 to 19 digits.")],
+        help_text="12 to 19 digits; spaces and dashes are ignored.",
+    )
     exp_month = serializers.IntegerField(min_value=1, max_value=12)
     exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
     cvc = serializers.RegexField(r"^\d{3,4}$", help_text="3 or 4 digits.")
@@ -137,27 +141,6 @@ def idempotency_headers(replayed: bool) -> dict:
 # --- journey --------------------------------------------------------------------------------------
 journey_step = journey_record_for_api  # a token client gets no session created for it
 journey_steps = journey_record_many_for_api  # several steps of one request, in one insert
-
-
-# --- money output -----------------------------------------------------------------------------------
-@extend_schema_field(MoneyOutputSerializer)
-class MoneyField(serializers.Field):
-    """A Decimal amount attribute shown as Money, in the object's ``currency`` or the context's."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        amount = super().get_attribute(instance)
-        if isinstance(instance, Mapping):
-            currency = instance.get("currency")
-        else:
-            currency = getattr(instance, "currency", None)
-        return Money.of(amount, currency or self.context["currency"])
-
-    def to_representation(self, value):
-        return value.as_dict()
 
 
 # --- the cart answer --------------------------------------------------------------------------------
@@ -335,7 +318,7 @@ class TimelineEntrySerializer(serializers.Serializer):
         return "customer" if event.actor_id == self.context["customer_id"] else "staff"
 
     def get_details(self, event) -> dict:
-        return {k: v for k, v in event.payload.items() if k not in ("order_id", "order_number", "customer_id")}
+        return event_details(event.payload)
 
 
 @extend_schema_serializer(component_name="OrderDetail")

@@ -13,6 +13,7 @@ from commerce.audit.events import record, record_many
 from commerce.catalog.errors import ProductInactive, ProductNotFound
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.catalog.models import Product
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.money import default_currency
 from orders import events
 from orders.discounts import discount_provider
@@ -224,7 +225,7 @@ def cart_accept_changes(*, cart: Cart) -> Cart:
 @telemetry.traced("commerce.cart.apply_coupon")
 def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
     """Check a code through the pricing hook; a code that does not apply is refused with its reason."""
-    code = (code or "").strip().upper()
+    code = normalise_coupon_code(code)
     if not code or len(code) > 40:
         raise CouponCodeInvalid("Enter a valid coupon code.", fields={"code": ["Enter a valid coupon code."]})
     with transaction.atomic():
@@ -251,7 +252,7 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
 
 @telemetry.traced("commerce.cart.remove_coupon")
 def cart_remove_coupon(*, cart: Cart, code: str) -> Cart:
-    code = (code or "").strip().upper()
+    code = normalise_coupon_code(code)
     with transaction.atomic():
         cart = _lock(cart)
         if code in cart.coupon_codes:

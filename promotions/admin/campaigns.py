@@ -7,18 +7,20 @@ from decimal import Decimal
 from django.contrib import admin
 
 from commerce.admin_services import (
+    ReadOnlyAdminMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     copy_saved,
 )
 from commerce.audit.staff_edits import StaffAuditMixin
+from commerce.money_format import money_text
 from promotions import selectors, services
-from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, _money, benefit_summary, can_manage, window
+from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, benefit_summary, can_manage, window
 from promotions.models import Campaign, Promotion
 
 
 # --- campaigns ----------------------------------------------------------------------------------------
-class CampaignPromotionInline(admin.TabularInline):
+class CampaignPromotionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The campaign's promotions, at a glance; each is edited on its own page."""
 
     model = Promotion
@@ -42,19 +44,10 @@ class CampaignPromotionInline(admin.TabularInline):
 
     @admin.display(description="Discount granted")
     def granted(self, obj):
-        return _money(obj.discount_granted, obj.currency)
+        return money_text(obj.discount_granted, obj.currency)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("promotions.view_promotion") or can_manage(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)
@@ -118,7 +111,7 @@ class CampaignAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin,
 
     @admin.display(description="Revenue")
     def revenue(self, obj):
-        return _money(self._figures(obj)["revenue"], obj.currency)
+        return money_text(self._figures(obj)["revenue"], obj.currency)
 
     @admin.display(description="ROI")
     def roi(self, obj):
@@ -130,8 +123,8 @@ class CampaignAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin,
             return "-"
         figures = selectors.campaign_roi(campaign=obj)
         return (
-            f"{figures['orders']} order(s), revenue {_money(figures['revenue'], obj.currency)}, "
-            f"discount granted {_money(figures['discount'], obj.currency)}, ROI {_format_roi(figures['roi'])}"
+            f"{figures['orders']} order(s), revenue {money_text(figures['revenue'], obj.currency)}, "
+            f"discount granted {money_text(figures['discount'], obj.currency)}, ROI {_format_roi(figures['roi'])}"
         )
 
     # --- saving ---------------------------------------------------------------------------------------

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from commerce.accounts import access
-from commerce.errors import DomainError
-from commerce.money import Money
+from commerce.admin_services import RunEachMixin
+from commerce.money_format import money_text
 from promotions.models import Promotion
 
 MANAGE_PROMOTIONS = "manage_promotions"
@@ -33,10 +31,6 @@ def _percent(value) -> str:
     return text
 
 
-def _money(amount, currency: str) -> str:
-    return str(Money.of(amount, currency)) if amount is not None else "-"
-
-
 def window(starts, ends) -> str:
     if starts and ends:
         return f"{_when(starts)} → {_when(ends)}"
@@ -54,7 +48,7 @@ def benefit_summary(promotion: Promotion, tiers=None) -> str:
     if kind == benefit.PERCENTAGE:
         return f"{_percent(promotion.percent)} % off"
     if kind == benefit.FIXED_AMOUNT:
-        return f"{_money(promotion.amount, promotion.currency)} off"
+        return f"{money_text(promotion.amount, promotion.currency)} off"
     if kind == benefit.BUY_X_GET_Y:
         get = "free" if promotion.get_percent == 100 else f"at {_percent(promotion.get_percent)} % off"
         return f"buy {promotion.buy_quantity or '?'} get {promotion.get_quantity or '?'} {get}"
@@ -64,7 +58,7 @@ def benefit_summary(promotion: Promotion, tiers=None) -> str:
     if kind == benefit.FREE_SHIPPING:
         return "free shipping"
     if kind == benefit.BUNDLE_PRICE:
-        return f"{promotion.bundle_quantity or '?'} for {_money(promotion.amount, promotion.currency)}"
+        return f"{promotion.bundle_quantity or '?'} for {money_text(promotion.amount, promotion.currency)}"
     return promotion.get_benefit_type_display()
 
 
@@ -91,28 +85,8 @@ class ConsolePermissionsMixin:
         return can_manage(request.user)
 
 
-class ServiceActionsMixin:
-    """Runs one service call per selected object, each in its own transaction, and reports each."""
-
-    def run_each(self, request, objects, *, call, done: str, describe=None) -> list:
-        succeeded = []
-        for obj in objects:
-            try:
-                with transaction.atomic():
-                    result = call(obj)
-                    self.log_change(request, obj, f"{done} (admin).")
-            except DomainError as exc:
-                text = exc.message if str(obj) in exc.message else f"{obj}: {exc.message}"
-                self.message_user(request, text, messages.ERROR)
-            else:
-                succeeded.append((obj, result))
-        if succeeded:
-            self.message_user(
-                request,
-                f"{done}: {', '.join(describe(obj, result) if describe else str(obj) for obj, result in succeeded)}.",
-                messages.SUCCESS,
-            )
-        return succeeded
+class ServiceActionsMixin(RunEachMixin):
+    """Runs one service call per selected object (``run_each``), and the console pages of the actions."""
 
     def page(self, request, template: str, title: str, **context):
         return TemplateResponse(

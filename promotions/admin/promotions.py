@@ -22,8 +22,9 @@ from commerce.admin_services import (
 )
 from commerce.audit.staff_edits import StaffAuditMixin, snapshot
 from commerce.errors import DomainError
+from commerce.money_format import money_text
 from promotions import selectors, services
-from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, _money, benefit_summary, can_manage, window
+from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, benefit_summary, can_manage, window
 from promotions.admin_forms import (
     GenerateCouponsForm,
     PromotionAdminForm,
@@ -164,7 +165,7 @@ class PromotionAdmin(
 
     @admin.display(description="Discount granted", ordering="discount_granted")
     def granted(self, obj):
-        return _money(obj.discount_granted, obj.currency)
+        return money_text(obj.discount_granted, obj.currency)
 
     @admin.display(description="Coupons")
     def coupons(self, obj):

@@ -7,7 +7,8 @@ from django.contrib import admin
 from commerce.admin_services import (
     ReadOnlyAdminMixin,
 )
-from promotions.admin.common import ConsolePermissionsMixin, _money
+from commerce.money_format import money_text
+from promotions.admin.common import ConsolePermissionsMixin
 from promotions.models import Redemption
 
 
@@ -44,8 +45,8 @@ class RedemptionAdmin(ReadOnlyAdminMixin, ConsolePermissionsMixin, admin.ModelAd
 
     @admin.display(description="Discount", ordering="amount")
     def discount(self, obj):
-        return _money(obj.amount, obj.currency)
+        return money_text(obj.amount, obj.currency)
 
     @admin.display(description="Order total", ordering="order_total")
     def order_revenue(self, obj):
-        return _money(obj.order_total, obj.currency)
+        return money_text(obj.order_total, obj.currency)

@@ -25,7 +25,7 @@ from promotions.api.common import (
     STAFF,
     STAFF_ERRORS,
     STAFF_WRITE_ERRORS,
-    AmountField,
+    MoneyField,
 )
 from promotions.models import Campaign
 
@@ -58,8 +58,8 @@ class CampaignOutputSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True)
     currency = serializers.CharField()
-    budget = AmountField(source="budget_amount", allow_null=True, help_text="Total discount it may grant; null: no budget.")
-    spent = AmountField(source="spent_amount", help_text="Discount granted so far (cancelled orders given back).")
+    budget = MoneyField(source="budget_amount", allow_null=True, help_text="Total discount it may grant; null: no budget.")
+    spent = MoneyField(source="spent_amount", help_text="Discount granted so far (cancelled orders given back).")
     promotion_count = serializers.IntegerField()
     launched_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)

@@ -27,8 +27,7 @@ from commerce.api.errors import (
     error_response,
 )
 from commerce.api.permissions import has_access
-from commerce.api.serializers import DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
-from commerce.money import Money
+from commerce.api.serializers import DecimalStringField, MoneyField, StrictInputSerializer
 from promotions import selectors
 from promotions.models import Coupon, DiscountClass, Promotion
 
@@ -66,26 +65,6 @@ INVALID_TRANSITION = error_response(
 #: what every staff endpoint may answer besides its own
 STAFF_ERRORS = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}
 STAFF_WRITE_ERRORS = {**STAFF_ERRORS, 415: UNSUPPORTED_MEDIA_TYPE}
-
-
-# --- money ----------------------------------------------------------------------------------------------
-@extend_schema_field(MoneyOutputSerializer)
-class AmountField(serializers.Field):
-    """A Decimal attribute shown as Money in the object's ``currency`` (null stays null)."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        amount = super().get_attribute(instance)
-        if amount is None:
-            return None
-        currency = instance.get("currency") if isinstance(instance, dict) else getattr(instance, "currency", None)
-        return Money.of(amount, currency or self.context["currency"])
-
-    def to_representation(self, value):
-        return value.as_dict()
 
 
 def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -138,7 +117,7 @@ class PromotionListOutputSerializer(serializers.Serializer):
     valid_to = serializers.DateTimeField(allow_null=True)
     usage_count = serializers.IntegerField(help_text="Orders that got it (cancelled orders given back).")
     usage_limit = serializers.IntegerField(allow_null=True)
-    discount_granted = AmountField()
+    discount_granted = MoneyField()
 
     def get_badge(self, promotion) -> str:
         return selectors.badge_for(promotion)
@@ -155,7 +134,7 @@ class PromotionOutputSerializer(PromotionListOutputSerializer):
     combines_with = serializers.ListField(child=inline_choice(DiscountClass.choices))
     exclusive = serializers.BooleanField()
     percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
-    amount = AmountField(allow_null=True, help_text="Amount off (fixed amount) or the bundle's price (bundle price).")
+    amount = MoneyField(allow_null=True, help_text="Amount off (fixed amount) or the bundle's price (bundle price).")
     currency = serializers.CharField()
     buy_quantity = serializers.IntegerField(allow_null=True)
     get_quantity = serializers.IntegerField(allow_null=True)
@@ -163,7 +142,7 @@ class PromotionOutputSerializer(PromotionListOutputSerializer):
     get_products = IdListField()
     bundle_quantity = serializers.IntegerField(allow_null=True)
     tiers = TierSerializer(many=True)
-    min_subtotal = AmountField(allow_null=True)
+    min_subtotal = MoneyField(allow_null=True)
     min_quantity = serializers.IntegerField(allow_null=True)
     target_products = IdListField()
     target_categories = IdListField()
@@ -187,7 +166,7 @@ class PublicPromotionOutputSerializer(serializers.Serializer):
     discount_class = serializers.ChoiceField(choices=DiscountClass.choices)
     benefit_type = serializers.ChoiceField(choices=Promotion.Benefit.choices)
     requires_coupon = serializers.BooleanField(help_text="Whether a coupon code unlocks it.")
-    min_subtotal = AmountField(allow_null=True, help_text="The cart must reach this subtotal.")
+    min_subtotal = MoneyField(allow_null=True, help_text="The cart must reach this subtotal.")
     min_quantity = serializers.IntegerField(allow_null=True, help_text="Qualifying units the cart must hold.")
     valid_from = serializers.DateTimeField(allow_null=True)
     valid_to = serializers.DateTimeField(allow_null=True)

@@ -104,7 +104,6 @@ from promotions.engine.types import (
     Tier,
     application_key,
     combinable,
-    normalize_code,
 )
 
 __all__ = [
@@ -129,7 +128,6 @@ __all__ = [
     "Result",
     "REASONS",
     "COUPON_REASONS",
-    "normalize_code",
     "application_key",
     "combinable",
     "evaluate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from commerce.coupon_codes import normalise_coupon_code
 from promotions.engine.arithmetic import _bp, _money_text, _percent_text, _units, _units_text
 from promotions.engine.benefits import _buy_get_other_plan, _CartIndex, _Targets, _tier
 from promotions.engine.types import (
@@ -17,7 +18,6 @@ from promotions.engine.types import (
     Cart,
     CouponVerdict,
     Rule,
-    normalize_code,
 )
 
 # --- conditions --------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def _read_codes(cart: Cart, rules_by_id: dict[int, Rule]) -> tuple[list[_Code], 
     codes: list[_Code] = []
     unlocked: dict[int, str] = {}
     for info in cart.coupons:
-        code = normalize_code(info.code)
+        code = normalise_coupon_code(info.code)
         entry = _Code(code)
         codes.append(entry)
 

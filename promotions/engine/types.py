@@ -166,11 +166,6 @@ _FULL = 10000  # 100 % in basis points
 _NO_LINES: dict[int, int] = {}  # shared "nothing off the lines": never mutated
 
 
-def normalize_code(code: str) -> str:
-    """Coupon codes are stored upper-case and compared case-insensitively."""
-    return code.strip().upper()
-
-
 def application_key(rule: Rule) -> tuple:
     """The fixed order of rule 2: class, then priority (higher first), then id."""
     return (_CLASS_RANK.get(rule.discount_class, len(_CLASS_RANK)), -rule.priority, rule.id)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.money import Money
 from promotions.errors import (
     CampaignNotFound,
@@ -153,13 +154,9 @@ def coupon_batch_get(*, batch_id: int) -> CouponBatch:
     return batch
 
 
-def _code(code: str) -> str:
-    return (code or "").strip().upper()
-
-
 def coupon_get(*, code: str) -> Coupon:
     """A coupon by its code, matched case-insensitively (codes are stored upper-case)."""
-    coupon = Coupon.objects.filter(code=_code(code)).first()
+    coupon = Coupon.objects.filter(code=normalise_coupon_code(code)).first()
     if coupon is None:
         raise CouponNotFound("No such coupon.")
     return coupon
@@ -167,7 +164,7 @@ def coupon_get(*, code: str) -> Coupon:
 
 def customer_coupon_get(*, customer, code: str) -> Coupon:
     """One of the customer's own coupons by its code; another customer's coupon is not found either."""
-    coupon = customer_coupons(customer=customer).select_related("promotion__campaign").filter(code=_code(code)).first()
+    coupon = customer_coupons(customer=customer).select_related("promotion__campaign").filter(code=normalise_coupon_code(code)).first()
     if coupon is None:
         raise CouponNotFound("No such coupon.")
     return coupon

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 
 from commerce.catalog.models import Category
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.money import Money, minor_unit
 from promotions import engine
 from promotions.models import (
@@ -241,7 +242,7 @@ def _with_counters(compiled: CompiledRules, *, customer_id: int | None, currency
 
 def coupon_infos(codes: Sequence[str]) -> tuple[engine.CouponInfo, ...]:
     """The entered codes as the engine sees them, in the order entered (one query)."""
-    codes = [c.strip().upper() for c in codes if c and c.strip()]
+    codes = [normalise_coupon_code(c) for c in codes if c and c.strip()]
     if not codes:
         return ()
     found = {

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from commerce.catalog.models import Product
+from commerce.coupon_codes import normalise_coupon_code
 from commerce.money import Money, default_currency
 from orders.pricing import LineInput, price_lines
 from promotions.errors import SimulationInvalid
@@ -50,7 +51,7 @@ def simulate(
     pricing = price_lines(
         [LineInput(p, q) for p, q in clean], currency=currency or default_currency(),
         customer_id=customer.pk if customer is not None else None,
-        coupon_codes=[c.strip().upper() for c in coupon_codes if c.strip()], now=now,
+        coupon_codes=[normalise_coupon_code(c) for c in coupon_codes if c.strip()], now=now,
     )
     return SimulationResult(
         currency=pricing.currency, lines=pricing.lines, subtotal=pricing.subtotal, discount_total=pricing.discount_total,

@@ -36,7 +36,6 @@ from promotions.services.coupons import (
     coupon_generate,
     coupon_invalidate,
     new_coupon_code,
-    normalise_code,
 )
 from promotions.services.promotions import (
     EDITABLE_FIELDS,
@@ -78,7 +77,6 @@ __all__ = [
     "CODE_ALPHABET",
     "CODE_RANDOM_LENGTH",
     "MAX_BATCH",
-    "normalise_code",
     "coupon_create",
     "new_coupon_code",
     "coupon_generate",

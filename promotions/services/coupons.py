@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record
+from commerce.coupon_codes import normalise_coupon_code
 from promotions import events
 from promotions.errors import (
     CouponBatchNotFound,
@@ -38,10 +39,6 @@ _PREFIX_RE = re.compile(r"^[A-Z0-9]{1,12}$")
 
 
 # --- coupons ----------------------------------------------------------------------------------------
-def normalise_code(code: str) -> str:
-    return (code or "").strip().upper()
-
-
 def _coupon_promotion(promotion: Promotion | int) -> Promotion:
     promotion = _promotion(promotion)
     if promotion.status in (PS.EXPIRED, PS.ARCHIVED):
@@ -70,7 +67,7 @@ def coupon_create(
     expires_at: datetime.datetime | None = None, assigned_to=None,
 ) -> Coupon:
     """A named code (``SPRING10``), stored upper-case; unlimited uses unless ``max_uses``."""
-    code = normalise_code(code)
+    code = normalise_coupon_code(code)
     with telemetry.command_span("commerce.coupon.create") as span, transaction.atomic():
         promotion = _coupon_promotion(promotion)
         errors: dict[str, list[str]] = {}
@@ -118,7 +115,7 @@ def coupon_generate(
 
     Inserted in bulk; a code that collides with an existing one is drawn again.
     """
-    prefix = normalise_code(prefix)
+    prefix = normalise_coupon_code(prefix)
     with telemetry.command_span("commerce.coupon.generate", attributes={"coupon.quantity": quantity}) as span, \
             transaction.atomic():
         promotion = _coupon_promotion(promotion)
@@ -206,7 +203,7 @@ def coupon_invalidate(*, coupon: Coupon | int | str) -> Coupon:
         if isinstance(coupon, Coupon):
             found = qs.filter(pk=coupon.pk).first()
         elif isinstance(coupon, str):  # a string is always a code, even an all-digit one
-            found = qs.filter(code=normalise_code(coupon)).first()
+            found = qs.filter(code=normalise_coupon_code(coupon)).first()
         else:
             found = qs.filter(pk=coupon).first()
         if found is None:

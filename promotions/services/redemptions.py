@@ -18,6 +18,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, Value, When
 from django.utils import timezone
 
 from commerce.audit.events import record_many
+from commerce.coupon_codes import normalise_coupon_code
 from orders.discounts import AppliedDiscount
 from orders.selectors import order_facts
 from promotions import events
@@ -34,7 +35,6 @@ from promotions.errors import (
 )
 from promotions.models import Campaign, Coupon, Promotion, Redemption
 from promotions.selectors.lookups import still_live
-from promotions.services.coupons import normalise_code
 
 
 def redemptions_record(*, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
@@ -94,7 +94,7 @@ def redemptions_record(*, order_id: int, customer_id: int, discounts: list[Appli
 
     # Coupons: one conditional UPDATE each, re-checking under its row lock what pricing checked
     # (active, not expired, the shopper's, uses left); 0 rows says why in the refusal.
-    by_code = {normalise_code(d.code): pk for pk, d in granted.items() if d.code}
+    by_code = {normalise_coupon_code(d.code): pk for pk, d in granted.items() if d.code}
     codes = sorted(by_code)
     for code in codes:
         taken = (
@@ -112,7 +112,7 @@ def redemptions_record(*, order_id: int, customer_id: int, discounts: list[Appli
     redemptions = []
     for pk in ids:
         promotion, discount = promotions[pk], granted[pk]
-        coupon = coupons.get(normalise_code(discount.code)) if discount.code else None
+        coupon = coupons.get(normalise_coupon_code(discount.code)) if discount.code else None
         line_amounts = {
             str(facts.line_ids[i]): str(m.amount) for i, m in sorted(discount.line_amounts.items())
             if i < len(facts.line_ids) and m.is_positive()
@@ -142,7 +142,7 @@ def redemptions_record(*, order_id: int, customer_id: int, discounts: list[Appli
         to_record.append(events.PromotionRedeemed(
             promotion_id=r.promotion_id, name=promotion.name, redemption_id=r.pk, order_id=order_id,
             order_number=facts.number, customer_id=customer_id, campaign_id=r.campaign_id,
-            coupon_code=normalise_code(granted[r.promotion_id].code), amount=str(r.amount), currency=r.currency,
+            coupon_code=normalise_coupon_code(granted[r.promotion_id].code), amount=str(r.amount), currency=r.currency,
             usage_count=promotion.usage_count + 1,
         ))
     for code in codes:

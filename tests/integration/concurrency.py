@@ -2,7 +2,10 @@
 with its own database connection, and check the stock counters once the dust has settled."""
 
 import threading
+from pathlib import Path
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection
 
 from commerce.catalog.models import StockBatch
@@ -40,3 +43,16 @@ def assert_counters_sane():
         assert batch.quantity_on_hand >= 0, batch.batch_number
         assert 0 <= batch.quantity_reserved <= batch.quantity_on_hand, batch.batch_number
     assert stock_reconcile() == []
+
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: where a worker or server subprocess starts
+
+
+def worker_database_url() -> str:
+    """The test database as a DATABASE_URL, for a subprocess (worker, server) that must see what the test committed."""
+    db = settings.DATABASES["default"]
+    assert db["ENGINE"] == "django.db.backends.mysql", "the worker test runs on MariaDB"
+    auth = quote(db["USER"] or "root")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"])
+    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"

@@ -15,7 +15,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -28,21 +27,14 @@ from commerce.catalog.models import StockBatch
 from commerce.catalog.tasks import stock_reconcile_task
 from commerce.celery import app
 from tests.factories import ProductFactory
+from tests.integration.concurrency import ROOT, worker_database_url
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ("default", "recommendations", "logistics")
 PROBE_TASKS = "tests.integration.celery_probe_tasks"
 
 
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    assert db["ENGINE"] == "django.db.backends.mysql", "the worker test runs on MariaDB"
-    auth = quote(db["USER"] or "root")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"])
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
 def start_worker(**env_vars) -> subprocess.Popen:
@@ -50,7 +42,7 @@ def start_worker(**env_vars) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "DATABASE_URL": _test_database_url(),  # test_<name>: the database this test commits to
+        "DATABASE_URL": worker_database_url(),  # test_<name>: the database this test commits to
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         **env_vars,

@@ -12,9 +12,8 @@ from commerce.db_fields import ExactCharField
 from orders.idempotency import run_idempotent
 from orders.models import Order, Payment, SandboxCharge
 from orders.services.payments import order_pay, payment_notification_process
-from tests.factories import CustomerFactory
-from tests.orders.factories import GOOD_CARD, customer_with_address, filled_cart, placed_order, stocked_product
-from tests.orders.test_api_checkout import checkout_body, token_client
+from tests.factories import CustomerFactory, token_client
+from tests.orders.factories import GOOD_CARD, checkout_body, customer_with_address, filled_cart, placed_order, stocked_product
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -28,9 +28,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.models import IdempotencyRecord, Order, Payment, SandboxCharge
-from tests.integration.test_celery_worker import ROOT, _test_database_url
-from tests.orders.factories import customer_with_address, filled_cart, stocked_product
-from tests.orders.test_api_checkout import checkout_body
+from tests.integration.concurrency import ROOT, worker_database_url
+from tests.orders.factories import checkout_body, customer_with_address, filled_cart, stocked_product
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +49,7 @@ def crash_server(request):
     """Start the server with a pause point; yield (base url, signal file, process); kill it at the end."""
     pause = request.param
     signal_file = Path(tempfile.mkdtemp(prefix="crash-")) / "paused"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commerce.settings", "DATABASE_URL": _test_database_url(),
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "commerce.settings", "DATABASE_URL": worker_database_url(),
            "REDIS_URL": settings.REDIS_URL, "ORDERS_IDEMPOTENCY_LEASE_SECONDS": str(LEASE_SECONDS)}
     env.pop("DATABASE_REPLICA_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "tests.integration.crash_server", pause, str(signal_file)],  # noqa: S603
@@ -121,9 +120,9 @@ def test_repeats_racing_for_an_ended_lease_run_the_request_once(monkeypatch):
     """Eight repeats of a checkout whose first run died after placing its order (its record in
     progress, lease ended): one takes the key over and pays the order; the others are told it is
     in progress or get its answer replayed. One order, one charge."""
-    from orders.api import orders as orders_api
-    from tests.integration.test_inventory_concurrency import run_in_threads
-    from tests.orders.test_idempotency_lease import WorkerKilled, lease_ends
+    from orders.services import checkout as checkout_services
+    from tests.integration.concurrency import run_in_threads
+    from tests.orders.crashes import WorkerKilled, lease_ends
 
     customer, address = customer_with_address()
     filled_cart(customer, [(stocked_product(quantity=5), 1)])
@@ -138,7 +137,7 @@ def test_repeats_racing_for_an_ended_lease_run_the_request_once(monkeypatch):
     def dies(**kwargs):
         raise WorkerKilled
 
-    monkeypatch.setattr(orders_api, "order_pay", dies)  # the first run dies after placing the order
+    monkeypatch.setattr(checkout_services, "order_pay", dies)  # the first run dies after placing the order
     with pytest.raises(WorkerKilled):
         client().post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     monkeypatch.undo()

@@ -16,7 +16,7 @@ from orders.models import Cart, CartLine, Order
 from orders.services.cart import cart_get_or_create
 from orders.services.checkout import order_create_from_cart
 from tests.factories import CustomerFactory
-from tests.integration.test_inventory_concurrency import run_in_threads
+from tests.integration.concurrency import run_in_threads
 from tests.orders.factories import customer_with_address, stocked_product
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -1,7 +1,9 @@
 """Helpers that build carts and orders through the services, as a shopper would."""
 
+import re
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from commerce.catalog import inventory
@@ -13,6 +15,15 @@ from tests.factories import ProductFactory, customer_with_address, days_ago
 
 #: test cards expire in December three years from today (never a fixed year: tests are no time bombs)
 CARD_EXP_YEAR = timezone.localdate().year + 3
+
+# What an API client sends for a card at checkout (the sandbox's good and declined test cards).
+API_GOOD_CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": CARD_EXP_YEAR, "cvc": "123"}
+API_DECLINED_CARD = {**API_GOOD_CARD, "number": "4000000000000002"}
+
+
+def checkout_body(address, card=API_GOOD_CARD, **extra):
+    """The body of ``POST /api/v1/checkout/``: pay by card, ship to ``address``."""
+    return {"address_id": address.pk, "payment_method": "card", "card": card, **extra}
 GOOD_CARD = CardDetails(SandboxCardGateway.SUCCESS, 12, CARD_EXP_YEAR, "123")
 DECLINED_CARD = CardDetails(SandboxCardGateway.DECLINED, 12, CARD_EXP_YEAR, "123")
 ERROR_CARD = CardDetails(SandboxCardGateway.PROCESSING_ERROR, 12, CARD_EXP_YEAR, "123")
@@ -54,3 +65,27 @@ def paid_order(items, **kwargs):
     order_pay(order=order, customer=order.customer, card=GOOD_CARD, idempotency_key=f"pay-{order.number}")
     order.refresh_from_db()
     return order
+
+
+def hidden_input(html: str, name: str) -> str:
+    """The value of the page's hidden input ``name``."""
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def checkout_form_data(shopper, **overrides) -> dict:
+    """What the checkout page would post: its own hidden key and total, the default address, a good card.
+
+    ``shopper``: a logged-in test client carrying ``.address``."""
+    html = shopper.get(reverse("orders:checkout")).content.decode()
+    data = {
+        "address": str(shopper.address.pk),
+        "payment_method": "card",
+        "card_number": "4242 4242 4242 4242",
+        "exp_month": "12",
+        "exp_year": str(CARD_EXP_YEAR),
+        "cvc": "123",
+        "expected_total": hidden_input(html, "expected_total"),
+        "idempotency_key": hidden_input(html, "idempotency_key"),
+    }
+    data.update(overrides)
+    return data

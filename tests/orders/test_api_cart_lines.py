@@ -104,8 +104,8 @@ def test_an_empty_list_empties_the_cart_and_creates_none_for_a_customer_without_
         (lambda p: [{"product_id": ProductFactory(is_active=False).pk, "quantity": 1}], 400, "product_inactive",
          {"lines[0].product_id": ["Not for sale."]}),
         (lambda p: [{"product_id": p.pk, "quantity": 1, "unit_price": "0.01"}], 400, "unknown_field",
-         {"lines.unit_price": ["Unknown field."]}),
-        (lambda p: [{"product_id": p.pk}], 400, "invalid", {"lines": {"0": {"quantity": ["This field is required."]}}}),
+         {"lines[0].unit_price": ["Unknown field."]}),
+        (lambda p: [{"product_id": p.pk}], 400, "invalid", {"lines[0].quantity": ["This field is required."]}),
     ],
 )
 def test_a_bad_line_is_refused_and_changes_nothing(customer, customer_client, lines, status, code, fields):

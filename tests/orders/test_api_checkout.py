@@ -12,17 +12,17 @@ from commerce.catalog.models import StockBatch, StockReservation
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, IdempotencyRecord, Order, OrderLineAllocation, Payment, SandboxCharge
 from tests.factories import AddressFactory, StaffFactory, UserFactory, token_client
-from tests.orders.factories import CARD_EXP_YEAR, customer_with_address, filled_cart, placed_order, stocked_product
+from tests.orders.factories import (
+    API_DECLINED_CARD,
+    API_GOOD_CARD,
+    checkout_body,
+    customer_with_address,
+    filled_cart,
+    placed_order,
+    stocked_product,
+)
 
 pytestmark = pytest.mark.django_db
-
-GOOD = {"number": "4242424242424242", "exp_month": 12, "exp_year": CARD_EXP_YEAR, "cvc": "123"}
-DECLINED = {**GOOD, "number": "4000000000000002"}
-
-
-def checkout_body(address, card=GOOD, **extra):
-    return {"address_id": address.pk, "payment_method": "card", "card": card, **extra}
-
 
 def state():
     """Everything a refused checkout must leave as it was."""
@@ -111,7 +111,7 @@ def test_declined_card_answers_402_voids_the_attempt_puts_the_cart_back_and_hide
     product = stocked_product(quantity=5, price="20.00")
     filled_cart(customer, [(product, 2)])
 
-    response = client.post("/api/v1/checkout/", checkout_body(address, card=DECLINED), format="json")
+    response = client.post("/api/v1/checkout/", checkout_body(address, card=API_DECLINED_CARD), format="json")
 
     assert response.status_code == 402
     body = response.json()
@@ -146,7 +146,7 @@ def test_gateway_error_at_checkout_voids_the_attempt_like_a_decline(shopper):
     customer, address, client = shopper
     filled_cart(customer, [(stocked_product(quantity=5), 1)])
 
-    response = client.post("/api/v1/checkout/", checkout_body(address, card={**GOOD, "number": "4000000000000119"}), format="json")
+    response = client.post("/api/v1/checkout/", checkout_body(address, card={**API_GOOD_CARD, "number": "4000000000000119"}), format="json")
 
     assert response.status_code == 502 and response.json()["code"] == "payment_gateway_error"
     assert Order.objects.get().status == "voided"
@@ -158,12 +158,12 @@ def test_a_pending_order_can_be_paid_again_after_a_declined_payment(shopper):
     customer, address, client = shopper
     order = placed_order([(stocked_product(quantity=5, price="20.00"), 2)], customer=customer, address=address)
 
-    declined = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": DECLINED}, format="json")
+    declined = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": API_DECLINED_CARD}, format="json")
     assert declined.status_code == 402
     assert Order.objects.get(pk=order.pk).status == "pending"  # paying an order (not checkout) keeps it payable
     assert client.get(f"/api/v1/orders/{order.number}/").json()["allowed_actions"] == ["pay", "cancel"]
 
-    paid = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    paid = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": API_GOOD_CARD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
 
     assert paid.status_code == 200, paid.json()
     assert (paid.json()["status"], paid.json()["payment_status"]) == ("paid", "paid")
@@ -171,7 +171,7 @@ def test_a_pending_order_can_be_paid_again_after_a_declined_payment(shopper):
     assert SandboxCharge.objects.count() == 1
 
     # Paying a paid order again is refused and charges nothing
-    again = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-2")
+    again = client.post(f"/api/v1/orders/{order.number}/pay/", {"card": API_GOOD_CARD}, format="json", HTTP_IDEMPOTENCY_KEY="retry-2")
     assert again.status_code == 409
     assert again.json()["code"] == "invalid_transition"
     assert SandboxCharge.objects.count() == 1
@@ -196,8 +196,8 @@ def test_repeated_checkout_with_one_idempotency_key_makes_one_order_and_one_char
     assert Payment.objects.count() == 1
     # only a fingerprint is kept: no card number in the stored request or answer
     record = IdempotencyRecord.objects.get()
-    assert GOOD["number"] not in str(record.fingerprint) + str(record.response)
-    assert GOOD["number"] not in str(list(DomainEvent.objects.values_list("payload", flat=True)))
+    assert API_GOOD_CARD["number"] not in str(record.fingerprint) + str(record.response)
+    assert API_GOOD_CARD["number"] not in str(list(DomainEvent.objects.values_list("payload", flat=True)))
 
 
 def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothing(shopper):
@@ -218,7 +218,7 @@ def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothi
 def test_a_declined_checkout_replays_its_402_and_charges_nothing_more(shopper):
     customer, address, client = shopper
     filled_cart(customer, [(stocked_product(quantity=5), 1)])
-    body = checkout_body(address, card=DECLINED)
+    body = checkout_body(address, card=API_DECLINED_CARD)
 
     first = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
     second = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY="d-1")
@@ -234,8 +234,8 @@ def test_repeated_payment_with_one_idempotency_key_charges_once(shopper):
     customer, address, client = shopper
     number = placed_order([(stocked_product(quantity=5), 1)], customer=customer, address=address).number
 
-    first = client.post(f"/api/v1/orders/{number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
-    second = client.post(f"/api/v1/orders/{number}/pay/", {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    first = client.post(f"/api/v1/orders/{number}/pay/", {"card": API_GOOD_CARD}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    second = client.post(f"/api/v1/orders/{number}/pay/", {"card": API_GOOD_CARD}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert second.json() == first.json()
@@ -260,13 +260,13 @@ def test_cash_on_delivery_checkout_confirms_without_a_card(shopper):
     [
         ({"unit_price": "0.01"}, 400, "unknown_field"),
         ({"total": "0.01"}, 400, "unknown_field"),
-        ({"card": {**GOOD, "amount": "0.01"}}, 400, "unknown_field"),
+        ({"card": {**API_GOOD_CARD, "amount": "0.01"}}, 400, "unknown_field"),
         ({"expected_total": "1.00"}, 409, "cart_changed"),
         ({"expected_total": 20.9}, 400, "invalid"),
         ({"payment_method": "bitcoin"}, 400, "invalid"),
         ({"card": None}, 400, "invalid"),
-        ({"card": {**GOOD, "number": "4242"}}, 400, "invalid"),
-        ({"card": {**GOOD, "exp_year": 2001}}, 400, "invalid"),
+        ({"card": {**API_GOOD_CARD, "number": "4242"}}, 400, "invalid"),
+        ({"card": {**API_GOOD_CARD, "exp_year": 2001}}, 400, "invalid"),
         ({"address_id": "abc"}, 400, "invalid"),
         ({"address_id": 999_999}, 404, "address_not_found"),
     ],
@@ -400,7 +400,7 @@ def test_checkout_query_count_stays_within_its_budget(settings):
 def test_a_checkout_whose_payment_answer_was_lost_is_replayed_not_checked_out_again(shopper):
     customer, address, client = shopper
     client.post("/api/v1/cart/items/", {"product_id": stocked_product().pk, "quantity": 1}, format="json")
-    body = checkout_body(address, card={**GOOD, "number": "4000000000000259"})
+    body = checkout_body(address, card={**API_GOOD_CARD, "number": "4000000000000259"})
 
     first = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY="lost-1")
     second = client.post("/api/v1/checkout/", body, format="json", HTTP_IDEMPOTENCY_KEY="lost-1")

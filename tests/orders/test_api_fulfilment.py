@@ -158,7 +158,7 @@ def test_refund_refuses_bad_input_and_changes_nothing(support, body, code):
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == code
     if code == "unknown_field":
-        assert response.json()["fields"] == {"lines.amount": ["Unknown field."]}
+        assert response.json()["fields"] == {"lines[0].amount": ["Unknown field."]}
     assert order_state() == before
 
 

@@ -15,35 +15,20 @@ from django.utils import timezone
 from orders import idempotency
 from orders.gateways import SandboxCardGateway
 from orders.models import IdempotencyRecord, Order, Payment, SandboxCharge
-from tests.factories import CustomerFactory
-from tests.orders.factories import customer_with_address, filled_cart, placed_order, stocked_product
-from tests.orders.test_api_checkout import DECLINED, GOOD, checkout_body, token_client
+from tests.factories import CustomerFactory, token_client
+from tests.orders.crashes import WorkerKilled, kill_once, lease_ends
+from tests.orders.factories import (
+    API_DECLINED_CARD,
+    API_GOOD_CARD,
+    checkout_body,
+    checkout_form_data,
+    customer_with_address,
+    filled_cart,
+    placed_order,
+    stocked_product,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-class WorkerKilled(BaseException):
-    """The process died here: nothing after this line ran, no handler saw it."""
-
-
-def lease_ends():
-    """The lease of every in-progress record runs out (as it does ORDERS_IDEMPOTENCY_LEASE_SECONDS later)."""
-    IdempotencyRecord.objects.filter(status_code__isnull=True).update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
-
-
-def kill_once(monkeypatch, target, name, *, after_original=False):
-    original = getattr(target, name)
-    calls = []
-
-    def dying(*args, **kwargs):
-        calls.append(1)
-        if len(calls) > 1:
-            return original(*args, **kwargs)
-        if after_original:
-            original(*args, **kwargs)
-        raise WorkerKilled
-
-    monkeypatch.setattr(target, name, dying)
 
 
 @pytest.fixture
@@ -66,7 +51,7 @@ def _trace_context_restored():
     context.detach(token)
 
 
-def checkout(client, address, key="crash-1", card=GOOD):
+def checkout(client, address, key="crash-1", card=API_GOOD_CARD):
     return client.post("/api/v1/checkout/", checkout_body(address, card=card), format="json", HTTP_IDEMPOTENCY_KEY=key)
 
 
@@ -197,10 +182,10 @@ def test_a_payment_request_killed_after_charging_replays_the_charge_after_the_le
     kill_once(monkeypatch, idempotency, "_complete")
     url = f"/api/v1/orders/{order.number}/pay/"
     with pytest.raises(WorkerKilled):
-        client.post(url, {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+        client.post(url, {"card": API_GOOD_CARD}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
     lease_ends()
 
-    retry = client.post(url, {"card": GOOD}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    retry = client.post(url, {"card": API_GOOD_CARD}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
 
     assert (retry.status_code, retry.json()["status"]) == (200, "paid")
     assert SandboxCharge.objects.count() == 1 and Payment.objects.count() == 1
@@ -210,30 +195,28 @@ def test_a_declined_checkout_killed_before_its_answer_replays_the_decline_once(s
     customer, address, client = shopper
     kill_once(monkeypatch, idempotency, "_complete")
     with pytest.raises(WorkerKilled):
-        checkout(client, address, card=DECLINED)
+        checkout(client, address, card=API_DECLINED_CARD)
     lease_ends()
 
-    retry = checkout(client, address, card=DECLINED)
+    retry = checkout(client, address, card=API_DECLINED_CARD)
 
     assert (retry.status_code, retry.json()["code"]) == (402, "payment_declined")
     assert Order.objects.count() == 1 and Payment.objects.count() == 1
 
 
 def test_the_checkout_page_killed_after_paying_shows_its_order_on_the_repeat_after_the_lease(client, monkeypatch):
-    from tests.orders.test_pages_checkout import CHECKOUT, form_data
-
     customer, address = customer_with_address()
     filled_cart(customer, [(stocked_product(quantity=5), 2)])
     client.force_login(customer)
     client.customer, client.address = customer, address
-    data = form_data(client)
+    data = checkout_form_data(client)
     kill_once(monkeypatch, idempotency, "_complete")
     with pytest.raises(WorkerKilled):
-        client.post(CHECKOUT, data)
+        client.post(reverse("orders:checkout"), data)
     order = Order.objects.get()
     lease_ends()
 
-    retry = client.post(CHECKOUT, data)  # the shopper presses the button again: the cart is checked out
+    retry = client.post(reverse("orders:checkout"), data)  # the shopper presses the button again: the cart is checked out
 
     assert (retry.status_code, retry.url) == (302, reverse("orders:order_confirmation", args=[order.number]))
     assert Order.objects.count() == 1 and SandboxCharge.objects.count() == 1

@@ -12,7 +12,7 @@ from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
 from tests.factories import AddressFactory, StaffFactory, messages_of
-from tests.orders.factories import CARD_EXP_YEAR, filled_cart, placed_order, stocked_product
+from tests.orders.factories import CARD_EXP_YEAR, checkout_form_data, filled_cart, hidden_input, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,6 @@ GOOD = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"
 PROCESSING_ERROR = "4000000000000119"
 LOST = "4000-0000-0000-0259"
-
-
-def hidden(html: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
 
 def no_card_echoed(html: str) -> bool:
@@ -40,23 +36,6 @@ def goods(shopper):
     mug, tea = stocked_product(price="12.00", quantity=10, name="Stone Mug"), stocked_product(price="7.50", quantity=10, name="Green Tea")
     filled_cart(shopper.customer, [(mug, 2), (tea, 1)])
     return mug, tea
-
-
-def form_data(shopper, **overrides) -> dict:
-    """What the checkout page would post: its own hidden key and total, the default address, a good card."""
-    html = shopper.get(CHECKOUT).content.decode()
-    data = {
-        "address": str(shopper.address.pk),
-        "payment_method": "card",
-        "card_number": GOOD,
-        "exp_month": "12",
-        "exp_year": str(CARD_EXP_YEAR),
-        "cvc": "123",
-        "expected_total": hidden(html, "expected_total"),
-        "idempotency_key": hidden(html, "idempotency_key"),
-    }
-    data.update(overrides)
-    return data
 
 
 def open_cart_lines(customer) -> list[tuple[int, int]]:
@@ -74,15 +53,15 @@ def test_checkout_page_shows_addresses_payment_review_and_the_hidden_guards(shop
     assert 'value="card"' in html and 'value="cod"' in html
     assert "Stone Mug" in html and "Green Tea" in html
     assert "36.40 EUR" in html  # 31.50 + 4.90 shipping
-    assert hidden(html, "expected_total") == "36.40"
-    assert len(hidden(html, "idempotency_key")) >= 24
+    assert hidden_input(html, "expected_total") == "36.40"
+    assert len(hidden_input(html, "idempotency_key")) >= 24
     assert "4242 4242 4242 4242" in html  # the sandbox hint
     event = JourneyStep.objects.get(action="start_checkout")
     assert event.customer_id == shopper.customer.pk
 
 
 def test_checkout_mints_a_new_key_for_every_rendering(shopper, goods):
-    first, second = (hidden(shopper.get(CHECKOUT).content.decode(), "idempotency_key") for _ in range(2))
+    first, second = (hidden_input(shopper.get(CHECKOUT).content.decode(), "idempotency_key") for _ in range(2))
     assert first != second
 
 
@@ -126,7 +105,7 @@ def test_checkout_refuses_an_account_that_cannot_place_orders(client):
 # --- placing orders -------------------------------------------------------------------------------------------
 def test_checkout_by_card_places_and_pays_the_order(shopper, goods):
     mug, tea = goods
-    data = form_data(shopper)
+    data = checkout_form_data(shopper)
 
     response = shopper.post(CHECKOUT, data)
 
@@ -147,7 +126,7 @@ def test_checkout_by_card_places_and_pays_the_order(shopper, goods):
 
 
 def test_checkout_cash_on_delivery_confirms_without_a_card(shopper, goods):
-    response = shopper.post(CHECKOUT, form_data(shopper, payment_method="cod", card_number="", exp_month="", exp_year="", cvc=""))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, payment_method="cod", card_number="", exp_month="", exp_year="", cvc=""))
 
     order = Order.objects.get()
     assert response.url == reverse("orders:order_confirmation", args=[order.number])
@@ -158,7 +137,7 @@ def test_checkout_cash_on_delivery_confirms_without_a_card(shopper, goods):
 
 
 def test_checkout_double_submit_places_one_order_and_charges_once(shopper, goods):
-    data = form_data(shopper)
+    data = checkout_form_data(shopper)
 
     first = shopper.post(CHECKOUT, data)
     second = shopper.post(CHECKOUT, data)
@@ -172,7 +151,7 @@ def test_checkout_double_submit_places_one_order_and_charges_once(shopper, goods
 
 def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, goods):
     mug, tea = goods
-    data = form_data(shopper, card_number=DECLINED)
+    data = checkout_form_data(shopper, card_number=DECLINED)
 
     response = shopper.post(CHECKOUT, data)
 
@@ -180,7 +159,7 @@ def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, good
     assert response.status_code == 200
     assert "Your card was not charged: The card was declined." in html
     assert no_card_echoed(html)
-    assert hidden(html, "idempotency_key") != data["idempotency_key"]  # a fresh key for the next attempt
+    assert hidden_input(html, "idempotency_key") != data["idempotency_key"]  # a fresh key for the next attempt
     assert open_cart_lines(shopper.customer) == sorted([(mug.pk, 2), (tea.pk, 1)])
     assert available_quantities([mug.pk, tea.pk]) == {mug.pk: 10, tea.pk: 10}  # nothing held
     attempt = Order.objects.get()
@@ -197,13 +176,13 @@ def test_checkout_declined_card_shows_the_error_and_keeps_the_cart(shopper, good
     assert Order.objects.count() == 1 and Payment.objects.count() == 1
 
     # A good card on the fresh form: the order goes through.
-    retry = shopper.post(CHECKOUT, form_data(shopper))
+    retry = shopper.post(CHECKOUT, checkout_form_data(shopper))
     assert retry.status_code == 302
     assert Order.objects.filter(status="paid").count() == 1
 
 
 def test_checkout_gateway_error_charges_nothing_and_keeps_the_cart(shopper, goods):
-    response = shopper.post(CHECKOUT, form_data(shopper, card_number=PROCESSING_ERROR))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, card_number=PROCESSING_ERROR))
 
     assert "nothing was charged" in response.content.decode()
     assert len(open_cart_lines(shopper.customer)) == 2
@@ -212,7 +191,7 @@ def test_checkout_gateway_error_charges_nothing_and_keeps_the_cart(shopper, good
 
 
 def test_checkout_lost_gateway_answer_leaves_the_order_pending_and_says_so(shopper, goods):
-    response = shopper.post(CHECKOUT, form_data(shopper, card_number=LOST))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, card_number=LOST))
 
     order = Order.objects.get()
     assert response.url == reverse("orders:order_confirmation", args=[order.number])
@@ -222,7 +201,7 @@ def test_checkout_lost_gateway_answer_leaves_the_order_pending_and_says_so(shopp
 
 
 def test_checkout_price_change_after_review_goes_back_to_the_cart(shopper, goods):
-    data = form_data(shopper)
+    data = checkout_form_data(shopper)
     product_update(product=goods[0], data={"price_amount": Decimal("15.00")})
 
     response = shopper.post(CHECKOUT, data)
@@ -234,7 +213,7 @@ def test_checkout_price_change_after_review_goes_back_to_the_cart(shopper, goods
 
 
 def test_checkout_tampered_total_is_refused(shopper, goods):
-    response = shopper.post(CHECKOUT, form_data(shopper, expected_total="0.01"))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, expected_total="0.01"))
 
     assert response.url == CART
     assert any("The total is 36.40 EUR, not 0.01" in m for m in messages_of(response))
@@ -243,7 +222,7 @@ def test_checkout_tampered_total_is_refused(shopper, goods):
 
 def test_checkout_out_of_stock_names_the_products_and_goes_back_to_the_cart(shopper, goods):
     mug, _ = goods
-    data = form_data(shopper)
+    data = checkout_form_data(shopper)
     placed_order([(mug, 9)])  # another shopper takes all but one mug meanwhile
 
     response = shopper.post(CHECKOUT, data)
@@ -257,7 +236,7 @@ def test_checkout_out_of_stock_names_the_products_and_goes_back_to_the_cart(shop
 # --- bad input -------------------------------------------------------------------------------------------------
 def test_checkout_someone_elses_address_is_refused(shopper, goods):
     theirs = AddressFactory()
-    response = shopper.post(CHECKOUT, form_data(shopper, address=str(theirs.pk)))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, address=str(theirs.pk)))
 
     assert response.status_code == 200
     assert "Choose one of your addresses." in response.content.decode()
@@ -285,7 +264,7 @@ def test_checkout_someone_elses_address_is_refused(shopper, goods):
     ],
 )
 def test_checkout_bad_input_shows_the_error_and_changes_nothing(shopper, goods, overrides, message):
-    data = form_data(shopper, **overrides)
+    data = checkout_form_data(shopper, **overrides)
 
     response = shopper.post(CHECKOUT, data)
 
@@ -317,7 +296,7 @@ def today(request, frozen_clock):
 def test_checkout_expired_card_is_refused_in_every_month(today, shopper, goods, expired, message):
     month, year = expired
 
-    response = shopper.post(CHECKOUT, form_data(shopper, exp_month=str(month), exp_year=str(year)))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, exp_month=str(month), exp_year=str(year)))
 
     assert message in response.content.decode()
     assert Order.objects.count() == 0
@@ -325,14 +304,14 @@ def test_checkout_expired_card_is_refused_in_every_month(today, shopper, goods, 
 
 @pytest.mark.parametrize("today", [datetime.date(2031, 1, 15)], indirect=True)
 def test_checkout_card_expiring_this_month_is_accepted_in_january(today, shopper, goods):
-    response = shopper.post(CHECKOUT, form_data(shopper, exp_month="1", exp_year="2031"))
+    response = shopper.post(CHECKOUT, checkout_form_data(shopper, exp_month="1", exp_year="2031"))
 
     assert response.status_code == 302, response.content.decode()
     assert Order.objects.get().status == Order.Status.PAID
 
 
 def test_checkout_reused_key_with_other_choices_is_refused(shopper, goods):
-    data = form_data(shopper, payment_method="cod")
+    data = checkout_form_data(shopper, payment_method="cod")
     shopper.post(CHECKOUT, data)
     filled_cart(shopper.customer, [(goods[1], 1)])
 

@@ -284,9 +284,9 @@ def test_simulate_lists_what_applies_what_does_not_and_why(merchandiser):
     ("body", "status", "code", "field"),
     [
         ({"lines": []}, 400, "invalid", "lines"),
-        ({"lines": [{"product_id": 1, "quantity": 0}]}, 400, "invalid_quantity", "quantity"),
+        ({"lines": [{"product_id": 1, "quantity": 0}]}, 400, "invalid_quantity", "lines[0].quantity"),
         ({"lines": [{"product_id": 999999, "quantity": 1}]}, 400, "simulation_invalid", "lines"),
-        ({"lines": [{"product_id": 1, "quantity": 1, "price": "1.00"}]}, 400, "unknown_field", "lines.price"),
+        ({"lines": [{"product_id": 1, "quantity": 1, "price": "1.00"}]}, 400, "unknown_field", "lines[0].price"),
         ({"lines": [{"product_id": 1, "quantity": 1}], "customer": 999999}, 404, "customer_not_found", "customer"),
     ],
 )

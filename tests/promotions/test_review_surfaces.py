@@ -79,12 +79,12 @@ HUGE_ID = 10**20  # beyond any database integer: must be a 400, never an overflo
         ({**BASE, "usage_limit": 10**12}, "usage_limit"),
         ({**BASE, "usage_limit_per_customer": 10**12}, "usage_limit_per_customer"),
         ({**BASE, "min_quantity": 10**12}, "min_quantity"),
-        ({**BASE, "target_products": [HUGE_ID]}, "target_products"),
-        ({**BASE, "target_categories": [HUGE_ID]}, "target_categories"),
-        ({**BASE, "segments": [HUGE_ID]}, "segments"),
+        ({**BASE, "target_products": [HUGE_ID]}, "target_products[0]"),
+        ({**BASE, "target_categories": [HUGE_ID]}, "target_categories[0]"),
+        ({**BASE, "segments": [HUGE_ID]}, "segments[0]"),
         ({**BASE, "campaign": HUGE_ID}, "campaign"),
-        ({**TIERS, "tiers": [{"min_quantity": 10**12, "percent": "5"}]}, "tiers"),
-        ({**TIERS, "tiers": [{"min_quantity": 2, "percent": "5", "price": "0"}]}, "tiers.price"),
+        ({**TIERS, "tiers": [{"min_quantity": 10**12, "percent": "5"}]}, "tiers[0].min_quantity"),
+        ({**TIERS, "tiers": [{"min_quantity": 2, "percent": "5", "price": "0"}]}, "tiers[0].price"),
         ({"name": "N", "discount_class": "product", "benefit_type": "buy_x_get_y", "buy_quantity": 10**12,
           "get_quantity": 1, "get_percent": "100"}, "buy_quantity"),
     ],
@@ -117,7 +117,7 @@ def test_promotion_update_refuses_an_overflowing_priority_and_changes_nothing(me
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
-        ("/api/v1/promotions/simulate/", {"lines": [{"product_id": HUGE_ID, "quantity": 1}]}, "lines"),
+        ("/api/v1/promotions/simulate/", {"lines": [{"product_id": HUGE_ID, "quantity": 1}]}, "lines[0].product_id"),
         ("/api/v1/promotions/{p}/coupons/generate/", {"quantity": 2, "max_uses": 10**12}, "max_uses"),
         ("/api/v1/promotions/{p}/coupons/", {"code": "BIGUSE", "max_uses": 10**12}, "max_uses"),
     ],
@@ -136,7 +136,7 @@ def test_segment_members_refuse_an_overflowing_customer_id(merchandiser, rows):
     response = merchandiser.put(f"/api/v1/segments/{rows['s']}/members/", {"customers": [HUGE_ID]}, format="json")
 
     assert response.status_code == 400, (response.status_code, response.content[:300])
-    assert "customers" in response.json()["fields"]
+    assert "customers[0]" in response.json()["fields"]
     assert Segment.objects.get(pk=rows["s"]).memberships.count() == 0
 
 

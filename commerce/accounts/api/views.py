@@ -4,6 +4,7 @@ Every write calls one accounts service; the services record the domain events (c
 the authenticated user as actor). Another customer's address is answered as not found.
 """
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,6 +22,7 @@ from commerce.api.errors import (
     error_response,
     invalid_response,
 )
+from commerce.api.serializers import StrictInputSerializer
 
 AUTH_THROTTLES = [AnonRateThrottle, UserRateThrottle, AuthRateThrottle]
 
@@ -98,7 +100,7 @@ class AddressOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class AddressInputSerializer(serializers.Serializer):
+class AddressInputSerializer(StrictInputSerializer):
     """The fields a customer sends for an address (all optional when changing one)."""
 
     label = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -137,7 +139,7 @@ class AuthTokenApi(APIView):
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
 
     @extend_schema_serializer(component_name="AuthTokenInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
@@ -197,8 +199,9 @@ class CustomerRegisterApi(APIView):
     throttle_scope = "auth"
 
     @extend_schema_serializer(component_name="CustomerRegisterInput")
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
+    class InputSerializer(StrictInputSerializer):
+        # The model's own validator, so the schema documents the characters a user name may hold.
+        username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
         password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
         email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
         first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -249,7 +252,7 @@ class ProfileApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="ProfileUpdateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictInputSerializer):
         first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         email = serializers.EmailField(max_length=254, required=False, allow_blank=True)

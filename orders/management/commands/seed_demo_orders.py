@@ -24,6 +24,7 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
@@ -39,8 +40,13 @@ from orders.services.payments import order_pay, order_refund
 
 DEFAULT_SEED = 2024
 DEFAULT_ORDERS = 48
-GOOD_CARD = CardDetails(SandboxCardGateway.SUCCESS, 12, 2030, "123")
-DECLINED_CARD = CardDetails(SandboxCardGateway.DECLINED, 12, 2030, "123")
+
+
+def _demo_card(number: str) -> CardDetails:
+    """A sandbox test card valid for a few years from whenever the demo is loaded (never a fixed year)."""
+    return CardDetails(number, 12, timezone.localdate().year + 3, "123")
+
+
 CARRIERS = ("Colissimo", "Chronopost", "DPD France", "GLS")
 
 # The story of each demo order, in the proportions of a small shop's week.
@@ -159,10 +165,10 @@ class Command(BaseCommand):
             return lifecycle.order_cancel(order=order.pk, reason="changed my mind", by_customer=customer)
         if story == "declined_then_paid":
             try:
-                order_pay(order=order.pk, customer=customer, idempotency_key=f"demo-{index}-declined", card=DECLINED_CARD)
+                order_pay(order=order.pk, customer=customer, idempotency_key=f"demo-{index}-declined", card=_demo_card(SandboxCardGateway.DECLINED))
             except PaymentDeclined:
                 pass  # the shopper tries another card, as the shop invites them to
-        order_pay(order=order.pk, customer=customer, idempotency_key=f"demo-{index}-pay", card=None if cod else GOOD_CARD)
+        order_pay(order=order.pk, customer=customer, idempotency_key=f"demo-{index}-pay", card=None if cod else _demo_card(SandboxCardGateway.SUCCESS))
         steps = FULFILMENT.get(story, 0)
         if steps >= 1:
             lifecycle.order_allocate(order=order.pk)

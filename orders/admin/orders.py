@@ -1,109 +1,24 @@
-"""The orders back office: orders, carts, the order read model and gateway notifications.
-
-Nothing here writes an order row. The order page is read-only for everyone, superusers included
-(the status is never a form field); every change is an admin action or a small form that calls
-the same lifecycle and payment services the shop and the API call. Each order is handled in its
-own transaction, and each one's outcome is reported: one order refusing a transition does not
-stop the others. Which orders a staff member sees follows ``commerce.accounts.access``:
-``view_all_orders`` sees every order, Sales staff see the orders of their sales regions.
-"""
+"""Orders in the back office: read-only pages whose every change is an action calling the lifecycle and payment services."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
-from django.utils.text import Truncator
 
-from commerce.accounts import access
-from commerce.admin_services import ReadOnlyAdminMixin, add_domain_error
+from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, add_domain_error
 from commerce.errors import DomainError
-from commerce.money import Money
+from commerce.money_format import money_text
 from orders import selectors
-from orders.models import Cart, CartLine, GatewayNotification, Order, OrderLine, OrderSummary, Payment, Refund
+from orders.admin.common import MANAGE_ORDERS, REFUND_ORDERS, ReadOnlyInline, _ids_param, scope_orders
+from orders.admin.forms import CancelForm, RefundForm, ShipForm
+from orders.models import Order, OrderLine, Payment, Refund
 from orders.services import lifecycle
 from orders.services.payments import order_refund
-
-MANAGE_ORDERS = "accounts.manage_orders"
-REFUND_ORDERS = "accounts.refund_orders"
-
-
-def scope_orders(user, queryset, region_field: str = "region"):
-    """The rows of ``queryset`` this staff member may see: all, their regions' (Sales), or none."""
-    if access.can_view_all_orders(user):
-        return queryset
-    if access.has_permission(user, "view_region_orders"):
-        return queryset.filter(**{f"{region_field}__in": access.region_ids_of(user)})
-    return queryset.none()
-
-
-def _money(amount, currency: str) -> str:
-    return str(Money.of(amount, currency))
-
-
-def _ids_param(request) -> list[int]:
-    raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
-    return sorted({int(part) for part in raw if part.strip().isdigit()})
-
-
-# --- the event timeline -----------------------------------------------------------------------------
-_ID_KEYS = frozenset({"order_id", "order_number", "customer_id", "currency"})
-
-
-def _summarise_value(key: str, value, currency: str) -> str:
-    if key == "items":
-        return ", ".join(f"{i.get('quantity')} x {i.get('product_code')}" for i in value)
-    if key == "allocations":
-        return ", ".join(f"{a.get('batch_number')} x {a.get('quantity')}" for a in value)
-    if key == "lines":
-        return ", ".join(f"{i.get('quantity')} x {i.get('product_code', i.get('line_id'))}" for i in value)
-    if key == "shipping_address" and isinstance(value, dict):
-        return ", ".join(str(value[k]) for k in ("recipient", "street", "zip_code", "city", "country") if value.get(k))
-    if key.endswith("amount") and currency:
-        return f"{value} {currency}"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def payload_summary(payload: dict) -> str:
-    """One line of what an event says, for staff: ids left out, amounts with their currency."""
-    currency = payload.get("currency") or ""
-    parts = []
-    for key, value in payload.items():
-        if key in _ID_KEYS or value in ("", None, [], {}):
-            continue
-        parts.append(f"{key.replace('_', ' ')}: {_summarise_value(key, value, currency)}")
-    return Truncator("; ".join(parts)).chars(300)
-
-
-# --- inlines ------------------------------------------------------------------------------------------
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown with their parent, never edited; visible to whoever may view the parent."""
-
-    extra = 0
-    can_delete = False
-    parent_view_permission = "orders.view_order"
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(self.parent_view_permission)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from orders.timeline import payload_summary
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -117,21 +32,21 @@ class OrderLineInline(ReadOnlyInline):
 
     @admin.display(description="Unit price")
     def unit_price(self, obj):
-        return _money(obj.unit_price_amount, obj.order.currency)
+        return money_text(obj.unit_price_amount, obj.order.currency)
 
     @admin.display(description="Discount")
     def discount(self, obj):
-        return _money(obj.discount_amount, obj.order.currency)
+        return money_text(obj.discount_amount, obj.order.currency)
 
     @admin.display(description="Line total")
     def line_total(self, obj):
-        return _money(obj.line_total_amount, obj.order.currency)
+        return money_text(obj.line_total_amount, obj.order.currency)
 
     @admin.display(description="Refunded")
     def refunded(self, obj):
         if not obj.refunded_quantity and not obj.refunded_amount:
             return "-"
-        return f"{obj.refunded_quantity} unit(s), {_money(obj.refunded_amount, obj.order.currency)}"
+        return f"{obj.refunded_quantity} unit(s), {money_text(obj.refunded_amount, obj.order.currency)}"
 
     @admin.display(description="Batches")
     def batches(self, obj):
@@ -151,11 +66,11 @@ class PaymentInline(ReadOnlyInline):
 
     @admin.display(description="Amount")
     def amount_display(self, obj):
-        return _money(obj.amount, obj.currency)
+        return money_text(obj.amount, obj.currency)
 
     @admin.display(description="Refunded")
     def refunded(self, obj):
-        return _money(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
+        return money_text(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
 
     @admin.display(description="Error")
     def error(self, obj):
@@ -172,95 +87,13 @@ class RefundInline(ReadOnlyInline):
 
     @admin.display(description="Amount")
     def amount_display(self, obj):
-        return _money(obj.amount, obj.currency)
+        return money_text(obj.amount, obj.currency)
 
     @admin.display(description="Units")
     def refunded_lines(self, obj):
         return ", ".join(f"{i.get('quantity')} x {i.get('product_code')}" for i in obj.lines) or "amount only"
 
 
-# --- forms behind the actions --------------------------------------------------------------------------
-class ShipForm(forms.Form):
-    carrier = forms.CharField(max_length=60, help_text="The carrier that takes the parcels, e.g. Colissimo.")
-
-    def __init__(self, *args, orders, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.orders = orders
-        for order in orders:
-            self.fields[f"tracking_{order.pk}"] = forms.CharField(max_length=80, label=f"Tracking number of {order.number}")
-
-    def rows(self):
-        return [(order, self[f"tracking_{order.pk}"]) for order in self.orders]
-
-    def main_fields(self):
-        return [self["carrier"]]
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        max_length=200, help_text="Kept on the order and in its history; paid orders are refunded in full."
-    )
-
-    def main_fields(self):
-        return [self["reason"]]
-
-
-class RefundForm(forms.Form):
-    FULL, AMOUNT, LINES = "full", "amount", "lines"
-    kind = forms.ChoiceField(
-        label="Refund",
-        choices=((FULL, "everything still refundable"), (AMOUNT, "an amount"), (LINES, "units of the lines below")),
-        widget=forms.RadioSelect,
-        initial=FULL,
-    )
-    amount = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
-                                help_text="Only for a refund of an amount.")
-    reason = forms.CharField(max_length=200, help_text="Kept on the refund and in the order's history.")
-
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = []
-        for line in lines:
-            left = line.quantity - line.refunded_quantity
-            if left > 0:
-                self.fields[f"line_{line.pk}"] = forms.IntegerField(
-                    required=False, min_value=0, max_value=left, label=f"Units of {line.product_code} to refund"
-                )
-                self.lines.append(line)
-
-    def main_fields(self):
-        return [self["kind"], self["amount"], self["reason"]]
-
-    def rows(self):
-        return [(line, line.quantity - line.refunded_quantity, self[f"line_{line.pk}"]) for line in self.lines]
-
-    def clean(self):
-        cleaned = super().clean()
-        kind = cleaned.get("kind")
-        units = [(line, cleaned.get(f"line_{line.pk}") or 0) for line in self.lines]
-        chosen = [{"line_id": line.pk, "quantity": quantity} for line, quantity in units if quantity > 0]
-        if kind == self.AMOUNT and cleaned.get("amount") is None and "amount" not in self.errors:
-            self.add_error("amount", "Enter the amount to refund.")
-        if kind == self.LINES and not chosen and not any(f"line_{line.pk}" in self.errors for line in self.lines):
-            self.add_error(None, "Choose at least one unit to refund.")
-        if kind != self.AMOUNT and cleaned.get("amount") is not None:
-            self.add_error("amount", "An amount is only for a refund of an amount.")
-        if kind != self.LINES and chosen:
-            self.add_error(None, "Units are only for a refund of units; choose “units of the lines below”.")
-        cleaned["lines"] = chosen
-        return cleaned
-
-    def command(self) -> dict:
-        """The keyword arguments of ``order_refund`` for this form's choice."""
-        kind = self.cleaned_data["kind"]
-        return {
-            "amount": self.cleaned_data["amount"] if kind == self.AMOUNT else None,
-            "lines": self.cleaned_data["lines"] if kind == self.LINES else None,
-            "reason": self.cleaned_data["reason"],
-        }
-
-
-# --- orders --------------------------------------------------------------------------------------------
 # action -> (service, button label, what was done, for the message)
 TRANSITIONS = {
     "confirm": (lifecycle.order_confirm, "Confirm", "Confirmed"),
@@ -272,7 +105,9 @@ TRANSITIONS = {
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
+    # Orders are placed by customers and changed only through the actions below: never added,
+    # edited as a form or deleted here, whoever is logged in (ReadOnlyAdminMixin).
     list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")
     list_select_related = ("customer", "region")
     list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter), "region")
@@ -296,17 +131,6 @@ class OrderAdmin(admin.ModelAdmin):
         "applied_promotions", "coupon_codes", "ship_to", "region", "carrier", "tracking_number",
     )
 
-    # Orders are placed by customers and changed only through the actions below: never added,
-    # edited as a form or deleted here, whoever is logged in.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_manage_orders_permission(self, request):
         return request.user.has_perm(MANAGE_ORDERS)
 
@@ -319,31 +143,31 @@ class OrderAdmin(admin.ModelAdmin):
     # --- columns and fields ---------------------------------------------------------------------------
     @admin.display(description="Total", ordering="total_amount")
     def total(self, obj):
-        return _money(obj.total_amount, obj.currency)
+        return money_text(obj.total_amount, obj.currency)
 
     @admin.display(description="Subtotal")
     def subtotal(self, obj):
-        return _money(obj.subtotal_amount, obj.currency)
+        return money_text(obj.subtotal_amount, obj.currency)
 
     @admin.display(description="Discount")
     def discount(self, obj):
-        return _money(obj.discount_amount, obj.currency)
+        return money_text(obj.discount_amount, obj.currency)
 
     @admin.display(description="Shipping (before its discount)")
     def shipping(self, obj):
-        return _money(obj.shipping_amount, obj.currency)
+        return money_text(obj.shipping_amount, obj.currency)
 
     @admin.display(description="Of the discount, on shipping")
     def shipping_discount(self, obj):
-        return _money(obj.shipping_discount_amount, obj.currency)
+        return money_text(obj.shipping_discount_amount, obj.currency)
 
     @admin.display(description="Paid")
     def paid(self, obj):
-        return _money(obj.paid_amount, obj.currency)
+        return money_text(obj.paid_amount, obj.currency)
 
     @admin.display(description="Refunded")
     def refunded(self, obj):
-        return _money(obj.refunded_amount, obj.currency)
+        return money_text(obj.refunded_amount, obj.currency)
 
     @admin.display(description="Balance due")
     def balance_due(self, obj):
@@ -424,27 +248,20 @@ class OrderAdmin(admin.ModelAdmin):
     # --- running a command on each order ------------------------------------------------------------
     def _apply(self, request, orders, *, done: str, call) -> list[Order]:
         """Run ``call(order)`` (one service call) per order, each in its own transaction; report each."""
-        succeeded = []
-        for order in orders:
-            try:
-                with transaction.atomic():
-                    updated = call(order)
-                    self.log_change(request, updated, f"{done} (admin).")
-            except DomainError as exc:
-                text = exc.message if order.number in exc.message else f"Order {order.number}: {exc.message}"
-                self.message_user(request, text, messages.ERROR)
-            else:
-                updated.refresh_from_db()  # what happened once it committed (a cancel's refund runs then)
-                succeeded.append(updated)
-        if succeeded:
-            numbers = ", ".join(self._described(o) for o in succeeded)
-            self.message_user(request, f"{done}: {numbers}.", messages.SUCCESS)
-        return succeeded
+        succeeded = self.run_each(request, orders, done=done, call=call, describe=self._described_after_commit)
+        return [updated for _order, updated in succeeded]
+
+    def _described_after_commit(self, _order, updated: Order) -> str:
+        updated.refresh_from_db()  # what happened once it committed (a cancel's refund runs then)
+        return self._described(updated)
+
+    def row_label(self, order: Order) -> str:
+        return f"Order {order.number}"
 
     @staticmethod
     def _described(order: Order) -> str:
         if order.status == Order.Status.CANCELLED and order.refunded_amount:
-            return f"{order.number} (refunded {_money(order.refunded_amount, order.currency)})"
+            return f"{order.number} (refunded {money_text(order.refunded_amount, order.currency)})"
         return order.number
 
     def _transition(self, request, orders, action: str) -> None:
@@ -585,88 +402,11 @@ class OrderAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Refunded order {updated.number}: {_money(updated.refunded_amount, updated.currency)} refunded in all, "
+                    f"Refunded order {updated.number}: {money_text(updated.refunded_amount, updated.currency)} refunded in all, "
                     f"payment status {updated.get_payment_status_display().lower()}.",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(self._change_url(updated))
         return self._page(request, "admin/orders/order/refund.html", f"Refund order {order.number}", form=form,
-                          order=order, refundable=order.refundable, paid=_money(order.paid_amount, order.currency),
-                          already_refunded=_money(order.refunded_amount, order.currency))
-
-
-# --- carts, the read model, gateway notifications: read-only browsers ------------------------------------
-class CartLineInline(ReadOnlyInline):
-    model = CartLine
-    fields = ("product", "quantity", "seen_unit_price", "added_at")
-    readonly_fields = fields
-    parent_view_permission = "orders.view_cart"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product")
-
-
-@admin.register(Cart)
-class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "owner", "status", "line_count", "coupons", "created_at", "updated_at")
-    list_select_related = ("customer",)
-    list_filter = ("status", ("updated_at", admin.DateFieldListFilter))
-    search_fields = ("customer__username", "customer__email", "=id")
-    ordering = ("-updated_at", "-id")
-    fields = ("owner", "status", "currency", "coupon_codes", "created_at", "updated_at")
-    readonly_fields = fields
-    inlines = (CartLineInline,)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(line_total=Count("lines"))
-
-    @admin.display(description="Owner", ordering="customer__username")
-    def owner(self, obj):
-        # A guest cart's token is only ever shown in part: it is what the shopper's session holds.
-        return str(obj.customer) if obj.customer_id else f"guest (token {obj.session_key[:6]}…)"
-
-    @admin.display(description="Lines", ordering="line_total")
-    def line_count(self, obj):
-        return obj.line_total
-
-    @admin.display(description="Coupons")
-    def coupons(self, obj):
-        return ", ".join(obj.coupon_codes) or "-"
-
-
-@admin.register(OrderSummary)
-class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The read model, as history, search and analytics see it (rebuilt by ``rebuild_order_summaries``)."""
-
-    list_display = ("number", "order_link", "customer_id", "status", "payment_status", "payment_method", "total",
-                    "refunded", "item_count", "placed_at", "version")
-    list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter))
-    search_fields = ("=number", "product_codes", "=customer_id")
-    date_hierarchy = "placed_at"
-    list_per_page = 50
-    readonly_fields = [f.name for f in OrderSummary._meta.fields]
-
-    def get_queryset(self, request):
-        return scope_orders(request.user, super().get_queryset(request), region_field="region_id")
-
-    @admin.display(description="Order")
-    def order_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[obj.order_id]), obj.number)
-
-    @admin.display(description="Total", ordering="total_amount")
-    def total(self, obj):
-        return _money(obj.total_amount, obj.currency)
-
-    @admin.display(description="Refunded", ordering="refunded_amount")
-    def refunded(self, obj):
-        return _money(obj.refunded_amount, obj.currency) if obj.refunded_amount else "-"
-
-
-@admin.register(GatewayNotification)
-class GatewayNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("received_at", "gateway", "notification_id", "event")
-    list_filter = ("gateway", "event", ("received_at", admin.DateFieldListFilter))
-    search_fields = ("=notification_id", "event")
-    date_hierarchy = "received_at"
-    ordering = ("-received_at", "-id")
-    readonly_fields = ("gateway", "notification_id", "event", "payload", "received_at")
+                          order=order, refundable=order.refundable, paid=money_text(order.paid_amount, order.currency),
+                          already_refunded=money_text(order.refunded_amount, order.currency))

@@ -1,0 +1,37 @@
+"""What the orders admins share: the staff permissions, which orders a staff member sees, and the read-only inline."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from commerce.accounts import access
+from commerce.admin_services import ReadOnlyAdminMixin
+
+MANAGE_ORDERS = "accounts.manage_orders"
+REFUND_ORDERS = "accounts.refund_orders"
+
+
+def scope_orders(user, queryset, region_field: str = "region"):
+    """The rows of ``queryset`` this staff member may see: all, their regions' (Sales), or none."""
+    if access.can_view_all_orders(user):
+        return queryset
+    if access.has_permission(user, "view_region_orders"):
+        return queryset.filter(**{f"{region_field}__in": access.region_ids_of(user)})
+    return queryset.none()
+
+
+def _ids_param(request) -> list[int]:
+    raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
+    return sorted({int(part) for part in raw if part.strip().isdigit()})
+
+
+# --- inlines ------------------------------------------------------------------------------------------
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Rows shown with their parent, never edited; visible to whoever may view the parent."""
+
+    extra = 0
+    can_delete = False
+    parent_view_permission = "orders.view_order"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(self.parent_view_permission)

@@ -1,0 +1,101 @@
+"""A small shop for the API fuzz test: every kind of object an endpoint's path or body can name.
+
+Built through the services (and the test factories for the rows a test is not about), once per
+fuzz module, inside a transaction that is rolled back afterwards. ``World.values`` maps the names
+the OpenAPI schema uses for path parameters and body fields (``product_id``, ``number``, ``code``
+...) to the real values of this shop, so that generated requests hit real objects part of the time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from commerce.audit.models import DomainEvent
+from orders.services import cart as cart_services
+from orders.services.lifecycle import order_allocate, order_cancel
+from promotions import services as promotion_services
+from promotions.models import Promotion
+from tests.factories import StaffFactory, UserFactory, category
+from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
+from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
+
+ROLES = ("anonymous", "customer", "merchandiser", "superuser")
+
+
+@dataclasses.dataclass
+class World:
+    tokens: dict[str, str]  # role -> DRF token key (anonymous has none)
+    values: dict[str, list]  # schema parameter or field name -> real values
+    streams: list[tuple[str, str]]  # (stream_type, stream_id) pairs of recorded events
+
+    def headers(self, role: str) -> dict[str, str]:
+        token = self.tokens.get(role)
+        return {"Authorization": f"Token {token}"} if token else {}
+
+
+def build_world() -> World:
+    # catalog: a small tree, products in stock
+    food = category(name="Food")
+    dairy = category(name="Dairy", parent=food)
+    products = [stocked_product(quantity=50, price=price, category=dairy if i % 2 else food)
+                for i, price in enumerate(("2.50", "9.99", "14.00", "120.00"))]
+
+    # people: the customer whose token is used, another customer, staff in a group, a superuser
+    customer, address = customer_with_address(username="fuzz-customer")
+    other, other_address = customer_with_address(username="fuzz-other")
+    merchandiser = StaffFactory(username="fuzz-merchandiser")
+    merchandiser.groups.add(Group.objects.get(name="Merchandisers"))
+    superuser = UserFactory(username="fuzz-superuser", is_staff=True, is_superuser=True)
+
+    # promotions: automatic and coupon-only, a campaign, a segment, a generated batch
+    segment = SegmentFactory()
+    promotion_services.segment_members_set(segment=segment, customers=[customer])
+    campaign = CampaignFactory(budget_amount=Decimal("500.00"))
+    PromotionFactory(name="Ten off", campaign=campaign)
+    coupon = CouponFactory(code="FUZZ10", max_uses=None)
+    PromotionFactory(name="Free shipping", free_shipping=True, requires_coupon=False)
+    PromotionFactory(name="Draft", draft=True)
+    batch = promotion_services.coupon_generate(promotion=coupon.promotion, quantity=3, prefix="FZ")
+
+    # orders: the customer's in several states, and someone else's
+    pending = placed_order([(products[0], 1)], customer=customer, address=address)
+    paid = paid_order([(products[1], 2)], customer=customer, address=address)
+    allocated = paid_order([(products[2], 1)], customer=customer, address=address)
+    order_allocate(order=allocated)
+    cancelled = placed_order([(products[0], 2)], customer=customer, address=address)
+    order_cancel(order=cancelled, reason="changed my mind")
+    cod = placed_order([(products[3], 1)], customer=customer, address=address, payment_method="cod")
+    others = paid_order([(products[1], 1)], customer=other, address=other_address)
+
+    # the customer's open cart, with a code on it
+    cart = filled_cart(customer, [(products[0], 2), (products[2], 1)])
+    cart_services.cart_apply_coupon(cart=cart, code=coupon.code)
+
+    tokens = {role: Token.objects.create(user=user).key
+              for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
+    codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
+    values = {
+        "product_id": [p.pk for p in products],
+        "line_id": list(cart.lines.values_list("pk", flat=True)),
+        "address_id": [address.pk, other_address.pk],
+        "customer_id": [customer.pk, other.pk],
+        "number": [o.number for o in (pending, paid, allocated, cancelled, cod, others)],
+        "promotion_id": list(Promotion.objects.values_list("pk", flat=True)),
+        "promotion_ids": list(Promotion.objects.values_list("pk", flat=True)),
+        "campaign_id": [campaign.pk],
+        "segment_id": [segment.pk],
+        "batch_id": [batch.pk],
+        "code": codes,
+        "codes": codes,
+        "category": [food.pk, dairy.pk],
+        "manufacturer": [products[0].manufacturer_id],
+        "valid_from": [(timezone.now() - datetime.timedelta(days=1)).isoformat()],
+    }
+    streams = list(DomainEvent.objects.values_list("stream_type", "stream_id").distinct()[:20])
+    return World(tokens=tokens, values=values, streams=streams)
