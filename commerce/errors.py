@@ -20,8 +20,10 @@ class CoreError(StrEnum):
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     CONFLICT = "conflict"
+    REQUEST_TOO_LARGE = "request_too_large"
     # the API's answers that are not domain errors (DRF's exceptions, the handler's own)
     UNKNOWN_FIELD = "unknown_field"  # a body field the endpoint does not take (StrictInputSerializer)
+    BAD_REQUEST = "bad_request"  # Django's 400 (a bad Host header, a suspicious operation): commerce/error_views.py
     MALFORMED_REQUEST = "malformed_request"
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"
@@ -76,3 +78,10 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     status_code = 409
     default_code = CoreError.CONFLICT
+
+
+class RequestTooLarge(DomainError):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or with too many form fields): refused unread."""
+
+    status_code = 413
+    default_code = CoreError.REQUEST_TOO_LARGE

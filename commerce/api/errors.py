@@ -9,7 +9,9 @@ to what is not a domain error (bad JSON, no credentials, throttling, ...).
 import logging
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -17,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commerce.errors import CoreError, DomainError
+from commerce.errors import CoreError, DomainError, RequestTooLarge
 
 logger = logging.getLogger("commerce.api")
 
@@ -26,6 +28,12 @@ def error_body(code: StrEnum, detail: str, fields: dict | None = None, extra: di
     if extra:
         body["extra"] = extra
     return body
+
+
+def request_too_large_error() -> RequestTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f" (at most {limit // 1024} KB)" if limit else ""
+    return RequestTooLarge(f"The request body is too large{size}.")
 
 
 def _flat_fields(detail, path: str = "", into: dict | None = None) -> dict[str, list]:
@@ -79,6 +87,8 @@ def _validation_error_body(exc: exceptions.ValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        exc = request_too_large_error()
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code)
     if isinstance(exc, Http404):
@@ -166,13 +176,3 @@ THROTTLED = error_response(
     "Too many requests; retry after the `Retry-After` header's seconds.",
     error_example("throttled", "Request was throttled. Expected available in 42 seconds."),
 )
-
-
-def not_found(request, exception=None):
-    """404 for any URL: the API's JSON error under /api/, the site's page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body(CoreError.NOT_FOUND, "No such resource."), status=404)
-    return page_not_found(request, exception)

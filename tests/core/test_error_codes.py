@@ -24,7 +24,7 @@ PACKAGES = ("commerce", "orders", "promotions")
 ENUMS = (CoreError, CatalogError, AccountsError, OrdersError, PromotionsError)
 #: the API error format's own codes: answers to what is not a domain error (commerce/api/errors.py)
 API_FORMAT_CODES = {
-    CoreError.UNKNOWN_FIELD, CoreError.MALFORMED_REQUEST, CoreError.NOT_AUTHENTICATED, CoreError.AUTHENTICATION_FAILED, CoreError.METHOD_NOT_ALLOWED,
+    CoreError.UNKNOWN_FIELD, CoreError.BAD_REQUEST, CoreError.MALFORMED_REQUEST, CoreError.NOT_AUTHENTICATED, CoreError.AUTHENTICATION_FAILED, CoreError.METHOD_NOT_ALLOWED,
     CoreError.NOT_ACCEPTABLE, CoreError.UNSUPPORTED_MEDIA_TYPE, CoreError.THROTTLED, CoreError.SERVER_ERROR,
 }
 
