@@ -21,6 +21,7 @@ from commerce.accounts.errors import CustomerNotFound
 from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.api.permissions import CanViewCustomer
+from commerce.api.serializers import QueryParamsSerializer
 from commerce.audit import selectors
 
 AUDIT_PERMISSION = "audit.view_audit_trail"
@@ -99,7 +100,7 @@ class EventListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema_serializer(component_name="EventListFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         event_type = serializers.CharField(max_length=100, required=False, help_text="Exact dotted type.")
         stream_type = serializers.CharField(max_length=40, required=False)
         stream_id = serializers.CharField(max_length=64, required=False)
@@ -142,7 +143,7 @@ class StreamEventListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema_serializer(component_name="StreamEventsFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         from_version = serializers.IntegerField(min_value=1, required=False, default=1, help_text="First version to return.")
 
     @extend_schema(
@@ -200,7 +201,7 @@ class CustomerJourneyApi(APIView):
     permission_classes = [IsAuthenticated, CanViewCustomer]
 
     @extend_schema_serializer(component_name="CustomerJourneyFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         since = serializers.DateTimeField(required=False, help_text="From this instant (inclusive), ISO 8601.")
         until = serializers.DateTimeField(required=False, help_text="Before this instant (exclusive), ISO 8601.")
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from commerce.api.errors import THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination
-from commerce.api.serializers import MoneyOutputSerializer
+from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
 from commerce.catalog.api.serializers import (
@@ -170,7 +170,7 @@ class ProductAvailabilityApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema_serializer(component_name="ProductAvailabilityInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(QueryParamsSerializer):
         quantity = serializers.IntegerField(
             required=False, default=1, help_text=f"Units wanted, 1 to {inventory.MAX_QUANTITY}. Default 1."
         )
