@@ -1,0 +1,107 @@
+"""How an API operation is documented: one ``@documented(...)`` per view method.
+
+A view method says what is particular to it (its operation id, summary, request, answer, its own
+errors and examples); ``documented`` adds what every operation of its kind may answer, so the view
+module reads as views:
+
+- ``access``: who may call it, and so which refusals it can meet: ``PUBLIC`` (throttling only),
+  ``READ`` (a logged-in client: 401, 429) or ``STAFF`` (401, 403, 429).
+- a request body (``request=`` a serializer class) adds 400, the shared input errors plus the
+  ``invalid`` examples given (``unknown_field`` too, when the serializer is strict), and 415.
+
+The answers are listed success first, then the errors by status (``sort=False`` keeps the order
+given: the endpoint's 400 and own errors, then the access errors, then 415, as the promotions
+endpoints have always listed them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.fields import empty
+
+from commerce.api.errors import (
+    NOT_AUTHENTICATED,
+    PERMISSION_DENIED,
+    THROTTLED,
+    UNKNOWN_FIELD_CODE,
+    UNSUPPORTED_MEDIA_TYPE,
+    error_example,
+    error_response,
+    invalid_response,
+)
+
+# --- who may call: the refusals every operation of that kind may meet ----------------------------------
+PUBLIC = {429: THROTTLED}
+READ = {401: NOT_AUTHENTICATED, 429: THROTTLED}
+STAFF = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}
+
+# --- errors several apps answer -----------------------------------------------------------------------
+PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
+
+
+def invalid_filter(description: str, *examples: OpenApiExample) -> dict:
+    """The 400 of a read whose query parameters are checked: ``errors={**invalid_filter(...)}``."""
+    return {400: error_response(description, *examples)}
+
+
+# --- examples -----------------------------------------------------------------------------------------
+def answer(name: str, value, *statuses: str) -> OpenApiExample:
+    """An example answer, shown under the given statuses (all the operation's when none)."""
+    return OpenApiExample(name, value=value, response_only=True, status_codes=list(statuses) or None)
+
+
+def sent(name: str, value) -> OpenApiExample:
+    """An example request body."""
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def _is_strict(request) -> bool:
+    from commerce.api.serializers import StrictInputSerializer  # the serializers module imports this package's errors
+
+    return isinstance(request, type) and issubclass(request, StrictInputSerializer)
+
+
+def _names_unknown_field(examples: Iterable[OpenApiExample]) -> bool:
+    return any(example.value.get("code") == UNKNOWN_FIELD_CODE for example in examples)
+
+
+def documented(
+    operation_id: str,
+    summary: str,
+    *,
+    tags: list[str],
+    ok=None,
+    status: int | tuple = 200,
+    access: Mapping = READ,
+    request=empty,
+    invalid: Iterable[OpenApiExample] = (),
+    errors: Mapping | None = None,
+    description: str | None = None,
+    parameters: Iterable = (),
+    examples: Iterable[OpenApiExample] = (),
+    sort: bool = True,
+    **more,
+):
+    """``extend_schema`` for one operation: its own parts, and the errors its ``access`` and body imply."""
+    invalid = list(invalid)
+    body = request is not empty and request is not None
+    if body and _is_strict(request) and not _names_unknown_field(invalid):
+        from commerce.api.serializers import UNKNOWN_FIELD
+
+        invalid.append(UNKNOWN_FIELD)
+    own = {400: invalid_response(*invalid)} if body else {}
+    own.update(errors or {})
+    own.update(access)
+    if body:
+        own[415] = UNSUPPORTED_MEDIA_TYPE
+    responses = {status: ok, **(dict(sorted(own.items())) if sort else own)}
+    kwargs = {"request": request} if request is not empty else {}
+    if description is not None:
+        kwargs["description"] = description
+    if parameters:
+        kwargs["parameters"] = list(parameters)
+    if examples:
+        kwargs["examples"] = list(examples)
+    return extend_schema(operation_id=operation_id, summary=summary, tags=tags, responses=responses, **kwargs, **more)
