@@ -7,22 +7,15 @@ illegal transition is refused by the service with 409 `invalid_transition`; noth
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import (
-    NOT_AUTHENTICATED,
-    PERMISSION_DENIED,
-    THROTTLED,
-    UNSUPPORTED_MEDIA_TYPE,
-    error_example,
-    error_response,
-    invalid_response,
-)
+from commerce.api.errors import UNSUPPORTED_MEDIA_TYPE, error_example, error_response, invalid_response
 from commerce.api.permissions import has_access
+from commerce.api.schema import STAFF, answer, sent
 from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, QuantityField, StrictInputSerializer
 from orders import selectors
 from orders.api.common import (
@@ -44,14 +37,8 @@ CanRefundOrders = has_access(REFUND_ORDERS, "You need the refund orders permissi
 
 def _transition_schema(operation_id: str, summary: str, description: str, *, request=None, examples=(), bad_input=None,
                        extra_responses=None):
-    responses = {
-        200: OrderDetailOutputSerializer,
-        401: NOT_AUTHENTICATED,
-        403: PERMISSION_DENIED,
-        404: ORDER_NOT_FOUND,
-        409: INVALID_TRANSITION,
-        429: THROTTLED,
-    }
+    """A transition answers with the order; its errors are listed as they always were (body errors last)."""
+    responses = {200: OrderDetailOutputSerializer, **dict(sorted({**STAFF, 404: ORDER_NOT_FOUND, 409: INVALID_TRANSITION}.items()))}
     if bad_input is not None:
         responses[400] = bad_input
         responses[415] = UNSUPPORTED_MEDIA_TYPE
@@ -64,7 +51,7 @@ def _transition_schema(operation_id: str, summary: str, description: str, *, req
         parameters=[ORDER_NUMBER],
         request=request,
         responses=responses,
-        examples=[*examples, OpenApiExample("The order", value=ORDER_EXAMPLE, response_only=True, status_codes=["200"])],
+        examples=[*examples, answer("The order", ORDER_EXAMPLE, "200")],
     )
 
 
@@ -115,7 +102,7 @@ class OrderShipApi(_TransitionApi):
         "Ship",
         "ready to ship → shipped, with the carrier and its tracking number.",
         request=InputSerializer,
-        examples=[OpenApiExample("Parcel", value={"carrier": "Colissimo", "tracking_number": "6A12345678901"}, request_only=True)],
+        examples=[sent("Parcel", {"carrier": "Colissimo", "tracking_number": "6A12345678901"})],
         bad_input=invalid_response(
             error_example("invalid", "The request is not valid.", {"tracking_number": ["This field is required."]}), UNKNOWN_FIELD
         ),
@@ -171,9 +158,8 @@ class OrderRefundApi(_TransitionApi):
         "Gives money back through the gateway that took it. A full refund moves the order to refunded.",
         request=InputSerializer,
         examples=[
-            OpenApiExample("Two broken bottles", value={"lines": [{"line_id": 301, "quantity": 2}], "reason": "broken"},
-                           request_only=True),
-            OpenApiExample("A goodwill amount", value={"amount": "5.00", "reason": "late delivery"}, request_only=True),
+            sent("Two broken bottles", {"lines": [{"line_id": 301, "quantity": 2}], "reason": "broken"}),
+            sent("A goodwill amount", {"amount": "5.00", "reason": "late delivery"}),
         ],
         bad_input=invalid_response(
             error_example("refund_exceeds_paid", "At most 34.70 EUR can be refunded.", {"amount": ["At most 34.70."]}),
