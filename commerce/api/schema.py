@@ -8,7 +8,8 @@ module reads as views:
   ``PUBLIC`` (throttling only),
   ``READ`` (a logged-in client: 401, 429) or ``STAFF`` (401, 403, 429).
 - a request body (``request=`` a serializer class) adds 400, the shared input errors plus the
-  ``invalid`` examples given (``unknown_field`` too, when the serializer is strict), and 415.
+  ``invalid`` examples given (``unknown_field`` too, when the serializer is strict and
+  ``unknown_field`` is not turned off), and 415.
 
 The answers are listed success first, then the errors by status (``sort=False`` keeps the order
 given: the endpoint's 400 and own errors, then the access errors, then 415, as the promotions
@@ -62,7 +63,8 @@ def sent(name: str, value) -> OpenApiExample:
 def _is_strict(request) -> bool:
     from commerce.api.serializers import StrictInputSerializer  # the serializers module imports this package's errors
 
-    return isinstance(request, type) and issubclass(request, StrictInputSerializer)
+    serializer = request if isinstance(request, type) else type(request)
+    return issubclass(serializer, StrictInputSerializer)
 
 
 def _names_unknown_field(examples: Iterable[OpenApiExample]) -> bool:
@@ -84,12 +86,13 @@ def documented(
     parameters: Iterable = (),
     examples: Iterable[OpenApiExample] = (),
     sort: bool = True,
+    unknown_field: bool = True,
     **more,
 ):
     """``extend_schema`` for one operation: its own parts, and the errors its ``access`` and body imply."""
     invalid = list(invalid)
     body = request is not empty and request is not None
-    if body and _is_strict(request) and not _names_unknown_field(invalid):
+    if body and unknown_field and _is_strict(request) and not _names_unknown_field(invalid):
         from commerce.api.serializers import UNKNOWN_FIELD
 
         invalid.append(UNKNOWN_FIELD)
