@@ -10,7 +10,7 @@ cookie holds, so the API never shows them: it shows a short one-way digest inste
 
 import hashlib
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -18,9 +18,10 @@ from rest_framework.views import APIView
 
 from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
-from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
+from commerce.api.errors import error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.api.permissions import CanViewCustomer
+from commerce.api.schema import PAGE_NOT_FOUND, STAFF, answer, documented, invalid_filter
 from commerce.audit import selectors
 
 AUDIT_PERMISSION = "audit.view_audit_trail"
@@ -31,7 +32,6 @@ INVALID_FILTER = error_response(
     "A filter value is not valid; `fields` names it.",
     error_example("invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]}),
 )
-PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
 
 EVENT_EXAMPLE = {
     "id": 981,
@@ -50,6 +50,30 @@ EVENT_EXAMPLE = {
     "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
     "occurred_at": "2026-01-15T09:31:00Z",
 }
+JOURNEY_EXAMPLE = {
+    "customer_id": 17,
+    "sessions": [
+        {
+            "session": "3f7a0c5e9b1d2a4c",
+            "started_at": "2026-01-15T09:30:00Z",
+            "ended_at": "2026-01-15T09:31:10Z",
+            "actions": ["product_search", "product_view"],
+            "steps": [
+                {"action": "product_search", "product_id": None, "at": "2026-01-15T09:30:00Z", "details": {"query": "milk"}},
+                {"action": "product_view", "product_id": 42, "at": "2026-01-15T09:31:10Z", "details": {}},
+            ],
+        }
+    ],
+    "action_counts": {"product_search": 1, "product_view": 1},
+    "viewed_products": [42],
+    "searches": ["milk"],
+}
+
+
+def _audit_schema(operation_id: str, summary: str, *, example: tuple[str, dict], **parts):
+    """The audit endpoints are reads for staff (or the customer, for a journey), each with one example answer."""
+    name, value = example
+    return documented(operation_id, summary, tags=["audit"], access=STAFF, examples=[answer(name, value, "200")], **parts)
 
 
 def session_digest(session_id: str) -> str:
@@ -113,20 +137,13 @@ class EventListApi(APIView):
                 raise serializers.ValidationError({"until": ["Must not be before `since`."]})
             return attrs
 
-    @extend_schema(
-        operation_id="events_list",
-        summary="Browse the event store",
-        tags=["audit"],
+    @_audit_schema(
+        "events_list",
+        "Browse the event store",
+        ok=EventOutputSerializer(many=True),
         parameters=[FilterSerializer],
-        responses={
-            200: EventOutputSerializer(many=True),
-            400: INVALID_FILTER,
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
-            404: PAGE_NOT_FOUND,
-            429: THROTTLED,
-        },
-        examples=[OpenApiExample("An address added through the API", value=EVENT_EXAMPLE, response_only=True, status_codes=["200"])],
+        errors={400: INVALID_FILTER, 404: PAGE_NOT_FOUND},
+        example=("An address added through the API", EVENT_EXAMPLE),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -145,27 +162,21 @@ class StreamEventListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         from_version = serializers.IntegerField(min_value=1, required=False, default=1, help_text="First version to return.")
 
-    @extend_schema(
-        operation_id="stream_events_list",
-        summary="Events of a stream",
-        tags=["audit"],
+    @_audit_schema(
+        "stream_events_list",
+        "Events of a stream",
+        ok=EventOutputSerializer(many=True),
         parameters=[
             OpenApiParameter("stream_type", str, OpenApiParameter.PATH, description="e.g. `customer`, `product`, `order`."),
             OpenApiParameter("stream_id", str, OpenApiParameter.PATH, description="The entity's id."),
             FilterSerializer,
         ],
-        responses={
-            200: EventOutputSerializer(many=True),
-            400: error_response(
-                "`from_version` is not a whole number of at least 1.",
-                error_example("invalid", "The request is not valid.", {"from_version": ["Ensure this value is greater than or equal to 1."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
+        errors={
+            **invalid_filter("`from_version` is not a whole number of at least 1.", error_example(
+                "invalid", "The request is not valid.", {"from_version": ["Ensure this value is greater than or equal to 1."]})),
             404: PAGE_NOT_FOUND,
-            429: THROTTLED,
         },
-        examples=[OpenApiExample("A customer's stream", value=EVENT_EXAMPLE, response_only=True, status_codes=["200"])],
+        example=("A customer's stream", EVENT_EXAMPLE),
     )
     def get(self, request, stream_type: str, stream_id: str):
         filters = self.FilterSerializer(data=request.query_params)
@@ -212,47 +223,17 @@ class CustomerJourneyApi(APIView):
         viewed_products = serializers.ListField(child=serializers.IntegerField(), help_text="Product ids, first view first.")
         searches = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(
-        operation_id="customer_journey_retrieve",
-        summary="A customer's journey",
-        tags=["audit"],
+    @_audit_schema(
+        "customer_journey_retrieve",
+        "A customer's journey",
+        ok=OutputSerializer,
         parameters=[OpenApiParameter("customer_id", int, OpenApiParameter.PATH, description="The customer's user id."), FilterSerializer],
-        responses={
-            200: OutputSerializer,
-            400: error_response(
-                "`since` or `until` is not an ISO 8601 date-time.",
-                error_example("invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
+        errors={
+            **invalid_filter("`since` or `until` is not an ISO 8601 date-time.", error_example(
+                "invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]})),
             404: error_response("No customer has this id.", error_example("customer_not_found", "No such customer.")),
-            429: THROTTLED,
         },
-        examples=[
-            OpenApiExample(
-                "Searched, then viewed",
-                value={
-                    "customer_id": 17,
-                    "sessions": [
-                        {
-                            "session": "3f7a0c5e9b1d2a4c",
-                            "started_at": "2026-01-15T09:30:00Z",
-                            "ended_at": "2026-01-15T09:31:10Z",
-                            "actions": ["product_search", "product_view"],
-                            "steps": [
-                                {"action": "product_search", "product_id": None, "at": "2026-01-15T09:30:00Z", "details": {"query": "milk"}},
-                                {"action": "product_view", "product_id": 42, "at": "2026-01-15T09:31:10Z", "details": {}},
-                            ],
-                        }
-                    ],
-                    "action_counts": {"product_search": 1, "product_view": 1},
-                    "viewed_products": [42],
-                    "searches": ["milk"],
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        example=("Searched, then viewed", JOURNEY_EXAMPLE),
     )
     def get(self, request, customer_id: int):
         if not self.customer_exists:
