@@ -18,15 +18,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
-from commerce.api.errors import (
-    NOT_AUTHENTICATED,
-    PERMISSION_DENIED,
-    THROTTLED,
-    UNSUPPORTED_MEDIA_TYPE,
-    error_example,
-    error_response,
-)
+from commerce.api import schema
+from commerce.api.errors import error_example, error_response
 from commerce.api.permissions import has_access
+from commerce.api.schema import documented
 from commerce.api.serializers import DecimalStringField, MoneyField, StrictInputSerializer
 from promotions import selectors
 from promotions.models import Coupon, DiscountClass, Promotion
@@ -62,9 +57,13 @@ INVALID_TRANSITION = error_response(
     "The status does not allow this now; nothing changed.",
     error_example("invalid_transition", "The promotion is expired; it cannot be activated now."),
 )
-#: what every staff endpoint may answer besides its own
-STAFF_ERRORS = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}
-STAFF_WRITE_ERRORS = {**STAFF_ERRORS, 415: UNSUPPORTED_MEDIA_TYPE}
+
+
+def staff_schema(operation_id: str, summary: str, *, tags: list[str], **parts):
+    """A back-office operation (``accounts.manage_promotions``): ``documented`` with the staff errors,
+    listed as the promotions API always has: success, the 400 and its own errors, then 401, 403,
+    429, then 415."""
+    return documented(operation_id, summary, tags=tags, access=schema.STAFF, sort=False, **parts)
 
 
 def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
