@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import THROTTLED
+from commerce.api.schema import THROTTLED
 
 API_PREFIX = "api/v1/"
 

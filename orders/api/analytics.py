@@ -16,9 +16,8 @@ from rest_framework.views import APIView
 
 from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
-from commerce.api.errors import error_example, error_response
 from commerce.api.permissions import CanViewCustomer
-from commerce.api.schema import STAFF, answer, documented, invalid_filter
+from commerce.api.schema import STAFF, answer, documented, error_example, error_response, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer
 from commerce.catalog.selectors import category_get
 from commerce.money import Money, default_currency

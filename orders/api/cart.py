@@ -12,8 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import NOT_FOUND, error_example, error_response
-from commerce.api.schema import answer, documented, sent
+from commerce.api.schema import NOT_FOUND, answer, documented, error_example, error_response, sent
 from commerce.api.serializers import QuantityField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction, Step
 from commerce.catalog.inventory import MAX_QUANTITY

@@ -16,7 +16,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_
 from rest_framework import serializers
 
 from commerce.accounts import access
-from commerce.api.errors import error_body, error_example, error_response
+from commerce.api.errors import error_body
+from commerce.api.schema import error_example, error_response
 from commerce.api.serializers import MoneyField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
 from commerce.errors import DomainError

@@ -13,10 +13,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import UNSUPPORTED_MEDIA_TYPE, error_example, error_response, invalid_response
 from commerce.api.permissions import has_access
-from commerce.api.schema import STAFF, answer, sent
-from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, QuantityField, StrictInputSerializer
+from commerce.api.schema import (
+    STAFF,
+    UNKNOWN_FIELD,
+    UNSUPPORTED_MEDIA_TYPE,
+    answer,
+    error_example,
+    error_response,
+    invalid_response,
+    sent,
+)
+from commerce.api.serializers import DecimalStringField, QuantityField, StrictInputSerializer
 from orders import selectors
 from orders.api.common import (
     INVALID_TRANSITION,

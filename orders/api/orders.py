@@ -13,9 +13,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.accounts import access
-from commerce.api.errors import PERMISSION_DENIED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.schema import PAGE_NOT_FOUND, answer, documented, invalid_filter, sent
+from commerce.api.schema import (
+    PAGE_NOT_FOUND,
+    PERMISSION_DENIED,
+    answer,
+    documented,
+    error_example,
+    error_response,
+    invalid_filter,
+    sent,
+)
 from commerce.api.serializers import DecimalStringField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction
 from commerce.errors import PermissionDenied

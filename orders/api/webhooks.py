@@ -16,8 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response
-from commerce.api.schema import OPEN, answer, documented, sent
+from commerce.api.schema import OPEN, answer, documented, error_example, error_response, sent
 from orders.services.payments import payment_notification_process, verify_webhook
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"

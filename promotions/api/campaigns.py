@@ -14,9 +14,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.schema import PAGE_NOT_FOUND, answer, sent
+from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, error_response, sent
 from commerce.api.serializers import DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.money import CURRENCY_CHOICES, Money
 from promotions import selectors, services

@@ -19,9 +19,8 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
 from commerce.api import schema
-from commerce.api.errors import error_example, error_response
 from commerce.api.permissions import has_access
-from commerce.api.schema import documented
+from commerce.api.schema import documented, error_example, error_response
 from commerce.api.serializers import DecimalStringField, MoneyField, StrictInputSerializer
 from promotions import selectors
 from promotions.models import Coupon, DiscountClass, Promotion

@@ -16,8 +16,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response
-from commerce.api.schema import answer, sent
+from commerce.api.schema import answer, error_example, error_response, sent
 from commerce.api.serializers import StrictInputSerializer
 from commerce.csv_export import csv_response
 from promotions import selectors, services

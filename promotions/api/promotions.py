@@ -17,9 +17,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.schema import PAGE_NOT_FOUND, answer, invalid_filter, sent
+from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, error_response, invalid_filter, sent
 from commerce.api.serializers import (
     DecimalStringField,
     MoneyOutputSerializer,

@@ -15,9 +15,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.schema import PAGE_NOT_FOUND, answer, sent
+from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, sent
 from commerce.api.serializers import DecimalStringField, StrictInputSerializer
 from promotions import selectors, services
 from promotions.api.common import (

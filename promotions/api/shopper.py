@@ -17,9 +17,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, error_response
 from commerce.catalog.selectors import product_get
 from promotions import selectors
 from promotions.api.common import COUPON_CODE, PUBLIC_PROMOTION_EXAMPLE, PublicPromotionOutputSerializer

@@ -14,8 +14,7 @@ from rest_framework.views import APIView
 
 from commerce.accounts import access, selectors, services
 from commerce.accounts.api.throttles import AuthRateThrottle
-from commerce.api.errors import error_example, error_response
-from commerce.api.schema import PUBLIC, answer, documented, sent
+from commerce.api.schema import PUBLIC, answer, documented, error_example, error_response, sent
 from commerce.api.serializers import StrictInputSerializer
 
 AUTH_THROTTLES = [AnonRateThrottle, UserRateThrottle, AuthRateThrottle]

@@ -18,10 +18,17 @@ from rest_framework.views import APIView
 
 from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
-from commerce.api.errors import error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.api.permissions import CanViewCustomer
-from commerce.api.schema import PAGE_NOT_FOUND, STAFF, answer, documented, invalid_filter
+from commerce.api.schema import (
+    PAGE_NOT_FOUND,
+    STAFF,
+    answer,
+    documented,
+    error_example,
+    error_response,
+    invalid_filter,
+)
 from commerce.audit import selectors
 
 AUDIT_PERMISSION = "audit.view_audit_trail"

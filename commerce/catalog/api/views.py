@@ -14,9 +14,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response
 from commerce.api.pagination import PageNumberPagination
-from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, invalid_filter
+from commerce.api.schema import (
+    PAGE_NOT_FOUND,
+    PUBLIC,
+    answer,
+    documented,
+    error_example,
+    error_response,
+    invalid_filter,
+)
 from commerce.api.serializers import MoneyOutputSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
