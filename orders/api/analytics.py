@@ -8,7 +8,7 @@ customer's purchase pattern and lifetime value are for that customer, and for st
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -17,43 +17,20 @@ from rest_framework.views import APIView
 from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
 from commerce.api.permissions import CanViewCustomer
-from commerce.api.schema import STAFF, answer, documented, error_example, error_response, invalid_filter
+from commerce.api.schema import STAFF, answer, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer
 from commerce.catalog.selectors import category_get
 from commerce.money import Money, default_currency
 from orders import selectors
-
-CUSTOMER_ID = OpenApiParameter("customer_id", int, OpenApiParameter.PATH, description="The customer's user id.")
-INVALID_DATES = error_response(
-    "A parameter is not valid; `fields` names it.",
-    error_example("invalid", "The request is not valid.", {"date_to": ["Must not be before `date_from`."]}),
+from orders.api.schema import (
+    AVERAGE_EXAMPLE,
+    BEST_SELLER_EXAMPLE,
+    CUSTOMER_ID,
+    CUSTOMER_NOT_FOUND,
+    INVALID_DATES,
+    PURCHASE_PATTERN_EXAMPLE,
+    STATISTICS_EXAMPLE,
 )
-CUSTOMER_NOT_FOUND = error_response("No customer has this id.", error_example("customer_not_found", "No such customer."))
-STATISTICS_EXAMPLE = {
-    "by_status": [
-        {"status": "cancelled", "count": 2, "total": {"amount": "61.20", "currency": "EUR"}},
-        {"status": "completed", "count": 40, "total": {"amount": "1388.00", "currency": "EUR"}},
-    ],
-    "by_period": [{"period": "2026-01-01T00:00:00Z", "orders": 40, "revenue": {"amount": "1378.00", "currency": "EUR"}}],
-    "orders": 40,
-    "revenue": {"amount": "1378.00", "currency": "EUR"},
-    "average_order_value": {"amount": "34.70", "currency": "EUR"},
-}
-BEST_SELLER_EXAMPLE = {"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "units": 380,
-                       "revenue": {"amount": "566.20", "currency": "EUR"}}
-AVERAGE_EXAMPLE = {"date_from": "2026-01-01", "date_to": "2026-01-31", "average_order_value": {"amount": "34.70", "currency": "EUR"}}
-PURCHASE_PATTERN_EXAMPLE = {
-    "customer_id": 17,
-    "orders": 12,
-    "average_days_between_orders": "7.2",
-    "favourite_categories": [{"category_id": 7, "name": "Dairy", "units": 48}],
-    "typical_basket": {
-        "median_items": 9,
-        "average_total": {"amount": "41.30", "currency": "EUR"},
-        "usual_products": [{"product_id": 42, "name": "Organic whole milk 1 l", "orders": 11}],
-    },
-    "lifetime_value": {"amount": "495.60", "currency": "EUR"},
-}
 
 
 def _analytics_schema(operation_id: str, summary: str, *, example: tuple[str, dict], **parts):

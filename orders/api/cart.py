@@ -12,50 +12,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.schema import NOT_FOUND, answer, documented, error_example, error_response, sent
+from commerce.api.schema import NOT_FOUND, documented, error_example, error_response, sent
 from commerce.api.serializers import QuantityField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction, Step
 from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import DomainError
 from orders import selectors
-from orders.api.common import (
-    CART_EXAMPLE,
-    CartSummaryOutputSerializer,
-    cart_summary_data,
-    journey_step,
-    journey_steps,
-)
+from orders.api.common import CartSummaryOutputSerializer, cart_summary_data, journey_step, journey_steps
+from orders.api.schema import CART_ANSWER, COUPON_ERRORS, LINE_ID, LINE_NOT_FOUND, QUANTITY_ERRORS, SET_LINES_ERRORS
 from orders.errors import CartLineNotFound
 from orders.services import cart as services
 
-LINE_ID = OpenApiParameter("line_id", int, OpenApiParameter.PATH, description="Id of a line of your cart.")
-LINE_NOT_FOUND = error_response(
-    "No line of your cart has this id (a line of anyone else's cart is not found either).",
-    error_example("cart_line_not_found", "That item is not in your cart."),
-)
-CART_ANSWER = answer("The cart", CART_EXAMPLE, "200")
-QUANTITY_ERRORS = (
-    error_example("invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]}),
-    error_example("invalid_quantity", "Quantity must be a whole number.", {"quantity": ["Must be a whole number."]},
-                  name="not a whole number"),
-)
-COUPON_ERRORS = (
-    *(
-        error_example(reason, message, {"code": [message]})
-        for reason, message in (
-            ("coupon_unknown", "The code SPRING10 is not known."),
-            ("coupon_expired", "The code SPRING10 has expired."),
-            ("coupon_exhausted", "The code SPRING10 has been used up."),
-            ("coupon_not_yet_valid", "The code SPRING10 is not valid yet."),
-            ("coupon_not_yours", "The code SPRING10 belongs to another customer."),
-            ("coupon_invalidated", "The code SPRING10 is no longer valid."),
-            ("coupon_not_applicable", "The code SPRING10 does not apply: Needs a subtotal of at least 30.00."),
-            ("coupon_not_combinable", "The code SPRING10 cannot be combined with Summer sale."),
-        )
-    ),
-    error_example("too_many_coupons", "At most 5 codes per cart."),
-)
 SET_LINES_DESCRIPTION = (
     "Replaces the cart's lines with the given ones in one step, all or nothing: the way to send a "
     "whole basket (a shopping list, a synced offline cart) in one request instead of one "
@@ -64,16 +32,6 @@ SET_LINES_DESCRIPTION = (
     "coupons stay. A new line takes today's price as the price you saw; a kept line keeps the price "
     "it was added at, so a price change since is still flagged (`price_changed`). The price is always "
     "the catalog's: a line carrying a price is refused. Creates the cart when there is none."
-)
-SET_LINES_ERRORS = (
-    error_example("invalid_quantity", "Quantity must be at least 1.", {"lines[1].quantity": ["Must be at least 1."]}),
-    error_example("duplicate_product", "Each product may appear once; give its whole quantity on one line.",
-                  {"lines[2].product_id": ["Already listed."]}),
-    error_example("product_inactive", "Organic whole milk 1 l is not for sale.", {"lines[0].product_id": ["Not for sale."]}),
-    error_example("too_many_lines", f"At most {services.MAX_CART_LINES} lines per cart.",
-                  {"lines": [f"At most {services.MAX_CART_LINES} lines."]}),
-    error_example("unknown_field", "The request has fields this endpoint does not take: lines[0].unit_price.",
-                  {"lines[0].unit_price": ["Unknown field."]}),
 )
 
 

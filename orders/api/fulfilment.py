@@ -26,16 +26,8 @@ from commerce.api.schema import (
 )
 from commerce.api.serializers import DecimalStringField, QuantityField, StrictInputSerializer
 from orders import selectors
-from orders.api.common import (
-    INVALID_TRANSITION,
-    MANAGE_ORDERS,
-    ORDER_EXAMPLE,
-    ORDER_NOT_FOUND,
-    ORDER_NUMBER,
-    REFUND_ORDERS,
-    OrderDetailOutputSerializer,
-    order_detail_data,
-)
+from orders.api.common import MANAGE_ORDERS, REFUND_ORDERS, OrderDetailOutputSerializer, order_detail_data
+from orders.api.schema import INVALID_TRANSITION, ORDER_EXAMPLE, ORDER_NOT_FOUND, ORDER_NUMBER
 from orders.services import lifecycle
 from orders.services.payments import order_refund
 

@@ -20,7 +20,6 @@ from commerce.api.schema import (
     answer,
     documented,
     error_example,
-    error_response,
     invalid_filter,
     sent,
 )
@@ -29,16 +28,7 @@ from commerce.audit.journey import JourneyAction
 from commerce.errors import PermissionDenied
 from orders import selectors
 from orders.api.common import (
-    CART_EXAMPLE,
-    IDEMPOTENCY_CONFLICTS,
-    IDEMPOTENCY_KEY,
-    IDEMPOTENT_REPLAYED,
     MANAGE_ORDERS,
-    ORDER_EXAMPLE,
-    ORDER_NOT_FOUND,
-    ORDER_NUMBER,
-    PAYMENT_DECLINED,
-    PAYMENT_GATEWAY_ERROR,
     CardInputSerializer,
     CartSummaryOutputSerializer,
     MoneyField,
@@ -53,6 +43,22 @@ from orders.api.common import (
     order_detail_data,
     with_order_number,
 )
+from orders.api.schema import (
+    CANCEL_REFUSED,
+    CARD_EXAMPLE,
+    CARD_REQUIRED,
+    CHECKOUT_ERRORS,
+    CHECKOUT_EXAMPLES,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    ORDER_ANSWER,
+    ORDER_LIST_EXAMPLE,
+    ORDER_NOT_FOUND,
+    ORDER_NUMBER,
+    PAY_ERRORS,
+    REORDER_EXAMPLE,
+    SUGGESTION_EXAMPLE,
+)
 from orders.errors import PaymentDeclined, PaymentGatewayError
 from orders.idempotency import run_idempotent
 from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
@@ -60,57 +66,6 @@ from orders.services import lifecycle
 from orders.services.cart import order_reorder
 from orders.services.checkout import checkout_place_and_pay
 from orders.services.payments import order_pay
-
-CARD_EXAMPLE = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
-ORDER_ANSWER = answer("The order", ORDER_EXAMPLE, "200", "201")
-CARD_REQUIRED = error_example("invalid", "The request is not valid.", {"card": ["Required for card payments."]})
-CHECKOUT_ERRORS = {
-    402: PAYMENT_DECLINED,
-    403: error_response(
-        "This account may not place orders.", error_example("cannot_place_orders", "This account may not place orders.")
-    ),
-    404: error_response("The address is not one of yours.", error_example("address_not_found", "No such address.")),
-    409: error_response(
-        "Stock, prices or the total changed, or the Idempotency-Key was reused: nothing was ordered.",
-        error_example("insufficient_stock", "Only 2 of Organic whole milk 1 l left."),
-        error_example("cart_changed", "Some items changed since you added them; please review your cart."),
-        *IDEMPOTENCY_CONFLICTS,
-    ),
-    502: PAYMENT_GATEWAY_ERROR,
-}
-CHECKOUT_EXAMPLES = [
-    sent("Card", {"address_id": 5, "payment_method": "card", "card": CARD_EXAMPLE, "expected_total": "34.70"}),
-    sent("Cash on delivery", {"address_id": 5, "payment_method": "cod"}),
-    answer("Placed and paid", ORDER_EXAMPLE, "201"),
-    answer("Declined", {
-        "code": "payment_declined",
-        "detail": "The card was declined.",
-        "fields": {},
-        "extra": {"payment_id": 88, "decline_code": "card_declined", "order_number": "7K2QM-93XTD"},
-    }, "402"),
-]
-PAY_ERRORS = {
-    402: PAYMENT_DECLINED,
-    403: error_response(
-        "Only the customer pays for their order.", error_example("permission_denied", "Only the customer can pay for an order.")
-    ),
-    404: ORDER_NOT_FOUND,
-    409: error_response(
-        "The order cannot be paid now, or the Idempotency-Key was reused.",
-        error_example("invalid_transition", "Order 7K2QM-93XTD is paid; it cannot be paid now."),
-        error_example("payment_in_progress", "A payment for this order is still being processed."),
-        *IDEMPOTENCY_CONFLICTS,
-    ),
-    502: PAYMENT_GATEWAY_ERROR,
-}
-CANCEL_REFUSED = error_response(
-    "The order can no longer be cancelled (by you).",
-    error_example("cancel_not_allowed", "Order 7K2QM-93XTD is already being prepared; contact support to cancel it."),
-    error_example("invalid_transition", "Order 7K2QM-93XTD is shipped; it cannot be cancelled now."),
-)
-REORDER_EXAMPLE = {"cart": CART_EXAMPLE, "skipped": [{"product_id": 7, "code": "OLD-TEA", "reason": "no longer for sale"}]}
-SUGGESTION_EXAMPLE = {"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "times_ordered": 6,
-                      "total_quantity": 14, "last_ordered_at": "2026-01-15T09:40:00Z"}
 
 
 def _idempotency_key(request) -> str | None:
@@ -230,29 +185,6 @@ class OrderListOutputSerializer(serializers.Serializer):
     @extend_schema_field(OrderListLineSerializer(many=True))
     def get_lines(self, summary):
         return OrderListLineSerializer(summary.lines, many=True, context={"currency": summary.currency}).data
-
-
-ORDER_LIST_EXAMPLE = {
-    "number": "7K2QM-93XTD",
-    "status": "shipped",
-    "payment_status": "paid",
-    "payment_method": "card",
-    "customer_id": 17,
-    "region_id": 2,
-    "item_count": 20,
-    "subtotal": {"amount": "29.80", "currency": "EUR"},
-    "discount": {"amount": "0.00", "currency": "EUR"},
-    "shipping": {"amount": "4.90", "currency": "EUR"},
-    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
-    "total": {"amount": "34.70", "currency": "EUR"},
-    "refunded": {"amount": "0.00", "currency": "EUR"},
-    "lines": [
-        {"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "quantity": 20,
-         "unit_price": {"amount": "1.49", "currency": "EUR"}, "line_total": {"amount": "29.80", "currency": "EUR"}}
-    ],
-    "placed_at": "2026-01-15T09:40:00Z",
-    "updated_at": "2026-01-16T14:02:00Z",
-}
 
 
 class OrderListApi(APIView):
