@@ -19,38 +19,17 @@ from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, error_res
 from commerce.api.serializers import DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.money import CURRENCY_CHOICES, Money
 from promotions import selectors, services
-from promotions.api.common import (
+from promotions.api.common import STAFF, MoneyField, staff_schema
+from promotions.api.schema import (
+    CAMPAIGN_ANSWER,
     CAMPAIGN_ID,
+    CAMPAIGN_INVALID,
     CAMPAIGN_NOT_FOUND,
     INVALID_TRANSITION,
-    STAFF,
-    MoneyField,
-    staff_schema,
+    ROI_EXAMPLE,
 )
 from promotions.models import Campaign
 
-CAMPAIGN_EXAMPLE = {
-    "id": 3,
-    "name": "Spring sale",
-    "description": "Three weeks of spring offers.",
-    "status": "active",
-    "starts_at": "2026-03-01T00:00:00Z",
-    "ends_at": "2026-03-21T23:59:59Z",
-    "currency": "EUR",
-    "budget": {"amount": "5000.00", "currency": "EUR"},
-    "spent": {"amount": "412.30", "currency": "EUR"},
-    "promotion_count": 4,
-    "launched_at": "2026-02-27T10:00:00Z",
-    "ended_at": None,
-    "created_at": "2026-02-20T09:00:00Z",
-}
-CAMPAIGN_ANSWER = answer("The campaign", CAMPAIGN_EXAMPLE, "200", "201")
-CAMPAIGN_INVALID = error_example("campaign_invalid", "The campaign is not valid: Ends after it starts.",
-                                 {"ends_at": ["Ends after it starts."]})
-ROI_EXAMPLE = {"campaign": 3, "orders": 118, "revenue": {"amount": "4123.00", "currency": "EUR"},
-               "discount": {"amount": "412.30", "currency": "EUR"}, "roi": "9.0000",
-               "budget": {"amount": "5000.00", "currency": "EUR"}, "spent": {"amount": "412.30", "currency": "EUR"},
-               "budget_left": {"amount": "4587.70", "currency": "EUR"}}
 _schema = functools.partial(staff_schema, tags=["campaigns"])
 
 

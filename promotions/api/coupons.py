@@ -9,75 +9,35 @@ from __future__ import annotations
 import functools
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.schema import answer, error_example, error_response, sent
+from commerce.api.schema import answer, error_example, sent
 from commerce.api.serializers import StrictInputSerializer
 from commerce.csv_export import csv_response
 from promotions import selectors, services
-from promotions.api.common import (
+from promotions.api.common import MAX_DB_ID, MAX_DB_INT, STAFF, CouponOutputSerializer, staff_schema
+from promotions.api.schema import (
+    BATCH_EXAMPLE,
     BATCH_ID,
     BATCH_NOT_FOUND,
+    COUPON_ANSWER,
     COUPON_CODE,
+    COUPON_CREATE_ERRORS,
     COUPON_EXAMPLE,
     COUPON_NOT_FOUND,
-    MAX_DB_ID,
-    MAX_DB_INT,
+    CSV_ANSWER,
+    DISTRIBUTE_ERRORS,
+    NO_NEW_COUPONS,
     PROMOTION_ID,
     PROMOTION_NOT_FOUND,
-    STAFF,
-    CouponOutputSerializer,
-    staff_schema,
+    USAGE_EXAMPLE,
 )
 from promotions.services import MAX_BATCH
 
-COUPON_ANSWER = answer("The coupon", COUPON_EXAMPLE, "200", "201")
-NO_NEW_COUPONS = error_response(
-    "The promotion is expired or deleted: it takes no new coupons.",
-    error_example("invalid_transition", "The promotion is expired; it takes no new coupons."),
-)
-CREATE_ERRORS = {
-    404: error_response(
-        "No promotion (or no customer for `assigned_to`) has this id.",
-        error_example("promotion_not_found", "No such promotion."),
-        error_example("customer_not_found", "No such customer."),
-    ),
-    409: error_response(
-        "The code is taken, or the promotion takes no new coupons.",
-        error_example("coupon_code_taken", "The code SPRING10 is already in use.", {"code": ["Already in use."]}),
-        error_example("invalid_transition", "The promotion is expired; it takes no new coupons."),
-    ),
-}
-DISTRIBUTE_ERRORS = {
-    404: error_response(
-        "No such batch or segment.",
-        error_example("coupon_batch_not_found", "No such coupon batch."),
-        error_example("segment_not_found", "No such segment."),
-    ),
-    409: error_response(
-        "The batch has too few unassigned coupons; nothing was assigned.",
-        error_example("not_enough_coupons", "The batch has 10 unassigned coupons for 25 customers; generate more first."),
-    ),
-}
-BATCH_EXAMPLE = {"batch_id": 12, "promotion": 7, "prefix": "SPRING", "quantity": 2, "max_uses": 1,
-                 "expires_at": "2026-03-31T23:59:59Z", "created_at": "2026-02-28T16:00:00Z",
-                 "codes": ["SPRING-7K2QM93XTD", "SPRING-Q4W8ZP2M0C"],
-                 "csv_url": "https://shop.example.com/api/v1/coupon-batches/12/csv/"}
-CSV_ANSWER = OpenApiResponse(
-    response=OpenApiTypes.STR,
-    description="The CSV file (UTF-8), streamed.",
-    examples=[OpenApiExample(
-        "Two codes",
-        value="code,status,max_uses,used_count,assigned_to,expires_at,promotion\r\n"
-              "SPRING-7K2QM93XTD,active,1,0,ada,2026-03-31T23:59:59+00:00,Spring 10 % off\r\n"
-              "SPRING-Q4W8ZP2M0C,active,1,1,,2026-03-31T23:59:59+00:00,Spring 10 % off\r\n",
-    )],
-)
 _schema = functools.partial(staff_schema, tags=["coupons"])
 
 
@@ -189,7 +149,7 @@ class CouponCreateApi(APIView):
         request=InputSerializer,
         invalid=[error_example("coupon_invalid", "The coupon is not valid: 3 to 32 letters, digits, '-' or '_'.",
                                {"code": ["3 to 32 letters, digits, '-' or '_'."]})],
-        errors=CREATE_ERRORS,
+        errors=COUPON_CREATE_ERRORS,
         examples=[sent("SPRING10", {"code": "SPRING10", "expires_at": "2026-03-31T23:59:59Z"}), COUPON_ANSWER],
     )
     def post(self, request, promotion_id: int):
@@ -281,13 +241,6 @@ class UsageOutputSerializer(serializers.Serializer):
     invalidated = serializers.IntegerField()
     redemption_rate = _RateField(help_text="Redeemed / issued, as a decimal string (null when none issued).")
     by_batch = BatchUsageSerializer(many=True)
-
-
-USAGE_EXAMPLE = answer("Usage", {
-    "issued": 500, "assigned": 320, "redeemed": 118, "uses": 118, "invalidated": 2, "redemption_rate": "0.2360",
-    "by_batch": [{"batch_id": 12, "prefix": "SPRING", "issued": 500, "assigned": 320, "redeemed": 118, "uses": 118,
-                  "invalidated": 2, "redemption_rate": "0.2360"}],
-}, "200")
 
 
 class PromotionCouponUsageApi(APIView):

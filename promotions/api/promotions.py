@@ -28,13 +28,8 @@ from commerce.api.serializers import (
 from commerce.money import CURRENCY_CHOICES, Money
 from promotions import selectors, services
 from promotions.api.common import (
-    INVALID_TRANSITION,
     MAX_DB_ID,
     MAX_DB_INT,
-    PROMOTION_EXAMPLE,
-    PROMOTION_ID,
-    PROMOTION_NOT_FOUND,
-    PROMOTION_SUMMARY_EXAMPLE,
     STAFF,
     PromotionListOutputSerializer,
     PromotionOutputSerializer,
@@ -42,47 +37,19 @@ from promotions.api.common import (
     inline_choice,
     staff_schema,
 )
+from promotions.api.schema import (
+    INVALID_TRANSITION,
+    PERFORMANCE_EXAMPLE,
+    PROMOTION_ANSWER,
+    PROMOTION_ID,
+    PROMOTION_INVALID,
+    PROMOTION_NOT_FOUND,
+    PROMOTION_SUMMARY_EXAMPLE,
+    SIMULATION_EXAMPLE,
+)
 from promotions.discount_keys import promotion_id_of
 from promotions.models import DiscountClass, Promotion
 
-PROMOTION_ANSWER = answer("The promotion", PROMOTION_EXAMPLE, "200", "201")
-PROMOTION_INVALID = error_example(
-    "promotion_invalid",
-    "The promotion is not valid: A percentage above 0 and at most 100.",
-    {"percent": ["A percentage above 0 and at most 100."]},
-)
-PERFORMANCE_EXAMPLE = {
-    "promotion": 7,
-    "period": "week",
-    "periods": [
-        {"period": "2026-03-02T00:00:00Z", "orders": 40, "units": 96,
-         "revenue": {"amount": "1388.00", "currency": "EUR"}, "discount": {"amount": "138.80", "currency": "EUR"}},
-    ],
-    "orders": 40,
-    "units": 96,
-    "revenue": {"amount": "1388.00", "currency": "EUR"},
-    "discount": {"amount": "138.80", "currency": "EUR"},
-}
-SIMULATION_EXAMPLE = {
-    "currency": "EUR",
-    "lines": [{"index": 0, "product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l",
-               "quantity": 3, "unit_price": {"amount": "10.00", "currency": "EUR"},
-               "subtotal": {"amount": "30.00", "currency": "EUR"}, "discount": {"amount": "3.00", "currency": "EUR"},
-               "total": {"amount": "27.00", "currency": "EUR"}}],
-    "subtotal": {"amount": "30.00", "currency": "EUR"},
-    "discount_total": {"amount": "3.00", "currency": "EUR"},
-    "shipping": {"amount": "4.90", "currency": "EUR"},
-    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
-    "total": {"amount": "31.90", "currency": "EUR"},
-    "applied": [{"key": "promotion:7", "promotion": 7, "name": "Spring 10 % off", "code": "SPRING10",
-                 "amount": {"amount": "3.00", "currency": "EUR"},
-                 "line_amounts": [{"index": 0, "amount": {"amount": "3.00", "currency": "EUR"}}],
-                 "shipping_amount": None}],
-    "not_applied": [{"key": "promotion:8", "promotion": 8, "name": "Free shipping from 50 EUR",
-                     "reason": "minimum_not_reached", "message": "Needs a subtotal of at least 50.00.",
-                     "hint": "Spend 20.00 more"}],
-    "coupons": [{"code": "SPRING10", "accepted": True, "reason": "", "message": ""}],
-}
 _schema = functools.partial(staff_schema, tags=["promotions"])
 
 

@@ -19,35 +19,16 @@ from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, sent
 from commerce.api.serializers import DecimalStringField, StrictInputSerializer
 from promotions import selectors, services
-from promotions.api.common import (
-    MAX_DB_ID,
+from promotions.api.common import MAX_DB_ID, STAFF, PromotionListOutputSerializer, staff_schema
+from promotions.api.schema import (
     PROMOTION_SUMMARY_EXAMPLE,
+    SEGMENT_ANSWER,
     SEGMENT_ID,
+    SEGMENT_INVALID,
     SEGMENT_NOT_FOUND,
-    STAFF,
-    PromotionListOutputSerializer,
-    staff_schema,
 )
 from promotions.models import Segment
 
-SEGMENT_EXAMPLE = {
-    "id": 4,
-    "code": "vip",
-    "name": "VIP customers",
-    "description": "Three orders or more and 500 EUR spent.",
-    "kind": "rfm",
-    "is_dynamic": True,
-    "group": None,
-    "sales_region": None,
-    "min_lifetime_value": None,
-    "rfm_label": "vip",
-    "member_count": 25,
-    "refreshed_at": "2026-03-01T03:00:00Z",
-    "created_at": "2026-02-01T09:00:00Z",
-}
-SEGMENT_ANSWER = answer("The segment", SEGMENT_EXAMPLE, "200", "201")
-SEGMENT_INVALID = error_example("segment_invalid", "The segment is not valid: Required for this kind of segment.",
-                                {"rfm_label": ["Required for this kind of segment."]})
 _schema = functools.partial(staff_schema, tags=["segments"])
 
 

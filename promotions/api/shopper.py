@@ -18,16 +18,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, error_response
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_example, error_response
 from commerce.catalog.selectors import product_get
 from promotions import selectors
-from promotions.api.common import COUPON_CODE, PUBLIC_PROMOTION_EXAMPLE, PublicPromotionOutputSerializer
-
-PUBLIC_ANSWER = answer("A promotion", PUBLIC_PROMOTION_EXAMPLE, "200")
-MY_COUPON_NOT_FOUND = error_response(
-    "You hold no coupon with this code (another customer's coupon is not found either).",
-    error_example("coupon_unknown", "No such coupon."),
+from promotions.api.common import PublicPromotionOutputSerializer
+from promotions.api.schema import (
+    COUPON_CODE,
+    MY_COUPON_ANSWER,
+    MY_COUPON_NOT_FOUND,
+    PUBLIC_ANSWER,
 )
+
 COUPON_STATUSES = ["usable", "not_yet_valid", "unavailable", "used_up", "expired", "invalidated"]
 _schema = functools.partial(documented, tags=["offers"])  # a logged-in customer's read unless access=PUBLIC
 
@@ -125,23 +126,6 @@ class MyCouponOutputSerializer(serializers.Serializer):
     def get_expires_at(self, coupon):
         expires_at = self._state(coupon).expires_at
         return serializers.DateTimeField().to_representation(expires_at) if expires_at else None
-
-
-MY_COUPON_EXAMPLE = {
-    "code": "SPRING-7K2QM93XTD",
-    "promotion": {**PUBLIC_PROMOTION_EXAMPLE, "id": 7, "name": "Spring 10 % off", "description": "",
-                  "badge": "10% off", "discount_class": "order", "benefit_type": "percentage", "requires_coupon": True,
-                  "min_subtotal": {"amount": "30.00", "currency": "EUR"}},
-    "status": "usable",
-    "status_label": "Ready to use",
-    "max_uses": 1,
-    "used_count": 0,
-    "uses_left": 1,
-    "valid_from": "2026-03-01T00:00:00Z",
-    "expires_at": "2026-03-31T23:59:59Z",
-    "assigned_at": "2026-03-01T08:00:00Z",
-}
-MY_COUPON_ANSWER = answer("A coupon", MY_COUPON_EXAMPLE, "200")
 
 
 def _my_coupons(user):
