@@ -22,12 +22,7 @@ from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_exampl
 from commerce.catalog.selectors import product_get
 from promotions import selectors
 from promotions.api.common import PublicPromotionOutputSerializer
-from promotions.api.schema import (
-    COUPON_CODE,
-    MY_COUPON_ANSWER,
-    MY_COUPON_NOT_FOUND,
-    PUBLIC_ANSWER,
-)
+from promotions.api.schema import COUPON_CODE, MY_COUPON_ANSWER, MY_COUPON_NOT_FOUND, PUBLIC_ANSWER
 
 COUPON_STATUSES = ["usable", "not_yet_valid", "unavailable", "used_up", "expired", "invalidated"]
 _schema = functools.partial(documented, tags=["offers"])  # a logged-in customer's read unless access=PUBLIC

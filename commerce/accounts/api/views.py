@@ -5,7 +5,7 @@ the authenticated user as actor). Another customer's address is answered as not 
 """
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,44 +13,12 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from commerce.accounts import access, selectors, services
+from commerce.accounts.api.schema import ADDRESS_EXAMPLE, ADDRESS_ID, ADDRESS_NOT_FOUND, PROFILE_ANSWER, PROFILE_EXAMPLE
 from commerce.accounts.api.throttles import AuthRateThrottle
-from commerce.api.schema import PUBLIC, answer, documented, error_example, error_response, sent
+from commerce.api.schema import PUBLIC, answer, documented, error_example, sent
 from commerce.api.serializers import StrictInputSerializer
 
 AUTH_THROTTLES = [AnonRateThrottle, UserRateThrottle, AuthRateThrottle]
-
-ADDRESS_ID = OpenApiParameter("address_id", int, OpenApiParameter.PATH, description="Id of one of your addresses.")
-ADDRESS_NOT_FOUND = error_response(
-    "No address of yours has this id (another customer's address is not found either).",
-    error_example("address_not_found", "No such address."),
-)
-
-PROFILE_EXAMPLE = {
-    "id": 17,
-    "username": "ada",
-    "email": "ada@example.com",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "phone": "+33 6 12 34 56 78",
-    "sales_region": {"id": 2, "code": "lyon", "name": "Lyon"},
-    "groups": ["Customers"],
-    "date_joined": "2026-01-15T09:30:00Z",
-}
-ADDRESS_EXAMPLE = {
-    "id": 5,
-    "label": "Home",
-    "recipient": "Ada Lovelace",
-    "street": "12 Rue de la République",
-    "city": "Lyon",
-    "state": "",
-    "zip_code": "69002",
-    "country": "FR",
-    "latitude": "45.764043",
-    "longitude": "4.835659",
-    "is_default": True,
-    "created_at": "2026-01-15T09:31:00Z",
-}
-PROFILE_ANSWER = answer("Profile", PROFILE_EXAMPLE, "200")
 
 
 def _schema(operation_id: str, summary: str, *, tags=("accounts",), **parts):

@@ -7,7 +7,7 @@ shapes the answer; the product list costs the same number of queries at any page
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -15,18 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.api.pagination import PageNumberPagination
-from commerce.api.schema import (
-    PAGE_NOT_FOUND,
-    PUBLIC,
-    answer,
-    documented,
-    error_example,
-    error_response,
-    invalid_filter,
-)
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
+from commerce.catalog.api.schema import PRODUCT_DETAIL_EXAMPLE, PRODUCT_EXAMPLE, PRODUCT_ID, PRODUCT_NOT_FOUND
 from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
@@ -35,41 +28,6 @@ from commerce.catalog.api.serializers import (
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
 from commerce.catalog.models import Category
-
-PRODUCT_ID = OpenApiParameter("product_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Product id.")
-PRODUCT_NOT_FOUND = error_response(
-    "No active product with this id.", error_example("product_not_found", "No such product.")
-)
-
-PRODUCT_EXAMPLE = {
-    "id": 42,
-    "code": "BIO-MILK-1L",
-    "name": "Organic whole milk 1 l",
-    "slug": "organic-whole-milk-1l",
-    "price": {"amount": "1.49", "currency": "EUR"},
-    "category": {"id": 7, "slug": "dairy", "name": "Dairy"},
-    "manufacturer": {"id": 3, "slug": "alpine-farms", "name": "Alpine Farms"},
-    "is_perishable": True,
-    "available": 120,
-    "in_stock": True,
-    "url": "https://shop.example.com/api/v1/products/42/",
-}
-PRODUCT_DETAIL_EXAMPLE = {
-    **PRODUCT_EXAMPLE,
-    "manufacturer": {
-        "id": 3,
-        "slug": "alpine-farms",
-        "name": "Alpine Farms",
-        "description": "Family dairy in the Alps since 1921.",
-        "website": "https://alpine-farms.example.com",
-        "support_email": "help@alpine-farms.example.com",
-        "support_phone": "+33 4 00 00 00 00",
-    },
-    "description": "Fresh organic whole milk, 3.5% fat.",
-    "weight_kg": "1.030",
-    "volume_l": "1.000",
-    "image_url": "",
-}
 
 
 def _catalog_schema(operation_id: str, summary: str, *, example: tuple[str, dict], **parts):
