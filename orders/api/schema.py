@@ -247,6 +247,22 @@ ORDER_LIST_EXAMPLE = {
 }
 
 
+# --- fulfilment ---------------------------------------------------------------------------------
+REFUND_INVALID = (
+    error_example("refund_exceeds_paid", "At most 34.70 EUR can be refunded.", {"amount": ["At most 34.70."]}),
+    error_example("refund_invalid", "Only 1 of BIO-MILK-1L can still be refunded.", {"lines": ["Too many units."]}),
+)
+
+REFUND_GATEWAY_ERROR = error_response(
+    "The gateway refused or failed the refund; nothing was recorded as refunded.",
+    error_example("payment_gateway_error", "The refund could not be made: the gateway is unavailable."),
+)
+
+REFUND_EXAMPLES = [
+    sent("Two broken bottles", {"lines": [{"line_id": 301, "quantity": 2}], "reason": "broken"}),
+    sent("A goodwill amount", {"amount": "5.00", "reason": "late delivery"}),
+]
+
 # --- the cart -------------------------------------------------------------------------------------
 LINE_ID = OpenApiParameter("line_id", int, OpenApiParameter.PATH, description="Id of a line of your cart.")
 
