@@ -125,6 +125,30 @@ def _names_unknown_field(examples: Iterable[OpenApiExample]) -> bool:
     return any(example.value.get("code") == UNKNOWN_FIELD.value["code"] for example in examples)
 
 
+def responses_for(
+    ok=None,
+    *,
+    status: int | tuple = 200,
+    access: Mapping = READ,
+    request=empty,
+    invalid: Iterable[OpenApiExample] = (),
+    errors: Mapping | None = None,
+    sort: bool = True,
+    unknown_field: bool = True,
+) -> dict:
+    """The ``responses`` of an operation: its answer, its own errors, and those its access and body imply."""
+    invalid = list(invalid)
+    body = request is not empty and request is not None
+    if body and unknown_field and _is_strict(request) and not _names_unknown_field(invalid):
+        invalid.append(UNKNOWN_FIELD)
+    own = {400: invalid_response(*invalid)} if body else {}
+    own.update(errors or {})
+    own.update(access)
+    if body:
+        own[415] = UNSUPPORTED_MEDIA_TYPE
+    return {status: ok, **(dict(sorted(own.items())) if sort else own)}
+
+
 def documented(
     operation_id: str,
     summary: str,
@@ -143,17 +167,10 @@ def documented(
     unknown_field: bool = True,
     **more,
 ):
-    """``extend_schema`` for one operation: its own parts, and the errors its ``access`` and body imply."""
-    invalid = list(invalid)
-    body = request is not empty and request is not None
-    if body and unknown_field and _is_strict(request) and not _names_unknown_field(invalid):
-        invalid.append(UNKNOWN_FIELD)
-    own = {400: invalid_response(*invalid)} if body else {}
-    own.update(errors or {})
-    own.update(access)
-    if body:
-        own[415] = UNSUPPORTED_MEDIA_TYPE
-    responses = {status: ok, **(dict(sorted(own.items())) if sort else own)}
+    """``extend_schema`` for one operation: its own parts, and the errors its ``access`` and body imply
+    (``responses_for``). ``more`` goes to ``extend_schema`` as it is (e.g. ``auth=[]``)."""
+    responses = responses_for(ok, status=status, access=access, request=request, invalid=invalid, errors=errors, sort=sort,
+                              unknown_field=unknown_field)
     kwargs = {"request": request} if request is not empty else {}
     if description is not None:
         kwargs["description"] = description
