@@ -163,12 +163,14 @@ def documented(
     description: str | None = None,
     parameters: Iterable = (),
     examples: Iterable[OpenApiExample] = (),
+    example: tuple[str, object] | None = None,
     sort: bool = True,
     unknown_field: bool = True,
     **more,
 ):
     """``extend_schema`` for one operation: its own parts, and the errors its ``access`` and body imply
-    (``responses_for``). ``more`` goes to ``extend_schema`` as it is (e.g. ``auth=[]``)."""
+    (``responses_for``). ``example=(name, value)`` is one more example answer, of the success status;
+    ``more`` goes to ``extend_schema`` as it is (e.g. ``auth=[]``)."""
     responses = responses_for(ok, status=status, access=access, request=request, invalid=invalid, errors=errors, sort=sort,
                               unknown_field=unknown_field)
     kwargs = {"request": request} if request is not empty else {}
@@ -176,6 +178,7 @@ def documented(
         kwargs["description"] = description
     if parameters:
         kwargs["parameters"] = list(parameters)
+    examples = [*examples, answer(*example, str(status))] if example else list(examples)
     if examples:
-        kwargs["examples"] = list(examples)
+        kwargs["examples"] = examples
     return extend_schema(operation_id=operation_id, summary=summary, tags=tags, responses=responses, **kwargs, **more)
