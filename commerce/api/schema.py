@@ -26,6 +26,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from commerce.api.errors import error_body
+from commerce.api.serializers import StrictInputSerializer
 
 
 # --- the error format ---------------------------------------------------------------------------------
@@ -115,8 +116,6 @@ def sent(name: str, value) -> OpenApiExample:
 
 
 def _is_strict(request) -> bool:
-    from commerce.api.serializers import StrictInputSerializer  # the serializers module imports this package's errors
-
     serializer = request if isinstance(request, type) else type(request)
     return issubclass(serializer, StrictInputSerializer)
 
