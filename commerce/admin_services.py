@@ -9,10 +9,14 @@ its event, which carries the staff edit's before and after: one row, inside Djan
 """
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import FieldError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from commerce.errors import DomainError
+from commerce.parsing import parse_id
 
 
 def copy_saved(saved, obj) -> None:
@@ -136,3 +140,33 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SafeChangeListMixin:
+    """Query-string filters that Django's change list does not guard become invalid lookups.
+
+    A date-hierarchy year of 400 digits (``OverflowError``) or 9999 (``ValueError`` building the
+    next year), an id past 64 bits on SQLite, an unknown field in a list that bypasses Django's
+    lookup checks (treebeard's children view, ``FieldError``): Django answers 500 for these, while for every other
+    bad filter it reloads the list without the filters (``?e=1``). This makes them the same.
+    """
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError, FieldError) as exc:
+            if not request.GET:
+                raise  # not the filters: a real bug, let it be seen
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class IdAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select, redrawing a form that was sent with a value that is not an id.
+
+    Django looks the sent value up to show it as selected: "¹" or "NaN" raised ``ValueError`` and
+    a 400-digit number ``OverflowError`` while the page was drawn (a 500 instead of the form's own
+    "Select a valid choice"). Values that are not ids are left unselected.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if parse_id(str(v)) is not None], attr)

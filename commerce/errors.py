@@ -33,3 +33,10 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     status_code = 409
     default_code = "conflict"
+
+
+class RequestTooLarge(DomainError):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or with too many form fields): refused unread."""
+
+    status_code = 413
+    default_code = "request_too_large"

@@ -75,6 +75,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "commerce.urls"
+# A refused CSRF check answers the styled 403 page (commerce/error_views.py), not Django's bare one.
+CSRF_FAILURE_VIEW = "commerce.error_views.csrf_failure"
 WSGI_APPLICATION = "commerce.wsgi.application"
 ASGI_APPLICATION = "commerce.asgi.application"
 
@@ -300,8 +302,10 @@ REST_FRAMEWORK = {
         "anon": envvars.rate("API_THROTTLE_ANON", default="120/minute"),
         "user": envvars.rate("API_THROTTLE_USER", default="1200/minute"),
         "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
+        # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
+        "webhook": envvars.rate("API_THROTTLE_WEBHOOK", default="600/minute"),
     },
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "commerce.api.errors.exception_handler",
 }

@@ -42,4 +42,7 @@ urlpatterns = [
     path("", include("commerce.catalog.urls")),
 ]
 
-handler404 = "commerce.api.errors.not_found"
+handler404 = "commerce.error_views.page_not_found"
+handler400 = "commerce.error_views.bad_request"
+handler403 = "commerce.error_views.permission_denied"
+handler500 = "commerce.error_views.server_error"

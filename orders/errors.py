@@ -79,3 +79,7 @@ class IdempotencyConflict(Conflict):
 
 class WebhookRejected(PermissionDenied):
     default_code = "webhook_signature_invalid"
+
+
+class WebhookStale(WebhookRejected):
+    default_code = "webhook_stale"

@@ -11,6 +11,8 @@ from django.utils import timezone
 from commerce.accounts.forms import ServiceErrorsMixin
 from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.coupon_codes import normalise_coupon_code
+from commerce.forms import AsciiDecimalField, AsciiIntegerField
+from commerce.parsing import MAX_ID, is_ascii_digits
 from orders.gateways import CardDetails
 from orders.idempotency import MAX_KEY_LENGTH
 from orders.models import Order
@@ -23,8 +25,8 @@ QUANTITY_ERRORS = {
 }
 
 
-def quantity_field(**kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
+def quantity_field(**kwargs) -> AsciiIntegerField:
+    return AsciiIntegerField(
         min_value=1,
         max_value=MAX_QUANTITY,
         error_messages=QUANTITY_ERRORS,
@@ -34,9 +36,10 @@ def quantity_field(**kwargs) -> forms.IntegerField:
 
 
 class AddToCartForm(ServiceErrorsMixin, forms.Form):
-    product_id = forms.IntegerField(
-        min_value=1, widget=forms.HiddenInput,
-        error_messages={"invalid": "Unknown product.", "required": "Unknown product.", "min_value": "Unknown product."},
+    product_id = AsciiIntegerField(
+        min_value=1, max_value=MAX_ID, widget=forms.HiddenInput,
+        error_messages={"invalid": "Unknown product.", "required": "Unknown product.", "min_value": "Unknown product.",
+                        "max_value": "Unknown product."},
     )
     quantity = quantity_field(initial=1)
 
@@ -58,6 +61,9 @@ class CouponForm(ServiceErrorsMixin, forms.Form):
 
 
 def luhn_valid(number: str) -> bool:
+    """The Luhn check digit of a card number; False for anything but ASCII digits."""
+    if not is_ascii_digits(number):
+        return False
     total = 0
     for position, char in enumerate(reversed(number)):
         digit = int(char)
@@ -107,7 +113,7 @@ class CardFieldsMixin:
         if "card_number" in cleaned:
             if not number:
                 self.add_error("card_number", "Enter the card number.")
-            elif not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_valid(number):
+            elif not is_ascii_digits(number) or not 12 <= len(number) <= 19 or not luhn_valid(number):
                 self.add_error("card_number", "This is not a valid card number.")
             else:
                 cleaned["card_number"] = number
@@ -120,7 +126,7 @@ class CardFieldsMixin:
             if (year, month) < (today.year, today.month):
                 self.add_error("exp_month", "This card has expired.")
         cvc = (cleaned.get("cvc") or "").strip()
-        if "cvc" in cleaned and not re.fullmatch(r"\d{3,4}", cvc):
+        if "cvc" in cleaned and not re.fullmatch(r"[0-9]{3,4}", cvc):
             self.add_error("cvc", "Enter the 3 or 4 digits on the back of the card.")
 
     def card(self) -> CardDetails:
@@ -157,7 +163,7 @@ class CheckoutForm(CardFieldsMixin, ServiceErrorsMixin, forms.Form):
     payment_method = forms.ChoiceField(
         label="Payment", widget=forms.RadioSelect, error_messages={"required": "Choose how to pay."}
     )
-    expected_total = forms.DecimalField(max_digits=12, decimal_places=2, widget=forms.HiddenInput)
+    expected_total = AsciiDecimalField(max_digits=12, decimal_places=2, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=MAX_KEY_LENGTH, widget=forms.HiddenInput)
 
     def __init__(self, *args, addresses, **kwargs):

@@ -367,6 +367,7 @@ class OrderSummary(models.Model):
     version = models.PositiveIntegerField(help_text="Last order-stream event version applied")
 
     class Meta:
+        verbose_name_plural = "order summaries"
         ordering = ["-placed_at", "-order_id"]
         indexes = [
             models.Index(fields=["customer_id", "-placed_at"], name="orders_summary_customer"),

@@ -21,7 +21,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -33,6 +32,7 @@ from commerce.catalog.selectors import product_queryset
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
+from commerce.web import safe_next_url
 from orders import selectors
 from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, PaymentDeclined, PaymentGatewayError
 from orders.forms import AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
@@ -62,12 +62,6 @@ TEST_CARDS = [
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return None
-
 
 def _find_cart(request) -> Cart | None:
     """The shopper's open cart, if they have one (never creates one)."""
@@ -166,7 +160,7 @@ def cart_view(request):
 @require_POST
 def cart_add(request):
     form = AddToCartForm(request.POST)
-    back = _safe_next(request) or reverse("orders:cart")
+    back = safe_next_url(request) or reverse("orders:cart")
     if not form.is_valid():
         messages.error(request, f"Nothing was added to your cart. {_first_error(form)}")
         return redirect(back)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from commerce.admin_services import IdAutocompleteSelect
 from commerce.catalog.models import Product
 from commerce.coupon_codes import normalise_coupon_code
+from commerce.forms import AsciiIntegerField
+from commerce.parsing import parse_id
 from promotions.models import Coupon, DiscountClass, Promotion, Segment
 
 SIMULATION_ROWS = 8
@@ -36,8 +39,9 @@ class CustomerField(forms.Field):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            user = get_user_model().objects.filter(pk=value).only("username").first()
+        pk = parse_id(value)
+        if pk is not None:
+            user = get_user_model().objects.filter(pk=pk).only("username").first()
             return user.username if user is not None else value
         return getattr(value, "username", value)
 
@@ -89,7 +93,7 @@ class PromotionAdminForm(forms.ModelForm):
 class GenerateCouponsForm(forms.Form):
     SINGLE, LIMITED, UNLIMITED = "single", "limited", "unlimited"
 
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_COUPONS, help_text=f"1 to {MAX_COUPONS:,} codes.")
+    quantity = AsciiIntegerField(min_value=1, max_value=MAX_COUPONS, help_text=f"1 to {MAX_COUPONS:,} codes.")
     prefix = forms.CharField(
         max_length=12, required=False,
         help_text="Optional, e.g. XMAS: the codes read XMAS-…. Up to 12 letters and digits.",
@@ -100,7 +104,7 @@ class GenerateCouponsForm(forms.Form):
         widget=forms.RadioSelect,
         initial=SINGLE,
     )
-    max_uses = forms.IntegerField(
+    max_uses = AsciiIntegerField(
         required=False, min_value=2, max_value=1_000_000, label="Uses per code",
         help_text="Only when each code can be used a number of times.",
     )
@@ -219,9 +223,9 @@ class SimulateForm(forms.Form):
         for i in range(SIMULATION_ROWS):
             rows[f"product_{i}"] = forms.ModelChoiceField(
                 queryset=Product.objects.all(), required=False, label=f"Product {i + 1}",
-                widget=AutocompleteSelect(widget_field, admin_site),
+                widget=IdAutocompleteSelect(widget_field, admin_site),
             )
-            rows[f"quantity_{i}"] = forms.IntegerField(required=False, min_value=1, max_value=9999, label="Quantity")
+            rows[f"quantity_{i}"] = AsciiIntegerField(required=False, min_value=1, max_value=9999, label="Quantity")
         self.fields = {**rows, **self.fields}
 
     def rows(self):

@@ -261,6 +261,7 @@ class CouponBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "coupon batches"
         ordering = ["-created_at", "-id"]
 
     def __str__(self):

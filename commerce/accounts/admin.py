@@ -14,7 +14,7 @@ from django.db.models import Count
 
 from commerce.accounts import access, services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
-from commerce.admin_services import ServiceSaveMixin, copy_saved
+from commerce.admin_services import SafeChangeListMixin, ServiceSaveMixin, copy_saved
 from commerce.audit.staff_edits import StaffAuditMixin
 
 # The many-to-many relations that grant access, audited by name (readable in the event browser).
@@ -29,7 +29,7 @@ def _relation_names(user: User, relation: str) -> list[str]:
 
 
 @admin.register(User)
-class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
+class UserAdmin(SafeChangeListMixin, StaffAuditMixin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Sales regions", {"fields": ("sales_regions",)}))
     filter_horizontal = (*DjangoUserAdmin.filter_horizontal, "sales_regions")
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "group_names", "region_names")
@@ -83,7 +83,7 @@ class UserAdmin(StaffAuditMixin, DjangoUserAdmin):
 
 
 @admin.register(SalesRegion)
-class SalesRegionAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class SalesRegionAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("code", "name", "staff_count", "customer_count")
     search_fields = ("code", "name")
 
@@ -113,7 +113,7 @@ class SalesRegionAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomerProfile)
-class CustomerProfileAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class CustomerProfileAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("user", "email", "phone", "sales_region", "created_at")
     list_select_related = ("user", "sales_region")
     list_filter = ("sales_region",)
@@ -158,7 +158,7 @@ class AddressAdminForm(forms.ModelForm):
 
 
 @admin.register(Address)
-class AddressAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class AddressAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     form = AddressAdminForm
     list_display = ("customer", "label", "recipient", "street", "zip_code", "city", "country", "is_default", "has_coordinates")
     list_select_related = ("customer",)

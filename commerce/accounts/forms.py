@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 
 from commerce.errors import DomainError
+from commerce.forms import AsciiDecimalField
 
 User = get_user_model()
 
@@ -73,8 +74,8 @@ class AddressForm(ServiceErrorsMixin, forms.Form):
         validators=[RegexValidator(r"^[A-Za-z]{2}$", "Enter a two-letter country code, e.g. FR.")],
         widget=forms.TextInput(attrs={"autocomplete": "country", "size": 2}),
     )
-    latitude = forms.DecimalField(required=False, min_value=-90, max_value=90, max_digits=9, decimal_places=6)
-    longitude = forms.DecimalField(required=False, min_value=-180, max_value=180, max_digits=9, decimal_places=6)
+    latitude = AsciiDecimalField(required=False, min_value=-90, max_value=90, max_digits=9, decimal_places=6)
+    longitude = AsciiDecimalField(required=False, min_value=-180, max_value=180, max_digits=9, decimal_places=6)
     is_default = forms.BooleanField(label="Use as my default address", required=False)
 
     def clean_country(self) -> str:

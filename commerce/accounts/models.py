@@ -91,6 +91,8 @@ class Access(models.Model):
 
     class Meta:
         managed = False
+        verbose_name = "access right"
+        verbose_name_plural = "access rights"
         default_permissions = ()
         permissions = [
             ("place_orders", "Can place orders"),

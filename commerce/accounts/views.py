@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -21,13 +20,7 @@ from commerce.accounts.errors import AddressNotFound
 from commerce.accounts.forms import AddressForm, ProfileForm, SignupForm
 from commerce.accounts.models import Address, CustomerProfile
 from commerce.errors import DomainError
-
-
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return None
+from commerce.web import safe_next_url
 
 
 def _own_address(request, pk: int) -> Address:
@@ -47,7 +40,7 @@ class SignupView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return render(request, self.template_name, {"form": SignupForm(), "next": _safe_next(request)})
+        return render(request, self.template_name, {"form": SignupForm(), "next": safe_next_url(request)})
 
     def post(self, request):
         form = SignupForm(request.POST)
@@ -66,8 +59,8 @@ class SignupView(View):
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome, {user.get_short_name() or user.username}! Your account is ready.")
-                return redirect(_safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
-        return render(request, self.template_name, {"form": form, "next": _safe_next(request)})
+                return redirect(safe_next_url(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
+        return render(request, self.template_name, {"form": form, "next": safe_next_url(request)})
 
 
 @method_decorator(login_required, name="dispatch")
@@ -120,7 +113,7 @@ class AddressCreateView(View):
     template_name = "accounts/address_form.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": AddressForm(), "address": None, "next": _safe_next(request)})
+        return render(request, self.template_name, {"form": AddressForm(), "address": None, "next": safe_next_url(request)})
 
     def post(self, request):
         form = AddressForm(request.POST)
@@ -134,8 +127,8 @@ class AddressCreateView(View):
             else:
                 messages.success(request, "The address was added.")
                 # From checkout, the shopper goes back to checkout with the new address.
-                return redirect(_safe_next(request) or "accounts:address_list")
-        return render(request, self.template_name, {"form": form, "address": None, "next": _safe_next(request)})
+                return redirect(safe_next_url(request) or "accounts:address_list")
+        return render(request, self.template_name, {"form": form, "address": None, "next": safe_next_url(request)})
 
 
 @method_decorator(login_required, name="dispatch")

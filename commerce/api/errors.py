@@ -7,14 +7,16 @@ errors are shown in the OpenAPI schema is ``commerce.api.schema``.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commerce.errors import DomainError
+from commerce.errors import DomainError, RequestTooLarge
 
 logger = logging.getLogger("commerce.api")
 
@@ -26,6 +28,12 @@ def error_body(code: str, detail: str, fields: dict | None = None, extra: dict |
     if extra:
         body["extra"] = extra
     return body
+
+
+def request_too_large_error() -> RequestTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f" (at most {limit // 1024} KB)" if limit else ""
+    return RequestTooLarge(f"The request body is too large{size}.")
 
 
 def _flat_fields(detail, path: str = "", into: dict | None = None) -> dict[str, list]:
@@ -77,6 +85,8 @@ def _validation_error_body(exc: exceptions.ValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        exc = request_too_large_error()
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields, exc.extra), status=exc.status_code)
     if isinstance(exc, Http404):
@@ -98,13 +108,3 @@ def exception_handler(exc, context):
             code = "malformed_request"
         response.data = error_body(str(code), str(detail))
     return response
-
-
-def not_found(request, exception=None):
-    """404 for any URL: the API's JSON error under /api/, the site's page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "No such resource."), status=404)
-    return page_not_found(request, exception)

@@ -5,9 +5,8 @@ A view method says what is particular to it (its operation id, summary, request,
 errors and examples); ``documented`` adds what every operation of its kind may answer, so the view
 module reads as views:
 
-- ``access``: who may call it, and so which refusals it can meet: ``OPEN`` (none: a signed webhook),
-  ``PUBLIC`` (throttling only), ``READ`` (a logged-in client: 401, 429; the default) or ``STAFF``
-  (401, 403, 429).
+- ``access``: who may call it, and so which refusals it can meet: ``PUBLIC`` (throttling only),
+  ``READ`` (a logged-in client: 401, 429; the default) or ``STAFF`` (401, 403, 429).
 - a request body (``request=`` a serializer class) adds 400, the shared input errors plus the
   ``invalid`` examples given (``unknown_field`` too, when the serializer is strict and
   ``unknown_field`` is not turned off), and 415.
@@ -90,7 +89,6 @@ UNKNOWN_FIELD = error_example(
 
 
 # --- who may call: the refusals every operation of that kind may meet ----------------------------------
-OPEN = {}  # no authentication and no throttling: a gateway's signed notification
 PUBLIC = {429: THROTTLED}
 READ = {401: NOT_AUTHENTICATED, 429: THROTTLED}
 STAFF = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from commerce.admin_services import ReadOnlyAdminMixin
+from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin
 from commerce.audit.models import DomainEvent, JourneyStep
 
 
 @admin.register(DomainEvent)
-class DomainEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only event browser: nobody adds, changes or deletes history."""
 
     list_display = ("occurred_at", "event_type", "stream_type", "stream_id", "version", "actor_repr", "channel", "customer_id", "product_id")
@@ -26,7 +26,7 @@ class DomainEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(JourneyStep)
-class JourneyStepAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JourneyStepAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The shopper journey, read-only, for the same staff as the audit trail (it held these rows before)."""
 
     list_display = ("occurred_at", "action", "customer_id", "session_id", "product_id", "query", "channel")

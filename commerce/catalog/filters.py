@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from commerce.catalog.models import Category, Manufacturer
 from commerce.catalog.selectors import product_search_q
+from commerce.parsing import parse_id
 
 MAX_SEARCH_LENGTH = 200
 
@@ -24,8 +25,9 @@ class SlugOrIdChoiceField(forms.ModelChoiceField):
             return None
         value = str(value).strip()
         match = Q(slug=value)
-        if value.isdigit() and len(value) < 19:
-            match |= Q(pk=int(value))
+        pk = parse_id(value)
+        if pk is not None:
+            match |= Q(pk=pk)
         instance = self.queryset.filter(match).first()
         if instance is None:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

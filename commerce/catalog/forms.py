@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from commerce.catalog.models import Category, Manufacturer
+from commerce.forms import AsciiDecimalField
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZES = (12, 24, 48)
@@ -36,8 +37,8 @@ class ProductFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=MAX_QUERY_LENGTH, strip=True)
     category = forms.ChoiceField(label="Category", required=False)
     manufacturer = forms.ChoiceField(label="Manufacturer", required=False)
-    min_price = forms.DecimalField(label="Min price", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2)
-    max_price = forms.DecimalField(label="Max price", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2)
+    min_price = AsciiDecimalField(label="Min price", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2)
+    max_price = AsciiDecimalField(label="Max price", required=False, min_value=Decimal(0), max_digits=12, decimal_places=2)
     in_stock = forms.BooleanField(label="In stock only", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=ORDERING_CHOICES)
     per_page = forms.TypedChoiceField(

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from commerce.admin_services import ReadOnlyAdminMixin
+from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin
 from commerce.money_format import money_text
 from orders.admin.common import ReadOnlyInline, scope_orders
 from orders.models import Cart, CartLine, GatewayNotification, OrderSummary
@@ -24,7 +24,7 @@ class CartLineInline(ReadOnlyInline):
 
 
 @admin.register(Cart)
-class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CartAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "owner", "status", "line_count", "coupons", "created_at", "updated_at")
     list_select_related = ("customer",)
     list_filter = ("status", ("updated_at", admin.DateFieldListFilter))
@@ -52,7 +52,7 @@ class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderSummary)
-class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderSummaryAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The read model, as history, search and analytics see it (rebuilt by ``rebuild_order_summaries``)."""
 
     list_display = ("number", "order_link", "customer_id", "status", "payment_status", "payment_method", "total",
@@ -80,7 +80,7 @@ class OrderSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GatewayNotification)
-class GatewayNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class GatewayNotificationAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "gateway", "notification_id", "event")
     list_filter = ("gateway", "event", ("received_at", admin.DateFieldListFilter))
     search_fields = ("=notification_id", "event")

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from commerce.accounts import access
 from commerce.admin_services import ReadOnlyAdminMixin
+from commerce.parsing import parse_id_list
 
 MANAGE_ORDERS = "accounts.manage_orders"
 REFUND_ORDERS = "accounts.refund_orders"
@@ -21,8 +22,7 @@ def scope_orders(user, queryset, region_field: str = "region"):
 
 
 def _ids_param(request) -> list[int]:
-    raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
-    return sorted({int(part) for part in raw if part.strip().isdigit()})
+    return parse_id_list(request.POST.get("ids") or request.GET.get("ids") or "")
 
 
 # --- inlines ------------------------------------------------------------------------------------------

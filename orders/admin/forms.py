@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
+from commerce.forms import AsciiDecimalField, AsciiIntegerField
+
 
 class ShipForm(forms.Form):
     carrier = forms.CharField(max_length=60, help_text="The carrier that takes the parcels, e.g. Colissimo.")
@@ -40,7 +42,7 @@ class RefundForm(forms.Form):
         widget=forms.RadioSelect,
         initial=FULL,
     )
-    amount = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+    amount = AsciiDecimalField(required=False, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
                                 help_text="Only for a refund of an amount.")
     reason = forms.CharField(max_length=200, help_text="Kept on the refund and in the order's history.")
 
@@ -50,7 +52,7 @@ class RefundForm(forms.Form):
         for line in lines:
             left = line.quantity - line.refunded_quantity
             if left > 0:
-                self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                self.fields[f"line_{line.pk}"] = AsciiIntegerField(
                     required=False, min_value=0, max_value=left, label=f"Units of {line.product_code} to refund"
                 )
                 self.lines.append(line)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, add_domain_error
+from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, SafeChangeListMixin, add_domain_error
 from commerce.errors import DomainError
 from commerce.money_format import money_text
 from orders import selectors
@@ -105,7 +105,7 @@ TRANSITIONS = {
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
+class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
     # Orders are placed by customers and changed only through the actions below: never added,
     # edited as a form or deleted here, whoever is logged in (ReadOnlyAdminMixin).
     list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")

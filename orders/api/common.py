@@ -20,6 +20,7 @@ from commerce.api.serializers import MoneyField, MoneyOutputSerializer, StrictIn
 from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
 from commerce.errors import DomainError
 from commerce.money import default_currency
+from commerce.parsing import is_ascii_digits
 from orders import selectors
 from orders.errors import PaymentDeclined
 from orders.gateways import CardDetails
@@ -44,11 +45,11 @@ class CardInputSerializer(StrictInputSerializer):
     )
     exp_month = serializers.IntegerField(min_value=1, max_value=12)
     exp_year = serializers.IntegerField(min_value=2000, max_value=2100)
-    cvc = serializers.RegexField(r"^\d{3,4}$", help_text="3 or 4 digits.")
+    cvc = serializers.RegexField(r"^[0-9]{3,4}$", help_text="3 or 4 digits (0-9).")
 
     def validate_number(self, value: str) -> str:
         digits = value.replace(" ", "").replace("-", "")
-        if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        if not is_ascii_digits(digits) or not 12 <= len(digits) <= 19:
             raise serializers.ValidationError("Enter a card number of 12 to 19 digits.")
         return digits
 

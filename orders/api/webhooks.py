@@ -5,8 +5,9 @@ HMAC-SHA256 of "<t>." + body>`` with ``settings.ORDERS_WEBHOOK_SECRET``. A missi
 stale signature is refused (403) before the body is even parsed. A notification id seen before
 is answered ``already_processed`` and changes nothing, so a gateway's retries are harmless.
 
-No authentication (the signature is the proof), hence no CSRF check, and no throttling: a
-gateway retrying a burst of notifications must not be turned away.
+No authentication (the signature is the proof), hence no CSRF check. Throttled per client
+address (scope ``webhook``, ``API_THROTTLE_WEBHOOK``): generous enough for a gateway retrying a
+burst of notifications, while a flood of unsigned requests is turned away before any work.
 """
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.schema import OPEN, answer, documented, error_example, error_response, sent
+from commerce.api.schema import PUBLIC, answer, documented, error_example, error_response, sent
+from commerce.api.throttling import LiveScopedRateThrottle
 from orders.services.payments import payment_notification_process, verify_webhook
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
@@ -43,7 +45,8 @@ class WebhookDataSerializer(serializers.Serializer):
 class SandboxWebhookApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = []
+    throttle_classes = [LiveScopedRateThrottle]
+    throttle_scope = "webhook"
 
     # Not strict about unknown fields: gateways add fields to their notifications over time.
     @extend_schema_serializer(component_name="SandboxWebhookInput")
@@ -61,7 +64,7 @@ class SandboxWebhookApi(APIView):
         "Sandbox gateway notification",
         tags=["payments"],
         ok=OutputSerializer,
-        access=OPEN,
+        access=PUBLIC,  # no credentials (the signature is the proof), throttled per client address
         description="Called by the payment gateway, not by shop clients.",
         auth=[],
         parameters=[SIGNATURE],

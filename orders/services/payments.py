@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 import uuid
 from decimal import Decimal
@@ -36,6 +37,7 @@ from orders.errors import (
     RefundInvalid,
     RefundPending,
     WebhookRejected,
+    WebhookStale,
 )
 from orders.gateways import CardDetails, GatewayError, GatewayResult, gateway_for
 from orders.models import GatewayNotification, Order, OrderLine, Payment, Refund
@@ -390,15 +392,28 @@ def webhook_signature(body: bytes, timestamp: int, secret: str) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
+#: ``t`` is a unix time in ASCII digits (12 reach the year 33658); ``v1`` a lower-case hex SHA-256.
+_WEBHOOK_TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
+_WEBHOOK_SIGNATURE = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
 def verify_webhook(*, body: bytes, header: str, secret: str, tolerance: int = 300, now: float | None = None) -> None:
-    """Header ``t=<unix time>,v1=<hex hmac-sha256 of "t." + body>``; stale or wrong: refused."""
+    """Header ``t=<unix time>,v1=<hex hmac-sha256 of "t." + body>``; stale or wrong: refused.
+
+    The header is checked for shape before anything is computed from it: a non-ASCII signature
+    (``hmac.compare_digest`` raises on it) or a 400-digit time (overflows the clock arithmetic) is
+    as refused as a wrong one.
+    """
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp, signature = int(parts["t"]), parts["v1"]
+        timestamp, signature = parts["t"], parts["v1"]
     except (KeyError, ValueError, AttributeError):
         raise WebhookRejected("Missing or malformed signature.") from None
+    if not (_WEBHOOK_TIMESTAMP.fullmatch(timestamp) and _WEBHOOK_SIGNATURE.fullmatch(signature)):
+        raise WebhookRejected("Missing or malformed signature.")
+    timestamp = int(timestamp)
     if abs((now or time.time()) - timestamp) > tolerance:
-        raise WebhookRejected("The signature is too old (replayed?).", code="webhook_stale")
+        raise WebhookStale("The signature is too old (replayed?).")
     if not hmac.compare_digest(webhook_signature(body, timestamp, secret), signature):
         raise WebhookRejected("The signature does not match.")
 

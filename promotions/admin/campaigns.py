@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from commerce.admin_services import (
     ReadOnlyAdminMixin,
+    SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     copy_saved,
@@ -51,7 +52,7 @@ class CampaignPromotionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
+class CampaignAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                     ConsolePermissionsMixin, admin.ModelAdmin):
     list_display = ("name", "status", "window", "budget", "spent", "spent_share", "revenue", "roi")
     list_filter = ("status",)

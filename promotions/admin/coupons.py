@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from commerce.admin_services import (
     ReadOnlyAdminMixin,
+    SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     add_domain_error,
@@ -19,6 +20,7 @@ from commerce.admin_services import (
 from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
+from commerce.parsing import parse_id
 from promotions import selectors, services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, can_manage
 from promotions.admin_forms import (
@@ -30,7 +32,7 @@ from promotions.models import Coupon, CouponBatch
 
 # --- coupon batches -----------------------------------------------------------------------------------
 @admin.register(CouponBatch)
-class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissionsMixin, admin.ModelAdmin):
+class CouponBatchAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissionsMixin, admin.ModelAdmin):
     list_display = ("id", "promotion", "prefix", "quantity", "uses_per_code", "assigned", "redeemed", "created_by",
                     "created_at", "csv_link")
     list_display_links = ("id", "promotion")
@@ -76,11 +78,12 @@ class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissio
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if str(object_id).isdigit() and can_manage(request.user):
+        batch_id = parse_id(object_id)
+        if batch_id is not None and can_manage(request.user):
             extra_context["batch_tools"] = [
-                {"label": "Download CSV", "url": reverse("admin:promotions_couponbatch_csv", args=[object_id])},
+                {"label": "Download CSV", "url": reverse("admin:promotions_couponbatch_csv", args=[batch_id])},
                 {"label": "Distribute to a segment…",
-                 "url": reverse("admin:promotions_couponbatch_distribute", args=[object_id])},
+                 "url": reverse("admin:promotions_couponbatch_distribute", args=[batch_id])},
             ]
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -128,7 +131,7 @@ class CouponBatchAdmin(ReadOnlyAdminMixin, ServiceActionsMixin, ConsolePermissio
 
 # --- coupons ------------------------------------------------------------------------------------------
 @admin.register(Coupon)
-class CouponAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
+class CouponAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                   ConsolePermissionsMixin, admin.ModelAdmin):
     form = CouponAdminForm
     list_display = ("code", "promotion", "status", "uses", "assigned_to", "expires_at", "batch")

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from commerce.admin_services import (
+    SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     add_domain_error,
@@ -23,6 +24,7 @@ from commerce.admin_services import (
 from commerce.audit.staff_edits import StaffAuditMixin, snapshot
 from commerce.errors import DomainError
 from commerce.money_format import money_text
+from commerce.parsing import parse_id
 from promotions import selectors, services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, benefit_summary, can_manage, window
 from promotions.admin_forms import (
@@ -91,7 +93,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Promotion)
 class PromotionAdmin(
-    StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
+    SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
     admin.ModelAdmin,
 ):
     form = PromotionAdminForm
@@ -312,7 +314,7 @@ class PromotionAdmin(
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        promotion = self.get_object(request, object_id) if str(object_id).isdigit() else None
+        promotion = self.get_object(request, object_id) if parse_id(object_id) is not None else None
         if promotion is not None and can_manage(request.user):
             extra_context["promotion_tools"] = self.promotion_tools(promotion)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -409,8 +411,8 @@ class PromotionAdmin(
     def simulate_view(self, request):
         """Price a sample cart as the shop would, and say which promotions apply and why not the others."""
         self.require_manage(request)
-        focus = request.GET.get("promotion", "")
-        focus_promotion = Promotion.objects.filter(pk=focus).first() if focus.isdigit() else None
+        focus = parse_id(request.GET.get("promotion", ""))
+        focus_promotion = Promotion.objects.filter(pk=focus).first() if focus is not None else None
         submitted = any(key.startswith("product_") for key in request.GET)
         initial = {}
         if focus_promotion is not None and not submitted:

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from commerce.admin_services import (
     ReadOnlyAdminMixin,
+    SafeChangeListMixin,
 )
 from commerce.money_format import money_text
 from promotions.admin.common import ConsolePermissionsMixin
@@ -29,7 +30,7 @@ class CancelledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(ReadOnlyAdminMixin, ConsolePermissionsMixin, admin.ModelAdmin):
+class RedemptionAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ConsolePermissionsMixin, admin.ModelAdmin):
     """Who got which promotion on which order: written by checkout, reversed by a cancellation."""
 
     list_display = ("placed_at", "order_number", "promotion", "campaign", "coupon", "customer", "discount",

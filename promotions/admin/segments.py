@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from commerce.admin_services import (
+    SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     copy_saved,
@@ -31,7 +32,7 @@ SEGMENT_FIELDS = ("description", "group", "sales_region", "min_lifetime_value", 
 
 
 @admin.register(Segment)
-class SegmentAdmin(StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
+class SegmentAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                    ConsolePermissionsMixin, admin.ModelAdmin):
     form = SegmentAdminForm
     list_display = ("name", "code", "kind", "member_count", "refreshed_at", "promotion_count")

@@ -77,6 +77,14 @@ class TierSerializer(StrictInputSerializer):
     percent = DecimalStringField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal(100),
                                  help_text="...this percentage off (decimal string).")
 
+    def validate(self, attrs):
+        # A PATCH is partial at every level in DRF, but a tier is whole or it is not a tier (a tier
+        # without its percentage was a KeyError, a 500).
+        missing = [name for name in ("min_quantity", "percent") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return attrs
+
 
 @extend_schema_serializer(component_name="PromotionSummary")
 class PromotionListOutputSerializer(serializers.Serializer):

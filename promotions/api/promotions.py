@@ -122,7 +122,7 @@ class PromotionListApi(APIView):
                                          help_text="Without it, deleted (archived) promotions are left out.")
         discount_class = serializers.ChoiceField(choices=DiscountClass.choices, required=False)
         benefit_type = serializers.ChoiceField(choices=Promotion.Benefit.choices, required=False)
-        campaign = serializers.IntegerField(min_value=1, required=False, help_text="Campaign id.")
+        campaign = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID, required=False, help_text="Campaign id.")
         active = serializers.BooleanField(required=False, default=False,
                                           help_text="`true`: only the promotions that apply right now.")
         requires_coupon = serializers.BooleanField(required=False, allow_null=True, default=None)

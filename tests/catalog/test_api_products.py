@@ -87,6 +87,18 @@ def test_product_list_manufacturer_filter_takes_slug_or_id(api_client):
     assert api_client.get(LIST_URL, {"manufacturer": "nobody"}).status_code == 400
 
 
+@pytest.mark.parametrize("value", ["\u00b9", "\u0663", "\U0001d7d9", "9" * 400, "-1", "0", "1\x00"])
+def test_product_list_manufacturer_that_is_not_an_ascii_id_nor_a_slug_is_a_clear_400(api_client, value):
+    """'¹'.isdigit() is true but int('¹') fails; '٣' reads as 3; 400 digits overflow the driver: none is an id."""
+    ManufacturerFactory(pk=3, slug="three")
+
+    response = api_client.get(LIST_URL, {"manufacturer": value})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "manufacturer" in response.json()["fields"]
+
+
 def test_product_list_price_range_is_inclusive(api_client):
     for name, price in [("Cheap", "1.00"), ("Mid", "5.00"), ("Dear", "9.50")]:
         ProductFactory(name=name, price_amount=Decimal(price))

@@ -266,6 +266,11 @@ def test_cash_on_delivery_checkout_confirms_without_a_card(shopper):
         ({"payment_method": "bitcoin"}, 400, "invalid"),
         ({"card": None}, 400, "invalid"),
         ({"card": {**API_GOOD_CARD, "number": "4242"}}, 400, "invalid"),
+        # Unicode digits are not card digits: never sent to the gateway nor stored as card_last4.
+        ({"card": {**API_GOOD_CARD, "number": "\u0664\u0662" * 8}}, 400, "invalid"),
+        ({"card": {**API_GOOD_CARD, "number": "\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u00b9\u00b2\u00b3\u2074"}}, 400, "invalid"),
+        ({"card": {**API_GOOD_CARD, "cvc": "\u0661\u0662\u0663"}}, 400, "invalid"),
+        ({"card": {**API_GOOD_CARD, "cvc": "\u00b9\u00b2\u00b3"}}, 400, "invalid"),
         ({"card": {**API_GOOD_CARD, "exp_year": 2001}}, 400, "invalid"),
         ({"address_id": "abc"}, 400, "invalid"),
         ({"address_id": 999_999}, 404, "address_not_found"),

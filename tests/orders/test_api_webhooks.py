@@ -94,6 +94,17 @@ def test_a_charge_failed_notification_declines_the_payment_and_the_order_stays_p
         (lambda body: signed(body, secret="not-the-secret"), "webhook_signature_invalid"),
         (lambda body: signed(body + b" "), "webhook_signature_invalid"),
         (lambda body: signed(body, at=int(time.time()) - 3600), "webhook_stale"),
+        # Hostile headers: each was a 500 (TypeError from hmac.compare_digest, OverflowError from the clock).
+        (lambda body: f"t={int(time.time())},v1=\u00e9", "webhook_signature_invalid"),
+        (lambda body: f"t={int(time.time())},v1={signed(body).split('v1=')[1][:-1]}\u00e9", "webhook_signature_invalid"),
+        (lambda body: f"t={'9' * 400},v1={'0' * 64}", "webhook_signature_invalid"),
+        (lambda body: f"t=-{'9' * 400},v1={'0' * 64}", "webhook_signature_invalid"),
+        (lambda body: f"t={int(time.time())}\u0663,v1={'0' * 64}", "webhook_signature_invalid"),
+        (lambda body: f"t=\u0661\u0662,v1={'0' * 64}", "webhook_signature_invalid"),
+        (lambda body: f"t=1e9,v1={'0' * 64}", "webhook_signature_invalid"),
+        (lambda body: "t=,v1=", "webhook_signature_invalid"),
+        (lambda body: "t=1=2,v1", "webhook_signature_invalid"),
+        (lambda body: "\x00", "webhook_signature_invalid"),
     ],
 )
 def test_a_bad_or_stale_signature_is_refused_and_changes_nothing(pending_payment, make_header, code):
@@ -105,6 +116,36 @@ def test_a_bad_or_stale_signature_is_refused_and_changes_nothing(pending_payment
     assert response.status_code == 403
     assert response.json()["code"] == code
     assert state() == before
+
+
+def test_a_signature_with_unicode_digits_for_its_time_is_refused_even_when_the_hmac_matches(pending_payment):
+    """int("١٧...") reads Arabic-Indic digits; the signed time must be the ASCII digits the gateway sent."""
+    body = notification(pending_payment)
+    now = int(time.time())
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(now))
+    header = f"t={arabic},v1={webhook_signature(body, now, settings.ORDERS_WEBHOOK_SECRET)}"
+    before = state()
+
+    response = send(body, header)
+
+    assert (response.status_code, response.json()["code"]) == (403, "webhook_signature_invalid")
+    assert state() == before
+
+
+def test_the_webhook_is_throttled_per_client_after_its_limit(settings):
+    """Unauthenticated, so throttled (scope ``webhook``): a flood of unsigned requests is turned away early."""
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "webhook": "3/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    body = b'{"id": "evt_1"}'
+
+    statuses = [send(body, "garbage").status_code for _ in range(3)]
+    throttled = send(body, signed(body))
+
+    assert statuses == [403, 403, 403]
+    assert throttled.status_code == 429
+    assert throttled.json()["code"] == "throttled"
+    assert int(throttled["Retry-After"]) > 0
+    assert GatewayNotification.objects.count() == 0
 
 
 def test_a_replayed_old_notification_is_refused_even_when_its_signature_was_good(pending_payment):

@@ -253,11 +253,19 @@ def test_checkout_someone_elses_address_is_refused(shopper, goods):
         ({"card_number": ""}, "Enter the card number."),
         ({"card_number": "4242 4242 4242 4241"}, "This is not a valid card number."),
         ({"card_number": "abcd"}, "This is not a valid card number."),
+        # Unicode digits: superscripts ('¹'.isdigit() is true, int('¹') fails) and Arabic-Indic ones that
+        # int() reads as 4242...: never a card number, never sent to the gateway nor stored as card_last4.
+        ({"card_number": "\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u00b9\u00b2\u00b3\u2074\u2075\u2076"},
+         "This is not a valid card number."),
+        ({"card_number": "\u0664\u0662" * 8}, "This is not a valid card number."),
+        ({"card_number": "\uff14\uff12" * 8}, "This is not a valid card number."),
         ({"exp_month": "13"}, "Select a valid choice."),
         ({"exp_month": "", "exp_year": ""}, "Choose the month."),
         ({"exp_month": "1", "exp_year": str(CARD_EXP_YEAR - 10)}, "Select a valid choice."),  # a past year is not offered
         ({"cvc": "12"}, "Enter the 3 or 4 digits on the back of the card."),
         ({"cvc": "abc"}, "Enter the 3 or 4 digits on the back of the card."),
+        ({"cvc": "\u0661\u0662\u0663"}, "Enter the 3 or 4 digits on the back of the card."),
+        ({"cvc": "\u00b9\u00b2\u00b3"}, "Enter the 3 or 4 digits on the back of the card."),
         ({"expected_total": "lots"}, "Please correct the errors below."),
         ({"idempotency_key": ""}, "Please correct the errors below."),
         ({"idempotency_key": "k" * 101}, "Please correct the errors below."),

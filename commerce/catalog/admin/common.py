@@ -10,6 +10,7 @@ from commerce.catalog import selectors
 from commerce.catalog.models import (
     Category,
 )
+from commerce.parsing import parse_id
 
 MANAGE_INVENTORY = "accounts.manage_inventory"
 RECALL_BATCHES = "accounts.recall_batches"
@@ -34,7 +35,8 @@ class CategoryTreeFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        category = Category.objects.filter(pk=value).first() if value.isdigit() else None
+        pk = parse_id(value)
+        category = Category.objects.filter(pk=pk).first() if pk is not None else None
         if category is None:
             return queryset.none()
         return queryset.filter(**{f"{self.category_lookup}__path__startswith": category.path})

@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from commerce.admin_services import ReadOnlyAdminMixin
+from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin
 from commerce.catalog.models import (
     ReservationAllocation,
     StockMovement,
@@ -12,7 +12,7 @@ from commerce.catalog.models import (
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockMovementAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("occurred_at", "batch", "product", "kind", "on_hand_delta", "reserved_delta", "reference", "reason", "actor_repr")
     list_select_related = ("batch__product",)
     list_filter = ("kind", ("occurred_at", admin.DateFieldListFilter))
@@ -51,7 +51,7 @@ class ReservationAllocationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(StockReservation)
-class StockReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StockReservationAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "reference", "product", "quantity", "status", "created_at", "closed_at")
     list_select_related = ("product",)
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 
-from commerce.admin_services import ServiceSaveMixin, copy_saved
+from commerce.admin_services import SafeChangeListMixin, ServiceSaveMixin, copy_saved
 from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.catalog import services
 from commerce.catalog.models import (
@@ -14,7 +14,7 @@ from commerce.catalog.models import (
 
 
 @admin.register(Manufacturer)
-class ManufacturerAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class ManufacturerAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("name", "website", "support_email", "support_phone", "product_count")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}

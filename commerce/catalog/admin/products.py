@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from treebeard.forms import TreeNodeChoiceField
 
-from commerce.admin_services import ReadOnlyAdminMixin, ServiceSaveMixin, copy_saved
+from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin, ServiceSaveMixin, copy_saved
 from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.catalog import selectors, services
 from commerce.catalog.admin.common import CategoryTreeFilter, ProductStockFilter
@@ -16,6 +16,7 @@ from commerce.catalog.models import (
     StockBatch,
 )
 from commerce.money import Money
+from commerce.parsing import parse_id
 
 
 class StockBatchInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -42,7 +43,7 @@ class StockBatchInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
+class ProductAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("code", "name", "category", "manufacturer", "price", "is_active", "is_perishable", "sellable_stock")
     list_display_links = ("code", "name")
     list_filter = (CategoryTreeFilter, "manufacturer", "is_active", "is_perishable", ProductStockFilter)
@@ -116,12 +117,13 @@ class ProductAdmin(StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        if object_id and str(object_id).isdigit():
+        product_id = parse_id(object_id)
+        if product_id is not None:
             batches_admin = self.admin_site._registry.get(StockBatch)
             if batches_admin is not None and batches_admin.has_add_permission(request):
-                extra_context["receive_stock_url"] = f"{reverse('admin:catalog_stockbatch_receive')}?product={object_id}"
+                extra_context["receive_stock_url"] = f"{reverse('admin:catalog_stockbatch_receive')}?product={product_id}"
             if batches_admin is not None and batches_admin.has_view_permission(request):
-                extra_context["batches_url"] = f"{reverse('admin:catalog_stockbatch_changelist')}?product={object_id}"
+                extra_context["batches_url"] = f"{reverse('admin:catalog_stockbatch_changelist')}?product={product_id}"
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _set_active(self, request, queryset, active: bool) -> None:

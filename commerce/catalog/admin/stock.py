@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from commerce.admin_services import add_domain_error
+from commerce.admin_services import IdAutocompleteSelect, SafeChangeListMixin, add_domain_error
 from commerce.catalog import inventory, traceability
 from commerce.catalog.admin.common import (
     MANAGE_INVENTORY,
@@ -30,11 +30,13 @@ from commerce.catalog.models import (
 )
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
+from commerce.forms import AsciiIntegerField
+from commerce.parsing import parse_id, parse_id_list
 
 
 class ReceiveStockForm(forms.Form):
     batch_number = forms.CharField(max_length=60, help_text="As printed on the delivery (unique).")
-    quantity = forms.IntegerField(min_value=1, max_value=inventory.MAX_QUANTITY)
+    quantity = AsciiIntegerField(min_value=1, max_value=inventory.MAX_QUANTITY)
     received_at = forms.DateField(widget=AdminDateWidget, label="Received on")
     expires_on = forms.DateField(widget=AdminDateWidget, required=False, help_text="Required for perishable products.")
     location = forms.CharField(max_length=40, help_text="Warehouse code.")
@@ -45,7 +47,7 @@ class ReceiveStockForm(forms.Form):
         self.fields = {
             "product": forms.ModelChoiceField(
                 queryset=Product.objects.all(),
-                widget=AutocompleteSelect(StockBatch._meta.get_field("product"), admin_site),
+                widget=IdAutocompleteSelect(StockBatch._meta.get_field("product"), admin_site),
                 help_text="Search by code or name.",
             ),
             **self.fields,
@@ -60,7 +62,7 @@ class ReceiveStockForm(forms.Form):
 
 
 class AdjustStockForm(forms.Form):
-    delta = forms.IntegerField(
+    delta = AsciiIntegerField(
         min_value=-inventory.MAX_QUANTITY,
         max_value=inventory.MAX_QUANTITY,
         label="Change in units on hand",
@@ -82,7 +84,7 @@ class AdjustStockForm(forms.Form):
 
 
 @admin.register(StockBatch)
-class StockBatchAdmin(admin.ModelAdmin):
+class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
     list_display = (
         "batch_number", "product", "received_at", "expiry", "location",
         "quantity_on_hand", "quantity_reserved", "available",
@@ -151,7 +153,8 @@ class StockBatchAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        batch = StockBatch.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        batch_id = parse_id(object_id)
+        batch = StockBatch.objects.filter(pk=batch_id).first() if batch_id is not None else None
         if batch is not None:
             if self.has_manage_inventory_permission(request):
                 extra_context["adjust_url"] = f"{reverse('admin:catalog_stockbatch_adjust')}?ids={batch.pk}"
@@ -178,9 +181,9 @@ class StockBatchAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         initial = {"received_at": _today(), "location": "MAIN"}
-        product_id = request.GET.get("product", "")
-        if product_id.isdigit():
-            initial["product"] = product_id
+        product_id = parse_id(request.GET.get("product", ""))
+        if product_id is not None:
+            initial["product"] = str(product_id)
         form = ReceiveStockForm(request.POST or None, initial=initial, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             try:
@@ -214,8 +217,7 @@ class StockBatchAdmin(admin.ModelAdmin):
     def adjust_view(self, request):
         if not self.has_manage_inventory_permission(request):
             raise PermissionDenied
-        raw = (request.POST.get("ids") or request.GET.get("ids") or "").split(",")
-        ids = sorted({int(part) for part in raw if part.strip().isdigit()})
+        ids = parse_id_list(request.POST.get("ids") or request.GET.get("ids") or "")
         batches = list(StockBatch.objects.select_related("product").filter(pk__in=ids).order_by("id"))
         if not batches:
             self.message_user(request, "Choose at least one batch to adjust.", messages.WARNING)
