@@ -72,6 +72,41 @@ def _not_text(data: Mapping, fields: Mapping) -> dict:
     return errors
 
 
+def _other_digits(value) -> bool:
+    """Text holding a digit that is not 0-9 ("٣", "１２", "²"): ``int()`` and ``Decimal()`` read them."""
+    return isinstance(value, str) and any(not ch.isascii() and ch.isnumeric() for ch in value)
+
+
+def _not_ascii_numbers(data: Mapping, fields: Mapping) -> dict:
+    """Fields that are not text (numbers, ids, dates, choices) given other scripts' digits: refused,
+    as everywhere input is read (``commerce.parsing``), before DRF's number fields read them."""
+    errors = {}
+    for name, field in fields.items():
+        if field.read_only or name not in data or isinstance(field, (serializers.CharField, serializers.BaseSerializer)):
+            continue
+        value = data[name]
+        if isinstance(field, serializers.ListField):
+            if isinstance(field.child, serializers.CharField) or not isinstance(value, list):
+                continue
+            items = {index: [ErrorDetail("Use the digits 0-9.", code="invalid")] for index, item in enumerate(value) if _other_digits(item)}
+            if items:
+                errors[name] = items
+        elif isinstance(value, list) and any(_other_digits(item) for item in value) or _other_digits(value):
+            errors[name] = [ErrorDetail("Use the digits 0-9.", code="invalid")]
+    return errors
+
+
+class QueryParamsSerializer(serializers.Serializer):
+    """A query string's filters: other parameters (``page``, ``ordering``) pass by, and numbers are
+    ASCII, as in request bodies (``?customer_id=٣`` is refused, not read as 3)."""
+
+    def to_internal_value(self, data):
+        errors = _not_ascii_numbers(data, self.fields) if isinstance(data, Mapping) else {}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 class StrictInputSerializer(serializers.Serializer):
     """Fields not listed here are refused (400 `unknown_field`), at every nesting level.
 
@@ -82,12 +117,16 @@ class StrictInputSerializer(serializers.Serializer):
     Text is text: a number sent for a text field is refused, as the schema's ``type: string`` says.
     """
 
+    # (Numbers are ASCII too: other scripts' digits sent to a field that is not text are refused,
+    # see ``_not_ascii_numbers``. Said here, not in the docstring, which is the schema's text.)
+
     def to_internal_value(self, data):
         errors = {}
         if isinstance(data, Mapping):
             errors = {str(name): [ErrorDetail("Unknown field.", code=UNKNOWN_FIELD_CODE)]
                       for name in sorted(str(name) for name in set(data) - set(self.fields))}
             errors |= _not_text(data, self.fields)
+            errors |= _not_ascii_numbers(data, self.fields)
             if self.parent is not None and getattr(self.root, "partial", False):
                 errors |= {name: [ErrorDetail(field.error_messages["required"], code="required")]
                            for name, field in self.fields.items()

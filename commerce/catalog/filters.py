@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from commerce.catalog.models import Category, Manufacturer
 from commerce.catalog.selectors import product_search_q
+from commerce.forms import AsciiDecimalField
 from commerce.parsing import parse_id
 
 MAX_SEARCH_LENGTH = 200
@@ -48,6 +49,12 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
+class AsciiNumberFilter(django_filters.NumberFilter):
+    """A number in the query string, in the digits 0-9 only (``Decimal("١٢")`` is 12)."""
+
+    field_class = AsciiDecimalField
+
+
 class ProductFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.all(),
@@ -58,7 +65,7 @@ class ProductFilter(django_filters.FilterSet):
     manufacturer = extend_schema_field({"type": "string", "description": "Manufacturer slug or id."})(
         SlugOrIdFilter(queryset=Manufacturer.objects.all(), field_name="manufacturer")
     )
-    min_price = django_filters.NumberFilter(
+    min_price = AsciiNumberFilter(
         field_name="price_amount",
         lookup_expr="gte",
         max_digits=12,
@@ -66,7 +73,7 @@ class ProductFilter(django_filters.FilterSet):
         validators=[MinValueValidator(0)],
         help_text="Lowest price (inclusive), a decimal amount.",
     )
-    max_price = django_filters.NumberFilter(
+    max_price = AsciiNumberFilter(
         field_name="price_amount",
         lookup_expr="lte",
         max_digits=12,

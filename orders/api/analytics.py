@@ -19,7 +19,7 @@ from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
 from commerce.api.permissions import CanViewCustomer
 from commerce.api.schema import STAFF, documented, error_example, invalid_filter
-from commerce.api.serializers import MoneyOutputSerializer
+from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.catalog.selectors import category_get
 from commerce.money import Money, default_currency
 from orders import selectors
@@ -50,7 +50,7 @@ class CanViewOrderAnalytics(BasePermission):
         return access.can_view_all_orders(user) or access.has_permission(user, "view_region_orders")
 
 
-class DateRangeSerializer(serializers.Serializer):
+class DateRangeSerializer(QueryParamsSerializer):
     date_from = serializers.DateField(required=False, help_text="Orders placed on or after this day (YYYY-MM-DD).")
     date_to = serializers.DateField(required=False, help_text="Orders placed on or before this day (YYYY-MM-DD).")
 

@@ -23,7 +23,7 @@ from commerce.api.schema import (
     invalid_filter,
     sent,
 )
-from commerce.api.serializers import DecimalStringField, StrictInputSerializer
+from commerce.api.serializers import DecimalStringField, QueryParamsSerializer, StrictInputSerializer
 from commerce.audit.journey import JourneyAction
 from commerce.errors import PermissionDenied
 from orders import selectors
@@ -198,7 +198,7 @@ class OrderListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema_serializer(component_name="OrderListFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         status = serializers.ChoiceField(choices=Order.Status.choices, required=False)
         payment_status = serializers.ChoiceField(choices=Order.PaymentStatus.choices, required=False)
         date_from = serializers.DateField(required=False, help_text="Placed on or after this day (YYYY-MM-DD).")
@@ -382,7 +382,7 @@ class ReorderSuggestionsApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema_serializer(component_name="ReorderSuggestionsFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=10)
 
     @extend_schema_serializer(component_name="ReorderSuggestion")

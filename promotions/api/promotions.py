@@ -23,6 +23,7 @@ from commerce.api.serializers import (
     DecimalStringField,
     MoneyOutputSerializer,
     QuantityField,
+    QueryParamsSerializer,
     StrictInputSerializer,
 )
 from commerce.money import CURRENCY_CHOICES, Money
@@ -117,7 +118,7 @@ class PromotionListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema_serializer(component_name="PromotionListFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         status = inline_choice(Promotion.Status.choices, required=False,
                                          help_text="Without it, deleted (archived) promotions are left out.")
         discount_class = serializers.ChoiceField(choices=DiscountClass.choices, required=False)
@@ -291,7 +292,7 @@ class PromotionPerformanceApi(APIView):
     permission_classes = STAFF
 
     @extend_schema_serializer(component_name="PromotionPerformanceFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         period = serializers.ChoiceField(choices=["day", "week", "month"], required=False, default="day")
         date_from = serializers.DateField(required=False, help_text="Orders placed on or after this day (YYYY-MM-DD).")
         date_to = serializers.DateField(required=False, help_text="Orders placed on or before this day (YYYY-MM-DD).")

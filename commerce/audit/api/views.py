@@ -22,6 +22,7 @@ from commerce.accounts.errors import CustomerNotFound
 from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.api.permissions import CanViewCustomer
 from commerce.api.schema import PAGE_NOT_FOUND, STAFF, documented, error_example, error_response, invalid_filter
+from commerce.api.serializers import QueryParamsSerializer
 from commerce.audit import selectors
 from commerce.audit.api.schema import EVENT_EXAMPLE, INVALID_FILTER, JOURNEY_EXAMPLE
 
@@ -81,7 +82,7 @@ class EventListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema_serializer(component_name="EventListFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         event_type = serializers.CharField(max_length=100, required=False, help_text="Exact dotted type.")
         stream_type = serializers.CharField(max_length=40, required=False)
         stream_id = serializers.CharField(max_length=64, required=False)
@@ -117,7 +118,7 @@ class StreamEventListApi(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema_serializer(component_name="StreamEventsFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         from_version = serializers.IntegerField(min_value=1, required=False, default=1, help_text="First version to return.")
 
     @_audit_schema(
@@ -169,7 +170,7 @@ class CustomerJourneyApi(APIView):
     permission_classes = [IsAuthenticated, CanViewCustomer]
 
     @extend_schema_serializer(component_name="CustomerJourneyFilter")
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryParamsSerializer):
         since = serializers.DateTimeField(required=False, help_text="From this instant (inclusive), ISO 8601.")
         until = serializers.DateTimeField(required=False, help_text="Before this instant (exclusive), ISO 8601.")
 

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from commerce.api.pagination import PageNumberPagination
 from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_example, invalid_filter
-from commerce.api.serializers import MoneyOutputSerializer
+from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
 from commerce.catalog.api.schema import PRODUCT_DETAIL_EXAMPLE, PRODUCT_EXAMPLE, PRODUCT_ID, PRODUCT_NOT_FOUND
@@ -131,7 +131,7 @@ class ProductAvailabilityApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema_serializer(component_name="ProductAvailabilityInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(QueryParamsSerializer):
         quantity = serializers.IntegerField(
             required=False, default=1, help_text=f"Units wanted, 1 to {inventory.MAX_QUANTITY}. Default 1."
         )
