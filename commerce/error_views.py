@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import Resolver404
 
+from commerce.errors import CoreError
+
 logger = logging.getLogger("commerce.errors")
 
 STANDALONE_TEMPLATE = "errors/standalone.html"
@@ -28,11 +30,11 @@ TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 #: status -> (API code, title, what happened, in words for people)
 PAGES = {
-    400: ("bad_request", "Bad request", "The request could not be understood. Please go back and try again."),
-    403: ("permission_denied", "Access denied", "You do not have permission to see this page."),
-    404: ("not_found", "Page not found", "There is no page at this address. It may have moved, or the link may be wrong."),
-    413: ("request_too_large", "Request too large", "What you sent is larger than this site accepts. Please send less at once."),
-    500: ("server_error", "Something went wrong", "Something went wrong on our side; we have been told. Please try again later."),
+    400: (CoreError.BAD_REQUEST, "Bad request", "The request could not be understood. Please go back and try again."),
+    403: (CoreError.PERMISSION_DENIED, "Access denied", "You do not have permission to see this page."),
+    404: (CoreError.NOT_FOUND, "Page not found", "There is no page at this address. It may have moved, or the link may be wrong."),
+    413: (CoreError.REQUEST_TOO_LARGE, "Request too large", "What you sent is larger than this site accepts. Please send less at once."),
+    500: (CoreError.SERVER_ERROR, "Something went wrong", "Something went wrong on our side; we have been told. Please try again later."),
 }
 #: status -> the API's ``detail`` (the same words as the API's own views use)
 API_DETAILS = {

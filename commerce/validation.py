@@ -10,4 +10,4 @@ def full_clean_or_raise(instance, *, exclude=None, message: str = "The data is n
         instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise ValidationError(message, code="invalid", fields=fields) from exc
+        raise ValidationError(message, fields=fields) from exc

@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 
 from commerce.catalog.models import Product
 from commerce.money import Money
+from orders.errors import OrdersError
 
 
 @dataclass
@@ -103,7 +104,7 @@ class AppliedDiscount:
 class CouponResult:
     code: str
     accepted: bool
-    reason: str = ""
+    reason: str = ""  # "" when accepted, else the code of the refusal: an ``OrdersError`` of ``orders.errors.COUPON_REFUSALS``
     message: str = ""
     hint: str = ""  # what would make a refused code apply ("Spend 5.00 more")
 
@@ -167,7 +168,7 @@ class NoDiscounts(DiscountProvider):
         return DiscountResult(coupons=[self.check_coupon(code, snapshot) for code in snapshot.coupon_codes])
 
     def check_coupon(self, code: str, snapshot: PricingSnapshot | None = None) -> CouponResult:
-        return CouponResult(code=code, accepted=False, reason="coupon_unknown", message=f"The code {code} is not known.")
+        return CouponResult(code=code, accepted=False, reason=OrdersError.COUPON_UNKNOWN, message=f"The code {code} is not known.")
 
     def order_placed(self, *, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
         return None

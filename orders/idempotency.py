@@ -38,8 +38,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from commerce.errors import Conflict, DomainError, ValidationError
-from orders.errors import IdempotencyConflict
+from commerce.errors import DomainError
+from orders.errors import IdempotencyConflict, IdempotencyKeyInvalid, RequestInProgress
 from orders.models import IdempotencyRecord, Order, Payment
 
 MAX_KEY_LENGTH = 100
@@ -127,7 +127,7 @@ def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[
             return exc.status_code, error_body(exc), False
         return status, body, False
     if len(key) > MAX_KEY_LENGTH:
-        raise ValidationError(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.", code="idempotency_key_invalid")
+        raise IdempotencyKeyInvalid(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.")
     digest = fingerprint(payload)
     resumed = False
     try:
@@ -139,7 +139,7 @@ def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[
         if record.status_code is not None:
             return record.status_code, record.response, True
         if not _take_over(record):
-            raise Conflict("A request with this Idempotency-Key is still being processed.", code="request_in_progress") from None
+            raise RequestInProgress("A request with this Idempotency-Key is still being processed.") from None
         _settle_left_pending(record)
         resumed = True
     token = _running.set(_Run(record_id=record.pk, resumed=resumed))

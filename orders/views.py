@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.audit.journey import JourneyAction, journey_record_for_request
+from commerce.catalog.errors import CatalogError
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.selectors import product_queryset
 from commerce.coupon_codes import normalise_coupon_code
@@ -34,7 +35,7 @@ from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from commerce.web import safe_next_url
 from orders import selectors
-from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, PaymentDeclined, PaymentGatewayError
+from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, OrdersError, PaymentDeclined, PaymentGatewayError
 from orders.forms import AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
 from orders.idempotency import run_idempotent
 from orders.models import Cart, Order, Payment
@@ -50,7 +51,8 @@ ORDERS_PER_PAGE = 10
 #: run_idempotent scope of the checkout page (the REST API has its own scopes)
 CHECKOUT_SCOPE = "web_checkout"
 #: where a failed checkout goes back to, by the service's error code
-BACK_TO_CART_CODES = {"cart_changed", "coupon_not_applicable", "insufficient_stock", "cart_empty", "cart_not_found"}
+BACK_TO_CART_CODES = {OrdersError.CART_CHANGED, OrdersError.COUPON_NOT_APPLICABLE, CatalogError.INSUFFICIENT_STOCK,
+                      OrdersError.CART_EMPTY, OrdersError.CART_NOT_FOUND}
 
 #: the sandbox gateway's documented test cards, for the hint on card forms
 TEST_CARDS = [
@@ -250,7 +252,7 @@ def cart_accept_changes(request):
 
 # --- checkout ------------------------------------------------------------------------------------------
 def _error_body(error: DomainError) -> dict:
-    return {"code": error.code, "detail": error.message, "fields": error.fields}
+    return {"code": str(error.code), "detail": error.message, "fields": error.fields}
 
 
 @method_decorator(login_required, name="dispatch")
@@ -334,7 +336,7 @@ class CheckoutView(View):
                                                payment_method=data["payment_method"], expected_total=data["expected_total"],
                                                idempotency_key=key, card=card)
             except (PaymentDeclined, PaymentGatewayError) as error:
-                if error.code == "payment_pending":
+                if error.code == OrdersError.PAYMENT_PENDING:
                     return 202, {"order": error.extra["order_number"], "outcome": "payment_pending"}
                 return 402, {**_error_body(error), "order": error.extra["order_number"],
                              "lost_coupons": error.extra.get("lost_coupons", [])}
@@ -356,7 +358,7 @@ class CheckoutView(View):
                 journey_record_for_request(request, JourneyAction.COMPLETE_ORDER, details={"order": body["order"]})
             return redirect("orders:order_confirmation", number=body["order"])
         if status == 402:
-            if body["code"] == "payment_gateway_error":
+            if body["code"] == OrdersError.PAYMENT_GATEWAY_ERROR:
                 error = f"{body['detail']} Your cart is unchanged."
             else:
                 error = f"Your card was not charged: {body['detail']} Your cart is unchanged; try another card or pay on delivery."
@@ -371,9 +373,9 @@ class CheckoutView(View):
         if body.get("code") in BACK_TO_CART_CODES:
             messages.error(request, body["detail"])
             return redirect("orders:cart")
-        if body.get("code") == "cannot_place_orders":
+        if body.get("code") == OrdersError.CANNOT_PLACE_ORDERS:
             return render(request, "orders/checkout_not_allowed.html", status=403)
-        form.add_service_error(DomainError(body["detail"], code=body.get("code"), fields=body.get("fields")))
+        form.add_service_error(DomainError(body["detail"], fields=body.get("fields")))  # the stored answer's message and fields
         return self._page(request, cart, form=form)
 
 
@@ -546,7 +548,7 @@ class OrderPayView(View):
         try:
             order_pay(order=order, customer=request.user, idempotency_key=form.cleaned_data["idempotency_key"], card=form.card())
         except PaymentGatewayError as error:
-            if error.code == "payment_pending":
+            if error.code == OrdersError.PAYMENT_PENDING:
                 messages.info(request, error.message)
                 return redirect(order)
             return self._page(request, order, error=error.message, expiry=expiry)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from commerce.coupon_codes import normalise_coupon_code
 from orders.discounts import AppliedDiscount, CouponResult, DiscountProvider, DiscountResult, PricingSnapshot, PromotionHint
+from orders.errors import OrdersError  # a refused code's reason is the code orders answers with
 from promotions import engine
 from promotions.discount_keys import promotion_key
 from promotions.models import Promotion
@@ -89,16 +90,16 @@ class PromotionDiscounts(DiscountProvider):
         (info,) = coupon_infos([code]) or (engine.CouponInfo(code=code),)
         now = timezone.now()
         if info.promotion_id is None:
-            return CouponResult(code, False, "coupon_unknown", f"The code {code} is not known.")
+            return CouponResult(code, False, OrdersError.COUPON_UNKNOWN, f"The code {code} is not known.")
         if info.invalidated:
-            return CouponResult(code, False, "coupon_invalidated", f"The code {code} is no longer valid.")
+            return CouponResult(code, False, OrdersError.COUPON_INVALIDATED, f"The code {code} is no longer valid.")
         if info.expires_at is not None and info.expires_at <= now:
-            return CouponResult(code, False, "coupon_expired", f"The code {code} has expired.")
+            return CouponResult(code, False, OrdersError.COUPON_EXPIRED, f"The code {code} has expired.")
         if info.uses_left is not None and info.uses_left <= 0:
-            return CouponResult(code, False, "coupon_exhausted", f"The code {code} has been used up.")
+            return CouponResult(code, False, OrdersError.COUPON_EXHAUSTED, f"The code {code} has been used up.")
         promotion = Promotion.objects.select_related("campaign").filter(pk=info.promotion_id).first()
         if promotion is None or not still_live(promotion, promotion.campaign, now):
-            return CouponResult(code, False, "coupon_not_applicable", f"The code {code} cannot be used now.")
+            return CouponResult(code, False, OrdersError.COUPON_NOT_APPLICABLE, f"The code {code} cannot be used now.")
         return CouponResult(code, True)
 
     # --- checkout -------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """One error format for every API error: ``{"code", "detail", "fields"}``.
 
 Domain errors raised by services map to their status (400/403/404/409) here and nowhere else.
-Anything unexpected is logged and answered with a 500 that reveals nothing. How the format and the
+Anything unexpected is logged and answered with a 500 that reveals nothing. Every ``code`` is a
+member of an error ``StrEnum``: a domain error's own, or ``CoreError`` for the format's answers
+to what is not a domain error (bad JSON, no credentials, throttling, ...). How the format and the
 errors are shown in the OpenAPI schema is ``commerce.api.schema``.
 """
 
 import logging
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -16,15 +19,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commerce.errors import DomainError, RequestTooLarge
+from commerce.errors import CoreError, DomainError, RequestTooLarge
 
 logger = logging.getLogger("commerce.api")
 
-UNKNOWN_FIELD_CODE = "unknown_field"  # the code of a field the endpoint does not take (see StrictInputSerializer)
-
-
-def error_body(code: str, detail: str, fields: dict | None = None, extra: dict | None = None) -> dict:
-    body = {"code": code, "detail": detail, "fields": fields or {}}
+def error_body(code: StrEnum, detail: str, fields: dict | None = None, extra: dict | None = None) -> dict:
+    body = {"code": str(code), "detail": detail, "fields": fields or {}}
     if extra:
         body["extra"] = extra
     return body
@@ -62,11 +62,11 @@ def _flat_fields(detail, path: str = "", into: dict | None = None) -> dict[str, 
     return into
 
 
-def _domain_codes(cls: type = DomainError) -> set[str]:
-    """The codes the domain errors own: a field error carrying one keeps it as the answer's code."""
-    codes = set()
+def _domain_codes(cls: type = DomainError) -> dict[str, StrEnum]:
+    """The codes the domain errors own, by their text: a field error carrying one keeps it as the answer's code."""
+    codes = {}
     for subclass in cls.__subclasses__():
-        codes |= {subclass.default_code} | _domain_codes(subclass)
+        codes |= {str(subclass.default_code): subclass.default_code} | _domain_codes(subclass)
     return codes
 
 
@@ -75,13 +75,15 @@ def _validation_error_body(exc: exceptions.ValidationError) -> dict:
     fields = _flat_fields(detail)
     codes = {getattr(message, "code", None) for messages in fields.values() for message in messages}
     plain = {name: [str(message) for message in messages] for name, messages in fields.items()}
-    unknown = [name for name, messages in fields.items() if any(getattr(m, "code", None) == UNKNOWN_FIELD_CODE for m in messages)]
+    unknown = [name for name, messages in fields.items()
+               if any(getattr(m, "code", None) == CoreError.UNKNOWN_FIELD for m in messages)]
     if unknown:  # a tampered request is told so first, whatever else is wrong with it
-        return error_body(UNKNOWN_FIELD_CODE, f"The request has fields this endpoint does not take: {', '.join(unknown)}.", plain)
-    if len(codes) == 1 and (code := codes.pop()) in _domain_codes() - {DomainError.default_code}:
+        return error_body(CoreError.UNKNOWN_FIELD, f"The request has fields this endpoint does not take: {', '.join(unknown)}.", plain)
+    owned = {text: code for text, code in _domain_codes().items() if code != DomainError.default_code}
+    if len(codes) == 1 and (code := codes.pop()) in owned:
         name, messages = next(iter(plain.items()))
-        return error_body(code, f"{name}: {messages[0]}", plain)
-    return error_body("invalid", "The request is not valid.", plain)
+        return error_body(owned[code], f"{name}: {messages[0]}", plain)
+    return error_body(CoreError.INVALID, "The request is not valid.", plain)
 
 
 def exception_handler(exc, context):
@@ -100,11 +102,23 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)
-        return Response(error_body("server_error", "Something went wrong on our side."), status=500)
+        return Response(error_body(CoreError.SERVER_ERROR, "Something went wrong on our side."), status=500)
     if isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
-        if isinstance(exc, exceptions.ParseError):
-            code = "malformed_request"
-        response.data = error_body(str(code), str(detail))
+        response.data = error_body(_api_exception_code(exc), str(detail))
     return response
+
+
+def _api_exception_code(exc: exceptions.APIException) -> CoreError:
+    """DRF's exceptions answer with their own code (``not_authenticated``, ``throttled``), a ``CoreError``;
+    a parse error is ``malformed_request``. One not named there (none is raised today) is logged and
+    answered by its kind: ``server_error`` for a 5xx, else ``invalid``."""
+    if isinstance(exc, exceptions.ParseError):
+        return CoreError.MALFORMED_REQUEST
+    code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+    try:
+        return CoreError(code)
+    except ValueError:
+        logger.warning("API exception %s has the code %r, which is no CoreError", type(exc).__name__, code)
+        return CoreError.SERVER_ERROR if exc.status_code >= 500 else CoreError.INVALID
+

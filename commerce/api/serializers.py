@@ -15,8 +15,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
-from commerce.api.errors import UNKNOWN_FIELD_CODE
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
+from commerce.errors import CoreError
 from commerce.errors import ValidationError as DomainValidationError
 from commerce.money import Money
 
@@ -123,7 +123,7 @@ class StrictInputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         errors = {}
         if isinstance(data, Mapping):
-            errors = {str(name): [ErrorDetail("Unknown field.", code=UNKNOWN_FIELD_CODE)]
+            errors = {str(name): [ErrorDetail("Unknown field.", code=CoreError.UNKNOWN_FIELD)]
                       for name in sorted(str(name) for name in set(data) - set(self.fields))}
             errors |= _not_text(data, self.fields)
             errors |= _not_ascii_numbers(data, self.fields)

@@ -1,29 +1,87 @@
-from commerce.errors import Conflict, NotFound, ValidationError
+"""The catalog's error codes (``CatalogError``) and the errors that own them."""
+
+from enum import StrEnum, unique
+
+from commerce.errors import Conflict, CoreError, NotFound, ValidationError
+
+
+@unique
+class CatalogError(StrEnum):
+    PRODUCT_NOT_FOUND = "product_not_found"
+    PRODUCT_INACTIVE = "product_inactive"
+    CATEGORY_NOT_FOUND = "category_not_found"
+    INVALID_CATEGORY_MOVE = "invalid_category_move"
+    MANUFACTURER_NOT_FOUND = "manufacturer_not_found"
+    INVALID_QUANTITY = "invalid_quantity"
+    EMPTY_RECEIPT = "empty_receipt"
+    EMPTY_RESERVATION = "empty_reservation"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    RESERVATION_NOT_ACTIVE = "reservation_not_active"
+    BATCH_NOT_FOUND = "batch_not_found"
+    INVALID_STOCK_OPERATION = "invalid_stock_operation"
+    ADJUSTMENT_BELOW_RESERVED = "adjustment_below_reserved"
+    RETURN_EXCEEDS_CONSUMED = "return_exceeds_consumed"
 
 
 class ProductNotFound(NotFound):
-    default_code = "product_not_found"
+    default_code = CatalogError.PRODUCT_NOT_FOUND
 
 
 class ProductInactive(ValidationError):
-    default_code = "product_inactive"
+    default_code = CatalogError.PRODUCT_INACTIVE
+
+
+class CategoryNotFound(NotFound):
+    default_code = CatalogError.CATEGORY_NOT_FOUND
+
+
+class InvalidCategoryMove(ValidationError):
+    """A category cannot move under itself or one of its subcategories."""
+
+    default_code = CatalogError.INVALID_CATEGORY_MOVE
+
+
+class ManufacturerNotFound(NotFound):
+    default_code = CatalogError.MANUFACTURER_NOT_FOUND
 
 
 class InvalidQuantity(ValidationError):
-    default_code = "invalid_quantity"
+    default_code = CatalogError.INVALID_QUANTITY
+
+
+class NothingToReceive(InvalidQuantity):
+    default_code = CatalogError.EMPTY_RECEIPT
+
+
+class NothingToReserve(InvalidQuantity):
+    default_code = CatalogError.EMPTY_RESERVATION
 
 
 class InsufficientStock(Conflict):
-    default_code = "insufficient_stock"
+    default_code = CatalogError.INSUFFICIENT_STOCK
 
 
 class ReservationNotActive(Conflict):
-    default_code = "reservation_not_active"
+    default_code = CatalogError.RESERVATION_NOT_ACTIVE
 
 
 class BatchNotFound(NotFound):
-    default_code = "batch_not_found"
+    default_code = CatalogError.BATCH_NOT_FOUND
 
 
 class InvalidStockOperation(ValidationError):
-    default_code = "invalid_stock_operation"
+    default_code = CatalogError.INVALID_STOCK_OPERATION
+
+
+class BatchInvalid(InvalidStockOperation):
+    """A received batch's fields are not valid (the model's checks): the generic ``invalid``, per field."""
+
+    default_code = CoreError.INVALID
+
+
+class AdjustmentBelowReserved(InvalidStockOperation):
+    default_code = CatalogError.ADJUSTMENT_BELOW_RESERVED
+
+
+class ReturnExceedsConsumed(InvalidStockOperation):
+    default_code = CatalogError.RETURN_EXCEEDS_CONSUMED

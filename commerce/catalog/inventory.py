@@ -31,13 +31,18 @@ from commerce import context, telemetry
 from commerce.audit.events import record, record_many
 from commerce.catalog import events
 from commerce.catalog.errors import (
+    AdjustmentBelowReserved,
+    BatchInvalid,
     BatchNotFound,
     InsufficientStock,
     InvalidQuantity,
     InvalidStockOperation,
+    NothingToReceive,
+    NothingToReserve,
     ProductInactive,
     ProductNotFound,
     ReservationNotActive,
+    ReturnExceedsConsumed,
 )
 from commerce.catalog.models import (
     Product,
@@ -223,7 +228,7 @@ def stock_receive_many(*, lines: Sequence[ReceiptLine], reason: str = "") -> lis
     batch still records its own ``catalog.batch.received`` event.
     """
     if not lines:
-        raise InvalidQuantity("Nothing to receive.", code="empty_receipt")
+        raise NothingToReceive("Nothing to receive.")
     today = _today()
     batches, seen = [], set()
     for index, line in enumerate(lines):
@@ -255,8 +260,8 @@ def stock_receive_many(*, lines: Sequence[ReceiptLine], reason: str = "") -> lis
         try:
             batch.full_clean(exclude=["product"], validate_unique=False, validate_constraints=False)
         except DjangoValidationError as exc:
-            raise InvalidStockOperation(
-                "The batch is not valid.", code="invalid", fields={f"lines[{index}].{k}": v for k, v in exc.message_dict.items()}
+            raise BatchInvalid(
+                "The batch is not valid.", fields={f"lines[{index}].{k}": v for k, v in exc.message_dict.items()}
             ) from exc
         batches.append(batch)
 
@@ -309,9 +314,8 @@ def stock_adjust(*, batch_number: str, delta: int, reason: str) -> StockBatch:
         batch = _locked_batch(batch_number)
         new_on_hand = batch.quantity_on_hand + delta
         if new_on_hand < batch.quantity_reserved:
-            raise InvalidStockOperation(
-                f"Batch {batch_number} would have {new_on_hand} on hand but {batch.quantity_reserved} reserved.",
-                code="adjustment_below_reserved",
+            raise AdjustmentBelowReserved(
+                f"Batch {batch_number} would have {new_on_hand} on hand but {batch.quantity_reserved} reserved."
             )
         batch.quantity_on_hand = new_on_hand
         batch.save(update_fields=["quantity_on_hand"])
@@ -336,9 +340,8 @@ def stock_return(*, batch_number: str, quantity: int, reference: str, reason: st
             or 0
         )
         if quantity > consumed - returned:
-            raise InvalidStockOperation(
-                f"{reference} received {consumed - returned} returnable units of batch {batch_number}.",
-                code="return_exceeds_consumed",
+            raise ReturnExceedsConsumed(
+                f"{reference} received {consumed - returned} returnable units of batch {batch_number}."
             )
         batch.quantity_on_hand += quantity
         batch.save(update_fields=["quantity_on_hand"])
@@ -364,7 +367,7 @@ def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference:
     unexpected error while writing marks the enclosing transaction for rollback, as it must.
     """
     if not lines:
-        raise InvalidQuantity("Nothing to reserve.", code="empty_reservation")
+        raise NothingToReserve("Nothing to reserve.")
     if not reference:
         raise InvalidStockOperation("A reservation needs a reference.", fields={"reference": ["Required."]})
     demand: dict[int, int] = defaultdict(int)

@@ -6,9 +6,8 @@ from django.utils.text import slugify
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog import events
-from commerce.catalog.errors import ProductNotFound
+from commerce.catalog.errors import CategoryNotFound, InvalidCategoryMove, ManufacturerNotFound, ProductNotFound
 from commerce.catalog.models import Category, Manufacturer, Product
-from commerce.errors import NotFound, ValidationError
 from commerce.money import Money
 from commerce.validation import full_clean_or_raise
 
@@ -104,7 +103,7 @@ def _category_for_update(category: Category | int) -> Category:
     category_id = category.pk if isinstance(category, Category) else category
     current = Category.objects.select_for_update().filter(pk=category_id).first()
     if current is None:
-        raise NotFound("No such category.", code="category_not_found")
+        raise CategoryNotFound("No such category.")
     return current
 
 
@@ -152,11 +151,10 @@ def category_move(*, category: Category | int, parent: Category | None) -> Categ
         if parent is not None:
             parent = Category.objects.filter(pk=parent.pk).first()
             if parent is None:
-                raise NotFound("No such parent category.", code="category_not_found")
+                raise CategoryNotFound("No such parent category.")
             if parent.path.startswith(current.path):
-                raise ValidationError(
+                raise InvalidCategoryMove(
                     "A category cannot move under itself or one of its subcategories.",
-                    code="invalid_category_move",
                     fields={"parent": ["Choose a category outside this one's subtree."]},
                 )
             Category.objects.move(current, parent, pos="sorted-child")
@@ -176,7 +174,7 @@ def manufacturer_update(*, manufacturer: Manufacturer | int, data: dict) -> Manu
     with transaction.atomic():
         current = Manufacturer.objects.select_for_update().filter(pk=manufacturer_id).first()
         if current is None:
-            raise NotFound("No such manufacturer.", code="manufacturer_not_found")
+            raise ManufacturerNotFound("No such manufacturer.")
         changes = {}
         for field, value in data.items():
             if getattr(current, field) != value:

@@ -22,7 +22,6 @@ from commerce.errors import DomainError
 from commerce.money import default_currency
 from commerce.parsing import is_ascii_digits
 from orders import selectors
-from orders.errors import PaymentDeclined
 from orders.gateways import CardDetails
 from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
 from orders.pricing import Pricing, price_lines
@@ -85,14 +84,9 @@ def domain_error_body(exc: DomainError) -> dict:
 
 
 def with_order_number(exc: DomainError, number: str) -> DomainError:
-    """A payment failure after the order exists: say which order it was, under one stable code."""
-    extra = {**exc.extra, "order_number": number}
-    if isinstance(exc, PaymentDeclined):
-        # The service's code is the decline reason (card_declined, insufficient_funds); the API keeps
-        # one stable code for every decline and gives the reason alongside.
-        extra["decline_code"] = exc.code
-        return PaymentDeclined(exc.message, code="payment_declined", extra=extra, fields=exc.fields)
-    return type(exc)(exc.message, code=exc.code, extra=extra, fields=exc.fields)
+    """A payment failure after the order exists: say which order it was (a decline's one code is
+    ``payment_declined``, its reason, ``card_declined`` or ``insufficient_funds``, is ``extra.decline_code``)."""
+    return type(exc)(exc.message, extra={**exc.extra, "order_number": number}, fields=exc.fields)
 
 
 def idempotency_headers(replayed: bool) -> dict:

@@ -14,11 +14,17 @@ from commerce.catalog.errors import ProductInactive, ProductNotFound
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.catalog.models import Product
 from commerce.coupon_codes import normalise_coupon_code
-from commerce.errors import ValidationError
 from commerce.money import default_currency
 from orders import events
 from orders.discounts import discount_provider
-from orders.errors import CartLineNotFound, CouponRejected
+from orders.errors import (
+    CartLineNotFound,
+    CouponCodeInvalid,
+    DuplicateCartProduct,
+    TooManyCartLines,
+    TooManyCoupons,
+    coupon_refusal,
+)
 from orders.models import Cart, CartLine
 from orders.pricing import LineInput, price_lines
 
@@ -107,15 +113,15 @@ class CartLinesSet:
 def _wanted_lines(lines: Sequence[tuple[int, int]]) -> dict[int, int]:
     """The requested lines checked as ``cart_add_item`` checks one, before anything is read or locked."""
     if len(lines) > MAX_CART_LINES:
-        raise ValidationError(f"At most {MAX_CART_LINES} lines per cart.", code="too_many_lines",
-                              fields={"lines": [f"At most {MAX_CART_LINES} lines."]})
+        raise TooManyCartLines(f"At most {MAX_CART_LINES} lines per cart.",
+                               fields={"lines": [f"At most {MAX_CART_LINES} lines."]})
     wanted: dict[int, int] = {}
     for index, (product_id, quantity) in enumerate(lines):
         validate_quantity(quantity, field=f"lines[{index}].quantity")
         if product_id in wanted:
-            raise ValidationError("Each product may appear once; give its whole quantity on one line.",
-                                  code="duplicate_product", fields={f"lines[{index}].product_id": ["Already listed."]},
-                                  extra={"product_id": product_id})
+            raise DuplicateCartProduct("Each product may appear once; give its whole quantity on one line.",
+                                       fields={f"lines[{index}].product_id": ["Already listed."]},
+                                       extra={"product_id": product_id})
         wanted[product_id] = quantity
     return wanted
 
@@ -221,13 +227,13 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
     """Check a code through the pricing hook; a code that does not apply is refused with its reason."""
     code = normalise_coupon_code(code)
     if not code or len(code) > 40:
-        raise CouponRejected("Enter a valid coupon code.", code="coupon_invalid", fields={"code": ["Enter a valid coupon code."]})
+        raise CouponCodeInvalid("Enter a valid coupon code.", fields={"code": ["Enter a valid coupon code."]})
     with transaction.atomic():
         cart = _lock(cart)
         if code in cart.coupon_codes:
             return cart
         if len(cart.coupon_codes) >= MAX_COUPONS:
-            raise CouponRejected(f"At most {MAX_COUPONS} codes per cart.", code="too_many_coupons")
+            raise TooManyCoupons(f"At most {MAX_COUPONS} codes per cart.")
         pricing = price_lines(
             [LineInput(line.product_id, line.quantity) for line in cart.lines.all()],
             currency=cart.currency, customer_id=cart.customer_id, coupon_codes=[*cart.coupon_codes, code],
@@ -236,8 +242,8 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
         if not result.accepted:
             message = result.message or "This code cannot be used."
             shown = f"{message} {result.hint}." if result.hint else message  # what would make it apply
-            raise CouponRejected(message, code=result.reason or "coupon_unknown", extra={"hint": result.hint} if result.hint else None,
-                                 fields={"code": [shown]})
+            raise coupon_refusal(result.reason)(message, extra={"hint": result.hint} if result.hint else None,
+                                                fields={"code": [shown]})
         cart.coupon_codes = [*cart.coupon_codes, code]
         cart.save(update_fields=["coupon_codes", "updated_at"])
         record(events.CartCouponApplied(**_owner_kwargs(cart), code=code))

@@ -27,11 +27,14 @@ from orders.errors import (
     AddressRequired,
     CartEmpty,
     CartNeedsReview,
+    CartNotFound,
+    CouponsNoLongerApply,
     NotAllowedToOrder,
     PaymentDeclined,
     PaymentGatewayError,
     PaymentInProgress,
     PaymentMethodInvalid,
+    PaymentPending,
 )
 from orders.gateways import CardDetails
 from orders.models import Cart, Order, OrderLine, Payment
@@ -113,7 +116,7 @@ def order_create_from_cart(
         if locked is None:
             locked = _lock_open_cart(customer=customer, pk=cart.pk)
             if locked is None:
-                raise CartEmpty("There is no open cart to check out.", code="cart_not_found")
+                raise CartNotFound("There is no open cart to check out.")
         cart = locked
         cart_lines = list(cart.lines.order_by("id"))
         if not cart_lines:
@@ -134,9 +137,9 @@ def order_create_from_cart(
             )
         rejected = [c for c in pricing.coupons if not c.accepted]
         if rejected:
-            raise CartNeedsReview(
+            raise CouponsNoLongerApply(
                 f"The code {rejected[0].code} can no longer be used: {rejected[0].message}",
-                code="coupon_not_applicable", extra={"coupons": [c.__dict__ for c in rejected]},
+                extra={"coupons": [c.__dict__ for c in rejected]},
             )
 
         now = timezone.now()
@@ -261,7 +264,7 @@ def checkout_place_and_pay(
         order_pay(order=order, customer=customer, idempotency_key=idempotency_key, card=card)
     except (PaymentDeclined, PaymentGatewayError) as error:
         error.extra = {**error.extra, "order_number": order.number}
-        if error.code == "payment_pending":
+        if isinstance(error, PaymentPending):
             raise
         reason = "payment failed" if isinstance(error, PaymentGatewayError) else "payment declined"
         error.extra["lost_coupons"] = order_void_failed_checkout(order=order, customer=customer, reason=reason)

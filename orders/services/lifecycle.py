@@ -16,10 +16,10 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_consume_reference, stock_release_reference, stock_return
-from commerce.errors import Conflict, DomainError, ValidationError
+from commerce.errors import DomainError
 from orders import events
 from orders.discounts import discount_provider
-from orders.errors import InvalidTransition, OrderNotFound
+from orders.errors import CancelNotAllowed, InvalidTransition, OrderNotFound, PaymentInProgress, ShipmentInvalid
 from orders.models import Order, OrderLine, OrderLineAllocation
 
 S = Order.Status
@@ -130,7 +130,7 @@ def order_ship(*, order: Order | int, carrier: str, tracking_number: str) -> Ord
     if not tracking_number or len(tracking_number) > 80:
         fields["tracking_number"] = ["Required, at most 80 characters."]
     if fields:
-        raise ValidationError("Say which carrier and tracking number.", code="shipment_invalid", fields=fields)
+        raise ShipmentInvalid("Say which carrier and tracking number.", fields=fields)
     with telemetry.command_span("commerce.order.ship"), transaction.atomic():
         order = lock_order(order)
         order.status = check_transition(order, "ship")
@@ -184,14 +184,13 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
             if order.customer_id != by_customer.pk:
                 raise OrderNotFound("No such order.")
             if previous not in CUSTOMER_CANCELLABLE:
-                raise InvalidTransition(
+                raise CancelNotAllowed(
                     f"Order {order.number} is already being prepared; contact support to cancel it.",
-                    code="cancel_not_allowed", extra={"status": previous},
+                    extra={"status": previous},
                 )
         if order.payments.filter(status="pending").exists():
-            raise Conflict(
-                "A payment for this order is still being processed; it can be cancelled once that is settled.",
-                code="payment_in_progress",
+            raise PaymentInProgress(
+                "A payment for this order is still being processed; it can be cancelled once that is settled."
             )
         stock_release_reference(reference=order.reference)
         for allocation in OrderLineAllocation.objects.filter(line__order=order).order_by("id"):

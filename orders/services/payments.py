@@ -26,14 +26,18 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record, record_many
-from commerce.errors import Conflict
 from commerce.money import Money
 from orders import events, idempotency
 from orders.errors import (
+    IdempotencyConflict,
     OrderNotFound,
+    OrdersError,
     PaymentDeclined,
     PaymentGatewayError,
+    PaymentInProgress,
     PaymentNotNeeded,
+    PaymentPending,
+    RefundExceedsPaid,
     RefundInvalid,
     RefundPending,
     WebhookRejected,
@@ -122,7 +126,7 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             existing = next((p for p in found if p.idempotency_key == key), None)
             if existing is not None:
                 if existing.order_id != order.pk:
-                    raise Conflict("This idempotency key was used for another order.", code="idempotency_key_reused")
+                    raise IdempotencyConflict("This idempotency key was used for another order.")
                 return payment_outcome(existing)
             if order.payment_method == Order.PaymentMethod.CASH_ON_DELIVERY:
                 if order.status != S.PENDING:
@@ -137,7 +141,7 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             if not due.is_positive():
                 raise PaymentNotNeeded(f"Order {order.number} is paid.")
             if any(p.order_id == order.pk and p.status == P.PENDING for p in found):
-                raise Conflict("A payment for this order is still being processed.", code="payment_in_progress")
+                raise PaymentInProgress("A payment for this order is still being processed.")
             gateway = gateway_for(order.payment_method)
             payment = Payment.objects.create(order=order, gateway=gateway.name, amount=due.amount, currency=due.currency,
                                              status=P.PENDING, idempotency_key=key,
@@ -147,9 +151,9 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
             result = gateway.charge(amount=due, card=card, idempotency_key=key)
         except GatewayError as exc:
             if exc.outcome_unknown:
-                raise PaymentGatewayError(
+                raise PaymentPending(
                     "The payment could not be confirmed yet. It will not be taken twice; check the order shortly.",
-                    code="payment_pending", extra={"payment_id": payment.pk},
+                    extra={"payment_id": payment.pk},
                 ) from exc
             _settle(payment.pk, None, error=exc)
             raise PaymentGatewayError("The payment service had an error; nothing was charged. Please try again.",
@@ -161,14 +165,13 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
 def payment_outcome(payment: Payment) -> Payment:
     """The outcome of a payment attempt, as the first request saw it."""
     if payment.status == P.DECLINED:
-        raise PaymentDeclined(payment.message or "The card was declined.", code=payment.error_code or "payment_declined",
-                              extra={"payment_id": payment.pk})
+        raise PaymentDeclined(payment.message or "The card was declined.",
+                              extra={"payment_id": payment.pk, "decline_code": payment.error_code or OrdersError.PAYMENT_DECLINED.value})
     if payment.status == P.FAILED:
         raise PaymentGatewayError("The payment service had an error; nothing was charged. Please try again.",
                                   extra={"payment_id": payment.pk})
     if payment.status == P.PENDING:
-        raise PaymentGatewayError("The payment is still being processed.", code="payment_pending",
-                                  extra={"payment_id": payment.pk})
+        raise PaymentPending("The payment is still being processed.", extra={"payment_id": payment.pk})
     return payment
 
 
@@ -262,7 +265,7 @@ def refunds_begin(*, order: Order, amount: Money, reason: str, lines: list[dict]
         ids.append(refund.pk)
         remaining -= take
     if remaining.is_positive():
-        raise RefundInvalid(f"Only {amount - remaining} could be refunded.", code="refund_exceeds_paid")
+        raise RefundExceedsPaid(f"Only {amount - remaining} could be refunded.")
     return ids
 
 
@@ -379,8 +382,8 @@ def order_refund(*, order: Order | int, amount: Decimal | None = None, lines: li
             if not value.is_positive():
                 raise RefundInvalid("The refund must be more than zero.", fields={"amount": ["Must be more than zero."]})
             if value > refundable:
-                raise RefundInvalid(f"At most {refundable} can be refunded.", code="refund_exceeds_paid",
-                                    fields={"amount": [f"At most {refundable.amount}."]})
+                raise RefundExceedsPaid(f"At most {refundable} can be refunded.",
+                                        fields={"amount": [f"At most {refundable.amount}."]})
             refund_ids = refunds_begin(order=order, amount=value, reason=reason, lines=detail)
         refunds_complete(refund_ids)
         order.refresh_from_db()

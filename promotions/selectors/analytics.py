@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
-from commerce.errors import ValidationError
+from promotions.errors import PeriodInvalid
 from promotions.models import (
     Campaign,
     Coupon,
@@ -33,7 +33,7 @@ def promotion_performance(
     """Per period: orders, units on the discounted lines, revenue (order totals) and discount
     granted by the promotion, cancelled redemptions excluded."""
     if period not in _TRUNC:
-        raise ValidationError("Choose day, week or month.", code="period_invalid", fields={"period": ["day, week or month."]})
+        raise PeriodInvalid("Choose day, week or month.", fields={"period": ["day, week or month."]})
     qs = Redemption.objects.filter(promotion=promotion, cancelled_at__isnull=True)
     # Periods and date bounds are UTC days, whatever time zone the request has activated.
     if date_from:

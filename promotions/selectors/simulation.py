@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from commerce.catalog.models import Product
 from commerce.coupon_codes import normalise_coupon_code
-from commerce.errors import ValidationError
 from commerce.money import Money, default_currency
 from orders.pricing import LineInput, price_lines
+from promotions.errors import SimulationInvalid
 
 
 # --- simulation -------------------------------------------------------------------------------------
@@ -47,7 +47,7 @@ def simulate(
     if any(p not in known for p, _ in clean):
         errors["lines"] = ["Unknown product."]
     if errors:
-        raise ValidationError("The sample cart is not valid.", code="simulation_invalid", fields=errors)
+        raise SimulationInvalid("The sample cart is not valid.", fields=errors)
     pricing = price_lines(
         [LineInput(p, q) for p, q in clean], currency=currency or default_currency(),
         customer_id=customer.pk if customer is not None else None,

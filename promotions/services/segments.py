@@ -18,6 +18,7 @@ from commerce.audit.events import record
 from promotions import events
 from promotions.errors import (
     SegmentInvalid,
+    SegmentNotManual,
 )
 from promotions.models import (
     Segment,
@@ -133,7 +134,7 @@ def segment_members_set(*, segment: Segment | int, customers: Iterable) -> int:
         segment = _segment(segment, lock=True)
         span.set_attribute("segment.id", segment.pk)
         if segment.kind != Segment.Kind.MANUAL:
-            raise SegmentInvalid("Only a hand-picked segment lists its members.", code="segment_not_manual")
+            raise SegmentNotManual("Only a hand-picked segment lists its members.")
         wanted = {c.pk if hasattr(c, "pk") else int(c) for c in customers}
         known = set(get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True))
         if known != wanted:

@@ -1,5 +1,7 @@
 """The one error format of the API, and bad input that changes nothing."""
 
+from enum import StrEnum
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -10,6 +12,24 @@ from commerce.audit.models import DomainEvent
 from commerce.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 
 pytestmark = pytest.mark.django_db
+
+
+class _Codes(StrEnum):
+    BAD_THING = "bad_thing"
+    THING_NOT_FOUND = "thing_not_found"
+    THING_TAKEN = "thing_taken"
+
+
+class _BadThing(ValidationError):
+    default_code = _Codes.BAD_THING
+
+
+class _ThingNotFound(NotFound):
+    default_code = _Codes.THING_NOT_FOUND
+
+
+class _ThingTaken(Conflict):
+    default_code = _Codes.THING_TAKEN
 
 ADDRESSES_URL = "/api/v1/me/addresses/"
 REGISTER_URL = "/api/v1/accounts/register/"
@@ -104,10 +124,10 @@ def test_an_unknown_api_route_method_is_405_in_the_error_format(customer_client)
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (ValidationError("Bad.", code="bad_thing", fields={"x": ["Wrong."]}), 400),
+        (_BadThing("Bad.", fields={"x": ["Wrong."]}), 400),
         (PermissionDenied("No."), 403),
-        (NotFound("Gone.", code="thing_not_found"), 404),
-        (Conflict("Taken.", code="thing_taken", extra={"id": 3}), 409),
+        (_ThingNotFound("Gone."), 404),
+        (_ThingTaken("Taken.", extra={"id": 3}), 409),
         (DomainError("Plain."), 400),
     ],
 )

@@ -47,7 +47,7 @@ def test_declined_card_leaves_the_order_payable():
     order = placed_order([(stocked_product(), 1)])
     with pytest.raises(PaymentDeclined) as err:
         payments.order_pay(order=order, customer=order.customer, card=DECLINED_CARD, idempotency_key="k1")
-    assert err.value.code == "card_declined"
+    assert (err.value.code, err.value.extra["decline_code"]) == ("payment_declined", "card_declined")
     order.refresh_from_db()
     assert order.status == "pending"
     payments.order_pay(order=order, customer=order.customer, card=GOOD_CARD, idempotency_key="k2")
