@@ -3,7 +3,8 @@
 Domain errors raised by services map to their status (400/403/404/409) here and nowhere else.
 Anything unexpected is logged and answered with a 500 that reveals nothing. Every ``code`` is a
 member of an error ``StrEnum``: a domain error's own, or ``CoreError`` for the format's answers
-to what is not a domain error (bad JSON, no credentials, throttling, ...).
+to what is not a domain error (bad JSON, no credentials, throttling, ...). How the format and the
+errors are shown in the OpenAPI schema is ``commerce.api.schema``.
 """
 
 import logging
@@ -13,8 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -122,57 +122,3 @@ def _api_exception_code(exc: exceptions.APIException) -> CoreError:
         logger.warning("API exception %s has the code %r, which is no CoreError", type(exc).__name__, code)
         return CoreError.SERVER_ERROR if exc.status_code >= 500 else CoreError.INVALID
 
-
-# --- The error format in the OpenAPI schema ---------------------------------------------------------
-class ErrorSerializer(serializers.Serializer):
-    """The body of every API error."""
-
-    code = serializers.CharField(help_text="Stable, machine-readable error code, e.g. `product_not_found`.")
-    detail = serializers.CharField(help_text="A message for humans.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=(
-            "Per-field messages (empty when the error is not about a field), flat: keyed by the field's path "
-            "in the request body or query, e.g. `quantity`, `card.number`, `lines[1].quantity` (list items by "
-            "their 0-based index), `lines` for the list itself, `non_field_errors` for the request as a whole. "
-            "Services' errors and input validation use the same keys."
-        ),
-    )
-    extra = serializers.DictField(required=False, help_text="Machine-readable details of domain errors, when any.")
-
-
-def error_example(code: str, detail: str, fields: dict | None = None, *, name: str | None = None) -> OpenApiExample:
-    return OpenApiExample(name or code, value=error_body(code, detail, fields), response_only=True)
-
-
-def error_response(description: str, *examples: OpenApiExample) -> OpenApiResponse:
-    """An error response for ``@extend_schema(responses=...)``: the error body with its examples."""
-    return OpenApiResponse(response=ErrorSerializer, description=description, examples=list(examples))
-
-
-def invalid_response(*examples: OpenApiExample) -> OpenApiResponse:
-    """400: the shared input errors (malformed JSON, invalid fields) plus the endpoint's own."""
-    return error_response(
-        "The request is not valid; `fields` says which input is wrong.",
-        *examples,
-        error_example("malformed_request", "JSON parse error - Expecting value: line 1 column 1 (char 0)"),
-    )
-
-
-NOT_AUTHENTICATED = error_response(
-    "No valid credentials: send `Authorization: Token <key>` or a session cookie.",
-    error_example("not_authenticated", "Authentication credentials were not provided."),
-)
-PERMISSION_DENIED = error_response(
-    "Logged in, but not allowed to do this.",
-    error_example("permission_denied", "You do not have permission to perform this action."),
-)
-NOT_FOUND = error_response("No such resource.", error_example("not_found", "Not found."))
-UNSUPPORTED_MEDIA_TYPE = error_response(
-    "The body is not `application/json`.",
-    error_example("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
-)
-THROTTLED = error_response(
-    "Too many requests; retry after the `Retry-After` header's seconds.",
-    error_example("throttled", "Request was throttled. Expected available in 42 seconds."),
-)

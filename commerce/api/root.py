@@ -6,13 +6,12 @@ reached from these and are described in the schema (``/api/schema/``) and the do
 """
 
 from django.urls import URLResolver, get_resolver, reverse
-from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import THROTTLED
+from commerce.api.schema import PUBLIC, answer, documented
 
 API_PREFIX = "api/v1/"
 
@@ -50,14 +49,15 @@ class ApiRootApi(APIView):
             child=serializers.URLField(), help_text="URL name to the absolute URL of each endpoint without path parameters."
         )
 
-    @extend_schema(
-        operation_id="api_root",
-        summary="The API root",
+    @documented(
+        "api_root",
+        "The API root",
         description="Where to start: the docs, the schema and the endpoints that take no path parameters.",
         tags=["api"],
+        ok=OutputSerializer,
+        access=PUBLIC,
         auth=[],
-        responses={200: OutputSerializer, 429: THROTTLED},
-        examples=[OpenApiExample("The root", response_only=True, value={
+        examples=[answer("The root", {
             "name": "Commerce API", "version": "v1",
             "docs": "http://127.0.0.1:8000/api/docs/", "redoc": "http://127.0.0.1:8000/api/redoc/",
             "schema": "http://127.0.0.1:8000/api/schema/",

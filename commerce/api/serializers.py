@@ -15,7 +15,6 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
 
-from commerce.api.errors import error_example
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.errors import CoreError
 from commerce.errors import ValidationError as DomainValidationError
@@ -55,9 +54,6 @@ class MoneyField(serializers.Field):
         return value.as_dict()
 
 
-UNKNOWN_FIELD = error_example(
-    "unknown_field", "The request has fields this endpoint does not take: unit_price.", {"unit_price": ["Unknown field."]}
-)
 
 
 # --- input: shared by every app's endpoints -----------------------------------------------------

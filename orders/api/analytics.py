@@ -6,9 +6,10 @@ customer's purchase pattern and lifetime value are for that customer, and for st
 `accounts.view_customers` who may see that customer's orders (all, or their region's).
 """
 
+import functools
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -16,19 +17,24 @@ from rest_framework.views import APIView
 
 from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
-from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
 from commerce.api.permissions import CanViewCustomer
+from commerce.api.schema import STAFF, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.catalog.selectors import category_get
 from commerce.money import Money, default_currency
 from orders import selectors
-
-CUSTOMER_ID = OpenApiParameter("customer_id", int, OpenApiParameter.PATH, description="The customer's user id.")
-INVALID_DATES = error_response(
-    "A parameter is not valid; `fields` names it.",
-    error_example("invalid", "The request is not valid.", {"date_to": ["Must not be before `date_from`."]}),
+from orders.api.schema import (
+    AVERAGE_EXAMPLE,
+    BEST_SELLER_EXAMPLE,
+    CUSTOMER_ID,
+    CUSTOMER_NOT_FOUND,
+    INVALID_DATES,
+    PURCHASE_PATTERN_EXAMPLE,
+    STATISTICS_EXAMPLE,
 )
-CUSTOMER_NOT_FOUND = error_response("No customer has this id.", error_example("customer_not_found", "No such customer."))
+
+# the analytics endpoints are staff reads, each with one example answer
+_analytics_schema = functools.partial(documented, tags=["analytics"], access=STAFF)
 
 
 def _money(amount) -> Money:
@@ -83,32 +89,14 @@ class OrderStatisticsApi(APIView):
         revenue = MoneyOutputSerializer(help_text="Their totals less refunds.")
         average_order_value = MoneyOutputSerializer()
 
-    @extend_schema(
-        operation_id="orders_statistics",
-        summary="Order statistics",
+    @_analytics_schema(
+        "orders_statistics",
+        "Order statistics",
         description="Counts and totals by status, and orders and revenue by day, week or month.",
-        tags=["analytics"],
+        ok=OutputSerializer,
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer, 400: INVALID_DATES, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "January",
-                value={
-                    "by_status": [
-                        {"status": "cancelled", "count": 2, "total": {"amount": "61.20", "currency": "EUR"}},
-                        {"status": "completed", "count": 40, "total": {"amount": "1388.00", "currency": "EUR"}},
-                    ],
-                    "by_period": [
-                        {"period": "2026-01-01T00:00:00Z", "orders": 40, "revenue": {"amount": "1378.00", "currency": "EUR"}}
-                    ],
-                    "orders": 40,
-                    "revenue": {"amount": "1378.00", "currency": "EUR"},
-                    "average_order_value": {"amount": "34.70", "currency": "EUR"},
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors={400: INVALID_DATES},
+        example=("January", STATISTICS_EXAMPLE),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -152,30 +140,14 @@ class BestSellersApi(APIView):
         units = serializers.IntegerField()
         revenue = MoneyOutputSerializer(help_text="Sum of the line totals (after discounts).")
 
-    @extend_schema(
-        operation_id="orders_best_sellers",
-        summary="Best-selling products",
-        tags=["analytics"],
+    @_analytics_schema(
+        "orders_best_sellers",
+        "Best-selling products",
+        ok=OutputSerializer(many=True),
         parameters=[FilterSerializer],
-        responses={
-            200: OutputSerializer(many=True),
-            400: error_response(
-                "A parameter is not valid; `fields` names it.",
-                error_example("invalid", "The request is not valid.", {"category": ["No such category."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
-            429: THROTTLED,
-        },
-        examples=[
-            OpenApiExample(
-                "Milk first",
-                value={"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "units": 380,
-                       "revenue": {"amount": "566.20", "currency": "EUR"}},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors=invalid_filter("A parameter is not valid; `fields` names it.", error_example(
+            "invalid", "The request is not valid.", {"category": ["No such category."]})),
+        example=("Milk first", BEST_SELLER_EXAMPLE),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -198,20 +170,13 @@ class AverageOrderValueApi(APIView):
         date_to = serializers.DateField(allow_null=True)
         average_order_value = MoneyOutputSerializer(help_text="Mean total of the orders that count as sales.")
 
-    @extend_schema(
-        operation_id="orders_average_order_value",
-        summary="Average order value",
-        tags=["analytics"],
+    @_analytics_schema(
+        "orders_average_order_value",
+        "Average order value",
+        ok=OutputSerializer,
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer, 400: INVALID_DATES, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "January",
-                value={"date_from": "2026-01-01", "date_to": "2026-01-31", "average_order_value": {"amount": "34.70", "currency": "EUR"}},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors={400: INVALID_DATES},
+        example=("January", AVERAGE_EXAMPLE),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -266,32 +231,14 @@ class CustomerPurchasePatternApi(_CustomerFiguresApi):
         typical_basket = TypicalBasketSerializer(allow_null=True, help_text="Null when the customer has no orders.")
         lifetime_value = MoneyOutputSerializer()
 
-    @extend_schema(
-        operation_id="customers_purchase_pattern",
-        summary="A customer's purchase pattern",
+    @_analytics_schema(
+        "customers_purchase_pattern",
+        "A customer's purchase pattern",
         description="How often they order, their favourite categories and their typical basket.",
-        tags=["analytics"],
+        ok=OutputSerializer,
         parameters=[CUSTOMER_ID],
-        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 404: CUSTOMER_NOT_FOUND, 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "A weekly shopper",
-                value={
-                    "customer_id": 17,
-                    "orders": 12,
-                    "average_days_between_orders": "7.2",
-                    "favourite_categories": [{"category_id": 7, "name": "Dairy", "units": 48}],
-                    "typical_basket": {
-                        "median_items": 9,
-                        "average_total": {"amount": "41.30", "currency": "EUR"},
-                        "usual_products": [{"product_id": 42, "name": "Organic whole milk 1 l", "orders": 11}],
-                    },
-                    "lifetime_value": {"amount": "495.60", "currency": "EUR"},
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors={404: CUSTOMER_NOT_FOUND},
+        example=("A weekly shopper", PURCHASE_PATTERN_EXAMPLE),
     )
     def get(self, request, customer_id: int):
         self.check_customer(request, customer_id)
@@ -315,20 +262,13 @@ class CustomerLifetimeValueApi(_CustomerFiguresApi):
         customer_id = serializers.IntegerField()
         lifetime_value = MoneyOutputSerializer(help_text="Totals of their orders that count as sales, less refunds.")
 
-    @extend_schema(
-        operation_id="customers_lifetime_value",
-        summary="A customer's lifetime value",
-        tags=["analytics"],
+    @_analytics_schema(
+        "customers_lifetime_value",
+        "A customer's lifetime value",
+        ok=OutputSerializer,
         parameters=[CUSTOMER_ID],
-        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 404: CUSTOMER_NOT_FOUND, 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "Twelve orders",
-                value={"customer_id": 17, "lifetime_value": {"amount": "495.60", "currency": "EUR"}},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors={404: CUSTOMER_NOT_FOUND},
+        example=("Twelve orders", {"customer_id": 17, "lifetime_value": {"amount": "495.60", "currency": "EUR"}}),
     )
     def get(self, request, customer_id: int):
         self.check_customer(request, customer_id)

@@ -6,48 +6,39 @@ stock shortfall is flagged on its line (``issues``), never silently charged or d
 """
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import (
-    NOT_AUTHENTICATED,
-    NOT_FOUND,
-    THROTTLED,
-    UNSUPPORTED_MEDIA_TYPE,
-    error_example,
-    error_response,
-    invalid_response,
-)
-from commerce.api.serializers import UNKNOWN_FIELD, QuantityField, StrictInputSerializer
+from commerce.api.schema import NOT_FOUND, documented, error_example, error_response, sent
+from commerce.api.serializers import QuantityField, StrictInputSerializer
 from commerce.audit.journey import JourneyAction, Step
 from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import DomainError
 from orders import selectors
-from orders.api.common import (
-    CART_EXAMPLE,
-    CartSummaryOutputSerializer,
-    cart_summary_data,
-    journey_step,
-    journey_steps,
-)
+from orders.api.common import CartSummaryOutputSerializer, cart_summary_data, journey_step, journey_steps
+from orders.api.schema import CART_ANSWER, COUPON_ERRORS, LINE_ID, LINE_NOT_FOUND, QUANTITY_ERRORS, SET_LINES_ERRORS
 from orders.errors import CartLineNotFound
 from orders.services import cart as services
 
-LINE_ID = OpenApiParameter("line_id", int, OpenApiParameter.PATH, description="Id of a line of your cart.")
-LINE_NOT_FOUND = error_response(
-    "No line of your cart has this id (a line of anyone else's cart is not found either).",
-    error_example("cart_line_not_found", "That item is not in your cart."),
+SET_LINES_DESCRIPTION = (
+    "Replaces the cart's lines with the given ones in one step, all or nothing: the way to send a "
+    "whole basket (a shopping list, a synced offline cart) in one request instead of one "
+    "`POST /cart/items/` per product. Each line is checked as adding one is (a product for sale, "
+    f"1 to {MAX_QUANTITY} units); lines not listed are removed, an empty list removes every line, "
+    "coupons stay. A new line takes today's price as the price you saw; a kept line keeps the price "
+    "it was added at, so a price change since is still flagged (`price_changed`). The price is always "
+    "the catalog's: a line carrying a price is refused. Creates the cart when there is none."
 )
-CART_ANSWER = [OpenApiExample("The cart", value=CART_EXAMPLE, response_only=True, status_codes=["200"])]
-QUANTITY_ERRORS = (
-    error_example("invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]}),
-    error_example("invalid_quantity", "Quantity must be a whole number.", {"quantity": ["Must be a whole number."]},
-                  name="not a whole number"),
-)
+
+
+def _cart_schema(operation_id: str, summary: str, *, examples=(), **parts):
+    """Every cart endpoint answers with the cart summary, for the logged-in customer."""
+    return documented(operation_id, summary, tags=["cart"], ok=CartSummaryOutputSerializer,
+                      examples=[*examples, CART_ANSWER], **parts)
 
 
 class CartApi(APIView):
@@ -55,16 +46,13 @@ class CartApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="cart_retrieve",
-        summary="My cart",
+    @_cart_schema(
+        "cart_retrieve",
+        "My cart",
         description=(
             "Lines at today's prices with what changed since they were added, subtotal, discounts, "
             "shipping and total. A customer without a cart gets an empty one (`id` null)."
         ),
-        tags=["cart"],
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
-        examples=CART_ANSWER,
     )
     def get(self, request):
         cart = selectors.cart_find(customer=request.user)
@@ -72,15 +60,8 @@ class CartApi(APIView):
         journey_step(request, JourneyAction.VIEW_CART, details={"items": data["item_count"]})
         return Response(data)
 
-    @extend_schema(
-        operation_id="cart_clear",
-        summary="Empty my cart",
-        description="Removes every line and coupon; answers with the (empty) cart.",
-        tags=["cart"],
-        request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
-        examples=CART_ANSWER,
-    )
+    @_cart_schema("cart_clear", "Empty my cart", description="Removes every line and coupon; answers with the (empty) cart.",
+                  request=None)
     def delete(self, request):
         cart = selectors.cart_find(customer=request.user)
         if cart is not None:
@@ -111,28 +92,17 @@ class CartItemAddApi(APIView):
         product_id = serializers.IntegerField(min_value=1)
         quantity = QuantityField()
 
-    @extend_schema(
-        operation_id="cart_items_add",
-        summary="Add a product to my cart",
+    @_cart_schema(
+        "cart_items_add",
+        "Add a product to my cart",
         description=(
             "Adding a product already in the cart adds to its line. The price is always the catalog's: "
             "a request carrying a price (`unit_price`, `price`, ...) is refused."
         ),
-        tags=["cart"],
         request=InputSerializer,
-        responses={
-            200: CartSummaryOutputSerializer,
-            400: invalid_response(
-                *QUANTITY_ERRORS,
-                error_example("product_inactive", "Organic whole milk 1 l is not for sale."),
-                UNKNOWN_FIELD,
-            ),
-            401: NOT_AUTHENTICATED,
-            404: error_response("No product has this id.", error_example("product_not_found", "No such product.")),
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-        },
-        examples=[OpenApiExample("Three bottles", value={"product_id": 42, "quantity": 3}, request_only=True), *CART_ANSWER],
+        invalid=[*QUANTITY_ERRORS, error_example("product_inactive", "Organic whole milk 1 l is not for sale.")],
+        errors={404: error_response("No product has this id.", error_example("product_not_found", "No such product."))},
+        examples=[sent("Three bottles", {"product_id": 42, "quantity": 3})],
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -171,50 +141,18 @@ class CartLinesApi(APIView):
             help_text=f"Every line the cart should hold, each product once; at most {services.MAX_CART_LINES}.",
         )
 
-    @extend_schema(
-        operation_id="cart_lines_set",
-        summary="Set all my cart's lines at once",
-        description=(
-            "Replaces the cart's lines with the given ones in one step, all or nothing: the way to send a "
-            "whole basket (a shopping list, a synced offline cart) in one request instead of one "
-            "`POST /cart/items/` per product. Each line is checked as adding one is (a product for sale, "
-            f"1 to {MAX_QUANTITY} units); lines not listed are removed, an empty list removes every line, "
-            "coupons stay. A new line takes today's price as the price you saw; a kept line keeps the price "
-            "it was added at, so a price change since is still flagged (`price_changed`). The price is always "
-            "the catalog's: a line carrying a price is refused. Creates the cart when there is none."
-        ),
-        tags=["cart"],
+    @_cart_schema(
+        "cart_lines_set",
+        "Set all my cart's lines at once",
+        description=SET_LINES_DESCRIPTION,
         request=InputSerializer,
-        responses={
-            200: CartSummaryOutputSerializer,
-            400: invalid_response(
-                error_example("invalid_quantity", "Quantity must be at least 1.", {"lines[1].quantity": ["Must be at least 1."]}),
-                error_example("duplicate_product", "Each product may appear once; give its whole quantity on one line.",
-                              {"lines[2].product_id": ["Already listed."]}),
-                error_example("product_inactive", "Organic whole milk 1 l is not for sale.",
-                              {"lines[0].product_id": ["Not for sale."]}),
-                error_example("too_many_lines", f"At most {services.MAX_CART_LINES} lines per cart.",
-                              {"lines": [f"At most {services.MAX_CART_LINES} lines."]}),
-                error_example("unknown_field", "The request has fields this endpoint does not take: lines[0].unit_price.",
-                              {"lines[0].unit_price": ["Unknown field."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            404: error_response(
-                "A line names a product that does not exist.",
-                error_example("product_not_found", "No such product.", {"lines[0].product_id": ["No such product."]}),
-            ),
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-        },
+        invalid=SET_LINES_ERRORS,
+        errors={404: error_response("A line names a product that does not exist.", error_example(
+            "product_not_found", "No such product.", {"lines[0].product_id": ["No such product."]}))},
         examples=[
-            OpenApiExample(
-                "A weekly basket",
-                value={"lines": [{"product_id": 42, "quantity": 3}, {"product_id": 7, "quantity": 1},
-                                 {"product_id": 19, "quantity": 2}]},
-                request_only=True,
-            ),
-            OpenApiExample("Remove every line", value={"lines": []}, request_only=True),
-            *CART_ANSWER,
+            sent("A weekly basket", {"lines": [{"product_id": 42, "quantity": 3}, {"product_id": 7, "quantity": 1},
+                                               {"product_id": 19, "quantity": 2}]}),
+            sent("Remove every line", {"lines": []}),
         ],
     )
     def put(self, request):
@@ -246,22 +184,8 @@ class CartItemApi(APIView):
             raise CartLineNotFound("That item is not in your cart.")
         return cart
 
-    @extend_schema(
-        operation_id="cart_items_update",
-        summary="Change a line's quantity",
-        tags=["cart"],
-        parameters=[LINE_ID],
-        request=InputSerializer,
-        responses={
-            200: CartSummaryOutputSerializer,
-            400: invalid_response(*QUANTITY_ERRORS, UNKNOWN_FIELD),
-            401: NOT_AUTHENTICATED,
-            404: LINE_NOT_FOUND,
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-        },
-        examples=[OpenApiExample("Five now", value={"quantity": 5}, request_only=True), *CART_ANSWER],
-    )
+    @_cart_schema("cart_items_update", "Change a line's quantity", parameters=[LINE_ID], request=InputSerializer,
+                  invalid=QUANTITY_ERRORS, errors={404: LINE_NOT_FOUND}, examples=[sent("Five now", {"quantity": 5})])
     def patch(self, request, line_id: int):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -269,15 +193,7 @@ class CartItemApi(APIView):
         services.cart_update_quantity(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
         return Response(cart_summary_data(cart))
 
-    @extend_schema(
-        operation_id="cart_items_remove",
-        summary="Remove a line",
-        tags=["cart"],
-        parameters=[LINE_ID],
-        request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 404: LINE_NOT_FOUND, 429: THROTTLED},
-        examples=CART_ANSWER,
-    )
+    @_cart_schema("cart_items_remove", "Remove a line", parameters=[LINE_ID], request=None, errors={404: LINE_NOT_FOUND})
     def delete(self, request, line_id: int):
         cart = self._cart(request)
         line = selectors.cart_items(cart=cart).filter(pk=line_id).only("product_id").first()
@@ -293,36 +209,13 @@ class CartCouponApplyApi(APIView):
     class InputSerializer(StrictInputSerializer):
         code = serializers.CharField(max_length=40)
 
-    @extend_schema(
-        operation_id="cart_coupons_apply",
-        summary="Apply a coupon code",
+    @_cart_schema(
+        "cart_coupons_apply",
+        "Apply a coupon code",
         description="The code is checked by the promotions rules; one that does not apply is refused with its reason.",
-        tags=["cart"],
         request=InputSerializer,
-        responses={
-            200: CartSummaryOutputSerializer,
-            400: invalid_response(
-                *(
-                    error_example(reason, message, {"code": [message]})
-                    for reason, message in (
-                        ("coupon_unknown", "The code SPRING10 is not known."),
-                        ("coupon_expired", "The code SPRING10 has expired."),
-                        ("coupon_exhausted", "The code SPRING10 has been used up."),
-                        ("coupon_not_yet_valid", "The code SPRING10 is not valid yet."),
-                        ("coupon_not_yours", "The code SPRING10 belongs to another customer."),
-                        ("coupon_invalidated", "The code SPRING10 is no longer valid."),
-                        ("coupon_not_applicable", "The code SPRING10 does not apply: Needs a subtotal of at least 30.00."),
-                        ("coupon_not_combinable", "The code SPRING10 cannot be combined with Summer sale."),
-                    )
-                ),
-                error_example("too_many_coupons", "At most 5 codes per cart."),
-                UNKNOWN_FIELD,
-            ),
-            401: NOT_AUTHENTICATED,
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-        },
-        examples=[OpenApiExample("A code", value={"code": "SPRING10"}, request_only=True), *CART_ANSWER],
+        invalid=COUPON_ERRORS,
+        examples=[sent("A code", {"code": "SPRING10"})],
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -343,15 +236,13 @@ class CartCouponApplyApi(APIView):
 class CartCouponRemoveApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="cart_coupons_remove",
-        summary="Remove a coupon code",
+    @_cart_schema(
+        "cart_coupons_remove",
+        "Remove a coupon code",
         description="Removing a code that is not on the cart changes nothing.",
-        tags=["cart"],
         parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, description="The coupon code.")],
         request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND, 429: THROTTLED},  # 404: no code in the URL
-        examples=CART_ANSWER,
+        errors={404: NOT_FOUND},  # no code in the URL
     )
     def delete(self, request, code: str):
         cart = selectors.cart_find(customer=request.user)
@@ -363,14 +254,11 @@ class CartCouponRemoveApi(APIView):
 class CartAcceptChangesApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="cart_accept_changes",
-        summary="Accept today's prices",
+    @_cart_schema(
+        "cart_accept_changes",
+        "Accept today's prices",
         description="After a `price_changed` flag: the shopper has seen the new prices and takes them.",
-        tags=["cart"],
         request=None,
-        responses={200: CartSummaryOutputSerializer, 401: NOT_AUTHENTICATED, 429: THROTTLED},
-        examples=CART_ANSWER,
     )
     def post(self, request):
         cart = selectors.cart_find(customer=request.user)

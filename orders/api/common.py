@@ -1,4 +1,4 @@
-"""Pieces shared by the orders endpoints: card input, the cart and order answers, schema examples.
+"""Pieces shared by the orders endpoints: card input, the cart and order answers.
 
 The input pieces every app shares (strict serializers, quantities, amounts) are in
 ``commerce.api.serializers``.
@@ -11,12 +11,11 @@ import hashlib
 
 from django.core.validators import RegexValidator
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from commerce.accounts import access
-from commerce.api.errors import error_body, error_example, error_response
+from commerce.api.errors import error_body
 from commerce.api.serializers import MoneyField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.audit.journey import journey_record_for_api, journey_record_many_for_api
 from commerce.errors import DomainError
@@ -33,52 +32,7 @@ MANAGE_ORDERS = "accounts.manage_orders"
 REFUND_ORDERS = "accounts.refund_orders"
 STAFF_ACTIONS = ("confirm", "allocate", "mark_ready", "ship", "deliver", "complete")
 
-# --- parameters and error responses of the schema -----------------------------------------------
-ORDER_NUMBER = OpenApiParameter(
-    "number", OpenApiTypes.STR, OpenApiParameter.PATH, description="Order number, e.g. `7K2QM-93XTD`."
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "Any unique string up to 100 characters (a UUID is fine). Repeating the request with the same "
-        "key returns the first answer and does nothing more; the same key with another body is refused (409)."
-    ),
-)
-IDEMPOTENT_REPLAYED = OpenApiParameter(
-    "Idempotent-Replayed",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=True,
-    description="`true` when this answer is the stored answer to an earlier request with the same Idempotency-Key.",
-)
-ORDER_NOT_FOUND = error_response(
-    "No order of yours has this number (anyone else's order is not found either).",
-    error_example("order_not_found", "No such order."),
-)
-INVALID_TRANSITION = error_response(
-    "The order's status does not allow this now.",
-    error_example("invalid_transition", "Order 7K2QM-93XTD is pending payment; it cannot be shipped now."),
-)
-IDEMPOTENCY_CONFLICTS = (
-    error_example("idempotency_key_reused", "This Idempotency-Key was used with a different request."),
-    error_example("request_in_progress", "A request with this Idempotency-Key is still being processed."),
-)
-PAYMENT_DECLINED = error_response(
-    "The card was declined. At checkout the attempt is voided and its items are back in the cart; "
-    "paying an existing order (`POST /orders/{number}/pay/`) leaves it pending and payable.",
-    error_example(
-        "payment_declined",
-        "The card was declined.",
-    ),
-)
-PAYMENT_GATEWAY_ERROR = error_response(
-    "The payment service failed; nothing was charged (`payment_gateway_error`), or the answer was lost and "
-    "the payment is settled later without charging twice (`payment_pending`).",
-    error_example("payment_gateway_error", "The payment service had an error; nothing was charged. Please try again."),
-    error_example("payment_pending", "The payment could not be confirmed yet. It will not be taken twice; check the order shortly."),
-)
+
 # --- input ------------------------------------------------------------------------------------------
 @extend_schema_serializer(component_name="CardInput")
 class CardInputSerializer(StrictInputSerializer):
@@ -392,100 +346,3 @@ def order_detail_data(*, number: str, requester) -> dict:
     return OrderDetailOutputSerializer(order, context=context).data
 
 
-ORDER_EXAMPLE = {
-    "number": "7K2QM-93XTD",
-    "status": "paid",
-    "payment_status": "paid",
-    "payment_method": "card",
-    "customer_id": 17,
-    "region_id": 2,
-    "currency": "EUR",
-    "subtotal": {"amount": "29.80", "currency": "EUR"},
-    "discount": {"amount": "0.00", "currency": "EUR"},
-    "shipping": {"amount": "4.90", "currency": "EUR"},
-    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
-    "total": {"amount": "34.70", "currency": "EUR"},
-    "paid": {"amount": "34.70", "currency": "EUR"},
-    "refunded": {"amount": "0.00", "currency": "EUR"},
-    "balance_due": {"amount": "0.00", "currency": "EUR"},
-    "shipping_address": {
-        "recipient": "Ada Lovelace", "street": "12 Rue de la République", "city": "Lyon", "state": "",
-        "zip_code": "69002", "country": "FR", "latitude": "45.764043", "longitude": "4.835659",
-    },
-    "coupon_codes": [],
-    "applied_promotions": [],
-    "carrier": "",
-    "tracking_number": "",
-    "cancel_reason": "",
-    "placed_at": "2026-01-15T09:40:00Z",
-    "updated_at": "2026-01-15T09:40:02Z",
-    "hold_until": None,
-    "lines": [
-        {
-            "id": 301,
-            "product_id": 42,
-            "product_code": "BIO-MILK-1L",
-            "product_name": "Organic whole milk 1 l",
-            "quantity": 20,
-            "unit_price": {"amount": "1.49", "currency": "EUR"},
-            "discount": {"amount": "0.00", "currency": "EUR"},
-            "line_total": {"amount": "29.80", "currency": "EUR"},
-            "refunded_quantity": 0,
-            "refunded_amount": {"amount": "0.00", "currency": "EUR"},
-            "allocations": [],
-        }
-    ],
-    "payments": [
-        {
-            "id": 88,
-            "gateway": "sandbox",
-            "amount": {"amount": "34.70", "currency": "EUR"},
-            "status": "captured",
-            "card_last4": "4242",
-            "error_code": "",
-            "message": "",
-            "refunded_amount": {"amount": "0.00", "currency": "EUR"},
-            "created_at": "2026-01-15T09:40:01Z",
-        }
-    ],
-    "refunds": [],
-    "timeline": [
-        {"event": "orders.order.created", "version": 1, "at": "2026-01-15T09:40:00Z", "by": "customer", "channel": "api",
-         "details": {"total_amount": "34.70", "currency": "EUR", "payment_method": "card"}},
-        {"event": "orders.order.paid", "version": 4, "at": "2026-01-15T09:40:02Z", "by": "customer", "channel": "api",
-         "details": {"payment_id": 88, "amount": "34.70", "currency": "EUR"}},
-    ],
-    "allowed_actions": ["cancel"],
-}
-
-CART_EXAMPLE = {
-    "id": 12,
-    "currency": "EUR",
-    "item_count": 3,
-    "lines": [
-        {
-            "id": 55,
-            "product": {"id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "slug": "organic-whole-milk-1l"},
-            "quantity": 3,
-            "unit_price": {"amount": "1.59", "currency": "EUR"},
-            "seen_unit_price": {"amount": "1.49", "currency": "EUR"},
-            "subtotal": {"amount": "4.77", "currency": "EUR"},
-            "discount": {"amount": "0.00", "currency": "EUR"},
-            "total": {"amount": "4.77", "currency": "EUR"},
-            "available": 120,
-            "issues": ["price_changed"],
-        }
-    ],
-    "subtotal": {"amount": "4.77", "currency": "EUR"},
-    "discounts": [],
-    "discount_total": {"amount": "0.00", "currency": "EUR"},
-    "shipping": {"amount": "4.90", "currency": "EUR"},
-    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
-    "total": {"amount": "9.67", "currency": "EUR"},
-    "coupons": [],
-    "hints": [
-        {"key": "promotion:8", "name": "Free shipping from 50 EUR", "reason": "minimum_not_reached",
-         "message": "Needs a subtotal of at least 50.00.", "hint": "Spend 45.23 more"}
-    ],
-    "has_issues": True,
-}

@@ -7,33 +7,33 @@ illegal transition is refused by the service with 409 `invalid_transition`; noth
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import (
-    NOT_AUTHENTICATED,
-    PERMISSION_DENIED,
-    THROTTLED,
-    UNSUPPORTED_MEDIA_TYPE,
-    error_example,
-    error_response,
-    invalid_response,
-)
 from commerce.api.permissions import has_access
-from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, QuantityField, StrictInputSerializer
+from commerce.api.schema import (
+    STAFF,
+    UNKNOWN_FIELD,
+    UNSUPPORTED_MEDIA_TYPE,
+    answer,
+    error_example,
+    invalid_response,
+    sent,
+)
+from commerce.api.serializers import DecimalStringField, QuantityField, StrictInputSerializer
 from orders import selectors
-from orders.api.common import (
+from orders.api.common import MANAGE_ORDERS, REFUND_ORDERS, OrderDetailOutputSerializer, order_detail_data
+from orders.api.schema import (
     INVALID_TRANSITION,
-    MANAGE_ORDERS,
     ORDER_EXAMPLE,
     ORDER_NOT_FOUND,
     ORDER_NUMBER,
-    REFUND_ORDERS,
-    OrderDetailOutputSerializer,
-    order_detail_data,
+    REFUND_EXAMPLES,
+    REFUND_GATEWAY_ERROR,
+    REFUND_INVALID,
 )
 from orders.services import lifecycle
 from orders.services.payments import order_refund
@@ -42,20 +42,15 @@ CanManageOrders = has_access(MANAGE_ORDERS, "You need the manage orders permissi
 CanRefundOrders = has_access(REFUND_ORDERS, "You need the refund orders permission.")
 
 
-def _transition_schema(operation_id: str, summary: str, description: str, *, request=None, examples=(), bad_input=None,
-                       extra_responses=None):
-    responses = {
-        200: OrderDetailOutputSerializer,
-        401: NOT_AUTHENTICATED,
-        403: PERMISSION_DENIED,
-        404: ORDER_NOT_FOUND,
-        409: INVALID_TRANSITION,
-        429: THROTTLED,
-    }
-    if bad_input is not None:
-        responses[400] = bad_input
-        responses[415] = UNSUPPORTED_MEDIA_TYPE
-    responses.update(extra_responses or {})
+def _transition_schema(operation_id: str, summary: str, description: str, *, request=None, invalid=(), errors=None,
+                       examples=()):
+    """A transition answers with the order, or is refused: staff only, the order not found (or not
+    theirs to see), the transition not allowed now; a body's input errors (``unknown_field`` too: the
+    inputs are strict) are listed after these, as they always were."""
+    responses = {200: OrderDetailOutputSerializer, **dict(sorted({**STAFF, 404: ORDER_NOT_FOUND, 409: INVALID_TRANSITION}.items()))}
+    if request is not None:
+        responses |= {400: invalid_response(*invalid, UNKNOWN_FIELD), 415: UNSUPPORTED_MEDIA_TYPE}
+    responses |= errors or {}
     return extend_schema(
         operation_id=operation_id,
         summary=summary,
@@ -64,7 +59,7 @@ def _transition_schema(operation_id: str, summary: str, description: str, *, req
         parameters=[ORDER_NUMBER],
         request=request,
         responses=responses,
-        examples=[*examples, OpenApiExample("The order", value=ORDER_EXAMPLE, response_only=True, status_codes=["200"])],
+        examples=[*examples, answer("The order", ORDER_EXAMPLE, "200")],
     )
 
 
@@ -115,10 +110,8 @@ class OrderShipApi(_TransitionApi):
         "Ship",
         "ready to ship → shipped, with the carrier and its tracking number.",
         request=InputSerializer,
-        examples=[OpenApiExample("Parcel", value={"carrier": "Colissimo", "tracking_number": "6A12345678901"}, request_only=True)],
-        bad_input=invalid_response(
-            error_example("invalid", "The request is not valid.", {"tracking_number": ["This field is required."]}), UNKNOWN_FIELD
-        ),
+        invalid=[error_example("invalid", "The request is not valid.", {"tracking_number": ["This field is required."]})],
+        examples=[sent("Parcel", {"carrier": "Colissimo", "tracking_number": "6A12345678901"})],
     )
     def post(self, request, number: str):
         serializer = self.InputSerializer(data=request.data)
@@ -170,22 +163,9 @@ class OrderRefundApi(_TransitionApi):
         "Refund",
         "Gives money back through the gateway that took it. A full refund moves the order to refunded.",
         request=InputSerializer,
-        examples=[
-            OpenApiExample("Two broken bottles", value={"lines": [{"line_id": 301, "quantity": 2}], "reason": "broken"},
-                           request_only=True),
-            OpenApiExample("A goodwill amount", value={"amount": "5.00", "reason": "late delivery"}, request_only=True),
-        ],
-        bad_input=invalid_response(
-            error_example("refund_exceeds_paid", "At most 34.70 EUR can be refunded.", {"amount": ["At most 34.70."]}),
-            error_example("refund_invalid", "Only 1 of BIO-MILK-1L can still be refunded.", {"lines": ["Too many units."]}),
-            UNKNOWN_FIELD,
-        ),
-        extra_responses={
-            502: error_response(
-                "The gateway refused or failed the refund; nothing was recorded as refunded.",
-                error_example("payment_gateway_error", "The refund could not be made: the gateway is unavailable."),
-            )
-        },
+        invalid=REFUND_INVALID,
+        errors={502: REFUND_GATEWAY_ERROR},
+        examples=REFUND_EXAMPLES,
     )
     def post(self, request, number: str):
         serializer = self.InputSerializer(data=request.data)

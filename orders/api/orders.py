@@ -6,38 +6,29 @@ also travels to the payment gateway, so not even a racing retry can charge twice
 fingerprint of a request never holds the card number or CVC.
 """
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.accounts import access
-from commerce.api.errors import (
-    NOT_AUTHENTICATED,
-    PERMISSION_DENIED,
-    THROTTLED,
-    UNSUPPORTED_MEDIA_TYPE,
-    error_example,
-    error_response,
-    invalid_response,
-)
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, QueryParamsSerializer, StrictInputSerializer
+from commerce.api.schema import (
+    PAGE_NOT_FOUND,
+    PERMISSION_DENIED,
+    answer,
+    documented,
+    error_example,
+    invalid_filter,
+    sent,
+)
+from commerce.api.serializers import DecimalStringField, QueryParamsSerializer, StrictInputSerializer
 from commerce.audit.journey import JourneyAction
 from commerce.errors import PermissionDenied
 from orders import selectors
 from orders.api.common import (
-    CART_EXAMPLE,
-    IDEMPOTENCY_CONFLICTS,
-    IDEMPOTENCY_KEY,
-    IDEMPOTENT_REPLAYED,
     MANAGE_ORDERS,
-    ORDER_EXAMPLE,
-    ORDER_NOT_FOUND,
-    ORDER_NUMBER,
-    PAYMENT_DECLINED,
-    PAYMENT_GATEWAY_ERROR,
     CardInputSerializer,
     CartSummaryOutputSerializer,
     MoneyField,
@@ -52,6 +43,22 @@ from orders.api.common import (
     order_detail_data,
     with_order_number,
 )
+from orders.api.schema import (
+    CANCEL_REFUSED,
+    CARD_EXAMPLE,
+    CARD_REQUIRED,
+    CHECKOUT_ERRORS,
+    CHECKOUT_EXAMPLES,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    ORDER_ANSWER,
+    ORDER_LIST_EXAMPLE,
+    ORDER_NOT_FOUND,
+    ORDER_NUMBER,
+    PAY_ERRORS,
+    REORDER_EXAMPLE,
+    SUGGESTION_EXAMPLE,
+)
 from orders.errors import PaymentDeclined, PaymentGatewayError
 from orders.idempotency import run_idempotent
 from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
@@ -59,9 +66,6 @@ from orders.services import lifecycle
 from orders.services.cart import order_reorder
 from orders.services.checkout import checkout_place_and_pay
 from orders.services.payments import order_pay
-
-CARD_EXAMPLE = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
-ORDER_ANSWER = OpenApiExample("The order", value=ORDER_EXAMPLE, response_only=True, status_codes=["200", "201"])
 
 
 def _idempotency_key(request) -> str | None:
@@ -104,57 +108,17 @@ class CheckoutApi(APIView):
                 raise serializers.ValidationError({"card": ["Not used for cash on delivery."]})
             return attrs
 
-    @extend_schema(
-        operation_id="checkout_create",
-        summary="Check out",
+    @documented(
+        "checkout_create",
+        "Check out",
         tags=["checkout"],
+        ok=OrderDetailOutputSerializer,
+        status=201,
         parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
         request=InputSerializer,
-        responses={
-            201: OrderDetailOutputSerializer,
-            400: invalid_response(
-                error_example("cart_empty", "Your cart is empty."),
-                error_example("invalid", "The request is not valid.", {"card": ["Required for card payments."]}),
-                UNKNOWN_FIELD,
-            ),
-            401: NOT_AUTHENTICATED,
-            402: PAYMENT_DECLINED,
-            403: error_response(
-                "This account may not place orders.", error_example("cannot_place_orders", "This account may not place orders.")
-            ),
-            404: error_response(
-                "The address is not one of yours.", error_example("address_not_found", "No such address.")
-            ),
-            409: error_response(
-                "Stock, prices or the total changed, or the Idempotency-Key was reused: nothing was ordered.",
-                error_example("insufficient_stock", "Only 2 of Organic whole milk 1 l left."),
-                error_example("cart_changed", "Some items changed since you added them; please review your cart."),
-                *IDEMPOTENCY_CONFLICTS,
-            ),
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-            502: PAYMENT_GATEWAY_ERROR,
-        },
-        examples=[
-            OpenApiExample(
-                "Card",
-                value={"address_id": 5, "payment_method": "card", "card": CARD_EXAMPLE, "expected_total": "34.70"},
-                request_only=True,
-            ),
-            OpenApiExample("Cash on delivery", value={"address_id": 5, "payment_method": "cod"}, request_only=True),
-            OpenApiExample("Placed and paid", value=ORDER_EXAMPLE, response_only=True, status_codes=["201"]),
-            OpenApiExample(
-                "Declined",
-                value={
-                    "code": "payment_declined",
-                    "detail": "The card was declined.",
-                    "fields": {},
-                    "extra": {"payment_id": 88, "decline_code": "card_declined", "order_number": "7K2QM-93XTD"},
-                },
-                response_only=True,
-                status_codes=["402"],
-            ),
-        ],
+        invalid=[error_example("cart_empty", "Your cart is empty."), CARD_REQUIRED],
+        errors=CHECKOUT_ERRORS,
+        examples=CHECKOUT_EXAMPLES,
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -223,29 +187,6 @@ class OrderListOutputSerializer(serializers.Serializer):
         return OrderListLineSerializer(summary.lines, many=True, context={"currency": summary.currency}).data
 
 
-ORDER_LIST_EXAMPLE = {
-    "number": "7K2QM-93XTD",
-    "status": "shipped",
-    "payment_status": "paid",
-    "payment_method": "card",
-    "customer_id": 17,
-    "region_id": 2,
-    "item_count": 20,
-    "subtotal": {"amount": "29.80", "currency": "EUR"},
-    "discount": {"amount": "0.00", "currency": "EUR"},
-    "shipping": {"amount": "4.90", "currency": "EUR"},
-    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
-    "total": {"amount": "34.70", "currency": "EUR"},
-    "refunded": {"amount": "0.00", "currency": "EUR"},
-    "lines": [
-        {"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "quantity": 20,
-         "unit_price": {"amount": "1.49", "currency": "EUR"}, "line_total": {"amount": "29.80", "currency": "EUR"}}
-    ],
-    "placed_at": "2026-01-15T09:40:00Z",
-    "updated_at": "2026-01-16T14:02:00Z",
-}
-
-
 class OrderListApi(APIView):
     """Orders, newest first, from the order read model.
 
@@ -276,22 +217,18 @@ class OrderListApi(APIView):
                 raise serializers.ValidationError({"max_total": ["Must not be below `min_total`."]})
             return attrs
 
-    @extend_schema(
-        operation_id="orders_list",
-        summary="Orders",
+    @documented(
+        "orders_list",
+        "Orders",
         tags=["orders"],
+        ok=OrderListOutputSerializer(many=True),
         parameters=[FilterSerializer],
-        responses={
-            200: OrderListOutputSerializer(many=True),
-            400: error_response(
-                "A filter value is not valid; `fields` names it.",
-                error_example("invalid", "The request is not valid.", {"status": ['"lost" is not a valid choice.']}),
-            ),
-            401: NOT_AUTHENTICATED,
-            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
-            429: THROTTLED,
+        errors={
+            **invalid_filter("A filter value is not valid; `fields` names it.", error_example(
+                "invalid", "The request is not valid.", {"status": ['"lost" is not a valid choice.']})),
+            404: PAGE_NOT_FOUND,
         },
-        examples=[OpenApiExample("An order", value=ORDER_LIST_EXAMPLE, response_only=True, status_codes=["200"])],
+        examples=[answer("An order", ORDER_LIST_EXAMPLE, "200")],
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -303,17 +240,18 @@ class OrderListApi(APIView):
 class OrderDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="orders_retrieve",
-        summary="One order",
+    @documented(
+        "orders_retrieve",
+        "One order",
+        tags=["orders"],
+        ok=OrderDetailOutputSerializer,
         description=(
             "Lines with the batches they were allocated, totals, the address as it was at checkout, "
             "payments, refunds, the status timeline built from the order's events, and the actions "
             "the requester may take now."
         ),
-        tags=["orders"],
         parameters=[ORDER_NUMBER],
-        responses={200: OrderDetailOutputSerializer, 401: NOT_AUTHENTICATED, 404: ORDER_NOT_FOUND, 429: THROTTLED},
+        errors={404: ORDER_NOT_FOUND},
         examples=[ORDER_ANSWER],
     )
     def get(self, request, number: str):
@@ -329,35 +267,16 @@ class OrderPayApi(APIView):
     class InputSerializer(StrictInputSerializer):
         card = CardInputSerializer(required=False, allow_null=True, help_text="Required when the order is paid by card.")
 
-    @extend_schema(
-        operation_id="orders_pay",
-        summary="Pay an order",
+    @documented(
+        "orders_pay",
+        "Pay an order",
         tags=["orders"],
+        ok=OrderDetailOutputSerializer,
         parameters=[ORDER_NUMBER, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
         request=InputSerializer,
-        responses={
-            200: OrderDetailOutputSerializer,
-            400: invalid_response(
-                error_example("invalid", "The request is not valid.", {"card": ["Required for card payments."]}), UNKNOWN_FIELD
-            ),
-            401: NOT_AUTHENTICATED,
-            402: PAYMENT_DECLINED,
-            403: error_response(
-                "Only the customer pays for their order.",
-                error_example("permission_denied", "Only the customer can pay for an order."),
-            ),
-            404: ORDER_NOT_FOUND,
-            409: error_response(
-                "The order cannot be paid now, or the Idempotency-Key was reused.",
-                error_example("invalid_transition", "Order 7K2QM-93XTD is paid; it cannot be paid now."),
-                error_example("payment_in_progress", "A payment for this order is still being processed."),
-                *IDEMPOTENCY_CONFLICTS,
-            ),
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-            502: PAYMENT_GATEWAY_ERROR,
-        },
-        examples=[OpenApiExample("Card", value={"card": CARD_EXAMPLE}, request_only=True), ORDER_ANSWER],
+        invalid=[CARD_REQUIRED],
+        errors=PAY_ERRORS,
+        examples=[sent("Card", {"card": CARD_EXAMPLE}), ORDER_ANSWER],
     )
     def post(self, request, number: str):
         serializer = self.InputSerializer(data=request.data)
@@ -400,27 +319,15 @@ class OrderCancelApi(APIView):
     class InputSerializer(StrictInputSerializer):
         reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    @extend_schema(
-        operation_id="orders_cancel",
-        summary="Cancel an order",
+    @documented(
+        "orders_cancel",
+        "Cancel an order",
         tags=["orders"],
+        ok=OrderDetailOutputSerializer,
         parameters=[ORDER_NUMBER],
         request=InputSerializer,
-        responses={
-            200: OrderDetailOutputSerializer,
-            400: invalid_response(UNKNOWN_FIELD),
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
-            404: ORDER_NOT_FOUND,
-            409: error_response(
-                "The order can no longer be cancelled (by you).",
-                error_example("cancel_not_allowed", "Order 7K2QM-93XTD is already being prepared; contact support to cancel it."),
-                error_example("invalid_transition", "Order 7K2QM-93XTD is shipped; it cannot be cancelled now."),
-            ),
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-        },
-        examples=[OpenApiExample("Changed my mind", value={"reason": "Ordered twice by mistake"}, request_only=True), ORDER_ANSWER],
+        errors={403: PERMISSION_DENIED, 404: ORDER_NOT_FOUND, 409: CANCEL_REFUSED},
+        examples=[sent("Changed my mind", {"reason": "Ordered twice by mistake"}), ORDER_ANSWER],
     )
     def post(self, request, number: str):
         serializer = self.InputSerializer(data=request.data)
@@ -452,22 +359,16 @@ class OrderReorderApi(APIView):
         cart = CartSummaryOutputSerializer()
         skipped = ReorderSkippedSerializer(many=True, help_text="Items not put back, with why (e.g. no longer for sale).")
 
-    @extend_schema(
-        operation_id="orders_reorder",
-        summary="Order again",
-        description="Puts the order's items back in your cart at today's prices; items no longer for sale are listed as skipped.",
+    @documented(
+        "orders_reorder",
+        "Order again",
         tags=["orders"],
+        ok=OutputSerializer,
+        description="Puts the order's items back in your cart at today's prices; items no longer for sale are listed as skipped.",
         parameters=[ORDER_NUMBER],
         request=None,
-        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 404: ORDER_NOT_FOUND, 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "Back in the cart",
-                value={"cart": CART_EXAMPLE, "skipped": [{"product_id": 7, "code": "OLD-TEA", "reason": "no longer for sale"}]},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors={404: ORDER_NOT_FOUND},
+        examples=[answer("Back in the cart", REORDER_EXAMPLE, "200")],
     )
     def post(self, request, number: str):
         order = selectors.order_get(number=number, requester=request.user)
@@ -493,29 +394,15 @@ class ReorderSuggestionsApi(APIView):
         total_quantity = serializers.IntegerField()
         last_ordered_at = serializers.DateTimeField()
 
-    @extend_schema(
-        operation_id="orders_reorder_suggestions",
-        summary="Buy again",
+    @documented(
+        "orders_reorder_suggestions",
+        "Buy again",
         tags=["orders"],
+        ok=OutputSerializer(many=True),
         parameters=[FilterSerializer],
-        responses={
-            200: OutputSerializer(many=True),
-            400: error_response(
-                "`limit` is not a whole number from 1 to 50.",
-                error_example("invalid", "The request is not valid.", {"limit": ["Ensure this value is less than or equal to 50."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            429: THROTTLED,
-        },
-        examples=[
-            OpenApiExample(
-                "Milk, again",
-                value={"product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l", "times_ordered": 6,
-                       "total_quantity": 14, "last_ordered_at": "2026-01-15T09:40:00Z"},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors=invalid_filter("`limit` is not a whole number from 1 to 50.", error_example(
+            "invalid", "The request is not valid.", {"limit": ["Ensure this value is less than or equal to 50."]})),
+        examples=[answer("Milk, again", SUGGESTION_EXAMPLE, "200")],
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)

@@ -11,17 +11,26 @@ burst of notifications, while a flood of unsigned requests is turned away before
 """
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import THROTTLED, UNSUPPORTED_MEDIA_TYPE, error_example, error_response, invalid_response
+from commerce.api.schema import PUBLIC, answer, documented, error_example, error_response, sent
 from commerce.api.throttling import LiveScopedRateThrottle
 from orders.services.payments import payment_notification_process, verify_webhook
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
+SIGNATURE = OpenApiParameter(
+    SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True,
+    description='`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + raw body>`; at most 5 minutes old.',
+)
+SIGNATURE_REFUSED = error_response(
+    "The signature is missing, wrong, or too old.",
+    error_example("webhook_signature_invalid", "The signature does not match."),
+    error_example("webhook_stale", "The signature is too old (replayed?)."),
+)
 
 
 @extend_schema_serializer(component_name="SandboxWebhookData")
@@ -50,41 +59,23 @@ class SandboxWebhookApi(APIView):
     class OutputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=["processed", "already_processed"])
 
-    @extend_schema(
-        operation_id="payments_webhooks_sandbox",
-        summary="Sandbox gateway notification",
-        description="Called by the payment gateway, not by shop clients.",
+    @documented(
+        "payments_webhooks_sandbox",
+        "Sandbox gateway notification",
         tags=["payments"],
+        ok=OutputSerializer,
+        access=PUBLIC,  # no credentials (the signature is the proof), throttled per client address
+        description="Called by the payment gateway, not by shop clients.",
         auth=[],
-        parameters=[
-            OpenApiParameter(
-                SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True,
-                description='`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + raw body>`; at most 5 minutes old.',
-            )
-        ],
+        parameters=[SIGNATURE],
         request=InputSerializer,
-        responses={
-            200: OutputSerializer,
-            400: invalid_response(
-                error_example("invalid", "The request is not valid.", {"type": ['"charge.refunded" is not a valid choice.']})
-            ),
-            403: error_response(
-                "The signature is missing, wrong, or too old.",
-                error_example("webhook_signature_invalid", "The signature does not match."),
-                error_example("webhook_stale", "The signature is too old (replayed?)."),
-            ),
-            415: UNSUPPORTED_MEDIA_TYPE,
-            429: THROTTLED,
-        },
+        invalid=[error_example("invalid", "The request is not valid.", {"type": ['"charge.refunded" is not a valid choice.']})],
+        errors={403: SIGNATURE_REFUSED},
         examples=[
-            OpenApiExample(
-                "Charge succeeded",
-                value={"id": "evt_3f9a", "type": "charge.succeeded",
-                       "data": {"idempotency_key": "checkout-9b1c0e...", "reference": "ch_5d2e", "card_last4": "4242"}},
-                request_only=True,
-            ),
-            OpenApiExample("Applied", value={"status": "processed"}, response_only=True, status_codes=["200"]),
-            OpenApiExample("Seen before", value={"status": "already_processed"}, response_only=True, status_codes=["200"]),
+            sent("Charge succeeded", {"id": "evt_3f9a", "type": "charge.succeeded", "data": {
+                "idempotency_key": "checkout-9b1c0e...", "reference": "ch_5d2e", "card_last4": "4242"}}),
+            answer("Applied", {"status": "processed"}, "200"),
+            answer("Seen before", {"status": "already_processed"}, "200"),
         ],
     )
     def post(self, request):

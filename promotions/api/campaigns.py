@@ -6,47 +6,31 @@ promotions apply only while it runs (launched, between its dates) and within its
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response, invalid_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
+from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, error_response, sent
+from commerce.api.serializers import DecimalStringField, MoneyOutputSerializer, StrictInputSerializer
 from commerce.money import CURRENCY_CHOICES, Money
 from promotions import selectors, services
-from promotions.api.common import (
+from promotions.api.common import STAFF, MoneyField, staff_schema
+from promotions.api.schema import (
+    CAMPAIGN_ANSWER,
     CAMPAIGN_ID,
+    CAMPAIGN_INVALID,
     CAMPAIGN_NOT_FOUND,
     INVALID_TRANSITION,
-    STAFF,
-    STAFF_ERRORS,
-    STAFF_WRITE_ERRORS,
-    MoneyField,
+    ROI_EXAMPLE,
 )
 from promotions.models import Campaign
 
-CAMPAIGN_EXAMPLE = {
-    "id": 3,
-    "name": "Spring sale",
-    "description": "Three weeks of spring offers.",
-    "status": "active",
-    "starts_at": "2026-03-01T00:00:00Z",
-    "ends_at": "2026-03-21T23:59:59Z",
-    "currency": "EUR",
-    "budget": {"amount": "5000.00", "currency": "EUR"},
-    "spent": {"amount": "412.30", "currency": "EUR"},
-    "promotion_count": 4,
-    "launched_at": "2026-02-27T10:00:00Z",
-    "ended_at": None,
-    "created_at": "2026-02-20T09:00:00Z",
-}
-CAMPAIGN_ANSWER = OpenApiExample("The campaign", value=CAMPAIGN_EXAMPLE, response_only=True, status_codes=["200", "201"])
-CAMPAIGN_INVALID = error_example("campaign_invalid", "The campaign is not valid: Ends after it starts.",
-                                 {"ends_at": ["Ends after it starts."]})
+_schema = functools.partial(staff_schema, tags=["campaigns"])
 
 
 @extend_schema_serializer(component_name="Campaign")
@@ -88,33 +72,23 @@ class CampaignListApi(APIView):
     class InputSerializer(CampaignInputSerializer):
         pass
 
-    @extend_schema(
-        operation_id="campaigns_list",
-        summary="Campaigns",
-        description="Latest start first.",
-        tags=["campaigns"],
-        responses={
-            200: CampaignOutputSerializer(many=True),
-            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
-            **STAFF_ERRORS,
-        },
-        examples=[CAMPAIGN_ANSWER],
-    )
+    @_schema("campaigns_list", "Campaigns", description="Latest start first.", ok=CampaignOutputSerializer(many=True),
+             errors={404: PAGE_NOT_FOUND}, examples=[CAMPAIGN_ANSWER])
     def get(self, request):
         return paginated_response(queryset=selectors.campaign_list(), serializer_class=CampaignOutputSerializer,
                                   request=request, view=self)
 
-    @extend_schema(
-        operation_id="campaigns_create",
-        summary="Create a campaign",
+    @_schema(
+        "campaigns_create",
+        "Create a campaign",
         description="Created as a draft: its promotions apply once it is launched.",
-        tags=["campaigns"],
+        ok=CampaignOutputSerializer,
+        status=201,
         request=InputSerializer,
-        responses={201: CampaignOutputSerializer, 400: invalid_response(CAMPAIGN_INVALID, UNKNOWN_FIELD), **STAFF_WRITE_ERRORS},
+        invalid=[CAMPAIGN_INVALID],
         examples=[
-            OpenApiExample("Spring sale", value={"name": "Spring sale", "starts_at": "2026-03-01T00:00:00Z",
-                                                 "ends_at": "2026-03-21T23:59:59Z", "budget_amount": "5000.00"},
-                           request_only=True),
+            sent("Spring sale", {"name": "Spring sale", "starts_at": "2026-03-01T00:00:00Z", "ends_at": "2026-03-21T23:59:59Z",
+                                 "budget_amount": "5000.00"}),
             CAMPAIGN_ANSWER,
         ],
     )
@@ -132,32 +106,24 @@ class CampaignDetailApi(APIView):
     class InputSerializer(CampaignInputSerializer):
         pass
 
-    @extend_schema(
-        operation_id="campaigns_retrieve",
-        summary="One campaign",
-        tags=["campaigns"],
-        parameters=[CAMPAIGN_ID],
-        responses={200: CampaignOutputSerializer, 404: CAMPAIGN_NOT_FOUND, **STAFF_ERRORS},
-        examples=[CAMPAIGN_ANSWER],
-    )
+    @_schema("campaigns_retrieve", "One campaign", ok=CampaignOutputSerializer, parameters=[CAMPAIGN_ID],
+             errors={404: CAMPAIGN_NOT_FOUND}, examples=[CAMPAIGN_ANSWER])
     def get(self, request, campaign_id: int):
         return Response(_answer(campaign_id))
 
-    @extend_schema(
-        operation_id="campaigns_update",
-        summary="Change a campaign",
+    @_schema(
+        "campaigns_update",
+        "Change a campaign",
         description="Send only the fields to change. The budget never goes below what is spent; an ended campaign cannot change.",
-        tags=["campaigns"],
+        ok=CampaignOutputSerializer,
         parameters=[CAMPAIGN_ID],
         request=InputSerializer(partial=True),
-        responses={
-            200: CampaignOutputSerializer,
-            400: invalid_response(CAMPAIGN_INVALID, UNKNOWN_FIELD),
+        invalid=[CAMPAIGN_INVALID],
+        errors={
             404: CAMPAIGN_NOT_FOUND,
             409: error_response("The campaign has ended.", error_example("invalid_transition", "The campaign has ended; it cannot change.")),
-            **STAFF_WRITE_ERRORS,
         },
-        examples=[OpenApiExample("A bigger budget", value={"budget_amount": "8000.00"}, request_only=True), CAMPAIGN_ANSWER],
+        examples=[sent("A bigger budget", {"budget_amount": "8000.00"}), CAMPAIGN_ANSWER],
     )
     def patch(self, request, campaign_id: int):
         serializer = self.InputSerializer(data=request.data, partial=True)
@@ -169,14 +135,14 @@ class CampaignDetailApi(APIView):
 class CampaignLaunchApi(APIView):
     permission_classes = STAFF
 
-    @extend_schema(
-        operation_id="campaigns_launch",
-        summary="Launch",
+    @_schema(
+        "campaigns_launch",
+        "Launch",
         description="Draft → scheduled (starts later) or active. Already launched: unchanged. Ended, or past its end date: 409.",
-        tags=["campaigns"],
+        ok=CampaignOutputSerializer,
         parameters=[CAMPAIGN_ID],
         request=None,
-        responses={200: CampaignOutputSerializer, 404: CAMPAIGN_NOT_FOUND, 409: INVALID_TRANSITION, **STAFF_ERRORS},
+        errors={404: CAMPAIGN_NOT_FOUND, 409: INVALID_TRANSITION},
         examples=[CAMPAIGN_ANSWER],
     )
     def post(self, request, campaign_id: int):
@@ -187,14 +153,14 @@ class CampaignLaunchApi(APIView):
 class CampaignEndApi(APIView):
     permission_classes = STAFF
 
-    @extend_schema(
-        operation_id="campaigns_end",
-        summary="End now",
+    @_schema(
+        "campaigns_end",
+        "End now",
         description="Its promotions stop applying at once. Already ended: unchanged.",
-        tags=["campaigns"],
+        ok=CampaignOutputSerializer,
         parameters=[CAMPAIGN_ID],
         request=None,
-        responses={200: CampaignOutputSerializer, 404: CAMPAIGN_NOT_FOUND, **STAFF_ERRORS},
+        errors={404: CAMPAIGN_NOT_FOUND},
         examples=[CAMPAIGN_ANSWER],
     )
     def post(self, request, campaign_id: int):
@@ -217,22 +183,8 @@ class CampaignRoiApi(APIView):
         spent = MoneyOutputSerializer()
         budget_left = MoneyOutputSerializer(allow_null=True)
 
-    @extend_schema(
-        operation_id="campaigns_roi",
-        summary="Campaign ROI",
-        tags=["campaigns"],
-        parameters=[CAMPAIGN_ID],
-        responses={200: OutputSerializer, 404: CAMPAIGN_NOT_FOUND, **STAFF_ERRORS},
-        examples=[OpenApiExample(
-            "Spring sale",
-            value={"campaign": 3, "orders": 118, "revenue": {"amount": "4123.00", "currency": "EUR"},
-                   "discount": {"amount": "412.30", "currency": "EUR"}, "roi": "9.0000",
-                   "budget": {"amount": "5000.00", "currency": "EUR"}, "spent": {"amount": "412.30", "currency": "EUR"},
-                   "budget_left": {"amount": "4587.70", "currency": "EUR"}},
-            response_only=True,
-            status_codes=["200"],
-        )],
-    )
+    @_schema("campaigns_roi", "Campaign ROI", ok=OutputSerializer, parameters=[CAMPAIGN_ID], errors={404: CAMPAIGN_NOT_FOUND},
+             examples=[answer("Spring sale", ROI_EXAMPLE, "200")])
     def get(self, request, campaign_id: int):
         figures = selectors.campaign_roi(campaign=selectors.campaign_get(campaign_id=campaign_id))
         currency = figures["currency"]

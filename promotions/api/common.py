@@ -1,4 +1,4 @@
-"""Pieces shared by the promotions endpoints: the staff permission, money output, examples.
+"""Pieces shared by the promotions endpoints: the staff permission and its schema, money output.
 
 Lookups by id or code are selectors (``promotions.selectors.campaign_get`` ...): they raise the
 app's NotFound errors, which the API answers as 404 with their code.
@@ -13,20 +13,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
-from commerce.api.errors import (
-    NOT_AUTHENTICATED,
-    PERMISSION_DENIED,
-    THROTTLED,
-    UNSUPPORTED_MEDIA_TYPE,
-    error_example,
-    error_response,
-)
+from commerce.api import schema
 from commerce.api.permissions import has_access
+from commerce.api.schema import documented
 from commerce.api.serializers import DecimalStringField, MoneyField, StrictInputSerializer
 from promotions import selectors
 from promotions.models import Coupon, DiscountClass, Promotion
@@ -44,27 +37,12 @@ CanManagePromotions = has_access(MANAGE_PROMOTIONS, "You need the manage promoti
 
 STAFF = [IsAuthenticated, CanManagePromotions]
 
-# --- parameters and errors of the schema --------------------------------------------------------------
-PROMOTION_ID = OpenApiParameter("promotion_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Promotion id.")
-CAMPAIGN_ID = OpenApiParameter("campaign_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Campaign id.")
-SEGMENT_ID = OpenApiParameter("segment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Segment id.")
-BATCH_ID = OpenApiParameter("batch_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Coupon batch id.")
-COUPON_CODE = OpenApiParameter(
-    "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Coupon code (matched case-insensitively)."
-)
 
-PROMOTION_NOT_FOUND = error_response("No promotion has this id.", error_example("promotion_not_found", "No such promotion."))
-CAMPAIGN_NOT_FOUND = error_response("No campaign has this id.", error_example("campaign_not_found", "No such campaign."))
-SEGMENT_NOT_FOUND = error_response("No segment has this id.", error_example("segment_not_found", "No such segment."))
-BATCH_NOT_FOUND = error_response("No coupon batch has this id.", error_example("coupon_batch_not_found", "No such coupon batch."))
-COUPON_NOT_FOUND = error_response("No coupon has this code.", error_example("coupon_unknown", "No such coupon."))
-INVALID_TRANSITION = error_response(
-    "The status does not allow this now; nothing changed.",
-    error_example("invalid_transition", "The promotion is expired; it cannot be activated now."),
-)
-#: what every staff endpoint may answer besides its own
-STAFF_ERRORS = {401: NOT_AUTHENTICATED, 403: PERMISSION_DENIED, 429: THROTTLED}
-STAFF_WRITE_ERRORS = {**STAFF_ERRORS, 415: UNSUPPORTED_MEDIA_TYPE}
+def staff_schema(operation_id: str, summary: str, *, tags: list[str], **parts):
+    """A back-office operation (``accounts.manage_promotions``): ``documented`` with the staff errors,
+    listed as the promotions API always has: success, the 400 and its own errors, then 401, 403,
+    429, then 415."""
+    return documented(operation_id, summary, tags=tags, access=schema.STAFF, sort=False, **parts)
 
 
 def inline_choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -198,78 +176,3 @@ class CouponOutputSerializer(serializers.Serializer):
     assigned_at = serializers.DateTimeField(allow_null=True)
     invalidated_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
-
-
-# --- examples -------------------------------------------------------------------------------------------
-PROMOTION_SUMMARY_EXAMPLE = {
-    "id": 7,
-    "name": "Spring 10 % off",
-    "badge": "10% off",
-    "status": "active",
-    "campaign": 3,
-    "discount_class": "order",
-    "benefit_type": "percentage",
-    "requires_coupon": True,
-    "priority": 0,
-    "valid_from": "2026-03-01T00:00:00Z",
-    "valid_to": "2026-03-31T23:59:59Z",
-    "usage_count": 118,
-    "usage_limit": 1000,
-    "discount_granted": {"amount": "412.30", "currency": "EUR"},
-}
-PROMOTION_EXAMPLE = {
-    **PROMOTION_SUMMARY_EXAMPLE,
-    "description": "10 % off any order of 30 EUR or more with the code SPRING10.",
-    "own_badge": "",
-    "combines_with": ["product", "shipping"],
-    "exclusive": False,
-    "percent": "10.00",
-    "amount": None,
-    "currency": "EUR",
-    "buy_quantity": None,
-    "get_quantity": None,
-    "get_percent": "100.00",
-    "get_products": [],
-    "bundle_quantity": None,
-    "tiers": [],
-    "min_subtotal": {"amount": "30.00", "currency": "EUR"},
-    "min_quantity": None,
-    "target_products": [],
-    "target_categories": [],
-    "target_manufacturers": [],
-    "segments": [],
-    "usage_limit_per_customer": 1,
-    "activated_at": "2026-02-27T10:00:00Z",
-    "deactivated_at": None,
-    "created_at": "2026-02-20T09:00:00Z",
-    "updated_at": "2026-02-27T10:00:00Z",
-}
-PUBLIC_PROMOTION_EXAMPLE = {
-    "id": 9,
-    "name": "Three for two on yoghurts",
-    "description": "Buy two yoghurts, get the third free.",
-    "badge": "3 for 2",
-    "discount_class": "product",
-    "benefit_type": "buy_x_get_y",
-    "requires_coupon": False,
-    "min_subtotal": None,
-    "min_quantity": None,
-    "valid_from": "2026-03-01T00:00:00Z",
-    "valid_to": None,
-}
-COUPON_EXAMPLE = {
-    "id": 501,
-    "code": "SPRING-7K2QM93XTD",
-    "promotion": 7,
-    "batch": 12,
-    "status": "active",
-    "max_uses": 1,
-    "used_count": 0,
-    "uses_left": 1,
-    "assigned_to": 17,
-    "expires_at": "2026-03-31T23:59:59Z",
-    "assigned_at": "2026-03-01T08:00:00Z",
-    "invalidated_at": None,
-    "created_at": "2026-02-28T16:00:00Z",
-}
-

@@ -6,40 +6,39 @@ Every endpoint needs ``accounts.manage_promotions``; each write calls one servic
 
 from __future__ import annotations
 
+import functools
+
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response, invalid_response
-from commerce.api.serializers import UNKNOWN_FIELD, StrictInputSerializer
+from commerce.api.schema import answer, error_example, sent
+from commerce.api.serializers import StrictInputSerializer
 from commerce.csv_export import csv_response
 from promotions import selectors, services
-from promotions.api.common import (
+from promotions.api.common import MAX_DB_ID, MAX_DB_INT, STAFF, CouponOutputSerializer, staff_schema
+from promotions.api.schema import (
+    BATCH_EXAMPLE,
     BATCH_ID,
     BATCH_NOT_FOUND,
+    COUPON_ANSWER,
     COUPON_CODE,
+    COUPON_CREATE_ERRORS,
     COUPON_EXAMPLE,
     COUPON_NOT_FOUND,
-    MAX_DB_ID,
-    MAX_DB_INT,
+    CSV_ANSWER,
+    DISTRIBUTE_ERRORS,
+    NO_NEW_COUPONS,
     PROMOTION_ID,
     PROMOTION_NOT_FOUND,
-    STAFF,
-    STAFF_ERRORS,
-    STAFF_WRITE_ERRORS,
-    CouponOutputSerializer,
+    USAGE_EXAMPLE,
 )
 from promotions.services import MAX_BATCH
 
-COUPON_ANSWER = OpenApiExample("The coupon", value=COUPON_EXAMPLE, response_only=True, status_codes=["200", "201"])
-NO_NEW_COUPONS = error_response(
-    "The promotion is expired or deleted: it takes no new coupons.",
-    error_example("invalid_transition", "The promotion is expired; it takes no new coupons."),
-)
+_schema = functools.partial(staff_schema, tags=["coupons"])
 
 
 def _csv_url(request, batch_id: int) -> str:
@@ -72,36 +71,20 @@ class CouponGenerateApi(APIView):
                                             help_text="Uses per code; default 1 (single-use); null for unlimited.")
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    @extend_schema(
-        operation_id="promotions_coupons_generate",
-        summary="Generate coupons",
+    @_schema(
+        "promotions_coupons_generate",
+        "Generate coupons",
         description="Unguessable random codes (drawn with `secrets`), stored as one batch; download it as CSV at `csv_url`.",
-        tags=["coupons"],
+        ok=BatchOutputSerializer,
+        status=201,
         parameters=[PROMOTION_ID],
         request=InputSerializer,
-        responses={
-            201: BatchOutputSerializer,
-            400: invalid_response(
-                error_example("coupon_invalid", "The coupons are not valid: Up to 12 letters and digits.",
-                              {"prefix": ["Up to 12 letters and digits."]}),
-                UNKNOWN_FIELD,
-            ),
-            404: PROMOTION_NOT_FOUND,
-            409: NO_NEW_COUPONS,
-            **STAFF_WRITE_ERRORS,
-        },
+        invalid=[error_example("coupon_invalid", "The coupons are not valid: Up to 12 letters and digits.",
+                               {"prefix": ["Up to 12 letters and digits."]})],
+        errors={404: PROMOTION_NOT_FOUND, 409: NO_NEW_COUPONS},
         examples=[
-            OpenApiExample("500 single-use codes", value={"quantity": 500, "prefix": "SPRING", "max_uses": 1,
-                                                          "expires_at": "2026-03-31T23:59:59Z"}, request_only=True),
-            OpenApiExample(
-                "Generated",
-                value={"batch_id": 12, "promotion": 7, "prefix": "SPRING", "quantity": 2, "max_uses": 1,
-                       "expires_at": "2026-03-31T23:59:59Z", "created_at": "2026-02-28T16:00:00Z",
-                       "codes": ["SPRING-7K2QM93XTD", "SPRING-Q4W8ZP2M0C"],
-                       "csv_url": "https://shop.example.com/api/v1/coupon-batches/12/csv/"},
-                response_only=True,
-                status_codes=["201"],
-            ),
+            sent("500 single-use codes", {"quantity": 500, "prefix": "SPRING", "max_uses": 1, "expires_at": "2026-03-31T23:59:59Z"}),
+            answer("Generated", BATCH_EXAMPLE, "201"),
         ],
     )
     def post(self, request, promotion_id: int):
@@ -129,26 +112,14 @@ class CouponBatchCsvApi(APIView):
     permission_classes = STAFF
     content_negotiation_class = _CsvOrJsonErrors
 
-    @extend_schema(
-        operation_id="coupon_batches_csv",
-        summary="A coupon batch as CSV",
+    @_schema(
+        "coupon_batches_csv",
+        "A coupon batch as CSV",
         description="One row per code: code, status, max_uses, used_count, assigned_to (username), expires_at, promotion.",
-        tags=["coupons"],
+        ok=CSV_ANSWER,
+        status=(200, "text/csv"),
         parameters=[BATCH_ID],
-        responses={
-            (200, "text/csv"): OpenApiResponse(
-                response=OpenApiTypes.STR,
-                description="The CSV file (UTF-8), streamed.",
-                examples=[OpenApiExample(
-                    "Two codes",
-                    value="code,status,max_uses,used_count,assigned_to,expires_at,promotion\r\n"
-                          "SPRING-7K2QM93XTD,active,1,0,ada,2026-03-31T23:59:59+00:00,Spring 10 % off\r\n"
-                          "SPRING-Q4W8ZP2M0C,active,1,1,,2026-03-31T23:59:59+00:00,Spring 10 % off\r\n",
-                )],
-            ),
-            404: BATCH_NOT_FOUND,
-            **STAFF_ERRORS,
-        },
+        errors={404: BATCH_NOT_FOUND},
     )
     def get(self, request, batch_id: int):
         batch = selectors.coupon_batch_get(batch_id=batch_id)
@@ -168,36 +139,18 @@ class CouponCreateApi(APIView):
         assigned_to = serializers.IntegerField(min_value=1, max_value=MAX_DB_ID, required=False, allow_null=True,
                                                help_text="A customer id: only they may redeem it.")
 
-    @extend_schema(
-        operation_id="promotions_coupons_create",
-        summary="Create a named code",
+    @_schema(
+        "promotions_coupons_create",
+        "Create a named code",
         description="A public code such as `SPRING10` for a promotion; unlimited uses unless `max_uses`.",
-        tags=["coupons"],
+        ok=CouponOutputSerializer,
+        status=201,
         parameters=[PROMOTION_ID],
         request=InputSerializer,
-        responses={
-            201: CouponOutputSerializer,
-            400: invalid_response(
-                error_example("coupon_invalid", "The coupon is not valid: 3 to 32 letters, digits, '-' or '_'.",
-                              {"code": ["3 to 32 letters, digits, '-' or '_'."]}),
-                UNKNOWN_FIELD,
-            ),
-            404: error_response(
-                "No promotion (or no customer for `assigned_to`) has this id.",
-                error_example("promotion_not_found", "No such promotion."),
-                error_example("customer_not_found", "No such customer."),
-            ),
-            409: error_response(
-                "The code is taken, or the promotion takes no new coupons.",
-                error_example("coupon_code_taken", "The code SPRING10 is already in use.", {"code": ["Already in use."]}),
-                error_example("invalid_transition", "The promotion is expired; it takes no new coupons."),
-            ),
-            **STAFF_WRITE_ERRORS,
-        },
-        examples=[
-            OpenApiExample("SPRING10", value={"code": "SPRING10", "expires_at": "2026-03-31T23:59:59Z"}, request_only=True),
-            COUPON_ANSWER,
-        ],
+        invalid=[error_example("coupon_invalid", "The coupon is not valid: 3 to 32 letters, digits, '-' or '_'.",
+                               {"code": ["3 to 32 letters, digits, '-' or '_'."]})],
+        errors=COUPON_CREATE_ERRORS,
+        examples=[sent("SPRING10", {"code": "SPRING10", "expires_at": "2026-03-31T23:59:59Z"}), COUPON_ANSWER],
     )
     def post(self, request, promotion_id: int):
         serializer = self.InputSerializer(data=request.data)
@@ -223,32 +176,15 @@ class CouponDistributeApi(APIView):
         segment = serializers.IntegerField()
         assigned = serializers.IntegerField(help_text="Coupons assigned now (members who already hold one get none).")
 
-    @extend_schema(
-        operation_id="coupon_batches_distribute",
-        summary="Distribute a batch to a segment",
+    @_schema(
+        "coupon_batches_distribute",
+        "Distribute a batch to a segment",
         description="Assigns one unassigned coupon of the batch to each member of the segment who has none of it yet.",
-        tags=["coupons"],
+        ok=OutputSerializer,
         parameters=[BATCH_ID],
         request=InputSerializer,
-        responses={
-            200: OutputSerializer,
-            400: invalid_response(UNKNOWN_FIELD),
-            404: error_response(
-                "No such batch or segment.",
-                error_example("coupon_batch_not_found", "No such coupon batch."),
-                error_example("segment_not_found", "No such segment."),
-            ),
-            409: error_response(
-                "The batch has too few unassigned coupons; nothing was assigned.",
-                error_example("not_enough_coupons", "The batch has 10 unassigned coupons for 25 customers; generate more first."),
-            ),
-            **STAFF_WRITE_ERRORS,
-        },
-        examples=[
-            OpenApiExample("To the VIPs", value={"segment": 4}, request_only=True),
-            OpenApiExample("Assigned", value={"batch_id": 12, "segment": 4, "assigned": 25}, response_only=True,
-                           status_codes=["200"]),
-        ],
+        errors=DISTRIBUTE_ERRORS,
+        examples=[sent("To the VIPs", {"segment": 4}), answer("Assigned", {"batch_id": 12, "segment": 4, "assigned": 25}, "200")],
     )
     def post(self, request, batch_id: int):
         serializer = self.InputSerializer(data=request.data)
@@ -262,17 +198,15 @@ class CouponDistributeApi(APIView):
 class CouponInvalidateApi(APIView):
     permission_classes = STAFF
 
-    @extend_schema(
-        operation_id="coupons_invalidate",
-        summary="Invalidate a code",
+    @_schema(
+        "coupons_invalidate",
+        "Invalidate a code",
         description="It can no longer be redeemed; its past redemptions stay. Already invalidated: unchanged.",
-        tags=["coupons"],
+        ok=CouponOutputSerializer,
         parameters=[COUPON_CODE],
         request=None,
-        responses={200: CouponOutputSerializer, 404: COUPON_NOT_FOUND, **STAFF_ERRORS},
-        examples=[OpenApiExample("Invalidated", value={**COUPON_EXAMPLE, "status": "invalidated",
-                                                       "invalidated_at": "2026-03-10T12:00:00Z"},
-                                 response_only=True, status_codes=["200"])],
+        errors={404: COUPON_NOT_FOUND},
+        examples=[answer("Invalidated", {**COUPON_EXAMPLE, "status": "invalidated", "invalidated_at": "2026-03-10T12:00:00Z"}, "200")],
     )
     def post(self, request, code: str):
         # Looked up by code here: the service would read an all-digit code as a coupon id.
@@ -309,26 +243,16 @@ class UsageOutputSerializer(serializers.Serializer):
     by_batch = BatchUsageSerializer(many=True)
 
 
-USAGE_EXAMPLE = OpenApiExample(
-    "Usage",
-    value={"issued": 500, "assigned": 320, "redeemed": 118, "uses": 118, "invalidated": 2, "redemption_rate": "0.2360",
-           "by_batch": [{"batch_id": 12, "prefix": "SPRING", "issued": 500, "assigned": 320, "redeemed": 118, "uses": 118,
-                         "invalidated": 2, "redemption_rate": "0.2360"}]},
-    response_only=True,
-    status_codes=["200"],
-)
-
-
 class PromotionCouponUsageApi(APIView):
     permission_classes = STAFF
 
-    @extend_schema(
-        operation_id="promotions_coupons_statistics",
-        summary="Coupon usage of a promotion",
+    @_schema(
+        "promotions_coupons_statistics",
+        "Coupon usage of a promotion",
         description="Issued, assigned and redeemed coupons, uses and redemption rate: in all and per batch.",
-        tags=["coupons"],
+        ok=UsageOutputSerializer,
         parameters=[PROMOTION_ID],
-        responses={200: UsageOutputSerializer, 404: PROMOTION_NOT_FOUND, **STAFF_ERRORS},
+        errors={404: PROMOTION_NOT_FOUND},
         examples=[USAGE_EXAMPLE],
     )
     def get(self, request, promotion_id: int):
@@ -339,14 +263,8 @@ class PromotionCouponUsageApi(APIView):
 class CouponBatchUsageApi(APIView):
     permission_classes = STAFF
 
-    @extend_schema(
-        operation_id="coupon_batches_statistics",
-        summary="Coupon usage of a batch",
-        tags=["coupons"],
-        parameters=[BATCH_ID],
-        responses={200: UsageOutputSerializer, 404: BATCH_NOT_FOUND, **STAFF_ERRORS},
-        examples=[USAGE_EXAMPLE],
-    )
+    @_schema("coupon_batches_statistics", "Coupon usage of a batch", ok=UsageOutputSerializer, parameters=[BATCH_ID],
+             errors={404: BATCH_NOT_FOUND}, examples=[USAGE_EXAMPLE])
     def get(self, request, batch_id: int):
         batch = selectors.coupon_batch_get(batch_id=batch_id)
         return Response(UsageOutputSerializer(selectors.coupon_usage_stats(batch=batch)).data)

@@ -9,17 +9,17 @@ transition the status does not allow (409 ``invalid_transition``).
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response, invalid_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, error_response, invalid_filter, sent
 from commerce.api.serializers import (
-    UNKNOWN_FIELD,
     DecimalStringField,
     MoneyOutputSerializer,
     QuantityField,
@@ -29,31 +29,29 @@ from commerce.api.serializers import (
 from commerce.money import CURRENCY_CHOICES, Money
 from promotions import selectors, services
 from promotions.api.common import (
-    INVALID_TRANSITION,
     MAX_DB_ID,
     MAX_DB_INT,
-    PROMOTION_EXAMPLE,
-    PROMOTION_ID,
-    PROMOTION_NOT_FOUND,
-    PROMOTION_SUMMARY_EXAMPLE,
     STAFF,
-    STAFF_ERRORS,
-    STAFF_WRITE_ERRORS,
     PromotionListOutputSerializer,
     PromotionOutputSerializer,
     TierSerializer,
     inline_choice,
+    staff_schema,
+)
+from promotions.api.schema import (
+    INVALID_TRANSITION,
+    PERFORMANCE_EXAMPLE,
+    PROMOTION_ANSWER,
+    PROMOTION_ID,
+    PROMOTION_INVALID,
+    PROMOTION_NOT_FOUND,
+    PROMOTION_SUMMARY_EXAMPLE,
+    SIMULATION_EXAMPLE,
 )
 from promotions.discount_keys import promotion_id_of
 from promotions.models import DiscountClass, Promotion
 
-PROMOTION_ANSWER = OpenApiExample("The promotion", value=PROMOTION_EXAMPLE, response_only=True, status_codes=["200", "201"])
-PROMOTION_INVALID = error_example(
-    "promotion_invalid",
-    "The promotion is not valid: A percentage above 0 and at most 100.",
-    {"percent": ["A percentage above 0 and at most 100."]},
-)
-PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
+_schema = functools.partial(staff_schema, tags=["promotions"])
 
 
 def _ids(help_text: str) -> serializers.ListField:
@@ -135,22 +133,18 @@ class PromotionListApi(APIView):
     class InputSerializer(PromotionInputSerializer):
         pass
 
-    @extend_schema(
-        operation_id="promotions_list",
-        summary="Promotions",
+    @_schema(
+        "promotions_list",
+        "Promotions",
         description="Highest priority first. Filters: status, discount class, benefit, campaign, active now, coupon-only, name.",
-        tags=["promotions"],
+        ok=PromotionListOutputSerializer(many=True),
         parameters=[FilterSerializer],
-        responses={
-            200: PromotionListOutputSerializer(many=True),
-            400: error_response(
-                "A filter value is not valid; `fields` names it.",
-                error_example("invalid", "The request is not valid.", {"status": ['"lost" is not a valid choice.']}),
-            ),
+        errors={
+            **invalid_filter("A filter value is not valid; `fields` names it.", error_example(
+                "invalid", "The request is not valid.", {"status": ['"lost" is not a valid choice.']})),
             404: PAGE_NOT_FOUND,
-            **STAFF_ERRORS,
         },
-        examples=[OpenApiExample("A promotion", value=PROMOTION_SUMMARY_EXAMPLE, response_only=True, status_codes=["200"])],
+        examples=[answer("A promotion", PROMOTION_SUMMARY_EXAMPLE, "200")],
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -160,28 +154,22 @@ class PromotionListApi(APIView):
         return paginated_response(queryset=selectors.promotion_list(filters=data),
                                   serializer_class=PromotionListOutputSerializer, request=request, view=self)
 
-    @extend_schema(
-        operation_id="promotions_create",
-        summary="Create a promotion",
+    @_schema(
+        "promotions_create",
+        "Create a promotion",
         description="Created as a draft: it applies only once activated.",
-        tags=["promotions"],
+        ok=PromotionOutputSerializer,
+        status=201,
         request=InputSerializer,
-        responses={201: PromotionOutputSerializer, 400: invalid_response(PROMOTION_INVALID, UNKNOWN_FIELD), **STAFF_WRITE_ERRORS},
+        invalid=[PROMOTION_INVALID],
         examples=[
-            OpenApiExample(
-                "10 % off orders from 30 EUR, with a code",
-                value={"name": "Spring 10 % off", "discount_class": "order", "benefit_type": "percentage", "percent": "10",
-                       "min_subtotal": "30.00", "requires_coupon": True, "combines_with": ["product", "shipping"],
-                       "usage_limit_per_customer": 1, "campaign": 3},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Volume discount",
-                value={"name": "Stock up", "discount_class": "product", "benefit_type": "quantity_tiers",
-                       "tiers": [{"min_quantity": 5, "percent": "5"}, {"min_quantity": 10, "percent": "10"}],
-                       "target_categories": [7]},
-                request_only=True,
-            ),
+            sent("10 % off orders from 30 EUR, with a code", {
+                "name": "Spring 10 % off", "discount_class": "order", "benefit_type": "percentage", "percent": "10",
+                "min_subtotal": "30.00", "requires_coupon": True, "combines_with": ["product", "shipping"],
+                "usage_limit_per_customer": 1, "campaign": 3}),
+            sent("Volume discount", {
+                "name": "Stock up", "discount_class": "product", "benefit_type": "quantity_tiers",
+                "tiers": [{"min_quantity": 5, "percent": "5"}, {"min_quantity": 10, "percent": "10"}], "target_categories": [7]}),
             PROMOTION_ANSWER,
         ],
     )
@@ -201,38 +189,28 @@ class PromotionDetailApi(APIView):
     class InputSerializer(PromotionInputSerializer):
         pass
 
-    @extend_schema(
-        operation_id="promotions_retrieve",
-        summary="One promotion",
-        tags=["promotions"],
-        parameters=[PROMOTION_ID],
-        responses={200: PromotionOutputSerializer, 404: PROMOTION_NOT_FOUND, **STAFF_ERRORS},
-        examples=[PROMOTION_ANSWER],
-    )
+    @_schema("promotions_retrieve", "One promotion", ok=PromotionOutputSerializer, parameters=[PROMOTION_ID],
+             errors={404: PROMOTION_NOT_FOUND}, examples=[PROMOTION_ANSWER])
     def get(self, request, promotion_id: int):
         return Response(_promotion_answer(promotion_id))
 
-    @extend_schema(
-        operation_id="promotions_update",
-        summary="Change a promotion",
+    @_schema(
+        "promotions_update",
+        "Change a promotion",
         description=(
             "Send only the fields to change; `tiers` replaces every tier. Not its status nor its counters. A live "
             "promotion whose dates moved becomes scheduled, active or expired accordingly; a deleted one cannot change."
         ),
-        tags=["promotions"],
+        ok=PromotionOutputSerializer,
         parameters=[PROMOTION_ID],
         request=InputSerializer(partial=True),
-        responses={
-            200: PromotionOutputSerializer,
-            400: invalid_response(PROMOTION_INVALID, UNKNOWN_FIELD),
+        invalid=[PROMOTION_INVALID],
+        errors={
             404: PROMOTION_NOT_FOUND,
-            409: error_response(
-                "The promotion was deleted (archived); it cannot change.",
-                error_example("invalid_transition", "This promotion was deleted; it cannot change."),
-            ),
-            **STAFF_WRITE_ERRORS,
+            409: error_response("The promotion was deleted (archived); it cannot change.",
+                                error_example("invalid_transition", "This promotion was deleted; it cannot change.")),
         },
-        examples=[OpenApiExample("Ends later", value={"valid_to": "2026-04-15T23:59:59Z"}, request_only=True), PROMOTION_ANSWER],
+        examples=[sent("Ends later", {"valid_to": "2026-04-15T23:59:59Z"}), PROMOTION_ANSWER],
     )
     def patch(self, request, promotion_id: int):
         serializer = self.InputSerializer(data=request.data, partial=True)
@@ -242,14 +220,14 @@ class PromotionDetailApi(APIView):
         services.promotion_update(promotion=promotion_id, data=data, tiers=tiers)
         return Response(_promotion_answer(promotion_id))
 
-    @extend_schema(
-        operation_id="promotions_delete",
-        summary="Delete a promotion",
+    @_schema(
+        "promotions_delete",
+        "Delete a promotion",
         description="A promotion never redeemed is deleted; one with redemptions is archived (kept for history) and its coupons invalidated.",
-        tags=["promotions"],
+        status=204,
         parameters=[PROMOTION_ID],
         request=None,
-        responses={204: None, 404: PROMOTION_NOT_FOUND, **STAFF_ERRORS},
+        errors={404: PROMOTION_NOT_FOUND},
     )
     def delete(self, request, promotion_id: int):
         services.promotion_delete(promotion=promotion_id)
@@ -257,22 +235,17 @@ class PromotionDetailApi(APIView):
 
 
 def _transition_schema(operation_id: str, summary: str, description: str):
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
+    return _schema(
+        operation_id,
+        summary,
         description=description,
-        tags=["promotions"],
+        ok=PromotionOutputSerializer,
         parameters=[PROMOTION_ID],
         request=None,
-        responses={
-            200: PromotionOutputSerializer,
-            400: error_response(
-                "Its parameters no longer fit its benefit (e.g. a product it targets was deleted).",
-                PROMOTION_INVALID,
-            ),
+        errors={
+            400: error_response("Its parameters no longer fit its benefit (e.g. a product it targets was deleted).", PROMOTION_INVALID),
             404: PROMOTION_NOT_FOUND,
             409: INVALID_TRANSITION,
-            **STAFF_ERRORS,
         },
         examples=[PROMOTION_ANSWER],
     )
@@ -339,40 +312,18 @@ class PromotionPerformanceApi(APIView):
         revenue = MoneyOutputSerializer()
         discount = MoneyOutputSerializer()
 
-    @extend_schema(
-        operation_id="promotions_performance",
-        summary="Promotion performance",
+    @_schema(
+        "promotions_performance",
+        "Promotion performance",
         description="Orders, units, revenue and discount granted per day, week or month, and over the whole range.",
-        tags=["promotions"],
+        ok=OutputSerializer,
         parameters=[PROMOTION_ID, FilterSerializer],
-        responses={
-            200: OutputSerializer,
-            400: error_response(
-                "A parameter is not valid; `fields` names it.",
-                error_example("invalid", "The request is not valid.", {"date_to": ["Must not be before `date_from`."]}),
-            ),
+        errors={
+            **invalid_filter("A parameter is not valid; `fields` names it.", error_example(
+                "invalid", "The request is not valid.", {"date_to": ["Must not be before `date_from`."]})),
             404: PROMOTION_NOT_FOUND,
-            **STAFF_ERRORS,
         },
-        examples=[
-            OpenApiExample(
-                "March, by week",
-                value={
-                    "promotion": 7,
-                    "period": "week",
-                    "periods": [
-                        {"period": "2026-03-02T00:00:00Z", "orders": 40, "units": 96,
-                         "revenue": {"amount": "1388.00", "currency": "EUR"}, "discount": {"amount": "138.80", "currency": "EUR"}},
-                    ],
-                    "orders": 40,
-                    "units": 96,
-                    "revenue": {"amount": "1388.00", "currency": "EUR"},
-                    "discount": {"amount": "138.80", "currency": "EUR"},
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        examples=[answer("March, by week", PERFORMANCE_EXAMPLE, "200")],
     )
     def get(self, request, promotion_id: int):
         filters = self.FilterSerializer(data=request.query_params)
@@ -494,56 +445,21 @@ class PromotionSimulateApi(APIView):
         not_applied = NotAppliedSerializer(many=True, help_text="Every live promotion it does not get, and why.")
         coupons = SimulationCouponSerializer(many=True, help_text="A verdict for each code sent.")
 
-    @extend_schema(
-        operation_id="promotions_simulate",
-        summary="Simulate a cart",
+    @_schema(
+        "promotions_simulate",
+        "Simulate a cart",
         description=(
             "Prices a sample cart exactly as checkout would, and lists the promotions it gets, those it does not "
             "get with the reason (and, where it is close, what would qualify), and a verdict for each coupon code."
         ),
-        tags=["promotions"],
+        ok=OutputSerializer,
         request=InputSerializer,
-        responses={
-            200: OutputSerializer,
-            400: invalid_response(
-                error_example("simulation_invalid", "The sample cart is not valid.", {"lines": ["Unknown product."]}),
-                UNKNOWN_FIELD,
-            ),
-            404: error_response("No customer has this id.", error_example("customer_not_found", "No such customer.")),
-            **STAFF_WRITE_ERRORS,
-        },
+        invalid=[error_example("simulation_invalid", "The sample cart is not valid.", {"lines": ["Unknown product."]})],
+        errors={404: error_response("No customer has this id.", error_example("customer_not_found", "No such customer."))},
         examples=[
-            OpenApiExample(
-                "Two products and a code",
-                value={"lines": [{"product_id": 42, "quantity": 3}, {"product_id": 43, "quantity": 1}],
-                       "customer": 17, "coupon_codes": ["SPRING10"]},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "Priced",
-                value={
-                    "currency": "EUR",
-                    "lines": [{"index": 0, "product_id": 42, "code": "BIO-MILK-1L", "name": "Organic whole milk 1 l",
-                               "quantity": 3, "unit_price": {"amount": "10.00", "currency": "EUR"},
-                               "subtotal": {"amount": "30.00", "currency": "EUR"}, "discount": {"amount": "3.00", "currency": "EUR"},
-                               "total": {"amount": "27.00", "currency": "EUR"}}],
-                    "subtotal": {"amount": "30.00", "currency": "EUR"},
-                    "discount_total": {"amount": "3.00", "currency": "EUR"},
-                    "shipping": {"amount": "4.90", "currency": "EUR"},
-                    "shipping_discount": {"amount": "0.00", "currency": "EUR"},
-                    "total": {"amount": "31.90", "currency": "EUR"},
-                    "applied": [{"key": "promotion:7", "promotion": 7, "name": "Spring 10 % off", "code": "SPRING10",
-                                 "amount": {"amount": "3.00", "currency": "EUR"},
-                                 "line_amounts": [{"index": 0, "amount": {"amount": "3.00", "currency": "EUR"}}],
-                                 "shipping_amount": None}],
-                    "not_applied": [{"key": "promotion:8", "promotion": 8, "name": "Free shipping from 50 EUR",
-                                     "reason": "minimum_not_reached", "message": "Needs a subtotal of at least 50.00.",
-                                     "hint": "Spend 20.00 more"}],
-                    "coupons": [{"code": "SPRING10", "accepted": True, "reason": "", "message": ""}],
-                },
-                response_only=True,
-                status_codes=["200"],
-            ),
+            sent("Two products and a code", {"lines": [{"product_id": 42, "quantity": 3}, {"product_id": 43, "quantity": 1}],
+                                             "customer": 17, "coupon_codes": ["SPRING10"]}),
+            answer("Priced", SIMULATION_EXAMPLE, "200"),
         ],
     )
     def post(self, request):

@@ -8,45 +8,28 @@ from purchase history (on refresh, and by Celery beat).
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+import functools
+
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import error_example, error_response, invalid_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
-from commerce.api.serializers import UNKNOWN_FIELD, DecimalStringField, StrictInputSerializer
+from commerce.api.schema import PAGE_NOT_FOUND, answer, error_example, sent
+from commerce.api.serializers import DecimalStringField, StrictInputSerializer
 from promotions import selectors, services
-from promotions.api.common import (
-    MAX_DB_ID,
+from promotions.api.common import MAX_DB_ID, STAFF, PromotionListOutputSerializer, staff_schema
+from promotions.api.schema import (
     PROMOTION_SUMMARY_EXAMPLE,
+    SEGMENT_ANSWER,
     SEGMENT_ID,
+    SEGMENT_INVALID,
     SEGMENT_NOT_FOUND,
-    STAFF,
-    STAFF_ERRORS,
-    STAFF_WRITE_ERRORS,
-    PromotionListOutputSerializer,
 )
 from promotions.models import Segment
 
-SEGMENT_EXAMPLE = {
-    "id": 4,
-    "code": "vip",
-    "name": "VIP customers",
-    "description": "Three orders or more and 500 EUR spent.",
-    "kind": "rfm",
-    "is_dynamic": True,
-    "group": None,
-    "sales_region": None,
-    "min_lifetime_value": None,
-    "rfm_label": "vip",
-    "member_count": 25,
-    "refreshed_at": "2026-03-01T03:00:00Z",
-    "created_at": "2026-02-01T09:00:00Z",
-}
-SEGMENT_ANSWER = OpenApiExample("The segment", value=SEGMENT_EXAMPLE, response_only=True, status_codes=["200", "201"])
-SEGMENT_INVALID = error_example("segment_invalid", "The segment is not valid: Required for this kind of segment.",
-                                {"rfm_label": ["Required for this kind of segment."]})
+_schema = functools.partial(staff_schema, tags=["segments"])
 
 
 @extend_schema_serializer(component_name="Segment")
@@ -92,31 +75,22 @@ class SegmentListApi(APIView):
     class InputSerializer(SegmentInputSerializer):
         pass
 
-    @extend_schema(
-        operation_id="segments_list",
-        summary="Segments",
-        tags=["segments"],
-        responses={
-            200: SegmentOutputSerializer(many=True),
-            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
-            **STAFF_ERRORS,
-        },
-        examples=[SEGMENT_ANSWER],
-    )
+    @_schema("segments_list", "Segments", ok=SegmentOutputSerializer(many=True), errors={404: PAGE_NOT_FOUND},
+             examples=[SEGMENT_ANSWER])
     def get(self, request):
         return paginated_response(queryset=selectors.segment_list(), serializer_class=SegmentOutputSerializer,
                                   request=request, view=self)
 
-    @extend_schema(
-        operation_id="segments_create",
-        summary="Create a segment",
+    @_schema(
+        "segments_create",
+        "Create a segment",
         description="Lifetime-value and RFM segments are computed by a background task right after.",
-        tags=["segments"],
+        ok=SegmentOutputSerializer,
+        status=201,
         request=InputSerializer,
-        responses={201: SegmentOutputSerializer, 400: invalid_response(SEGMENT_INVALID, UNKNOWN_FIELD), **STAFF_WRITE_ERRORS},
+        invalid=[SEGMENT_INVALID],
         examples=[
-            OpenApiExample("Lyon customers", value={"code": "lyon", "name": "Lyon customers", "kind": "sales_region",
-                                                    "sales_region": 2}, request_only=True),
+            sent("Lyon customers", {"code": "lyon", "name": "Lyon customers", "kind": "sales_region", "sales_region": 2}),
             SEGMENT_ANSWER,
         ],
     )
@@ -134,36 +108,25 @@ class SegmentDetailApi(APIView):
     class InputSerializer(SegmentInputSerializer):
         pass
 
-    @extend_schema(
-        operation_id="segments_retrieve",
-        summary="One segment",
-        tags=["segments"],
-        parameters=[SEGMENT_ID],
-        responses={200: SegmentOutputSerializer, 404: SEGMENT_NOT_FOUND, **STAFF_ERRORS},
-        examples=[SEGMENT_ANSWER],
-    )
+    @_schema("segments_retrieve", "One segment", ok=SegmentOutputSerializer, parameters=[SEGMENT_ID],
+             errors={404: SEGMENT_NOT_FOUND}, examples=[SEGMENT_ANSWER])
     def get(self, request, segment_id: int):
         return Response(_answer(segment_id))
 
-    @extend_schema(
-        operation_id="segments_update",
-        summary="Change a segment",
+    @_schema(
+        "segments_update",
+        "Change a segment",
         description="Send only the fields to change; its kind cannot change (400 `segment_invalid`).",
-        tags=["segments"],
+        ok=SegmentOutputSerializer,
         parameters=[SEGMENT_ID],
         request=InputSerializer(partial=True),
-        responses={
-            200: SegmentOutputSerializer,
-            400: invalid_response(
-                SEGMENT_INVALID,
-                error_example("segment_invalid", "A segment's kind cannot change; create a new segment.",
-                              {"kind": ["Cannot change."]}, name="kind"),
-                UNKNOWN_FIELD,
-            ),
-            404: SEGMENT_NOT_FOUND,
-            **STAFF_WRITE_ERRORS,
-        },
-        examples=[OpenApiExample("Renamed", value={"name": "Our VIPs"}, request_only=True), SEGMENT_ANSWER],
+        invalid=[
+            SEGMENT_INVALID,
+            error_example("segment_invalid", "A segment's kind cannot change; create a new segment.", {"kind": ["Cannot change."]},
+                          name="kind"),
+        ],
+        errors={404: SEGMENT_NOT_FOUND},
+        examples=[sent("Renamed", {"name": "Our VIPs"}), SEGMENT_ANSWER],
     )
     def patch(self, request, segment_id: int):
         serializer = self.InputSerializer(data=request.data, partial=True)
@@ -175,14 +138,14 @@ class SegmentDetailApi(APIView):
 class SegmentRefreshApi(APIView):
     permission_classes = STAFF
 
-    @extend_schema(
-        operation_id="segments_refresh",
-        summary="Refresh now",
+    @_schema(
+        "segments_refresh",
+        "Refresh now",
         description="Recomputes a lifetime-value or RFM segment from purchase history; recounts the others.",
-        tags=["segments"],
+        ok=SegmentOutputSerializer,
         parameters=[SEGMENT_ID],
         request=None,
-        responses={200: SegmentOutputSerializer, 404: SEGMENT_NOT_FOUND, **STAFF_ERRORS},
+        errors={404: SEGMENT_NOT_FOUND},
         examples=[SEGMENT_ANSWER],
     )
     def post(self, request, segment_id: int):
@@ -203,27 +166,19 @@ class SegmentMembersApi(APIView):
         segment = serializers.IntegerField()
         member_count = serializers.IntegerField()
 
-    @extend_schema(
-        operation_id="segments_members_set",
-        summary="Set a hand-picked segment's members",
+    @_schema(
+        "segments_members_set",
+        "Set a hand-picked segment's members",
         description="Only for manual segments; the list replaces the current members.",
-        tags=["segments"],
+        ok=OutputSerializer,
         parameters=[SEGMENT_ID],
         request=InputSerializer,
-        responses={
-            200: OutputSerializer,
-            400: invalid_response(
-                error_example("segment_not_manual", "Only a hand-picked segment lists its members."),
-                error_example("segment_invalid", "Unknown customers: 99.", {"customers": ["Unknown customers."]}),
-                UNKNOWN_FIELD,
-            ),
-            404: SEGMENT_NOT_FOUND,
-            **STAFF_WRITE_ERRORS,
-        },
-        examples=[
-            OpenApiExample("Three customers", value={"customers": [17, 18, 21]}, request_only=True),
-            OpenApiExample("Set", value={"segment": 5, "member_count": 3}, response_only=True, status_codes=["200"]),
+        invalid=[
+            error_example("segment_not_manual", "Only a hand-picked segment lists its members."),
+            error_example("segment_invalid", "Unknown customers: 99.", {"customers": ["Unknown customers."]}),
         ],
+        errors={404: SEGMENT_NOT_FOUND},
+        examples=[sent("Three customers", {"customers": [17, 18, 21]}), answer("Set", {"segment": 5, "member_count": 3}, "200")],
     )
     def put(self, request, segment_id: int):
         serializer = self.InputSerializer(data=request.data)
@@ -236,14 +191,14 @@ class SegmentPromotionsApi(APIView):
     permission_classes = STAFF
     pagination_class = PageNumberPagination
 
-    @extend_schema(
-        operation_id="segments_promotions",
-        summary="A segment's promotions",
+    @_schema(
+        "segments_promotions",
+        "A segment's promotions",
         description="The promotions that target this segment (deleted ones left out).",
-        tags=["segments"],
+        ok=PromotionListOutputSerializer(many=True),
         parameters=[SEGMENT_ID],
-        responses={200: PromotionListOutputSerializer(many=True), 404: SEGMENT_NOT_FOUND, **STAFF_ERRORS},
-        examples=[OpenApiExample("A promotion", value=PROMOTION_SUMMARY_EXAMPLE, response_only=True, status_codes=["200"])],
+        errors={404: SEGMENT_NOT_FOUND},
+        examples=[answer("A promotion", PROMOTION_SUMMARY_EXAMPLE, "200")],
     )
     def get(self, request, segment_id: int):
         segment = selectors.segment_get(segment_id=segment_id)

@@ -8,39 +8,38 @@ customer's coupon is not found.
 
 from __future__ import annotations
 
+import functools
+
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import NOT_AUTHENTICATED, THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_example, error_response
 from commerce.catalog.selectors import product_get
 from promotions import selectors
-from promotions.api.common import COUPON_CODE, PUBLIC_PROMOTION_EXAMPLE, PublicPromotionOutputSerializer
+from promotions.api.common import PublicPromotionOutputSerializer
+from promotions.api.schema import COUPON_CODE, MY_COUPON_ANSWER, MY_COUPON_NOT_FOUND, PUBLIC_ANSWER
 
-PUBLIC_ANSWER = OpenApiExample("A promotion", value=PUBLIC_PROMOTION_EXAMPLE, response_only=True, status_codes=["200"])
-PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
-MY_COUPON_NOT_FOUND = error_response(
-    "You hold no coupon with this code (another customer's coupon is not found either).",
-    error_example("coupon_unknown", "No such coupon."),
-)
 COUPON_STATUSES = ["usable", "not_yet_valid", "unavailable", "used_up", "expired", "invalidated"]
+_schema = functools.partial(documented, tags=["offers"])  # a logged-in customer's read unless access=PUBLIC
 
 
 class ActivePromotionListApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PageNumberPagination
 
-    @extend_schema(
-        operation_id="promotions_active",
-        summary="Current offers",
+    @_schema(
+        "promotions_active",
+        "Current offers",
         description="The automatic promotions that apply now for everyone, highest priority first. "
                     "Coupon-only and segment-only promotions are not listed.",
-        tags=["offers"],
-        responses={200: PublicPromotionOutputSerializer(many=True), 404: PAGE_NOT_FOUND, 429: THROTTLED},
+        ok=PublicPromotionOutputSerializer(many=True),
+        access=PUBLIC,
+        errors={404: PAGE_NOT_FOUND},
         examples=[PUBLIC_ANSWER],
     )
     def get(self, request):
@@ -52,18 +51,15 @@ class ActivePromotionListApi(APIView):
 class ProductPromotionListApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        operation_id="products_promotions",
-        summary="Offers on a product",
+    @_schema(
+        "products_promotions",
+        "Offers on a product",
         description="The automatic promotions open to everyone that apply to this product now (by product, category or "
                     "manufacturer, and product discounts on everything).",
-        tags=["offers"],
+        ok=PublicPromotionOutputSerializer(many=True),
+        access=PUBLIC,
         parameters=[OpenApiParameter("product_id", int, OpenApiParameter.PATH, description="Product id.")],
-        responses={
-            200: PublicPromotionOutputSerializer(many=True),
-            404: error_response("No active product with this id.", error_example("product_not_found", "No such product.")),
-            429: THROTTLED,
-        },
+        errors={404: error_response("No active product with this id.", error_example("product_not_found", "No such product."))},
         examples=[PUBLIC_ANSWER],
     )
     def get(self, request, product_id: int):
@@ -75,13 +71,12 @@ class ProductPromotionListApi(APIView):
 class MyPromotionListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="me_promotions",
-        summary="My offers",
+    @_schema(
+        "me_promotions",
+        "My offers",
         description="The promotions I can get now: automatic ones for everyone or for my segments, and those my own "
                     "coupons unlock.",
-        tags=["offers"],
-        responses={200: PublicPromotionOutputSerializer(many=True), 401: NOT_AUTHENTICATED, 429: THROTTLED},
+        ok=PublicPromotionOutputSerializer(many=True),
         examples=[PUBLIC_ANSWER],
     )
     def get(self, request):
@@ -128,23 +123,6 @@ class MyCouponOutputSerializer(serializers.Serializer):
         return serializers.DateTimeField().to_representation(expires_at) if expires_at else None
 
 
-MY_COUPON_EXAMPLE = {
-    "code": "SPRING-7K2QM93XTD",
-    "promotion": {**PUBLIC_PROMOTION_EXAMPLE, "id": 7, "name": "Spring 10 % off", "description": "",
-                  "badge": "10% off", "discount_class": "order", "benefit_type": "percentage", "requires_coupon": True,
-                  "min_subtotal": {"amount": "30.00", "currency": "EUR"}},
-    "status": "usable",
-    "status_label": "Ready to use",
-    "max_uses": 1,
-    "used_count": 0,
-    "uses_left": 1,
-    "valid_from": "2026-03-01T00:00:00Z",
-    "expires_at": "2026-03-31T23:59:59Z",
-    "assigned_at": "2026-03-01T08:00:00Z",
-}
-MY_COUPON_ANSWER = OpenApiExample("A coupon", value=MY_COUPON_EXAMPLE, response_only=True, status_codes=["200"])
-
-
 def _my_coupons(user):
     return selectors.customer_coupons(customer=user).select_related("promotion__campaign")
 
@@ -153,13 +131,13 @@ class MyCouponListApi(APIView):
     permission_classes = [IsAuthenticated]
     pagination_class = PageNumberPagination
 
-    @extend_schema(
-        operation_id="me_coupons",
-        summary="My coupons",
+    @_schema(
+        "me_coupons",
+        "My coupons",
         description="The coupons assigned to me, newest first, with what each gives, uses left, expiry and status. "
                     "Apply one with `POST /cart/coupons/`.",
-        tags=["offers"],
-        responses={200: MyCouponOutputSerializer(many=True), 401: NOT_AUTHENTICATED, 404: PAGE_NOT_FOUND, 429: THROTTLED},
+        ok=MyCouponOutputSerializer(many=True),
+        errors={404: PAGE_NOT_FOUND},
         examples=[MY_COUPON_ANSWER],
     )
     def get(self, request):
@@ -170,14 +148,8 @@ class MyCouponListApi(APIView):
 class MyCouponDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="me_coupons_retrieve",
-        summary="One of my coupons",
-        tags=["offers"],
-        parameters=[COUPON_CODE],
-        responses={200: MyCouponOutputSerializer, 401: NOT_AUTHENTICATED, 404: MY_COUPON_NOT_FOUND, 429: THROTTLED},
-        examples=[MY_COUPON_ANSWER],
-    )
+    @_schema("me_coupons_retrieve", "One of my coupons", ok=MyCouponOutputSerializer, parameters=[COUPON_CODE],
+             errors={404: MY_COUPON_NOT_FOUND}, examples=[MY_COUPON_ANSWER])
     def get(self, request, code: str):
         coupon = selectors.customer_coupon_get(customer=request.user, code=code)
         return Response(MyCouponOutputSerializer(coupon, context={"now": timezone.now()}).data)

@@ -8,9 +8,10 @@ Session keys are stored on events to group a journey's steps; they are also what
 cookie holds, so the API never shows them: it shows a short one-way digest instead.
 """
 
+import functools
 import hashlib
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -18,39 +19,20 @@ from rest_framework.views import APIView
 
 from commerce.accounts import access
 from commerce.accounts.errors import CustomerNotFound
-from commerce.api.errors import NOT_AUTHENTICATED, PERMISSION_DENIED, THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination, paginated_response
 from commerce.api.permissions import CanViewCustomer
+from commerce.api.schema import PAGE_NOT_FOUND, STAFF, documented, error_example, error_response, invalid_filter
 from commerce.api.serializers import QueryParamsSerializer
 from commerce.audit import selectors
+from commerce.audit.api.schema import EVENT_EXAMPLE, INVALID_FILTER, JOURNEY_EXAMPLE
 
 AUDIT_PERMISSION = "audit.view_audit_trail"
 CUSTOMERS_PERMISSION = "accounts.view_customers"
 SESSION_STREAM = "session"  # journey events of a shopper: the stream id is the session key
 
-INVALID_FILTER = error_response(
-    "A filter value is not valid; `fields` names it.",
-    error_example("invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]}),
-)
-PAGE_NOT_FOUND = error_response("The page does not exist.", error_example("not_found", "Invalid page."))
 
-EVENT_EXAMPLE = {
-    "id": 981,
-    "event_type": "accounts.address.added",
-    "stream_type": "customer",
-    "stream_id": "17",
-    "version": 3,
-    "payload": {"customer_id": 17, "address_id": 5, "address": {"city": "Lyon", "country": "FR"}},
-    "actor_id": 17,
-    "actor_repr": "ada",
-    "channel": "api",
-    "customer_id": 17,
-    "product_id": None,
-    "session": "",
-    "request_id": "6f1c2b0a9e8d4c7b",
-    "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
-    "occurred_at": "2026-01-15T09:31:00Z",
-}
+# reads for staff (or for the customer, a journey), each with one example answer
+_audit_schema = functools.partial(documented, tags=["audit"], access=STAFF)
 
 
 def session_digest(session_id: str) -> str:
@@ -114,20 +96,13 @@ class EventListApi(APIView):
                 raise serializers.ValidationError({"until": ["Must not be before `since`."]})
             return attrs
 
-    @extend_schema(
-        operation_id="events_list",
-        summary="Browse the event store",
-        tags=["audit"],
+    @_audit_schema(
+        "events_list",
+        "Browse the event store",
+        ok=EventOutputSerializer(many=True),
         parameters=[FilterSerializer],
-        responses={
-            200: EventOutputSerializer(many=True),
-            400: INVALID_FILTER,
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
-            404: PAGE_NOT_FOUND,
-            429: THROTTLED,
-        },
-        examples=[OpenApiExample("An address added through the API", value=EVENT_EXAMPLE, response_only=True, status_codes=["200"])],
+        errors={400: INVALID_FILTER, 404: PAGE_NOT_FOUND},
+        example=("An address added through the API", EVENT_EXAMPLE),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -146,27 +121,21 @@ class StreamEventListApi(APIView):
     class FilterSerializer(QueryParamsSerializer):
         from_version = serializers.IntegerField(min_value=1, required=False, default=1, help_text="First version to return.")
 
-    @extend_schema(
-        operation_id="stream_events_list",
-        summary="Events of a stream",
-        tags=["audit"],
+    @_audit_schema(
+        "stream_events_list",
+        "Events of a stream",
+        ok=EventOutputSerializer(many=True),
         parameters=[
             OpenApiParameter("stream_type", str, OpenApiParameter.PATH, description="e.g. `customer`, `product`, `order`."),
             OpenApiParameter("stream_id", str, OpenApiParameter.PATH, description="The entity's id."),
             FilterSerializer,
         ],
-        responses={
-            200: EventOutputSerializer(many=True),
-            400: error_response(
-                "`from_version` is not a whole number of at least 1.",
-                error_example("invalid", "The request is not valid.", {"from_version": ["Ensure this value is greater than or equal to 1."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
+        errors={
+            **invalid_filter("`from_version` is not a whole number of at least 1.", error_example(
+                "invalid", "The request is not valid.", {"from_version": ["Ensure this value is greater than or equal to 1."]})),
             404: PAGE_NOT_FOUND,
-            429: THROTTLED,
         },
-        examples=[OpenApiExample("A customer's stream", value=EVENT_EXAMPLE, response_only=True, status_codes=["200"])],
+        example=("A customer's stream", EVENT_EXAMPLE),
     )
     def get(self, request, stream_type: str, stream_id: str):
         filters = self.FilterSerializer(data=request.query_params)
@@ -213,47 +182,17 @@ class CustomerJourneyApi(APIView):
         viewed_products = serializers.ListField(child=serializers.IntegerField(), help_text="Product ids, first view first.")
         searches = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(
-        operation_id="customer_journey_retrieve",
-        summary="A customer's journey",
-        tags=["audit"],
+    @_audit_schema(
+        "customer_journey_retrieve",
+        "A customer's journey",
+        ok=OutputSerializer,
         parameters=[OpenApiParameter("customer_id", int, OpenApiParameter.PATH, description="The customer's user id."), FilterSerializer],
-        responses={
-            200: OutputSerializer,
-            400: error_response(
-                "`since` or `until` is not an ISO 8601 date-time.",
-                error_example("invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]}),
-            ),
-            401: NOT_AUTHENTICATED,
-            403: PERMISSION_DENIED,
+        errors={
+            **invalid_filter("`since` or `until` is not an ISO 8601 date-time.", error_example(
+                "invalid", "The request is not valid.", {"since": ["Datetime has wrong format."]})),
             404: error_response("No customer has this id.", error_example("customer_not_found", "No such customer.")),
-            429: THROTTLED,
         },
-        examples=[
-            OpenApiExample(
-                "Searched, then viewed",
-                value={
-                    "customer_id": 17,
-                    "sessions": [
-                        {
-                            "session": "3f7a0c5e9b1d2a4c",
-                            "started_at": "2026-01-15T09:30:00Z",
-                            "ended_at": "2026-01-15T09:31:10Z",
-                            "actions": ["product_search", "product_view"],
-                            "steps": [
-                                {"action": "product_search", "product_id": None, "at": "2026-01-15T09:30:00Z", "details": {"query": "milk"}},
-                                {"action": "product_view", "product_id": 42, "at": "2026-01-15T09:31:10Z", "details": {}},
-                            ],
-                        }
-                    ],
-                    "action_counts": {"product_search": 1, "product_view": 1},
-                    "viewed_products": [42],
-                    "searches": ["milk"],
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        example=("Searched, then viewed", JOURNEY_EXAMPLE),
     )
     def get(self, request, customer_id: int):
         if not self.customer_exists:

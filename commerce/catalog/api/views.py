@@ -4,21 +4,24 @@ Read-only and open to everyone. Each view asks the catalog selectors or the inve
 shapes the answer; the product list costs the same number of queries at any page size.
 """
 
+import functools
+
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.errors import THROTTLED, error_example, error_response
 from commerce.api.pagination import PageNumberPagination
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
+from commerce.catalog.api.schema import PRODUCT_DETAIL_EXAMPLE, PRODUCT_EXAMPLE, PRODUCT_ID, PRODUCT_NOT_FOUND
 from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
@@ -28,24 +31,8 @@ from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
 from commerce.catalog.models import Category
 
-PRODUCT_ID = OpenApiParameter("product_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Product id.")
-PRODUCT_NOT_FOUND = error_response(
-    "No active product with this id.", error_example("product_not_found", "No such product.")
-)
-
-PRODUCT_EXAMPLE = {
-    "id": 42,
-    "code": "BIO-MILK-1L",
-    "name": "Organic whole milk 1 l",
-    "slug": "organic-whole-milk-1l",
-    "price": {"amount": "1.49", "currency": "EUR"},
-    "category": {"id": 7, "slug": "dairy", "name": "Dairy"},
-    "manufacturer": {"id": 3, "slug": "alpine-farms", "name": "Alpine Farms"},
-    "is_perishable": True,
-    "available": 120,
-    "in_stock": True,
-    "url": "https://shop.example.com/api/v1/products/42/",
-}
+# public reads, each with one example answer
+_catalog_schema = functools.partial(documented, tags=["catalog"], access=PUBLIC)
 
 
 _journey_step = journey_record_for_api
@@ -89,24 +76,20 @@ class ProductListApi(GenericAPIView):
     def get_queryset(self):
         return selectors.product_queryset()
 
-    @extend_schema(
-        operation_id="products_list",
-        summary="List products",
+    @_catalog_schema(
+        "products_list",
+        "List products",
         description=(
             "Active products, filtered, ordered and paginated (`page`, `page_size` up to 100). "
             "The number of SQL queries does not depend on the page size."
         ),
-        tags=["catalog"],
-        responses={
-            200: OutputSerializer(many=True),
-            400: error_response(
-                "A filter value is not valid; `fields` names it.",
-                error_example("invalid", "The request is not valid.", {"category": ["Select a valid choice."]}),
-            ),
-            404: error_response("The page does not exist.", error_example("not_found", "Invalid page.")),
-            429: THROTTLED,
+        ok=OutputSerializer(many=True),
+        errors={
+            **invalid_filter("A filter value is not valid; `fields` names it.", error_example(
+                "invalid", "The request is not valid.", {"category": ["Select a valid choice."]})),
+            404: PAGE_NOT_FOUND,
         },
-        examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True, status_codes=["200"])],
+        example=("A product", PRODUCT_EXAMPLE),
     )
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset())
@@ -129,36 +112,14 @@ class ProductDetailApi(APIView):
         image_url = serializers.CharField()
         manufacturer = ManufacturerDetailSerializer()
 
-    @extend_schema(
-        operation_id="products_retrieve",
-        summary="Product detail",
+    @_catalog_schema(
+        "products_retrieve",
+        "Product detail",
         description="One active product with its manufacturer's official content and its availability.",
-        tags=["catalog"],
+        ok=OutputSerializer,
         parameters=[PRODUCT_ID],
-        responses={200: OutputSerializer, 404: PRODUCT_NOT_FOUND, 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "A product",
-                value={
-                    **PRODUCT_EXAMPLE,
-                    "manufacturer": {
-                        "id": 3,
-                        "slug": "alpine-farms",
-                        "name": "Alpine Farms",
-                        "description": "Family dairy in the Alps since 1921.",
-                        "website": "https://alpine-farms.example.com",
-                        "support_email": "help@alpine-farms.example.com",
-                        "support_phone": "+33 4 00 00 00 00",
-                    },
-                    "description": "Fresh organic whole milk, 3.5% fat.",
-                    "weight_kg": "1.030",
-                    "volume_l": "1.000",
-                    "image_url": "",
-                },
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        errors={404: PRODUCT_NOT_FOUND},
+        example=("A product", PRODUCT_DETAIL_EXAMPLE),
     )
     def get(self, request, product_id: int):
         product = selectors.product_get(pk=product_id)
@@ -182,28 +143,17 @@ class ProductAvailabilityApi(APIView):
         available = serializers.IntegerField()
         is_available = serializers.BooleanField(help_text="Whether `requested` units can be bought now.")
 
-    @extend_schema(
-        operation_id="products_availability",
-        summary="Can N units be bought?",
-        tags=["catalog"],
+    @_catalog_schema(
+        "products_availability",
+        "Can N units be bought?",
+        ok=OutputSerializer,
         parameters=[PRODUCT_ID, InputSerializer],
-        responses={
-            200: OutputSerializer,
-            400: error_response(
-                "The quantity is not a whole number from 1 to 10000.",
-                error_example("invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]}),
-            ),
+        errors={
+            **invalid_filter("The quantity is not a whole number from 1 to 10000.", error_example(
+                "invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]})),
             404: PRODUCT_NOT_FOUND,
-            429: THROTTLED,
         },
-        examples=[
-            OpenApiExample(
-                "Enough stock",
-                value={"product_id": 42, "requested": 3, "available": 120, "is_available": True},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        example=("Enough stock", {"product_id": 42, "requested": 3, "available": 120, "is_available": True}),
     )
     def get(self, request, product_id: int):
         product = selectors.product_get(pk=product_id)
@@ -238,20 +188,12 @@ class CategoryListApi(APIView):
         def get_parent_id(self, category) -> int | None:
             return self.context["parent_ids"].get(category.pk)
 
-    @extend_schema(
-        operation_id="categories_list",
-        summary="The category tree",
+    @_catalog_schema(
+        "categories_list",
+        "The category tree",
         description="Every category, flat, in tree order (a parent before its children), with depth and parent id.",
-        tags=["catalog"],
-        responses={200: OutputSerializer(many=True), 429: THROTTLED},
-        examples=[
-            OpenApiExample(
-                "A sub-category",
-                value={"id": 7, "name": "Dairy", "slug": "dairy", "description": "", "depth": 2, "parent_id": 1},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+        ok=OutputSerializer(many=True),
+        example=("A sub-category", {"id": 7, "name": "Dairy", "slug": "dairy", "description": "", "depth": 2, "parent_id": 1}),
     )
     def get(self, request):
         categories = selectors.category_tree()
