@@ -262,6 +262,9 @@ STORAGES = {
 DEFAULT_CURRENCY = envvars.choice("DEFAULT_CURRENCY", choices=tuple(sorted(MINOR_UNITS)), default="EUR")
 # Batches expiring within this many days show as "near expiry" in Admin and reports.
 NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)
+# Check every row lock against the lock order (commerce.locks): a lock taken out of order raises.
+# On in development and in the tests; production only locks, in the same order, unchecked.
+LOCK_ORDER_CHECKS = DEBUG
 
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from commerce.locks import Kind, lock_one
 from commerce.money import Money
 
 
@@ -167,7 +168,7 @@ class SandboxCardGateway(PaymentGateway):
             return GatewayResult("refunded", reference=done.reference)
         try:
             with transaction.atomic():  # the gateway's own books, committed at once like a remote gateway's
-                charge = SandboxCharge.objects.select_for_update().filter(reference=reference).first()
+                charge = lock_one(Kind.GATEWAY_CHARGE, SandboxCharge.objects.filter(reference=reference))
                 if charge is None:
                     raise GatewayError(f"Unknown charge {reference}.", code="unknown_charge")
                 if charge.refunded_amount + amount.amount > charge.amount:

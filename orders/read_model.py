@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from commerce.audit.models import DomainEvent
+from commerce.locks import Kind, lock
 from orders.models import Order, OrderSummary
 from orders.timeline import STATUS_BY_EVENT, cash_collected
 
@@ -103,7 +104,7 @@ def project(rows: list[DomainEvent]) -> None:
     ids = {int(r.stream_id) for r in order_rows}
     # An order whose created event is in this batch has no summary yet: nothing to read or lock.
     stored = ids - {int(r.stream_id) for r in order_rows if r.event_type == "orders.order.created"}
-    summaries = {s.order_id: s for s in OrderSummary.objects.select_for_update().filter(order_id__in=stored)} if stored else {}
+    summaries = {s.order_id: s for s in lock(Kind.ORDER_SUMMARY, OrderSummary.objects.filter(order_id__in=stored))} if stored else {}
     existing, changed = set(summaries), {}
     for row in order_rows:
         order_id = int(row.stream_id)

@@ -81,6 +81,15 @@ def celery_eager():
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _lock_order_checked():
+    """Every test checks its row locks against the lock order (``commerce.locks``), as development
+    does: a service that locks out of order fails its tests (Django runs them with DEBUG off)."""
+    from django.conf import settings
+
+    settings.LOCK_ORDER_CHECKS = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 at production strength costs ~0.3 s a user; tests need no strength."""

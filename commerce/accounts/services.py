@@ -15,6 +15,7 @@ from commerce.accounts.events import (
 )
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.audit.events import record
+from commerce.locks import Kind, lock, lock_get, lock_one
 from commerce.validation import full_clean_or_raise
 
 ADDRESS_FIELDS = ("label", "recipient", "street", "city", "state", "zip_code", "country", "latitude", "longitude")
@@ -55,7 +56,7 @@ def profile_update(*, user: User, **changes) -> User:
     if unknown:
         raise RegistrationInvalid(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = lock_get(Kind.CUSTOMER, User.objects.filter(pk=user.pk))
         profile, _ = CustomerProfile.objects.get_or_create(user=user)
         diff = {}
         for field, value in changes.items():
@@ -75,7 +76,7 @@ def profile_update(*, user: User, **changes) -> User:
 def _lock_customer(customer: User) -> None:
     """Serialise the commands that choose a customer's default address (one row lock on the user):
     concurrent ones then see each other's result, and the unique ``default_for`` never refuses one."""
-    User.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).first()
+    lock(Kind.CUSTOMER, User.objects.filter(pk=customer.pk).only("pk"))
 
 
 def _make_default(customer: User, address: Address) -> None:
@@ -98,7 +99,7 @@ def address_create(*, customer: User, is_default: bool = False, **fields) -> Add
 
 
 def _own_address_for_update(customer: User, address_id: int) -> Address:
-    address = Address.objects.select_for_update().filter(customer=customer, pk=address_id).first()
+    address = lock_one(Kind.ADDRESS, Address.objects.filter(customer=customer, pk=address_id))
     if address is None:
         raise AddressNotFound("No such address.")
     return address
@@ -156,7 +157,7 @@ def sales_region_save(*, code: str, name: str, region: SalesRegion | None = None
 
     with transaction.atomic():
         created = region is None
-        region = SalesRegion() if created else SalesRegion.objects.select_for_update().get(pk=region.pk)
+        region = SalesRegion() if created else lock_get(Kind.SALES_REGION, SalesRegion.objects.filter(pk=region.pk))
         region.code, region.name = code, name
         full_clean_or_raise(region, message="The sales region is not valid.")
         region.save()
@@ -167,7 +168,8 @@ def sales_region_save(*, code: str, name: str, region: SalesRegion | None = None
 def customer_profile_set(*, user: User, phone: str | None = None, sales_region: SalesRegion | None = None) -> CustomerProfile:
     """Staff set a customer's phone and sales region (which decides which Sales staff see them)."""
     with transaction.atomic():
-        profile, _ = CustomerProfile.objects.select_for_update().get_or_create(user=user)
+        CustomerProfile.objects.get_or_create(user=user)  # a new profile is created unlocked, then locked
+        profile = lock_get(Kind.CUSTOMER_PROFILE, CustomerProfile.objects.filter(user=user))
         diff = {}
         if phone is not None and phone != profile.phone:
             diff["phone"] = {"before": profile.phone, "after": phone}

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from commerce import context, telemetry
+from commerce import context, locks, telemetry
 from commerce.audit.events import record, record_many
 from commerce.catalog import events
 from commerce.catalog.errors import (
@@ -298,7 +298,7 @@ def stock_receive_many(*, lines: Sequence[ReceiptLine], reason: str = "") -> lis
 
 
 def _locked_batch(batch_number: str) -> StockBatch:
-    batch = StockBatch.objects.select_for_update().select_related("product").filter(batch_number=batch_number).first()
+    batch = locks.lock_one(locks.Kind.STOCK_BATCH, StockBatch.objects.filter(batch_number=batch_number))
     if batch is None:
         raise BatchNotFound(f"No batch {batch_number}.")
     return batch
@@ -354,6 +354,21 @@ def stock_return(*, batch_number: str, quantity: int, reference: str, reason: st
         return batch
 
 
+def stock_return_many(*, returns: Sequence[tuple[str, int]], reference: str, reason: str = "customer return") -> list[StockBatch]:
+    """Put returned units back on hand, each in the batch it came from (``returns``: pairs of batch
+    number and quantity), or none. Every batch is locked first in one statement, in id order, as a
+    checkout locks them, so a cancel returning several batches never deadlocks with a checkout;
+    each is then returned by ``stock_return``, in that order."""
+    wanted: dict[str, int] = defaultdict(int)
+    for batch_number, quantity in returns:
+        wanted[batch_number] += quantity
+    with transaction.atomic():
+        ids = {b.batch_number: b.pk for b in locks.lock(locks.Kind.STOCK_BATCH, StockBatch.objects.filter(batch_number__in=sorted(wanted)))}
+        # an unknown batch number first: ``stock_return`` refuses it before anything is written
+        return [stock_return(batch_number=number, quantity=wanted[number], reference=reference, reason=reason)
+                for number in sorted(wanted, key=lambda number: ids.get(number, 0))]
+
+
 # --- commands: reservations ---------------------------------------------------------------------
 def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference: str) -> list[StockReservation]:
     """Reserve every line of one request, or nothing.
@@ -399,11 +414,7 @@ def stock_reserve_many(*, lines: Sequence[tuple[Product | int, int]], reference:
         shortages: list[dict] = []
         with transaction.atomic(savepoint=False):
             # One statement locks every candidate batch, in id order: no deadlock between checkouts.
-            locked = list(
-                StockBatch.objects.select_for_update()
-                .filter(sellable_batches_q(), product_id__in=sorted(demand))
-                .order_by("id")
-            )
+            locked = locks.lock(locks.Kind.STOCK_BATCH, StockBatch.objects.filter(sellable_batches_q(), product_id__in=sorted(demand)))
             by_product: dict[int, list[StockBatch]] = defaultdict(list)
             for batch in locked:
                 by_product[batch.product_id].append(batch)
@@ -480,7 +491,7 @@ def stock_reserve(*, product: Product | int, quantity: int, reference: str) -> S
 
 
 def _lock_reservations(ids: list[int]) -> list[StockReservation]:
-    reservations = list(StockReservation.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+    reservations = locks.lock(locks.Kind.STOCK_RESERVATION, StockReservation.objects.filter(pk__in=ids))
     inactive = [r for r in reservations if r.status != StockReservation.Status.ACTIVE]
     if inactive:
         raise ReservationNotActive(
@@ -494,7 +505,7 @@ def _close(reservations: list[StockReservation], *, consume: bool) -> dict[int, 
         ReservationAllocation.objects.filter(reservation__in=reservations).order_by("batch_id", "id")
     )
     batch_ids = sorted({a.batch_id for a in allocations})
-    batches = {b.pk: b for b in StockBatch.objects.select_for_update().filter(pk__in=batch_ids).order_by("id")}
+    batches = {b.pk: b for b in locks.lock(locks.Kind.STOCK_BATCH, StockBatch.objects.filter(pk__in=batch_ids))}
     kind = Kind.CONSUMPTION if consume else Kind.RELEASE
     actor = _actor_repr()
     by_reservation: dict[int, list[BatchAllocation]] = defaultdict(list)

@@ -8,6 +8,7 @@ from commerce.audit.events import record
 from commerce.catalog import events
 from commerce.catalog.errors import CategoryNotFound, InvalidCategoryMove, ManufacturerNotFound, ProductNotFound
 from commerce.catalog.models import Category, Manufacturer, Product
+from commerce.locks import Kind, lock_one
 from commerce.money import Money
 from commerce.validation import full_clean_or_raise
 
@@ -71,7 +72,7 @@ def product_update(*, product: Product | int, data: dict) -> Product:
         raise TypeError(f"Unknown product fields: {sorted(unknown)}")
     product_id = product.pk if isinstance(product, Product) else product
     with telemetry.command_span("commerce.product.update", attributes={"product.id": product_id}), transaction.atomic():
-        current = Product.objects.select_for_update().filter(pk=product_id).first()
+        current = lock_one(Kind.PRODUCT, Product.objects.filter(pk=product_id))
         if current is None:
             raise ProductNotFound("No such product.")
         old_price = current.price
@@ -101,7 +102,7 @@ MANUFACTURER_FIELDS = ("name", "slug", "description", "website", "support_email"
 
 def _category_for_update(category: Category | int) -> Category:
     category_id = category.pk if isinstance(category, Category) else category
-    current = Category.objects.select_for_update().filter(pk=category_id).first()
+    current = lock_one(Kind.CATEGORY, Category.objects.filter(pk=category_id))
     if current is None:
         raise CategoryNotFound("No such category.")
     return current
@@ -172,7 +173,7 @@ def manufacturer_update(*, manufacturer: Manufacturer | int, data: dict) -> Manu
         raise TypeError(f"Unknown manufacturer fields: {sorted(unknown)}")
     manufacturer_id = manufacturer.pk if isinstance(manufacturer, Manufacturer) else manufacturer
     with transaction.atomic():
-        current = Manufacturer.objects.select_for_update().filter(pk=manufacturer_id).first()
+        current = lock_one(Kind.MANUFACTURER, Manufacturer.objects.filter(pk=manufacturer_id))
         if current is None:
             raise ManufacturerNotFound("No such manufacturer.")
         changes = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -393,10 +392,9 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
         lines = list(order.lines.order_by("id"))
         form = RefundForm(request.POST or None, lines=lines)
         if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    updated = order_refund(order=order.pk, **form.command())
-                    self.log_change(request, updated, f"Refunded: {form.cleaned_data['reason']} (admin).")
+            try:  # no transaction around it: the service calls the gateway after its own has committed
+                updated = order_refund(order=order.pk, **form.command())
+                self.log_change(request, updated, f"Refunded: {form.cleaned_data['reason']} (admin).")
             except DomainError as exc:
                 add_domain_error(form, exc)
             else:

@@ -14,6 +14,7 @@ from commerce.catalog.errors import ProductInactive, ProductNotFound
 from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
 from commerce.catalog.models import Product
 from commerce.coupon_codes import normalise_coupon_code
+from commerce.locks import Kind, lock, lock_get
 from commerce.money import default_currency
 from orders import events
 from orders.discounts import discount_provider
@@ -60,7 +61,7 @@ def cart_get_or_create(*, customer=None, session_key: str = "") -> Cart:
 
 
 def _lock(cart: Cart) -> Cart:
-    return Cart.objects.select_for_update().get(pk=cart.pk)
+    return lock_get(Kind.CART, Cart.objects.filter(pk=cart.pk))
 
 
 def _lock_and_touch(cart: Cart) -> None:
@@ -283,14 +284,17 @@ def cart_merge_session(*, customer, session_key: str) -> Cart | None:
     if not session_key:
         return None
     with transaction.atomic():
-        guest = (
-            Cart.objects.select_for_update()
-            .filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN)
-            .first()
-        )
-        if guest is None:
+        open_guest = Cart.objects.filter(customer__isnull=True, session_key=session_key, status=Cart.Status.OPEN)
+        guest_id = open_guest.values_list("pk", flat=True).first()
+        if guest_id is None:
             return None
-        target = _lock(cart_get_or_create(customer=customer))
+        target_id = cart_get_or_create(customer=customer).pk
+        # Both carts in one statement, in id order (the lock order), then the guest cart checked again
+        # under its lock: a concurrent log-in of the same session may have merged it meanwhile.
+        carts = {c.pk: c for c in lock(Kind.CART, Cart.objects.filter(pk__in=[guest_id, target_id]))}
+        guest, target = carts[guest_id], carts[target_id]
+        if guest.customer_id is not None or guest.status != Cart.Status.OPEN:
+            return None
         guest_lines = list(guest.lines.all())
         if not guest_lines and not guest.coupon_codes:
             guest.status = Cart.Status.MERGED

@@ -21,6 +21,7 @@ from commerce.accounts.models import CustomerProfile
 from commerce.accounts.selectors import address_get
 from commerce.audit.events import record
 from commerce.catalog.inventory import stock_release_reference, stock_reserve_many
+from commerce.locks import Kind, inserted, lock_get, lock_one
 from orders import events, idempotency
 from orders.discounts import discount_provider
 from orders.errors import (
@@ -58,12 +59,7 @@ def _lock_open_cart(*, customer, **filters) -> Cart | None:
     (``customer_region_id``; a subquery takes no lock). Found through ``open_for``: one row of a
     unique index, so the lock never reaches a cart the customer checked out before."""
     region = CustomerProfile.objects.filter(user_id=OuterRef("customer_id")).values("sales_region_id")[:1]
-    return (
-        Cart.objects.select_for_update()
-        .annotate(customer_region_id=Subquery(region))
-        .filter(open_for=customer, **filters)
-        .first()
-    )
+    return lock_one(Kind.CART, Cart.objects.annotate(customer_region_id=Subquery(region)).filter(open_for=customer, **filters))
 
 
 def order_create_from_cart(
@@ -161,6 +157,7 @@ def order_create_from_cart(
             coupon_codes=list(cart.coupon_codes),
             hold_until=now + datetime.timedelta(minutes=settings.ORDERS_UNPAID_HOLD_MINUTES),
         )
+        inserted(Kind.ORDER, [order.pk])  # a new row: held by this transaction, as if locked
         lines = OrderLine.objects.bulk_create(
             [
                 OrderLine(
@@ -279,10 +276,12 @@ def order_void_failed_checkout(*, order: Order | int, customer, reason: str) -> 
     its items put back in the customer's open cart with the codes that still apply. Returns the
     codes that no longer apply. Refused while a payment is in flight or after money was taken."""
     from orders.errors import CouponRejected
-    from orders.services.cart import cart_apply_coupon, order_reorder
+    from orders.services.cart import cart_apply_coupon, cart_get_or_create, order_reorder
     from orders.services.lifecycle import check_transition, lock_order
 
     with telemetry.command_span("commerce.order.void"), transaction.atomic():
+        # The cart the items go back to, before the order: the lock order (cart, then order).
+        lock_get(Kind.CART, Cart.objects.filter(pk=cart_get_or_create(customer=customer).pk))
         order = lock_order(order)
         target = check_transition(order, "void")
         if order.paid_amount or order.payments.exclude(status__in=[Payment.Status.DECLINED, Payment.Status.FAILED]).exists():

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record
-from commerce.catalog.inventory import stock_consume_reference, stock_release_reference, stock_return
+from commerce.catalog.inventory import stock_consume_reference, stock_release_reference, stock_return_many
 from commerce.errors import DomainError
+from commerce.locks import Kind, lock_one
 from orders import events
 from orders.discounts import discount_provider
 from orders.errors import CancelNotAllowed, InvalidTransition, OrderNotFound, PaymentInProgress, ShipmentInvalid
@@ -57,7 +58,7 @@ def allowed_actions(order: Order) -> list[str]:
 
 def lock_order(order: Order | int) -> Order:
     order_id = order.pk if isinstance(order, Order) else order
-    locked = Order.objects.select_for_update().filter(pk=order_id).first()
+    locked = lock_one(Kind.ORDER, Order.objects.filter(pk=order_id))
     if locked is None:
         raise OrderNotFound("No such order.")
     return locked
@@ -193,9 +194,9 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
                 "A payment for this order is still being processed; it can be cancelled once that is settled."
             )
         stock_release_reference(reference=order.reference)
-        for allocation in OrderLineAllocation.objects.filter(line__order=order).order_by("id"):
-            stock_return(batch_number=allocation.batch_number, quantity=allocation.quantity,
-                         reference=order.reference, reason=f"order {order.number} cancelled")
+        returns = list(OrderLineAllocation.objects.filter(line__order=order).order_by("id").values_list("batch_number", "quantity"))
+        if returns:  # every returned batch locked at once, in id order
+            stock_return_many(returns=returns, reference=order.reference, reason=f"order {order.number} cancelled")
         discount_provider().order_cancelled(order_id=order.pk)
         order.status = target
         order.cancel_reason = (reason or "")[:200]

@@ -21,11 +21,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record, record_many
+from commerce.locks import Kind, lock, lock_get
 from commerce.money import Money
 from orders import events, idempotency
 from orders.errors import (
@@ -85,10 +86,11 @@ def _mark_paid(order: Order, payment: Payment) -> list:
     return raised
 
 
-def _settle(payment_id: int, result: GatewayResult | None, *, error: GatewayError | None = None) -> Payment:
+def _settle(payment: Payment, result: GatewayResult | None, *, error: GatewayError | None = None) -> Payment:
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        # The order, then its payment: the lock order every command on an order takes (a refund too).
         order = lock_order(payment.order_id)
+        payment = lock_get(Kind.PAYMENT, Payment.objects.filter(pk=payment.pk))
         if payment.status != P.PENDING:
             return payment  # settled already (webhook and response racing): nothing more
         if error is not None:
@@ -155,10 +157,10 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
                     "The payment could not be confirmed yet. It will not be taken twice; check the order shortly.",
                     extra={"payment_id": payment.pk},
                 ) from exc
-            _settle(payment.pk, None, error=exc)
+            _settle(payment, None, error=exc)
             raise PaymentGatewayError("The payment service had an error; nothing was charged. Please try again.",
                                       extra={"payment_id": payment.pk}) from exc
-        payment = _settle(payment.pk, result)
+        payment = _settle(payment, result)
         return payment_outcome(payment)
 
 
@@ -190,8 +192,8 @@ def payment_settle_from_gateway(*, payment: Payment) -> Payment:
     gateway = gateway_for("card") if payment.gateway != "cod" else gateway_for("cod")
     found = gateway.lookup(idempotency_key=payment.idempotency_key)
     if found is None:
-        return _settle(payment.pk, None, error=GatewayError("The gateway never received the charge.", code="not_received"))
-    return _settle(payment.pk, found)
+        return _settle(payment, None, error=GatewayError("The gateway never received the charge.", code="not_received"))
+    return _settle(payment, found)
 
 
 def record_cash_collected(*, order: Order) -> Payment:
@@ -213,7 +215,7 @@ def record_cash_collected(*, order: Order) -> Payment:
 # --- refunds ---------------------------------------------------------------------------------------
 def _line_refunds(order: Order, lines: list[dict]) -> tuple[Money, list[dict]]:
     """The discounted amount of each refunded unit; the last unit takes the rounding remainder."""
-    by_id = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order)}
+    by_id = {line.pk: line for line in lock(Kind.ORDER_LINE, OrderLine.objects.filter(order=order))}
     total, detail = Money.zero(order.currency), []
     for item in lines:
         line = by_id.get(int(item.get("line_id", 0)))
@@ -252,7 +254,8 @@ def refunds_begin(*, order: Order, amount: Money, reason: str, lines: list[dict]
     pending_by_payment: dict[int, Decimal] = {}
     for refund in order.refunds.filter(status=Refund.Status.PENDING):
         pending_by_payment[refund.payment_id] = pending_by_payment.get(refund.payment_id, Decimal(0)) + refund.amount
-    for payment in order.payments.select_for_update().filter(status=P.CAPTURED).order_by("-id"):
+    # locked in id order (the lock order), drawn on newest first
+    for payment in reversed(lock(Kind.PAYMENT, order.payments.filter(status=P.CAPTURED))):
         if not remaining.is_positive():
             break
         left = Money.of(payment.amount - payment.refunded_amount - pending_by_payment.get(payment.pk, 0), payment.currency)
@@ -286,22 +289,23 @@ def _settle_refund(refund_id: int, result: GatewayResult | None, error: GatewayE
 
     with transaction.atomic():
         order = lock_order(Refund.objects.values_list("order_id", flat=True).get(pk=refund_id))
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        refund = lock_get(Kind.REFUND, Refund.objects.filter(pk=refund_id))
         if refund.status != Refund.Status.PENDING or (error is not None and error.outcome_unknown):
             return refund
         if result is not None and result.status == "refunded":
             refund.status, refund.gateway_reference = Refund.Status.SUCCEEDED, result.reference
             refund.save(update_fields=["status", "gateway_reference", "updated_at"])
-            Payment.objects.filter(pk=refund.payment_id).update(refunded_amount=F("refunded_amount") + refund.amount,
-                                                                updated_at=timezone.now())
             order.refunded_amount += refund.amount
             full = order.refunded_amount >= order.paid_amount
             order.payment_status = Order.PaymentStatus.REFUNDED if full else Order.PaymentStatus.PARTIALLY_REFUNDED
             if full and order.status in TRANSITIONS["refund"][0]:  # a cancelled order stays cancelled
                 if order.status == S.PAID:
-                    stock_release_reference(reference=order.reference)
+                    stock_release_reference(reference=order.reference)  # the stock before the payment: the lock order
                 order.status, order.hold_until = S.REFUNDED, None
             order.save(update_fields=["refunded_amount", "payment_status", "status", "hold_until", "updated_at"])
+            payment = lock_get(Kind.PAYMENT, Payment.objects.filter(pk=refund.payment_id))
+            payment.refunded_amount += refund.amount
+            payment.save(update_fields=["refunded_amount", "updated_at"])
             record(events.OrderRefunded(**_ids(order), refund_id=refund.pk, amount=str(refund.amount),
                                         currency=refund.currency, full=full, lines=refund.lines, reason=refund.reason))
             return refund
@@ -311,7 +315,7 @@ def _settle_refund(refund_id: int, result: GatewayResult | None, error: GatewayE
         refund.save(update_fields=["status", "error_code", "updated_at"])
         record(events.RefundFailed(**_ids(order), refund_id=refund.pk, amount=str(refund.amount), currency=refund.currency,
                                    error_code=refund.error_code))
-        lines = {line.pk: line for line in OrderLine.objects.select_for_update().filter(order=order)}
+        lines = {line.pk: line for line in lock(Kind.ORDER_LINE, OrderLine.objects.filter(order=order))}
         for item in refund.lines:
             line = lines.get(item["line_id"])
             if line is not None:
@@ -434,10 +438,10 @@ def payment_notification_process(*, gateway: str, notification_id: str, event: s
         if payment is None:
             return True  # not ours: remembered, nothing to do
         if event == "charge.succeeded":
-            _settle(payment.pk, GatewayResult("captured", reference=data.get("reference", ""),
+            _settle(payment, GatewayResult("captured", reference=data.get("reference", ""),
                                               card_last4=data.get("card_last4", "")))
         elif event == "charge.failed":
-            _settle(payment.pk, GatewayResult("declined", error_code=data.get("error_code", "card_declined"),
+            _settle(payment, GatewayResult("declined", error_code=data.get("error_code", "card_declined"),
                                               message=data.get("message", "The card was declined.")))
         return True
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from commerce import locks
 from promotions.errors import (
     CampaignNotFound,
     PromotionNotFound,
@@ -55,8 +56,8 @@ def _same(old, new) -> bool:
 # --- lookups ----------------------------------------------------------------------------------------
 def _promotion(promotion: Promotion | int, *, lock: bool = False) -> Promotion:
     pk = promotion.pk if isinstance(promotion, Promotion) else promotion
-    qs = Promotion.objects.select_for_update() if lock else Promotion.objects.all()
-    found = qs.filter(pk=pk).first()
+    qs = Promotion.objects.filter(pk=pk)
+    found = locks.lock_one(locks.Kind.PROMOTION, qs) if lock else qs.first()
     if found is None:
         raise PromotionNotFound("No such promotion.")
     return found
@@ -64,8 +65,8 @@ def _promotion(promotion: Promotion | int, *, lock: bool = False) -> Promotion:
 
 def _campaign(campaign: Campaign | int, *, lock: bool = False) -> Campaign:
     pk = campaign.pk if isinstance(campaign, Campaign) else campaign
-    qs = Campaign.objects.select_for_update() if lock else Campaign.objects.all()
-    found = qs.filter(pk=pk).first()
+    qs = Campaign.objects.filter(pk=pk)
+    found = locks.lock_one(locks.Kind.CAMPAIGN, qs) if lock else qs.first()
     if found is None:
         raise CampaignNotFound("No such campaign.")
     return found
@@ -73,8 +74,8 @@ def _campaign(campaign: Campaign | int, *, lock: bool = False) -> Campaign:
 
 def _segment(segment: Segment | int, *, lock: bool = False) -> Segment:
     pk = segment.pk if isinstance(segment, Segment) else segment
-    qs = Segment.objects.select_for_update() if lock else Segment.objects.all()
-    found = qs.filter(pk=pk).first()
+    qs = Segment.objects.filter(pk=pk)
+    found = locks.lock_one(locks.Kind.SEGMENT, qs) if lock else qs.first()
     if found is None:
         raise SegmentNotFound("No such segment.")
     return found

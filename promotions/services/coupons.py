@@ -12,6 +12,7 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.coupon_codes import normalise_coupon_code
+from commerce.locks import Kind, lock, lock_one
 from promotions import events
 from promotions.errors import (
     CouponBatchNotFound,
@@ -168,7 +169,7 @@ def coupon_distribute(*, batch: CouponBatch | int, segment: Segment | int) -> in
     """
     with telemetry.command_span("commerce.coupon.distribute") as span, transaction.atomic():
         batch_id = batch.pk if isinstance(batch, CouponBatch) else batch
-        batch = CouponBatch.objects.select_for_update().filter(pk=batch_id).first()
+        batch = lock_one(Kind.COUPON_BATCH, CouponBatch.objects.filter(pk=batch_id))
         if batch is None:
             raise CouponBatchNotFound("No such coupon batch.")
         segment = _segment(segment)
@@ -176,11 +177,8 @@ def coupon_distribute(*, batch: CouponBatch | int, segment: Segment | int) -> in
         span.set_attribute("segment.id", segment.pk)
         holders = set(Coupon.objects.filter(batch=batch, assigned_to__isnull=False).values_list("assigned_to_id", flat=True))
         members = sorted(set(segment_member_ids(segment=segment)) - holders)
-        free = list(
-            Coupon.objects.select_for_update()
-            .filter(batch=batch, assigned_to__isnull=True, status=Coupon.Status.ACTIVE, used_count=0)
-            .order_by("id")[: len(members)]
-        )
+        free = lock(Kind.COUPON, Coupon.objects.filter(batch=batch, assigned_to__isnull=True, status=Coupon.Status.ACTIVE,
+                                                 used_count=0).order_by("id")[: len(members)])
         if len(free) < len(members):
             raise NotEnoughCoupons(
                 f"The batch has {len(free)} unassigned coupons for {len(members)} customers; generate more first.",
@@ -199,13 +197,12 @@ def coupon_distribute(*, batch: CouponBatch | int, segment: Segment | int) -> in
 def coupon_invalidate(*, coupon: Coupon | int | str) -> Coupon:
     """Stop a code from being redeemed (its past redemptions stay). Already invalidated: unchanged."""
     with telemetry.command_span("commerce.coupon.invalidate"), transaction.atomic():
-        qs = Coupon.objects.select_for_update()
         if isinstance(coupon, Coupon):
-            found = qs.filter(pk=coupon.pk).first()
+            found = lock_one(Kind.COUPON, Coupon.objects.filter(pk=coupon.pk))
         elif isinstance(coupon, str):  # a string is always a code, even an all-digit one
-            found = qs.filter(code=normalise_coupon_code(coupon)).first()
+            found = lock_one(Kind.COUPON, Coupon.objects.filter(code=normalise_coupon_code(coupon)))
         else:
-            found = qs.filter(pk=coupon).first()
+            found = lock_one(Kind.COUPON, Coupon.objects.filter(pk=coupon))
         if found is None:
             raise CouponNotFound("No such coupon.")
         if found.status == Coupon.Status.INVALIDATED:

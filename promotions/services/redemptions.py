@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from commerce.audit.events import record_many
 from commerce.coupon_codes import normalise_coupon_code
+from commerce.locks import Kind, lock
 from orders.discounts import AppliedDiscount
 from orders.selectors import order_facts
 from promotions import events
@@ -220,9 +221,8 @@ def _refuse_coupon(code: str, *, promotion_id: int, customer_id: int, now) -> No
 
 def _lock(campaign_ids: list[int], promotion_ids: list[int]) -> tuple[dict, dict]:
     """Lock the campaigns, then the promotions, each in id order: every writer takes them so."""
-    campaigns = {c.pk: c for c in Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk")} \
-        if campaign_ids else {}
-    promotions = {p.pk: p for p in Promotion.objects.select_for_update().filter(pk__in=sorted(promotion_ids)).order_by("pk")}
+    campaigns = {c.pk: c for c in lock(Kind.CAMPAIGN, Campaign.objects.filter(pk__in=campaign_ids))} if campaign_ids else {}
+    promotions = {p.pk: p for p in lock(Kind.PROMOTION, Promotion.objects.filter(pk__in=sorted(promotion_ids)))}
     return campaigns, promotions
 
 

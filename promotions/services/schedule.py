@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record_many
+from commerce.locks import Kind, lock
 from promotions import events
 from promotions.models import (
     Campaign,
@@ -30,16 +31,10 @@ def promotions_sync_schedule(*, now: datetime.datetime | None = None) -> dict:
     with telemetry.command_span("commerce.promotion.sync_schedule") as span, transaction.atomic():
         # Locks as the checkout takes them (``redemptions._lock``): every campaign concerned, then
         # every promotion concerned, each in one query in id order, so the two never deadlock.
-        campaigns = list(
-            Campaign.objects.select_for_update()
-            .filter(Q(status__in=[CS.SCHEDULED, CS.ACTIVE], ends_at__lte=now) | Q(status=CS.SCHEDULED, starts_at__lte=now))
-            .order_by("id")
-        )
-        promotions = list(
-            Promotion.objects.select_for_update()
-            .filter(Q(status__in=[PS.SCHEDULED, PS.ACTIVE], valid_to__lte=now) | Q(status=PS.SCHEDULED, valid_from__lte=now))
-            .order_by("id")
-        )
+        campaigns = lock(Kind.CAMPAIGN, Campaign.objects.filter(
+            Q(status__in=[CS.SCHEDULED, CS.ACTIVE], ends_at__lte=now) | Q(status=CS.SCHEDULED, starts_at__lte=now)))
+        promotions = lock(Kind.PROMOTION, Promotion.objects.filter(
+            Q(status__in=[PS.SCHEDULED, PS.ACTIVE], valid_to__lte=now) | Q(status=PS.SCHEDULED, valid_from__lte=now)))
         to_record = []
         expiring = [p for p in promotions if p.valid_to is not None and p.valid_to <= now]
         for p in expiring:

@@ -3,6 +3,7 @@ import pytest
 from commerce.audit.models import DomainEvent
 from commerce.catalog import inventory
 from commerce.catalog.errors import (
+    BatchNotFound,
     InsufficientStock,
     InvalidQuantity,
     InvalidStockOperation,
@@ -160,6 +161,27 @@ def test_stock_return_only_what_was_consumed():
     with pytest.raises(InvalidStockOperation):
         inventory.stock_return(batch_number="B1", quantity=2, reference="order:A")
     assert StockBatch.objects.get(batch_number="B1").quantity_on_hand == 4
+    assert stock_reconcile() == []
+
+
+def test_stock_return_many_returns_to_every_batch_or_to_none():
+    first, second = ProductFactory(), ProductFactory()
+    receive(first, "B1", 5)
+    receive(second, "B2", 5)
+    inventory.stock_reserve_many(lines=[(second, 2), (first, 1)], reference="order:A")
+    inventory.stock_consume_reference(reference="order:A")
+
+    # an unknown batch, or more than was consumed from one: refused, nothing returned
+    with pytest.raises(BatchNotFound):
+        inventory.stock_return_many(returns=[("B2", 1), ("NOPE", 1)], reference="order:A")
+    with pytest.raises(InvalidStockOperation):
+        inventory.stock_return_many(returns=[("B2", 1), ("B1", 2)], reference="order:A")
+    assert dict(StockBatch.objects.values_list("batch_number", "quantity_on_hand")) == {"B1": 4, "B2": 3}
+
+    returned = inventory.stock_return_many(returns=[("B2", 2), ("B1", 1)], reference="order:A")
+
+    assert [b.batch_number for b in returned] == ["B1", "B2"]  # in id order, as they were locked
+    assert dict(StockBatch.objects.values_list("batch_number", "quantity_on_hand")) == {"B1": 5, "B2": 5}
     assert stock_reconcile() == []
 
 

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from commerce import locks
 from tests.conftest import REAL_SERVICES
 from tests.core.api_world import ROLES, build_world
 
@@ -159,8 +160,9 @@ def before_generate_case(context, strategy):
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """The shop, built once for the module in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The shop, built once for the module in a transaction rolled back at its end (a lock batch:
+    each service building it is checked against the lock order as its own transaction)."""
+    with django_db_blocker.unblock(), locks.batch():
         WORLD["world"] = build_world()
         yield WORLD["world"]
         transaction.set_rollback(True)

@@ -1,6 +1,7 @@
 """Concurrent checkouts and payments on MariaDB: real threads, each with its own connection."""
 
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
@@ -75,3 +76,32 @@ def test_racing_full_refunds_of_one_order_refund_once():
     assert (order.refunded_amount, order.status) == (order.paid_amount, "refunded")
     assert list(Refund.objects.values_list("status", flat=True)) == ["succeeded"]
     assert SandboxCharge.objects.get().refunded_amount == order.paid_amount  # the gateway refunded once
+
+
+def test_webhook_settle_racing_a_refund_of_the_same_order_neither_deadlocks():
+    """A gateway's late ``charge.succeeded`` for a payment already captured (the webhook and the
+    response racing) settles under the order's lock, like a refund: payment-then-order against
+    order-then-payment was a deadlock. Each round runs one webhook and one partial refund at once."""
+    from orders.models import Refund
+    from orders.services.payments import order_refund, payment_notification_process
+    from tests.orders.factories import paid_order
+
+    order = paid_order([(stocked_product(price="20.00"), 1)])
+    payment = Payment.objects.get(order=order, status="captured")
+    data = {"idempotency_key": payment.idempotency_key, "reference": payment.gateway_reference}
+    rounds = 8
+    for round_ in range(rounds):
+        def webhook(round_=round_):
+            return payment_notification_process(gateway="sandbox", notification_id=f"evt_{round_}",
+                                                event="charge.succeeded", data=data)
+
+        def refund(round_=round_):
+            return order_refund(order=order.pk, amount=Decimal("1.00"), reason=f"round {round_}").refunded_amount
+
+        outcomes = run_in_threads([webhook, refund])
+        assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes  # a deadlock is an OperationalError here
+
+    order.refresh_from_db()
+    assert order.refunded_amount == Decimal("1.00") * rounds
+    assert order.paid_amount == order.total_amount  # the late webhooks added nothing
+    assert Refund.objects.filter(order=order, status="succeeded").count() == rounds

@@ -327,6 +327,28 @@ def test_refund_needs_refund_orders_and_lifecycle_needs_manage_orders(client, ad
 
 
 # --- refunds --------------------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_refund_form_calls_the_gateway_outside_any_transaction(client, admin_support, monkeypatch):
+    """The form calls the refund service as it is: not inside a transaction of its own, which would
+    hold the order's lock across the gateway call (and lock the order again after the gateway's rows)."""
+    from orders.gateways import SandboxCardGateway
+
+    order = in_state("delivered", quantity=2, price="30.00")
+    calls, real = [], SandboxCardGateway.refund
+
+    def refund(gateway, **kwargs):
+        calls.append(connection.in_atomic_block)
+        return real(gateway, **kwargs)
+
+    monkeypatch.setattr(SandboxCardGateway, "refund", refund)
+
+    response = client.post(reverse("admin:orders_order_refund", args=[order.pk]),
+                           {"kind": "amount", "amount": "12.50", "reason": "late delivery"})
+
+    assert response.status_code == 302 and calls == [False]
+    assert Refund.objects.get().status == "succeeded"
+
+
 def test_refund_form_refunds_an_amount_through_the_gateway(client, admin_support):
     order = in_state("delivered", quantity=2, price="30.00")  # 60.00, free shipping over 50
     url = reverse("admin:orders_order_refund", args=[order.pk])

@@ -236,3 +236,22 @@ def test_an_order_cannot_be_cancelled_while_its_payment_is_in_flight():
     assert err.value.code == "payment_in_progress"
     order.refresh_from_db()
     assert order.status == "pending"
+
+
+def test_cancelling_an_allocated_order_returns_its_batches_in_one_lock_in_id_order():
+    """Allocations follow the order's lines, not the batches' ids: returning them batch by batch
+    locked a higher batch before a lower one (a cycle with a checkout locking both in id order)."""
+    first_stocked, second_stocked = stocked_product(quantity=5), stocked_product(quantity=5)
+    # the line of the product stocked second (the higher batch id) comes first
+    order = paid_order([(second_stocked, 2), (first_stocked, 1)])
+    lifecycle.order_allocate(order=order)
+    batches = list(StockBatch.objects.order_by("id"))
+    allocated = list(order.lines.order_by("id").values_list("allocations__batch_number", flat=True))
+    assert allocated == [batches[1].batch_number, batches[0].batch_number]
+
+    lifecycle.order_cancel(order=order, reason="changed my mind")
+
+    for batch in batches:
+        batch.refresh_from_db()
+    assert [(b.quantity_on_hand, b.quantity_reserved) for b in batches] == [(5, 0), (5, 0)]
+    assert stock_reconcile() == []

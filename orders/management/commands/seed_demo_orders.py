@@ -23,9 +23,9 @@ from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
+from commerce import locks
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.catalog.selectors import product_queryset
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo orders already present: nothing changed."))
             return
         self.rng = random.Random(seed)
-        with transaction.atomic():
+        with locks.batch():  # all the demo orders or none; run alone, so its commands are checked one by one
             customers = self._customers()
             stock = self._stock()
             if not customers or len(stock) < 3:
