@@ -21,6 +21,7 @@ class CoreError(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     CONFLICT = "conflict"
     REQUEST_TOO_LARGE = "request_too_large"
+    IMAGE_INVALID = "image_invalid"  # an uploaded picture refused by commerce.images
     # the API's answers that are not domain errors (DRF's exceptions, the handler's own)
     UNKNOWN_FIELD = "unknown_field"  # a body field the endpoint does not take (StrictInputSerializer)
     BAD_REQUEST = "bad_request"  # Django's 400 (a bad Host header, a suspicious operation): commerce/error_views.py
@@ -85,3 +86,10 @@ class RequestTooLarge(DomainError):
 
     status_code = 413
     default_code = CoreError.REQUEST_TOO_LARGE
+
+
+class ImageInvalid(ValidationError):
+    """An uploaded picture is not one the shop takes: not an image, a type it does not take, too
+    many bytes or too many pixels (``commerce.images.clean_image``)."""
+
+    default_code = CoreError.IMAGE_INVALID

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "commerce.catalog",
     "orders",
     "promotions",
+    "recommendations",
+    "logistics",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +251,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Uploaded files (product pictures, review photos) go through Django's storage API: the default
+# storage below writes under var/media; an S3-like backend is a change of STORAGES["default"].
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -259,6 +265,10 @@ STORAGES = {
 }
 
 # --- Commerce -----------------------------------------------------------------------------------
+# Uploaded pictures (commerce.images): at most this many bytes and pixels (a decompression bomb
+# is refused before it is decoded).
+IMAGE_MAX_BYTES = envvars.integer("IMAGE_MAX_BYTES", default=8 * 1024 * 1024, minimum=1024)
+IMAGE_MAX_PIXELS = envvars.integer("IMAGE_MAX_PIXELS", default=40_000_000, minimum=10_000)
 DEFAULT_CURRENCY = envvars.choice("DEFAULT_CURRENCY", choices=tuple(sorted(MINOR_UNITS)), default="EUR")
 # Batches expiring within this many days show as "near expiry" in Admin and reports.
 NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)

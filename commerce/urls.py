@@ -4,6 +4,8 @@ The core (``commerce.*``) imports no subdomain app; this module names them, by t
 dotted paths, for the pages and for the REST API under ``/api/v1/`` (see ``ARCHITECTURE.md``).
 """
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -41,6 +43,10 @@ urlpatterns = [
     path("", include("promotions.urls")),
     path("", include("commerce.catalog.urls")),
 ]
+
+# Uploaded pictures under MEDIA_URL, served by Django only in development (static() is empty when
+# DEBUG is off): in production the storage backend or the web server serves them.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "commerce.error_views.page_not_found"
 handler400 = "commerce.error_views.bad_request"

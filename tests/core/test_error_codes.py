@@ -15,13 +15,15 @@ from commerce.accounts.errors import AccountsError
 from commerce.api.errors import exception_handler
 from commerce.catalog.errors import CatalogError
 from commerce.errors import CoreError, DomainError, ValidationError
+from logistics.errors import LogisticsError
 from orders.errors import COUPON_REFUSALS, CouponRejected, OrdersError, coupon_refusal
 from promotions import engine
 from promotions.errors import PromotionsError
+from recommendations.errors import RecommendationsError
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("commerce", "orders", "promotions")
-ENUMS = (CoreError, CatalogError, AccountsError, OrdersError, PromotionsError)
+PACKAGES = ("commerce", "orders", "promotions", "recommendations", "logistics")
+ENUMS = (CoreError, CatalogError, AccountsError, OrdersError, PromotionsError, RecommendationsError, LogisticsError)
 #: the API error format's own codes: answers to what is not a domain error (commerce/api/errors.py)
 API_FORMAT_CODES = {
     CoreError.UNKNOWN_FIELD, CoreError.BAD_REQUEST, CoreError.MALFORMED_REQUEST, CoreError.NOT_AUTHENTICATED, CoreError.AUTHENTICATION_FAILED, CoreError.METHOD_NOT_ALLOWED,

@@ -1,0 +1,130 @@
+"""Uploaded pictures: the one place an image from outside is checked, cleaned and thumbnailed.
+
+Product pictures (catalog) and review photos (recommendations) both come through here, so every
+surface refuses the same things the same way:
+
+- ``clean_image(upload)`` reads at most ``IMAGE_MAX_BYTES`` (+1 to tell "too large"), asks Pillow
+  what it is from the bytes (never the file name or the client's content type), refuses anything
+  but JPEG, PNG and WebP, refuses more than ``IMAGE_MAX_PIXELS`` before decoding (a decompression
+  bomb is a small file), decodes it fully (a truncated or corrupt file is refused here, not when a
+  thumbnail is made later), turns it upright by its EXIF orientation and encodes it again without
+  any metadata (EXIF with GPS position and camera serial, XMP, comments are gone).
+- ``thumbnail(image, width=...)`` makes a smaller copy of a cleaned image, same format, no
+  metadata, never larger than the original.
+
+Both return ``CleanImage`` (bytes, format, size, content type, extension); storing it is the
+caller's (``ContentFile(image.content, name=...)`` into a ``FileField``/``ImageField`` or
+``default_storage``), so the storage backend stays a setting.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from commerce.errors import ImageInvalid
+
+#: what the shop takes, by Pillow's format name: content type and file extension
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
+#: encoder settings per format: good enough to look at, small enough to serve
+_SAVE_OPTIONS = {
+    "JPEG": {"quality": 85, "optimize": True, "progressive": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 85, "method": 4},
+}
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    format: str  # Pillow's name: JPEG, PNG, WEBP
+    width: int
+    height: int
+
+    @property
+    def content_type(self) -> str:
+        return FORMATS[self.format][0]
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.format][1]
+
+
+def _read_bounded(upload, max_bytes: int) -> bytes:
+    """The upload's bytes, refusing more than ``max_bytes`` without reading the rest."""
+    if hasattr(upload, "seek"):
+        try:
+            upload.seek(0)
+        except (OSError, ValueError):
+            pass
+    if hasattr(upload, "chunks"):
+        parts, total = [], 0
+        for chunk in upload.chunks():
+            total += len(chunk)
+            if total > max_bytes:
+                raise ImageInvalid(f"The picture is larger than {max_bytes // 1024} kB.")
+            parts.append(chunk)
+        return b"".join(parts)
+    data = upload.read(max_bytes + 1) if hasattr(upload, "read") else bytes(upload)
+    if len(data) > max_bytes:
+        raise ImageInvalid(f"The picture is larger than {max_bytes // 1024} kB.")
+    return data
+
+
+def _encode(image: Image.Image, image_format: str) -> bytes:
+    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif image_format in ("PNG", "WEBP") and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        image = image.convert("RGBA")
+    out = io.BytesIO()
+    # No exif=, icc_profile= or pnginfo=: Pillow writes no metadata it is not given.
+    image.save(out, format=image_format, **_SAVE_OPTIONS[image_format])
+    return out.getvalue()
+
+
+def clean_image(upload, *, max_bytes: int | None = None, max_pixels: int | None = None) -> CleanImage:
+    """The upload as a clean picture, or ``ImageInvalid`` saying why not (nothing is stored here)."""
+    max_bytes = max_bytes or settings.IMAGE_MAX_BYTES
+    max_pixels = max_pixels or settings.IMAGE_MAX_PIXELS
+    data = _read_bounded(upload, max_bytes)
+    if not data:
+        raise ImageInvalid("The file is empty.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(io.BytesIO(data))
+            image_format = probe.format
+            width, height = probe.size
+        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError, SyntaxError):
+            raise ImageInvalid("The file is not a picture the shop can read (JPEG, PNG or WebP).") from None
+        if image_format not in FORMATS:
+            raise ImageInvalid(f"{image_format or 'This'} pictures are not taken; send a JPEG, PNG or WebP.")
+        if width < 1 or height < 1 or width * height > max_pixels:
+            raise ImageInvalid(f"The picture has too many pixels ({width}×{height}); at most {max_pixels:,} are taken.")
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            image = ImageOps.exif_transpose(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError, SyntaxError, EOFError):
+            raise ImageInvalid("The picture is damaged or incomplete.") from None
+    if getattr(image, "n_frames", 1) > 1:
+        image.seek(0)  # an animation keeps its first frame
+    content = _encode(image, image_format)
+    return CleanImage(content=content, format=image_format, width=image.width, height=image.height)
+
+
+def thumbnail(image: CleanImage, *, width: int, height: int | None = None) -> CleanImage:
+    """A copy at most ``width`` wide (and ``height`` high, when given), keeping the proportions."""
+    with Image.open(io.BytesIO(image.content)) as source:
+        source.load()
+        copy = source.copy()
+    copy.thumbnail((width, height or image.height), Image.Resampling.LANCZOS)
+    return CleanImage(content=_encode(copy, image.format), format=image.format, width=copy.width, height=copy.height)

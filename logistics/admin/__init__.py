@@ -1,0 +1,1 @@
+"""The logistics back office: one module per model admin (centres, zones, fleet, deliveries, routes, planning runs)."""

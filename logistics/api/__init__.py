@@ -1,0 +1,1 @@
+"""The logistics REST API: routes, deliveries, planning; urls.py lists them."""

@@ -1,0 +1,1 @@
+"""The recommendations back office: one module per model admin (moderation queues, banned words, replies)."""

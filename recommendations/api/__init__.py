@@ -1,0 +1,1 @@
+"""The recommendations REST API (one module per concern: reviews, questions, content); urls.py lists them."""
