@@ -7,12 +7,14 @@ whatever its page size.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from commerce.audit.journey import JourneyAction, journey_record_for_request
@@ -22,6 +24,7 @@ from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, ProductFilterForm
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.models import Category, Manufacturer
+from commerce.catalog.product_sections import sections_for
 
 
 @dataclass
@@ -137,6 +140,7 @@ class ProductDetailView(View):
             raise Http404("No such product.")
         journey_record_for_request(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
         trail = [*Category.objects.get_ancestors(product.category), product.category]
+        sections, structured = sections_for(request=request, product=product)
         return render(
             request,
             self.template_name,
@@ -148,5 +152,33 @@ class ProductDetailView(View):
                 "weight_kg": plain_decimal(product.weight_kg) if product.weight_kg else "",
                 "volume_l": plain_decimal(product.volume_l) if product.volume_l else "",
                 "low_stock_threshold": LOW_STOCK_THRESHOLD,
+                "sections": sections,
+                "product_ld": product_structured_data(request, product, structured),
             },
         )
+
+
+def product_structured_data(request, product, extra: dict) -> str:
+    """The page's one schema.org ``Product`` as JSON-LD, with what the product sections add
+    (``aggregateRating``, ``review``); safe inside ``<script>`` (``<``, ``>``, ``&`` escaped)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "sku": product.code,
+        "url": request.build_absolute_uri(product.get_absolute_url()),
+        "brand": {"@type": "Brand", "name": product.manufacturer.name},
+        "category": product.category.name,
+        "offers": {
+            "@type": "Offer",
+            "price": str(product.price_amount),
+            "priceCurrency": product.price_currency,
+            "availability": "https://schema.org/InStock" if (product.available or 0) > 0 else "https://schema.org/OutOfStock",
+            "url": request.build_absolute_uri(product.get_absolute_url()),
+        },
+    }
+    if product.description:
+        data["description"] = product.description
+    data.update(extra)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S308 (escaped as json_script does)

@@ -213,6 +213,16 @@ class Account:
     role: str
 
 
+#: The apps' demo commands after the core's data: (app, command, the options it takes), in order.
+#: Promotions first so that the demo orders carry them; segments (VIP, lapsing, ...) are computed
+#: from the demo orders. A new app adds its line here.
+DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("promotions", "seed_demo_promotions", ("allow_production",)),
+    ("orders", "seed_demo_orders", ("seed", "allow_production")),
+    ("promotions", "refresh_segments", ()),
+]
+
+
 class Command(BaseCommand):
     help = "Fill the database with a realistic demo shop (idempotent, deterministic, through the services)."
 
@@ -243,18 +253,13 @@ class Command(BaseCommand):
             self._customers(regions, customers)
         elapsed = time.monotonic() - started
         self._report(elapsed, base_url)
-        # Demo promotions and orders belong to their apps, which the core never imports: asked for
-        # by name, promotions first so that the demo orders carry them.
-        if apps.is_installed("promotions"):
-            self.stdout.write("")
-            call_command("seed_demo_promotions", allow_production=allow_production, stdout=self.stdout)
-        if apps.is_installed("orders"):
-            self.stdout.write("")
-            call_command("seed_demo_orders", seed=seed, allow_production=allow_production, stdout=self.stdout)
-        if apps.is_installed("promotions"):
-            # Purchase-history segments (VIP, lapsing, ...) are computed from the demo orders.
-            self.stdout.write("")
-            call_command("refresh_segments", stdout=self.stdout)
+        # Each app's demo data belongs to that app, which the core never imports: its commands are
+        # asked for by name, in DEMO_STEPS order.
+        for app, command, takes in DEMO_STEPS:
+            if apps.is_installed(app):
+                self.stdout.write("")
+                given = {"seed": seed, "allow_production": allow_production}
+                call_command(command, stdout=self.stdout, **{name: given[name] for name in takes})
 
     # --- reference data --------------------------------------------------------------------------
     def _regions(self) -> dict[str, SalesRegion]:
