@@ -17,11 +17,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commerce.audit.models import DomainEvent
+from logistics import services as logistics_services
 from orders.services import cart as cart_services
 from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
 from promotions.models import Promotion
-from logistics import services as logistics_services
 from tests.factories import StaffFactory, UserFactory, category
 from tests.logistics.factories import centre as logistics_centre
 from tests.logistics.factories import driver as logistics_driver
