@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -133,8 +134,6 @@ class MyRouteListApi(APIView):
     @_read("logistics_my_routes", "My routes", ok=RouteOutputSerializer(many=True), errors={404: PAGE_NOT_FOUND},
            examples=[ROUTE_ANSWER])
     def get(self, request):
-        from django.utils import timezone
-
         driver = selectors.driver_of(request.user)
         routes = (selectors.driver_routes(driver_id=driver.pk, requester=request.user, date_from=timezone.localdate())
                   if driver is not None else Route.objects.none())
