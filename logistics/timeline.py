@@ -52,7 +52,8 @@ def at(date: datetime.date, time: datetime.time) -> datetime.datetime:
 
 def evaluate(*, centre, date: datetime.date, departs: datetime.time, deliveries: list) -> RouteTimeline:
     """The timeline of visiting ``deliveries`` (rows with coordinates, window, service minutes,
-    load and zone) in the order given, leaving ``centre`` at ``departs`` on ``date``."""
+    load and zone) in the order given, leaving ``centre`` on ``date`` at ``departs`` (its opening),
+    or later when that is enough to reach the first stop as its window opens."""
     depot = Point.of(centre.latitude, centre.longitude)
     points = [depot, *(Point.of(d.latitude, d.longitude) for d in deliveries)]
     legs = distance_matrix(points)
@@ -60,7 +61,12 @@ def evaluate(*, centre, date: datetime.date, departs: datetime.time, deliveries:
     total_l = sum((d.volume_l for d in deliveries), Decimal(0))
     total_parcels = sum(d.parcels for d in deliveries)
     left_kg, left_l, left_parcels = total_kg, total_l, total_parcels
-    departs_at = clock = at(date, departs)
+    departs_at = at(date, departs)
+    if deliveries and deliveries[0].window_start is not None:  # leave no earlier than needed to meet the first window
+        first = deliveries[0]
+        drive = travel_minutes(km(legs[0][1]), first.zone.speed_kmh if first.zone_id else DEFAULT_SPEED_KMH)
+        departs_at = max(departs_at, at(first.date or date, first.window_start) - datetime.timedelta(minutes=drive))
+    clock = departs_at
     distance, figures, previous = Decimal(0), [], 0
     for index, delivery in enumerate(deliveries, start=1):
         leg = km(legs[previous][index])

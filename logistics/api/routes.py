@@ -77,7 +77,8 @@ class RouteListApi(APIView):
         "logistics_routes_create",
         "Create a route",
         description=("A planned route of the centre on the day, visiting the scheduled deliveries in the order given; "
-                     "arrivals, loads, distance and duration are worked out (leaving when the centre opens)."),
+                     "arrivals, loads, distance and duration are worked out (leaving when the centre opens, or later to reach the "
+                     "first stop as its window opens)."),
         ok=RouteOutputSerializer,
         status=201,
         request=InputSerializer,

@@ -55,7 +55,8 @@ def read_centroids(lines) -> list[dict]:
 
 
 def centroids_load(*, path: Path = SHIPPED_FILE) -> dict:
-    """Insert the file's places and update moved ones (idempotent): ``{created, updated, unchanged}``."""
+    """Insert the file's places and update moved ones (idempotent): ``{created, updated, unchanged}``;
+    one ``logistics.centroids.loaded`` event when anything changed."""
     with open(path, encoding="utf-8", newline="") as handle:
         rows = read_centroids(handle)
     with telemetry.command_span("commerce.centroids.load"), transaction.atomic():
@@ -71,5 +72,6 @@ def centroids_load(*, path: Path = SHIPPED_FILE) -> dict:
         PostcodeCentroid.objects.bulk_create(created, batch_size=1000)
         PostcodeCentroid.objects.bulk_update(updated, ["latitude", "longitude", "city"], batch_size=1000)
         counts = {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
-        record(events.CentroidsLoaded(source=path.name, **counts))
+        if created or updated:  # a file that changes nothing records nothing
+            record(events.CentroidsLoaded(source=path.name, **counts))
         return counts

@@ -142,16 +142,47 @@ def delivery_create_from_order(*, order_id: int) -> tuple[Delivery | None, bool]
     return delivery, True
 
 
+def delivery_place(*, delivery: Delivery | int) -> Delivery:
+    """A pending delivery outside every zone, tried again (a zone or the centroid table may have come
+    since): located, zoned and scheduled like a new one when a zone serves it now; else unchanged."""
+    delivery_id = delivery.pk if isinstance(delivery, Delivery) else delivery
+    current = Delivery.objects.filter(pk=delivery_id).first()
+    if current is None:
+        raise DeliveryNotFound("No such delivery.")
+    address = Address.of_row(current).located()
+    zone = zone_for(address=address)
+    date = next_open_day(centre_id=zone.centre_id, after=timezone.localdate()) if zone is not None else None
+    if date is None:
+        return current
+    with telemetry.command_span("commerce.delivery.schedule"), transaction.atomic():
+        delivery = _lock(delivery_id)
+        if delivery.status != S.PENDING or delivery.zone_id is not None:
+            return delivery  # placed meanwhile
+        if not delivery.located and address.coordinates is not None:
+            delivery.latitude, delivery.longitude = address.coordinates.latitude, address.coordinates.longitude
+            delivery.geocoded_by = Delivery.GeocodedBy.GEOCODER
+        delivery.zone, delivery.centre_id, delivery.service_minutes = zone, zone.centre_id, zone.service_minutes
+        delivery.date, delivery.window_start, delivery.window_end = date, zone.window_start, zone.window_end
+        delivery.status = check_transition(delivery, "schedule")
+        delivery.save()
+        record(events.DeliveryScheduled(**_ids(delivery), date=date.isoformat(), window_start=_time(zone.window_start),
+                                        window_end=_time(zone.window_end), previous_status=S.PENDING))
+        return delivery
+
+
 def deliveries_sweep(*, limit: int = 500) -> dict:
-    """Make the deliveries of orders ready to ship that have none (idempotent): ``{created, existing, skipped}``."""
+    """Make the deliveries of orders ready to ship that have none, and try again to place pending
+    ones outside every zone (idempotent): ``{created, existing, skipped, placed}``."""
     ready = list(orders.orders_ready_to_ship().values_list("pk", flat=True)[:limit])
     have = set(Delivery.objects.filter(order_id__in=ready).values_list("order_id", flat=True))
-    counts = {"created": 0, "existing": len(have), "skipped": 0}
+    counts = {"created": 0, "existing": len(have), "skipped": 0, "placed": 0}
     for order_id in ready:
         if order_id in have:
             continue
         delivery, created = delivery_create_from_order(order_id=order_id)
         counts["created" if created else "existing" if delivery else "skipped"] += 1
+    for pending in Delivery.objects.filter(status=S.PENDING, zone__isnull=True).order_by("id").values_list("pk", flat=True)[:limit]:
+        counts["placed"] += delivery_place(delivery=pending).status == S.SCHEDULED
     return counts
 
 

@@ -95,7 +95,7 @@ def route_create(*, centre: DistributionCentre | int, date: datetime.date, deliv
     """A planned route of ``centre`` on ``date`` visiting the deliveries in the order given.
 
     ``timeline``: the figures of that order when the planner computed them; without one they are
-    evaluated here, leaving when the centre opens."""
+    evaluated here, leaving when the centre opens (or later, to reach the first stop as its window opens)."""
     centre_id = centre.pk if isinstance(centre, DistributionCentre) else centre
     centre = DistributionCentre.objects.filter(pk=centre_id, is_active=True).first()
     if centre is None:

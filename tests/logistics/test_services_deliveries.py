@@ -9,7 +9,7 @@ from django.utils import timezone
 from commerce.locks import batch
 from logistics import services
 from logistics.errors import DeliveryInvalid, DeliveryTransitionInvalid
-from logistics.models import Delivery
+from logistics.models import Delivery, DeliveryZone
 from orders.services.lifecycle import order_cancel
 from tests.factories import events
 from tests.logistics.factories import assigned_route, centre, ready_order, tomorrow
@@ -65,8 +65,8 @@ def test_the_sweep_makes_the_missing_deliveries_and_is_idempotent():
     counts = services.deliveries_sweep()
     again = services.deliveries_sweep()
 
-    assert counts == {"created": 1, "existing": 1, "skipped": 0}
-    assert again == {"created": 0, "existing": 2, "skipped": 0}
+    assert counts == {"created": 1, "existing": 1, "skipped": 0, "placed": 0}
+    assert again == {"created": 0, "existing": 2, "skipped": 0, "placed": 0}
     assert set(Delivery.objects.values_list("order_id", flat=True)) == {first.pk, second.pk}
 
 
@@ -159,3 +159,19 @@ def test_a_failed_delivery_keeps_its_reason_and_may_be_scheduled_again():
     services.delivery_schedule(delivery=delivery, date=tomorrow() + datetime.timedelta(days=1))
     delivery.refresh_from_db()
     assert delivery.status == "scheduled"
+
+
+def test_the_sweep_places_a_pending_delivery_once_a_zone_serves_it():
+    made = centre(prefixes=("75",))
+    delivery, _ = services.delivery_create_from_order(order_id=ready_order(zip_code="69003").pk)
+    assert delivery.status == "pending"
+    services.fleet_save(obj=DeliveryZone(centre=made, code="lyon-3", name="Lyon 3", postcode_prefixes=["69003"],
+                                         window_start=datetime.time(8), window_end=datetime.time(12)))
+
+    counts = services.deliveries_sweep()
+
+    delivery.refresh_from_db()
+    assert counts["placed"] == 1 and delivery.status == "scheduled" and delivery.zone.code == "lyon-3"
+    assert (delivery.date, delivery.window_start) == (tomorrow(), datetime.time(8))
+    assert events("logistics.delivery.scheduled")[0].payload["previous_status"] == "pending"
+    assert services.deliveries_sweep()["placed"] == 0

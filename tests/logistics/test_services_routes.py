@@ -15,6 +15,7 @@ from logistics.errors import (
     RouteNotFinished,
     RouteTransitionInvalid,
 )
+from logistics.geography import travel_minutes
 from logistics.models import Route, Stop, VehicleUnavailability
 from logistics.timeline import at
 from tests.factories import events
@@ -33,9 +34,11 @@ def test_a_route_stores_its_stops_in_order_with_arrivals_loads_and_distances(spa
     stops = list(route.stops.order_by("sequence"))
     assert [s.delivery_id for s in stops] == order and [s.sequence for s in stops] == [1, 2, 3]
     assert all(s.holds_id == s.delivery_id and s.state == "pending" for s in stops)
-    assert route.state == "planned" and route.departs_at == at(tomorrow(), datetime.time(7))
-    # nobody is served before the window opens (9:00); each arrival after the last one's service
+    # it leaves after the centre opens (7:00), just in time to reach the first stop as its window opens (9:00)
+    assert route.state == "planned" and route.departs_at > at(tomorrow(), datetime.time(7))
     assert stops[0].planned_arrival == at(tomorrow(), datetime.time(9))
+    drive = travel_minutes(stops[0].distance_from_previous_km, Decimal("30"))
+    assert route.departs_at == stops[0].planned_arrival - datetime.timedelta(minutes=drive) and drive > 0
     assert stops[0].planned_arrival < stops[1].planned_arrival < stops[2].planned_arrival < route.returns_at
     # each delivery: 2 units of 2 kg and 3 l; the load falls by one delivery at each stop
     assert [(s.load_after_kg, s.load_after_l, s.load_after_parcels) for s in stops] == [

@@ -14,5 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, limit, **options):
         counts = deliveries_sweep(limit=max(1, min(limit, 10_000)))
         self.stdout.write(self.style.SUCCESS(
-            f"Deliveries: {counts['created']} made, {counts['existing']} there already, {counts['skipped']} skipped."
+            f"Deliveries: {counts['created']} made, {counts['existing']} there already, {counts['skipped']} skipped; "
+            f"{counts['placed']} pending ones placed in a zone."
         ))
