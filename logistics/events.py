@@ -57,6 +57,13 @@ class RouteCompleted(_RouteEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RouteCancelled(_RouteEvent):
+    event_type: ClassVar[str] = "logistics.route.cancelled"
+    reason: str
+    delivery_ids: list
+
+
+@dataclass(frozen=True, kw_only=True)
 class _DeliveryEvent(DomainEventData):
     stream_type: ClassVar[str] = "delivery"
     delivery_id: int

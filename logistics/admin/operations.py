@@ -124,6 +124,7 @@ class RouteActionFields(forms.Form):
     driver = forms.ModelChoiceField(Driver.objects.filter(is_active=True).select_related("user"), required=False,
                                     help_text="Assign: the driver.")
     vehicle = forms.ModelChoiceField(Vehicle.objects.filter(is_active=True), required=False, help_text="Assign: the vehicle.")
+    reason = forms.CharField(required=False, max_length=200, help_text="Cancel: why.")
 
 
 class RouteActionForm(ActionForm, RouteActionFields):
@@ -140,7 +141,7 @@ class RouteAdmin(StateAdmin):
     date_hierarchy = "date"
     inlines = [StopInline]
     action_form = RouteActionForm
-    actions = ["assign", "start", "complete"]
+    actions = ["assign", "start", "complete", "cancel"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(stop_total=Count("stops"))
@@ -182,3 +183,10 @@ class RouteAdmin(StateAdmin):
     @admin.action(description="Complete selected routes", permissions=["dispatch"])
     def complete(self, request, queryset):
         self._each(request, queryset, lambda r: services.route_complete(route=r), "Completed")
+
+    @admin.action(description="Cancel selected routes not started (with the reason given; frees their deliveries)",
+                  permissions=["dispatch"])
+    def cancel(self, request, queryset):
+        form = RouteActionFields(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        self._each(request, queryset, lambda r: services.route_cancel(route=r, reason=reason), "Cancelled")

@@ -201,3 +201,30 @@ class RouteCompleteApi(APIView):
     def post(self, request, route_id: int):
         services.route_complete(route=route_id)
         return Response(_answer(route_id))
+
+
+class RouteCancelApi(APIView):
+    permission_classes = DISPATCHERS
+
+    @extend_schema_serializer(component_name="RouteCancelInput")
+    class InputSerializer(StrictInputSerializer):
+        reason = serializers.CharField(max_length=200, help_text="Why (re-planned, no driver).")
+
+    @_staff(
+        "logistics_routes_cancel",
+        "Cancel a route",
+        description="planned or assigned → cancelled: its stops are removed (the deliveries are free for another route), "
+                    "the driver and vehicle free that day.",
+        ok=RouteOutputSerializer,
+        parameters=[ROUTE_ID],
+        request=InputSerializer,
+        invalid=[error_example("route_invalid", "Say why the route is cancelled, in at most 200 characters.",
+                               {"reason": ["Required, at most 200 characters."]})],
+        errors={404: ROUTE_NOT_FOUND, 409: ROUTE_TRANSITION_INVALID},
+        examples=[sent("Re-planned", {"reason": "Re-planned with the new orders"}), ROUTE_ANSWER],
+    )
+    def post(self, request, route_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.route_cancel(route=route_id, reason=serializer.validated_data["reason"])
+        return Response(_answer(route_id))

@@ -1,7 +1,7 @@
 """Routes: created with their stops in order, assigned a driver and a vehicle, started, completed.
 
-planned -> assigned (driver and vehicle; again to change them) -> in_progress -> completed, declared
-once in ``TRANSITIONS``. Each command locks the route first, then its deliveries (``commerce.locks``:
+planned -> assigned (driver and vehicle; again to change them) -> in_progress -> completed; a route
+not started may be cancelled (re-planning a day replaces those). Declared once in ``TRANSITIONS``. Each command locks the route first, then its deliveries (``commerce.locks``:
 routes before deliveries, both before the orders a route moves along), so two dispatchers starting
 the same route start it once; the other is told it is under way already.
 
@@ -45,8 +45,9 @@ TRANSITIONS: dict[str, tuple[frozenset, str]] = {
     "assign": (frozenset({R.PLANNED, R.ASSIGNED}), R.ASSIGNED),
     "start": (frozenset({R.ASSIGNED}), R.IN_PROGRESS),
     "complete": (frozenset({R.IN_PROGRESS}), R.COMPLETED),
+    "cancel": (frozenset({R.PLANNED, R.ASSIGNED}), R.CANCELLED),
 }
-PAST = {"assign": "assigned", "start": "started", "complete": "completed"}
+PAST = {"assign": "assigned", "start": "started", "complete": "completed", "cancel": "cancelled"}
 MAX_STOPS = 300
 OWN_FLEET = "Own fleet"
 
@@ -261,4 +262,23 @@ def route_complete(*, route: Route | int) -> Route:
         route.save(update_fields=["state", "completed_at", "updated_at"])
         record(events.RouteCompleted(**_ids(route), completed_at=now.isoformat(),
                                      delivered=states.count(Stop.State.DELIVERED), failed=states.count(Stop.State.FAILED)))
+        return route
+
+
+def route_cancel(*, route: Route | int, reason: str) -> Route:
+    """A route not started is dropped (a re-plan replaces it): its stops are removed, so its
+    deliveries are free for another route; the driver and vehicle are free that day again."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise RouteInvalid("Say why the route is cancelled, in at most 200 characters.",
+                           fields={"reason": ["Required, at most 200 characters."]})
+    with telemetry.command_span("commerce.route.cancel"), transaction.atomic():
+        route = _lock(route)
+        target = check_transition(route, "cancel")
+        delivery_ids = list(Stop.objects.filter(route=route).order_by("sequence").values_list("delivery_id", flat=True))
+        lock(Kind.DELIVERY, Delivery.objects.filter(pk__in=delivery_ids))
+        Stop.objects.filter(route=route).delete()
+        route.state, route.driver, route.vehicle = target, None, None
+        route.save(update_fields=["state", "driver", "vehicle", "updated_at"])
+        record(events.RouteCancelled(**_ids(route), reason=reason, delivery_ids=delivery_ids))
         return route

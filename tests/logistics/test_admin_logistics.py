@@ -96,3 +96,14 @@ def test_a_delivery_failed_without_a_reason_is_refused_by_the_service(client, ad
 
 def test_customers_staff_outside_dispatch_cannot_open_logistics_pages(client, admin_merchandiser):
     assert client.get(reverse("admin:logistics_route_changelist")).status_code == 403
+
+
+def test_the_cancel_action_drops_a_route_not_started_with_its_reason(client, admin_dispatcher):
+    route = assigned_route(count=1)
+
+    client.post(reverse("admin:logistics_route_changelist"),
+                {"action": "cancel", "_selected_action": [route.pk], "reason": "No driver after all"})
+
+    route.refresh_from_db()
+    assert route.state == "cancelled" and not route.stops.exists()
+    assert events("logistics.route.cancelled", channel="admin")[0].payload["reason"] == "No driver after all"

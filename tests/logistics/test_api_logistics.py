@@ -136,3 +136,13 @@ def test_html_in_a_failure_reason_comes_back_as_data_not_markup(dispatcher):
 
     assert answer["Content-Type"] == "application/json"
     assert answer.json()["failure_reason"] == "<script>alert(1)</script>"
+
+
+def test_a_dispatcher_cancels_a_route_not_started(dispatcher):
+    route = assigned_route(count=1)
+
+    answer = dispatcher.post(f"{API}/routes/{route.pk}/cancel/", {"reason": "Re-planned"}, format="json")
+    again = dispatcher.post(f"{API}/routes/{route.pk}/cancel/", {"reason": "Re-planned"}, format="json")
+
+    assert answer.status_code == 200 and (answer.json()["state"], answer.json()["stops"]) == ("cancelled", [])
+    assert again.status_code == 409 and again.json()["code"] == "route_transition_invalid"

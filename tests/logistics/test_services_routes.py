@@ -169,3 +169,21 @@ def test_timelines_are_kept_in_the_shops_timezone():
     route = assigned_route(count=1)
     assert timezone.localtime(route.departs_at).date() == tomorrow()
 
+
+
+def test_cancelling_a_route_not_started_frees_its_deliveries_driver_and_vehicle():
+    route = assigned_route(count=2)
+    delivery_ids = list(route.stops.order_by("sequence").values_list("delivery_id", flat=True))
+    driver_id, vehicle_id = route.driver_id, route.vehicle_id
+
+    with pytest.raises(RouteInvalid):
+        services.route_cancel(route=route, reason=" ")
+    cancelled = services.route_cancel(route=route, reason="Re-planned")
+
+    assert (cancelled.state, cancelled.driver, cancelled.stops.count()) == ("cancelled", None, 0)
+    assert events("logistics.route.cancelled")[0].payload["delivery_ids"] == delivery_ids
+    again = services.route_create(centre=route.centre, date=route.date, delivery_ids=delivery_ids)
+    assert services.route_assign(route=again, driver=driver_id, vehicle=vehicle_id).state == "assigned"
+    services.route_start(route=again)
+    with pytest.raises(RouteTransitionInvalid):
+        services.route_cancel(route=again, reason="Too late")
