@@ -50,6 +50,8 @@ TRANSITIONS: dict[str, tuple[frozenset, str]] = {
 PAST = {"assign": "assigned", "start": "started", "complete": "completed", "cancel": "cancelled"}
 MAX_STOPS = 300
 OWN_FLEET = "Own fleet"
+#: the order statuses a delivery may go out with: ready (shipped now) or shipped (a delivery tried again)
+SHIPPABLE_ORDERS = ("ready_to_ship", "shipped")
 
 
 def check_transition(route: Route, action: str) -> str:
@@ -230,11 +232,15 @@ def route_start(*, route: Route | int) -> Route:
         if stale:
             raise DeliveryNotRoutable(f"Delivery of {stale[0].order_number} is {stale[0].get_status_display().lower()}.",
                                       extra={"delivery_id": stale[0].pk})
+        facts = orders.order_shipping_facts(order_ids=sorted(d.order_id for d in deliveries))
+        gone = [fact for fact in facts if fact.status not in SHIPPABLE_ORDERS]
+        if gone:  # cancelled (or refunded) since it was routed: the route is re-planned without it
+            raise DeliveryNotRoutable(f"Order {gone[0].number} is {gone[0].status.replace('_', ' ')}; cancel the route and "
+                                      "plan it again without it.", extra={"order_number": gone[0].number})
         now = timezone.now()
         route.state, route.started_at = target, now
         route.save(update_fields=["state", "started_at", "updated_at"])
         Delivery.objects.filter(pk__in=delivery_ids).update(status=out, updated_at=now)
-        facts = orders.order_shipping_facts(order_ids=sorted(d.order_id for d in deliveries))
         for fact in facts:  # in order id order: the orders' locks are taken one by one
             if fact.status == "ready_to_ship":
                 order_lifecycle.order_ship(order=fact.order_id, carrier=OWN_FLEET, tracking_number=route.number)

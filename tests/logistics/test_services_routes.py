@@ -18,6 +18,7 @@ from logistics.errors import (
 from logistics.geography import travel_minutes
 from logistics.models import Route, Stop, VehicleUnavailability
 from logistics.timeline import at
+from orders.services.lifecycle import order_cancel
 from tests.factories import events
 from tests.logistics.factories import assigned_route, centre, driver, scheduled_deliveries, tomorrow, vehicle
 
@@ -187,3 +188,15 @@ def test_cancelling_a_route_not_started_frees_its_deliveries_driver_and_vehicle(
     services.route_start(route=again)
     with pytest.raises(RouteTransitionInvalid):
         services.route_cancel(route=again, reason="Too late")
+
+
+def test_a_route_whose_order_was_cancelled_meanwhile_does_not_start():
+    route = assigned_route(count=2)
+    delivery = route.stops.order_by("sequence").first().delivery
+    order_cancel(order=delivery.order_id, reason="customer asked")  # its delivery is on a route: it stays there
+
+    with pytest.raises(DeliveryNotRoutable, match="cancelled; cancel the route"):
+        services.route_start(route=route)
+
+    route.refresh_from_db()
+    assert route.state == "assigned" and not events("orders.order.shipped")
