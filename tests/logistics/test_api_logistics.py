@@ -146,3 +146,13 @@ def test_a_dispatcher_cancels_a_route_not_started(dispatcher):
 
     assert answer.status_code == 200 and (answer.json()["state"], answer.json()["stops"]) == ("cancelled", [])
     assert again.status_code == 409 and again.json()["code"] == "route_transition_invalid"
+
+
+def test_the_delivery_list_costs_the_same_queries_at_any_size(dispatcher):
+    route = assigned_route(count=1)
+    with CaptureQueriesContext(connection) as one:
+        assert dispatcher.get(f"{API}/deliveries/").json()["results"][0]["route_id"] == route.pk
+    scheduled_deliveries(3)
+    with CaptureQueriesContext(connection) as four:
+        assert dispatcher.get(f"{API}/deliveries/").json()["count"] == 4
+    assert len(four) == len(one)
