@@ -148,10 +148,30 @@ def _render_cart(request, cart: Cart | None, **kwargs):
     return render(request, "orders/cart.html", _cart_context(cart, **kwargs))
 
 
+OFFERS_SEEN_KEY = "cart_offers_seen"
+
+
+def _tell_lost_offers(request, pricing: Pricing | None) -> None:
+    """Say when an offer the shopper saw on the cart no longer applies (another gives more, a
+    minimum is no longer reached, it ended), once: the session keeps the offers last shown."""
+    applied = {d.key: d.name for d in pricing.discounts} if pricing else {}
+    seen = request.session.get(OFFERS_SEEN_KEY) or {}
+    if isinstance(seen, dict):
+        why = {hint.key: hint.message for hint in pricing.explanations} if pricing else {}
+        for key, name in seen.items():
+            if key not in applied and isinstance(name, str):
+                reason = why.get(key)
+                text = f"{name} no longer applies" + (f": {reason[:1].lower()}{reason[1:]}" if reason else ".")
+                messages.info(request, text if text.endswith(".") else f"{text}.")
+    if seen != applied:
+        request.session[OFFERS_SEEN_KEY] = applied
+
+
 def cart_view(request):
     cart = _find_cart(request)
     context = _cart_context(cart)
     pricing = context["pricing"]
+    _tell_lost_offers(request, pricing)
     journey_record_for_request(
         request, JourneyAction.VIEW_CART,
         details={"lines": len(context["rows"]), "total": str(pricing.total.amount) if pricing else "0"},
