@@ -3,15 +3,16 @@
 Solvers do not always keep their own time limits (OR-Tools users report overruns; a first local
 search on a large instance cannot be interrupted), so the planner enforces the limit itself: the
 back end runs in a child made with ``os.fork`` (not ``multiprocessing``, which refuses to start
-children from Celery's daemonic pool processes), sends each solution it finds through a pipe, and
+children from Celery's daemonic pool processes), sends each solution it finds (JSON: routes as vehicle and stop ids) through a pipe, and
 is killed with SIGKILL if it has not finished by the deadline. The parent keeps the last solution
 received. Without ``fork`` (other platforms) the back end runs in-process, trusting its own limit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import pickle
 import select
 import signal
 import struct
@@ -53,10 +54,8 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
             _send(write_end, ("done", None))
         except BaseException:  # noqa: BLE001 - anything the back end raises goes to the parent
             code = 1
-            try:
+            with contextlib.suppress(BaseException):
                 _send(write_end, ("error", traceback.format_exc()))
-            except BaseException:  # noqa: BLE001
-                pass
         finally:
             os._exit(code)
     os.close(write_end)
@@ -85,7 +84,7 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
 
 
 def _send(fd: int, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    data = json.dumps(message).encode()
     view = memoryview(HEADER.pack(len(data)) + data)
     while view:
         written = os.write(fd, view)
@@ -97,7 +96,7 @@ def _frames(buffer: bytes, outcome: Outcome) -> bytes:
         (size,) = HEADER.unpack_from(buffer)
         if len(buffer) < HEADER.size + size:
             break
-        kind, payload = pickle.loads(buffer[HEADER.size:HEADER.size + size])
+        kind, payload = json.loads(buffer[HEADER.size:HEADER.size + size])
         buffer = buffer[HEADER.size + size:]
         if kind == "solution":
             outcome.last = payload
