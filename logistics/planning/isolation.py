@@ -32,12 +32,18 @@ class Outcome:
     killed: bool = False  # stopped at the deadline
     error: str = ""  # the child's traceback, if it failed
     peak_kb: int = 0  # the child's peak resident memory
+    cpu_seconds: float = 0.0  # CPU time the child used (less than the wall time on a busy machine)
+    meanwhile: Any = None  # what ``meanwhile`` returned
 
 
-def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isolate: bool = True) -> Outcome:
-    """Call ``work(report)``; ``deadline`` is a ``time.monotonic()`` moment."""
+def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isolate: bool = True,
+        meanwhile: Callable[[], Any] | None = None) -> Outcome:
+    """Call ``work(report)``; ``deadline`` is a ``time.monotonic()`` moment. ``meanwhile`` runs in this
+    process while the child searches (the planner prepares its fallback there)."""
     if not isolate or not hasattr(os, "fork"):
-        return _in_process(work)
+        outcome = _in_process(work)
+        outcome.meanwhile = meanwhile() if meanwhile else None
+        return outcome
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: solve, report, leave without running the parent's exit handlers
@@ -62,6 +68,8 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
     outcome = Outcome()
     buffer = b""
     try:
+        if meanwhile is not None:
+            outcome.meanwhile = meanwhile()
         while True:
             wait = deadline - time.monotonic()
             if wait <= 0:
@@ -80,6 +88,7 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
         os.close(read_end)
         _, status, usage = os.wait4(pid, 0)
         outcome.peak_kb = usage.ru_maxrss
+        outcome.cpu_seconds = usage.ru_utime + usage.ru_stime
     return outcome
 
 

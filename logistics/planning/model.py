@@ -15,7 +15,6 @@ Everything is a frozen dataclass; the matrices are read-only numpy arrays indexe
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -254,6 +253,8 @@ class Plan:
     wall_time: float
     penalty: float = 0.0  # sum of the penalties of stops left out (mandatory stops: not counted)
     notes: tuple[str, ...] = field(default=())
+    peak_memory_kb: int = 0  # the solver child's peak resident memory (0: no child)
+    solver_cpu_seconds: float = 0.0  # CPU the solver child used: below the wall time on a busy machine
 
     @property
     def distance(self) -> int:
@@ -283,6 +284,3 @@ class Plan:
         return (f"{self.solver} {self.status}: cost {self.cost:.2f}, {len(self.routes)} routes, {self.served} stops, "
                 f"{len(self.unassigned)} unassigned, {self.distance / 1000:.1f} km, {self.wall_time:.2f} s")
 
-
-def finite(value: float) -> bool:
-    return value is not None and math.isfinite(value)

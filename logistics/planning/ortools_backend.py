@@ -1,6 +1,6 @@
 """The OR-Tools back end (``ortools.constraint_solver`` routing).
 
-Nodes: one per centre (vehicles start and end there: several depots), then one per stop. Costs per
+Nodes: one per centre that vehicles start or end at (several depots), then one per stop. Costs per
 vehicle: an arc cost matrix per distinct rate per metre (``RegisterTransitMatrix``, no Python
 callback per arc), the time dimension's span cost for the rate per second, a fixed cost per vehicle
 used. One capacity dimension per demand dimension. The time dimension carries travel plus service
@@ -33,14 +33,16 @@ NAME = "ortools"
 def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, list[str]]] | None,
           seed: int, report: Callable[[list[tuple[str, list[str]]]], None]) -> None:
     began = time.monotonic()
-    centres = {centre.id: i for i, centre in enumerate(problem.centres)}
+    # Only centres some vehicle starts or ends at are nodes: OR-Tools would make any other a stop.
+    used = [c for c in problem.centres if any(c.id in (v.start_centre, v.end_centre) for v in problem.vehicles)]
+    centres = {centre.id: i for i, centre in enumerate(used)}
     stops = list(problem.stops)
     vehicles = list(problem.vehicles)
     if not stops or not vehicles:
         report([])
         return
-    first_stop = len(problem.centres)
-    node_loc = np.array([c.location for c in problem.centres] + [s.location for s in stops])
+    first_stop = len(used)
+    node_loc = np.array([c.location for c in used] + [s.location for s in stops])
     manager = pywrapcp.RoutingIndexManager(
         len(node_loc), len(vehicles),
         [centres[v.start_centre] for v in vehicles], [centres[v.end_centre] for v in vehicles],
@@ -61,33 +63,13 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
 
     # Capacities, one dimension each.
     for d, name in enumerate(problem.dimensions):
-        demand = [0] * len(problem.centres) + [int(s.demand[d]) for s in stops]
+        demand = [0] * first_stop + [int(s.demand[d]) for s in stops]
         callback = routing.RegisterUnaryTransitVector(demand)
         routing.AddDimensionWithVehicleCapacity(callback, 0, [int(v.capacity[d]) for v in vehicles], True, f"load_{d}_{name}")
 
-    # Time: travel plus the service at the node left.
-    horizon = scaling.horizon(problem)
-    service = np.array([0] * len(problem.centres) + [s.service for s in stops], dtype=np.int64)
-    time_callback = routing.RegisterTransitMatrix((duration + service[:, None]).tolist())
-    routing.AddDimension(time_callback, horizon, horizon, False, "time")
-    clock = routing.GetDimensionOrDie("time")
-    for i, stop in enumerate(stops):
-        index = manager.NodeToIndex(first_stop + i)
-        if stop.windows:
-            windows = sorted(stop.windows, key=lambda w: w.start)
-            clock.CumulVar(index).SetRange(windows[0].start, max(w.end for w in windows))
-            reach = windows[0].end
-            for window in windows[1:]:
-                if window.start > reach + 1:
-                    clock.CumulVar(index).RemoveInterval(reach + 1, window.start - 1)
-                reach = max(reach, window.end)
-    for v, vehicle in enumerate(vehicles):
-        earliest, latest = departure_window(problem, vehicle)
-        clock.CumulVar(routing.Start(v)).SetRange(earliest, max(earliest, latest))
-        clock.CumulVar(routing.End(v)).SetRange(earliest, max(earliest, latest))
-        clock.SetSpanCostCoefficientForVehicle(scaling.per_second(vehicle, scale), v)
-        routing.AddVariableMaximizedByFinalizer(clock.CumulVar(routing.Start(v)))
-        routing.AddVariableMinimizedByFinalizer(clock.CumulVar(routing.End(v)))
+    # Time: travel plus the service at the node left (left out when it cannot bind: plain CVRP).
+    if _time_matters(problem, vehicles, duration):
+        _add_time(problem, routing, manager, vehicles, stops, first_stop, duration, scale)
 
     # Leaving a stop out, and where it may go.
     mandatory = scaling.mandatory_penalty(problem, scale)
@@ -140,6 +122,40 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
         solution = routing.SolveWithParameters(params)
     if solution is not None:
         report(routes_now(lambda index: solution.Value(routing.NextVar(index))))
+
+
+def _time_matters(problem: Problem, vehicles, duration: np.ndarray) -> bool:
+    """Whether any time rule could bind or time costs anything: windows, a rate per hour, or a shift
+    shorter than the longest route imaginable (every stop, each left by its longest arc)."""
+    if any(stop.windows for stop in problem.stops) or any(v.cost_per_hour > 0 for v in vehicles):
+        return True
+    longest = int(duration.max(axis=1).sum()) + sum(stop.service for stop in problem.stops)
+    return any(latest - earliest < longest for earliest, latest in (departure_window(problem, v) for v in vehicles))
+
+
+def _add_time(problem, routing, manager, vehicles, stops, first_stop, duration, scale) -> None:
+    horizon = scaling.horizon(problem)
+    service = np.array([0] * first_stop + [s.service for s in stops], dtype=np.int64)
+    time_callback = routing.RegisterTransitMatrix((duration + service[:, None]).tolist())
+    routing.AddDimension(time_callback, horizon, horizon, False, "time")
+    clock = routing.GetDimensionOrDie("time")
+    for i, stop in enumerate(stops):
+        index = manager.NodeToIndex(first_stop + i)
+        if stop.windows:
+            windows = sorted(stop.windows, key=lambda w: w.start)
+            clock.CumulVar(index).SetRange(windows[0].start, max(w.end for w in windows))
+            reach = windows[0].end
+            for window in windows[1:]:
+                if window.start > reach + 1:
+                    clock.CumulVar(index).RemoveInterval(reach + 1, window.start - 1)
+                reach = max(reach, window.end)
+    for v, vehicle in enumerate(vehicles):
+        earliest, latest = departure_window(problem, vehicle)
+        clock.CumulVar(routing.Start(v)).SetRange(earliest, max(earliest, latest))
+        clock.CumulVar(routing.End(v)).SetRange(earliest, max(earliest, latest))
+        clock.SetSpanCostCoefficientForVehicle(scaling.per_second(vehicle, scale), v)
+        routing.AddVariableMaximizedByFinalizer(clock.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(clock.CumulVar(routing.End(v)))
 
 
 def _warm_routes(problem, vehicles, stops, first_stop, warm_start):

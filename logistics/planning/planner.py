@@ -5,7 +5,8 @@
 2. Stops no vehicle could serve are set aside with their reason: demand over every allowed vehicle's
    capacity, no allowed vehicle, or no window reachable within a shift and the centres' hours.
 3. The back end searches in a child process until ``time_limit`` (see ``isolation``); its last
-   solution received in time is used. If none came, the nearest-neighbour dispatch is.
+   solution received in time is used. If none came, the nearest-neighbour dispatch is (worked out
+   here while the child searches, so the fallback costs no time after the deadline).
 4. Every route is evaluated (``evaluate``) and, should a back end hand back something infeasible,
    repaired by taking stops out; every stop not served is listed with its reason.
 
@@ -77,7 +78,7 @@ def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: flo
     # 3. Search.
     warm = _warm_routes(warm_start, locked_vehicles)
     status, solver, notes = PlanStatus.SOLVED, backend, []
-    routes_found = None
+    routes_found, peak, cpu, fallback = None, 0, 0.0, None
     if backend != "nearest" and servable and free_vehicles:
         solve = BACKENDS[backend]
         deadline = began + time_limit
@@ -86,8 +87,9 @@ def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: flo
         def work(report):
             solve(sub, time_limit=budget, warm_start=warm, seed=seed, report=report)
 
-        outcome = isolation.run(work, deadline=deadline + KILL_GRACE, isolate=isolate)
-        routes_found = outcome.last
+        outcome = isolation.run(work, deadline=deadline + KILL_GRACE, isolate=isolate,
+                                meanwhile=lambda: baseline.nearest_neighbour(sub))
+        routes_found, peak, cpu, fallback = outcome.last, outcome.peak_kb, outcome.cpu_seconds, outcome.meanwhile
         if outcome.killed:
             status = PlanStatus.INTERRUPTED
             notes.append("the back end was stopped at the time limit")
@@ -97,15 +99,35 @@ def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: flo
         if backend != "nearest":
             status = PlanStatus.FALLBACK
             solver = f"{backend}+nearest"
-        routes_found = baseline.nearest_neighbour(sub)
+        routes_found = fallback if fallback is not None else baseline.nearest_neighbour(sub)
 
-    # 4. Evaluate, repair, and account for every stop.
+    # 4. Evaluate, repair, and account for every stop; a back end's answer that needed repair is kept
+    #    only if it still beats the fallback.
+    routes, unassigned_now, repair_notes = _assemble(sub, routes_found, locked_routes, locked_stops, servable)
+    if repair_notes and routes_found is not fallback and backend != "nearest":
+        fallback = fallback if fallback is not None else baseline.nearest_neighbour(sub)
+        other = _assemble(sub, fallback, locked_routes, locked_stops, servable)
+        if _objective(problem, other) < _objective(problem, (routes, unassigned_now, repair_notes)):
+            routes, unassigned_now, repair_notes = other
+            status, solver = PlanStatus.FALLBACK, f"{backend}+nearest"
+            notes.append("the back end's solution broke rules; the nearest-neighbour dispatch was better")
+    notes.extend(repair_notes)
+    unassigned.extend(unassigned_now)
+    penalty = sum(stops[u.stop].penalty or 0.0 for u in unassigned)
+    return Plan(routes=tuple(routes), unassigned=tuple(unassigned), solver=solver, status=status,
+                wall_time=time.monotonic() - began, penalty=penalty, notes=tuple(notes),
+                peak_memory_kb=peak, solver_cpu_seconds=cpu)
+
+
+def _assemble(sub: Problem, found, locked_routes, locked_stops, servable):
+    """Routes evaluated (and repaired), the servable stops left out, and notes on repairs."""
     routes = list(locked_routes)
     served: set[str] = set(locked_stops)
     sub_stops = sub.stop_index()
     sub_vehicles = sub.vehicle_index()
     used_vehicles: set[str] = set()
-    for vehicle_id, order in routes_found:
+    notes = []
+    for vehicle_id, order in found:
         if vehicle_id not in sub_vehicles or vehicle_id in used_vehicles:
             continue
         chosen = [sub_stops[sid] for sid in order if sid in sub_stops and sid not in served]
@@ -116,13 +138,16 @@ def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: flo
             routes.append(route)
             used_vehicles.add(vehicle_id)
             served.update(route.stops)
-    for stop in servable:
-        if stop.id not in served:
-            unassigned.append(Unassigned(stop.id, UnassignedReason.PENALTY))
-    penalty = sum(stops[u.stop].penalty or 0.0 for u in unassigned)
-    return Plan(routes=tuple(routes), unassigned=tuple(unassigned), solver=solver, status=status,
-                wall_time=time.monotonic() - began, penalty=penalty, notes=tuple(notes))
+    left = [Unassigned(stop.id, UnassignedReason.PENALTY) for stop in servable if stop.id not in served]
+    return routes, left, notes
 
+
+def _objective(problem: Problem, assembled) -> float:
+    routes, left, _ = assembled
+    stops = problem.stop_index()
+    mandatory = 1e12
+    return sum(r.cost for r in routes) + sum(stops[u.stop].penalty if stops[u.stop].penalty is not None else mandatory
+                                             for u in left)
 
 def evaluate_plan(problem: Problem, routes: Sequence[tuple[str, Sequence[str]]]) -> Plan:
     """Plan mode for a whole day: the routes as given (vehicle, stop order), evaluated without solving."""

@@ -12,7 +12,8 @@ visited (exactly one when the stop is mandatory), and each carries the stop's pr
 only k-1 extra clients. A required centre is a routing *profile*: vehicles of that centre drive on a
 copy of the matrices in which stops bound to other centres are out of reach.
 
-The search stops at ``MaxRuntime``; each new best solution is reported (at most one each
+The search starts from the warm start, else (when every stop is optional) from the nearest-neighbour
+dispatch, which is feasible, else from PyVRP's own random start. It stops at ``MaxRuntime``; each new best solution is reported (at most one each
 ``REPORT_EVERY`` seconds) and the final one at the end: the caller keeps the last it received in
 time (the first local search on a large random start can run past a short limit).
 """
@@ -24,9 +25,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pyvrp
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.search import OPERATORS, LocalSearch, NeighbourhoodParams, PerturbationManager, PerturbationParams, compute_neighbours
 from pyvrp.stop import MaxRuntime
 
-from logistics.planning import scaling
+from logistics.planning import baseline, scaling
 from logistics.planning.evaluate import departure_window, evaluate_route
 from logistics.planning.model import Problem
 
@@ -143,14 +146,43 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
     def send(solution):
         report(read(solution, stops, client_stop, type_vehicles))
 
+    if not warm_start and all(stop.penalty is not None for stop in stops):
+        # Every stop optional: the nearest-neighbour dispatch is a feasible start, so the best solution
+        # the search keeps is feasible from the first moment (a random start may not become so in time).
+        warm_start = baseline.nearest_neighbour(problem)
     initial = _initial(problem, data, client_stop, type_vehicles, warm_start) if warm_start else None
     if initial is not None:
         send(initial)
-    params = pyvrp.SolveParams(ils=pyvrp.IteratedLocalSearchParams(callbacks=_Callbacks(send)))
     remaining = max(0.01, time_limit - (time.monotonic() - began))
-    result = pyvrp.solve(data, MaxRuntime(remaining), seed=seed, collect_stats=False, display=False,
-                         params=params, initial_solution=initial)
+    result = _search(data, MaxRuntime(remaining), seed=seed, callbacks=_Callbacks(send), initial=initial)
     send(result.best)
+
+
+def _search(data, stop, *, seed, callbacks, initial):
+    """``pyvrp.solve``, with penalties sized to the data (as PyVRP did before 0.10): an excess unit of load
+    or a second of lateness first costs what an average arc costs per unit of demand or time, and may
+    grow a thousandfold. PyVRP's fixed default range assumes costs of about one per distance unit; with
+    parcels as the load unit and costs scaled to metres the search could not afford to be feasible."""
+    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    local_search = LocalSearch(data, rng, compute_neighbours(data, NeighbourhoodParams()),
+                               PerturbationManager(PerturbationParams()))
+    for operator in OPERATORS:
+        if operator.supports(data):
+            local_search.add_operator(operator(data))
+    kind = data.vehicle_type(0)
+    distance, duration = data.distance_matrix(0), data.duration_matrix(0)
+    arc = float(distance.mean()) * kind.unit_distance_cost + float(duration.mean()) * kind.unit_duration_cost
+    arc = max(arc, 1.0)
+    clients = data.clients()
+    loads = [arc / max(1.0, float(np.mean([c.delivery[d] for c in clients]))) for d in range(data.num_load_dimensions)]
+    lateness = arc / max(1.0, float(duration.mean()))
+    top = max([*loads, lateness, 1.0])
+    params = PenaltyParams(min_penalty=0.1, max_penalty=max(100_000.0, 1000 * top))
+    manager = PenaltyManager((loads, lateness, top), params)
+    if initial is None:
+        initial = local_search(pyvrp.Solution.make_random(data, rng), manager.max_cost_evaluator(), exhaustive=True)
+    search = pyvrp.IteratedLocalSearch(data, manager, local_search, initial, pyvrp.IteratedLocalSearchParams(callbacks=callbacks))
+    return search.run(stop, collect_stats=False)
 
 
 def _initial(problem, data, client_stop, type_vehicles, warm_start):

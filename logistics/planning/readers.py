@@ -170,3 +170,20 @@ def read_solomon(path: str | Path, *, customers: int | None = None) -> Problem:
                                shift=TimeWindow(opens, closes), cost_per_km=1000.0 / s) for k in range(fleet)),
         stops=stops, dimensions=("demand",), name=name,
     )
+
+
+def read_instance(path: str | Path, *, vehicles: int | None = None, customers: int | None = None) -> tuple[Problem, float | None]:
+    """The problem in ``path`` (CVRPLIB ``.vrp`` or Solomon, told apart by their content) and its best
+    known cost when one is found beside it (``best_known``)."""
+    path = Path(path)
+    head = path.read_text()[:2000].upper()
+    if "NODE_COORD_SECTION" in head or "DIMENSION" in head:
+        return read_vrp(path, vehicles=vehicles), best_known(path)
+    if "CUSTOMER" in head and "VEHICLE" in head:
+        return read_solomon(path, customers=customers), None
+    raise ValueError(f"{path}: neither a CVRPLIB (TSPLIB) nor a Solomon instance")
+
+
+def gap(cost: float, best: float | None) -> float | None:
+    """How far ``cost`` is above the best known, in percent."""
+    return None if not best else (cost - best) / best * 100
