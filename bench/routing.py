@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import statistics
 import sys
@@ -49,7 +50,7 @@ def cvrplib(args) -> dict:
     gaps: dict[str, list[float]] = {b: [] for b in [*backends, "nearest"]}
     rows = []
     print(f"\nCVRPLIB A: {len(files)} instances, {args.time_limit:g} s each (load {loadavg()})")
-    print(f"{'instance':<12}{'optimal':>9}" + "".join(f"{b + ' cost':>14}{'gap':>8}{'s':>6}" for b in [*backends, "nearest"]))
+    print(f"{'instance':<12}{'optimal':>9}" + "".join(f"{b + ' cost':>14}{'gap':>8}{'s':>6}{'cpu':>5}" for b in [*backends, "nearest"]))
     for path in files:
         problem, best = read_instance(path)
         line = f"{path.stem:<12}{best:>9g}"
@@ -58,12 +59,19 @@ def cvrplib(args) -> dict:
             plan = plan_routes(problem, backend=backend, time_limit=args.time_limit, seed=args.seed)
             g = gap(plan.cost, best) if not plan.unassigned else float("nan")
             gaps[backend].append(g)
-            row[backend] = {"cost": plan.cost, "gap": g, "time": plan.wall_time, "unassigned": len(plan.unassigned)}
-            line += f"{plan.cost:>14g}{g:>+7.2f}%{plan.wall_time:>6.1f}"
+            row[backend] = {"cost": plan.cost, "gap": g, "time": plan.wall_time, "cpu": plan.solver_cpu_seconds,
+                            "unassigned": len(plan.unassigned)}
+            line += f"{plan.cost:>14g}{g:>+7.2f}%{plan.wall_time:>6.1f}{plan.solver_cpu_seconds:>5.1f}"
         print(line, flush=True)
         rows.append(row)
-    print("mean gap: " + ", ".join(f"{b} {statistics.fmean(g):+.2f}%" for b, g in gaps.items() if g))
-    return {"rows": rows, "mean_gap": {b: statistics.fmean(g) for b, g in gaps.items() if g}}
+    means = {}
+    for backend, values in gaps.items():
+        served_all = [g for g in values if math.isfinite(g)]
+        means[backend] = statistics.fmean(served_all) if served_all else float("nan")
+        short = len(values) - len(served_all)
+        note = f" ({short} instances with stops left out, not counted)" if short else ""
+        print(f"mean gap {backend}: {means[backend]:+.3f}% over {len(served_all)} instances{note}")
+    return {"rows": rows, "mean_gap": means, "load": loadavg()}
 
 
 def day(args) -> dict:
@@ -72,7 +80,7 @@ def day(args) -> dict:
     out = {"nearest": _plan_figures(baseline, problem)}
     print(f"\nSynthetic day: {len(problem.stops)} stops, {len(problem.centres)} centres, {len(problem.vehicles)} vehicles, "
           f"two-hour windows (load {loadavg()})")
-    print(f"{'planner':<22}{'limit s':>8}{'wall s':>8}{'cost':>10}{'per stop':>9}{'served':>7}{'left out':>9}"
+    print(f"{'planner':<26}{'limit s':>8}{'wall s':>8}{'cpu s':>7}{'cost':>10}{'per stop':>9}{'served':>7}{'left out':>9}"
           f"{'fits':>6}{'km':>8}{'routes':>7}{'vs NN':>8}")
     _print_day_row("nearest neighbour", "-", baseline, baseline)
     for backend in args.day_backends.split(","):
@@ -85,7 +93,7 @@ def day(args) -> dict:
 
 
 def _plan_figures(plan, problem) -> dict:
-    return {"cost": plan.cost, "served": plan.served, "unassigned": dict(Counter(u.reason for u in plan.unassigned)),
+    return {"cost": plan.cost, "served": plan.served, "cpu": plan.solver_cpu_seconds, "unassigned": dict(Counter(u.reason for u in plan.unassigned)),
             "distance_km": plan.distance / 1000, "routes": len(plan.routes), "wall_time": plan.wall_time,
             "status": plan.status, "cost_per_stop": plan.cost / max(1, plan.served)}
 
@@ -94,14 +102,14 @@ def _print_day_row(label, limit, plan, baseline) -> None:
     per_stop = plan.cost / max(1, plan.served)
     base = baseline.cost / max(1, baseline.served)
     fits = sum(1 for u in plan.unassigned if u.reason == "penalty")
-    print(f"{label:<22}{limit:>8}{plan.wall_time:>8.1f}{plan.cost:>10.0f}{per_stop:>9.2f}{plan.served:>7}"
+    print(f"{label:<26}{limit:>8}{plan.wall_time:>8.1f}{plan.solver_cpu_seconds:>7.1f}{plan.cost:>10.0f}{per_stop:>9.2f}{plan.served:>7}"
           f"{len(plan.unassigned):>9}{fits:>6}{plan.distance / 1000:>8.0f}{len(plan.routes):>7}"
           f"{(1 - per_stop / base) * 100:>7.1f}%", flush=True)
 
 
 def growth(args) -> dict:
     print(f"\nGrowth: the day from {args.sizes} stops, {args.growth_time_limit:g} s per 1,000 stops (load {loadavg()})")
-    print(f"{'stops':>6}{'vehicles':>9}{'limit s':>8}{'wall s':>8}{'status':>13}{'left out':>9}{'cost':>10}"
+    print(f"{'stops':>6}{'vehicles':>9}{'limit s':>8}{'wall s':>8}{'cpu s':>7}{'status':>13}{'left out':>9}{'cost':>10}"
           f"{'peak MB planner':>16}{'peak MB solver':>15}")
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -110,7 +118,7 @@ def growth(args) -> dict:
         limit = max(2.0, args.growth_time_limit * size / 1000)
         plan = plan_routes(problem, backend=args.growth_backend, time_limit=limit, seed=args.seed)
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{size:>6}{vehicles:>9}{limit:>8.0f}{plan.wall_time:>8.1f}{plan.status:>13}{len(plan.unassigned):>9}"
+        print(f"{size:>6}{vehicles:>9}{limit:>8.0f}{plan.wall_time:>8.1f}{plan.solver_cpu_seconds:>7.1f}{plan.status:>13}{len(plan.unassigned):>9}"
               f"{plan.cost:>10.0f}{own:>16.0f}{plan.peak_memory_kb / 1024:>15.0f}", flush=True)
         rows.append({"stops": size, "vehicles": vehicles, "limit": limit, "wall_time": plan.wall_time,
                      "status": plan.status, "unassigned": len(plan.unassigned), "cost": plan.cost,

@@ -8,8 +8,8 @@ time with slack for waiting; a stop's cumul (service start) is limited to the hu
 with the gaps between them removed; vehicle start and end cumuls to the shift and the centres' hours.
 Each stop is a disjunction with its penalty (mandatory ones with more than any route costs), so
 leaving a stop out is always possible and a first solution always exists. A required centre limits
-the vehicles allowed for a stop. Search: the given warm start, else PATH_CHEAPEST_ARC, then guided
-local search until the time limit. Improving solutions are reported as they come (at most one each
+the vehicles allowed for a stop. Search: the given warm start, else (stops with windows, all optional)
+the nearest-neighbour dispatch, else PATH_CHEAPEST_ARC; then guided local search until the limit. Improving solutions are reported as they come (at most one each
 ``REPORT_EVERY`` seconds) and once more at the end, since OR-Tools may overrun its limit: the caller
 keeps the last one it received in time.
 """
@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from logistics.planning import scaling
+from logistics.planning import baseline, scaling
 from logistics.planning.evaluate import departure_window, evaluate_route
 from logistics.planning.model import Problem
 
@@ -112,6 +112,10 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
     routing.CloseModelWithParameters(params)
 
     solution = None
+    if not warm_start and all(stop.penalty is not None for stop in stops) and any(stop.windows for stop in stops):
+        # OR-Tools' own first solutions fail or crawl on time windows (its issues 2212, 3263): start
+        # from the nearest-neighbour dispatch, feasible by construction, and let guided local search go.
+        warm_start = baseline.nearest_neighbour(problem)
     if warm_start:
         initial, kept = _warm_routes(problem, vehicles, stops, first_stop, warm_start)
         assignment = routing.ReadAssignmentFromRoutes(initial, True)
