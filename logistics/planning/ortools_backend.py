@@ -107,9 +107,12 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    remaining = max(0.05, time_limit - (time.monotonic() - began))
-    params.time_limit.FromMilliseconds(int(remaining * 1000))
+    params.time_limit.FromMilliseconds(int(max(0.05, time_limit - (time.monotonic() - began)) * 1000))
     routing.CloseModelWithParameters(params)
+
+    def remaining():  # the limit counts from our start: building the model and the start took some
+        params.time_limit.FromMilliseconds(int(max(0.05, time_limit - (time.monotonic() - began)) * 1000))
+        return params
 
     solution = None
     if not warm_start and all(stop.penalty is not None for stop in stops) and any(stop.windows for stop in stops):
@@ -121,9 +124,9 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
         assignment = routing.ReadAssignmentFromRoutes(initial, True)
         if assignment is not None:
             report(kept)
-            solution = routing.SolveFromAssignmentWithParameters(assignment, params)
+            solution = routing.SolveFromAssignmentWithParameters(assignment, remaining())
     if solution is None:
-        solution = routing.SolveWithParameters(params)
+        solution = routing.SolveWithParameters(remaining())
     if solution is not None:
         report(routes_now(lambda index: solution.Value(routing.NextVar(index))))
 
