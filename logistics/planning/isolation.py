@@ -67,6 +67,7 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
     os.close(write_end)
     outcome = Outcome()
     buffer = b""
+    ended = False  # the child closed its end (it finished or died) or was killed
     try:
         if meanwhile is not None:
             outcome.meanwhile = meanwhile()
@@ -74,17 +75,20 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
             wait = deadline - time.monotonic()
             if wait <= 0:
                 os.kill(pid, signal.SIGKILL)
-                outcome.killed = True
+                outcome.killed = ended = True
                 break
             ready, _, _ = select.select([read_end], [], [], wait)
             if not ready:
                 continue
             chunk = os.read(read_end, 1 << 20)
             if not chunk:
+                ended = True
                 break
             buffer += chunk
             buffer = _frames(buffer, outcome)
     finally:
+        if not ended:  # leaving on an exception (a task's soft time limit): the child goes too
+            os.kill(pid, signal.SIGKILL)
         os.close(read_end)
         _, status, usage = os.wait4(pid, 0)
         outcome.peak_kb = usage.ru_maxrss

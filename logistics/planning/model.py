@@ -113,6 +113,8 @@ class Problem:
         for label, matrix in (("distance", self.distance), ("duration", self.duration)):
             if matrix.shape != (size, size):
                 raise ValueError(f"{label} matrix is {matrix.shape}, expected {(size, size)}")
+        if (self.distance < 0).any() or (self.duration < 0).any():
+            raise ValueError("distances and durations may not be negative")
         dims = len(self.dimensions)
         centres = {centre.id for centre in self.centres}
         if len(centres) != len(self.centres):
@@ -120,6 +122,8 @@ class Problem:
         for stop in self.stops:
             if len(stop.demand) != dims:
                 raise ValueError(f"stop {stop.id}: demand has {len(stop.demand)} values for {dims} dimensions")
+            if min(stop.demand, default=0) < 0 or stop.service < 0 or (stop.penalty is not None and stop.penalty < 0):
+                raise ValueError(f"stop {stop.id}: demand, service time and penalty may not be negative")
             if stop.centre is not None and stop.centre not in centres:
                 raise ValueError(f"stop {stop.id}: unknown centre {stop.centre}")
             if not 0 <= stop.location < size:

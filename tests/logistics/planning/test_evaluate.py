@@ -105,3 +105,20 @@ def test_reachable_rules_out_windows_before_every_shift():
     problem = line_problem(windows_b=(TimeWindow(2 * H, 3 * H),))
 
     assert reachable(problem, problem.stops, problem.vehicles).tolist() == [[True], [False]]
+
+
+def test_problem_refuses_inconsistent_input():
+    problem = line_problem()
+
+    with pytest.raises(ValueError, match="dimensions"):
+        problem.replace(stops=(Stop("x", 1, (1, 2)),))
+    with pytest.raises(ValueError, match="negative"):
+        problem.replace(stops=(Stop("x", 1, (-1,)),))
+    with pytest.raises(ValueError, match="unknown centre"):
+        problem.replace(stops=(Stop("x", 1, (1,), centre="nowhere"),))
+    with pytest.raises(ValueError, match="matrix"):
+        problem.replace(distance=np.zeros((2, 2), dtype=np.int64))
+    with pytest.raises(ValueError, match="unique"):
+        problem.replace(stops=(Stop("x", 1, (1,)), Stop("x", 2, (1,))))
+    with pytest.raises(ValueError, match="ends before"):
+        TimeWindow(10, 5)
