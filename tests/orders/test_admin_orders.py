@@ -268,7 +268,8 @@ def test_order_page_buttons_run_the_same_transitions(client, admin_dispatcher):
 
     page = client.get(change_url(order))
     labels = [tool["label"] for tool in page.context["order_tools"]]
-    assert labels == ["Allocate stock", "Cancel…"]  # what "paid" allows a Dispatcher; no refund without the permission
+    # what "paid" allows a Dispatcher (no refund without the permission), then the printable documents
+    assert labels == ["Allocate stock", "Cancel…", "Packing slip", "Invoice"]
     url = reverse("admin:orders_order_transition", args=[order.pk, "allocate"])
 
     assert client.get(url).status_code == 405
@@ -323,7 +324,7 @@ def test_refund_needs_refund_orders_and_lifecycle_needs_manage_orders(client, ad
     client.force_login(helpdesk)
     assert client.get(reverse("admin:orders_order_refund", args=[order.pk])).status_code == 200
     assert client.post(reverse("admin:orders_order_transition", args=[order.pk, "complete"])).status_code == 403
-    assert [t["label"] for t in client.get(change_url(order)).context["order_tools"]] == ["Refund…"]
+    assert [t["label"] for t in client.get(change_url(order)).context["order_tools"]] == ["Refund…", "Packing slip", "Invoice"]
 
 
 # --- refunds --------------------------------------------------------------------------------------------
