@@ -10,6 +10,8 @@ GROUP_PERMISSIONS = {
         "catalog.view_category", "catalog.add_category", "catalog.change_category",
         "catalog.view_manufacturer", "catalog.add_manufacturer", "catalog.change_manufacturer",
         "catalog.view_product", "catalog.add_product", "catalog.change_product",
+        "catalog.view_productimage", "catalog.add_productimage", "catalog.change_productimage",
+        "catalog.delete_productimage",
         "catalog.view_stockbatch", "catalog.add_stockbatch", "catalog.change_stockbatch",
         "catalog.view_stockmovement", "catalog.view_stockreservation",
         "accounts.manage_inventory", "accounts.recall_batches", "accounts.manage_promotions",

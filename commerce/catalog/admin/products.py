@@ -55,7 +55,7 @@ class ProductAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ("activate", "deactivate")
     fieldsets = (
-        (None, {"fields": ("code", "name", "slug", "category", "manufacturer", "description", "image_url")}),
+        (None, {"fields": ("code", "name", "slug", "category", "manufacturer", "description")}),
         ("Price", {"fields": ("price_amount", "price_currency")}),
         ("Sale and logistics", {"fields": ("is_active", "is_perishable", "weight_kg", "volume_l")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),

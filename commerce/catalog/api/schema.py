@@ -40,5 +40,4 @@ PRODUCT_DETAIL_EXAMPLE = {
     "description": "Fresh organic whole milk, 3.5% fat.",
     "weight_kg": "1.030",
     "volume_l": "1.000",
-    "image_url": "",
 }

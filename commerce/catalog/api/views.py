@@ -109,7 +109,6 @@ class ProductDetailApi(APIView):
         description = serializers.CharField()
         weight_kg = serializers.DecimalField(max_digits=8, decimal_places=3, help_text="Decimal string, kilograms.")
         volume_l = serializers.DecimalField(max_digits=9, decimal_places=3, help_text="Decimal string, litres.")
-        image_url = serializers.CharField()
         manufacturer = ManufacturerDetailSerializer()
 
     @_catalog_schema(
