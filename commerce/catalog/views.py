@@ -89,14 +89,14 @@ class ProductListView(View):
         manufacturer = filters.get("manufacturer")
         query = filters.get("q") or ""
 
-        products = selectors.product_list(
+        products = selectors.with_images(selectors.product_list(
             category=category,
             manufacturer_id=manufacturer.pk if manufacturer else None,
             query=query,
             min_price=filters.get("min_price"),
             max_price=filters.get("max_price"),
             in_stock=True if filters.get("in_stock") else None,
-        ).order_by(*ORDERINGS[filters.get("sort") or "name"])
+        ).order_by(*ORDERINGS[filters.get("sort") or "name"]))
         paginator = Paginator(products, filters.get("per_page") or DEFAULT_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         # One badge lookup for the whole page (the page's products are loaded once, here).
@@ -146,6 +146,7 @@ class ProductDetailView(View):
             self.template_name,
             {
                 "product": product,
+                "images": list(product.images.all()),
                 "badges": badges_for([product.pk])[product.pk],
                 "manufacturer": product.manufacturer,
                 "trail": trail,
