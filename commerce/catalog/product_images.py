@@ -33,12 +33,11 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record
-from commerce.catalog import events
+from commerce.catalog import events, selectors
 from commerce.catalog.errors import (
     InvalidImageOrder,
     ProductImageInvalid,
     ProductImageLimit,
-    ProductImageNotFound,
     ProductNotFound,
 )
 from commerce.catalog.models import Product, ProductImage
@@ -133,10 +132,7 @@ def _lock_product(product_id: int) -> Product:
 
 
 def _image_of(product_id: int, image_id: int) -> ProductImage:
-    image = ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
-    if image is None:
-        raise ProductImageNotFound("No such picture of this product.")
-    return image
+    return selectors.product_image_get(product_id=product_id, image_id=image_id)
 
 
 def _renumber(product_id: int, ordered_ids: list[int]) -> None:

@@ -8,7 +8,7 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commerce.catalog.errors import ProductNotFound
+from commerce.catalog.errors import ProductImageNotFound, ProductNotFound
 from commerce.catalog.inventory import sellable_batches_q
 from commerce.catalog.models import Category, Product, ProductImage, StockBatch, StockMovement
 
@@ -80,6 +80,13 @@ def product_get(*, slug: str | None = None, pk: int | None = None, include_inact
     if product is None:
         raise ProductNotFound("No such product.")
     return product
+
+
+def product_image_get(*, product_id: int, image_id: int) -> ProductImage:
+    image = ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
+    if image is None:
+        raise ProductImageNotFound("No such picture of this product.")
+    return image
 
 
 def category_tree() -> list[Category]:

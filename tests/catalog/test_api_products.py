@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog import inventory
 from commerce.catalog.models import StockBatch
+from tests.catalog.factories import add_picture
 from tests.factories import CustomerFactory, ManufacturerFactory, ProductFactory, category, days_ago, days_ahead, token_client
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def test_product_list_shows_the_fields_a_shopper_needs(api_client):
             "available": 12,
             "in_stock": True,
             "url": f"http://testserver/api/v1/products/{milk.pk}/",
+            "images": [],
         }
     ]
 
@@ -189,6 +191,8 @@ def test_product_list_query_count_does_not_grow_with_page_size(api_client):
         product = ProductFactory(name=f"P{i:03d}", category=category(), manufacturer=ManufacturerFactory())
         if i % 3 == 0:
             receive(product, f"B{i}", 4)
+        if i % 10 == 0:
+            add_picture(product, width=200, height=150)
 
     with CaptureQueriesContext(connection) as small:
         assert len(api_client.get(LIST_URL, {"page_size": 10}).json()["results"]) == 10
@@ -197,7 +201,7 @@ def test_product_list_query_count_does_not_grow_with_page_size(api_client):
     with CaptureQueriesContext(connection) as filtered:
         api_client.get(LIST_URL, {"page_size": 100, "in_stock": "true", "ordering": "-price"})
 
-    assert len(small) == len(large) == len(filtered) == 2  # the count and the page
+    assert len(small) == len(large) == len(filtered) == 3  # the count, the page and the page's pictures
 
 
 def test_product_detail_shows_manufacturer_content_and_availability(api_client):

@@ -26,6 +26,7 @@ from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
     ManufacturerRefSerializer,
+    ProductImageSerializer,
 )
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
@@ -52,6 +53,7 @@ class ProductOutputSerializer(serializers.Serializer):
     available = serializers.IntegerField(help_text="Units that can be bought now (expired batches excluded).")
     in_stock = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    images = ProductImageSerializer(many=True, source="images.all", help_text="The pictures in order; the first is the cover.")
 
     def get_in_stock(self, product) -> bool:
         return product.available > 0
@@ -74,7 +76,7 @@ class ProductListApi(GenericAPIView):
         pass
 
     def get_queryset(self):
-        return selectors.product_queryset()
+        return selectors.with_images(selectors.product_queryset())
 
     @_catalog_schema(
         "products_list",
