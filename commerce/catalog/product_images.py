@@ -41,7 +41,8 @@ from commerce.catalog.errors import (
     ProductNotFound,
 )
 from commerce.catalog.models import Product, ProductImage
-from commerce.images import CleanImage, thumbnail
+from commerce.images import CleanImage
+from commerce.images import thumbnails as make_thumbnails
 from commerce.locks import Kind, lock_one
 
 logger = logging.getLogger(__name__)
@@ -97,14 +98,11 @@ def store_picture(*, product_id: int, picture: CleanImage) -> StoredPicture:
     try:
         original = storage.save(f"{base}.{picture.extension}", ContentFile(picture.content))
         written.append(original)
+        # A copy as large as the original would be the original: the original serves instead.
+        sides = [side for side in THUMBNAIL_WIDTHS if side < picture.width or side < picture.height]
         thumbnails: list[dict] = []
-        for side in THUMBNAIL_WIDTHS:
-            if side >= picture.width and side >= picture.height:
-                break  # the copy would be the original's size: the original serves
-            copy = thumbnail(picture, width=side, height=side)
-            if copy.width >= picture.width:
-                break
-            if thumbnails and copy.width <= thumbnails[-1]["width"]:
+        for side, copy in zip(sides, make_thumbnails(picture, boxes=[(side, side) for side in sides]), strict=True):
+            if copy.width >= picture.width or (thumbnails and copy.width <= thumbnails[-1]["width"]):
                 continue
             name = storage.save(f"{base}-{side}w.{picture.extension}", ContentFile(copy.content))
             written.append(name)
