@@ -44,7 +44,7 @@ def test_product_list_shows_the_fields_a_shopper_needs(api_client):
             "category": {"id": dairy.pk, "slug": dairy.slug, "name": "Dairy"},
             "manufacturer": {"id": maker.pk, "slug": "alpine-farms", "name": "Alpine Farms"},
             "is_perishable": True,
-            "available": 12,
+            "available": None,  # 12 is plenty: a shopper is told "in stock", not the count
             "in_stock": True,
             "url": f"http://testserver/api/v1/products/{milk.pk}/",
             "images": [],
@@ -222,7 +222,7 @@ def test_product_detail_shows_manufacturer_content_and_availability(api_client):
     assert body["description"] == "Fresh."
     assert body["weight_kg"] == "1.030"
     assert body["volume_l"] == "1.000"
-    assert body["available"] == 7
+    assert body["available"] is None  # plenty: the count is for staff
     assert body["in_stock"] is True
     assert body["manufacturer"] == {
         "id": maker.pk,
@@ -332,3 +332,18 @@ def test_catalog_is_read_only(api_client):
     assert response.json()["code"] == "method_not_allowed"
     assert deleted.status_code == 405
     assert ProductFactory._meta.model.objects.count() == 1
+
+
+def test_shoppers_see_the_count_only_when_few_are_left_and_staff_always(api_client, customer_client, merchandiser):
+    plenty, few = ProductFactory(name="Plenty"), ProductFactory(name="Few")
+    receive(plenty, "P1", 126)
+    receive(few, "F1", 3)
+
+    def seen(client):
+        listed = {row["name"]: row["available"] for row in client.get(LIST_URL).json()["results"]}
+        detail = client.get(f"/api/v1/products/{plenty.pk}/").json()["available"]
+        asked = client.get(f"/api/v1/products/{plenty.pk}/availability/", {"quantity": 2}).json()
+        return listed, detail, (asked["available"], asked["is_available"])
+
+    assert seen(api_client) == seen(customer_client) == ({"Plenty": None, "Few": 3}, None, (None, True))
+    assert seen(merchandiser) == ({"Plenty": 126, "Few": 3}, 126, (126, True))

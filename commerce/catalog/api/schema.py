@@ -34,7 +34,7 @@ PRODUCT_EXAMPLE = {
     "category": {"id": 7, "slug": "dairy", "name": "Dairy"},
     "manufacturer": {"id": 3, "slug": "alpine-farms", "name": "Alpine Farms"},
     "is_perishable": True,
-    "available": 120,
+    "available": None,
     "in_stock": True,
     "url": "https://shop.example.com/api/v1/products/42/",
     "images": [IMAGE_EXAMPLE],
