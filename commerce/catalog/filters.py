@@ -100,8 +100,8 @@ class ProductFilter(django_filters.FilterSet):
     ordering = StableOrderingFilter(
         fields=(("name", "name"), ("price_amount", "price"), ("created_at", "created_at"), ("search_score", "relevance")),
         help_text=(
-            "Sort by `relevance` (best match first; the default with `q`), `name` (the default without), `price` or "
-            "`created_at`; prefix `-` for descending."
+            "Sort by `relevance` (best match first, the default with `q`; `-relevance` is the same), `name` (the "
+            "default without `q`), `price` or `created_at`; prefix `-` for descending."
         ),
     )
 

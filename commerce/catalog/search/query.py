@@ -17,7 +17,7 @@ the other fields only.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -36,7 +36,7 @@ PREFIX_MIN_LENGTH = 3  # "c" or "ch" would be a prefix of half the vocabulary
 PREFIX_LIMIT = 30  # most frequent terms a prefix expands to
 TYPO_MIN_LENGTH = 4
 RARE = 2  # a word found in at most this many products may be a typo of a frequent one ...
-FREQUENT_FACTOR = 10  # ... found in at least ten times more ("Did you mean ...?")
+FREQUENT_FACTOR = 5  # ... found in at least five times more ("Did you mean ...?")
 FALLBACK_SIZE = 8
 
 
@@ -118,8 +118,10 @@ def _word(vocabulary: vocabularies.Vocabulary, typed: str) -> tuple[Word | None,
         return Word(typed=typed, term=typed, whole=(), prefixes=prefixes), ""
     if max_typos(typed):
         near = vocabulary.closest(typed, max_distance=max_typos(typed))
-        if near:
-            return Word(typed=typed, term=near[0], whole=(near[0],)), ""
+        if near:  # searched as if typed right
+            corrected = near[0]
+            prefixes = tuple(vocabulary.prefixed(corrected, limit=PREFIX_LIMIT)) if len(corrected) >= PREFIX_MIN_LENGTH else ()
+            return Word(typed=typed, term=corrected, whole=(corrected,), prefixes=prefixes), ""
     return None, ""
 
 
@@ -146,13 +148,14 @@ def search_interpret(text: str) -> SearchQuery:
             suggestions.append(typed)
             continue
         if vocabulary.common_in_descriptions(word.term):
-            word = Word(typed=word.typed, term=word.term, whole=word.whole, prefixes=word.prefixes, skip_descriptions=True)
+            word = replace(word, skip_descriptions=True)
         words.append(word)
         suggestions.append(suggestion or word.term)
         changed = changed or bool(suggestion)
-    if len(words) > 1:
-        # A word found only in most descriptions, in a query with other words, says nothing: drop it.
-        words = [w for w in words if not (w.skip_descriptions and _only_in_descriptions(vocabulary, w))] or words[:1]
+    # A common word found only in descriptions says nothing beside other words: it is dropped; alone
+    # (or beside other such words) the descriptions are all it has, so they match.
+    meaningful = [w for w in words if not (w.skip_descriptions and _only_in_descriptions(vocabulary, w))]
+    words = meaningful or [replace(w, skip_descriptions=False) for w in words]
     return SearchQuery(
         text=text, words=tuple(words), unmatched=tuple(unmatched), suggestion=" ".join(suggestions) if changed else "",
     )
@@ -196,10 +199,11 @@ class Fallback:
 
 def search_fallback(search: SearchQuery, *, queryset: QuerySet[Product], categories: list[Category],
                     popular_ids: list[int]) -> Fallback:
-    """Products for an empty result: with several words, those matching any of them, best first;
-    otherwise (or when none does) the popular ones. One query."""
+    """Products for an empty result (a word matching nothing, no product with every word, or filters
+    that left none): those of ``queryset`` matching any word, best first; when none does, the
+    popular ones. One query, two when none is related."""
     related: list[Product] = []
-    if len(search.words) > 1:
+    if search.words:
         any_word = Q()
         for word in search.words:
             any_word |= Q(pk__in=_matching(word))
