@@ -21,3 +21,18 @@ def dairy_shop() -> dict:
     products["BAK-0001"] = ProductFactory(code="BAK-0001", name="Cheesecake", category=bakery, description="Baked every morning.")
     products["BAK-0002"] = ProductFactory(code="BAK-0002", name="Baguette", category=bakery, description="Baked every morning.")
     return {"dairy": dairy, "bakery": bakery, "groceries": groceries, "maker": maker, "products": products}
+
+
+#: Names that sort differently under MariaDB's utf8mb4_unicode_ci, SQLite's binary order and Python.
+EMMENTALS = ["émental doux", "Emmental", "EMMENTAL râpé", "Zèbre emmental", "emmental", "Ærø emmental", "aemmental x"]
+
+
+def emmental_shop() -> list[str]:
+    """The ``EMMENTALS`` products; returns the names "emmental" finds, in the order it must find them:
+    every one holds the whole word, so all tie, ordered by the folded name, then by id."""
+    from commerce.catalog.search.text import sort_key
+
+    food = category("Food")
+    for name in EMMENTALS:
+        ProductFactory(name=name, category=food)
+    return sorted(EMMENTALS[1:6], key=lambda n: (sort_key(n, 200), EMMENTALS.index(n)))

@@ -5,7 +5,7 @@ import pytest
 
 from commerce.catalog import selectors
 from commerce.catalog.search.query import RELEVANCE, popular_product_ids, search_fallback, search_interpret
-from tests.catalog.search_factories import dairy_shop
+from tests.catalog.search_factories import dairy_shop, emmental_shop
 from tests.factories import ProductFactory, category
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,13 @@ def test_interpreting_a_query_costs_no_sql_once_the_vocabulary_is_cached(django_
 
     with django_assert_num_queries(0):
         search_interpret("chese goat milk")
+
+
+def test_ties_and_accents_order_by_the_folded_name_then_the_id():
+    # the same shop as tests/integration/test_search_mariadb.py: the same answers on either database
+    expected = emmental_shop()
+
+    assert found("emmental") == found("EMMENTAL") == found("Emmental") == expected
+    assert expected[0] == "Ærø emmental" and expected[-1] == "Zèbre emmental"
+    assert found("emental") == ["émental doux"]
+    assert found("AERO") == found("ærø") == ["Ærø emmental"]
