@@ -1,0 +1,36 @@
+"""Reads of the outbox."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from commerce.mail.errors import MailNotFound
+from commerce.mail.models import Mail
+
+
+def mail_get(*, mail_id: int) -> Mail:
+    mail = Mail.objects.filter(pk=mail_id).first()
+    if mail is None:
+        raise MailNotFound("No such mail.")
+    return mail
+
+
+def mails_to_sweep(*, now: datetime.datetime | None = None, limit: int = 200) -> list[int]:
+    """Queued mails no live worker can hold any more, oldest first: their send was lost (a killed
+    worker, a lost task, a broker down at commit). Fresh ones are left to the task queued at commit
+    for ``MAIL_SWEEP_AFTER_SECONDS``."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.MAIL_SWEEP_AFTER_SECONDS)
+    due = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    return list(
+        Mail.objects.filter(due, status=Mail.Status.QUEUED, created_at__lte=cutoff)
+        .order_by("id").values_list("pk", flat=True)[:limit]
+    )
+
+
+def mails_of_customer(*, customer_id: int) -> QuerySet[Mail]:
+    return Mail.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")
