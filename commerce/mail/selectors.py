@@ -20,14 +20,14 @@ def mail_get(*, mail_id: int) -> Mail:
 
 
 def mails_to_sweep(*, now: datetime.datetime | None = None, limit: int = 200) -> list[int]:
-    """Queued mails no live worker can hold any more, oldest first: their send was lost (a killed
-    worker, a lost task, a broker down at commit). Fresh ones are left to the task queued at commit
-    for ``MAIL_SWEEP_AFTER_SECONDS``."""
+    """Queued mails whose send was lost, oldest first: a killed worker (its lease ran out), a lost
+    retry (its time passed), a lost task (a broker down at commit). Each is left to the task meant
+    for it for ``MAIL_SWEEP_AFTER_SECONDS`` more: the one queued at commit, or the retry."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.MAIL_SWEEP_AFTER_SECONDS)
-    due = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    due = Q(locked_until__isnull=True, created_at__lte=cutoff) | Q(locked_until__lte=cutoff)
     return list(
-        Mail.objects.filter(due, status=Mail.Status.QUEUED, created_at__lte=cutoff)
+        Mail.objects.filter(due, status=Mail.Status.QUEUED)
         .order_by("id").values_list("pk", flat=True)[:limit]
     )
 

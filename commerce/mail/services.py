@@ -166,8 +166,9 @@ def mail_deliver(*, mail_id: int, now: datetime.datetime | None = None) -> str |
                 _give_up(mail, error)
                 return S.FAILED
             delay = retry_delay(mail.attempts)
+            # Held until the retry is due: the retry claims it then; the sweep only if the retry never comes.
             Mail.objects.filter(pk=mail.pk, status=S.QUEUED, attempts=mail.attempts).update(
-                locked_until=timezone.now() + datetime.timedelta(seconds=delay) + lease, last_error=error
+                locked_until=timezone.now() + datetime.timedelta(seconds=delay), last_error=error
             )
             logger.warning("mail %s attempt %d failed (%s); next attempt in %d s", mail.pk, mail.attempts, error, delay)
             raise MailDeferred(error, countdown=delay) from exc

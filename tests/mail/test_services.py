@@ -104,9 +104,11 @@ def test_a_transient_smtp_failure_keeps_the_mail_queued_until_its_retry_and_the_
     # then: queued, one attempt, the error kept, held until the retry is due
     mail.refresh_from_db()
     assert mail.status == S.QUEUED and mail.attempts == 1 and "SMTPServerDisconnected" in mail.last_error
-    assert mail.locked_until > timezone.now() + datetime.timedelta(seconds=30)
+    assert mail.locked_until > timezone.now() + datetime.timedelta(seconds=29)  # the retry's time
     assert django_mail.outbox == [] and backends.OPENED[0]["timeout"] == 20
-    assert mails_to_sweep(now=timezone.now() + datetime.timedelta(minutes=2)) == []  # the retry owns it, not the sweep
+    assert services.mail_deliver(mail_id=mail.pk) is None  # not before
+    assert mails_to_sweep(now=timezone.now() + datetime.timedelta(seconds=80)) == []  # the retry's, not yet the sweep's
+    assert mails_to_sweep(now=timezone.now() + datetime.timedelta(seconds=100)) == [mail.pk]  # a retry that never came
 
     # when: on a worker, the task asks Celery to retry it after the backoff
     retries = []
