@@ -71,19 +71,3 @@ def quick_demo_hashing():
         settings.PASSWORD_HASHERS = configured
         setting_changed.send(sender=QuickDemoHasher, setting="PASSWORD_HASHERS", value=configured, enter=False)
 
-
-@contextmanager
-def demo_reactions():
-    """Run the reactions to the events recorded inside the block in this process, at commit, with
-    their mails recorded in the outbox as ``suppressed``, never sent: demo orders placed by the
-    dozen would flood the console of ``make run`` (or a worker's, or someone's inbox over SMTP)."""
-    from commerce.celery import app
-    from commerce.mail.services import mail_suppressed
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        with mail_suppressed():
-            yield
-    finally:
-        app.conf.task_always_eager = previous

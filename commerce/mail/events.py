@@ -21,12 +21,11 @@ class _MailEvent(DomainEventData):
 
 @dataclass(frozen=True, kw_only=True)
 class MailQueued(_MailEvent):
-    """Recorded in the caller's transaction; ``suppressed``: kept, never sent (demo data)."""
+    """Recorded in the caller's transaction; sent once it committed."""
 
     event_type: ClassVar[str] = "mail.mail.queued"
     to: str
     subject: str
-    suppressed: bool
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,7 +10,6 @@ class Mail(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed (demo data, never sent)"
 
     # An identity, compared byte for byte on every backend: "orders.order.shipped:AB12C-DE34F".
     key = ExactCharField(max_length=200, unique=True, editable=False)

@@ -7,8 +7,6 @@ lease, the sweep and why delivery is at least once).
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime
 import hashlib
 import logging
@@ -35,8 +33,6 @@ S = Mail.Status
 KEY_MAX = Mail._meta.get_field("key").max_length
 ERROR_MAX = Mail._meta.get_field("last_error").max_length
 
-_suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("mail_suppressed", default=False)
-
 
 class MailDeferred(Exception):
     """A delivery failed for a reason that may pass (a server down, a 4xx answer): try again in ``countdown`` s."""
@@ -44,17 +40,6 @@ class MailDeferred(Exception):
     def __init__(self, message: str, *, countdown: int):
         super().__init__(message)
         self.countdown = countdown
-
-
-@contextlib.contextmanager
-def mail_suppressed():
-    """Inside the block, mails are recorded ``suppressed`` and never sent (demo data: dozens of
-    orders placed at once would flood the console, or someone's inbox)."""
-    token = _suppressed.set(True)
-    try:
-        yield
-    finally:
-        _suppressed.reset(token)
 
 
 def _ids(mail: Mail) -> dict:
@@ -81,20 +66,18 @@ def mail_send_once(*, key: str, to: str, template: str, context: dict, customer_
             span.set_attribute("mail.duplicate", True)
             return existing
         rendered = render_mail(template, context)
-        suppressed = _suppressed.get()
         try:
             with transaction.atomic():  # a savepoint: losing a race for the key leaves the caller's transaction usable
                 mail = Mail.objects.create(
                     key=key, to=to, template=template, subject=rendered.subject, body_text=rendered.text,
-                    body_html=rendered.html, customer_id=customer_id, status=S.SUPPRESSED if suppressed else S.QUEUED,
+                    body_html=rendered.html, customer_id=customer_id,
                 )
         except IntegrityError:
             span.set_attribute("mail.duplicate", True)
             return Mail.objects.get(key=key)
-        record(events.MailQueued(**_ids(mail), to=to, subject=mail.subject, suppressed=suppressed))
+        record(events.MailQueued(**_ids(mail), to=to, subject=mail.subject))
         span.set_attribute("mail.id", mail.pk)
-        if not suppressed:
-            transaction.on_commit(lambda: _queue(mail.pk))
+        transaction.on_commit(lambda: _queue(mail.pk))
         return mail
 
 
@@ -144,7 +127,7 @@ def retry_delay(attempts: int) -> int:
 
 def mail_deliver(*, mail_id: int, now: datetime.datetime | None = None) -> str | None:
     """Send one queued mail. Returns its new status, or None when there was nothing to do (sent
-    already, failed, suppressed, or held by another worker). Raises ``MailDeferred`` after a
+    already, failed, or held by another worker). Raises ``MailDeferred`` after a
     transient failure (the mail stays queued, held until the retry is due)."""
     now = now or timezone.now()
     lease = datetime.timedelta(seconds=settings.MAIL_SEND_LEASE_SECONDS)

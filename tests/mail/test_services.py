@@ -219,19 +219,6 @@ def test_a_broker_down_at_commit_loses_no_mail(django_capture_on_commit_callback
     assert Mail.objects.get(pk=mail.pk).status == S.SENT and len(django_mail.outbox) == 1
 
 
-def test_mails_recorded_while_suppressed_are_kept_and_never_sent(django_capture_on_commit_callbacks, frozen_clock):
-    with services.mail_suppressed(), django_capture_on_commit_callbacks(execute=True) as callbacks:
-        mail = queue()
-
-    assert callbacks == [] and mail.status == S.SUPPRESSED
-    assert events("mail.mail.queued")[0].payload["suppressed"] is True
-    frozen_clock(timezone.now() + datetime.timedelta(hours=1))
-    assert mail_sweep_task.apply().get() == 0 and django_mail.outbox == []
-    with django_capture_on_commit_callbacks(execute=True):
-        queue(key="after")  # outside the block: sent
-    assert len(django_mail.outbox) == 1
-
-
 def test_retry_delays_double_and_stay_within_the_longest_countdown(settings):
     settings.MAIL_RETRY_SECONDS, settings.CELERY_MAX_COUNTDOWN = 30, 600
     assert [services.retry_delay(n) for n in range(1, 8)] == [30, 60, 120, 240, 480, 600, 600]

@@ -1,8 +1,10 @@
 """The order mails: each sent once, after commit, with the right content, in HTML and text."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -197,3 +199,22 @@ def test_a_rolled_back_command_sends_no_mail(committed, mailoutbox):
     committed(ship_then_fail)
 
     assert mailoutbox == [] and not Mail.objects.filter(template="orders/mail/shipped").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # committed as seed_demo commits: the refunds of cancelled orders follow the commit
+def test_demo_orders_send_no_mail(mailoutbox):
+    # given: demo customers and stock
+    for _ in range(3):
+        customer_with_address()
+    for _ in range(4):
+        stocked_product(quantity=50)
+
+    # when: seed_demo's orders are placed (confirmed, shipped, cancelled, refunded, declined ones)
+    call_command("seed_demo_orders", orders=12, stdout=io.StringIO())
+
+    # then: none of their events mailed anyone, and the bus works again afterwards
+    assert events("orders.order.shipped") and events("orders.order.confirmed")
+    assert events("orders.order.refunded") and events("orders.payment.processed")
+    assert mailoutbox == [] and Mail.objects.count() == 0
+    paid_order([(stocked_product(), 1)])
+    assert len(mailoutbox) == 1
