@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from commerce.mail.errors import MailNotFound
@@ -31,6 +31,3 @@ def mails_to_sweep(*, now: datetime.datetime | None = None, limit: int = 200) ->
         .order_by("id").values_list("pk", flat=True)[:limit]
     )
 
-
-def mails_of_customer(*, customer_id: int) -> QuerySet[Mail]:
-    return Mail.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")
