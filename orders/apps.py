@@ -6,4 +6,6 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from orders import checks, receivers, signals_auth  # noqa: F401
+        from orders import checks, dashboard, receivers, signals_auth  # noqa: F401
+
+        dashboard.register()
