@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +28,7 @@ TOP_PRODUCTS_DAYS = 30
 
 
 def _orders_link(**filters: str) -> str:
-    query = "&".join(f"{key}={value}" for key, value in filters.items())
-    return reverse("admin:orders_order_changelist") + (f"?{query}" if query else "")
+    return reverse("admin:orders_order_changelist") + (f"?{urlencode(filters)}" if filters else "")
 
 
 def sales_panel(*, now: datetime.datetime) -> Panel:
@@ -44,10 +44,10 @@ def sales_panel(*, now: datetime.datetime) -> Panel:
     return Panel(
         figures=(
             Figure("Sales today", money_text(today_sales.revenue, currency),
-                   link=_orders_link(placed_at__gte=today.isoformat())),
+                   link=_orders_link(placed_at__gte=str(dashboard.local_day_start(today)))),
             Figure("Orders today", dashboard.count_text(today_sales.orders)),
             Figure("Sales this week", money_text(sum((d.revenue for d in week), Decimal(0)), currency),
-                   link=_orders_link(placed_at__gte=monday.isoformat())),
+                   link=_orders_link(placed_at__gte=str(dashboard.local_day_start(monday)))),
             Figure("Orders this week", dashboard.count_text(sum(d.orders for d in week))),
         ),
         table=Table(

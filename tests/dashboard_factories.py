@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commerce.catalog import inventory
 from orders.models import Order
-from orders.services.lifecycle import order_allocate, order_mark_ready
+from orders.services.lifecycle import order_allocate, order_confirm, order_mark_ready
 from promotions.models import Campaign, Promotion
 from tests.factories import ProductFactory
 from tests.orders.factories import paid_order, placed_order, stocked_product
@@ -39,7 +39,7 @@ def shop_with_figures() -> DashboardShop:
     inventory.stock_receive(product=perishable, batch_number=f"NEAR-{next(_lot)}", quantity=7,
                             expires_on=timezone.localdate() + datetime.timedelta(days=5))
     paid = paid_order([(best, 3)])
-    cod = placed_order([(best, 1)], payment_method="cod")
+    cod = order_confirm(order=placed_order([(best, 1)], payment_method="cod"))
     allocated = order_allocate(order=paid_order([(best, 2)]))
     ready = order_mark_ready(order=order_allocate(order=paid_order([(best, 1)])))
     pending = placed_order([(best, 5)])

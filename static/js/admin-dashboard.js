@@ -35,7 +35,8 @@
             data: series.values,
             backgroundColor: palette[i % palette.length],
             borderColor: palette[i % palette.length],
-            borderWidth: 1
+            borderWidth: 1,
+            maxBarThickness: 36
           };
         })
       },
