@@ -68,3 +68,17 @@ def test_each_catalog_panel_costs_a_fixed_number_of_queries(django_assert_num_qu
 
     with django_assert_num_queries(queries):
         provider(now=timezone.now())
+
+
+def test_the_near_expiry_view_lists_the_soonest_first(client, admin_merchandiser):
+    milk = ProductFactory(is_perishable=True)
+    later = receive(milk, 3, expires_in=9)
+    soon = receive(milk, 4, expires_in=2)
+    middle = receive(milk, 5, expires_in=5)
+
+    response = client.get(panels.near_expiry_panel(now=timezone.now()).figures[0].link)
+
+    assert [b.pk for b in response.context["cl"].result_list] == [soon.pk, middle.pk, later.pk]
+    by_number = client.get(response.request["PATH_INFO"] + "?expiry=near&o=1")  # sorted by a column: as asked
+    assert [b.pk for b in by_number.context["cl"].result_list] == sorted([soon.pk, middle.pk, later.pk],
+                                                                          key=lambda pk: {soon.pk: soon, middle.pk: middle, later.pk: later}[pk].batch_number)
