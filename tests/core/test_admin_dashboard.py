@@ -177,3 +177,19 @@ def test_panels_for_nobody_who_is_not_active_staff():
     user = StaffFactory(is_staff=False, is_superuser=True)
 
     assert dashboard.panels_for(user, now=timezone.now()) == []
+
+
+# --- lists that fit: statuses in colour, in words too -------------------------------------------------
+def test_order_promotion_and_campaign_lists_show_statuses_in_colour_and_sort_by_them(client, admin_superuser):
+    shop_with_figures()
+
+    orders = client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert '<span class="status status-warn">Paid</span>' in orders
+    assert '<span class="status status-info">Ready to ship</span>' in orders
+    assert '<span class="status status-muted">Pending payment</span>' in orders
+    assert '<span class="status status-good">Paid</span>' in orders  # the payment column
+    assert "css/admin-commerce.css" in orders
+    promotions = client.get(reverse("admin:promotions_promotion_changelist")).content.decode()
+    assert '<span class="status status-good">Active</span>' in promotions
+    campaigns = client.get(reverse("admin:promotions_campaign_changelist") + "?o=2").content.decode()
+    assert '<span class="status status-good">Active</span>' in campaigns
