@@ -41,7 +41,7 @@ else:
     ALLOWED_HOSTS = envvars.host_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "commerce.admin_apps.CommerceAdminConfig",  # django.contrib.admin with the dashboard home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
