@@ -346,6 +346,12 @@ SPECTACULAR_SETTINGS = {
         },
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several components under a field name other sets use too (by dotted path: not an import)
+    "ENUM_NAME_OVERRIDES": {
+        "ModerationStatusEnum": "recommendations.models.questions.ModerationStatus",
+        "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
+        "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 

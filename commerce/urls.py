@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("commerce.audit.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("promotions.api.urls")),
+    path("", include("recommendations.api.urls")),
 ]
 
 urlpatterns = [
