@@ -42,6 +42,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("orders.urls")),
     path("", include("promotions.urls")),
+    path("", include("recommendations.urls")),
     path("", include("commerce.catalog.urls")),
 ]
 

@@ -90,7 +90,7 @@ def _may_see(row, requester) -> bool:
 
 def answer_get(*, answer_id: int, requester=None) -> Answer:
     """One answer, visible when it and its question are approved, or to its author and moderators."""
-    answer = Answer.objects.select_related("author", "question").filter(pk=answer_id).first()
+    answer = Answer.objects.select_related("author", "question__product").filter(pk=answer_id).first()
     if answer is None or not _may_see(answer, requester) or (
             answer.status == ModerationStatus.APPROVED and not _may_see(answer.question, requester)):
         raise AnswerNotFound("No such answer.")

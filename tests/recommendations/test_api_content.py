@@ -57,3 +57,12 @@ def test_representatives_added_and_removed_by_staff(merch):
     assert merch.delete(f"{url}{user.pk}/").status_code == 204
     assert merch.delete(f"{url}{user.pk}/").status_code == 404
     assert not ManufacturerRepresentative.objects.exists()
+
+
+@pytest.mark.parametrize("segment", ["9" * 30, str(2**63)])
+def test_ids_past_the_id_range_are_404(merch, segment):
+    assert merch.delete(f"/api/v1/manufacturers/{segment}/representatives/{segment}/").status_code == 404
+    assert merch.get(f"/api/v1/manufacturers/{segment}/info/").status_code == 404
+    assert merch.get(f"/api/v1/official-content/{segment}/").status_code == 404
+    assert merch.post(f"/api/v1/answers/{segment}/vote/", {"value": "up"}, format="json").status_code == 404
+    assert merch.get(f"/api/v1/questions/{segment}/").status_code == 404
