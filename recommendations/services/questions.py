@@ -379,8 +379,9 @@ def representative_add(*, manufacturer_id: int, user_id: int) -> ManufacturerRep
 def representative_remove(*, manufacturer_id: int, user_id: int) -> None:
     """The user no longer answers for the manufacturer (their answers stay, with the role they had)."""
     with telemetry.command_span("commerce.representative.remove", manufacturer__id=manufacturer_id), transaction.atomic():
-        rep = ManufacturerRepresentative.objects.filter(manufacturer_id=manufacturer_id, user_id=user_id).first()
-        if rep is None:  # (a lookup, not a filtered delete: an id past the column's range is simply no row)
+        ids = parse_id(manufacturer_id), parse_id(user_id)  # an id past the column's range is no row, not an overflow
+        rep = ManufacturerRepresentative.objects.filter(manufacturer_id=ids[0], user_id=ids[1]).first() if all(ids) else None
+        if rep is None:
             raise RepresentativeNotFound("That user does not represent that manufacturer.")
         rep.delete()
         record(events.RepresentativeRemoved(manufacturer_id=manufacturer_id, user_id=user_id))
