@@ -6,7 +6,8 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
 ``order_facts`` (the redemptions written at checkout); recommendations uses
-``customer_received_product`` (who may answer a product question as a verified buyer). A new need of another app is a new function
+``customer_received_product`` (who may answer a product question as a verified buyer) and
+``received_purchases`` (its demo data). A new need of another app is a new function
 here, with its query count in mind, not an import of a model.
 """
 
@@ -381,3 +382,16 @@ def customer_received_product(*, customer_id: int, product_id: int) -> bool:
     """Whether the customer has a delivered (or completed) order with a line of the product: a verified
     buyer of it. One query (the orders' customer index)."""
     return OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED, product_id=product_id).exists()
+
+
+def received_purchases(*, limit: int = 100) -> list[tuple[int, int]]:
+    """(customer id, product id) of delivered (or completed) order lines, newest order first, each pair once."""
+    rows = (OrderLine.objects.filter(order__status__in=RECEIVED).order_by("-order__placed_at", "-order_id", "id")
+            .values_list("order__customer_id", "product_id"))
+    pairs: list[tuple[int, int]] = []
+    for pair in rows.iterator(chunk_size=500):
+        if pair not in pairs:
+            pairs.append(pair)
+            if len(pairs) >= limit:
+                break
+    return pairs
