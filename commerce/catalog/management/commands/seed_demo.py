@@ -215,12 +215,12 @@ class Account:
 
 #: The apps' demo commands after the core's data: (app, command, the options it takes), in order.
 #: Promotions first so that the demo orders carry them; segments (VIP, lapsing, ...) are computed
-#: from the demo orders. A new app adds its line here.
+#: from the demo orders (after every step that adds users). A new app adds its line here.
 DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("promotions", "seed_demo_promotions", ("allow_production",)),
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
-    ("promotions", "refresh_segments", ()),
     ("recommendations", "seed_demo_questions", ("allow_production",)),
+    ("promotions", "refresh_segments", ()),
 ]
 
 
