@@ -81,7 +81,6 @@ class Command(BaseCommand):
             rep = User.objects.create_user("maker-rep", "maker-rep@shop.example", demo_password(), first_name="Marc")
             services.representative_add(manufacturer_id=products[purchases[0][1]].manufacturer_id, user_id=rep.pk)
         made["content"] = self._content(products.values())
-        voters = iter(customers * 3)
         for n, (buyer_id, product_id) in enumerate(purchases):
             product = products[product_id]
             slug, text, official = QUESTIONS[n % len(QUESTIONS)]
@@ -105,11 +104,11 @@ class Command(BaseCommand):
                 services.answer_verify(answer_id=answers[0].pk, moderator=support)
             made["answers"] += len(answers)
             for k, answer in enumerate(answers):
-                for _ in range(3 - k):
-                    voter = next(voters)
-                    if voter.pk != answer.author_id:
-                        services.answer_vote(answer_id=answer.pk, customer=voter, value="up" if (n + k) % 4 else "down")
-                        made["votes"] += 1
+                start = (n * 5 + k * 3) % len(customers)
+                voters = [c for c in customers[start:] + customers[:start] if c.pk != answer.author_id][: 3 - k]
+                for voter in voters:
+                    services.answer_vote(answer_id=answer.pk, customer=voter, value="up" if (n + k) % 4 else "down")
+                    made["votes"] += 1
         if customers and purchases:
             item = products[purchases[0][1]]
             services.question_ask(customer=customers[0], product_id=item.pk, text="Does the price include the deposit on the jar?")
