@@ -319,8 +319,7 @@ class QuestionQueueApi(APIView):
         query.is_valid(raise_exception=True)
         wanted = query.validated_data["status"]
         questions = selectors.moderation_questions(status=None if wanted == "all" else wanted,
-                                                   flagged=query.validated_data["flagged"]).prefetch_related(
-            selectors._approved_answers())
+                                                   flagged=query.validated_data["flagged"])
         return paginated_response(queryset=questions, serializer_class=ModerationQuestionOutputSerializer,
                                   request=request, view=self)
 

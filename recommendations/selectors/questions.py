@@ -120,8 +120,9 @@ def customer_votes(*, customer, answer_ids) -> dict[int, int]:
 
 
 def moderation_questions(*, status: str | None = ModerationStatus.PENDING, flagged: bool | None = None) -> QuerySet[Question]:
-    """Questions for moderators, oldest first (the queue)."""
-    questions = Question.objects.select_related("product", "author", "category").order_by("created_at", "id")
+    """Questions for moderators, oldest first (the queue), with their published answers."""
+    questions = (Question.objects.select_related("product", "author", "category").prefetch_related(_approved_answers())
+                 .order_by("created_at", "id"))
     if status:
         questions = questions.filter(status=status)
     if flagged is True:
