@@ -149,3 +149,24 @@ def test_my_questions_lists_every_status_with_the_reason(client):
     assert "Someone else" not in html
     client.logout()
     assert client.get(reverse("recommendations:my_questions")).status_code == 302
+
+
+@pytest.mark.parametrize("value", ["\u0663", "9" * 400, "\x00", "-1", "1e999"])
+def test_hostile_topic_ids_are_refused_or_ignored(client, value):
+    item = product()
+    services.faq_category_save(moderator=moderator(), name="Care")
+    approved_question(item, text="Filed nowhere?")
+    page = client.get(item.get_absolute_url(), {"qcategory": value, "qsort": value, "qpage": value})
+    assert page.status_code == 200 and "Filed nowhere?" in page.content.decode()
+    client.force_login(CustomerFactory())
+    refused = client.post(reverse("recommendations:question_ask", args=[item.slug]), {"text": "Is it ok?", "category": value})
+    assert refused.status_code == 400 and not Question.objects.filter(text="Is it ok?").exists()
+
+
+def test_a_topic_id_in_other_digits_is_not_read_as_that_topic(client):
+    item = product()
+    category = services.faq_category_save(moderator=moderator(), name="Care")
+    arabic = "".join(chr(0x660 + int(digit)) for digit in str(category.pk))  # the category's id, in Arabic-Indic digits
+    client.force_login(CustomerFactory())
+    refused = client.post(reverse("recommendations:question_ask", args=[item.slug]), {"text": "Is it ok?", "category": arabic})
+    assert refused.status_code == 400 and not Question.objects.exists()
