@@ -35,6 +35,7 @@ from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.errors import DomainError
 from commerce.parsing import parse_id, parse_id_list
 from recommendations import services
+from recommendations.forms import CategoryField
 from recommendations.models import Answer, FAQCategory, ManufacturerRepresentative, Question
 from recommendations.models.questions import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, REASON_MAX_LENGTH
 from recommendations.selectors.questions import can_moderate
@@ -182,7 +183,7 @@ class AnswerAsShopForm(forms.Form):
 
 class QuestionEditForm(forms.Form):
     text = forms.CharField(max_length=QUESTION_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
-    category = forms.ModelChoiceField(queryset=FAQCategory.objects.all(), required=False)
+    category = CategoryField(queryset=FAQCategory.objects.all(), required=False)
 
 
 @admin.register(Question)
