@@ -276,6 +276,14 @@ NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)
 # On in development and in the tests; production only locks, in the same order, unchecked.
 LOCK_ORDER_CHECKS = DEBUG
 
+# The seller on invoices and packing slips (orders admin).
+SHOP_DETAILS = {
+    "name": env.str("SHOP_LEGAL_NAME", default="Commerce demo shop"),
+    "address": env.str("SHOP_LEGAL_ADDRESS", default="12 Quai Saint-Antoine, 69002 Lyon, France"),
+    "email": env.str("SHOP_ORDERS_EMAIL", default="orders@shop.example"),
+    "vat_id": env.str("SHOP_VAT_ID", default=""),
+}
+
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
@@ -26,7 +27,7 @@ from commerce.audit.models import DomainEvent
 from commerce.catalog.models import Category
 from commerce.money import default_currency, round_amount
 from orders.errors import OrderNotFound
-from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderSummary
+from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderNote, OrderSummary
 from orders.pricing import LineInput, Pricing, price_lines
 
 
@@ -102,6 +103,45 @@ def order_get(*, number: str, requester) -> Order:
 def order_timeline(*, order: Order) -> QuerySet[DomainEvent]:
     """The order's history, from its event stream."""
     return DomainEvent.objects.filter(stream_type="order", stream_id=str(order.pk)).order_by("version")
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    """What staff see of an order's customer: contact and purchase history (the order page)."""
+
+    name: str
+    username: str
+    email: str
+    phone: str
+    order_count: int
+    spent: dict  # currency -> amount of orders not cancelled or voided, less refunds
+    first_order_at: object
+    recent: list  # the latest OrderSummary rows
+
+
+def customer_overview(*, customer_id: int, recent: int = 5) -> CustomerOverview | None:
+    """An order customer's contact and history for staff, from the read model: three queries."""
+    user = get_user_model().objects.filter(pk=customer_id).select_related("customer_profile").first()
+    if user is None:
+        return None
+    rows = OrderSummary.objects.filter(customer_id=customer_id).exclude(status=Order.Status.VOIDED)
+    totals = (rows.exclude(status=Order.Status.CANCELLED).values("currency")
+              .annotate(total=Sum("total_amount"), refunded=Sum("refunded_amount"), count=Count("order_id"), first=Min("placed_at")))
+    spent, first, count = {}, None, 0
+    for row in totals:
+        spent[row["currency"]] = row["total"] - row["refunded"]
+        count += row["count"]
+        first = row["first"] if first is None or row["first"] < first else first
+    profile = getattr(user, "customer_profile", None)
+    return CustomerOverview(
+        name=user.get_full_name(), username=user.get_username(), email=user.email,
+        phone=profile.phone if profile else "", order_count=count, spent=spent, first_order_at=first,
+        recent=list(rows.order_by("-placed_at", "-order_id")[:recent]),
+    )
+
+
+def order_notes(*, order: Order) -> QuerySet[OrderNote]:
+    return OrderNote.objects.filter(order=order).select_related("author").order_by("created_at", "id")
 
 
 # --- history and search (read model) -----------------------------------------------------------------

@@ -36,6 +36,48 @@ class ProductPriceChanged(_ProductEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProductImageAdded(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_added"
+    image_id: int
+    position: int
+    alt_text: str
+    name: str  # the original's storage name
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImageReplaced(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_replaced"
+    image_id: int
+    old_name: str
+    name: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImageUpdated(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_updated"
+    image_id: int
+    changes: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImagesReordered(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.images_reordered"
+    old_order: list
+    new_order: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImageRemoved(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_removed"
+    image_id: int
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class BatchReceived(_ProductEvent):
     event_type: ClassVar[str] = "catalog.batch.received"
     batch_number: str

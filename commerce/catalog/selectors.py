@@ -4,13 +4,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commerce.catalog.errors import ProductNotFound
+from commerce.catalog.errors import ProductImageNotFound, ProductNotFound
 from commerce.catalog.inventory import sellable_batches_q
-from commerce.catalog.models import Category, Product, StockBatch, StockMovement
+from commerce.catalog.models import Category, Product, ProductImage, StockBatch, StockMovement
 
 
 def _available_subquery():
@@ -31,6 +31,12 @@ def product_queryset(*, include_inactive: bool = False) -> QuerySet[Product]:
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs
+
+
+def with_images(products: QuerySet[Product]) -> QuerySet[Product]:
+    """The products with their pictures in order, in one more query for any number of products
+    (``product.images.all()``, ``product.cover_image`` then read no more)."""
+    return products.prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
 
 
 def product_list(
@@ -74,6 +80,13 @@ def product_get(*, slug: str | None = None, pk: int | None = None, include_inact
     if product is None:
         raise ProductNotFound("No such product.")
     return product
+
+
+def product_image_get(*, product_id: int, image_id: int) -> ProductImage:
+    image = ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
+    if image is None:
+        raise ProductImageNotFound("No such picture of this product.")
+    return image
 
 
 def category_tree() -> list[Category]:

@@ -14,7 +14,7 @@ from commerce.validation import full_clean_or_raise
 
 EDITABLE_FIELDS = (
     "name", "slug", "description", "category", "manufacturer", "price_amount", "price_currency",
-    "is_active", "is_perishable", "weight_kg", "volume_l", "image_url",
+    "is_active", "is_perishable", "weight_kg", "volume_l",
 )
 
 

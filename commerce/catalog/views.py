@@ -17,12 +17,13 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
 from commerce.catalog import selectors
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, ProductFilterForm
-from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
+from commerce.catalog.inventory import LOW_STOCK_THRESHOLD, MAX_QUANTITY
 from commerce.catalog.models import Category, Manufacturer
 from commerce.catalog.product_sections import sections_for
 
@@ -89,14 +90,14 @@ class ProductListView(View):
         manufacturer = filters.get("manufacturer")
         query = filters.get("q") or ""
 
-        products = selectors.product_list(
+        products = selectors.with_images(selectors.product_list(
             category=category,
             manufacturer_id=manufacturer.pk if manufacturer else None,
             query=query,
             min_price=filters.get("min_price"),
             max_price=filters.get("max_price"),
             in_stock=True if filters.get("in_stock") else None,
-        ).order_by(*ORDERINGS[filters.get("sort") or "name"])
+        ).order_by(*ORDERINGS[filters.get("sort") or "name"]))
         paginator = Paginator(products, filters.get("per_page") or DEFAULT_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         # One badge lookup for the whole page (the page's products are loaded once, here).
@@ -141,17 +142,24 @@ class ProductDetailView(View):
         journey_record_for_request(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
         trail = [*Category.objects.get_ancestors(product.category), product.category]
         sections, structured = sections_for(request=request, product=product)
+        # Exact stock is for staff: a shopper sees "only N left" below the threshold, and the
+        # quantity field's bound does not give the count away either.
+        staff_view = can_view_stock_details(request.user)
+        exact = staff_view or product.available <= LOW_STOCK_THRESHOLD
         return render(
             request,
             self.template_name,
             {
                 "product": product,
+                "images": list(product.images.all()),
                 "badges": badges_for([product.pk])[product.pk],
                 "manufacturer": product.manufacturer,
                 "trail": trail,
                 "weight_kg": plain_decimal(product.weight_kg) if product.weight_kg else "",
                 "volume_l": plain_decimal(product.volume_l) if product.volume_l else "",
                 "low_stock_threshold": LOW_STOCK_THRESHOLD,
+                "staff_stock": product.available if staff_view else None,
+                "quantity_max": product.available if exact else MAX_QUANTITY,
                 "sections": sections,
                 "product_ld": product_structured_data(request, product, structured),
             },

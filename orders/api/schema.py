@@ -105,7 +105,8 @@ ORDER_EXAMPLE = {
             "line_total": {"amount": "29.80", "currency": "EUR"},
             "refunded_quantity": 0,
             "refunded_amount": {"amount": "0.00", "currency": "EUR"},
-            "allocations": [],
+            "allocations": None,
+            "best_before": [],
         }
     ],
     "payments": [
@@ -161,6 +162,7 @@ CART_EXAMPLE = {
          "message": "Needs a subtotal of at least 50.00.", "hint": "Spend 45.23 more"}
     ],
     "has_issues": True,
+    "notices": [],
 }
 
 
@@ -272,6 +274,12 @@ LINE_NOT_FOUND = error_response(
 )
 
 CART_ANSWER = answer("The cart", CART_EXAMPLE, "200")
+
+OUT_OF_STOCK = error_response(
+    "The product is out of stock: nothing was added or changed. Fewer units than asked for are not an "
+    "error: the line is capped at what is available and `notices` says so.",
+    error_example("insufficient_stock", "Organic whole milk 1 l is out of stock."),
+)
 
 QUANTITY_ERRORS = (
     error_example("invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]}),

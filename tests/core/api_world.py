@@ -22,6 +22,7 @@ from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
+from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
@@ -46,6 +47,7 @@ def build_world() -> World:
     dairy = category(name="Dairy", parent=food)
     products = [stocked_product(quantity=50, price=price, category=dairy if i % 2 else food)
                 for i, price in enumerate(("2.50", "9.99", "14.00", "120.00"))]
+    pictures = [add_picture(products[0], width=300, height=200, alt_text=f"View {n}") for n in (1, 2)]
 
     # people: the customer whose token is used, another customer, staff in a group, a superuser
     customer, address = customer_with_address(username="fuzz-customer")
@@ -100,6 +102,8 @@ def build_world() -> World:
     codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
     values = {
         "product_id": [p.pk for p in products],
+        "image_id": [picture.pk for picture in pictures],
+        "image_ids": [picture.pk for picture in pictures],
         "line_id": list(cart.lines.values_list("pk", flat=True)),
         "address_id": [address.pk, other_address.pk],
         "customer_id": [customer.pk, other.pk],

@@ -16,8 +16,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commerce.accounts.access import can_view_stock_details
 from commerce.api.pagination import PageNumberPagination
-from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_example, invalid_filter
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
@@ -26,6 +27,7 @@ from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
     ManufacturerRefSerializer,
+    ProductImageSerializer,
 )
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
@@ -36,6 +38,14 @@ _catalog_schema = functools.partial(documented, tags=["catalog"], access=PUBLIC)
 
 
 _journey_step = journey_record_for_api
+
+
+def _staff_view(context) -> bool:
+    """Exact stock counts are for staff (``access.can_view_stock_details``), asked once per answer."""
+    if "staff_view" not in context:
+        request = context.get("request")
+        context["staff_view"] = request is not None and can_view_stock_details(request.user)
+    return context["staff_view"]
 
 
 class ProductOutputSerializer(serializers.Serializer):
@@ -49,9 +59,16 @@ class ProductOutputSerializer(serializers.Serializer):
     category = CategoryRefSerializer()
     manufacturer = ManufacturerRefSerializer()
     is_perishable = serializers.BooleanField()
-    available = serializers.IntegerField(help_text="Units that can be bought now (expired batches excluded).")
+    available = serializers.SerializerMethodField(help_text=(
+        "Units that can be bought now (expired batches excluded): to staff always; to shoppers only when "
+        f"few are left ({inventory.LOW_STOCK_THRESHOLD} or fewer: \"only 3 left\"), else null."
+    ))
     in_stock = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    images = ProductImageSerializer(many=True, source="images.all", help_text="The pictures in order; the first is the cover.")
+
+    def get_available(self, product) -> int | None:
+        return product.available if _staff_view(self.context) else inventory.shopper_available(product.available)
 
     def get_in_stock(self, product) -> bool:
         return product.available > 0
@@ -74,7 +91,7 @@ class ProductListApi(GenericAPIView):
         pass
 
     def get_queryset(self):
-        return selectors.product_queryset()
+        return selectors.with_images(selectors.product_queryset())
 
     @_catalog_schema(
         "products_list",
@@ -109,7 +126,6 @@ class ProductDetailApi(APIView):
         description = serializers.CharField()
         weight_kg = serializers.DecimalField(max_digits=8, decimal_places=3, help_text="Decimal string, kilograms.")
         volume_l = serializers.DecimalField(max_digits=9, decimal_places=3, help_text="Decimal string, litres.")
-        image_url = serializers.CharField()
         manufacturer = ManufacturerDetailSerializer()
 
     @_catalog_schema(
@@ -140,7 +156,10 @@ class ProductAvailabilityApi(APIView):
     class OutputSerializer(serializers.Serializer):
         product_id = serializers.IntegerField()
         requested = serializers.IntegerField()
-        available = serializers.IntegerField()
+        available = serializers.IntegerField(allow_null=True, help_text=(
+            f"Units that can be bought now: to staff always; to shoppers only when {inventory.LOW_STOCK_THRESHOLD} "
+            "or fewer are left, else null."
+        ))
         is_available = serializers.BooleanField(help_text="Whether `requested` units can be bought now.")
 
     @_catalog_schema(
@@ -153,7 +172,10 @@ class ProductAvailabilityApi(APIView):
                 "invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]})),
             404: PRODUCT_NOT_FOUND,
         },
-        example=("Enough stock", {"product_id": 42, "requested": 3, "available": 120, "is_available": True}),
+        examples=[
+            answer("Enough stock (a shopper)", {"product_id": 42, "requested": 3, "available": None, "is_available": True}, "200"),
+            answer("Few left", {"product_id": 42, "requested": 5, "available": 3, "is_available": False}, "200"),
+        ],
     )
     def get(self, request, product_id: int):
         product = selectors.product_get(pk=product_id)
@@ -166,7 +188,8 @@ class ProductAvailabilityApi(APIView):
                 {
                     "product_id": availability.product_id,
                     "requested": availability.requested,
-                    "available": availability.available,
+                    "available": availability.available if can_view_stock_details(request.user)
+                    else inventory.shopper_available(availability.available),
                     "is_available": availability.is_available,
                 }
             ).data
