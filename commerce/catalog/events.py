@@ -189,3 +189,17 @@ class ManufacturerUpdated(DomainEventData):
     @property
     def stream_id(self):
         return self.manufacturer_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchIndexRebuilt(DomainEventData):
+    """The product search index was built from scratch (``manage.py search_index_rebuild``)."""
+
+    event_type: ClassVar[str] = "catalog.search_index.rebuilt"
+    stream_type: ClassVar[str] = "search_index"
+    products: int
+    terms: int
+
+    @property
+    def stream_id(self):
+        return "catalog"

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from treebeard.mp_tree import MP_Node
 
+from commerce.db_fields import ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
 
@@ -133,6 +134,45 @@ class ProductImage(models.Model):
 
     def stored_names(self) -> list[str]:
         return [self.original.name, *(t["name"] for t in self.thumbnails)]
+
+
+class SearchField(models.IntegerChoices):
+    """Where a search term was found in a product, best first (a term found in several keeps the best)."""
+
+    CODE = 1, "Code"
+    NAME = 2, "Name"
+    MANUFACTURER = 3, "Manufacturer"
+    CATEGORY = 4, "Category"
+    DESCRIPTION = 5, "Description"
+
+
+class SearchDocument(models.Model):
+    """The search index's row of an active product (``commerce.catalog.search``): its name folded
+    for sorting, compared byte for byte, so ties sort alike on every database."""
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    sort_name = ExactCharField(max_length=200)
+
+    def __str__(self):
+        return self.sort_name
+
+
+class SearchTerm(models.Model):
+    """One folded term of an active product, with the best field it was found in and that field's
+    weight. Kept by the catalog's commands in their transaction; ``manage.py search_index_rebuild``
+    builds it from scratch."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="search_terms", db_index=False)
+    term = ExactCharField(max_length=40)
+    field = models.PositiveSmallIntegerField(choices=SearchField.choices)
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "term"], name="catalog_searchterm_product_term")]
+        indexes = [models.Index(fields=["term", "product"], name="catalog_searchterm_term")]
+
+    def __str__(self):
+        return f"{self.term} ({self.get_field_display()}) of {self.product_id}"
 
 
 class StockBatch(models.Model):

@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commerce.catalog.errors import ProductImageNotFound, ProductNotFound
 from commerce.catalog.inventory import sellable_batches_q
 from commerce.catalog.models import Category, Product, ProductImage, StockBatch, StockMovement
+from commerce.catalog.search.query import SearchQuery, search_filter
 
 
 def _available_subquery():
@@ -43,7 +44,7 @@ def product_list(
     *,
     category: Category | None = None,
     manufacturer_id: int | None = None,
-    query: str = "",
+    search: SearchQuery | None = None,
     min_price=None,
     max_price=None,
     in_stock: bool | None = None,
@@ -54,8 +55,8 @@ def product_list(
         qs = qs.filter(category__path__startswith=category.path)
     if manufacturer_id is not None:
         qs = qs.filter(manufacturer_id=manufacturer_id)
-    if query:
-        qs = qs.filter(product_search_q(query))
+    if search is not None:
+        qs = search_filter(qs, search)  # annotated with search_score; order by search.query.RELEVANCE
     if min_price is not None:
         qs = qs.filter(price_amount__gte=min_price)
     if max_price is not None:
@@ -65,13 +66,6 @@ def product_list(
     elif in_stock is False:
         qs = qs.filter(available__lte=0)
     return qs
-
-
-def product_search_q(query: str) -> Q:
-    q = Q()
-    for term in query.split()[:8]:
-        q &= Q(name__icontains=term) | Q(code__iexact=term) | Q(description__icontains=term) | Q(manufacturer__name__icontains=term)
-    return q
 
 
 def product_get(*, slug: str | None = None, pk: int | None = None, include_inactive: bool = False) -> Product:

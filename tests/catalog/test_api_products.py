@@ -136,7 +136,9 @@ def test_product_list_text_search_matches_every_word(api_client):
     ProductFactory(name="Oat milk", code="OAT-9")
     ProductFactory(name="Cheddar", description="Aged milk cheese")
 
-    assert names(api_client.get(LIST_URL, {"q": "milk"})) == ["Cheddar", "Oat milk", "Whole milk"]
+    # best match first: the names holding "milk", then the description that does
+    assert names(api_client.get(LIST_URL, {"q": "milk"})) == ["Oat milk", "Whole milk", "Cheddar"]
+    assert names(api_client.get(LIST_URL, {"q": "milk", "ordering": "name"})) == ["Cheddar", "Oat milk", "Whole milk"]
     assert names(api_client.get(LIST_URL, {"q": "milk alpine"})) == ["Whole milk"]
     assert names(api_client.get(LIST_URL, {"q": "oat-9"})) == ["Oat milk"]
 

@@ -7,6 +7,7 @@ shapes the answer; the product list costs the same number of queries at any page
 import functools
 
 from django.urls import reverse
+from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -17,12 +18,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commerce.accounts.access import can_view_stock_details
-from commerce.api.pagination import PageNumberPagination
 from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
-from commerce.catalog.api.schema import PRODUCT_DETAIL_EXAMPLE, PRODUCT_EXAMPLE, PRODUCT_ID, PRODUCT_NOT_FOUND
+from commerce.catalog.api.pagination import SearchPagination
+from commerce.catalog.api.schema import (
+    PRODUCT_DETAIL_EXAMPLE,
+    PRODUCT_EXAMPLE,
+    PRODUCT_ID,
+    PRODUCT_NOT_FOUND,
+)
 from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
@@ -32,6 +38,7 @@ from commerce.catalog.api.serializers import (
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
 from commerce.catalog.models import Category
+from commerce.catalog.search import query as search
 
 # public reads, each with one example answer
 _catalog_schema = functools.partial(documented, tags=["catalog"], access=PUBLIC)
@@ -84,7 +91,7 @@ class ProductListApi(GenericAPIView):
     permission_classes = [AllowAny]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
-    pagination_class = PageNumberPagination
+    pagination_class = SearchPagination
 
     @extend_schema_serializer(component_name="ProductListOutput")
     class OutputSerializer(ProductOutputSerializer):
@@ -98,7 +105,10 @@ class ProductListApi(GenericAPIView):
         "List products",
         description=(
             "Active products, filtered, ordered and paginated (`page`, `page_size` up to 100). "
-            "The number of SQL queries does not depend on the page size."
+            "With `q`, the best matches come first and `search` says what was searched: the query corrected when a "
+            "word matched nothing (`showing_results_for`), a more likely spelling (`did_you_mean`), and, when nothing "
+            "matched, `categories` whose names match and `suggestions` (products matching some of the words, or "
+            "popular ones). The number of SQL queries depends on neither the page size nor the number of matches."
         ),
         ok=OutputSerializer(many=True),
         errors={
@@ -109,13 +119,35 @@ class ProductListApi(GenericAPIView):
         example=("A product", PRODUCT_EXAMPLE),
     )
     def get(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        query = request.query_params.get("q", "").strip()
-        if query and self.paginator.page.number == 1:
-            _journey_step(request, JourneyAction.PRODUCT_SEARCH, details={"query": query[:200]})
+        # The filter backend's work, keeping the filter set: it knows what the text search meant.
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        searched = filterset.search
+        if searched is not None:
+            count = self.paginator.page.paginator.count
+            if self.paginator.page.number == 1:
+                details = {"query": searched.text[:200], "results": count}
+                if searched.corrected:
+                    details["corrected"] = searched.corrected
+                _journey_step(request, JourneyAction.PRODUCT_SEARCH, details=details)
+            self.paginator.search = self._search_answer(request, searched, empty=count == 0)
         serializer = self.OutputSerializer(page, many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
+
+    def _search_answer(self, request, searched, *, empty: bool) -> dict:
+        answer = {**searched.as_dict(), "categories": [], "suggestions": []}
+        if empty:
+            fallback = search.search_fallback(
+                searched, queryset=selectors.product_queryset(), categories=selectors.category_tree(),
+                popular_ids=search.popular_product_ids(),
+            )
+            answer["categories"] = CategoryRefSerializer(fallback.categories, many=True).data
+            answer["suggestions"] = self.OutputSerializer(
+                fallback.related or fallback.popular, many=True, context={"request": request}
+            ).data
+        return answer
 
 
 class ProductDetailApi(APIView):
