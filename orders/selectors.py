@@ -7,7 +7,8 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
 ``order_facts`` (the redemptions written at checkout); recommendations uses
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data). A new need of another app is a new function
+``received_purchases`` (its demo data); logistics uses ``orders_ready_to_ship`` and
+``order_shipping_facts`` (deliveries made from orders ready to ship). A new need of another app is a new function
 here, with its query count in mind, not an import of a model.
 """
 
@@ -216,6 +217,46 @@ def reorder_suggestions(*, customer, limit: int = 10) -> list[ReorderSuggestion]
 def orders_ready_to_ship() -> QuerySet[Order]:
     """The seam for logistics: orders packed and waiting for a delivery route."""
     return Order.objects.filter(status=Order.Status.READY_TO_SHIP).order_by("placed_at", "id")
+
+
+@dataclass(frozen=True)
+class ShippingFacts:
+    """What logistics needs to deliver an order: where to, and what the parcel weighs and takes up
+    (the products' own weight and volume times the units still owed, refunded units left out)."""
+
+    order_id: int
+    number: str
+    customer_id: int
+    status: str
+    shipping_address: dict
+    weight_kg: Decimal
+    volume_l: Decimal
+    units: int
+    locations: tuple[str, ...]  # the warehouse codes its units were allocated from
+
+
+def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
+    """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
+    orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
+                  .values_list("pk", "number", "customer_id", "status", "shipping_address"))
+    weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
+    lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
+        "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
+    for order_id, quantity, refunded, kg, litres in lines:
+        owed = max(0, quantity - refunded)
+        weight[order_id] += owed * (kg or 0)
+        volume[order_id] += owed * (litres or 0)
+        units[order_id] += owed
+    locations = defaultdict(set)
+    for order_id, location in OrderLineAllocation.objects.filter(line__order_id__in=[o[0] for o in orders]).values_list(
+            "line__order_id", "location"):
+        if location:
+            locations[order_id].add(location)
+    return [
+        ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
+                      tuple(sorted(locations[pk])))
+        for pk, number, customer_id, status, address in orders
+    ]
 
 
 # --- analytics (read model) --------------------------------------------------------------------------

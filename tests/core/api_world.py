@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commerce.audit.models import DomainEvent
+from logistics import services as logistics_services
 from orders.services import cart as cart_services
 from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
@@ -24,6 +25,10 @@ from promotions.models import Promotion
 from recommendations import services as recommendation_services
 from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
+from tests.logistics.factories import centre as logistics_centre
+from tests.logistics.factories import driver as logistics_driver
+from tests.logistics.factories import scheduled_deliveries, tomorrow
+from tests.logistics.factories import vehicle as logistics_vehicle
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 
@@ -96,6 +101,13 @@ def build_world() -> World:
                                                                 body="Two years."),
                 recommendation_services.official_content_create(manufacturer_id=products[0].manufacturer_id,
                                                                 product_id=products[0].pk, title="Care", body="Keep dry.")]
+    # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
+    # to ship, one of them on an assigned route (the other free for a new route)
+    depot = logistics_centre("fuzz-depot")
+    on_route, free = scheduled_deliveries(2)
+    van, courier = logistics_vehicle(depot), logistics_driver(depot, date=tomorrow())
+    route = logistics_services.route_create(centre=depot, date=tomorrow(), delivery_ids=[on_route.pk])
+    logistics_services.route_assign(route=route, driver=courier, vehicle=van)
 
     tokens = {role: Token.objects.create(user=user).key
               for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
@@ -124,6 +136,14 @@ def build_world() -> World:
         "manufacturer_id": [products[0].manufacturer_id],
         "user_id": [other.pk, customer.pk],
         "content_id": [c.pk for c in contents],
+        "route_id": [route.pk],
+        "delivery_id": [on_route.pk, free.pk],
+        "delivery_ids": [free.pk],
+        "driver_id": [courier.pk],
+        "vehicle_id": [van.pk],
+        "centre_id": [depot.pk],
+        "centre": [depot.pk],
+        "date": [tomorrow().isoformat()],
     }
     streams = list(DomainEvent.objects.values_list("stream_type", "stream_id").distinct()[:20])
     return World(tokens=tokens, values=values, streams=streams)

@@ -223,6 +223,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("promotions", "seed_demo_promotions", ("allow_production",)),
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
     ("recommendations", "seed_demo_questions", ("allow_production",)),
+    ("logistics", "seed_demo_logistics", ("allow_production",)),
     ("promotions", "refresh_segments", ()),
 ]
 
