@@ -62,6 +62,10 @@ class Kind(IntEnum):
     # (the audit receiver projects it at once), so at any point of the command: see GUARDED.
     ORDER_SUMMARY = 220
     GATEWAY_CHARGE = 230  # the sandbox gateway's own books, in a transaction of their own
+    # recommendations: product questions and their answers, each locked alone by its own commands
+    # (a vote or moderation of an answer updates its question's counters with a conditional UPDATE)
+    QUESTION = 300
+    ANSWER = 310
 
 
 #: Kinds whose rows are locked only by a transaction holding the row of the same id of another

@@ -313,6 +313,10 @@ ORDERS_PAYMENT_GATEWAYS = {
 ORDERS_DISCOUNT_PROVIDER = env.str("ORDERS_DISCOUNT_PROVIDER", default="")
 # Promotions: the lifetime spend (with at least 3 orders) that makes a customer VIP in RFM segments.
 PROMOTIONS_VIP_LIFETIME_VALUE = envvars.decimal("PROMOTIONS_VIP_LIFETIME_VALUE", default="500.00")
+# Product questions and answers: approve a question or a buyer's answer at once when the spam screen
+# notices nothing (otherwise every one waits for a moderator); staff and representatives' answers
+# are always approved at once.
+RECOMMENDATIONS_QA_AUTO_APPROVE = envvars.boolean("RECOMMENDATIONS_QA_AUTO_APPROVE", default=False)
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
@@ -412,6 +416,12 @@ SPECTACULAR_SETTINGS = {
         },
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several components under a field name other sets use too (by dotted path: not an import)
+    "ENUM_NAME_OVERRIDES": {
+        "ModerationStatusEnum": "recommendations.models.questions.ModerationStatus",
+        "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
+        "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 

@@ -5,7 +5,9 @@ these functions (and their frozen value types, ``CustomerPurchaseFacts``, ``Orde
 through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, see
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
-``order_facts`` (the redemptions written at checkout); logistics uses ``orders_ready_to_ship`` and
+``order_facts`` (the redemptions written at checkout); recommendations uses
+``customer_received_product`` (who may answer a product question as a verified buyer) and
+``received_purchases`` (its demo data); logistics uses ``orders_ready_to_ship`` and
 ``order_shipping_facts`` (deliveries made from orders ready to ship). A new need of another app is a new function
 here, with its query count in mind, not an import of a model.
 """
@@ -529,3 +531,26 @@ def order_facts(*, order_id: int) -> OrderFacts | None:
         order_id=order_id, number=first[2], customer_id=first[3], currency=first[4], subtotal_amount=first[5],
         total_amount=first[6], placed_at=first[7], line_ids=tuple(r[0] for r in rows), line_quantities=tuple(r[1] for r in rows),
     )
+
+
+#: the statuses of an order whose goods reached the customer
+RECEIVED = (Order.Status.DELIVERED, Order.Status.COMPLETED)
+
+
+def customer_received_product(*, customer_id: int, product_id: int) -> bool:
+    """Whether the customer has a delivered (or completed) order with a line of the product: a verified
+    buyer of it. One query (the orders' customer index)."""
+    return OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED, product_id=product_id).exists()
+
+
+def received_purchases(*, limit: int = 100) -> list[tuple[int, int]]:
+    """(customer id, product id) of delivered (or completed) order lines, newest order first, each pair once."""
+    rows = (OrderLine.objects.filter(order__status__in=RECEIVED).order_by("-order__placed_at", "-order_id", "id")
+            .values_list("order__customer_id", "product_id"))
+    pairs: list[tuple[int, int]] = []
+    for pair in rows.iterator(chunk_size=500):
+        if pair not in pairs:
+            pairs.append(pair)
+            if len(pairs) >= limit:
+                break
+    return pairs

@@ -1,1 +1,16 @@
-"""The recommendations back office: one module per model admin (moderation queues, banned words, replies)."""
+"""The recommendations back office: one module per model admin (moderation queues, banned words, replies).
+
+- ``questions``: the question and answer moderation queues (bulk approve, reject with a reason,
+  filters), answering as the shop, verified answers, FAQ categories, manufacturer representatives;
+- ``content``: the manufacturers' official content.
+"""
+
+from recommendations.admin.content import OfficialContentAdmin
+from recommendations.admin.questions import (
+    AnswerAdmin,
+    FAQCategoryAdmin,
+    ManufacturerRepresentativeAdmin,
+    QuestionAdmin,
+)
+
+__all__ = ["AnswerAdmin", "FAQCategoryAdmin", "ManufacturerRepresentativeAdmin", "OfficialContentAdmin", "QuestionAdmin"]

@@ -22,6 +22,7 @@ from orders.services import cart as cart_services
 from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
 from promotions.models import Promotion
+from recommendations import services as recommendation_services
 from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
 from tests.logistics.factories import centre as logistics_centre
@@ -84,6 +85,22 @@ def build_world() -> World:
     cart = filled_cart(customer, [(products[0], 2), (products[2], 1)])
     cart_services.cart_apply_coupon(cart=cart, code=coupon.code)
 
+    # questions and answers, official content: a published question answered by the shop and the maker,
+    # a pending one, a category, the maker's content on its page and on a product
+    moderator = StaffFactory(username="fuzz-moderator", groups=[Group.objects.get(name="Support")])
+    faq = recommendation_services.faq_category_save(moderator=moderator, name="Fuzz sizing")
+    question = recommendation_services.question_ask(customer=customer, product_id=products[0].pk,
+                                                     text="Does it keep well?", category_id=faq.pk)
+    recommendation_services.question_approve(question_id=question.pk, moderator=moderator)
+    pending_question = recommendation_services.question_ask(customer=other, product_id=products[0].pk, text="Is it spicy?")
+    recommendation_services.representative_add(manufacturer_id=products[0].manufacturer_id, user_id=other.pk)
+    answers = [recommendation_services.answer_create(question_id=question.pk, author=moderator, text="Yes, a week."),
+               recommendation_services.answer_create(question_id=question.pk, author=other, text="Keep it cool.")]
+    recommendation_services.answer_vote(answer_id=answers[0].pk, customer=customer, value="up")
+    contents = [recommendation_services.official_content_create(manufacturer_id=products[0].manufacturer_id, title="Warranty",
+                                                                body="Two years."),
+                recommendation_services.official_content_create(manufacturer_id=products[0].manufacturer_id,
+                                                                product_id=products[0].pk, title="Care", body="Keep dry.")]
     # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
     # to ship, one of them on an assigned route (the other free for a new route)
     depot = logistics_centre("fuzz-depot")
@@ -113,6 +130,12 @@ def build_world() -> World:
         "category": [food.pk, dairy.pk],
         "manufacturer": [products[0].manufacturer_id],
         "valid_from": [(timezone.now() - datetime.timedelta(days=1)).isoformat()],
+        "question_id": [question.pk, pending_question.pk],
+        "answer_id": [a.pk for a in answers],
+        "category_id": [faq.pk],
+        "manufacturer_id": [products[0].manufacturer_id],
+        "user_id": [other.pk, customer.pk],
+        "content_id": [c.pk for c in contents],
         "route_id": [route.pk],
         "delivery_id": [on_route.pk, free.pk],
         "delivery_ids": [free.pk],
