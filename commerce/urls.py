@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("commerce.audit.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("promotions.api.urls")),
+    path("", include("recommendations.api.urls")),
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("orders.urls")),
     path("", include("promotions.urls")),
+    path("", include("recommendations.urls")),
     path("", include("commerce.catalog.urls")),
 ]
 

@@ -5,8 +5,10 @@ these functions (and their frozen value types, ``CustomerPurchaseFacts``, ``Orde
 through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, see
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
-``order_facts`` (the redemptions written at checkout). A new need of another app is a new function
-here, with its query count in mind, not an import of a model.
+``order_facts`` (the redemptions written at checkout); the recommendations app uses
+``customer_received_product_ids`` (verified purchases) and ``received_order_lines`` (review
+figures). A new need of another app is a new function here, with its query count in mind, not an
+import of a model.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from commerce.accounts import access
@@ -335,6 +337,26 @@ def customers_with_orders() -> QuerySet:
 
 def customer_has_orders(*, customer_id: int) -> bool:
     return customers_with_orders().filter(customer_id=customer_id).exists()
+
+
+#: orders whose goods reached the customer (a completed order was delivered first)
+RECEIVED = (Order.Status.DELIVERED, Order.Status.COMPLETED)
+
+
+def customer_received_product_ids(*, customer_id: int, product_ids=None) -> set[int]:
+    """The products (of ``product_ids``, or all) the customer received in a delivered order: one query.
+    The recommendations app's verified-purchase flag comes from here, never from a request."""
+    qs = OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED)
+    if product_ids is not None:
+        qs = qs.filter(product_id__in=list(product_ids))
+    return set(qs.values_list("product_id", flat=True).distinct())
+
+
+def received_order_lines() -> QuerySet:
+    """Every line of a delivered order as ``order_id``, ``customer_id``, ``product_id`` values, for
+    another app to annotate and count in the database (the share of delivered orders reviewed)."""
+    return (OrderLine.objects.filter(order__status__in=RECEIVED).order_by()
+            .values("order_id", "product_id", customer_id=F("order__customer_id")))
 
 
 @dataclass(frozen=True)

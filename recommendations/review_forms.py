@@ -1,0 +1,42 @@
+"""The review page forms: they check shape only; the services decide (and their errors come back on the form)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from recommendations.models import AXES, ReviewFlag
+
+STAR_CHOICES = [(str(n), f"{n} star{'s' if n > 1 else ''}") for n in (5, 4, 3, 2, 1)]
+AXIS_LABELS = {"overall": "Overall", "quality": "Quality", "price": "Value for money", "utility": "Usefulness",
+               "delivery": "Delivery"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(required=False, max_length=120, strip=True)
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), strip=True,
+                           help_text="Plain text. Leave title and text empty to give stars only.")
+    photos = forms.FileField(required=False, widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for axis in AXES:
+            self.fields[f"rating_{axis}"] = forms.TypedChoiceField(
+                label=AXIS_LABELS[axis], choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect)
+
+    def clean_photos(self):
+        return self.files.getlist("photos") if self.files else []
+
+    def ratings(self) -> dict[str, int]:
+        return {axis: self.cleaned_data[f"rating_{axis}"] for axis in AXES}
+
+    def axis_fields(self):
+        return [self[f"rating_{axis}"] for axis in AXES]
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(choices=ReviewFlag.Reason.choices)
+    note = forms.CharField(required=False, max_length=500)
