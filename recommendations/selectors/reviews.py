@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from commerce.accounts import access
 from commerce.audit.models import DomainEvent
+from commerce.parsing import parse_id
 from orders.selectors import received_order_lines
 from recommendations.errors import ReviewInvalid, ReviewNotFound
 from recommendations.models import AXES, ProductRatingSummary, Review, ReviewPhoto, ReviewVote
@@ -77,7 +78,8 @@ def review_list(
 
 def review_get(*, review_id: int, requester=None) -> Review:
     """A review by id: an approved one for anyone, any other for its author and moderators."""
-    review = _with_rows(Review.objects.filter(pk=review_id)).first()
+    review_id = parse_id(review_id)
+    review = _with_rows(Review.objects.filter(pk=review_id)).first() if review_id else None
     if review is None or (review.status != RS.APPROVED and not _may_see_unpublished(requester, review)):
         raise ReviewNotFound("No such review.")
     return review
@@ -167,9 +169,9 @@ def moderation_figures(*, since_days: int = 90) -> ModerationFigures:
     products with at least one approved review, and the median time from submission to the first
     moderation decision (over the last ``since_days``, from the audit table). A fixed number of queries."""
     reviewed = Review.objects.filter(customer_id=OuterRef("customer_id"), product_id=OuterRef("product_id"))
-    lines = received_order_lines().annotate(reviewed=Exists(reviewed))
+    lines = received_order_lines().annotate(has_review=Exists(reviewed))
     orders = lines.aggregate(total=Count("order_id", distinct=True),
-                             reviewed=Count("order_id", distinct=True, filter=Q(reviewed=True)))
+                             reviewed=Count("order_id", distinct=True, filter=Q(has_review=True)))
     products = ProductRatingSummary.objects.filter(review_count__gt=0).count()
     counts = Review.objects.aggregate(pending=Count("id", filter=Q(status=RS.PENDING)),
                                       flagged=Count("id", filter=Q(status=RS.PENDING, flag_count__gt=0)))

@@ -16,6 +16,7 @@ from commerce import telemetry
 from commerce.accounts import access
 from commerce.audit.events import record
 from commerce.errors import PermissionDenied
+from commerce.parsing import parse_id
 from recommendations import events
 from recommendations.errors import BannedWordInvalid, BannedWordNotFound, ModerationInvalid
 from recommendations.models import BannedWord, Review
@@ -115,7 +116,7 @@ def banned_word_add(*, word: str, staff) -> BannedWord:
 def banned_word_remove(*, banned_word_id: int, staff) -> None:
     _check_moderator(staff)
     with telemetry.command_span("commerce.banned_word.remove"), transaction.atomic():
-        banned = BannedWord.objects.filter(pk=banned_word_id).first()
+        banned = BannedWord.objects.filter(pk=parse_id(banned_word_id)).first() if parse_id(banned_word_id) else None
         if banned is None:
             raise BannedWordNotFound("No such banned word.")
         record(events.BannedWordRemoved(banned_word_id=banned.pk, word=banned.word))

@@ -21,6 +21,7 @@ from commerce.audit.events import record
 from commerce.catalog.selectors import product_get
 from commerce.images import clean_image, thumbnail
 from commerce.locks import Kind, lock_one
+from commerce.parsing import parse_id
 from orders.selectors import customer_received_product_ids
 from recommendations import events
 from recommendations.errors import (
@@ -61,7 +62,8 @@ def record_rating_change(review: Review, before: dict | None) -> None:
 
 
 def lock_review(review_id: int) -> Review:
-    review = lock_one(Kind.REVIEW, Review.objects.filter(pk=review_id))
+    review_id = parse_id(review_id)
+    review = lock_one(Kind.REVIEW, Review.objects.filter(pk=review_id)) if review_id else None
     if review is None:
         raise ReviewNotFound("No such review.")
     return review
@@ -255,9 +257,11 @@ def review_photo_add(*, review_id: int, customer, upload) -> ReviewPhoto:
         return photo
 
 
-def review_photo_remove(*, photo_id: int, customer) -> None:
-    photo = ReviewPhoto.objects.filter(pk=photo_id).values_list("review_id", flat=True).first()
-    if photo is None:
+def review_photo_remove(*, photo_id: int, customer, review_id: int | None = None) -> None:
+    """Remove a photo of the customer's own review (of ``review_id``, when given)."""
+    photo_id = parse_id(photo_id)
+    photo = ReviewPhoto.objects.filter(pk=photo_id).values_list("review_id", flat=True).first() if photo_id else None
+    if photo is None or (review_id is not None and photo != review_id):
         raise ReviewPhotoNotFound("No such photo.")
     with telemetry.command_span("commerce.review.photo_remove", attributes={"review.photo_id": photo_id}), transaction.atomic():
         review = _own_review(photo, customer)
