@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from recommendations.models import AXES, ReviewFlag
 
@@ -15,20 +16,32 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); the service checks each picture."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class ReviewForm(forms.Form):
     title = forms.CharField(required=False, max_length=120, strip=True)
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), strip=True,
                            help_text="Plain text. Leave title and text empty to give stars only.")
-    photos = forms.FileField(required=False, widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+    photos = MultipleFileField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = f"JPEG, PNG or WebP; up to {settings.REVIEW_MAX_PHOTOS} per review."
         for axis in AXES:
             self.fields[f"rating_{axis}"] = forms.TypedChoiceField(
                 label=AXIS_LABELS[axis], choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect)
-
-    def clean_photos(self):
-        return self.files.getlist("photos") if self.files else []
 
     def ratings(self) -> dict[str, int]:
         return {axis: self.cleaned_data[f"rating_{axis}"] for axis in AXES}
