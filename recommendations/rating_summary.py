@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from commerce.audit.models import DomainEvent
 from commerce.locks import Kind, lock
@@ -79,15 +79,29 @@ def _new(product_id: int) -> ProductRatingSummary:
     return ProductRatingSummary(product_id=product_id, review_count=0, verified_count=0, distribution=empty_distribution())
 
 
+def hold(product_ids: list[int]) -> list[ProductRatingSummary]:
+    """Lock the products' summary rows, inserting those that do not exist yet.
+
+    A command takes this before it records a rating event: writers of one product's ratings then
+    queue on its row, so the ``product_rating`` stream's versions are never raced for, and the
+    projection finds the row held. Concurrent first ratings must not deadlock: an INSERT IGNORE that
+    meets a duplicate takes a shared lock, and two such transactions upgrading to FOR UPDATE deadlock
+    on MariaDB; an upsert takes the row's exclusive lock at once (the column it "updates",
+    ``updated_at``, is set again by every event applied).
+    """
+    using = router.db_for_write(ProductRatingSummary)
+    target = {"unique_fields": ["product"]} if connections[using].features.supports_update_conflicts_with_target else {}
+    ProductRatingSummary.objects.bulk_create([_new(i) for i in product_ids], update_conflicts=True, update_fields=["updated_at"],
+                                             **target)
+    return lock(Kind.RATING_SUMMARY, ProductRatingSummary.objects.filter(product_id__in=product_ids))
+
+
 def project(rows: list[DomainEvent]) -> None:
     """The ``events_stored`` receiver: update the summaries of the products these rows rate."""
     rating_rows = [r for r in rows if r.event_type == EVENT_TYPE]
     if not rating_rows:
         return
-    ids = sorted({int(r.stream_id) for r in rating_rows})
-    # A first rating of a product inserts its row; a concurrent first rating finds it (no duplicate).
-    ProductRatingSummary.objects.bulk_create([_new(i) for i in ids], ignore_conflicts=True)
-    summaries = {s.product_id: s for s in lock(Kind.RATING_SUMMARY, ProductRatingSummary.objects.filter(product_id__in=ids))}
+    summaries = {s.product_id: s for s in hold(sorted({int(r.stream_id) for r in rating_rows}))}
     for row in rating_rows:
         apply(summaries[int(row.stream_id)], row)
     for summary in summaries.values():

@@ -4,7 +4,8 @@ on others' reviews as helpful or not, flag them as inappropriate.
 Every command is keyword-only, runs in one transaction inside its span and records its event; a
 change of what a review counts in its product's approved ratings also records
 ``recommendations.rating.updated``, which the rating read model projects in the same transaction.
-Rows are locked in the order of ``commerce.locks``: the review, then its product's summary.
+Rows are locked in the order of ``commerce.locks``: the customer (submit), the review, then its
+product's summary.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,7 +25,7 @@ from commerce.images import clean_image, thumbnail
 from commerce.locks import Kind, lock_one
 from commerce.parsing import parse_id
 from orders.selectors import customer_received_product_ids
-from recommendations import events
+from recommendations import events, rating_summary
 from recommendations.errors import (
     ReviewAlreadyFlagged,
     ReviewInvalid,
@@ -54,10 +56,11 @@ def counted(review: Review) -> dict | None:
     return {"ratings": review.ratings, "score": str(review.score), "verified": review.verified_purchase}
 
 
-def record_rating_change(review: Review, before: dict | None) -> None:
+def record_rating_change(review: Review, before: dict | None, *, deleted: bool = False) -> None:
     """Record ``recommendations.rating.updated`` when the review's share of its product's ratings changed."""
-    after = counted(review)
+    after = None if deleted else counted(review)
     if before != after:
+        rating_summary.hold([review.product_id])  # queue on the product's ratings before recording
         record(events.RatingUpdated(product_id=review.product_id, review_id=review.pk, before=before, after=after))
 
 
@@ -172,6 +175,9 @@ def review_submit(*, customer, product_id: int, title: str = "", text: str = "",
         raise ReviewNotAllowed("Only customers who received this product may review it.")
     with telemetry.command_span("commerce.review.submit", attributes={"review.product_id": product.pk}) as span, \
             transaction.atomic():
+        # The customer's row serialises their submissions: two at once (a double click) would both
+        # find no review, and their INSERTs' duplicate-key locks deadlock on MariaDB.
+        lock_one(Kind.CUSTOMER, get_user_model().objects.filter(pk=customer.pk))
         review = lock_one(Kind.REVIEW, Review.objects.filter(customer=customer, product=product))
         created = False
         if review is None:
@@ -227,8 +233,7 @@ def review_delete(*, review_id: int, customer) -> None:
         files = [name for photo in review.photos.all() for name in (photo.image.name, photo.thumbnail.name)]
         record(events.ReviewDeleted(review_id=review.pk, product_id=review.product_id, customer_id=customer.pk,
                                     previous_status=review.status))
-        if before is not None:
-            record(events.RatingUpdated(product_id=review.product_id, review_id=review.pk, before=before, after=None))
+        record_rating_change(review, before, deleted=True)
         review.delete()
         transaction.on_commit(lambda: _delete_files(files))
 
