@@ -220,6 +220,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("promotions", "seed_demo_promotions", ("allow_production",)),
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
     ("promotions", "refresh_segments", ()),
+    ("recommendations", "seed_demo_reviews", ("seed", "allow_production")),
 ]
 
 
