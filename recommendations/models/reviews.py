@@ -66,10 +66,13 @@ class Review(models.Model):
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="reviews_score_1_to_5"),
             models.CheckConstraint(condition=Q(status__in=["pending", "approved", "rejected"]), name="reviews_status_valid"),
         ]
+        # One index per sort of a product's list (``selectors.reviews.SORTS``), ending in the list's own
+        # tie-breaks, so a page is read from the index in order, never sorted whole.
         indexes = [
-            models.Index(fields=["product", "status", "-created_at"], name="reviews_product_newest"),
-            models.Index(fields=["product", "status", "-helpful_count"], name="reviews_product_helpful"),
-            models.Index(fields=["product", "status", "-rating_overall"], name="reviews_product_stars"),
+            models.Index(fields=["product", "status", "-created_at", "-id"], name="reviews_product_newest"),
+            models.Index(fields=["product", "status", "-helpful_count", "-created_at", "-id"], name="reviews_product_helpful"),
+            models.Index(fields=["product", "status", "-rating_overall", "-created_at", "-id"], name="reviews_product_highest"),
+            models.Index(fields=["product", "status", "rating_overall", "-created_at", "-id"], name="reviews_product_lowest"),
             models.Index(fields=["customer", "-created_at"], name="reviews_customer"),
             models.Index(fields=["status", "submitted_at"], name="reviews_queue"),
         ]

@@ -285,8 +285,9 @@ def review_photo_remove(*, photo_id: int, customer, review_id: int | None = None
 def _published_not_own(review_id: int, customer, what: str) -> Review:
     review = lock_review(review_id)
     if review.status != RS.APPROVED:
-        raise ReviewNotFound("No such review.") if review.customer_id != customer.pk else ReviewNotPublished(
-            f"Your review is not published; it cannot be {what}.")
+        if review.customer_id == customer.pk:
+            raise ReviewNotPublished(f"Your review is not published; it cannot be {what}.")
+        raise ReviewNotFound("No such review.")  # others cannot tell it exists
     if review.customer_id == customer.pk:
         raise ReviewOwnVote(f"Your own review cannot be {what} by you.")
     return review
