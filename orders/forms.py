@@ -25,12 +25,12 @@ QUANTITY_ERRORS = {
 }
 
 
-def quantity_field(**kwargs) -> AsciiIntegerField:
+def quantity_field(*, min_value: int = 1, **kwargs) -> AsciiIntegerField:
     return AsciiIntegerField(
-        min_value=1,
+        min_value=min_value,
         max_value=MAX_QUANTITY,
-        error_messages=QUANTITY_ERRORS,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_QUANTITY, "inputmode": "numeric", "class": "qty-input"}),
+        error_messages={**QUANTITY_ERRORS, "min_value": f"Must be at least {min_value}."},
+        widget=forms.NumberInput(attrs={"min": min_value, "max": MAX_QUANTITY, "inputmode": "numeric", "class": "qty-input"}),
         **kwargs,
     )
 
@@ -45,7 +45,7 @@ class AddToCartForm(ServiceErrorsMixin, forms.Form):
 
 
 class CartLineForm(ServiceErrorsMixin, forms.Form):
-    quantity = quantity_field()
+    quantity = quantity_field(min_value=0, help_text="0 removes the line.")
 
 
 class CouponForm(ServiceErrorsMixin, forms.Form):

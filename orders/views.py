@@ -148,10 +148,30 @@ def _render_cart(request, cart: Cart | None, **kwargs):
     return render(request, "orders/cart.html", _cart_context(cart, **kwargs))
 
 
+OFFERS_SEEN_KEY = "cart_offers_seen"
+
+
+def _tell_lost_offers(request, pricing: Pricing | None) -> None:
+    """Say when an offer the shopper saw on the cart no longer applies (another gives more, a
+    minimum is no longer reached, it ended), once: the session keeps the offers last shown."""
+    applied = {d.key: d.name for d in pricing.discounts} if pricing else {}
+    seen = request.session.get(OFFERS_SEEN_KEY) or {}
+    if isinstance(seen, dict):
+        why = {hint.key: hint.message for hint in pricing.explanations} if pricing else {}
+        for key, name in seen.items():
+            if key not in applied and isinstance(name, str):
+                reason = why.get(key)
+                text = f"{name} no longer applies" + (f": {reason[:1].lower()}{reason[1:]}" if reason else ".")
+                messages.info(request, text if text.endswith(".") else f"{text}.")
+    if seen != applied:
+        request.session[OFFERS_SEEN_KEY] = applied
+
+
 def cart_view(request):
     cart = _find_cart(request)
     context = _cart_context(cart)
     pricing = context["pricing"]
+    _tell_lost_offers(request, pricing)
     journey_record_for_request(
         request, JourneyAction.VIEW_CART,
         details={"lines": len(context["rows"]), "total": str(pricing.total.amount) if pricing else "0"},
@@ -168,12 +188,20 @@ def cart_add(request):
         return redirect(back)
     product_id, quantity = form.cleaned_data["product_id"], form.cleaned_data["quantity"]
     try:
-        line = cart_services.cart_add_item(cart=_cart_for_update(request), product_id=product_id, quantity=quantity)
+        change = cart_services.cart_add_item(cart=_cart_for_update(request), product_id=product_id, quantity=quantity)
     except DomainError as error:
         messages.error(request, f"Nothing was added to your cart. {error.message}")
         return redirect(back)
-    journey_record_for_request(request, JourneyAction.ADD_TO_CART, product_id=product_id, details={"quantity": quantity})
-    messages.success(request, f"Added {quantity} × {line.product.name} to your cart.")
+    line = change.line
+    added = line.quantity - (change.requested - quantity)
+    journey_record_for_request(request, JourneyAction.ADD_TO_CART, product_id=product_id, details={"quantity": added})
+    if not change.capped:
+        messages.success(request, f"Added {quantity} × {line.product.name} to your cart.")
+    elif added > 0:
+        messages.warning(request, f"Only {line.quantity} × {line.product.name} are available: your cart now holds "
+                                  f"{line.quantity} (added {added}, not {quantity}).")
+    else:
+        messages.warning(request, f"Your cart already holds all {line.quantity} × {line.product.name} that are available; nothing was added.")
     return redirect(back)
 
 
@@ -184,13 +212,19 @@ def cart_update(request, line_id: int):
     if cart is None:
         messages.error(request, "Your cart is empty.")
         return redirect("orders:cart")
+    if form.is_valid() and form.cleaned_data["quantity"] == 0:  # 0 removes the line, as the remove button does
+        return cart_remove(request, line_id)
     if form.is_valid():
         try:
-            cart_services.cart_update_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
+            change = cart_services.cart_update_quantity(cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"])
         except DomainError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, "Your cart was updated.")
+            if change.capped:
+                messages.warning(request, f"Only {change.line.quantity} × {change.line.product.name} are available: "
+                                          f"the quantity is {change.line.quantity}, not {change.requested}.")
+            else:
+                messages.success(request, f"{change.line.product.name}: quantity {change.line.quantity}.")
             return redirect("orders:cart")
     if not selectors.cart_items(cart=cart).filter(pk=line_id).exists():
         messages.error(request, "That item is not in your cart.")
@@ -501,11 +535,14 @@ def order_reorder(request, number: str):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(order)
-    added = len(order.lines.all()) - len(skipped)
-    if added:
+    left_out = [s for s in skipped if not s["reason"].startswith("only ")]
+    fewer = [s for s in skipped if s["reason"].startswith("only ")]
+    if len(order.lines.all()) > len(left_out):
         messages.success(request, f"The items of order {order.number} are in your cart, at today's prices.")
-    if skipped:
-        listed = "; ".join(f"{s['code']} ({s['reason']})" for s in skipped)
+    if fewer:
+        messages.warning(request, "Fewer than ordered: " + "; ".join(f"{s['code']} ({s['reason']})" for s in fewer) + ".")
+    if left_out:
+        listed = "; ".join(f"{s['code']} ({s['reason']})" for s in left_out)
         messages.warning(request, f"Not added: {listed}.")
     return redirect("orders:cart")
 

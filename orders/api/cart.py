@@ -19,8 +19,16 @@ from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import DomainError
 from orders import selectors
-from orders.api.common import CartSummaryOutputSerializer, cart_summary_data, journey_step, journey_steps
-from orders.api.schema import CART_ANSWER, COUPON_ERRORS, LINE_ID, LINE_NOT_FOUND, QUANTITY_ERRORS, SET_LINES_ERRORS
+from orders.api.common import CartSummaryOutputSerializer, capped_notices, cart_summary_data, journey_step, journey_steps
+from orders.api.schema import (
+    CART_ANSWER,
+    COUPON_ERRORS,
+    LINE_ID,
+    LINE_NOT_FOUND,
+    OUT_OF_STOCK,
+    QUANTITY_ERRORS,
+    SET_LINES_ERRORS,
+)
 from orders.errors import CartLineNotFound
 from orders.services import cart as services
 
@@ -96,21 +104,23 @@ class CartItemAddApi(APIView):
         "cart_items_add",
         "Add a product to my cart",
         description=(
-            "Adding a product already in the cart adds to its line. The price is always the catalog's: "
-            "a request carrying a price (`unit_price`, `price`, ...) is refused."
+            "Adding a product already in the cart adds to its line. The line is capped at the units "
+            "available (the answer's `notices` says so); an out-of-stock product is refused (409). The "
+            "price is always the catalog's: a request carrying a price (`unit_price`, `price`, ...) is refused."
         ),
         request=InputSerializer,
         invalid=[*QUANTITY_ERRORS, error_example("product_inactive", "Organic whole milk 1 l is not for sale.")],
-        errors={404: error_response("No product has this id.", error_example("product_not_found", "No such product."))},
+        errors={404: error_response("No product has this id.", error_example("product_not_found", "No such product.")),
+                409: OUT_OF_STOCK},
         examples=[sent("Three bottles", {"product_id": 42, "quantity": 3})],
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product_id, quantity = serializer.validated_data["product_id"], serializer.validated_data["quantity"]
-        cart, _ = _change_cart(request.user, lambda cart: services.cart_add_item(cart=cart, product_id=product_id, quantity=quantity))
+        cart, change = _change_cart(request.user, lambda cart: services.cart_add_item(cart=cart, product_id=product_id, quantity=quantity))
         journey_step(request, JourneyAction.ADD_TO_CART, product_id=product_id, details={"quantity": quantity})
-        return Response(cart_summary_data(cart))
+        return Response(cart_summary_data(cart, notices=capped_notices(change)))
 
 
 class _LineQuantityField(QuantityField):
@@ -185,13 +195,14 @@ class CartItemApi(APIView):
         return cart
 
     @_cart_schema("cart_items_update", "Change a line's quantity", parameters=[LINE_ID], request=InputSerializer,
-                  invalid=QUANTITY_ERRORS, errors={404: LINE_NOT_FOUND}, examples=[sent("Five now", {"quantity": 5})])
+                  description="Capped at the units available (the answer's `notices` says so); a product now out of stock is refused (409).",
+                  invalid=QUANTITY_ERRORS, errors={404: LINE_NOT_FOUND, 409: OUT_OF_STOCK}, examples=[sent("Five now", {"quantity": 5})])
     def patch(self, request, line_id: int):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart = self._cart(request)
-        services.cart_update_quantity(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
-        return Response(cart_summary_data(cart))
+        change = services.cart_update_quantity(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
+        return Response(cart_summary_data(cart, notices=capped_notices(change)))
 
     @_cart_schema("cart_items_remove", "Remove a line", parameters=[LINE_ID], request=None, errors={404: LINE_NOT_FOUND})
     def delete(self, request, line_id: int):

@@ -156,6 +156,15 @@ class CartHintSerializer(serializers.Serializer):
     hint = serializers.CharField(help_text="What would qualify, e.g. `Spend 12.50 more` or `Add 2 more units` (may be empty).")
 
 
+@extend_schema_serializer(component_name="CartNotice")
+class CartNoticeSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="`quantity_capped`: fewer units are available than asked for.")
+    product_id = serializers.IntegerField()
+    requested = serializers.IntegerField(help_text="The line's quantity asked for.")
+    quantity = serializers.IntegerField(help_text="The line's quantity now.")
+    message = serializers.CharField()
+
+
 @extend_schema_serializer(component_name="CartSummary")
 class CartSummaryOutputSerializer(serializers.Serializer):
     # Reads a CartAnswer and holds no per-answer state (no context): one instance serves every answer.
@@ -181,13 +190,17 @@ class CartSummaryOutputSerializer(serializers.Serializer):
         ),
     )
     has_issues = serializers.BooleanField(help_text="Whether a line needs review before checkout.")
+    notices = CartNoticeSerializer(
+        many=True,
+        help_text="What the request changed other than asked (a quantity capped at the units available); empty otherwise.",
+    )
 
 
 class CartAnswer:
-    """What the cart summary shows: a cart's pricing, and the cart's id."""
+    """What the cart summary shows: a cart's pricing, the cart's id, and what the request changed otherwise."""
 
-    def __init__(self, pricing: Pricing, cart_id: int | None):
-        self.pricing, self.cart_id = pricing, cart_id
+    def __init__(self, pricing: Pricing, cart_id: int | None, notices: list[dict] | tuple = ()):
+        self.pricing, self.cart_id, self.notices = pricing, cart_id, list(notices)
 
     def __getattr__(self, name):
         return getattr(self.pricing, name)
@@ -202,13 +215,24 @@ def _cart_summary_serializer() -> CartSummaryOutputSerializer:
     return serializer
 
 
-def cart_summary_data(cart) -> dict:
+def cart_summary_data(cart, *, notices: list[dict] | tuple = ()) -> dict:
     """The cart answer of every cart endpoint; an empty summary while the customer has no cart."""
     if cart is None:
         pricing = price_lines([], currency=default_currency())  # no lines: no query
         return _cart_summary_serializer().to_representation(CartAnswer(pricing, None))
     pricing: Pricing = selectors.cart_summary(cart=cart)
-    return _cart_summary_serializer().to_representation(CartAnswer(pricing, cart.pk))
+    return _cart_summary_serializer().to_representation(CartAnswer(pricing, cart.pk, notices))
+
+
+def capped_notices(change) -> list[dict]:
+    """The cart answer's notice for a line change capped at the units available (none otherwise)."""
+    if not change.capped:
+        return []
+    line = change.line
+    return [{
+        "code": "quantity_capped", "product_id": line.product_id, "requested": change.requested, "quantity": line.quantity,
+        "message": f"Only {line.quantity} available: the line holds {line.quantity}, not {change.requested}.",
+    }]
 
 
 # --- the order answers ------------------------------------------------------------------------------

@@ -161,6 +161,7 @@ CART_EXAMPLE = {
          "message": "Needs a subtotal of at least 50.00.", "hint": "Spend 45.23 more"}
     ],
     "has_issues": True,
+    "notices": [],
 }
 
 
@@ -272,6 +273,12 @@ LINE_NOT_FOUND = error_response(
 )
 
 CART_ANSWER = answer("The cart", CART_EXAMPLE, "200")
+
+OUT_OF_STOCK = error_response(
+    "The product is out of stock: nothing was added or changed. Fewer units than asked for are not an "
+    "error: the line is capped at what is available and `notices` says so.",
+    error_example("insufficient_stock", "Organic whole milk 1 l is out of stock."),
+)
 
 QUANTITY_ERRORS = (
     error_example("invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]}),

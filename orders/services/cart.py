@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record, record_many
-from commerce.catalog.errors import ProductInactive, ProductNotFound
-from commerce.catalog.inventory import MAX_QUANTITY, validate_quantity
+from commerce.catalog.errors import InsufficientStock, ProductInactive, ProductNotFound
+from commerce.catalog.inventory import MAX_QUANTITY, available_quantities, validate_quantity
 from commerce.catalog.models import Product
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.locks import Kind, lock, lock_get
@@ -83,22 +83,53 @@ def _sellable_product(product_id: int) -> Product:
     return product
 
 
-def cart_add_item(*, cart: Cart, product_id: int, quantity: int) -> CartLine:
-    """Add units of a product; adding a product already in the cart adds to its line."""
+@dataclass(frozen=True)
+class CartLineChange:
+    """What adding to a line or setting its quantity did: the line, the quantity asked for (the
+    line's whole quantity), and whether it was capped at what is available."""
+
+    line: CartLine
+    requested: int
+
+    @property
+    def capped(self) -> bool:
+        return self.line.quantity < self.requested
+
+
+def _capped_quantity(product: Product, wanted: int) -> int:
+    """``wanted``, or the units available when fewer; none available is refused, nothing changes.
+
+    Stock is not held by a cart (checkout reserves it), so this is what is there now: a line can
+    still come short later, and is then flagged on the cart (``issues``) until it is changed.
+    """
+    available = available_quantities([product.pk])[product.pk]
+    if available <= 0:
+        raise InsufficientStock(f"{product.name} is out of stock.", extra={"product_id": product.pk, "available": 0})
+    return min(wanted, available)
+
+
+def cart_add_item(*, cart: Cart, product_id: int, quantity: int) -> CartLineChange:
+    """Add units of a product; adding a product already in the cart adds to its line. The line is
+    capped at the units available (``CartLineChange.capped`` says so); an out-of-stock product is
+    refused (``insufficient_stock``)."""
     validate_quantity(quantity)
     with telemetry.command_span("commerce.cart.add_item", attributes={"cart.id": cart.pk, "product.id": product_id}), transaction.atomic():
         _lock_and_touch(cart)
         product = _sellable_product(product_id)
         line = CartLine.objects.filter(cart=cart, product=product).first()
+        wanted = quantity + (line.quantity if line else 0)
+        validate_quantity(wanted)
+        allowed = _capped_quantity(product, wanted)
+        added = allowed - (line.quantity if line else 0)
         if line is None:
-            line = CartLine.objects.create(cart=cart, product=product, quantity=quantity, seen_unit_price=product.price_amount)
-        else:
-            validate_quantity(line.quantity + quantity)
-            line.quantity += quantity
+            line = CartLine.objects.create(cart=cart, product=product, quantity=allowed, seen_unit_price=product.price_amount)
+        elif added > 0:
+            line.quantity = allowed
             line.seen_unit_price = product.price_amount
             line.save(update_fields=["quantity", "seen_unit_price"])
-        record(events.CartItemAdded(**_owner_kwargs(cart), product_id=product.pk, quantity=quantity))
-        return line
+        if added > 0:
+            record(events.CartItemAdded(**_owner_kwargs(cart), product_id=product.pk, quantity=added))
+        return CartLineChange(line=line, requested=wanted)
 
 
 @dataclass(frozen=True)
@@ -181,23 +212,27 @@ def cart_set_lines(*, cart: Cart, lines: Sequence[tuple[int, int]]) -> CartLines
 
 
 def _own_line(cart: Cart, line_id: int) -> CartLine:
-    line = CartLine.objects.filter(cart=cart, pk=line_id).first()
+    line = CartLine.objects.filter(cart=cart, pk=line_id).select_related("product").first()
     if line is None:
         raise CartLineNotFound("That item is not in your cart.")
     return line
 
 
 @telemetry.traced("commerce.cart.update_quantity")
-def cart_update_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
+def cart_update_quantity(*, cart: Cart, line_id: int, quantity: int) -> CartLineChange:
+    """Set a line's quantity, capped at the units available (``CartLineChange.capped``); a product
+    now out of stock is refused (``insufficient_stock``) and the line stays as it was."""
     validate_quantity(quantity)
     with transaction.atomic():
         cart = _lock(cart)
         line = _own_line(cart, line_id)
-        line.quantity = quantity
-        line.save(update_fields=["quantity"])
+        allowed = _capped_quantity(line.product, quantity)
+        if allowed != line.quantity:
+            line.quantity = allowed
+            line.save(update_fields=["quantity"])
+            record(events.CartItemQuantityChanged(**_owner_kwargs(cart), product_id=line.product_id, quantity=allowed))
         cart.save(update_fields=["updated_at"])
-        record(events.CartItemQuantityChanged(**_owner_kwargs(cart), product_id=line.product_id, quantity=quantity))
-        return line
+        return CartLineChange(line=line, requested=quantity)
 
 
 @telemetry.traced("commerce.cart.remove_item")
@@ -330,7 +365,8 @@ def cart_merge_session(*, customer, session_key: str) -> Cart | None:
 def order_reorder(*, order, customer) -> tuple[Cart, list[dict]]:
     """One-click reorder: put a past order's items back in the customer's cart at today's prices.
 
-    Products no longer for sale are skipped and listed, never silently dropped.
+    Products no longer for sale or out of stock are skipped and listed, never silently dropped;
+    a line capped at the units available is listed with how many were added.
     """
     from orders.errors import OrderNotFound
 
@@ -348,5 +384,13 @@ def order_reorder(*, order, customer) -> tuple[Cart, list[dict]]:
             if quantity <= 0:
                 skipped.append({"product_id": line.product_id, "code": line.product_code, "reason": "cart line is full"})
                 continue
-            cart_add_item(cart=cart, product_id=line.product_id, quantity=quantity)
+            try:
+                change = cart_add_item(cart=cart, product_id=line.product_id, quantity=quantity)
+            except InsufficientStock:
+                skipped.append({"product_id": line.product_id, "code": line.product_code, "reason": "out of stock"})
+                continue
+            if change.capped:
+                added = change.line.quantity - (existing.quantity if existing else 0)
+                skipped.append({"product_id": line.product_id, "code": line.product_code,
+                                "reason": f"only {added} of {quantity} available"})
     return cart, skipped

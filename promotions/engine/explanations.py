@@ -34,6 +34,10 @@ class _Miss:
         return self.message or REASONS[self.reason]
 
 
+#: why a promotion for some customers does not apply to a guest (the shopper is told to log in or sign up)
+SIGN_IN = "For customers with an account: log in or sign up."
+
+
 def _check(rule: Rule, cart: Cart, cx: _CartIndex, unlocked: dict[int, str], digits: int, targets: _Targets) -> _Miss | None:
     """The first condition of rule 1 that ``rule`` (qualifying ``targets``) fails on this cart, or None."""
     if not rule.live:
@@ -45,7 +49,8 @@ def _check(rule: Rule, cart: Cart, cx: _CartIndex, unlocked: dict[int, str], dig
         if rule.valid_to is not None and now >= rule.valid_to:
             return _Miss("expired")
     if rule.segment_ids and not (rule.segment_ids & cart.segment_ids):
-        return _Miss("not_for_customer")
+        # A guest is in no segment: what would help is an account, not "not for you".
+        return _Miss("not_for_customer", SIGN_IN) if cart.customer_id is None else _Miss("not_for_customer")
     if rule.requires_coupon and rule.id not in unlocked:
         return _Miss("coupon_required")
     if rule.usage_left is not None and rule.usage_left <= 0:
@@ -146,6 +151,8 @@ def _read_codes(cart: Cart, rules_by_id: dict[int, Rule]) -> tuple[list[_Code], 
             refuse("coupon_expired", f"The code {code} has expired.")
         elif info.uses_left is not None and info.uses_left <= 0:
             refuse("coupon_exhausted", f"The code {code} has been used up.")
+        elif info.assigned_to_id is not None and cart.customer_id is None:
+            refuse("coupon_not_yours", f"The code {code} is for a customer account: log in or sign up to use it.")
         elif info.assigned_to_id is not None and info.assigned_to_id != cart.customer_id:
             refuse("coupon_not_yours", f"The code {code} belongs to another customer.")
         elif info.promotion_id in unlocked:
@@ -176,6 +183,9 @@ def _code_verdict(entry: _Code, outcome: dict[int, object], beaten_by: dict[int,
             message=f"The code {code} cannot be combined with {better}.",
         )
     reason = _COUPON_REASON_FOR.get(result.reason, "coupon_not_applicable")
+    if result.reason == "not_for_customer" and result.message == SIGN_IN:
+        message = f"The code {code} is for customers with an account: log in or sign up to use it."
+        return CouponVerdict(code=code, accepted=False, reason=reason, message=message, rule_id=rule.id, hint="Log in or sign up")
     message = {
         "coupon_not_yet_valid": f"The code {code} is not valid yet.",
         "coupon_expired": f"The code {code} has expired.",

@@ -46,6 +46,18 @@ def customer_in(region):
     return customer, address
 
 
+def stock_drops(product, *, to: int):
+    """The product's sellable stock falls to ``to`` units after it went into carts (a stock take,
+    another shopper's order): the way a cart line comes short, since adding is capped at stock."""
+    for batch in product.batches.order_by("-id"):
+        excess = inventory.available_quantities([product.pk])[product.pk] - to
+        if excess <= 0:
+            break
+        inventory.stock_adjust(batch_number=batch.batch_number, delta=-min(excess, batch.quantity_on_hand - batch.quantity_reserved),
+                               reason="stock take")
+    return product
+
+
 def filled_cart(customer, items):
     cart = cart_services.cart_get_or_create(customer=customer)
     for product, quantity in items:

@@ -9,7 +9,7 @@ from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog.services import product_update
 from orders.models import Cart, CartLine
 from tests.factories import CustomerFactory, ProductFactory
-from tests.orders.factories import filled_cart, stocked_product
+from tests.orders.factories import filled_cart, stock_drops, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +79,9 @@ def test_add_change_and_remove_items_answer_with_the_new_summary(customer, custo
 
 
 def test_a_price_change_is_flagged_on_the_line_and_accepted_explicitly(customer, customer_client):
-    product = stocked_product(quantity=2, price="10.00")
+    product = stocked_product(quantity=3, price="10.00")
     filled_cart(customer, [(product, 3)])
+    stock_drops(product, to=2)
     product_update(product=product, data={"price_amount": Decimal("11.00")})
 
     flagged = customer_client.get("/api/v1/cart/").json()
@@ -150,11 +151,11 @@ def test_changing_to_a_bad_quantity_is_refused_and_changes_nothing(customer, cus
 
 
 def test_adding_past_the_maximum_in_two_steps_is_refused(customer, customer_client):
-    product = stocked_product()
-    filled_cart(customer, [(product, 10000)])
+    product = stocked_product(quantity=10000)
+    filled_cart(customer, [(product, 9999)])
     before = cart_state()
 
-    response = customer_client.post(ITEMS, {"product_id": product.pk, "quantity": 1}, format="json")
+    response = customer_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid_quantity")
     assert cart_state() == before

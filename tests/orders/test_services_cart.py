@@ -9,7 +9,7 @@ from orders.models import Cart
 from orders.selectors import cart_summary
 from orders.services import cart as cart_services
 from tests.factories import CustomerFactory
-from tests.orders.factories import filled_cart, stocked_product
+from tests.orders.factories import filled_cart, stock_drops, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,9 @@ def test_free_shipping_over_threshold():
 
 
 def test_price_change_and_shortfall_are_flagged_not_hidden():
-    product = stocked_product(quantity=2, price="5.00")
+    product = stocked_product(quantity=3, price="5.00")
     cart = filled_cart(CustomerFactory(), [(product, 3)])
+    stock_drops(product, to=2)
     product_update(product=product, data={"price_amount": Decimal("6.00")})
 
     line = cart_summary(cart=cart).lines[0]
@@ -118,7 +119,7 @@ def test_reorder_puts_past_items_back_and_lists_what_it_skipped():
 def test_every_cart_command_opens_its_span(spans):
     customer = CustomerFactory()
     cart = cart_services.cart_get_or_create(customer=customer)
-    line = cart_services.cart_add_item(cart=cart, product_id=stocked_product().pk, quantity=1)
+    line = cart_services.cart_add_item(cart=cart, product_id=stocked_product().pk, quantity=1).line
     cart_services.cart_update_quantity(cart=cart, line_id=line.pk, quantity=2)
     cart_services.cart_remove_item(cart=cart, line_id=line.pk)
     cart_services.cart_clear(cart=cart)

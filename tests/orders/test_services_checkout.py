@@ -13,7 +13,7 @@ from orders.errors import CartEmpty, CartNeedsReview, NotAllowedToOrder, Payment
 from orders.models import Cart, Order, OrderSummary
 from orders.services.checkout import order_create_from_cart
 from tests.factories import AddressFactory, SalesRegionFactory, UserFactory
-from tests.orders.factories import customer_with_address, filled_cart, stocked_product
+from tests.orders.factories import customer_with_address, filled_cart, stock_drops, stocked_product
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,9 @@ def _nothing_changed(cart, batch_reserved=0):
 
 def test_checkout_out_of_stock_changes_nothing():
     customer, address = customer_with_address()
-    plenty, scarce = stocked_product(quantity=10), stocked_product(quantity=1)
+    plenty, scarce = stocked_product(quantity=10), stocked_product(quantity=2)
     cart = filled_cart(customer, [(plenty, 2), (scarce, 2)])
+    stock_drops(scarce, to=1)
     with pytest.raises(InsufficientStock):
         order_create_from_cart(customer=customer, cart=cart, address_id=address.pk, payment_method="card")
     _nothing_changed(cart)

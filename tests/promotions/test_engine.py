@@ -472,7 +472,8 @@ def test_a_coupon_unlocks_its_promotion_case_insensitively():
          "The code NOPE has expired."),
         (CouponInfo("NOPE", promotion_id=1, uses_left=0), 5, "coupon_exhausted", "The code NOPE has been used up."),
         (CouponInfo("NOPE", promotion_id=1, assigned_to_id=6), 5, "coupon_not_yours", "The code NOPE belongs to another customer."),
-        (CouponInfo("NOPE", promotion_id=1, assigned_to_id=6), None, "coupon_not_yours", "The code NOPE belongs to another customer."),
+        (CouponInfo("NOPE", promotion_id=1, assigned_to_id=6), None, "coupon_not_yours",
+         "The code NOPE is for a customer account: log in or sign up to use it."),
         (CouponInfo("NOPE", promotion_id=42), 5, "coupon_not_applicable", "The offer of the code NOPE is not active."),
     ],
 )
