@@ -19,6 +19,8 @@ from tests.factories import CustomerFactory
 
 # Bodies that are not ours to constrain: the payment gateway's notifications gain fields over time.
 TOLERANT_BODIES = {("post", "/api/v1/payments/webhooks/sandbox/")}
+# File uploads, the one kind of body that is not JSON: multipart, and strict all the same.
+UPLOADS = {("post", "/api/v1/reviews/{review_id}/photos/")}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def test_every_request_body_is_json_and_refuses_fields_it_does_not_declare(opena
     assert len(bodies) > 20  # every JSON body of the API, not one example
 
     for method, path, media_type, schema in bodies:
-        assert media_type == "application/json", f"{method} {path}"
+        assert media_type == ("multipart/form-data" if (method, path) in UPLOADS else "application/json"), f"{method} {path}"
         if (method, path) in TOLERANT_BODIES:
             continue
         for part in object_schemas(openapi, schema):

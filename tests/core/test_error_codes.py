@@ -104,7 +104,8 @@ def test_a_subclass_owns_a_member_of_an_error_enum_not_a_string():
 
 def test_every_domain_error_lives_in_an_errors_module_and_owns_a_member_of_its_apps_enum():
     enum_of = {"commerce": CoreError, "commerce.catalog": CatalogError, "commerce.accounts": AccountsError,
-               "orders": OrdersError, "promotions": PromotionsError}
+               "orders": OrdersError, "promotions": PromotionsError, "recommendations": RecommendationsError,
+               "logistics": LogisticsError}
     for cls in filter(_ours, _subclasses(DomainError)):
         assert cls.__module__.endswith("errors"), f"{cls.__qualname__} is declared in {cls.__module__}, not an errors module"
         app = cls.__module__.rsplit(".errors", 1)[0] if cls.__module__ != "commerce.errors" else "commerce"
