@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 
 from commerce import locks
 from commerce.accounts import access
+from commerce.catalog.selectors import product_queryset
 from commerce.demo import add_allow_production_argument, refuse_in_production
 from orders.selectors import received_order_lines
 from recommendations.models import AXES, Review
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         users = get_user_model().objects
         moderator = (users.filter(groups__name=access.SUPPORT, is_active=True).order_by("username").first()
                      or users.filter(is_superuser=True, is_active=True).order_by("username").first())
-        lines = sorted({(row["customer_id"], row["product_id"]) for row in received_order_lines()})
+        on_sale = set(product_queryset().values_list("pk", flat=True))  # a withdrawn product takes no reviews
+        lines = sorted({(row["customer_id"], row["product_id"]) for row in received_order_lines() if row["product_id"] in on_sale})
         if moderator is None or not lines:
             self.stdout.write("No delivered demo orders or no support staff: no demo reviews written.")
             return
