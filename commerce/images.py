@@ -10,7 +10,8 @@ surface refuses the same things the same way:
   thumbnail is made later), turns it upright by its EXIF orientation and encodes it again without
   any metadata (EXIF with GPS position and camera serial, XMP, comments are gone).
 - ``thumbnail(image, width=...)`` makes a smaller copy of a cleaned image, same format, no
-  metadata, never larger than the original.
+  metadata, never larger than the original; ``thumbnails(image, boxes=[...])`` makes several from
+  one decoding.
 
 Both return ``CleanImage`` (bytes, format, size, content type, extension); storing it is the
 caller's (``ContentFile(image.content, name=...)`` into a ``FileField``/``ImageField`` or
@@ -123,8 +124,27 @@ def clean_image(upload, *, max_bytes: int | None = None, max_pixels: int | None 
 
 def thumbnail(image: CleanImage, *, width: int, height: int | None = None) -> CleanImage:
     """A copy at most ``width`` wide (and ``height`` high, when given), keeping the proportions."""
+    return thumbnails(image, boxes=[(width, height or image.height)])[0]
+
+
+def thumbnails(image: CleanImage, *, boxes: list[tuple[int, int]]) -> list[CleanImage]:
+    """Copies fitting each ``(width, height)`` box, keeping the proportions, from one decoding of
+    the picture (a set of sizes costs one decode, not one each)."""
     with Image.open(io.BytesIO(image.content)) as source:
         source.load()
+        decoded = source.copy()
+    # Largest first, each resampled from the smallest copy made so far that is still larger than
+    # it must be (a 160 copy from the 320 one costs a quarter of one from the original).
+    def scale(box):
+        return min(box[0] / decoded.width, box[1] / decoded.height, 1)
+
+    made: dict[int, CleanImage] = {}
+    copies = [decoded]
+    for index in sorted(range(len(boxes)), key=lambda i: scale(boxes[i]), reverse=True):
+        target = scale(boxes[index])
+        source = min((c for c in copies if c.width / decoded.width >= target), key=lambda c: c.width)
         copy = source.copy()
-    copy.thumbnail((width, height or image.height), Image.Resampling.LANCZOS)
-    return CleanImage(content=_encode(copy, image.format), format=image.format, width=copy.width, height=copy.height)
+        copy.thumbnail(boxes[index], Image.Resampling.LANCZOS)
+        made[index] = CleanImage(content=_encode(copy, image.format), format=image.format, width=copy.width, height=copy.height)
+        copies.append(copy)
+    return [made[i] for i in range(len(boxes))]

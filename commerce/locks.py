@@ -41,6 +41,10 @@ class Kind(IntEnum):
     CATEGORY = 50
     MANUFACTURER = 60
     PRODUCT = 70
+    # logistics: a route, then its deliveries; before the orders a route's commands move along
+    # (starting a route ships its orders, completing a delivery delivers its order)
+    ROUTE = 80
+    DELIVERY = 90
     # the checkout chain and the commands on an order
     CART = 100
     ORDER = 110  # a checkout's order is a new row: it may be created anywhere after the cart

@@ -230,7 +230,18 @@ CELERY_BEAT_SCHEDULE = {
     "orders-settle-pending-payments": {"task": "orders.payments_settle_pending", "schedule": crontab(minute="*")},
     "promotions-sync-schedule": {"task": "promotions.sync_schedule", "schedule": crontab(minute="*")},
     "promotions-segments-refresh-nightly": {"task": "promotions.segments_refresh", "schedule": crontab(hour=2, minute=30)},
+    "logistics-deliveries-sweep": {"task": "logistics.deliveries_sweep", "schedule": crontab(minute="*/15")},
 }
+
+# --- Logistics: offline geography (README: "Logistics") -----------------------------------------------
+# Dotted paths to the geocoder and the distance-matrix provider: the offline ones by default (a
+# postcode centroid table, haversine distances times a road factor); a real provider replaces them here.
+LOGISTICS_GEOCODER = env.str("LOGISTICS_GEOCODER", default="logistics.geography.CentroidGeocoder")
+LOGISTICS_DISTANCE_MATRIX = env.str("LOGISTICS_DISTANCE_MATRIX", default="logistics.geography.HaversineMatrix")
+# Road distance / straight-line distance (about 1.3 in towns).
+LOGISTICS_ROAD_FACTOR = envvars.decimal("LOGISTICS_ROAD_FACTOR", default="1.3")
+# How long a computed distance matrix stays in the cache (seconds).
+LOGISTICS_MATRIX_CACHE_SECONDS = envvars.integer("LOGISTICS_MATRIX_CACHE_SECONDS", default=7 * 24 * 3600, minimum=0)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -275,6 +286,14 @@ NEAR_EXPIRY_DAYS = envvars.integer("NEAR_EXPIRY_DAYS", default=14, minimum=0)
 # Check every row lock against the lock order (commerce.locks): a lock taken out of order raises.
 # On in development and in the tests; production only locks, in the same order, unchecked.
 LOCK_ORDER_CHECKS = DEBUG
+
+# The seller on invoices and packing slips (orders admin).
+SHOP_DETAILS = {
+    "name": env.str("SHOP_LEGAL_NAME", default="Commerce demo shop"),
+    "address": env.str("SHOP_LEGAL_ADDRESS", default="12 Quai Saint-Antoine, 69002 Lyon, France"),
+    "email": env.str("SHOP_ORDERS_EMAIL", default="orders@shop.example"),
+    "vat_id": env.str("SHOP_VAT_ID", default=""),
+}
 
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")

@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("orders.api.urls")),
     path("", include("promotions.api.urls")),
     path("", include("recommendations.api.urls")),
+    path("", include("logistics.api.urls")),
 ]
 
 urlpatterns = [

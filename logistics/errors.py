@@ -1,8 +1,118 @@
-"""The logistics app's error codes (``LogisticsError``) and the errors that own them."""
+"""The logistics app's error codes (``LogisticsError``) and the errors that own them.
+
+Each error's HTTP status is its kind's (``commerce.errors``).
+"""
 
 from enum import StrEnum, unique
+
+from commerce.errors import Conflict, NotFound, ValidationError
 
 
 @unique
 class LogisticsError(StrEnum):
-    pass
+    # lookups
+    ROUTE_NOT_FOUND = "route_not_found"
+    DELIVERY_NOT_FOUND = "delivery_not_found"
+    CENTRE_NOT_FOUND = "centre_not_found"
+    DRIVER_NOT_FOUND = "driver_not_found"
+    VEHICLE_NOT_FOUND = "vehicle_not_found"
+    # commands refused
+    ROUTE_INVALID = "route_invalid"
+    ROUTE_TRANSITION_INVALID = "route_transition_invalid"
+    ROUTE_NOT_FINISHED = "route_not_finished"
+    ASSIGNMENT_INVALID = "assignment_invalid"
+    RESOURCE_BUSY = "resource_busy"
+    DELIVERY_INVALID = "delivery_invalid"
+    DELIVERY_TRANSITION_INVALID = "delivery_transition_invalid"
+    DELIVERY_NOT_ROUTABLE = "delivery_not_routable"
+    CENTROIDS_INVALID = "centroids_invalid"
+    FLEET_INVALID = "fleet_invalid"
+    FLEET_RECORD_IN_USE = "fleet_record_in_use"
+
+
+# --- not found ------------------------------------------------------------------------------------
+class RouteNotFound(NotFound):
+    default_code = LogisticsError.ROUTE_NOT_FOUND
+
+
+class DeliveryNotFound(NotFound):
+    default_code = LogisticsError.DELIVERY_NOT_FOUND
+
+
+class CentreNotFound(NotFound):
+    default_code = LogisticsError.CENTRE_NOT_FOUND
+
+
+class DriverNotFound(NotFound):
+    default_code = LogisticsError.DRIVER_NOT_FOUND
+
+
+class VehicleNotFound(NotFound):
+    default_code = LogisticsError.VEHICLE_NOT_FOUND
+
+
+# --- refused --------------------------------------------------------------------------------------
+class RouteInvalid(ValidationError):
+    """A route that cannot be made as asked (no stops, a date the centre is closed, a stop twice)."""
+
+    default_code = LogisticsError.ROUTE_INVALID
+
+
+class RouteTransitionInvalid(Conflict):
+    """The route's state does not allow the command now (start a completed route)."""
+
+    default_code = LogisticsError.ROUTE_TRANSITION_INVALID
+
+
+class RouteNotFinished(Conflict):
+    """Completing a route some of whose stops are still open."""
+
+    default_code = LogisticsError.ROUTE_NOT_FINISHED
+
+
+class AssignmentInvalid(ValidationError):
+    """The driver or vehicle cannot take the route (another centre, no shift that day, licence,
+    vehicle off that day, capacity)."""
+
+    default_code = LogisticsError.ASSIGNMENT_INVALID
+
+
+class ResourceBusy(Conflict):
+    """The driver or vehicle already has a route that day."""
+
+    default_code = LogisticsError.RESOURCE_BUSY
+
+
+class DeliveryInvalid(ValidationError):
+    """A delivery that cannot be made or scheduled as asked (a window the wrong way round, a past date)."""
+
+    default_code = LogisticsError.DELIVERY_INVALID
+
+
+class DeliveryTransitionInvalid(Conflict):
+    default_code = LogisticsError.DELIVERY_TRANSITION_INVALID
+
+
+class DeliveryNotRoutable(Conflict):
+    """A delivery that cannot go on the route: not scheduled for that day, another centre, on
+    another open stop, or not located."""
+
+    default_code = LogisticsError.DELIVERY_NOT_ROUTABLE
+
+
+class CentroidsInvalid(ValidationError):
+    """A centroid file with a row that is not a place (a bad country, postcode or coordinate)."""
+
+    default_code = LogisticsError.CENTROIDS_INVALID
+
+
+class FleetInvalid(ValidationError):
+    """A centre, zone, vehicle, driver, shift or opening hours that break the rules of their fields."""
+
+    default_code = LogisticsError.FLEET_INVALID
+
+
+class FleetRecordInUse(Conflict):
+    """Removing a centre, vehicle or driver that routes or deliveries still refer to."""
+
+    default_code = LogisticsError.FLEET_RECORD_IN_USE

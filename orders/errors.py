@@ -12,6 +12,7 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationErro
 class OrdersError(StrEnum):
     # cart
     CART_EMPTY = "cart_empty"
+    NOTE_INVALID = "note_invalid"
     CART_NOT_FOUND = "cart_not_found"
     CART_LINE_NOT_FOUND = "cart_line_not_found"
     CART_CHANGED = "cart_changed"
@@ -58,6 +59,12 @@ class OrdersError(StrEnum):
 # --- cart ------------------------------------------------------------------------------------------
 class CartEmpty(ValidationError):
     default_code = OrdersError.CART_EMPTY
+
+
+class NoteInvalid(ValidationError):
+    """A staff note on an order that is empty or too long."""
+
+    default_code = OrdersError.NOTE_INVALID
 
 
 class CartNotFound(CartEmpty):

@@ -183,3 +183,19 @@ class CartMerged(_CartEvent):
     event_type: ClassVar[str] = "orders.cart.merged"
     from_cart_id: int
     adjusted: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderNoteAdded(DomainEventData):
+    """A staff note on an order: its own stream, so the shopper's timeline (the order stream) never shows it."""
+
+    stream_type: ClassVar[str] = "order_note"
+    event_type: ClassVar[str] = "orders.order.note_added"
+    order_id: int
+    order_number: str
+    note_id: int
+    text: str
+
+    @property
+    def stream_id(self):
+        return self.order_id

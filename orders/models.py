@@ -197,6 +197,22 @@ class Order(models.Model):
         return self.money(self.paid_amount - self.refunded_amount)
 
 
+class OrderNote(models.Model):
+    """A staff note on an order (a call with the customer, a packing remark): for staff only, never
+    shown to the shopper; its event goes to its own stream (``order_note``), not the order's."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self):
+        return f"Note on {self.order.number}"
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")

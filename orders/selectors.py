@@ -5,7 +5,8 @@ these functions (and their frozen value types, ``CustomerPurchaseFacts``, ``Orde
 through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, see
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
-``order_facts`` (the redemptions written at checkout); the recommendations app uses
+``order_facts`` (the redemptions written at checkout); logistics uses ``orders_ready_to_ship`` and
+``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases) and ``received_order_lines`` (review
 figures). A new need of another app is a new function here, with its query count in mind, not an
 import of a model.
@@ -18,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
@@ -26,7 +28,7 @@ from commerce.audit.models import DomainEvent
 from commerce.catalog.models import Category
 from commerce.money import default_currency, round_amount
 from orders.errors import OrderNotFound
-from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderSummary
+from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderNote, OrderSummary
 from orders.pricing import LineInput, Pricing, price_lines
 
 
@@ -104,6 +106,45 @@ def order_timeline(*, order: Order) -> QuerySet[DomainEvent]:
     return DomainEvent.objects.filter(stream_type="order", stream_id=str(order.pk)).order_by("version")
 
 
+@dataclass(frozen=True)
+class CustomerOverview:
+    """What staff see of an order's customer: contact and purchase history (the order page)."""
+
+    name: str
+    username: str
+    email: str
+    phone: str
+    order_count: int
+    spent: dict  # currency -> amount of orders not cancelled or voided, less refunds
+    first_order_at: object
+    recent: list  # the latest OrderSummary rows
+
+
+def customer_overview(*, customer_id: int, recent: int = 5) -> CustomerOverview | None:
+    """An order customer's contact and history for staff, from the read model: three queries."""
+    user = get_user_model().objects.filter(pk=customer_id).select_related("customer_profile").first()
+    if user is None:
+        return None
+    rows = OrderSummary.objects.filter(customer_id=customer_id).exclude(status=Order.Status.VOIDED)
+    totals = (rows.exclude(status=Order.Status.CANCELLED).values("currency")
+              .annotate(total=Sum("total_amount"), refunded=Sum("refunded_amount"), count=Count("order_id"), first=Min("placed_at")))
+    spent, first, count = {}, None, 0
+    for row in totals:
+        spent[row["currency"]] = row["total"] - row["refunded"]
+        count += row["count"]
+        first = row["first"] if first is None or row["first"] < first else first
+    profile = getattr(user, "customer_profile", None)
+    return CustomerOverview(
+        name=user.get_full_name(), username=user.get_username(), email=user.email,
+        phone=profile.phone if profile else "", order_count=count, spent=spent, first_order_at=first,
+        recent=list(rows.order_by("-placed_at", "-order_id")[:recent]),
+    )
+
+
+def order_notes(*, order: Order) -> QuerySet[OrderNote]:
+    return OrderNote.objects.filter(order=order).select_related("author").order_by("created_at", "id")
+
+
 # --- history and search (read model) -----------------------------------------------------------------
 def order_history(*, customer) -> QuerySet[OrderSummary]:
     """The shopper's orders, as the API lists them to them: voided checkout attempts left out."""
@@ -176,6 +217,46 @@ def reorder_suggestions(*, customer, limit: int = 10) -> list[ReorderSuggestion]
 def orders_ready_to_ship() -> QuerySet[Order]:
     """The seam for logistics: orders packed and waiting for a delivery route."""
     return Order.objects.filter(status=Order.Status.READY_TO_SHIP).order_by("placed_at", "id")
+
+
+@dataclass(frozen=True)
+class ShippingFacts:
+    """What logistics needs to deliver an order: where to, and what the parcel weighs and takes up
+    (the products' own weight and volume times the units still owed, refunded units left out)."""
+
+    order_id: int
+    number: str
+    customer_id: int
+    status: str
+    shipping_address: dict
+    weight_kg: Decimal
+    volume_l: Decimal
+    units: int
+    locations: tuple[str, ...]  # the warehouse codes its units were allocated from
+
+
+def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
+    """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
+    orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
+                  .values_list("pk", "number", "customer_id", "status", "shipping_address"))
+    weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
+    lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
+        "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
+    for order_id, quantity, refunded, kg, litres in lines:
+        owed = max(0, quantity - refunded)
+        weight[order_id] += owed * (kg or 0)
+        volume[order_id] += owed * (litres or 0)
+        units[order_id] += owed
+    locations = defaultdict(set)
+    for order_id, location in OrderLineAllocation.objects.filter(line__order_id__in=[o[0] for o in orders]).values_list(
+            "line__order_id", "location"):
+        if location:
+            locations[order_id].add(location)
+    return [
+        ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
+                      tuple(sorted(locations[pk])))
+        for pk, number, customer_id, status, address in orders
+    ]
 
 
 # --- analytics (read model) --------------------------------------------------------------------------

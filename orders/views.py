@@ -466,6 +466,8 @@ def order_detail(request, number: str):
         raise Http404("No such order.")
     own = order.customer_id == request.user.pk
     lines = list(order.lines.all())
+    for line in lines:
+        line.best_before = sorted({a.expires_on for a in line.allocations.all() if a.expires_on})
     return render(
         request,
         "orders/order_detail.html",
@@ -473,6 +475,8 @@ def order_detail(request, number: str):
             "order": order,
             "lines": lines,
             "has_allocations": any(line.allocations.all() for line in lines),
+            # batch numbers are for staff; the customer sees the best-before dates of what they got
+            "show_batches": access.can_view_stock_details(request.user),
             "totals": {
                 "subtotal": order.money(order.subtotal_amount),
                 "discount": order.money(order.discount_amount),

@@ -96,6 +96,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_memory(settings):
+    """Uploaded files (product pictures, review photos) go to an in-memory storage in tests, never
+    to var/media: each test starts with an empty one."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
 # --- clients and users every app's tests share ---------------------------------------------------
 # API clients (``rest_framework.test.APIClient``) authenticate with a token, as the mobile app does;
 # ``admin_*`` fixtures log the Django test ``client`` in and return the user; ``shopper`` is that

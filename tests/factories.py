@@ -131,6 +131,15 @@ class ProductFactory(factory.django.DjangoModelFactory):
     price_amount = factory.LazyFunction(lambda: __import__("decimal").Decimal("9.99"))
     price_currency = "EUR"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Saved and indexed for search, as ``product_create`` does."""
+        from commerce.catalog.search.index import search_index_products
+
+        product = super()._create(model_class, *args, **kwargs)
+        search_index_products(product_ids=[product.pk])
+        return product
+
 
 def days_ago(n: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=n)

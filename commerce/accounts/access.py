@@ -25,6 +25,12 @@ def has_permission(user, perm: str) -> bool:
     return bool(user is not None and user.is_active and user.has_perm(_qualified(perm)))
 
 
+def can_view_stock_details(user) -> bool:
+    """Batch numbers and exact stock counts are for staff who may see the stock
+    (``catalog.view_stockbatch``); shoppers see "in stock", "only N left" or "out of stock"."""
+    return has_permission(user, "catalog.view_stockbatch")
+
+
 def effective_permissions(user) -> set[str]:
     if user is None or not user.is_active:
         return set()

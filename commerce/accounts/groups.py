@@ -10,6 +10,8 @@ GROUP_PERMISSIONS = {
         "catalog.view_category", "catalog.add_category", "catalog.change_category",
         "catalog.view_manufacturer", "catalog.add_manufacturer", "catalog.change_manufacturer",
         "catalog.view_product", "catalog.add_product", "catalog.change_product",
+        "catalog.view_productimage", "catalog.add_productimage", "catalog.change_productimage",
+        "catalog.delete_productimage",
         "catalog.view_stockbatch", "catalog.add_stockbatch", "catalog.change_stockbatch",
         "catalog.view_stockmovement", "catalog.view_stockreservation",
         "accounts.manage_inventory", "accounts.recall_batches", "accounts.manage_promotions",
@@ -17,20 +19,20 @@ GROUP_PERMISSIONS = {
     ],
     "Dispatchers": [
         "accounts.view_all_orders", "accounts.manage_orders", "accounts.dispatch_routes",
-        "catalog.view_product", "catalog.view_stockbatch",
+        "catalog.view_product", "catalog.view_productimage", "catalog.view_stockbatch",
         "orders.view_order",
     ],
     "Support": [
         "accounts.view_all_orders", "accounts.refund_orders", "accounts.view_customers",
         "accounts.moderate_reviews", "accounts.recall_batches",
         "accounts.view_address", "accounts.view_customerprofile", "accounts.view_user",
-        "catalog.view_product", "catalog.view_stockbatch", "catalog.view_stockreservation",
+        "catalog.view_product", "catalog.view_productimage", "catalog.view_stockbatch", "catalog.view_stockreservation",
         "audit.view_audit_trail",
         "orders.view_order",
     ],
     "Sales": [
         "accounts.view_region_orders", "accounts.view_customers",
-        "catalog.view_product",
+        "catalog.view_product", "catalog.view_productimage",
         "orders.view_order",
     ],
 }

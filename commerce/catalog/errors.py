@@ -21,6 +21,9 @@ class CatalogError(StrEnum):
     INVALID_STOCK_OPERATION = "invalid_stock_operation"
     ADJUSTMENT_BELOW_RESERVED = "adjustment_below_reserved"
     RETURN_EXCEEDS_CONSUMED = "return_exceeds_consumed"
+    PRODUCT_IMAGE_NOT_FOUND = "product_image_not_found"
+    PRODUCT_IMAGE_LIMIT = "product_image_limit"
+    INVALID_IMAGE_ORDER = "invalid_image_order"
 
 
 class ProductNotFound(NotFound):
@@ -85,3 +88,25 @@ class AdjustmentBelowReserved(InvalidStockOperation):
 
 class ReturnExceedsConsumed(InvalidStockOperation):
     default_code = CatalogError.RETURN_EXCEEDS_CONSUMED
+
+
+class ProductImageNotFound(NotFound):
+    default_code = CatalogError.PRODUCT_IMAGE_NOT_FOUND
+
+
+class ProductImageLimit(Conflict):
+    """A product has as many pictures as it may have (``product_images.MAX_IMAGES``)."""
+
+    default_code = CatalogError.PRODUCT_IMAGE_LIMIT
+
+
+class InvalidImageOrder(ValidationError):
+    """A new order of a product's pictures does not name each of them exactly once."""
+
+    default_code = CatalogError.INVALID_IMAGE_ORDER
+
+
+class ProductImageInvalid(ValidationError):
+    """A picture's own fields (its alt text) are not valid: the generic ``invalid``, per field."""
+
+    default_code = CoreError.INVALID

@@ -36,6 +36,48 @@ class ProductPriceChanged(_ProductEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProductImageAdded(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_added"
+    image_id: int
+    position: int
+    alt_text: str
+    name: str  # the original's storage name
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImageReplaced(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_replaced"
+    image_id: int
+    old_name: str
+    name: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImageUpdated(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_updated"
+    image_id: int
+    changes: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImagesReordered(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.images_reordered"
+    old_order: list
+    new_order: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductImageRemoved(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.product.image_removed"
+    image_id: int
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class BatchReceived(_ProductEvent):
     event_type: ClassVar[str] = "catalog.batch.received"
     batch_number: str
@@ -147,3 +189,17 @@ class ManufacturerUpdated(DomainEventData):
     @property
     def stream_id(self):
         return self.manufacturer_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchIndexRebuilt(DomainEventData):
+    """The product search index was built from scratch (``manage.py search_index_rebuild``)."""
+
+    event_type: ClassVar[str] = "catalog.search_index.rebuilt"
+    stream_type: ClassVar[str] = "search_index"
+    products: int
+    terms: int
+
+    @property
+    def stream_id(self):
+        return "catalog"

@@ -11,7 +11,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
 from commerce.catalog.models import Category, Manufacturer
-from commerce.catalog.selectors import product_search_q
+from commerce.catalog.search.query import RELEVANCE, search_filter, search_interpret
 from commerce.forms import AsciiDecimalField
 from commerce.parsing import parse_id
 
@@ -40,9 +40,12 @@ class SlugOrIdFilter(django_filters.ModelChoiceFilter):
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Ordering with ``id`` as the last key, so pages never repeat or skip a product."""
+    """Ordering with ``id`` as the last key, so pages never repeat or skip a product. ``relevance``
+    is the search's order (best match first), the name order when there is no search."""
 
     def filter(self, qs, value):
+        if value and any(v.lstrip("-") == "relevance" for v in value):
+            return qs.order_by(*RELEVANCE) if "search_score" in qs.query.annotations else qs.order_by("name", "id")
         qs = super().filter(qs, value)
         if value:
             qs = qs.order_by(*qs.query.order_by, "id")
@@ -87,12 +90,23 @@ class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=MAX_SEARCH_LENGTH,
-        help_text="Text search in name, code (exact), description and manufacturer name; every word must match.",
+        help_text=(
+            "Text search: every word must match the code (whole), the name, the manufacturer, the category or the "
+            "description, as a whole word or the start of one, accents and case ignored; a word matching nothing "
+            "is corrected to the nearest known word (`search.showing_results_for`). Results come best match first "
+            "(code, then name, then the other fields) unless `ordering` says otherwise."
+        ),
     )
     ordering = StableOrderingFilter(
-        fields=(("name", "name"), ("price_amount", "price"), ("created_at", "created_at")),
-        help_text="Sort by `name`, `price` or `created_at`; prefix `-` for descending. Default: name.",
+        fields=(("name", "name"), ("price_amount", "price"), ("created_at", "created_at"), ("search_score", "relevance")),
+        help_text=(
+            "Sort by `relevance` (best match first, the default with `q`; `-relevance` is the same), `name` (the "
+            "default without `q`), `price` or `created_at`; prefix `-` for descending."
+        ),
     )
+
+    #: What the text search meant (``SearchQuery``), None without ``q``: the view reports it.
+    search = None
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category__path__startswith=value.path)
@@ -101,4 +115,7 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.filter(available__gt=0) if value else queryset.filter(available__lte=0)
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(product_search_q(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        self.search = search_interpret(value)
+        return search_filter(queryset, self.search).order_by(*RELEVANCE)

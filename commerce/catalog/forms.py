@@ -13,13 +13,17 @@ DEFAULT_PAGE_SIZE = 24
 INDENT = "\u2014 "  # sub-categories in the select, one dash per level
 
 # Ordering choice -> ORDER BY; "id" last makes every ordering total, so pages never overlap.
+# "relevance" is the default of a search (``commerce.catalog.search.query.RELEVANCE``); without a
+# query it is the name order.
 ORDERINGS = {
     "name": ("name", "id"),
     "price": ("price_amount", "name", "id"),
     "-price": ("-price_amount", "name", "id"),
     "newest": ("-created_at", "-id"),
 }
+RELEVANCE = "relevance"
 ORDERING_CHOICES = [
+    (RELEVANCE, "Best match"),
     ("name", "Name"),
     ("price", "Price: low to high"),
     ("-price", "Price: high to low"),
@@ -63,7 +67,11 @@ class ProductFilterForm(forms.Form):
         return self._manufacturers.get(slug) if slug else None
 
     def clean_sort(self) -> str:
-        return self.cleaned_data.get("sort") or "name"
+        """The order chosen; by default the best match first when searching, else by name."""
+        chosen = self.cleaned_data.get("sort") or RELEVANCE
+        if chosen == RELEVANCE and not (self.data.get("q") or "").strip():
+            return "name"
+        return chosen
 
     def clean(self):
         cleaned = super().clean()

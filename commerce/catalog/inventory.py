@@ -59,6 +59,11 @@ LOW_STOCK_THRESHOLD = 5
 Kind = StockMovement.Kind
 
 
+def shopper_available(available: int) -> int | None:
+    """The count a shopper may see: only when few are left ("only 3 left"), else None (staff see all)."""
+    return max(available, 0) if available <= LOW_STOCK_THRESHOLD else None
+
+
 # --- values ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Availability:

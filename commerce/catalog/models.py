@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from treebeard.mp_tree import MP_Node
 
+from commerce.db_fields import ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
 
@@ -49,7 +50,6 @@ class Product(models.Model):
     is_perishable = models.BooleanField(default=False)
     weight_kg = models.DecimalField(max_digits=8, decimal_places=3, default=0, validators=[MinValueValidator(0)])
     volume_l = models.DecimalField(max_digits=9, decimal_places=3, default=0, validators=[MinValueValidator(0)])
-    image_url = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +70,109 @@ class Product(models.Model):
     @property
     def price(self) -> Money:
         return Money.of(self.price_amount, self.price_currency)
+
+    @property
+    def cover_image(self) -> "ProductImage | None":
+        """The first picture, from the prefetched ``images`` (``selectors.with_images``) when there."""
+        images = list(self.images.all())
+        return images[0] if images else None
+
+
+class ProductImage(models.Model):
+    """One picture of a product: the cleaned original and its thumbnails, all in the default storage.
+
+    Written only by ``commerce.catalog.images`` (the files first, then the row, so a row never
+    points at a file that was not written). ``thumbnails`` lists the smaller copies the pages use,
+    narrowest first: ``[{"name": storage name, "width": ..., "height": ...}]``; the sizes are
+    ``images.THUMBNAIL_WIDTHS`` (a copy as wide as the original is not made: the original serves).
+    ``position`` orders a product's pictures from 0, without gaps; the first is the cover.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveIntegerField()
+    alt_text = models.CharField(
+        max_length=250, blank=True, help_text="What the picture shows, for people who cannot see it."
+    )
+    original = models.FileField(max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    thumbnails = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "position"], name="catalog_productimage_one_per_position"),
+        ]
+
+    def __str__(self):
+        return f"Picture {self.position + 1} of product {self.product_id}"
+
+    @property
+    def url(self) -> str:
+        return self.original.url
+
+    def renditions(self) -> list[dict]:
+        """Every size this picture can be served at, narrowest first, each with its URL (the original last)."""
+        storage = self.original.storage
+        sizes = [{"url": storage.url(t["name"]), "width": t["width"], "height": t["height"]} for t in self.thumbnails]
+        if not sizes or self.width > sizes[-1]["width"]:
+            sizes.append({"url": self.url, "width": self.width, "height": self.height})
+        return sizes
+
+    def srcset(self, max_width: int = 1024) -> str:
+        """``srcset`` for an ``<img>``: each size up to ``max_width`` wide (at least the narrowest)."""
+        sizes = self.renditions()
+        chosen = [s for s in sizes if s["width"] <= max_width] or sizes[:1]
+        return ", ".join(f"{s['url']} {s['width']}w" for s in chosen)
+
+    def rendition(self, width: int) -> dict:
+        """The narrowest size at least ``width`` wide (the widest there is when none is)."""
+        sizes = self.renditions()
+        return next((s for s in sizes if s["width"] >= width), sizes[-1])
+
+    def stored_names(self) -> list[str]:
+        return [self.original.name, *(t["name"] for t in self.thumbnails)]
+
+
+class SearchField(models.IntegerChoices):
+    """Where a search term was found in a product, best first (a term found in several keeps the best)."""
+
+    CODE = 1, "Code"
+    NAME = 2, "Name"
+    MANUFACTURER = 3, "Manufacturer"
+    CATEGORY = 4, "Category"
+    DESCRIPTION = 5, "Description"
+
+
+class SearchDocument(models.Model):
+    """The search index's row of an active product (``commerce.catalog.search``): its name folded
+    for sorting, compared byte for byte, so ties sort alike on every database."""
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    sort_name = ExactCharField(max_length=200)
+
+    def __str__(self):
+        return self.sort_name
+
+
+class SearchTerm(models.Model):
+    """One folded term of an active product, with the best field it was found in and that field's
+    weight. Kept by the catalog's commands in their transaction; ``manage.py search_index_rebuild``
+    builds it from scratch."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="search_terms", db_index=False)
+    term = ExactCharField(max_length=40)
+    field = models.PositiveSmallIntegerField(choices=SearchField.choices)
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "term"], name="catalog_searchterm_product_term")]
+        indexes = [models.Index(fields=["term", "product"], name="catalog_searchterm_term")]
+
+    def __str__(self):
+        return f"{self.term} ({self.get_field_display()}) of {self.product_id}"
 
 
 class StockBatch(models.Model):

@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commerce.catalog.errors import ProductNotFound
+from commerce.catalog.errors import ProductImageNotFound, ProductNotFound
 from commerce.catalog.inventory import sellable_batches_q
-from commerce.catalog.models import Category, Product, StockBatch, StockMovement
+from commerce.catalog.models import Category, Product, ProductImage, StockBatch, StockMovement
+from commerce.catalog.search.query import SearchQuery, search_filter
 
 
 def _available_subquery():
@@ -33,11 +34,17 @@ def product_queryset(*, include_inactive: bool = False) -> QuerySet[Product]:
     return qs
 
 
+def with_images(products: QuerySet[Product]) -> QuerySet[Product]:
+    """The products with their pictures in order, in one more query for any number of products
+    (``product.images.all()``, ``product.cover_image`` then read no more)."""
+    return products.prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+
+
 def product_list(
     *,
     category: Category | None = None,
     manufacturer_id: int | None = None,
-    query: str = "",
+    search: SearchQuery | None = None,
     min_price=None,
     max_price=None,
     in_stock: bool | None = None,
@@ -48,8 +55,8 @@ def product_list(
         qs = qs.filter(category__path__startswith=category.path)
     if manufacturer_id is not None:
         qs = qs.filter(manufacturer_id=manufacturer_id)
-    if query:
-        qs = qs.filter(product_search_q(query))
+    if search is not None:
+        qs = search_filter(qs, search)  # annotated with search_score; order by search.query.RELEVANCE
     if min_price is not None:
         qs = qs.filter(price_amount__gte=min_price)
     if max_price is not None:
@@ -61,19 +68,19 @@ def product_list(
     return qs
 
 
-def product_search_q(query: str) -> Q:
-    q = Q()
-    for term in query.split()[:8]:
-        q &= Q(name__icontains=term) | Q(code__iexact=term) | Q(description__icontains=term) | Q(manufacturer__name__icontains=term)
-    return q
-
-
 def product_get(*, slug: str | None = None, pk: int | None = None, include_inactive: bool = False) -> Product:
     qs = product_queryset(include_inactive=include_inactive)
     product = qs.filter(slug=slug).first() if slug is not None else qs.filter(pk=pk).first()
     if product is None:
         raise ProductNotFound("No such product.")
     return product
+
+
+def product_image_get(*, product_id: int, image_id: int) -> ProductImage:
+    image = ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
+    if image is None:
+        raise ProductImageNotFound("No such picture of this product.")
+    return image
 
 
 def category_tree() -> list[Category]:

@@ -8,14 +8,17 @@ from commerce.audit.events import record
 from commerce.catalog import events
 from commerce.catalog.errors import CategoryNotFound, InvalidCategoryMove, ManufacturerNotFound, ProductNotFound
 from commerce.catalog.models import Category, Manufacturer, Product
+from commerce.catalog.search.index import search_index_category, search_index_manufacturer, search_index_products
 from commerce.locks import Kind, lock_one
 from commerce.money import Money
 from commerce.validation import full_clean_or_raise
 
 EDITABLE_FIELDS = (
     "name", "slug", "description", "category", "manufacturer", "price_amount", "price_currency",
-    "is_active", "is_perishable", "weight_kg", "volume_l", "image_url",
+    "is_active", "is_perishable", "weight_kg", "volume_l",
 )
+#: The product fields the search index reads (an edit of one of them re-indexes the product).
+SEARCHED_FIELDS = frozenset({"name", "description", "category", "manufacturer", "is_active"})
 
 
 def _event_value(value):
@@ -61,6 +64,7 @@ def product_create(*, code: str, name: str, category, manufacturer, price: Money
         )
         full_clean_or_raise(product, message="The product is not valid.")
         product.save()
+        search_index_products(product_ids=[product.pk])
         record(events.ProductCreated(product_id=product.pk, code=product.code, name=product.name, price=product.price.as_dict()))
         return product
 
@@ -86,6 +90,8 @@ def product_update(*, product: Product | int, data: dict) -> Product:
             return current
         full_clean_or_raise(current, message="The product is not valid.")
         current.save()
+        if SEARCHED_FIELDS & set(changes):
+            search_index_products(product_ids=[current.pk])
         new_price = current.price
         if new_price != old_price:
             record(events.ProductPriceChanged(product_id=current.pk, old_price=old_price.as_dict(), new_price=new_price.as_dict()))
@@ -136,6 +142,7 @@ def category_update(*, category: Category | int, data: dict) -> Category:
         if "name" in changes:
             _resort(current)
             current.refresh_from_db()
+            search_index_category(category=current)
         record(events.CategoryUpdated(category_id=current.pk, changes=changes))
         return current
 
@@ -162,6 +169,7 @@ def category_move(*, category: Category | int, parent: Category | None) -> Categ
         else:
             Category.objects.move(current, Category.objects.get_first_root_node(), pos="sorted-sibling")
         current.refresh_from_db()
+        search_index_category(category=current)  # its products' category terms include the ancestors
         record(events.CategoryMoved(category_id=current.pk, old_parent_id=old_parent_id, new_parent_id=new_parent_id))
         return current
 
@@ -185,5 +193,7 @@ def manufacturer_update(*, manufacturer: Manufacturer | int, data: dict) -> Manu
             return current
         full_clean_or_raise(current, message="The manufacturer is not valid.")
         current.save()
+        if "name" in changes:
+            search_index_manufacturer(manufacturer_id=current.pk)
         record(events.ManufacturerUpdated(manufacturer_id=current.pk, changes=changes))
         return current

@@ -17,14 +17,16 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
 from commerce.catalog import selectors
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
-from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, ProductFilterForm
-from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
+from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
+from commerce.catalog.inventory import LOW_STOCK_THRESHOLD, MAX_QUANTITY
 from commerce.catalog.models import Category, Manufacturer
 from commerce.catalog.product_sections import sections_for
+from commerce.catalog.search import query as search
 
 
 @dataclass
@@ -88,28 +90,41 @@ class ProductListView(View):
         category = filters.get("category")
         manufacturer = filters.get("manufacturer")
         query = filters.get("q") or ""
+        searched = search.search_interpret(query) if query else None
+        sort = filters.get("sort") or "name"
+        if sort == RELEVANCE and searched is None:
+            sort = "name"  # nothing to rank by (an over-long search is refused, not searched)
 
-        products = selectors.product_list(
+        products = selectors.with_images(selectors.product_list(
             category=category,
             manufacturer_id=manufacturer.pk if manufacturer else None,
-            query=query,
+            search=searched,
             min_price=filters.get("min_price"),
             max_price=filters.get("max_price"),
             in_stock=True if filters.get("in_stock") else None,
-        ).order_by(*ORDERINGS[filters.get("sort") or "name"])
+        ).order_by(*(search.RELEVANCE if sort == RELEVANCE else ORDERINGS[sort])))
         paginator = Paginator(products, filters.get("per_page") or DEFAULT_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        # One badge lookup for the whole page (the page's products are loaded once, here).
-        page_products = list(page.object_list)
-        badges = badges_for(product.pk for product in page_products)
-        for product in page_products:
-            product.badges = badges[product.pk]
 
         # Paging through results is not a new search: only the first page counts as one.
         if query and page.number == 1:
-            journey_record_for_request(
-                request, JourneyAction.PRODUCT_SEARCH, details={"query": query, "results": paginator.count}
+            details = {"query": query, "results": paginator.count}
+            if searched.corrected:
+                details["corrected"] = searched.corrected
+            journey_record_for_request(request, JourneyAction.PRODUCT_SEARCH, details=details)
+        page_products = list(page.object_list)
+        fallback = None
+        if searched is not None and not page_products:
+            # An empty search offers something: products matching some words, or popular ones.
+            fallback = search.search_fallback(
+                searched, queryset=selectors.with_images(selectors.product_queryset()), categories=categories,
+                popular_ids=search.popular_product_ids(),
             )
+        # One badge lookup for every product the page shows (each loaded once, here).
+        shown = page_products + (fallback.related + fallback.popular if fallback else [])
+        badges = badges_for(product.pk for product in shown)
+        for product in shown:
+            product.badges = badges[product.pk]
 
         return render(
             request,
@@ -118,8 +133,11 @@ class ProductListView(View):
                 "form": form,
                 "page": page,
                 "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-                "sort": filters.get("sort") or "name",
+                "sort": sort,
+                "sort_choices": [(v, label) for v, label in form.fields["sort"].choices if query or v != RELEVANCE],
                 "products": page_products,
+                "search": searched,
+                "fallback": fallback,
                 "result_count": paginator.count,
                 "query": query,
                 "category": category,
@@ -141,17 +159,24 @@ class ProductDetailView(View):
         journey_record_for_request(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
         trail = [*Category.objects.get_ancestors(product.category), product.category]
         sections, structured = sections_for(request=request, product=product)
+        # Exact stock is for staff: a shopper sees "only N left" below the threshold, and the
+        # quantity field's bound does not give the count away either.
+        staff_view = can_view_stock_details(request.user)
+        exact = staff_view or product.available <= LOW_STOCK_THRESHOLD
         return render(
             request,
             self.template_name,
             {
                 "product": product,
+                "images": list(product.images.all()),
                 "badges": badges_for([product.pk])[product.pk],
                 "manufacturer": product.manufacturer,
                 "trail": trail,
                 "weight_kg": plain_decimal(product.weight_kg) if product.weight_kg else "",
                 "volume_l": plain_decimal(product.volume_l) if product.volume_l else "",
                 "low_stock_threshold": LOW_STOCK_THRESHOLD,
+                "staff_stock": product.available if staff_view else None,
+                "quantity_max": product.available if exact else MAX_QUANTITY,
                 "sections": sections,
                 "product_ld": product_structured_data(request, product, structured),
             },

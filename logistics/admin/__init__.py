@@ -1,1 +1,16 @@
-"""The logistics back office: one module per model admin (centres, zones, fleet, deliveries, routes, planning runs)."""
+"""The logistics back office: centres, zones, vehicles, drivers (saved through ``fleet_save``, each
+with its event), the centroid table (read-only), deliveries and routes with their stops (state
+read-only, moved along by actions that call the services). ``accounts.dispatch_routes`` (the
+Dispatchers group) grants every page here."""
+
+from logistics.admin.fleet import (
+    DeliveryZoneAdmin,
+    DistributionCentreAdmin,
+    DriverAdmin,
+    PostcodeCentroidAdmin,
+    VehicleAdmin,
+)
+from logistics.admin.operations import DeliveryAdmin, RouteAdmin
+
+__all__ = ["DeliveryAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PostcodeCentroidAdmin", "RouteAdmin",
+           "VehicleAdmin"]

@@ -87,3 +87,9 @@ class RefundForm(forms.Form):
             "lines": self.cleaned_data["lines"] if kind == self.LINES else None,
             "reason": self.cleaned_data["reason"],
         }
+
+
+class OrderNoteForm(forms.Form):
+    text = forms.CharField(label="Add a note", max_length=2000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+                           help_text="For staff only: the customer never sees notes.")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -13,9 +16,10 @@ from commerce.errors import DomainError
 from commerce.money_format import money_text
 from orders import selectors
 from orders.admin.common import MANAGE_ORDERS, REFUND_ORDERS, ReadOnlyInline, _ids_param, scope_orders
-from orders.admin.forms import CancelForm, RefundForm, ShipForm
+from orders.admin.forms import CancelForm, OrderNoteForm, RefundForm, ShipForm
 from orders.models import Order, OrderLine, Payment, Refund
 from orders.services import lifecycle
+from orders.services.notes import order_note_add
 from orders.services.payments import order_refund
 from orders.timeline import payload_summary
 
@@ -188,6 +192,9 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
             path("ship/", view(self.ship_view), name="orders_order_ship"),
             path("cancel/", view(self.cancel_view), name="orders_order_cancel"),
             path("<int:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
+            path("<int:object_id>/notes/", view(self.note_view), name="orders_order_note"),
+            path("<int:object_id>/packing-slip/", view(self.packing_slip_view), name="orders_order_packing_slip"),
+            path("<int:object_id>/invoice/", view(self.invoice_view), name="orders_order_invoice"),
             path("<int:object_id>/transition/<str:action>/", view(self.transition_view), name="orders_order_transition"),
             *super().get_urls(),
         ]
@@ -231,6 +238,9 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
                 tools.append({"label": "Cancel…", "url": f"{reverse('admin:orders_order_cancel')}?ids={order.pk}"})
         if "refund" in allowed and self.has_refund_orders_permission(request):
             tools.append({"label": "Refund…", "url": reverse("admin:orders_order_refund", args=[order.pk])})
+        tools.append({"label": "Packing slip", "url": reverse("admin:orders_order_packing_slip", args=[order.pk])})
+        if order.status not in (Order.Status.PENDING, Order.Status.VOIDED):
+            tools.append({"label": "Invoice", "url": reverse("admin:orders_order_invoice", args=[order.pk])})
         return tools
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -242,7 +252,59 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
                 {"event": event, "summary": payload_summary(event.payload)}
                 for event in selectors.order_timeline(order=order)
             ]
+            extra_context["customer_overview"] = selectors.customer_overview(customer_id=order.customer_id)
+            extra_context["notes"] = list(selectors.order_notes(order=order))
+            extra_context["note_form"] = extra_context.get("note_form") or OrderNoteForm()
+            extra_context["note_url"] = reverse("admin:orders_order_note", args=[order.pk])
         return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- notes, packing slip, invoice -----------------------------------------------------------------
+    def _viewable(self, request, object_id) -> Order:
+        order = self.get_object(request, str(object_id))  # scoped: staff see only orders their groups allow
+        if order is None or not self.has_view_permission(request, order):
+            raise Http404("No such order.")
+        return order
+
+    def note_view(self, request, object_id):
+        """Add a note (POST); whoever may see the order may note on it (support calls, packing)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self._viewable(request, object_id)
+        form = OrderNoteForm(request.POST)
+        if form.is_valid():
+            try:
+                order_note_add(order=order, author=request.user, text=form.cleaned_data["text"])
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                self.message_user(request, "The note was added.", messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(order) + "#order-notes")
+        # The order's page again with the note's errors: shown as a GET (the page itself is read-only).
+        page_request = copy.copy(request)
+        page_request.method, page_request.POST = "GET", QueryDict()
+        response = self.change_view(page_request, str(order.pk), extra_context={"note_form": form})
+        response.status_code = 400
+        return response
+
+    def _document(self, request, object_id, template: str, title: str):
+        order = self._viewable(request, object_id)
+        lines = list(order.lines.prefetch_related("allocations").order_by("id"))
+        return TemplateResponse(request, template, {
+            "title": title, "order": order, "lines": lines, "address": order.shipping_address or {},
+            "shop": settings.SHOP_DETAILS, "customer": selectors.customer_overview(customer_id=order.customer_id, recent=0),
+            "money": lambda amount: money_text(amount, order.currency),
+        })
+
+    def packing_slip_view(self, request, object_id):
+        """A printable packing slip: what to pick (with the batches allocated) and where it goes; no prices."""
+        return self._document(request, object_id, "admin/orders/order/packing_slip.html", "Packing slip")
+
+    def invoice_view(self, request, object_id):
+        """A printable invoice of a placed order (not of a checkout still pending or voided)."""
+        order = self._viewable(request, object_id)
+        if order.status in (Order.Status.PENDING, Order.Status.VOIDED):
+            raise Http404("No invoice for an order not yet placed.")
+        return self._document(request, object_id, "admin/orders/order/invoice.html", "Invoice")
 
     # --- running a command on each order ------------------------------------------------------------
     def _apply(self, request, orders, *, done: str, call) -> list[Order]:

@@ -6,6 +6,7 @@ The input pieces every app shares (strict serializers, quantities, amounts) are 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 
@@ -256,7 +257,19 @@ class OrderLineOutputSerializer(serializers.Serializer):
     line_total = MoneyField(source="line_total_amount")
     refunded_quantity = serializers.IntegerField()
     refunded_amount = MoneyField()
-    allocations = AllocationOutputSerializer(many=True, help_text="The batches this line's units came from.")
+    allocations = serializers.SerializerMethodField(
+        help_text="The batches this line's units came from: for staff who may see the stock; null for the customer."
+    )
+    best_before = serializers.SerializerMethodField(help_text="The best-before dates of the units allocated (perishables).")
+
+    @extend_schema_field(AllocationOutputSerializer(many=True, allow_null=True))
+    def get_allocations(self, line):
+        if not self.context.get("stock_details"):
+            return None
+        return AllocationOutputSerializer(line.allocations.all(), many=True).data
+
+    def get_best_before(self, line) -> list[datetime.date]:
+        return sorted({allocation.expires_on for allocation in line.allocations.all() if allocation.expires_on})
 
 
 @extend_schema_serializer(component_name="Payment")
@@ -366,6 +379,7 @@ def order_detail_data(*, number: str, requester) -> dict:
         "currency": order.currency,
         "timeline": list(selectors.order_timeline(order=order)),
         "actions": actions_for(order, requester),
+        "stock_details": access.can_view_stock_details(requester),  # batch numbers are for staff
     }
     return OrderDetailOutputSerializer(order, context=context).data
 

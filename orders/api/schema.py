@@ -105,7 +105,8 @@ ORDER_EXAMPLE = {
             "line_total": {"amount": "29.80", "currency": "EUR"},
             "refunded_quantity": 0,
             "refunded_amount": {"amount": "0.00", "currency": "EUR"},
-            "allocations": [],
+            "allocations": None,
+            "best_before": [],
         }
     ],
     "payments": [

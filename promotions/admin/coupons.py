@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from commerce.admin_services import (
     ReadOnlyAdminMixin,
@@ -42,8 +42,9 @@ class CouponBatchAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ServiceActionsMi
     ordering = ("-created_at", "-id")
     actions = ("distribute_to_segment",)
     fields = ("promotion", "prefix", "quantity", "uses_per_code", "expires_at", "assigned", "redeemed", "created_by",
-              "created_at", "csv_link")
+              "created_at", "csv_link", "codes")
     readonly_fields = fields
+    CODES_SHOWN = 20
 
     def get_queryset(self, request):
         # Two aggregates in the page's one query: no query per row.
@@ -63,6 +64,24 @@ class CouponBatchAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ServiceActionsMi
     @admin.display(description="Uses", ordering="used_total")
     def redeemed(self, obj):
         return getattr(obj, "used_total", None) or 0
+
+    @admin.display(description="Codes")
+    def codes(self, obj):
+        """The batch's first codes with their state, and the list of all of them (filtered coupon list)."""
+        rows = list(obj.coupons.order_by("id").select_related("assigned_to")[: self.CODES_SHOWN])
+        if not rows:
+            return "No codes."
+        items = format_html_join(
+            "", "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((c.code, c.get_status_display(), f"{c.used_count} / {c.max_uses if c.max_uses is not None else 'unlimited'}",
+              c.assigned_to or "-") for c in rows),
+        )
+        every = f"{reverse('admin:promotions_coupon_changelist')}?batch__id__exact={obj.pk}"
+        return format_html(
+            '<table><thead><tr><th scope="col">Code</th><th scope="col">Status</th><th scope="col">Used / max</th>'
+            '<th scope="col">Assigned to</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">All {} codes of this batch</a></p>',
+            items, every, obj.quantity,
+        )
 
     @admin.display(description="CSV")
     def csv_link(self, obj):

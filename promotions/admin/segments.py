@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import admin
 from django.db.models import Count
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from commerce.admin_services import (
     SafeChangeListMixin,
@@ -12,6 +17,7 @@ from commerce.admin_services import (
     copy_saved,
 )
 from commerce.audit.staff_edits import StaffAuditMixin
+from commerce.csv_export import csv_response
 from promotions import services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin
 from promotions.admin_forms import (
@@ -42,6 +48,7 @@ class SegmentAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, Servi
     actions = ("refresh",)
     prepopulated_fields = {"code": ("name",)}
     state_fields = ("member_count", "refreshed_at", "created_at")
+    MEMBERS_SHOWN = 25
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(promotion_total=Count("promotions", distinct=True))
@@ -64,11 +71,45 @@ class SegmentAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, Servi
         return (
             (None, {"fields": ("name", "code", "description", "kind", *KIND_FIELDS.get(obj.kind, ()))}),
             ("State", {"fields": self.state_fields}),
+            ("Members", {"fields": ("member_list",)}),
         )
 
     def get_readonly_fields(self, request, obj=None):
         # The kind and the code define the segment: fixed once created.
-        return (*self.state_fields, "kind", "code") if obj is not None else self.state_fields
+        return (*self.state_fields, "kind", "code", "member_list") if obj is not None else self.state_fields
+
+    @admin.display(description="Members")
+    def member_list(self, obj):
+        """The first members with the figures they were chosen by, and all of them as CSV."""
+        rows = list(obj.memberships.select_related("customer").order_by("customer__username", "id")[: self.MEMBERS_SHOWN])
+        if not rows:
+            return "No members (refresh a computed segment to fill it)."
+        items = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (m.customer.get_full_name() or m.customer.get_username(), m.customer.email or "-",
+             "-" if m.recency_days is None else m.recency_days, "-" if m.frequency is None else m.frequency,
+             "-" if m.monetary is None else m.monetary) for m in rows))
+        return format_html(
+            '<table><thead><tr><th scope="col">Customer</th><th scope="col">E-mail</th><th scope="col">Days since last order</th>'
+            '<th scope="col">Orders</th><th scope="col">Spent</th></tr></thead><tbody>{}</tbody></table>'
+            '<p>{} of {} shown. <a href="{}">Download all members (CSV)</a></p>',
+            items, len(rows), obj.member_count, reverse("admin:promotions_segment_members_csv", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        return [
+            path("<int:object_id>/members.csv", self.admin_site.admin_view(self.members_csv_view), name="promotions_segment_members_csv"),
+            *super().get_urls(),
+        ]
+
+    def members_csv_view(self, request, object_id):
+        segment = self.get_object(request, str(object_id))
+        if segment is None or not self.has_view_permission(request, segment):
+            raise Http404("No such segment.")
+        rows = segment.memberships.select_related("customer").order_by("customer__username", "id")
+        lines = ([m.customer.get_username(), m.customer.get_full_name(), m.customer.email, m.recency_days, m.frequency, m.monetary]
+                 for m in rows.iterator(chunk_size=2000))
+        header = [["username", "name", "email", "recency_days", "frequency", "monetary"]]
+        return csv_response(itertools.chain(header, lines), filename=f"segment-{segment.code}-members.csv")
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if obj is None else {}

@@ -12,7 +12,7 @@ from django.core import checks
 from commerce.audit import bus, events
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_PACKAGES = ("commerce.", "orders.", "promotions.")
+APP_PACKAGES = ("commerce.", "orders.", "promotions.", "logistics.")
 # Fields that may have a default because their absence means something. None today: an optional
 # fact is typed ``X | None`` and passed as ``None`` on purpose.
 DELIBERATELY_OPTIONAL: dict[str, set[str]] = {}

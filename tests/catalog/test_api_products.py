@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from commerce.audit.models import DomainEvent, JourneyStep
 from commerce.catalog import inventory
 from commerce.catalog.models import StockBatch
+from tests.catalog.factories import add_picture
 from tests.factories import CustomerFactory, ManufacturerFactory, ProductFactory, category, days_ago, days_ahead, token_client
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +44,10 @@ def test_product_list_shows_the_fields_a_shopper_needs(api_client):
             "category": {"id": dairy.pk, "slug": dairy.slug, "name": "Dairy"},
             "manufacturer": {"id": maker.pk, "slug": "alpine-farms", "name": "Alpine Farms"},
             "is_perishable": True,
-            "available": 12,
+            "available": None,  # 12 is plenty: a shopper is told "in stock", not the count
             "in_stock": True,
             "url": f"http://testserver/api/v1/products/{milk.pk}/",
+            "images": [],
         }
     ]
 
@@ -134,7 +136,9 @@ def test_product_list_text_search_matches_every_word(api_client):
     ProductFactory(name="Oat milk", code="OAT-9")
     ProductFactory(name="Cheddar", description="Aged milk cheese")
 
-    assert names(api_client.get(LIST_URL, {"q": "milk"})) == ["Cheddar", "Oat milk", "Whole milk"]
+    # best match first: the names holding "milk", then the description that does
+    assert names(api_client.get(LIST_URL, {"q": "milk"})) == ["Oat milk", "Whole milk", "Cheddar"]
+    assert names(api_client.get(LIST_URL, {"q": "milk", "ordering": "name"})) == ["Cheddar", "Oat milk", "Whole milk"]
     assert names(api_client.get(LIST_URL, {"q": "milk alpine"})) == ["Whole milk"]
     assert names(api_client.get(LIST_URL, {"q": "oat-9"})) == ["Oat milk"]
 
@@ -189,6 +193,8 @@ def test_product_list_query_count_does_not_grow_with_page_size(api_client):
         product = ProductFactory(name=f"P{i:03d}", category=category(), manufacturer=ManufacturerFactory())
         if i % 3 == 0:
             receive(product, f"B{i}", 4)
+        if i % 10 == 0:
+            add_picture(product, width=200, height=150)
 
     with CaptureQueriesContext(connection) as small:
         assert len(api_client.get(LIST_URL, {"page_size": 10}).json()["results"]) == 10
@@ -197,7 +203,7 @@ def test_product_list_query_count_does_not_grow_with_page_size(api_client):
     with CaptureQueriesContext(connection) as filtered:
         api_client.get(LIST_URL, {"page_size": 100, "in_stock": "true", "ordering": "-price"})
 
-    assert len(small) == len(large) == len(filtered) == 2  # the count and the page
+    assert len(small) == len(large) == len(filtered) == 3  # the count, the page and the page's pictures
 
 
 def test_product_detail_shows_manufacturer_content_and_availability(api_client):
@@ -218,7 +224,7 @@ def test_product_detail_shows_manufacturer_content_and_availability(api_client):
     assert body["description"] == "Fresh."
     assert body["weight_kg"] == "1.030"
     assert body["volume_l"] == "1.000"
-    assert body["available"] == 7
+    assert body["available"] is None  # plenty: the count is for staff
     assert body["in_stock"] is True
     assert body["manufacturer"] == {
         "id": maker.pk,
@@ -328,3 +334,18 @@ def test_catalog_is_read_only(api_client):
     assert response.json()["code"] == "method_not_allowed"
     assert deleted.status_code == 405
     assert ProductFactory._meta.model.objects.count() == 1
+
+
+def test_shoppers_see_the_count_only_when_few_are_left_and_staff_always(api_client, customer_client, merchandiser):
+    plenty, few = ProductFactory(name="Plenty"), ProductFactory(name="Few")
+    receive(plenty, "P1", 126)
+    receive(few, "F1", 3)
+
+    def seen(client):
+        listed = {row["name"]: row["available"] for row in client.get(LIST_URL).json()["results"]}
+        detail = client.get(f"/api/v1/products/{plenty.pk}/").json()["available"]
+        asked = client.get(f"/api/v1/products/{plenty.pk}/availability/", {"quantity": 2}).json()
+        return listed, detail, (asked["available"], asked["is_available"])
+
+    assert seen(api_client) == seen(customer_client) == ({"Plenty": None, "Few": 3}, None, (None, True))
+    assert seen(merchandiser) == ({"Plenty": 126, "Few": 3}, 126, (126, True))

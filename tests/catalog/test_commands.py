@@ -7,17 +7,20 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import get_hasher
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 from django.test import override_settings
+from PIL import Image
 
 from commerce import locks
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.audit.models import DomainEvent
-from commerce.catalog import inventory
+from commerce.catalog import inventory, product_images
 from commerce.catalog.management.commands.seed_demo import DEMO_PASSWORD, QuickDemoHasher
-from commerce.catalog.models import Category, Manufacturer, Product, StockBatch, StockMovement
+from commerce.catalog.management.commands.seed_demo_images import draw_picture, wanted_pictures
+from commerce.catalog.models import Category, Manufacturer, Product, ProductImage, StockBatch, StockMovement
 from commerce.catalog.selectors import near_expiry_batches, stock_reconcile
 from tests.factories import ProductFactory, days_ahead
 
@@ -33,7 +36,8 @@ def seed(*args) -> str:
 def counts() -> dict:
     return {
         model.__name__: model.objects.count()
-        for model in (Category, Manufacturer, Product, StockBatch, StockMovement, User, Address, CustomerProfile, SalesRegion, DomainEvent)
+        for model in (Category, Manufacturer, Product, ProductImage, StockBatch, StockMovement, User, Address, CustomerProfile,
+                      SalesRegion, DomainEvent)
     }
 
 
@@ -56,6 +60,14 @@ def test_seed_demo_builds_a_realistic_shop_and_a_second_run_changes_nothing(clie
     # Every write went through the services: each product and batch has its event.
     assert DomainEvent.objects.filter(event_type="catalog.product.created").count() == 300
     assert DomainEvent.objects.filter(event_type="catalog.batch.received").count() == StockBatch.objects.count()
+    # A picture for every product (one in five has two), drawn and stored through the picture service.
+    assert not Product.objects.filter(images__isnull=True).exists()
+    assert ProductImage.objects.count() == sum(wanted_pictures(code) for code in Product.objects.values_list("code", flat=True)) > 300
+    assert DomainEvent.objects.filter(event_type="catalog.product.image_added").count() == ProductImage.objects.count()
+    picture = ProductImage.objects.order_by("id").first()
+    assert (picture.width, picture.height, len(picture.thumbnails)) == (640, 480, 2)
+    assert all(default_storage.exists(name) for name in picture.stored_names())
+    assert picture.alt_text == f"Drawing of {picture.product.name}"
     # Staff in every group, a superuser, customers with addresses around Lyon in sales regions.
     for group in ("Merchandisers", "Dispatchers", "Support", "Sales"):
         assert User.objects.filter(is_staff=True, groups__name=group).exists(), group
@@ -111,6 +123,31 @@ def test_seed_demo_is_deterministic():
     assert len(first[0]) == 40 and len(first[2]) >= 6
 
 
+def test_demo_pictures_depend_on_the_seed_and_the_product_only():
+    milk = {"code": "DAI-0001", "name": "Laiterie des Monts Whole milk 1 L", "brand": "Laiterie des Monts"}
+
+    first = draw_picture(**milk, seed=7)
+
+    assert first == draw_picture(**milk, seed=7)
+    assert first != draw_picture(**milk, seed=8) and first != draw_picture(**milk, seed=7, view=1)
+    assert Image.open(io.BytesIO(first)).size == (640, 480)
+
+
+def test_seed_demo_images_gives_a_product_missing_a_picture_only_that_one():
+    seed("--products", "12", "--customers", "1")
+    product = Product.objects.get(code="DAI-0001")  # wants two: DAI-0001 ends in 1
+    kept = product.images.get(position=0)
+    product_images.product_image_remove(product=product, image_id=product.images.get(position=1).pk)
+    before = ProductImage.objects.count()
+
+    out = io.StringIO()
+    call_command("seed_demo_images", stdout=out)
+
+    assert ProductImage.objects.count() == before + 1
+    assert list(product.images.values_list("id", flat=True))[0] == kept.pk
+    assert ": 1 picture." in out.getvalue()
+
+
 def test_seed_demo_fills_in_what_is_missing_and_keeps_what_exists():
     User.objects.create_user("admin", password="my-own-secret-99", is_staff=True, is_superuser=True)
 
@@ -161,7 +198,8 @@ def test_seed_demo_prints_the_urls_of_the_base_url_it_is_given():
 
 
 # --- production settings ------------------------------------------------------------------------------
-@pytest.mark.parametrize("command", ["seed_demo", "seed_demo_promotions", "seed_demo_orders", "seed_demo_reviews"])
+@pytest.mark.parametrize("command", ["seed_demo", "seed_demo_images", "seed_demo_promotions", "seed_demo_orders",
+                                     "seed_demo_reviews"])
 def test_demo_commands_refuse_to_run_under_production_settings(command, settings):
     settings.PRODUCTION = True
 

@@ -212,6 +212,7 @@ def test_product_list_query_count_does_not_grow_with_page_size(client, django_as
     for i in range(48):
         stocked(2, name=f"Item {i:02d}", category=category(f"Sub {i}", parent=food) if i % 8 == 0 else food)
 
+    client.get(LIST_URL, {"q": "warm"})  # builds the search vocabulary (two queries, then cached)
     with CaptureQueriesContext(connection) as small:
         response = client.get(LIST_URL, {"per_page": "12", "q": "item"})
     assert len(names(response)) == 12
@@ -302,7 +303,7 @@ def test_product_detail_shows_everything_a_shopper_needs(client):
     html = response.content.decode()
     for text in (
         "Comte 18 months", "CHE-0001", "12.90 EUR", "Cheesemakers since 1921.", "https://alpine.example.com",
-        "care@alpine.example.com", "+33 4 79 00 00 00", "35 units available", "Perishable", "1.25 kg", "2 l",
+        "care@alpine.example.com", "+33 4 79 00 00 00", "In stock", "Perishable", "1.25 kg", "2 l",
     ):
         assert text in html, text
     assert response.context["trail"] == [food, dairy]
@@ -342,3 +343,19 @@ def test_product_list_links_to_product_pages(client):
     html = client.get(LIST_URL).content.decode()
 
     assert f'href="{product.get_absolute_url()}"' in html
+
+
+def test_the_product_page_tells_shoppers_only_few_left_and_staff_the_count(client, admin_merchandiser):
+    plenty = stocked(126, name="Plenty")
+    few = stocked(3, name="Few")
+    client.logout()
+
+    shopper_plenty = client.get(plenty.get_absolute_url()).content.decode()
+    shopper_few = client.get(few.get_absolute_url()).content.decode()
+
+    assert "126" not in shopper_plenty and "In stock" in shopper_plenty
+    assert 'max="10000"' in shopper_plenty  # the quantity field does not give the count away
+    assert "Only 3 left" in shopper_few and 'max="3"' in shopper_few
+    client.force_login(admin_merchandiser)
+    staff = client.get(plenty.get_absolute_url()).content.decode()
+    assert "126 units available (shown to staff)" in staff and 'max="126"' in staff

@@ -17,12 +17,18 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commerce.audit.models import DomainEvent
+from logistics import services as logistics_services
 from orders.services import cart as cart_services
 from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations.services import review_moderation, reviews
+from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
+from tests.logistics.factories import centre as logistics_centre
+from tests.logistics.factories import driver as logistics_driver
+from tests.logistics.factories import scheduled_deliveries, tomorrow
+from tests.logistics.factories import vehicle as logistics_vehicle
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 from tests.recommendations.factories import delivered_order, picture
@@ -47,6 +53,7 @@ def build_world() -> World:
     dairy = category(name="Dairy", parent=food)
     products = [stocked_product(quantity=50, price=price, category=dairy if i % 2 else food)
                 for i, price in enumerate(("2.50", "9.99", "14.00", "120.00"))]
+    pictures = [add_picture(products[0], width=300, height=200, alt_text=f"View {n}") for n in (1, 2)]
 
     # people: the customer whose token is used, another customer, staff in a group, a superuser
     customer, address = customer_with_address(username="fuzz-customer")
@@ -92,11 +99,21 @@ def build_world() -> World:
     cart = filled_cart(customer, [(products[0], 2), (products[2], 1)])
     cart_services.cart_apply_coupon(cart=cart, code=coupon.code)
 
+    # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
+    # to ship, one of them on an assigned route (the other free for a new route)
+    depot = logistics_centre("fuzz-depot")
+    on_route, free = scheduled_deliveries(2)
+    van, courier = logistics_vehicle(depot), logistics_driver(depot, date=tomorrow())
+    route = logistics_services.route_create(centre=depot, date=tomorrow(), delivery_ids=[on_route.pk])
+    logistics_services.route_assign(route=route, driver=courier, vehicle=van)
+
     tokens = {role: Token.objects.create(user=user).key
               for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
     codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
     values = {
         "product_id": [p.pk for p in products],
+        "image_id": [picture.pk for picture in pictures],
+        "image_ids": [picture.pk for picture in pictures],
         "line_id": list(cart.lines.values_list("pk", flat=True)),
         "address_id": [address.pk, other_address.pk],
         "customer_id": [customer.pk, other.pk],
@@ -114,6 +131,14 @@ def build_world() -> World:
         "photo_id": [photo.pk],
         "banned_word_id": [banned.pk],
         "valid_from": [(timezone.now() - datetime.timedelta(days=1)).isoformat()],
+        "route_id": [route.pk],
+        "delivery_id": [on_route.pk, free.pk],
+        "delivery_ids": [free.pk],
+        "driver_id": [courier.pk],
+        "vehicle_id": [van.pk],
+        "centre_id": [depot.pk],
+        "centre": [depot.pk],
+        "date": [tomorrow().isoformat()],
     }
     streams = list(DomainEvent.objects.values_list("stream_type", "stream_id").distinct()[:20])
     return World(tokens=tokens, values=values, streams=streams)

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.apps import apps
 
-OUR_APPS = ("audit", "accounts", "catalog", "orders", "promotions")
+OUR_APPS = ("audit", "accounts", "catalog", "orders", "promotions", "logistics")
 
 
 def naive_plural_is_wrong(singular: str) -> bool:

@@ -268,7 +268,8 @@ def test_order_page_buttons_run_the_same_transitions(client, admin_dispatcher):
 
     page = client.get(change_url(order))
     labels = [tool["label"] for tool in page.context["order_tools"]]
-    assert labels == ["Allocate stock", "Cancel…"]  # what "paid" allows a Dispatcher; no refund without the permission
+    # what "paid" allows a Dispatcher (no refund without the permission), then the printable documents
+    assert labels == ["Allocate stock", "Cancel…", "Packing slip", "Invoice"]
     url = reverse("admin:orders_order_transition", args=[order.pk, "allocate"])
 
     assert client.get(url).status_code == 405
@@ -298,7 +299,7 @@ def test_sales_staff_see_only_the_orders_of_their_regions_and_cannot_act(client)
     assert [o.number for o in response.context["cl"].result_list] == [mine.number]
     assert client.get(change_url(mine)).status_code == 200
     assert client.get(change_url(theirs)).status_code == 302  # "does not exist" for them
-    assert client.get(change_url(mine)).context["order_tools"] == []
+    assert [t["label"] for t in client.get(change_url(mine)).context["order_tools"]] == ["Packing slip"]  # printing only
     act(client, "confirm", mine)
     mine.refresh_from_db()
     assert mine.status == "pending"
@@ -323,7 +324,7 @@ def test_refund_needs_refund_orders_and_lifecycle_needs_manage_orders(client, ad
     client.force_login(helpdesk)
     assert client.get(reverse("admin:orders_order_refund", args=[order.pk])).status_code == 200
     assert client.post(reverse("admin:orders_order_transition", args=[order.pk, "complete"])).status_code == 403
-    assert [t["label"] for t in client.get(change_url(order)).context["order_tools"]] == ["Refund…"]
+    assert [t["label"] for t in client.get(change_url(order)).context["order_tools"]] == ["Refund…", "Packing slip", "Invoice"]
 
 
 # --- refunds --------------------------------------------------------------------------------------------

@@ -81,7 +81,9 @@ def test_full_happy_path_from_cart_to_completed_with_timeline(shopper, dispatche
     detail = client.get(f"/api/v1/orders/{number}/").json()
     assert detail["status"] == "completed"
     assert (detail["carrier"], detail["tracking_number"]) == ("Colissimo", "6A1")
-    allocations = [(a["quantity"], a["batch_number"]) for line in detail["lines"] for a in line["allocations"]]
+    assert [line["allocations"] for line in detail["lines"]] == [None, None]  # batches are for staff
+    staff_view = dispatcher.get(f"/api/v1/orders/{number}/").json()
+    allocations = [(a["quantity"], a["batch_number"]) for line in staff_view["lines"] for a in line["allocations"]]
     assert [q for q, _ in allocations] == [4, 2]
     assert all(batch.startswith("LOT-") for _, batch in allocations)
     assert [entry["event"] for entry in detail["timeline"]] == [

@@ -3,15 +3,17 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from commerce.catalog import inventory
 from commerce.catalog.inventory import available_quantities
 from commerce.catalog.services import product_update
 from orders.errors import PaymentGatewayError
 from orders.models import Cart, CartLine, Order, Payment, SandboxCharge
 from orders.services.lifecycle import order_allocate, order_cancel, order_mark_ready, order_ship
 from orders.services.payments import order_pay
-from tests.factories import CustomerFactory, messages_of
+from tests.factories import CustomerFactory, ProductFactory, StaffFactory, days_ahead, messages_of
 from tests.orders.factories import LOST_CARD, paid_order, placed_order, stocked_product
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,25 @@ def test_order_pages_need_log_in(client):
 
 
 # --- detail ---------------------------------------------------------------------------------------------
+def test_the_customer_sees_best_before_dates_and_staff_the_batch_numbers(shopper):
+    cheese = ProductFactory(name="Brie", is_perishable=True)
+    inventory.stock_receive(product=cheese, batch_number="BRIE-2405", quantity=2, expires_on=days_ahead(5))
+    inventory.stock_receive(product=cheese, batch_number="BRIE-2406", quantity=5, expires_on=days_ahead(9))
+    order = order_for(shopper, [(cheese, 4)])
+    order_allocate(order=order)
+
+    html = shopper.get(order.get_absolute_url()).content.decode()
+
+    assert "BRIE-24" not in html
+    dates = ", ".join(f"{d.day} {d:%b %Y}" for d in (days_ahead(5), days_ahead(9)))
+    assert f"Best before {dates}" in html
+    support = Client()
+    support.force_login(StaffFactory(groups=["Support"]))
+    staff_html = support.get(order.get_absolute_url()).content.decode()
+    assert 'Batch <span class="code">BRIE-2405</span> × 2' in staff_html
+    assert 'Batch <span class="code">BRIE-2406</span> × 2' in staff_html
+
+
 def test_order_detail_shows_lines_batches_totals_address_payments_and_timeline(shopper):
     product = stocked_product(price="10.00", name="Olive Oil")
     order = order_for(shopper, [(product, 3)])
@@ -82,7 +103,7 @@ def test_order_detail_shows_lines_batches_totals_address_payments_and_timeline(s
     assert order.number in html and "Shipped" in html
     assert "Olive Oil" in html and product.code in html
     batch = order.lines.get().allocations.get().batch_number
-    assert f'Batch <span class="code">{batch}</span> × 3' in html
+    assert batch not in html  # batch numbers are for staff
     assert "34.90 EUR" in html and "1 Rue" in html and "69001 Lyon" in html
     assert "card ending 4242" in html and "Captured" in html
     timeline = html.split('class="timeline"')[1].split("</ol>")[0]

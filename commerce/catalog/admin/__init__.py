@@ -28,6 +28,8 @@ from commerce.catalog.admin.manufacturers import (
 )
 from commerce.catalog.admin.products import (
     ProductAdmin,
+    ProductImageForm,
+    ProductImageInline,
     StockBatchInline,
 )
 from commerce.catalog.admin.stock import (
@@ -46,6 +48,8 @@ __all__ = [
     "OnHandFilter",
     "CategoryAdmin",
     "ManufacturerAdmin",
+    "ProductImageForm",
+    "ProductImageInline",
     "StockBatchInline",
     "ProductAdmin",
     "ReceiveStockForm",

@@ -12,6 +12,19 @@ PRODUCT_NOT_FOUND = error_response(
     "No active product with this id.", error_example("product_not_found", "No such product.")
 )
 
+IMAGE_EXAMPLE = {
+    "id": 7,
+    "position": 0,
+    "alt_text": "A one-litre carton of organic whole milk",
+    "url": "https://shop.example.com/media/products/42/3f9a1c0d2b4e6a81.jpg",
+    "width": 1200,
+    "height": 900,
+    "thumbnails": [
+        {"url": f"https://shop.example.com/media/products/42/3f9a1c0d2b4e6a81-{side}w.jpg", "width": side, "height": side * 3 // 4}
+        for side in (160, 320, 640, 1024)
+    ],
+}
+
 PRODUCT_EXAMPLE = {
     "id": 42,
     "code": "BIO-MILK-1L",
@@ -21,9 +34,10 @@ PRODUCT_EXAMPLE = {
     "category": {"id": 7, "slug": "dairy", "name": "Dairy"},
     "manufacturer": {"id": 3, "slug": "alpine-farms", "name": "Alpine Farms"},
     "is_perishable": True,
-    "available": 120,
+    "available": None,
     "in_stock": True,
     "url": "https://shop.example.com/api/v1/products/42/",
+    "images": [IMAGE_EXAMPLE],
 }
 
 PRODUCT_DETAIL_EXAMPLE = {
@@ -40,5 +54,23 @@ PRODUCT_DETAIL_EXAMPLE = {
     "description": "Fresh organic whole milk, 3.5% fat.",
     "weight_kg": "1.030",
     "volume_l": "1.000",
-    "image_url": "",
 }
+
+IMAGE_ID = OpenApiParameter("image_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Picture id (of this product).")
+
+STAFF_PRODUCT_NOT_FOUND = error_response(
+    "No product with this id (active or not).", error_example("product_not_found", "No such product.")
+)
+IMAGE_NOT_FOUND = error_response(
+    "No such product, or the picture is not one of its pictures.",
+    error_example("product_image_not_found", "No such picture of this product."),
+)
+IMAGE_LIMIT = error_response(
+    "The product has as many pictures as it may have.",
+    error_example("product_image_limit", "A product has at most 12 pictures; remove one first."),
+)
+IMAGE_INVALID = error_example(
+    "image_invalid",
+    "The file is not a picture the shop can read (JPEG, PNG or WebP).",
+    {"file": ["The file is not a picture the shop can read (JPEG, PNG or WebP)."]},
+)

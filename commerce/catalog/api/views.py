@@ -7,6 +7,7 @@ shapes the answer; the product list costs the same number of queries at any page
 import functools
 
 from django.urls import reverse
+from django_filters import utils as filter_utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -16,26 +17,42 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.pagination import PageNumberPagination
-from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, documented, error_example, invalid_filter
+from commerce.accounts.access import can_view_stock_details
+from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
 from commerce.catalog import inventory, selectors
-from commerce.catalog.api.schema import PRODUCT_DETAIL_EXAMPLE, PRODUCT_EXAMPLE, PRODUCT_ID, PRODUCT_NOT_FOUND
+from commerce.catalog.api.pagination import SearchPagination
+from commerce.catalog.api.schema import (
+    PRODUCT_DETAIL_EXAMPLE,
+    PRODUCT_EXAMPLE,
+    PRODUCT_ID,
+    PRODUCT_NOT_FOUND,
+)
 from commerce.catalog.api.serializers import (
     CategoryRefSerializer,
     ManufacturerDetailSerializer,
     ManufacturerRefSerializer,
+    ProductImageSerializer,
 )
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
 from commerce.catalog.models import Category
+from commerce.catalog.search import query as search
 
 # public reads, each with one example answer
 _catalog_schema = functools.partial(documented, tags=["catalog"], access=PUBLIC)
 
 
 _journey_step = journey_record_for_api
+
+
+def _staff_view(context) -> bool:
+    """Exact stock counts are for staff (``access.can_view_stock_details``), asked once per answer."""
+    if "staff_view" not in context:
+        request = context.get("request")
+        context["staff_view"] = request is not None and can_view_stock_details(request.user)
+    return context["staff_view"]
 
 
 class ProductOutputSerializer(serializers.Serializer):
@@ -49,9 +66,16 @@ class ProductOutputSerializer(serializers.Serializer):
     category = CategoryRefSerializer()
     manufacturer = ManufacturerRefSerializer()
     is_perishable = serializers.BooleanField()
-    available = serializers.IntegerField(help_text="Units that can be bought now (expired batches excluded).")
+    available = serializers.SerializerMethodField(help_text=(
+        "Units that can be bought now (expired batches excluded): to staff always; to shoppers only when "
+        f"few are left ({inventory.LOW_STOCK_THRESHOLD} or fewer: \"only 3 left\"), else null."
+    ))
     in_stock = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    images = ProductImageSerializer(many=True, source="images.all", help_text="The pictures in order; the first is the cover.")
+
+    def get_available(self, product) -> int | None:
+        return product.available if _staff_view(self.context) else inventory.shopper_available(product.available)
 
     def get_in_stock(self, product) -> bool:
         return product.available > 0
@@ -67,21 +91,24 @@ class ProductListApi(GenericAPIView):
     permission_classes = [AllowAny]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
-    pagination_class = PageNumberPagination
+    pagination_class = SearchPagination
 
     @extend_schema_serializer(component_name="ProductListOutput")
     class OutputSerializer(ProductOutputSerializer):
         pass
 
     def get_queryset(self):
-        return selectors.product_queryset()
+        return selectors.with_images(selectors.product_queryset())
 
     @_catalog_schema(
         "products_list",
         "List products",
         description=(
             "Active products, filtered, ordered and paginated (`page`, `page_size` up to 100). "
-            "The number of SQL queries does not depend on the page size."
+            "With `q`, the best matches come first and `search` says what was searched: the query corrected when a "
+            "word matched nothing (`showing_results_for`), a more likely spelling (`did_you_mean`), and, when nothing "
+            "matched, `categories` whose names match and `suggestions` (products matching some of the words, or "
+            "popular ones). The number of SQL queries depends on neither the page size nor the number of matches."
         ),
         ok=OutputSerializer(many=True),
         errors={
@@ -92,13 +119,35 @@ class ProductListApi(GenericAPIView):
         example=("A product", PRODUCT_EXAMPLE),
     )
     def get(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        query = request.query_params.get("q", "").strip()
-        if query and self.paginator.page.number == 1:
-            _journey_step(request, JourneyAction.PRODUCT_SEARCH, details={"query": query[:200]})
+        # The filter backend's work, keeping the filter set: it knows what the text search meant.
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        searched = filterset.search
+        if searched is not None:
+            count = self.paginator.page.paginator.count
+            if self.paginator.page.number == 1:
+                details = {"query": searched.text[:200], "results": count}
+                if searched.corrected:
+                    details["corrected"] = searched.corrected
+                _journey_step(request, JourneyAction.PRODUCT_SEARCH, details=details)
+            self.paginator.search = self._search_answer(request, searched, empty=count == 0)
         serializer = self.OutputSerializer(page, many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
+
+    def _search_answer(self, request, searched, *, empty: bool) -> dict:
+        answer = {**searched.as_dict(), "categories": [], "suggestions": []}
+        if empty:
+            fallback = search.search_fallback(
+                searched, queryset=selectors.product_queryset(), categories=selectors.category_tree(),
+                popular_ids=search.popular_product_ids(),
+            )
+            answer["categories"] = CategoryRefSerializer(fallback.categories, many=True).data
+            answer["suggestions"] = self.OutputSerializer(
+                fallback.related or fallback.popular, many=True, context={"request": request}
+            ).data
+        return answer
 
 
 class ProductDetailApi(APIView):
@@ -109,7 +158,6 @@ class ProductDetailApi(APIView):
         description = serializers.CharField()
         weight_kg = serializers.DecimalField(max_digits=8, decimal_places=3, help_text="Decimal string, kilograms.")
         volume_l = serializers.DecimalField(max_digits=9, decimal_places=3, help_text="Decimal string, litres.")
-        image_url = serializers.CharField()
         manufacturer = ManufacturerDetailSerializer()
 
     @_catalog_schema(
@@ -140,7 +188,10 @@ class ProductAvailabilityApi(APIView):
     class OutputSerializer(serializers.Serializer):
         product_id = serializers.IntegerField()
         requested = serializers.IntegerField()
-        available = serializers.IntegerField()
+        available = serializers.IntegerField(allow_null=True, help_text=(
+            f"Units that can be bought now: to staff always; to shoppers only when {inventory.LOW_STOCK_THRESHOLD} "
+            "or fewer are left, else null."
+        ))
         is_available = serializers.BooleanField(help_text="Whether `requested` units can be bought now.")
 
     @_catalog_schema(
@@ -153,7 +204,10 @@ class ProductAvailabilityApi(APIView):
                 "invalid_quantity", "Quantity must be at least 1.", {"quantity": ["Must be at least 1."]})),
             404: PRODUCT_NOT_FOUND,
         },
-        example=("Enough stock", {"product_id": 42, "requested": 3, "available": 120, "is_available": True}),
+        examples=[
+            answer("Enough stock (a shopper)", {"product_id": 42, "requested": 3, "available": None, "is_available": True}, "200"),
+            answer("Few left", {"product_id": 42, "requested": 5, "available": 3, "is_available": False}, "200"),
+        ],
     )
     def get(self, request, product_id: int):
         product = selectors.product_get(pk=product_id)
@@ -166,7 +220,8 @@ class ProductAvailabilityApi(APIView):
                 {
                     "product_id": availability.product_id,
                     "requested": availability.requested,
-                    "available": availability.available,
+                    "available": availability.available if can_view_stock_details(request.user)
+                    else inventory.shopper_available(availability.available),
                     "is_available": availability.is_available,
                 }
             ).data

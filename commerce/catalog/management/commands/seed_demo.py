@@ -214,11 +214,15 @@ class Account:
 
 
 #: The apps' demo commands after the core's data: (app, command, the options it takes), in order.
+#: The product pictures first (the core's own, drawn outside the big transaction, as each picture
+#: is a command of its own).
 #: Promotions first so that the demo orders carry them; segments (VIP, lapsing, ...) are computed
 #: from the demo orders. A new app adds its line here.
 DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("commerce.catalog", "seed_demo_images", ("seed", "allow_production")),
     ("promotions", "seed_demo_promotions", ("allow_production",)),
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
+    ("logistics", "seed_demo_logistics", ("allow_production",)),
     ("promotions", "refresh_segments", ()),
     ("recommendations", "seed_demo_reviews", ("seed", "allow_production")),
 ]

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from logistics.api import deliveries, routes
+
+app_name = "logistics_api"
+urlpatterns = [
+    path("logistics/routes/", routes.RouteListApi.as_view(), name="route_list"),
+    path("logistics/routes/<int:route_id>/", routes.RouteDetailApi.as_view(), name="route_detail"),
+    path("logistics/routes/<int:route_id>/assign/", routes.RouteAssignApi.as_view(), name="route_assign"),
+    path("logistics/routes/<int:route_id>/start/", routes.RouteStartApi.as_view(), name="route_start"),
+    path("logistics/routes/<int:route_id>/complete/", routes.RouteCompleteApi.as_view(), name="route_complete"),
+    path("logistics/routes/<int:route_id>/cancel/", routes.RouteCancelApi.as_view(), name="route_cancel"),
+    path("logistics/drivers/<int:driver_id>/routes/", routes.DriverRouteListApi.as_view(), name="driver_routes"),
+    path("logistics/me/routes/", routes.MyRouteListApi.as_view(), name="my_routes"),
+    path("logistics/deliveries/", deliveries.DeliveryListApi.as_view(), name="delivery_list"),
+    path("logistics/deliveries/<int:delivery_id>/", deliveries.DeliveryDetailApi.as_view(), name="delivery_detail"),
+    path("logistics/deliveries/<int:delivery_id>/schedule/", deliveries.DeliveryScheduleApi.as_view(), name="delivery_schedule"),
+    path("logistics/deliveries/<int:delivery_id>/status/", deliveries.DeliveryStatusApi.as_view(), name="delivery_status"),
+    path("logistics/deliveries/<int:delivery_id>/complete/", deliveries.DeliveryCompleteApi.as_view(), name="delivery_complete"),
+    path("logistics/deliveries/<int:delivery_id>/fail/", deliveries.DeliveryFailApi.as_view(), name="delivery_fail"),
+]

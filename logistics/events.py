@@ -1,0 +1,157 @@
+"""The logistics app's domain events (past tense): routes on the ``route`` stream, deliveries on the
+``delivery`` stream."""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from commerce.audit.events import DomainEventData
+
+
+@dataclass(frozen=True, kw_only=True)
+class _RouteEvent(DomainEventData):
+    stream_type: ClassVar[str] = "route"
+    route_id: int
+    route_number: str
+    centre_id: int
+    date: str
+
+    @property
+    def stream_id(self):
+        return str(self.route_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteCreated(_RouteEvent):
+    event_type: ClassVar[str] = "logistics.route.created"
+    delivery_ids: list
+    distance_km: str
+    duration_minutes: int
+    cost_amount: str
+    currency: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteAssigned(_RouteEvent):
+    event_type: ClassVar[str] = "logistics.route.assigned"
+    driver_id: int
+    vehicle_id: int
+    previous_driver_id: int | None
+    previous_vehicle_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteStarted(_RouteEvent):
+    event_type: ClassVar[str] = "logistics.route.started"
+    driver_id: int
+    vehicle_id: int
+    started_at: str
+    order_ids: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteCompleted(_RouteEvent):
+    event_type: ClassVar[str] = "logistics.route.completed"
+    completed_at: str
+    delivered: int
+    failed: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteCancelled(_RouteEvent):
+    event_type: ClassVar[str] = "logistics.route.cancelled"
+    reason: str
+    delivery_ids: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class _DeliveryEvent(DomainEventData):
+    stream_type: ClassVar[str] = "delivery"
+    delivery_id: int
+    order_id: int
+    order_number: str
+    customer_id: int
+
+    @property
+    def stream_id(self):
+        return str(self.delivery_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryCreated(_DeliveryEvent):
+    """A delivery made from an order ready to ship (by the event reaction or the sweep)."""
+
+    event_type: ClassVar[str] = "logistics.delivery.created"
+    status: str
+    date: str | None
+    window_start: str | None
+    window_end: str | None
+    centre_id: int | None
+    zone_id: int | None
+    geocoded_by: str
+    weight_kg: str
+    volume_l: str
+    parcels: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryScheduled(_DeliveryEvent):
+    event_type: ClassVar[str] = "logistics.delivery.scheduled"
+    date: str
+    window_start: str
+    window_end: str
+    previous_status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryStatusChanged(_DeliveryEvent):
+    event_type: ClassVar[str] = "logistics.delivery.status_changed"
+    status: str
+    previous_status: str
+    route_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryCompleted(_DeliveryEvent):
+    event_type: ClassVar[str] = "logistics.delivery.completed"
+    route_id: int
+    delivered_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryFailed(_DeliveryEvent):
+    event_type: ClassVar[str] = "logistics.delivery.failed"
+    route_id: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CentroidsLoaded(DomainEventData):
+    """The offline geocoder's table was loaded from a file."""
+
+    event_type: ClassVar[str] = "logistics.centroids.loaded"
+    stream_type: ClassVar[str] = "centroids"
+    source: str
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def stream_id(self):
+        return "centroids"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetRecordSaved(DomainEventData):
+    """A centre, zone, vehicle, driver (or one of their hours, shifts, locations, days off) was
+    added, changed or removed, in the back office or by the demo."""
+
+    event_type: ClassVar[str] = "logistics.fleet.saved"
+    stream_type: ClassVar[str] = "fleet"
+    entity: str
+    entity_id: int
+    action: str  # created, changed, deleted
+    values: dict
+
+    @property
+    def stream_id(self):
+        return f"{self.entity}:{self.entity_id}"

@@ -1,0 +1,56 @@
+"""The logistics commands: the demo fleet and routes, the sweep."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from commerce.audit.models import DomainEvent
+from logistics.models import Delivery, DistributionCentre, Driver, PostcodeCentroid, Route, Vehicle
+from tests.logistics.factories import ready_order
+
+pytestmark = pytest.mark.django_db
+
+
+def run(command, *args) -> str:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_builds_centres_a_fleet_and_routes_the_orders_ready_to_ship_and_a_second_run_changes_nothing(client):
+    order = ready_order(zip_code="69003")  # its delivery is made by the demo's sweep
+
+    output = run("seed_demo_logistics")
+
+    assert set(DistributionCentre.objects.values_list("code", flat=True)) == {"gerland", "villeurbanne", "vaise"}
+    assert Vehicle.objects.count() == 7 and Driver.objects.count() == 6 and PostcodeCentroid.objects.count() >= 40
+    delivery = Delivery.objects.get(order_id=order.pk)
+    assert delivery.status == "scheduled" and delivery.centre.code == "villeurbanne"  # 69003 is Villeurbanne's zone
+    route = Route.objects.get()
+    assert route.state == "assigned" and route.stops.get().delivery == delivery and route.cost_amount > 0
+    assert "2 routes" not in output and "1 routes" in output
+    assert client.login(username="driver-villeurbanne-1", password="demo-pass-123")
+
+    before = (DomainEvent.objects.count(), Route.objects.count(), Vehicle.objects.count())
+    again = run("seed_demo_logistics")
+
+    assert (DomainEvent.objects.count(), Route.objects.count(), Vehicle.objects.count()) == before
+    assert "0 centres, 0 vehicles, 0 drivers, 0 shifts, 0 routes" in again
+
+
+def test_the_demo_refuses_to_run_under_production_settings(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="--allow-production"):
+        run("seed_demo_logistics")
+
+    assert not DistributionCentre.objects.exists()
+
+
+def test_the_sweep_command_reports_what_it_made():
+    run("seed_demo_logistics")
+    ready_order(), ready_order()  # the reactions to their events never ran (nothing committed)
+
+    assert "2 made, 0 there already" in run("deliveries_sweep")
+    assert "0 made, 2 there already" in run("deliveries_sweep")
