@@ -62,10 +62,14 @@ class Kind(IntEnum):
     # (the audit receiver projects it at once), so at any point of the command: see GUARDED.
     ORDER_SUMMARY = 220
     GATEWAY_CHARGE = 230  # the sandbox gateway's own books, in a transaction of their own
+    # recommendations: a review (its votes, flags and photos change under its lock), then its
+    # product's rating summary (the read model, projected in the same transaction)
+    REVIEW = 300
+    RATING_SUMMARY = 310
     # recommendations: product questions and their answers, each locked alone by its own commands
     # (a vote or moderation of an answer updates its question's counters with a conditional UPDATE)
-    QUESTION = 300
-    ANSWER = 310
+    QUESTION = 320
+    ANSWER = 330
 
 
 #: Kinds whose rows are locked only by a transaction holding the row of the same id of another

@@ -317,6 +317,14 @@ PROMOTIONS_VIP_LIFETIME_VALUE = envvars.decimal("PROMOTIONS_VIP_LIFETIME_VALUE",
 # notices nothing (otherwise every one waits for a moderator); staff and representatives' answers
 # are always approved at once.
 RECOMMENDATIONS_QA_AUTO_APPROVE = envvars.boolean("RECOMMENDATIONS_QA_AUTO_APPROVE", default=False)
+# Recommendations, reviews (recommendations.services.reviews): the weights of the five rating axes in
+# a review's weighted score (one place), who may review, what is published without moderation.
+REVIEW_RATING_WEIGHTS = {"overall": "0.40", "quality": "0.20", "price": "0.15", "utility": "0.15", "delivery": "0.10"}
+REVIEW_VERIFIED_BUYERS_ONLY = envvars.boolean("REVIEW_VERIFIED_BUYERS_ONLY", default=False)
+REVIEW_AUTO_APPROVE_VERIFIED_STAR_ONLY = envvars.boolean("REVIEW_AUTO_APPROVE_VERIFIED_STAR_ONLY", default=True)
+REVIEW_FLAG_HIDE_THRESHOLD = envvars.integer("REVIEW_FLAG_HIDE_THRESHOLD", default=3, minimum=1)
+REVIEW_MAX_PHOTOS = envvars.integer("REVIEW_MAX_PHOTOS", default=5, minimum=0)
+REVIEW_PHOTO_MAX_BYTES = envvars.integer("REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024, minimum=1024)
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))

@@ -5,11 +5,12 @@ these functions (and their frozen value types, ``CustomerPurchaseFacts``, ``Orde
 through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, see
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
-``order_facts`` (the redemptions written at checkout); recommendations uses
+``order_facts`` (the redemptions written at checkout); logistics uses ``orders_ready_to_ship`` and
+``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
+``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data); logistics uses ``orders_ready_to_ship`` and
-``order_shipping_facts`` (deliveries made from orders ready to ship). A new need of another app is a new function
-here, with its query count in mind, not an import of a model.
+``received_purchases`` (its demo data). A new need of another app is a new function here, with its
+query count in mind, not an import of a model.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -496,6 +497,26 @@ def customers_with_orders() -> QuerySet:
 
 def customer_has_orders(*, customer_id: int) -> bool:
     return customers_with_orders().filter(customer_id=customer_id).exists()
+
+
+#: orders whose goods reached the customer (a completed order was delivered first)
+RECEIVED = (Order.Status.DELIVERED, Order.Status.COMPLETED)
+
+
+def customer_received_product_ids(*, customer_id: int, product_ids=None) -> set[int]:
+    """The products (of ``product_ids``, or all) the customer received in a delivered order: one query.
+    The recommendations app's verified-purchase flag comes from here, never from a request."""
+    qs = OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED)
+    if product_ids is not None:
+        qs = qs.filter(product_id__in=list(product_ids))
+    return set(qs.values_list("product_id", flat=True).distinct())
+
+
+def received_order_lines() -> QuerySet:
+    """Every line of a delivered order as ``order_id``, ``customer_id``, ``product_id`` values, for
+    another app to annotate and count in the database (the share of delivered orders reviewed)."""
+    return (OrderLine.objects.filter(order__status__in=RECEIVED).order_by()
+            .values("order_id", "product_id", customer_id=F("order__customer_id")))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ class RecommendationsConfig(AppConfig):
 
     def ready(self):
         from commerce.catalog import product_sections
-        from recommendations import views
+        from recommendations import receivers  # noqa: F401 (connects the rating read model)
+        from recommendations.views import questions as question_views
+        from recommendations.views.reviews import reviews_section
 
         # The product page's sections this app shows (the catalog imports nothing of recommendations).
-        product_sections.register("official_content", views.official_content_section, order=20)
-        product_sections.register("questions", views.questions_section, order=40)
+        product_sections.register("reviews", reviews_section, order=10)
+        product_sections.register("official_content", question_views.official_content_section, order=20)
+        product_sections.register("questions", question_views.questions_section, order=40)

@@ -13,6 +13,18 @@ from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationErro
 
 @unique
 class RecommendationsError(StrEnum):
+    REVIEW_INVALID = "review_invalid"
+    REVIEW_NOT_FOUND = "review_not_found"
+    REVIEW_NOT_ALLOWED = "review_not_allowed"
+    REVIEW_NOT_YOURS = "review_not_yours"
+    REVIEW_OWN_VOTE = "review_own_vote"
+    REVIEW_ALREADY_FLAGGED = "review_already_flagged"
+    REVIEW_PHOTO_LIMIT = "review_photo_limit"
+    REVIEW_PHOTO_NOT_FOUND = "review_photo_not_found"
+    REVIEW_NOT_PUBLISHED = "review_not_published"
+    MODERATION_INVALID = "moderation_invalid"
+    BANNED_WORD_INVALID = "banned_word_invalid"
+    BANNED_WORD_NOT_FOUND = "banned_word_not_found"
     # --- questions and answers, manufacturer content ---
     TEXT_INVALID = "text_invalid"
     QUESTION_NOT_FOUND = "question_not_found"
@@ -21,7 +33,7 @@ class RecommendationsError(StrEnum):
     ANSWER_NOT_FOUND = "answer_not_found"
     ANSWER_NOT_ALLOWED = "answer_not_allowed"
     VOTE_NOT_ALLOWED = "vote_not_allowed"
-    MODERATION_INVALID = "moderation_invalid"
+    MODERATION_STEP_INVALID = "moderation_step_invalid"
     MODERATION_NOT_ALLOWED = "moderation_not_allowed"
     FAQ_CATEGORY_INVALID = "faq_category_invalid"
     FAQ_CATEGORY_NOT_FOUND = "faq_category_not_found"
@@ -29,6 +41,60 @@ class RecommendationsError(StrEnum):
     REPRESENTATIVE_NOT_FOUND = "representative_not_found"
     CONTENT_INVALID = "content_invalid"
     CONTENT_NOT_FOUND = "content_not_found"
+
+
+# --- reviews -----------------------------------------------------------------------------------------
+class ReviewInvalid(ValidationError):
+    """A review's title, text, ratings or filters are not acceptable (``fields`` says which)."""
+
+    default_code = RecommendationsError.REVIEW_INVALID
+
+
+class ReviewNotFound(NotFound):
+    default_code = RecommendationsError.REVIEW_NOT_FOUND
+
+
+class ReviewNotAllowed(PermissionDenied):
+    """Reviews are restricted to verified buyers (``REVIEW_VERIFIED_BUYERS_ONLY``) and this customer
+    has no delivered order of the product."""
+
+    default_code = RecommendationsError.REVIEW_NOT_ALLOWED
+
+
+class ReviewNotYours(PermissionDenied):
+    default_code = RecommendationsError.REVIEW_NOT_YOURS
+
+
+class ReviewOwnVote(Conflict):
+    """Customers may not vote on or flag their own review."""
+
+    default_code = RecommendationsError.REVIEW_OWN_VOTE
+
+
+class ReviewAlreadyFlagged(Conflict):
+    default_code = RecommendationsError.REVIEW_ALREADY_FLAGGED
+
+
+class ReviewPhotoLimit(Conflict):
+    """The review has ``REVIEW_MAX_PHOTOS`` photos already."""
+
+    default_code = RecommendationsError.REVIEW_PHOTO_LIMIT
+
+
+class ReviewPhotoNotFound(NotFound):
+    default_code = RecommendationsError.REVIEW_PHOTO_NOT_FOUND
+
+
+class ReviewNotPublished(Conflict):
+    """Votes and flags are for approved reviews only."""
+
+    default_code = RecommendationsError.REVIEW_NOT_PUBLISHED
+
+
+class ModerationInvalid(ValidationError):
+    """A moderation command that does not apply: a rejection without a reason, a reply too long."""
+
+    default_code = RecommendationsError.MODERATION_INVALID
 
 
 # --- questions and answers ----------------------------------------------------------------------------
@@ -72,10 +138,10 @@ class VoteNotAllowed(PermissionDenied):
     default_code = RecommendationsError.VOTE_NOT_ALLOWED
 
 
-class ModerationInvalid(Conflict):
+class ModerationStepInvalid(Conflict):
     """A moderation step the row's status does not allow (approving an approved answer, verifying a rejected one)."""
 
-    default_code = RecommendationsError.MODERATION_INVALID
+    default_code = RecommendationsError.MODERATION_STEP_INVALID
 
 
 class ModerationNotAllowed(PermissionDenied):
@@ -110,3 +176,10 @@ class ContentInvalid(ValidationError):
 class ContentNotFound(NotFound):
     default_code = RecommendationsError.CONTENT_NOT_FOUND
 
+
+class BannedWordInvalid(ValidationError):
+    default_code = RecommendationsError.BANNED_WORD_INVALID
+
+
+class BannedWordNotFound(NotFound):
+    default_code = RecommendationsError.BANNED_WORD_NOT_FOUND

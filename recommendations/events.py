@@ -1,6 +1,12 @@
 """The recommendations app's domain events (past tense), written to the audit table.
 
-Streams: ``question`` (a question's life), ``answer`` (an answer's life and the votes on it),
+Streams: ``review`` (one review's life: created, updated, moderated, voted on, flagged, replied
+to, its photos, deleted), ``product_rating`` (a product's approved ratings: every change of what a
+review counts in the summary; the read model is projected from these alone) and
+``review_banned_word``. A review's full text and ratings are in its created and updated events, so
+the audit table keeps every version an edit replaced.
+
+``question`` (a question's life), ``answer`` (an answer's life and the votes on it),
 ``faq_category``, ``representative`` (a manufacturer's representatives, by manufacturer id) and
 ``official_content``. Payloads are JSON; texts are recorded as written (the audit keeps the history
 a moderator may need).
@@ -10,6 +16,149 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from commerce.audit.events import DomainEventData
+
+
+# --- reviews ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class _ReviewEvent(DomainEventData):
+    stream_type: ClassVar[str] = "review"
+    review_id: int
+    product_id: int
+
+    @property
+    def stream_id(self):
+        return self.review_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ReviewContent(_ReviewEvent):
+    customer_id: int
+    title: str
+    text: str
+    ratings: dict  # axis -> stars
+    score: str
+    status: str
+    verified_purchase: bool
+    held_reasons: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewCreated(_ReviewContent):
+    event_type: ClassVar[str] = "recommendations.review.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewUpdated(_ReviewContent):
+    """The customer replaced their review (the previous text stays in the earlier events)."""
+
+    event_type: ClassVar[str] = "recommendations.review.updated"
+    previous_status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewDeleted(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.deleted"
+    customer_id: int
+    previous_status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewApproved(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.approved"
+    author_id: int
+    previous_status: str
+    automatic: bool  # approved by the auto-approval rule, not by staff
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewRejected(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.rejected"
+    author_id: int
+    previous_status: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewFlagged(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.flagged"
+    customer_id: int  # who flagged it
+    reason: str
+    note: str
+    flag_count: int
+    hidden: bool  # this flag took it past the threshold: back to pending until moderated
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewVoted(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.voted"
+    customer_id: int  # the voter
+    helpful: bool
+    previous: bool | None  # the voter's earlier vote, None when this is the first
+    helpful_count: int
+    not_helpful_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewReplied(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.replied"
+    text: str  # empty: the reply was taken down
+    previous_text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewPhotoAdded(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.photo_added"
+    photo_id: int
+    path: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewPhotoRemoved(_ReviewEvent):
+    event_type: ClassVar[str] = "recommendations.review.photo_removed"
+    photo_id: int
+    path: str
+
+
+# --- the product's rating (the read model's only input) ---------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class RatingUpdated(DomainEventData):
+    """What one review counts in its product's approved ratings changed: ``before`` and ``after`` are
+    ``{"ratings": {axis: stars}, "score": "4.20", "verified": bool}`` or None (not counted)."""
+
+    event_type: ClassVar[str] = "recommendations.rating.updated"
+    stream_type: ClassVar[str] = "product_rating"
+    product_id: int
+    review_id: int
+    before: dict | None
+    after: dict | None
+
+    @property
+    def stream_id(self):
+        return self.product_id
+
+
+# --- banned words ------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class _BannedWordEvent(DomainEventData):
+    stream_type: ClassVar[str] = "review_banned_word"
+    banned_word_id: int
+    word: str
+
+    @property
+    def stream_id(self):
+        return self.banned_word_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class BannedWordAdded(_BannedWordEvent):
+    event_type: ClassVar[str] = "recommendations.banned_word.added"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BannedWordRemoved(_BannedWordEvent):
+    event_type: ClassVar[str] = "recommendations.banned_word.removed"
 
 
 # --- questions --------------------------------------------------------------------------------------

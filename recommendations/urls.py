@@ -1,12 +1,18 @@
 from django.urls import path
 
-from recommendations import views
+from recommendations.views import questions, reviews
 
 app_name = "recommendations"
 urlpatterns = [
-    path("products/<slug:slug>/questions/ask/", views.question_ask, name="question_ask"),
-    path("questions/<int:question_id>/answer/", views.question_answer, name="question_answer"),
-    path("answers/<int:answer_id>/vote/", views.answer_vote, name="answer_vote"),
-    path("manufacturers/<slug:slug>/", views.manufacturer_detail, name="manufacturer"),
-    path("accounts/questions/", views.my_questions, name="my_questions"),
+    path("products/<slug:slug>/questions/ask/", questions.question_ask, name="question_ask"),
+    path("questions/<int:question_id>/answer/", questions.question_answer, name="question_answer"),
+    path("answers/<int:answer_id>/vote/", questions.answer_vote, name="answer_vote"),
+    path("manufacturers/<slug:slug>/", questions.manufacturer_detail, name="manufacturer"),
+    path("accounts/questions/", questions.my_questions, name="my_questions"),
+    path("products/<slug:slug>/review/", reviews.review_write, name="review_write"),
+    path("reviews/<int:review_id>/vote/", reviews.review_vote, name="review_vote"),
+    path("reviews/<int:review_id>/flag/", reviews.review_flag, name="review_flag"),
+    path("reviews/<int:review_id>/delete/", reviews.review_delete, name="review_delete"),
+    path("review-photos/<int:photo_id>/delete/", reviews.review_photo_delete, name="review_photo_delete"),
+    path("accounts/reviews/", reviews.my_reviews, name="my_reviews"),
 ]

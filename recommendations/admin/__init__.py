@@ -5,6 +5,7 @@
 - ``content``: the manufacturers' official content.
 """
 
+from recommendations.admin import reviews  # noqa: F401 (registers the review admins)
 from recommendations.admin.content import OfficialContentAdmin
 from recommendations.admin.questions import (
     AnswerAdmin,

@@ -32,7 +32,7 @@ TEXT_INVALID = error_example("text_invalid", "The text is not valid: Plain text 
 REASON_INVALID = error_example("text_invalid", "The reason is not valid: Write something.", {"reason": ["Write something."]})
 CATEGORY_INVALID = error_example("faq_category_invalid", "No such FAQ category.", {"category_id": ["No such FAQ category."]})
 MODERATION_INVALID = error_response("The row's status does not allow this; nothing changed.",
-                                    error_example("moderation_invalid", "It is approved already."))
+                                    error_example("moderation_step_invalid", "It is approved already."))
 MODERATION_NOT_ALLOWED = error_response(
     "Logged in, but not a moderator.", error_example("permission_denied", "You need the moderate reviews permission."))
 

@@ -2,6 +2,7 @@
 
 - ``questions``: product questions, their answers and the votes on them, FAQ categories, and the
   link of a user to the manufacturer they represent.
+- ``reviews``: reviews, their photos, votes and flags, banned words, the rating summary read model.
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
 """
 
@@ -14,9 +15,25 @@ from recommendations.models.questions import (
     ModerationStatus,
     Question,
 )
+from recommendations.models.reviews import (
+    AXES,
+    BannedWord,
+    ProductRatingSummary,
+    Review,
+    ReviewFlag,
+    ReviewPhoto,
+    ReviewVote,
+)
 
 __all__ = [
+    "AXES",
     "Answer",
+    "BannedWord",
+    "ProductRatingSummary",
+    "Review",
+    "ReviewFlag",
+    "ReviewPhoto",
+    "ReviewVote",
     "AnswerVote",
     "FAQCategory",
     "ManufacturerRepresentative",

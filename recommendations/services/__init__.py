@@ -1,6 +1,6 @@
 """Recommendations commands, one module per concern: ``questions`` (questions, answers, votes,
 moderation, FAQ categories, representatives) and ``content`` (manufacturers' official content);
-the reviews modules beside them. Each command is keyword-only, runs in one ``transaction.atomic``
+``reviews`` (what customers write, vote and flag) and ``review_moderation`` (what staff decide). Each command is keyword-only, runs in one ``transaction.atomic``
 inside a ``commerce.*`` span and records its event."""
 
 from recommendations.services.content import (

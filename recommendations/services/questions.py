@@ -35,8 +35,8 @@ from recommendations.errors import (
     FAQCategoryInvalid,
     FAQCategoryNotFound,
     ManufacturerNotFound,
-    ModerationInvalid,
     ModerationNotAllowed,
+    ModerationStepInvalid,
     QuestionDuplicate,
     QuestionNotFound,
     QuestionNotOpen,
@@ -92,7 +92,7 @@ def _lock_author(user) -> None:
 def _check_transition(row, target: str) -> str:
     previous = row.status
     if previous not in MODERATION_TRANSITIONS[target]:
-        raise ModerationInvalid(f"It is {row.get_status_display().lower()} already.", extra={"status": previous})
+        raise ModerationStepInvalid(f"It is {row.get_status_display().lower()} already.", extra={"status": previous})
     return previous
 
 
@@ -309,7 +309,7 @@ def answer_verify(*, answer_id: int, moderator, verified: bool = True) -> Answer
         _require_moderator(moderator)
         answer = _lock_answer(answer_id)
         if verified and answer.status != MS.APPROVED:
-            raise ModerationInvalid("Only a published answer can be marked verified.", extra={"status": answer.status})
+            raise ModerationStepInvalid("Only a published answer can be marked verified.", extra={"status": answer.status})
         if answer.is_verified == bool(verified):
             return answer
         answer.is_verified = bool(verified)

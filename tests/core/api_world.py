@@ -23,6 +23,7 @@ from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
+from recommendations.services import review_moderation, reviews
 from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
 from tests.logistics.factories import centre as logistics_centre
@@ -31,6 +32,7 @@ from tests.logistics.factories import scheduled_deliveries, tomorrow
 from tests.logistics.factories import vehicle as logistics_vehicle
 from tests.orders.factories import customer_with_address, filled_cart, paid_order, placed_order, stocked_product
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
+from tests.recommendations.factories import delivered_order, picture
 
 ROLES = ("anonymous", "customer", "merchandiser", "superuser")
 
@@ -81,6 +83,19 @@ def build_world() -> World:
     cod = placed_order([(products[3], 1)], customer=customer, address=address, payment_method="cod")
     others = paid_order([(products[1], 1)], customer=other, address=other_address)
 
+    # reviews: the customer's (pending, with a photo), others' approved (one with a reply), a banned word
+    delivered_order(products[2], customer=other, address=other_address)
+    mine = reviews.review_submit(customer=customer, product_id=products[0].pk, title="Mine", text="Good value.",
+                                 ratings={"overall": 4, "quality": 4, "price": 5, "utility": 4, "delivery": 3})
+    photo = reviews.review_photo_add(review_id=mine.pk, customer=customer, upload=picture())
+    theirs = reviews.review_submit(customer=other, product_id=products[2].pk,
+                                   ratings={"overall": 5, "quality": 5, "price": 4, "utility": 5, "delivery": 5})
+    other_text = reviews.review_submit(customer=other, product_id=products[0].pk, title="Meh", text="Arrived late.",
+                                       ratings={"overall": 2, "quality": 3, "price": 2, "utility": 3, "delivery": 1})
+    review_moderation.review_approve(review_id=other_text.pk, moderator=superuser)
+    review_moderation.review_reply(review_id=other_text.pk, staff=superuser, text="Sorry about the delay.")
+    banned = review_moderation.banned_word_add(word="scam", staff=superuser)
+
     # the customer's open cart, with a code on it
     cart = filled_cart(customer, [(products[0], 2), (products[2], 1)])
     cart_services.cart_apply_coupon(cart=cart, code=coupon.code)
@@ -129,6 +144,9 @@ def build_world() -> World:
         "codes": codes,
         "category": [food.pk, dairy.pk],
         "manufacturer": [products[0].manufacturer_id],
+        "review_id": [mine.pk, theirs.pk, other_text.pk],
+        "photo_id": [photo.pk],
+        "banned_word_id": [banned.pk],
         "valid_from": [(timezone.now() - datetime.timedelta(days=1)).isoformat()],
         "question_id": [question.pk, pending_question.pk],
         "answer_id": [a.pk for a in answers],

@@ -119,7 +119,7 @@ def test_moderation_through_the_api():
     rejected = staff.post(f"/api/v1/questions/{question.pk}/reject/", {"reason": "Advertising"}, format="json")
     assert rejected.status_code == 200 and rejected.json()["rejection_reason"] == "Advertising"
     again = staff.post(f"/api/v1/questions/{question.pk}/reject/", {"reason": "Advertising"}, format="json")
-    assert again.status_code == 409 and again.json()["code"] == "moderation_invalid"
+    assert again.status_code == 409 and again.json()["code"] == "moderation_step_invalid"
     approved = staff.post(f"/api/v1/questions/{question.pk}/approve/")
     assert approved.json()["status"] == "approved"
     category = staff.post("/api/v1/faq-categories/", {"name": "Size and fit"}, format="json").json()

@@ -86,7 +86,7 @@ def test_moderation_transitions_and_reasons():
     assert (rejected.status, rejected.rejection_reason, rejected.moderated_by) == (MS.REJECTED, "Off topic", mod)
     with pytest.raises(Exception) as again:
         services.question_reject(question_id=question.pk, moderator=mod, reason="Off topic")
-    assert again.value.code == "moderation_invalid"
+    assert again.value.code == "moderation_step_invalid"
     approved = services.question_approve(question_id=question.pk, moderator=mod)
     assert (approved.status, approved.rejection_reason) == (MS.APPROVED, "")
     [event] = events("recommendations.question.rejected")

@@ -225,6 +225,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("recommendations", "seed_demo_questions", ("allow_production",)),
     ("logistics", "seed_demo_logistics", ("allow_production",)),
     ("promotions", "refresh_segments", ()),
+    ("recommendations", "seed_demo_reviews", ("seed", "allow_production")),
 ]
 
 

@@ -1,0 +1,201 @@
+"""Review queries (the spec's GetProductReviews, GetReviewById, GetCustomerReviews,
+GetVerifiedReviews, SearchReviews, GetReviewStatistics, GetRatingDistribution) and the moderation
+figures.
+
+Shoppers see approved reviews only; the author sees their own in any state; moderators
+(``accounts.moderate_reviews``) see every review. Lists select the author and prefetch the
+photos, so a page costs the same number of queries at any size; statistics read the rating
+summary (the read model), never aggregate reviews.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from commerce.accounts import access
+from commerce.audit.models import DomainEvent
+from commerce.parsing import parse_id
+from orders.selectors import received_order_lines
+from recommendations.errors import ReviewInvalid, ReviewNotFound
+from recommendations.models import AXES, ProductRatingSummary, Review, ReviewPhoto, ReviewVote
+from recommendations.rating_summary import empty_distribution
+
+RS = Review.Status
+#: sort name -> ordering (ties broken newest first, then by id, so pages never overlap)
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "helpful": ("-helpful_count", "-created_at", "-id"),
+    "highest": ("-rating_overall", "-created_at", "-id"),
+    "lowest": ("rating_overall", "-created_at", "-id"),
+}
+SEARCH_MAX = 100
+
+
+def can_moderate(user) -> bool:
+    return access.has_permission(user, "moderate_reviews")
+
+
+def _with_rows(qs: QuerySet[Review]) -> QuerySet[Review]:
+    """Authors, products and photos in one query each. Prefetched, not joined: with a join MariaDB
+    may start from the user table and sort a product's whole list for one page."""
+    return qs.prefetch_related("customer", "product", Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
+
+
+def review_list(
+    *, product_id: int | None = None, sort: str = "newest", verified: bool | None = None, stars: int | None = None,
+    with_photos: bool | None = None, query: str = "",
+) -> QuerySet[Review]:
+    """Approved reviews, of one product or all: sorted (``SORTS``), filtered by verified purchase,
+    overall stars, having photos and a text search in title and text."""
+    errors = {}
+    if sort not in SORTS:
+        errors["sort"] = ["One of: " + ", ".join(SORTS) + "."]
+    if stars is not None and stars not in (1, 2, 3, 4, 5):
+        errors["stars"] = ["1 to 5."]
+    query = (query or "").strip()
+    if len(query) > SEARCH_MAX or "\x00" in query:
+        errors["q"] = [f"At most {SEARCH_MAX} characters of text."]
+    if errors:
+        raise ReviewInvalid(f"The filter is not valid: {next(iter(errors.values()))[0]}", fields=errors)
+    qs = Review.objects.filter(status=RS.APPROVED)
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if verified is not None:
+        qs = qs.filter(verified_purchase=verified)
+    if stars is not None:
+        qs = qs.filter(rating_overall=stars)
+    if with_photos is not None:
+        qs = qs.filter(photo_count__gt=0) if with_photos else qs.filter(photo_count=0)
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(text__icontains=query))
+    return _with_rows(qs.order_by(*SORTS[sort]))
+
+
+def review_get(*, review_id: int, requester=None) -> Review:
+    """A review by id: an approved one for anyone, any other for its author and moderators."""
+    review_id = parse_id(review_id)
+    review = _with_rows(Review.objects.filter(pk=review_id)).first() if review_id else None
+    if review is None or (review.status != RS.APPROVED and not _may_see_unpublished(requester, review)):
+        raise ReviewNotFound("No such review.")
+    return review
+
+
+def _may_see_unpublished(user, review: Review) -> bool:
+    return user is not None and user.is_authenticated and (user.pk == review.customer_id or can_moderate(user))
+
+
+def customer_reviews(*, customer_id: int) -> QuerySet[Review]:
+    """A customer's reviews in every state, newest first (their own page; moderators)."""
+    return _with_rows(Review.objects.filter(customer_id=customer_id).order_by("-created_at", "-id"))
+
+
+def customer_review_of(*, customer, product_id: int) -> Review | None:
+    if customer is None or not customer.is_authenticated:
+        return None
+    return _with_rows(Review.objects.filter(customer=customer, product_id=product_id)).first()
+
+
+def votes_of(*, customer, review_ids) -> dict[int, bool]:
+    """The customer's votes on these reviews (one query): review id -> helpful."""
+    if customer is None or not customer.is_authenticated:
+        return {}
+    return dict(ReviewVote.objects.filter(customer=customer, review_id__in=list(review_ids)).values_list("review_id", "helpful"))
+
+
+def moderation_queue(*, min_flags: int = 0, older_than_days: int | None = None, status: str = RS.PENDING) -> QuerySet[Review]:
+    qs = Review.objects.filter(status=status, flag_count__gte=min_flags)
+    if older_than_days is not None:
+        qs = qs.filter(submitted_at__lte=timezone.now() - datetime.timedelta(days=older_than_days))
+    return _with_rows(qs.order_by("-flag_count", "submitted_at", "id"))
+
+
+# --- statistics: the read model ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class RatingStatistics:
+    product_id: int
+    review_count: int
+    verified_count: int
+    verified_share: float | None
+    averages: dict  # axis -> Decimal | None
+    average_score: object  # Decimal | None
+    distribution: dict  # axis -> [n1..n5]
+
+    def bars(self, axis: str = "overall") -> list[tuple[int, int, int]]:
+        """(stars, count, percent of the reviews) from 5 stars down: the page's distribution bars."""
+        counts = self.distribution[axis]
+        return [(stars, counts[stars - 1], round(100 * counts[stars - 1] / self.review_count) if self.review_count else 0)
+                for stars in (5, 4, 3, 2, 1)]
+
+
+def rating_statistics(*, product_id: int) -> RatingStatistics:
+    """The product's approved ratings from its summary row (one query; zeros without reviews)."""
+    summary = ProductRatingSummary.objects.filter(product_id=product_id).first()
+    if summary is None:
+        return RatingStatistics(product_id, 0, 0, None, dict.fromkeys(AXES), None, empty_distribution())
+    return RatingStatistics(
+        product_id=product_id, review_count=summary.review_count, verified_count=summary.verified_count,
+        verified_share=summary.verified_share, averages={axis: getattr(summary, f"average_{axis}") for axis in AXES},
+        average_score=summary.average_score, distribution=summary.distribution or empty_distribution(),
+    )
+
+
+def rating_summaries(*, product_ids) -> dict[int, ProductRatingSummary]:
+    """Summaries of several products in one query (product lists)."""
+    return {s.product_id: s for s in ProductRatingSummary.objects.filter(product_id__in=list(product_ids))}
+
+
+# --- the moderators' figures ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModerationFigures:
+    delivered_orders: int
+    delivered_orders_reviewed: int
+    products_with_approved_review: int
+    pending: int
+    flagged: int
+    median_hours_to_moderate: float | None
+
+    @property
+    def reviewed_share(self) -> float | None:
+        return round(self.delivered_orders_reviewed / self.delivered_orders, 4) if self.delivered_orders else None
+
+
+def moderation_figures(*, since_days: int = 90) -> ModerationFigures:
+    """The share of delivered orders that got a review (of any product of the order, by its customer),
+    products with at least one approved review, and the median time from submission to the first
+    moderation decision (over the last ``since_days``, from the audit table). A fixed number of queries."""
+    reviewed = Review.objects.filter(customer_id=OuterRef("customer_id"), product_id=OuterRef("product_id"))
+    lines = received_order_lines().annotate(has_review=Exists(reviewed))
+    orders = lines.aggregate(total=Count("order_id", distinct=True),
+                             reviewed=Count("order_id", distinct=True, filter=Q(has_review=True)))
+    products = ProductRatingSummary.objects.filter(review_count__gt=0).count()
+    counts = Review.objects.aggregate(pending=Count("id", filter=Q(status=RS.PENDING)),
+                                      flagged=Count("id", filter=Q(status=RS.PENDING, flag_count__gt=0)))
+    return ModerationFigures(
+        delivered_orders=orders["total"], delivered_orders_reviewed=orders["reviewed"], products_with_approved_review=products,
+        pending=counts["pending"], flagged=counts["flagged"], median_hours_to_moderate=_median_hours_to_moderate(since_days),
+    )
+
+
+def _median_hours_to_moderate(since_days: int) -> float | None:
+    """From each submission (created, updated) to the moderator's decision that followed it."""
+    since = timezone.now() - datetime.timedelta(days=since_days)
+    rows = (DomainEvent.objects.filter(stream_type="review", occurred_at__gte=since, event_type__in=(
+        "recommendations.review.created", "recommendations.review.updated",
+        "recommendations.review.approved", "recommendations.review.rejected"))
+        .order_by("id").values_list("stream_id", "event_type", "occurred_at", "payload"))
+    submitted: dict[str, datetime.datetime] = {}
+    waits = []
+    for stream_id, event_type, at, payload in rows.iterator(chunk_size=2000):
+        if event_type.endswith((".created", ".updated")):
+            if payload.get("status") == RS.PENDING:
+                submitted[stream_id] = at
+            else:
+                submitted.pop(stream_id, None)
+        elif stream_id in submitted:
+            waits.append((at - submitted.pop(stream_id)).total_seconds() / 3600)
+    return round(statistics.median(waits), 1) if waits else None

@@ -1,0 +1,43 @@
+"""The recommendations app's commands: seed_demo_reviews (run by seed_demo) and rebuild_rating_summaries."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from commerce.audit.models import DomainEvent
+from recommendations.models import BannedWord, ProductRatingSummary, Review, ReviewVote
+
+pytestmark = pytest.mark.django_db
+
+
+def run(name: str, *args) -> str:
+    out = io.StringIO()
+    call_command(name, *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_writes_demo_reviews_through_the_services_and_a_second_run_changes_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("seed_demo", "--products", "20", "--customers", "4")
+
+    reviews = Review.objects.all()
+    assert reviews.count() >= 6
+    statuses = set(reviews.values_list("status", flat=True))
+    assert {"approved", "pending"} <= statuses
+    assert reviews.filter(verified_purchase=True).exists() and reviews.filter(verified_purchase=False).exists()
+    assert reviews.exclude(reply_text="").exists() and ReviewVote.objects.exists() and BannedWord.objects.count() == 2
+    assert DomainEvent.objects.filter(event_type="recommendations.review.created").count() == reviews.count()
+    assert ProductRatingSummary.objects.filter(review_count__gt=0).exists()
+    assert re.search(r"Demo reviews written in \d+\.\d s: \d+ reviews \(", output)
+
+    before = (Review.objects.count(), DomainEvent.objects.count())
+    again = run("seed_demo_reviews")
+    assert (Review.objects.count(), DomainEvent.objects.count()) == before
+    assert "Demo reviews already present: nothing changed." in again
+
+
+def test_seed_demo_reviews_without_delivered_orders_writes_nothing_and_says_why():
+    assert "no demo reviews written" in run("seed_demo_reviews")
+    assert not Review.objects.exists()

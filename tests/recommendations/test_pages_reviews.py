@@ -1,0 +1,187 @@
+"""The review pages: the product page's section and JSON-LD, writing and editing, votes, reports, my reviews."""
+
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commerce.audit.models import JourneyStep
+from recommendations.models import Review, ReviewFlag, ReviewVote
+from recommendations.services import reviews as services
+from tests.factories import CustomerFactory
+from tests.recommendations.factories import FIVE, picture, ratings, review, stocked_product, verified_buyer
+
+pytestmark = pytest.mark.django_db
+
+
+def _ld(html: str) -> dict:
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    assert len(blocks) == 1, "one JSON-LD block per page"
+    return json.loads(blocks[0])
+
+
+def _form(ratings_: dict, **fields) -> dict:
+    return {**{f"rating_{axis}": str(stars) for axis, stars in ratings_.items()}, **fields}
+
+
+def test_the_product_page_shows_the_summary_bars_reviews_replies_and_photos(client):
+    product = stocked_product()
+    made = review(product, overall=5, title="Lovely", text="Line one.\nLine two.")
+    review(product, overall=3)
+    from recommendations.services import review_moderation
+    from tests.recommendations.factories import moderator
+    review_moderation.review_reply(review_id=made.pk, staff=moderator(), text="Thank you!")
+
+    html = client.get(product.get_absolute_url()).content.decode()
+
+    assert 'id="reviews"' in html and "2 reviews" in html and "4.00" in html
+    assert '<meter min="0" max="100" value="50">' in html
+    assert "Lovely" in html and "Reply from the shop" in html and "Thank you!" in html
+
+
+def test_json_ld_has_aggregate_rating_and_reviews_nested_in_the_one_product(client):
+    product = stocked_product()
+    review(product, overall=5, title="Great", text="Really great.")
+    review(product, overall=4, title="", text="Good.")
+
+    data = _ld(client.get(product.get_absolute_url()).content.decode())
+
+    assert data["@type"] == "Product"
+    rating = data["aggregateRating"]
+    assert rating == {"@type": "AggregateRating", "ratingValue": "4.50", "reviewCount": 2, "ratingCount": 2,
+                      "bestRating": 5, "worstRating": 1}
+    assert len(data["review"]) == 2
+    for item in data["review"]:
+        assert item["@type"] == "Review" and item["author"]["@type"] == "Person" and item["author"]["name"]
+        assert item["reviewRating"]["@type"] == "Rating" and item["reviewRating"]["bestRating"] == 5
+        assert item["reviewRating"]["worstRating"] == 1 and 1 <= item["reviewRating"]["ratingValue"] <= 5
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", item["datePublished"])
+
+
+def test_json_ld_leaves_ratings_out_without_an_approved_review(client):
+    product = stocked_product()
+    review(product, approve=False)
+    data = _ld(client.get(product.get_absolute_url()).content.decode())
+    assert "aggregateRating" not in data and "review" not in data
+
+
+def test_review_text_is_escaped_in_the_page_and_the_json_ld(client):
+    product = stocked_product()
+    customer = CustomerFactory(first_name="<b>Eve</b>")
+    review(product, customer, title="Tom & Jerry's", text="Say \"hi\" if 3 < 4 & 5 > 2 </")
+
+    html = client.get(product.get_absolute_url()).content.decode()
+
+    assert "<b>Eve</b>" not in html and "&lt;b&gt;Eve&lt;/b&gt;" in html
+    assert "Tom &amp; Jerry&#x27;s" in html and "3 &lt; 4 &amp; 5 &gt; 2 &lt;/" in html
+    assert "3 < 4" not in html  # not in the JSON-LD either: < is \u003c there
+    assert _ld(html)["review"][0]["reviewBody"] == "Say \"hi\" if 3 < 4 & 5 > 2 </"
+
+
+def test_sort_filters_and_pagination_of_the_section(client):
+    product = stocked_product()
+    for i in range(12):
+        review(product, overall=1 + i % 5, title=f"Review number {i}")
+    url = product.get_absolute_url()
+
+    first = client.get(url).content.decode()
+    assert "Review number 11" in first and "Review number 1<" not in first and "Page 1 of 2" in first
+    assert "Review number 0" in client.get(url, {"rpage": 2}).content.decode()
+    five_stars = client.get(url, {"rstars": 5}).content.decode()
+    assert "Review number 4" in five_stars and "Review number 3" not in five_stars
+    assert "No reviews match" in client.get(url, {"rverified": "1"}).content.decode()
+    assert client.get(url, {"rsort": "<bad>", "rstars": "٥", "rpage": "x"}).status_code == 200
+
+
+def test_the_product_page_costs_the_same_queries_with_more_reviews(client):
+    product = stocked_product()
+    viewer = CustomerFactory()
+    client.force_login(viewer)
+    review(product)
+    client.get(product.get_absolute_url())  # warm the caches (promotion badges)
+    with CaptureQueriesContext(connection) as few:
+        client.get(product.get_absolute_url())
+    for _ in range(9):
+        made = review(product)
+        services.review_vote(review_id=made.pk, customer=viewer, helpful=True)
+    with CaptureQueriesContext(connection) as many:
+        client.get(product.get_absolute_url())
+    assert len(many) == len(few)
+
+
+def test_write_then_edit_a_review_through_the_form_and_the_journey_is_recorded(client):
+    product = stocked_product()
+    customer = verified_buyer(product)
+    client.force_login(customer)
+    url = f"/products/{product.slug}/review/"
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, _form(ratings(), title="Nice", text="Tasty.", photos=picture()))
+    assert response.status_code == 302
+    made = Review.objects.get()
+    assert made.status == "pending" and made.verified_purchase and made.photo_count == 1
+    edit = client.get(url).content.decode()
+    assert 'value="Nice"' in edit and "Save my review" in edit
+    client.post(url, _form(FIVE))
+    assert Review.objects.get().status == "approved"  # star-only from a verified buyer
+    assert list(JourneyStep.objects.filter(customer=customer).exclude(action="product_view")
+                .values_list("action", flat=True).order_by("id")) == ["review_product", "rate_product"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (_form(ratings(), text="<script>alert(1)</script>"), "HTML is not allowed"),
+        (_form(ratings(), text="x" * 100_000), "At most 5000 characters"),
+        ({**_form(ratings()), "rating_overall": "6"}, "Select a valid choice"),
+        ({**_form(ratings()), "rating_overall": "0"}, "Select a valid choice"),
+    ],
+)
+def test_the_form_shows_errors_and_changes_nothing(client, fields, message):
+    product = stocked_product()
+    client.force_login(CustomerFactory())
+    response = client.post(f"/products/{product.slug}/review/", fields)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_a_non_image_upload_is_shown_on_the_form(client):
+    product = stocked_product()
+    client.force_login(CustomerFactory())
+    response = client.post(f"/products/{product.slug}/review/", _form(ratings(), photos=picture().__class__("x.png", b"nope")))
+    assert response.status_code == 400 and "not a picture" in response.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_vote_and_report_buttons_are_post_forms(client):
+    made = review()
+    client.force_login(CustomerFactory())
+    html = client.get(made.product.get_absolute_url()).content.decode()
+    assert f'action="/reviews/{made.pk}/vote/"' in html and f'action="/reviews/{made.pk}/flag/"' in html
+
+    assert client.post(f"/reviews/{made.pk}/vote/", {"helpful": "1"}).status_code == 302
+    assert client.post(f"/reviews/{made.pk}/flag/", {"reason": "spam", "note": "ad"}).status_code == 302
+    assert ReviewVote.objects.get().helpful and ReviewFlag.objects.get().note == "ad"
+    assert client.get(f"/reviews/{made.pk}/vote/").status_code == 405
+
+
+def test_anonymous_shoppers_are_asked_to_log_in(client):
+    product = stocked_product()
+    assert "Log in to write a review" in client.get(product.get_absolute_url()).content.decode()
+    assert client.get(f"/products/{product.slug}/review/").status_code == 302
+
+
+def test_my_reviews_page_lists_every_state_with_the_rejection_reason(client):
+    made = review(approve=False)
+    from recommendations.services import review_moderation
+    from tests.recommendations.factories import moderator
+    review_moderation.review_reject(review_id=made.pk, moderator=moderator(), reason="Mentions a competitor")
+    client.force_login(made.customer)
+
+    html = client.get("/accounts/reviews/").content.decode()
+
+    assert "Rejected" in html and "Mentions a competitor" in html
+    assert client.post(f"/reviews/{made.pk}/delete/").status_code == 302
+    assert not Review.objects.exists()
