@@ -28,6 +28,7 @@ class LogisticsError(StrEnum):
     CENTROIDS_INVALID = "centroids_invalid"
     FLEET_INVALID = "fleet_invalid"
     FLEET_RECORD_IN_USE = "fleet_record_in_use"
+    PLANNING_INVALID = "planning_invalid"
 
 
 # --- not found ------------------------------------------------------------------------------------
@@ -116,3 +117,10 @@ class FleetRecordInUse(Conflict):
     """Removing a centre, vehicle or driver that routes or deliveries still refer to."""
 
     default_code = LogisticsError.FLEET_RECORD_IN_USE
+
+
+class PlanningInvalid(ValidationError):
+    """A planning request that cannot be run (an unknown back end, a time limit out of range, a day the
+    centre is closed)."""
+
+    default_code = LogisticsError.PLANNING_INVALID
