@@ -16,6 +16,7 @@ class LogisticsError(StrEnum):
     CENTRE_NOT_FOUND = "centre_not_found"
     DRIVER_NOT_FOUND = "driver_not_found"
     VEHICLE_NOT_FOUND = "vehicle_not_found"
+    PLANNING_RUN_NOT_FOUND = "planning_run_not_found"
     # commands refused
     ROUTE_INVALID = "route_invalid"
     ROUTE_TRANSITION_INVALID = "route_transition_invalid"
@@ -50,6 +51,10 @@ class DriverNotFound(NotFound):
 
 class VehicleNotFound(NotFound):
     default_code = LogisticsError.VEHICLE_NOT_FOUND
+
+
+class PlanningRunNotFound(NotFound):
+    default_code = LogisticsError.PLANNING_RUN_NOT_FOUND
 
 
 # --- refused --------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.errors import DomainError
 from logistics import events
-from logistics.errors import CentreNotFound, PlanningInvalid
+from logistics.errors import CentreNotFound, PlanningInvalid, PlanningRunNotFound
 from logistics.geography import Point, distance_matrix
 from logistics.models import (
     LICENCE_RANK,
@@ -88,6 +88,18 @@ def planning_run_request(*, centre: DistributionCentre | int, date: datetime.dat
         record(events.PlanRequested(run_id=run.pk, centre_id=found.pk, date=date.isoformat(), backend=backend,
                                     time_limit=time_limit, batch=batch))
         return run
+
+
+def planning_run_queue(*, centre: DistributionCentre | int, date: datetime.date, backend: str = "",
+                       requested_by=None) -> PlanningRun:
+    """On-demand re-planning of one centre's day (the admin, the API): a run requested, its task
+    (``logistics.plan_centre``, the ``logistics`` queue) sent once the request is committed."""
+    from logistics.tasks import logistics_plan_centre_task  # late: the tasks module imports these services
+
+    run = planning_run_request(centre=centre, date=date, backend=backend, requested_by=requested_by)
+    run_id = run.pk
+    transaction.on_commit(lambda: logistics_plan_centre_task.delay(run_id))
+    return run
 
 
 # --- reading the day ------------------------------------------------------------------------------
@@ -272,7 +284,7 @@ def planning_run_execute(*, run_id: int, solve=plan_routes) -> PlanningRun:
     with transaction.atomic():
         run = PlanningRun.objects.select_for_update().select_related("centre").filter(pk=run_id).first()
         if run is None:
-            raise PlanningInvalid("No such planning run.")
+            raise PlanningRunNotFound("No such planning run.")
         if run.status in (S.DONE, S.RUNNING):
             return run
         run.status, run.started_at, run.error = S.RUNNING, timezone.now(), ""

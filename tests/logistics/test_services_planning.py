@@ -129,7 +129,7 @@ def test_a_request_with_a_bad_backend_or_limit_is_refused():
     assert not PlanningRun.objects.exists()
 
 
-def test_the_nightly_chord_plans_every_centre_and_records_the_summary(settings):
+def test_the_nightly_chord_plans_every_centre_and_records_the_summary(settings, celery_eager):
     settings.LOGISTICS_PLAN_TIME_LIMIT = 1
     lyon, date, made = _day(deliveries=3, vans=1)
     other = f.centre("villeurbanne", latitude=Decimal("45.770000"), longitude=Decimal("4.880000"), prefixes=("38",))
