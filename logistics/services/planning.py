@@ -32,6 +32,7 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.errors import DomainError
+from commerce.locks import Kind, lock
 from logistics import events
 from logistics.errors import CentreNotFound, PlanningInvalid, PlanningRunNotFound
 from logistics.geography import Point, distance_matrix
@@ -237,6 +238,10 @@ def _unassigned(day: Day, plan: Plan) -> list[dict]:
 def _write(run: PlanningRun, day: Day, plan: Plan) -> PlanningRun:
     date = run.date
     with telemetry.command_span("commerce.plan.write", centre_id=run.centre_id), transaction.atomic():
+        # Every row the write touches, locked first in the lock order (routes, then deliveries, each in
+        # one call): the commands below lock only rows held already.
+        lock(Kind.ROUTE, Route.objects.filter(pk__in=day.replaceable))
+        lock(Kind.DELIVERY, Delivery.objects.filter(pk__in=[d.pk for d in day.deliveries.values()]))
         reason = f"Replaced by planning run {run.pk}."
         for route_id in day.replaceable:
             route_cancel(route=route_id, reason=reason)

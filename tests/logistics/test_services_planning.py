@@ -141,3 +141,14 @@ def test_the_nightly_chord_plans_every_centre_and_records_the_summary(settings, 
     assert all(r.status == PlanningRun.Status.DONE for r in runs)
     summary = DomainEvent.objects.get(event_type="logistics.plan.night_finished").payload
     assert summary["done"] == 2 and summary["stops"] == 3 and summary["date"] == date.isoformat()
+
+
+def test_planning_replaces_several_routes_not_started_in_one_write():
+    centre, date, made = _day(deliveries=4, vans=2)
+    by_hand = [services.route_create(centre=centre, date=date, delivery_ids=[d.pk]) for d in made[:3]]
+    run = day_plan(centre=centre, date=date, time_limit=LIMIT)
+    assert run.status == PlanningRun.Status.DONE, run.error
+    assert all(Route.objects.get(pk=r.pk).state == Route.State.CANCELLED for r in by_hand)
+    held = set(Stop.objects.filter(holds__isnull=False).values_list("delivery_id", flat=True))
+    assert held == {d.pk for d in made}
+    assert DomainEvent.objects.get(event_type="logistics.plan.created").payload["replaced_route_ids"] == [r.pk for r in by_hand]
