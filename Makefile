@@ -1,7 +1,7 @@
 # The two commands: `make run` (the demo shop on http://127.0.0.1:8000/) and `make test`.
 # `make test ARGS="tests/catalog -x"` passes arguments to pytest.
 # Both set up .venv and requirements themselves (scripts/bootstrap.sh).
-.PHONY: run test setup ci bench lint
+.PHONY: run test setup ci bench lint vendor
 
 run:
 	./scripts/run
@@ -21,3 +21,8 @@ ci:
 
 bench: setup
 	.venv/bin/python bench/product_list.py
+
+# Refresh the vendored front-end files (static/vendor/) from package-lock.json: needs npm, run and tests do not.
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	npm run vendor

@@ -164,6 +164,8 @@ def server_env(args, *, cache_key_prefix: str, throttles: tuple[str, ...] = ("AN
             "DJANGO_ENV": "production",  # DEBUG off, as served
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "ORDERS_WEBHOOK_SECRET": secrets.token_urlsafe(32),  # required in production
+            "SITE_URL": "https://shop.example.com",  # required in production (links in mails)
+            "EMAIL_URL": "console://",  # required in production: mail delivery named explicitly
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
             "DATABASE_URL": args.database_url,

@@ -70,3 +70,4 @@ def quick_demo_hashing():
     finally:
         settings.PASSWORD_HASHERS = configured
         setting_changed.send(sender=QuickDemoHasher, setting="PASSWORD_HASHERS", value=configured, enter=False)
+

@@ -118,3 +118,63 @@ def url(name: str, *, schemes: tuple[str, ...], default: str = "") -> str:
     if not separator or scheme not in schemes:
         raise _refuse(name, value, "a URL starting with " + " or ".join(f"{s}://" for s in schemes))
     return value
+
+
+def site_url(name: str, *, default: str, https_only: bool = False) -> str:
+    """The shop's public address, for absolute links (in mails): ``https://shop.example.com``, with
+    no path, query or fragment; returned without a trailing slash. ``https_only``: ``http://`` refused."""
+    value = _raw(name)
+    if not value:
+        if https_only:
+            raise ImproperlyConfigured(f"{name} must be set: the shop's public address (https://...), used in links in mails.")
+        return default
+    schemes = ("https",) if https_only else ("http", "https")
+    scheme, separator, rest = value.partition("://")
+    host = rest.rstrip("/")
+    if (
+        not separator or scheme not in schemes or not host or not host.isascii()
+        or any(c in host for c in "/?#@ \\") or host.startswith(":") or host.endswith(":")
+    ):
+        raise _refuse(name, value, " or ".join(f"{s}://<host>[:port]" for s in schemes) + " (no path)")
+    hostname, _, port = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise _refuse(name, value, "a port between 1 and 65535")
+    return f"{scheme}://{host}"
+
+
+EMAIL_SCHEMES = {"smtp": (25, False, False), "smtp+tls": (587, True, False), "smtp+ssl": (465, False, True)}
+
+
+def email_url(name: str) -> dict | None:
+    """Mail delivery as one URL: ``smtp://user:password@host:port`` (plain), ``smtp+tls://...``
+    (STARTTLS, port 587 by default), ``smtp+ssl://...`` (TLS from the start, 465), or
+    ``console://`` (mails printed to standard output). Returns Django's EMAIL_* settings, or None
+    when unset. The user name and password are percent-decoded (``%40`` for ``@``)."""
+    from urllib.parse import unquote, urlsplit
+
+    value = _raw(name)
+    if not value:
+        return None
+    accepted = "smtp://, smtp+tls:// or smtp+ssl://[user:password@]host[:port], or console://"
+    scheme, separator, _ = value.partition("://")
+    if scheme == "console" and value in ("console://", "console:///"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if not separator or scheme not in EMAIL_SCHEMES:
+        raise _refuse(name, "<hidden>" if "@" in value else value, accepted)
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise _refuse(name, "<hidden>", accepted) from None
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise _refuse(name, "<hidden>", accepted)
+    default_port, use_tls, use_ssl = EMAIL_SCHEMES[scheme]
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or default_port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }

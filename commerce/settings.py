@@ -41,7 +41,7 @@ else:
     ALLOWED_HOSTS = envvars.host_list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "commerce.admin_apps.CommerceAdminConfig",  # django.contrib.admin with the dashboard home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commerce.audit",
     "commerce.accounts",
     "commerce.catalog",
+    "commerce.mail",
     "orders",
     "promotions",
     "recommendations",
@@ -232,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
     "promotions-segments-refresh-nightly": {"task": "promotions.segments_refresh", "schedule": crontab(hour=2, minute=30)},
     "logistics-deliveries-sweep": {"task": "logistics.deliveries_sweep", "schedule": crontab(minute="*/15")},
     "logistics-plan-tomorrow-nightly": {"task": "logistics.plan_tomorrow", "schedule": crontab(hour=1, minute=0)},
+    "mail-sweep": {"task": "mail.sweep", "schedule": crontab(minute="*")},
 }
 
 # --- Logistics: offline geography (README: "Logistics") -----------------------------------------------
@@ -317,6 +319,55 @@ PROMOTIONS_VIP_LIFETIME_VALUE = envvars.decimal("PROMOTIONS_VIP_LIFETIME_VALUE",
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
+
+# --- Mail (commerce.mail: the outbox; README "Mail") --------------------------------------------------
+# The shop's name (the mails' layout) and public address (absolute links in mails): required in
+# production, https there.
+SHOP_NAME = env.str("SHOP_NAME", default="Commerce")
+SITE_URL = envvars.site_url("SITE_URL", default="http://127.0.0.1:8000", https_only=PRODUCTION)
+# Delivery: the console (mails printed to the output of `make run` or the worker) unless the
+# environment says otherwise, with EMAIL_URL or EMAIL_HOST and friends. Production must say (console://
+# is allowed, on purpose), and with SMTP, whom the mails come from.
+_email = envvars.email_url("EMAIL_URL")
+if _email is None and env.str("EMAIL_HOST", default=""):
+    _email = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": env.str("EMAIL_HOST"),
+        "EMAIL_PORT": envvars.integer("EMAIL_PORT", default=25, minimum=1),
+        "EMAIL_HOST_USER": env.str("EMAIL_HOST_USER", default=""),
+        "EMAIL_HOST_PASSWORD": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "EMAIL_USE_TLS": envvars.boolean("EMAIL_USE_TLS", default=False),
+        "EMAIL_USE_SSL": envvars.boolean("EMAIL_USE_SSL", default=False),
+    }
+if _email is None and PRODUCTION:
+    raise ImproperlyConfigured(
+        "Mail delivery must be set in production: EMAIL_URL (smtp+tls://user:password@host:587, or console:// "
+        "to print mails) or EMAIL_HOST with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS."
+    )
+_email = _email or {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: STARTTLS on 587, or TLS from the start on 465.")
+# A server that stops answering fails one attempt in seconds, never holds a worker (Django: no timeout).
+EMAIL_TIMEOUT = envvars.integer("EMAIL_TIMEOUT", default=20, minimum=1)
+if PRODUCTION and EMAIL_BACKEND.endswith(".smtp.EmailBackend"):
+    DEFAULT_FROM_EMAIL = envvars.required("DEFAULT_FROM_EMAIL", why="in production with SMTP: the mails' sender")
+else:
+    DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SHOP_NAME} <shop@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Attempts before a mail is marked failed (each transient failure waits MAIL_RETRY_SECONDS x 2^n,
+# at most CELERY_MAX_COUNTDOWN). A send holds its mail for the default queue's hard time limit and a
+# minute (the lease): the sweep re-sends a queued mail only once no live worker can still hold it.
+MAIL_MAX_ATTEMPTS = envvars.integer("MAIL_MAX_ATTEMPTS", default=8, minimum=1)
+MAIL_RETRY_SECONDS = envvars.integer("MAIL_RETRY_SECONDS", default=30, minimum=1)
+MAIL_SEND_LEASE_SECONDS = CELERY_QUEUE_TIME_LIMITS["default"] + 60
+MAIL_SWEEP_AFTER_SECONDS = envvars.integer("MAIL_SWEEP_AFTER_SECONDS", default=60, minimum=0)
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -6,4 +6,11 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from orders import checks, receivers, signals_auth  # noqa: F401
+        from commerce.audit import bus
+        from orders import checks, dashboard, receivers, signals_auth  # noqa: F401
+        from orders.mails import SUBSCRIPTIONS
+
+        dashboard.register()
+        # The order mails: sent after commit, once per event (orders/mails.py).
+        for event_type, handler in SUBSCRIPTIONS.items():
+            bus.subscribe(event_type, handler)

@@ -9,10 +9,11 @@ class PromotionsConfig(AppConfig):
     def ready(self):
         from commerce.catalog import badges
         from orders.discounts import register_discount_provider
-        from promotions import receivers  # noqa: F401
+        from promotions import dashboard, receivers  # noqa: F401
         from promotions.provider import PromotionDiscounts
         from promotions.selectors.shopper import product_badges
 
         badges.register(product_badges)
+        dashboard.register()
         # The one place the orders discount port is wired (orders imports nothing of promotions).
         register_discount_provider(PromotionDiscounts())

@@ -81,6 +81,23 @@ def celery_eager():
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Outside the integration tests, Celery tasks run in the test's process on every backend, as on
+    the embedded default. With REDIS_URL set they would otherwise be sent to a Redis no worker of
+    the test reads (reactions to every order event: the order mails), and wait there for the
+    integration tests' real worker, with event ids of rolled-back tests."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from commerce.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _lock_order_checked():
     """Every test checks its row locks against the lock order (``commerce.locks``), as development

@@ -29,6 +29,7 @@ GROUP_PERMISSIONS = {
         "catalog.view_product", "catalog.view_productimage", "catalog.view_stockbatch", "catalog.view_stockreservation",
         "audit.view_audit_trail",
         "orders.view_order",
+        "mail.view_mail", "mail.resend_mail",
     ],
     "Sales": [
         "accounts.view_region_orders", "accounts.view_customers",

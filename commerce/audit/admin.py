@@ -1,4 +1,7 @@
+import json
+
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin
 from commerce.audit.models import DomainEvent, JourneyStep
@@ -8,13 +11,29 @@ from commerce.audit.models import DomainEvent, JourneyStep
 class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only event browser: nobody adds, changes or deletes history."""
 
-    list_display = ("occurred_at", "event_type", "stream_type", "stream_id", "version", "actor_repr", "channel", "customer_id", "product_id")
+    list_display = ("occurred_at", "event_type", "stream_type", "stream_id", "version", "actor", "channel", "customer_id", "product_id")
     list_filter = ("channel", "stream_type", ("occurred_at", admin.DateFieldListFilter), "event_type")
     search_fields = ("=stream_id", "event_type", "actor_repr", "=customer_id", "=product_id", "=trace_id", "=session_id")
     date_hierarchy = "occurred_at"
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = [f.name for f in DomainEvent._meta.fields]
+    ordering = ("-occurred_at", "-id")  # newest first
+    # The event's data as a list of its fields instead of one line of JSON; the raw field is left out.
+    readonly_fields = [f.name if f.name != "payload" else "data" for f in DomainEvent._meta.fields]
+
+    @admin.display(description="Actor", ordering="actor_repr")
+    def actor(self, obj):
+        return obj.actor_repr or "-"
+
+    @admin.display(description="Event data")
+    def data(self, obj):
+        payload = obj.payload if isinstance(obj.payload, dict) else {"value": obj.payload}
+        if not payload:
+            return "-"
+        return format_html(
+            '<dl class="event-data">{}</dl>',
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((key, _readable(value)) for key, value in payload.items())),
+        )
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff and (
@@ -23,6 +42,18 @@ class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+
+def _readable(value):
+    """A payload value as a person reads it: text as is, lists of plain values joined, anything
+    nested as indented JSON (escaped by format_html like the rest)."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, str | int | float | bool):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value) or "-"
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str))
 
 
 @admin.register(JourneyStep)

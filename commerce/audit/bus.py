@@ -12,9 +12,12 @@ subscription made before the apps are loaded is checked by the system check ``au
 When such an event is recorded, the audit receiver writes the row and, with
 ``transaction.on_commit``, queues one ``audit.event_dispatch`` task per subscriber carrying the
 event's primary key. A rolled-back command queues nothing; each reaction fails, and is retried,
-on its own.
+on its own. Events recorded inside ``paused()`` queue no reaction (demo data: it must reach nothing
+outside the database, no mail above all).
 """
 
+import contextlib
+import contextvars
 from collections import defaultdict
 
 from django.apps import apps
@@ -25,6 +28,7 @@ from django.utils.module_loading import import_string
 from commerce.audit import events
 
 _subscribers: dict[str, list[str]] = defaultdict(list)
+_paused: contextvars.ContextVar[bool] = contextvars.ContextVar("bus_paused", default=False)
 EVERY_EVENT = "*"
 
 
@@ -63,8 +67,21 @@ def subscribers(event_type: str) -> list[str]:
     return list(_subscribers.get(event_type, ())) + list(_subscribers.get(EVERY_EVENT, ()))
 
 
+@contextlib.contextmanager
+def paused():
+    """Inside the block, recorded events queue no reaction (``seed_demo``: dozens of demo orders would
+    otherwise mail their customers, flood the console of ``make run`` and slow the seeding down)."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 def schedule(event_id: int, event_type: str) -> None:
     """Queue the reactions to an event once the surrounding transaction commits."""
+    if _paused.get():
+        return
     handlers = subscribers(event_type)
     if not handlers:
         return

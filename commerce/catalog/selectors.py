@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -104,6 +104,21 @@ def near_expiry_batches(*, days: int | None = None, today: datetime.date | None 
         .filter(expires_on__isnull=False, expires_on__lte=today + datetime.timedelta(days=days), quantity_on_hand__gt=0)
         .order_by("expires_on", "id")
     )
+
+
+def low_stock_products(*, threshold: int, limit: int = 5) -> tuple[int, list[Product]]:
+    """Active products with at most ``threshold`` sellable units (out of stock included): how many,
+    and the ``limit`` with the fewest. Two queries."""
+    qs = product_queryset().filter(available__lte=threshold)
+    return qs.count(), list(qs.order_by("available", "name", "id")[:limit])
+
+
+def near_expiry_summary(*, today: datetime.date, limit: int = 5) -> tuple[int, int, list[StockBatch]]:
+    """Batches still sellable today that expire within ``NEAR_EXPIRY_DAYS``: how many, their units
+    on hand, and the ``limit`` expiring first. Two queries."""
+    qs = near_expiry_batches(today=today).filter(expires_on__gt=today)
+    totals = qs.aggregate(batches=Count("id"), units=Sum("quantity_on_hand"))
+    return totals["batches"], totals["units"] or 0, list(qs[:limit])
 
 
 @dataclass(frozen=True)

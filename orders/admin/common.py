@@ -7,6 +7,7 @@ from django.contrib import admin
 from commerce.accounts import access
 from commerce.admin_services import ReadOnlyAdminMixin
 from commerce.parsing import parse_id_list
+from orders.models import Order
 
 MANAGE_ORDERS = "accounts.manage_orders"
 REFUND_ORDERS = "accounts.refund_orders"
@@ -35,3 +36,15 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(self.parent_view_permission)
+
+
+S, P = Order.Status, Order.PaymentStatus
+#: the colour of each state in the lists: waiting for staff, on its way, done, gone wrong, over
+ORDER_STATUS_TONES = {
+    S.PENDING: "muted", S.CONFIRMED: "warn", S.PAID: "warn", S.ALLOCATED: "info", S.READY_TO_SHIP: "info",
+    S.SHIPPED: "info", S.DELIVERED: "good", S.COMPLETED: "good", S.CANCELLED: "muted", S.REFUNDED: "bad", S.VOIDED: "bad",
+}
+PAYMENT_STATUS_TONES = {
+    P.UNPAID: "warn", P.DUE_ON_DELIVERY: "info", P.PAID: "good", P.PARTIALLY_REFUNDED: "bad", P.REFUNDED: "bad",
+}
+

@@ -11,11 +11,19 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, Q
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, SafeChangeListMixin, add_domain_error
+from commerce.admin_services import ReadOnlyAdminMixin, RunEachMixin, SafeChangeListMixin, add_domain_error, status_column
 from commerce.errors import DomainError
 from commerce.money_format import money_text
 from orders import selectors
-from orders.admin.common import MANAGE_ORDERS, REFUND_ORDERS, ReadOnlyInline, _ids_param, scope_orders
+from orders.admin.common import (
+    MANAGE_ORDERS,
+    ORDER_STATUS_TONES,
+    PAYMENT_STATUS_TONES,
+    REFUND_ORDERS,
+    ReadOnlyInline,
+    _ids_param,
+    scope_orders,
+)
 from orders.admin.forms import CancelForm, OrderNoteForm, RefundForm, ShipForm
 from orders.models import Order, OrderLine, Payment, Refund
 from orders.services import lifecycle
@@ -111,8 +119,10 @@ TRANSITIONS = {
 class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.ModelAdmin):
     # Orders are placed by customers and changed only through the actions below: never added,
     # edited as a form or deleted here, whoever is logged in (ReadOnlyAdminMixin).
-    list_display = ("number", "customer", "status", "payment_status", "payment_method", "total", "placed_at", "region")
+    list_display = ("number", "customer", "status_label", "payment_label", "payment_method", "total", "placed_at", "region")
     list_select_related = ("customer", "region")
+    status_label = status_column("status", ORDER_STATUS_TONES)
+    payment_label = status_column("payment_status", PAYMENT_STATUS_TONES, description="Payment")
     list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter), "region")
     search_fields = ("number", "customer__username", "customer__email", "lines__product_code", "=tracking_number")
     search_help_text = "Order number, customer user name or email, product code, or tracking number."

@@ -12,6 +12,7 @@ from commerce.admin_services import (
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
     copy_saved,
+    status_column,
 )
 from commerce.audit.staff_edits import StaffAuditMixin
 from commerce.money_format import money_text
@@ -54,7 +55,11 @@ class CampaignPromotionInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Campaign)
 class CampaignAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin,
                     ConsolePermissionsMixin, admin.ModelAdmin):
-    list_display = ("name", "status", "window", "budget", "spent", "spent_share", "revenue", "roi")
+    list_display = ("name", "status_label", "window", "budget", "spent", "spent_share", "revenue", "roi")
+    status_label = status_column("status", {
+        Campaign.Status.DRAFT: "muted", Campaign.Status.SCHEDULED: "info", Campaign.Status.ACTIVE: "good",
+        Campaign.Status.ENDED: "muted",
+    })
     list_filter = ("status",)
     search_fields = ("name",)
     ordering = ("-starts_at", "-id")

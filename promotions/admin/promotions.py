@@ -20,6 +20,7 @@ from commerce.admin_services import (
     ServiceSaveMixin,
     add_domain_error,
     copy_saved,
+    status_column,
 )
 from commerce.audit.staff_edits import StaffAuditMixin, snapshot
 from commerce.errors import DomainError
@@ -97,8 +98,12 @@ class PromotionAdmin(
     admin.ModelAdmin,
 ):
     form = PromotionAdminForm
-    list_display = ("name", "discount_class", "benefit", "status", "validity", "usage", "granted", "campaign")
+    list_display = ("name", "discount_class", "benefit", "status_label", "validity", "usage", "granted", "campaign")
     list_select_related = ("campaign",)
+    status_label = status_column("status", {
+        Promotion.Status.DRAFT: "muted", Promotion.Status.SCHEDULED: "info", Promotion.Status.ACTIVE: "good",
+        Promotion.Status.INACTIVE: "warn", Promotion.Status.EXPIRED: "muted", Promotion.Status.ARCHIVED: "muted",
+    })
     list_filter = (StatusFilter, "discount_class", "benefit_type", "campaign", "requires_coupon")
     search_fields = ("name", "=coupons__code")
     search_help_text = "Promotion name, or an exact coupon code."

@@ -163,3 +163,18 @@ def test_rolled_back_command_queues_no_reaction(django_capture_on_commit_callbac
     finally:
         bus.unsubscribe("tests.thing.happened", "tests.audit.handlers.remember")
     assert callbacks == []
+
+
+def test_events_recorded_while_the_bus_is_paused_queue_no_reaction(django_capture_on_commit_callbacks, celery_eager):
+    handlers.seen.clear()
+    bus.subscribe("tests.thing.happened", "tests.audit.handlers.remember")
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with bus.paused(), transaction.atomic():
+                record(ThingHappened(thing_id=1))
+            with transaction.atomic():
+                record(ThingHappened(thing_id=2))
+    finally:
+        bus.unsubscribe("tests.thing.happened", "tests.audit.handlers.remember")
+    assert len(callbacks) == 1 and DomainEvent.objects.count() == 2  # recorded all the same
+    assert handlers.seen == [(DomainEvent.objects.get(payload__thing_id=2).pk, "tests.thing.happened")]

@@ -109,3 +109,19 @@ def test_the_event_browser_is_read_only_even_for_a_superuser(client, superuser, 
     assert "delete_selected" not in changelist.content.decode()
     assert DomainEvent.objects.count() == count
     assert DomainEvent.objects.get(pk=event.pk).event_type == "catalog.stock.consumed"
+
+
+def test_the_audit_trail_is_newest_first_names_its_actor_and_shows_event_data_readably(client, superuser, shop):
+    client.force_login(superuser)
+    newest = DomainEvent.objects.order_by("-occurred_at", "-id").first()
+
+    changelist = client.get(reverse("admin:audit_domainevent_changelist"))
+    html = changelist.content.decode()
+
+    assert list(changelist.context["cl"].result_list)[0].pk == newest.pk
+    assert "Actor repr" not in html and ">Actor<" in html
+    event = DomainEvent.objects.filter(event_type="catalog.stock.consumed").get()
+    page = client.get(reverse("admin:audit_domainevent_change", args=[event.pk])).content.decode()
+    assert '<dl class="event-data">' in page
+    for key in event.payload:
+        assert f"<dt>{key}</dt>" in page

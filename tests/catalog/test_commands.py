@@ -14,7 +14,7 @@ from django.db.models import F
 from django.test import override_settings
 from PIL import Image
 
-from commerce import locks
+from commerce import dashboard, locks
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.audit.models import DomainEvent
 from commerce.catalog import inventory, product_images
@@ -82,6 +82,12 @@ def test_seed_demo_builds_a_realistic_shop_and_a_second_run_changes_nothing(clie
         assert text in output
     assert "http://" not in output
     assert re.search(r"seeded in \d+\.\d s", output)
+    # The admin home has something on every panel: sales, orders to handle, stock, promotions.
+    shown = dashboard.panels_for(User.objects.get(username="admin"))
+    assert [s.name for s in shown] == [r.name for r in dashboard.registered()]
+    for panel in shown:
+        assert panel.panel is not None and panel.panel.table.rows, f"{panel.name} is empty in the demo"
+    assert shown[0].panel.figures[1].value != "0"  # orders today
 
     before = counts()
     again = seed()

@@ -18,6 +18,9 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": LONG_SECRET,
     "DJANGO_ALLOWED_HOSTS": "shop.example.com",
     "ORDERS_WEBHOOK_SECRET": "whsec-" + LONG_SECRET[::-1],
+    "SITE_URL": "https://shop.example.com",
+    "EMAIL_URL": "smtp+tls://shop:s3cret@mail.example.com:587",
+    "DEFAULT_FROM_EMAIL": "Shop <shop@example.com>",
 }
 SERVICE_VARS = {
     "DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "DJANGO_ENV", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS",
@@ -27,6 +30,9 @@ SERVICE_VARS = {
     "CELERY_TIME_LIMIT_RECOMMENDATIONS", "CELERY_TIME_LIMIT_LOGISTICS", "API_THROTTLE_ANON", "API_THROTTLE_USER",
     "API_THROTTLE_AUTH", "ORDERS_SHIPPING_FLAT_RATE", "ORDERS_FREE_SHIPPING_OVER", "PROMOTIONS_VIP_LIFETIME_VALUE",
     "DEFAULT_CURRENCY", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "SITE_URL", "SHOP_NAME", "EMAIL_URL", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS",
+    "MAIL_SWEEP_AFTER_SECONDS",
 }
 
 SETTINGS_PROBE = """
@@ -272,3 +278,70 @@ def test_values_read_later_accept_their_documented_forms():
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "50/s 5 JPY"
+
+
+MAIL_PROBE = """
+import json
+from django.conf import settings as s
+print(json.dumps({k: getattr(s, k) for k in (
+    "SITE_URL", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL")}))
+"""
+
+
+def mail_settings(**env_vars) -> dict:
+    done = run(["-c", "import django; django.setup()\n" + MAIL_PROBE], **env_vars)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_mail_goes_to_the_console_in_development_with_links_to_the_local_shop():
+    out = mail_settings()
+
+    assert out["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert out["SITE_URL"] == "http://127.0.0.1:8000" and out["EMAIL_TIMEOUT"] == 20
+
+
+def test_mail_is_sent_over_smtp_from_one_url_or_from_the_email_host_variables():
+    out = mail_settings(EMAIL_URL="smtp+tls://shop%40example.com:p%2Fss@mail.example.com", SITE_URL="https://shop.example.com/")
+
+    assert out["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (out["EMAIL_HOST"], out["EMAIL_PORT"], out["EMAIL_USE_TLS"], out["EMAIL_USE_SSL"]) == ("mail.example.com", 587, True, False)
+    assert (out["EMAIL_HOST_USER"], out["EMAIL_HOST_PASSWORD"]) == ("shop@example.com", "p/ss")
+    assert out["SITE_URL"] == "https://shop.example.com"
+    out = mail_settings(EMAIL_HOST="relay.internal", EMAIL_PORT="2525", EMAIL_USE_TLS="yes")
+    assert (out["EMAIL_HOST"], out["EMAIL_PORT"], out["EMAIL_USE_TLS"]) == ("relay.internal", 2525, True)
+
+
+def test_production_refuses_to_start_without_its_site_url_or_mail_delivery_or_sender():
+    for missing, word in (("SITE_URL", "SITE_URL"), ("EMAIL_URL", "Mail delivery"), ("DEFAULT_FROM_EMAIL", "DEFAULT_FROM_EMAIL")):
+        env = {k: v for k, v in PRODUCTION.items() if k != missing}
+        done = run(["manage.py", "check"], **env)
+        assert done.returncode != 0 and word in done.stderr, missing
+    # printing mails is allowed in production when asked for by name, with no sender needed
+    env = {k: v for k, v in PRODUCTION.items() if k != "DEFAULT_FROM_EMAIL"}
+    assert mail_settings(**{**env, "EMAIL_URL": "console://"})["EMAIL_BACKEND"].endswith("console.EmailBackend")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "base"),
+    [
+        ("SITE_URL", "http://shop.example.com", PRODUCTION),  # links in production mails are https
+        ("SITE_URL", "shop.example.com", {}),
+        ("SITE_URL", "https://shop.example.com/shop/", {}),
+        ("SITE_URL", "https://shop.example.com:99999", {}),
+        ("EMAIL_URL", "smtps://mail.example.com", {}),
+        ("EMAIL_URL", "smtp://", {}),
+        ("EMAIL_TIMEOUT", "0", {}),
+    ],
+)
+def test_mail_settings_are_read_strictly(name, value, base):
+    message = refused(**{**base, name: value})
+
+    assert f"{name}=" in message and "accepted" in message
+
+
+def test_a_refused_mail_url_does_not_show_its_password():
+    message = refused(EMAIL_URL="smtps://shop:hunter2@mail.example.com")
+
+    assert "EMAIL_URL=" in message and "hunter2" not in message

@@ -9,12 +9,8 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -27,54 +23,9 @@ from commerce.catalog.models import StockBatch
 from commerce.catalog.tasks import stock_reconcile_task
 from commerce.celery import app
 from tests.factories import ProductFactory
-from tests.integration.concurrency import ROOT, worker_database_url
+from tests.integration.workers import QUEUES, start_worker, stop_worker, worker_log
 
 pytestmark = pytest.mark.integration
-
-QUEUES = ("default", "recommendations", "logistics")
-PROBE_TASKS = "tests.integration.celery_probe_tasks"
-
-
-
-
-def start_worker(**env_vars) -> subprocess.Popen:
-    """A worker on every queue, in a process group of its own (so a test can kill it whole)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "commerce.settings",
-        "DATABASE_URL": worker_database_url(),  # test_<name>: the database this test commits to
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        **env_vars,
-    }
-    env.pop("DATABASE_REPLICA_URL", None)
-    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
-    command = [
-        sys.executable, "-m", "celery", "-A", "commerce", "worker", "-I", PROBE_TASKS,
-        "-Q", ",".join(QUEUES), "--pool=prefork", "-c", "1", "--loglevel=INFO",
-        "--without-heartbeat", "--without-mingle", "--without-gossip",
-        "-n", f"it-{uuid.uuid4().hex[:8]}@%h",
-    ]
-    process = subprocess.Popen(  # noqa: S603 (fixed argv)
-        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    process.log_file = log
-    return process
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    """Warm shutdown, then kill the whole group; remove the log."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # a pool child left behind
-    process.log_file.close()
-    os.unlink(process.log_file.name)
 
 
 @pytest.fixture
@@ -85,10 +36,6 @@ def celery_worker(transactional_db):
         yield process
     finally:
         stop_worker(process)
-
-
-def worker_log(process) -> str:
-    return Path(process.log_file.name).read_text(errors="replace")[-4000:]
 
 
 def test_stock_reconcile_task_runs_on_a_real_worker_and_returns_its_result(celery_worker):

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from commerce.catalog import selectors
+from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.models import (
     Category,
 )
@@ -52,11 +53,13 @@ class ProductStockFilter(admin.SimpleListFilter):
     parameter_name = "stock"
 
     def lookups(self, request, model_admin):
-        return [("in", "In stock"), ("out", "Out of stock")]
+        return [("in", "In stock"), ("low", f"Low (at most {LOW_STOCK_THRESHOLD})"), ("out", "Out of stock")]
 
     def queryset(self, request, queryset):
         if self.value() == "in":
             return queryset.filter(available__gt=0)
+        if self.value() == "low":
+            return queryset.filter(available__lte=LOW_STOCK_THRESHOLD)
         if self.value() == "out":
             return queryset.filter(available__lte=0)
         return queryset

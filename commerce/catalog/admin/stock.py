@@ -102,6 +102,12 @@ class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
+    def get_ordering(self, request):
+        # The near-expiry view reads soonest first (a column the staff member sorts by still wins).
+        if request.GET.get(ExpiryFilter.parameter_name) in ("near", "expired"):
+            return ("expires_on", "id")
+        return super().get_ordering(request)
+
     # Counters change only through the inventory services: the batch page itself is read-only.
     def has_change_permission(self, request, obj=None):
         return False

@@ -28,6 +28,7 @@ from django.utils import timezone
 from commerce import locks
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
+from commerce.audit import bus
 from commerce.catalog.selectors import product_queryset
 from commerce.demo import add_allow_production_argument, refuse_in_production
 from orders.errors import PaymentDeclined
@@ -78,7 +79,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo orders already present: nothing changed."))
             return
         self.rng = random.Random(seed)
-        with locks.batch():  # all the demo orders or none; run alone, so its commands are checked one by one
+        # all the demo orders or none; run alone, so its commands are checked one by one. Their events
+        # queue no reaction: no mail to the demo customers (bus.paused).
+        with bus.paused(), locks.batch():
             customers = self._customers()
             stock = self._stock()
             if not customers or len(stock) < 3:
