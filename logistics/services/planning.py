@@ -60,6 +60,7 @@ NOT_STARTED = (Route.State.PLANNED, Route.State.ASSIGNED)
 #: planner leaves one out only when no vehicle can take it
 UNSERVED_PENALTY = 10_000.0
 MAX_TIME_LIMIT = 600.0
+STALE_AFTER = 300  # seconds past a run's limit after which a run still running lost its worker
 
 
 def default_time_limit() -> float:
@@ -283,14 +284,20 @@ def _fail(run: PlanningRun, error: str) -> PlanningRun:
         return run
 
 
+def _stale(run: PlanningRun) -> bool:
+    """A run still "running" well past its limit: its worker died (the task is delivered again)."""
+    return run.started_at is None or timezone.now() - run.started_at > datetime.timedelta(seconds=run.time_limit + STALE_AFTER)
+
+
 def planning_run_execute(*, run_id: int, solve=plan_routes) -> PlanningRun:
-    """Run a queued (or failed) run: read, solve outside any transaction, write in one. A run done or
-    running already is left as it is (a task delivered twice plans once)."""
+    """Run a queued (or failed) run: read, solve outside any transaction, write in one. A run done, or
+    running within its limit, is left as it is (a task delivered twice plans once); one running long
+    past its limit lost its worker and is run again."""
     with transaction.atomic():
         run = PlanningRun.objects.select_for_update().select_related("centre").filter(pk=run_id).first()
         if run is None:
             raise PlanningRunNotFound("No such planning run.")
-        if run.status in (S.DONE, S.RUNNING):
+        if run.status == S.DONE or (run.status == S.RUNNING and not _stale(run)):
             return run
         run.status, run.started_at, run.error = S.RUNNING, timezone.now(), ""
         run.save(update_fields=["status", "started_at", "error"])

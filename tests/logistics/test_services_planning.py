@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from commerce.audit.models import DomainEvent
 from logistics import services
@@ -152,3 +153,15 @@ def test_planning_replaces_several_routes_not_started_in_one_write():
     held = set(Stop.objects.filter(holds__isnull=False).values_list("delivery_id", flat=True))
     assert held == {d.pk for d in made}
     assert DomainEvent.objects.get(event_type="logistics.plan.created").payload["replaced_route_ids"] == [r.pk for r in by_hand]
+
+
+def test_a_run_is_planned_once_unless_its_worker_died():
+    centre, date, _ = _day(deliveries=2, vans=1)
+    run = day_plan(centre=centre, date=date, time_limit=LIMIT)
+    assert planning_run_execute(run_id=run.pk).finished_at == run.finished_at  # done: delivered again, planned once
+    running = planning_run_request(centre=centre, date=date, time_limit=LIMIT)
+    PlanningRun.objects.filter(pk=running.pk).update(status=PlanningRun.Status.RUNNING, started_at=timezone.now())
+    assert planning_run_execute(run_id=running.pk).status == PlanningRun.Status.RUNNING  # another worker has it
+    PlanningRun.objects.filter(pk=running.pk).update(started_at=timezone.now() - datetime.timedelta(hours=1))
+    assert planning_run_execute(run_id=running.pk).status == PlanningRun.Status.DONE  # that worker died
+    assert PlanningRun.objects.filter(status=PlanningRun.Status.DONE).count() == 2
