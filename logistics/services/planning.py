@@ -3,7 +3,8 @@
 ``planning_run_request`` queues a ``PlanningRun`` (its event); ``planning_run_execute`` runs it:
 
 1. read the day (deliveries to route and those on routes not started, vehicles available that date
-   paired with drivers on shift, the centre's hours, routes under way kept as locked routes) and
+   paired with drivers on shift, the centre's hours, routes under way kept as locked routes, the
+   routes not started as the warm start) and
    build the planner's ``Problem`` in metres, seconds and grams (the distance matrix is the app's
    cached one, ``geography.distance_matrix``);
 2. call ``plan_routes`` outside any transaction (it always answers within its limit);
@@ -116,6 +117,7 @@ class Day:
     replaceable: list[int]
     left_out: list[dict]  # deliveries the planner cannot be given (not located), with their reason
     notes: list[str]
+    warm: list[tuple[str, list[str]]]  # the routes not started, as the planner's warm start
 
 
 def _seconds(value: datetime.time) -> int:
@@ -203,8 +205,10 @@ def read_day(centre: DistributionCentre, date: datetime.date) -> Day:
         vehicles=plan_vehicles, stops=stops, dimensions=("weight_g", "volume_cm3", "parcels"), locked=locked,
         name=f"{centre.code} {date}",
     )
+    warm = [(f"v{r.vehicle_id}", [f"d{s.delivery_id}" for s in sorted(r.stops.all(), key=lambda s: s.sequence)])
+            for r in replaceable if r.vehicle_id is not None]
     return Day(problem, deliveries, {f"v{v.pk}": (v, d) for v, d in pairs}, locked_routes, [r.pk for r in replaceable],
-               left_out, notes)
+               left_out, notes, warm)
 
 
 # --- writing the plan -----------------------------------------------------------------------------
@@ -303,7 +307,7 @@ def planning_run_execute(*, run_id: int, solve=plan_routes) -> PlanningRun:
         run.save(update_fields=["status", "started_at", "error"])
     try:
         day = read_day(run.centre, run.date)
-        plan = solve(day.problem, backend=run.backend or None, time_limit=run.time_limit)
+        plan = solve(day.problem, backend=run.backend or None, time_limit=run.time_limit, warm_start=day.warm or None)
         return _write(run, day, plan)
     except DomainError as error:
         return _fail(run, str(error))

@@ -165,3 +165,19 @@ def test_a_run_is_planned_once_unless_its_worker_died():
     PlanningRun.objects.filter(pk=running.pk).update(started_at=timezone.now() - datetime.timedelta(hours=1))
     assert planning_run_execute(run_id=running.pk).status == PlanningRun.Status.DONE  # that worker died
     assert PlanningRun.objects.filter(status=PlanningRun.Status.DONE).count() == 2
+
+
+def test_replanning_starts_from_the_current_routes():
+    centre, date, made = _day(deliveries=3, vans=1)
+    day_plan(centre=centre, date=date, time_limit=LIMIT)
+    route = _routes(centre, date)[0]
+    current = [f"d{pk}" for pk in route.stops.order_by("sequence").values_list("delivery_id", flat=True)]
+    seen = {}
+
+    def solve(problem, **kwargs):
+        seen.update(kwargs)
+        return plan_routes(problem, **kwargs)
+
+    run = planning_run_execute(run_id=planning_run_request(centre=centre, date=date, time_limit=LIMIT).pk, solve=solve)
+    assert run.status == PlanningRun.Status.DONE
+    assert seen["warm_start"] == [(f"v{route.vehicle_id}", current)]

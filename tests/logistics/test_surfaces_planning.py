@@ -1,8 +1,11 @@
 """Planning through its surfaces: the REST re-plan (202, then the run), the planned day, the admin action."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from logistics import services
 from logistics.models import PlanningRun, Route
 from tests.factories import messages_of
 from tests.logistics.factories import centre, driver, scheduled_deliveries, tomorrow, vehicle
@@ -74,3 +77,16 @@ def test_the_plan_action_is_not_offered_to_others(client, admin_merchandiser):
     client.post(reverse("admin:logistics_distributioncentre_changelist"),
                 {"action": "plan_day", "_selected_action": [made.pk], "date": tomorrow().isoformat()})
     assert not PlanningRun.objects.exists()
+
+
+def test_the_planned_day_costs_the_same_queries_at_any_size(dispatcher):
+    made, deliveries = _day()
+    url = f"{API}/centres/{made.pk}/plan/"
+    services.route_create(centre=made, date=tomorrow(), delivery_ids=[deliveries[0].pk])
+    with CaptureQueriesContext(connection) as one:
+        assert len(dispatcher.get(url, {"date": tomorrow().isoformat()}).json()["routes"]) == 1
+    for delivery in deliveries[1:]:
+        services.route_create(centre=made, date=tomorrow(), delivery_ids=[delivery.pk])
+    with CaptureQueriesContext(connection) as three:
+        assert len(dispatcher.get(url, {"date": tomorrow().isoformat()}).json()["routes"]) == 3
+    assert len(three) == len(one)
