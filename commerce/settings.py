@@ -232,6 +232,7 @@ CELERY_BEAT_SCHEDULE = {
     "promotions-sync-schedule": {"task": "promotions.sync_schedule", "schedule": crontab(minute="*")},
     "promotions-segments-refresh-nightly": {"task": "promotions.segments_refresh", "schedule": crontab(hour=2, minute=30)},
     "logistics-deliveries-sweep": {"task": "logistics.deliveries_sweep", "schedule": crontab(minute="*/15")},
+    "logistics-plan-tomorrow-nightly": {"task": "logistics.plan_tomorrow", "schedule": crontab(hour=1, minute=0)},
     "mail-sweep": {"task": "mail.sweep", "schedule": crontab(minute="*")},
 }
 
@@ -244,6 +245,8 @@ LOGISTICS_DISTANCE_MATRIX = env.str("LOGISTICS_DISTANCE_MATRIX", default="logist
 LOGISTICS_ROAD_FACTOR = envvars.decimal("LOGISTICS_ROAD_FACTOR", default="1.3")
 # How long a computed distance matrix stays in the cache (seconds).
 LOGISTICS_MATRIX_CACHE_SECONDS = envvars.integer("LOGISTICS_MATRIX_CACHE_SECONDS", default=7 * 24 * 3600, minimum=0)
+# Seconds the route planner searches for one centre's day (README: "Planning a day").
+LOGISTICS_PLAN_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_TIME_LIMIT", default=30, minimum=1)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

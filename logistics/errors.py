@@ -16,6 +16,7 @@ class LogisticsError(StrEnum):
     CENTRE_NOT_FOUND = "centre_not_found"
     DRIVER_NOT_FOUND = "driver_not_found"
     VEHICLE_NOT_FOUND = "vehicle_not_found"
+    PLANNING_RUN_NOT_FOUND = "planning_run_not_found"
     # commands refused
     ROUTE_INVALID = "route_invalid"
     ROUTE_TRANSITION_INVALID = "route_transition_invalid"
@@ -28,6 +29,7 @@ class LogisticsError(StrEnum):
     CENTROIDS_INVALID = "centroids_invalid"
     FLEET_INVALID = "fleet_invalid"
     FLEET_RECORD_IN_USE = "fleet_record_in_use"
+    PLANNING_INVALID = "planning_invalid"
 
 
 # --- not found ------------------------------------------------------------------------------------
@@ -49,6 +51,10 @@ class DriverNotFound(NotFound):
 
 class VehicleNotFound(NotFound):
     default_code = LogisticsError.VEHICLE_NOT_FOUND
+
+
+class PlanningRunNotFound(NotFound):
+    default_code = LogisticsError.PLANNING_RUN_NOT_FOUND
 
 
 # --- refused --------------------------------------------------------------------------------------
@@ -116,3 +122,10 @@ class FleetRecordInUse(Conflict):
     """Removing a centre, vehicle or driver that routes or deliveries still refer to."""
 
     default_code = LogisticsError.FLEET_RECORD_IN_USE
+
+
+class PlanningInvalid(ValidationError):
+    """A planning request that cannot be run (an unknown back end, a time limit out of range, a day the
+    centre is closed)."""
+
+    default_code = LogisticsError.PLANNING_INVALID

@@ -155,3 +155,72 @@ class FleetRecordSaved(DomainEventData):
     @property
     def stream_id(self):
         return f"{self.entity}:{self.entity_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PlanEvent(DomainEventData):
+    stream_type: ClassVar[str] = "planning_run"
+    run_id: int
+    centre_id: int
+    date: str
+
+    @property
+    def stream_id(self):
+        return str(self.run_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRequested(_PlanEvent):
+    """A centre's day was queued for planning (nightly, the admin, or the API)."""
+
+    event_type: ClassVar[str] = "logistics.plan.requested"
+    backend: str
+    time_limit: float
+    batch: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanCreated(_PlanEvent):
+    """A plan was written: the routes not started were replaced by ``route_ids``; every delivery of the
+    day is on a route or in ``unassigned`` with its reason."""
+
+    event_type: ClassVar[str] = "logistics.plan.created"
+    route_ids: list
+    replaced_route_ids: list
+    kept_route_ids: list
+    stops: int
+    unassigned: list
+    cost_amount: str
+    currency: str
+    distance_km: str
+    solver: str
+    solver_status: str
+    wall_time: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanFailed(_PlanEvent):
+    """Planning failed; nothing of the day changed."""
+
+    event_type: ClassVar[str] = "logistics.plan.failed"
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class NightPlanned(DomainEventData):
+    """The nightly planning of a day finished: every centre's run, gathered."""
+
+    event_type: ClassVar[str] = "logistics.plan.night_finished"
+    stream_type: ClassVar[str] = "planning_night"
+    batch: str
+    date: str
+    runs: list
+    done: int
+    failed: int
+    routes: int
+    stops: int
+    unassigned: int
+
+    @property
+    def stream_id(self):
+        return self.batch

@@ -410,3 +410,48 @@ class Stop(models.Model):
 
     def __str__(self):
         return f"{self.route_id} #{self.sequence}"
+
+
+# --- planning runs --------------------------------------------------------------------------------
+class PlanningRun(models.Model):
+    """One planning of a centre's day (``logistics.services.planning``): queued, running, then done
+    (its figures below) or failed (``error``; nothing written). Nightly runs share a ``batch``."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    centre = models.ForeignKey(DistributionCentre, on_delete=models.PROTECT, related_name="planning_runs")
+    date = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    backend = models.CharField(max_length=10, blank=True, help_text="pyvrp, ortools or nearest; blank: the default.")
+    time_limit = models.FloatField(help_text="Seconds the solver may search.")
+    batch = models.CharField(max_length=40, blank=True, help_text="The nightly planning this run belongs to.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    solver = models.CharField(max_length=30, blank=True)
+    solver_status = models.CharField(max_length=12, blank=True)
+    routes = models.PositiveIntegerField(default=0)
+    stops = models.PositiveIntegerField(default=0)
+    unassigned = models.JSONField(default=list, blank=True, help_text="Deliveries left out, each with its reason.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
+    cost_amount = models.DecimalField(**AMOUNT, default=0)
+    distance_km = models.DecimalField(max_digits=10, decimal_places=3, default=0)
+    wall_time = models.FloatField(default=0, help_text="Seconds the solver took.")
+    notes = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["centre", "date"], name="logistics_run_centre_date")]
+
+    def __str__(self):
+        return f"Planning of {self.date} for centre {self.centre_id} ({self.status})"
+
+    @property
+    def cost(self) -> Money:
+        return Money.of(self.cost_amount, self.currency)

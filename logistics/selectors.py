@@ -11,9 +11,9 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 
 from commerce.accounts import access
-from logistics.errors import DeliveryNotFound, DriverNotFound, RouteNotFound
+from logistics.errors import CentreNotFound, DeliveryNotFound, DriverNotFound, PlanningRunNotFound, RouteNotFound
 from logistics.geography import Address, Point, haversine_km, normalise_postcode
-from logistics.models import Delivery, DeliveryZone, DistributionCentre, Driver, Route, Stop
+from logistics.models import Delivery, DeliveryZone, DistributionCentre, Driver, PlanningRun, Route, Stop
 
 DISPATCH = "accounts.dispatch_routes"
 
@@ -149,3 +149,23 @@ def zone_for(*, address: Address) -> DeliveryZone | None:
 
 def centre_list() -> QuerySet[DistributionCentre]:
     return DistributionCentre.objects.prefetch_related("opening_hours", "stock_locations", "zones").order_by("code")
+
+
+# --- planning -------------------------------------------------------------------------------------
+def planning_run_get(*, run_id: int) -> PlanningRun:
+    run = PlanningRun.objects.select_related("centre").filter(pk=run_id).first()
+    if run is None:
+        raise PlanningRunNotFound("No such planning run.")
+    return run
+
+
+def day_planned(*, centre_id: int, date: datetime.date) -> tuple[PlanningRun | None, QuerySet[Route]]:
+    """A centre's day as planned: its last finished planning run (None before any) and its routes
+    (cancelled ones left out), with their stops in order. A centre that does not exist is not found."""
+    if not DistributionCentre.objects.filter(pk=centre_id).exists():
+        raise CentreNotFound("No such distribution centre.")
+    run = (PlanningRun.objects.select_related("centre").filter(centre_id=centre_id, date=date,
+                                                               status__in=[PlanningRun.Status.DONE, PlanningRun.Status.FAILED])
+           .order_by("-finished_at", "-id").first())
+    routes = _routes().filter(centre_id=centre_id, date=date).exclude(state=Route.State.CANCELLED).order_by("id")
+    return run, routes

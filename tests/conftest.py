@@ -108,6 +108,12 @@ def _lock_order_checked():
 
 
 @pytest.fixture(autouse=True)
+def _quick_planning(settings):
+    """Planning a day searches for 1 s in tests (30 s by default): the route planner answers within its limit."""
+    settings.LOGISTICS_PLAN_TIME_LIMIT = 1
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 at production strength costs ~0.3 s a user; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

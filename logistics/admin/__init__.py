@@ -11,6 +11,7 @@ from logistics.admin.fleet import (
     VehicleAdmin,
 )
 from logistics.admin.operations import DeliveryAdmin, RouteAdmin
+from logistics.admin.planning import PlanningRunAdmin
 
-__all__ = ["DeliveryAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PostcodeCentroidAdmin", "RouteAdmin",
+__all__ = ["DeliveryAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PlanningRunAdmin", "PostcodeCentroidAdmin", "RouteAdmin",
            "VehicleAdmin"]

@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin
 from logistics.admin.common import DispatchPermissionsMixin, FleetAdmin, FleetInline
+from logistics.admin.planning import CentreActionForm, plan_day
 from logistics.models import (
     CentreStockLocation,
     DeliveryZone,
@@ -35,6 +36,8 @@ class DistributionCentreAdmin(FleetAdmin):
     list_filter = ("is_active",)
     search_fields = ("code", "name", "city", "zip_code")
     inlines = [OpeningHoursInline, StockLocationInline]
+    action_form = CentreActionForm
+    actions = [plan_day]
 
 
 @admin.register(DeliveryZone)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logistics.api import deliveries, routes
+from logistics.api import deliveries, planning, routes
 
 app_name = "logistics_api"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("logistics/routes/<int:route_id>/cancel/", routes.RouteCancelApi.as_view(), name="route_cancel"),
     path("logistics/drivers/<int:driver_id>/routes/", routes.DriverRouteListApi.as_view(), name="driver_routes"),
     path("logistics/me/routes/", routes.MyRouteListApi.as_view(), name="my_routes"),
+    path("logistics/centres/<int:centre_id>/plan/", planning.CentrePlanApi.as_view(), name="centre_plan"),
+    path("logistics/planning-runs/<int:run_id>/", planning.PlanningRunDetailApi.as_view(), name="planning_run_detail"),
     path("logistics/deliveries/", deliveries.DeliveryListApi.as_view(), name="delivery_list"),
     path("logistics/deliveries/<int:delivery_id>/", deliveries.DeliveryDetailApi.as_view(), name="delivery_detail"),
     path("logistics/deliveries/<int:delivery_id>/schedule/", deliveries.DeliveryScheduleApi.as_view(), name="delivery_schedule"),

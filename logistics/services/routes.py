@@ -94,11 +94,14 @@ def _routable(delivery: Delivery, *, centre_id: int, date: datetime.date) -> str
 
 # --- create ---------------------------------------------------------------------------------------
 def route_create(*, centre: DistributionCentre | int, date: datetime.date, delivery_ids: list[int],
-                 timeline: RouteTimeline | None = None) -> Route:
+                 timeline: RouteTimeline | None = None, driver: Driver | None = None,
+                 vehicle: Vehicle | None = None) -> Route:
     """A planned route of ``centre`` on ``date`` visiting the deliveries in the order given.
 
     ``timeline``: the figures of that order when the planner computed them; without one they are
-    evaluated here, leaving when the centre opens (or later, to reach the first stop as its window opens)."""
+    evaluated here, leaving when the centre opens (or later, to reach the first stop as its window opens).
+    ``driver`` and ``vehicle`` (both or neither): assigned at once, as ``route_assign`` would (the planner's
+    routes; no route lock is taken after the deliveries')."""
     centre_id = centre.pk if isinstance(centre, DistributionCentre) else centre
     centre = DistributionCentre.objects.filter(pk=centre_id, is_active=True).first()
     if centre is None:
@@ -150,6 +153,8 @@ def route_create(*, centre: DistributionCentre | int, date: datetime.date, deliv
         record(events.RouteCreated(**_ids(route), delivery_ids=list(delivery_ids), distance_km=str(route.distance_km),
                                    duration_minutes=route.duration_minutes, cost_amount=str(route.cost_amount),
                                    currency=route.currency))
+        if driver is not None and vehicle is not None:
+            route = _assign(route, driver, vehicle, target=R.ASSIGNED)
         return route
 
 
@@ -197,25 +202,29 @@ def route_assign(*, route: Route | int, driver: Driver | int, vehicle: Vehicle |
         raise VehicleNotFound("No such vehicle.")
     with telemetry.command_span("commerce.route.assign"), transaction.atomic():
         route = _lock(route)
-        target = check_transition(route, "assign")
-        problems = _assignment_problem(route, driver, vehicle)
-        if problems:
-            raise AssignmentInvalid(" ".join(problems.values()), fields={k: [v] for k, v in problems.items()})
-        busy = Route.objects.filter(date=route.date).exclude(pk=route.pk)
-        if busy.filter(driver=driver).exists() or busy.filter(vehicle=vehicle).exists():
-            raise ResourceBusy(f"The driver or the vehicle has another route on {route.date}.")
-        previous_driver, previous_vehicle = route.driver_id, route.vehicle_id
-        route.driver, route.vehicle, route.state = driver, vehicle, target
-        route.currency = vehicle.currency
-        route.cost_amount = route_cost(vehicle=vehicle, distance_km=route.distance_km, duration_minutes=route.duration_minutes)
-        try:
-            with transaction.atomic():  # the unique (driver, date) and (vehicle, date) settle a race the check above lost
-                route.save(update_fields=["driver", "vehicle", "state", "currency", "cost_amount", "updated_at"])
-        except IntegrityError:
-            raise ResourceBusy(f"The driver or the vehicle has another route on {route.date}.") from None
-        record(events.RouteAssigned(**_ids(route), driver_id=driver.pk, vehicle_id=vehicle.pk,
-                                    previous_driver_id=previous_driver, previous_vehicle_id=previous_vehicle))
-        return route
+        return _assign(route, driver, vehicle, target=check_transition(route, "assign"))
+
+
+def _assign(route: Route, driver: Driver, vehicle: Vehicle, *, target: str) -> Route:
+    """Give ``route`` (locked, or new in this transaction) its driver and vehicle, with the event."""
+    problems = _assignment_problem(route, driver, vehicle)
+    if problems:
+        raise AssignmentInvalid(" ".join(problems.values()), fields={k: [v] for k, v in problems.items()})
+    busy = Route.objects.filter(date=route.date).exclude(pk=route.pk)
+    if busy.filter(driver=driver).exists() or busy.filter(vehicle=vehicle).exists():
+        raise ResourceBusy(f"The driver or the vehicle has another route on {route.date}.")
+    previous_driver, previous_vehicle = route.driver_id, route.vehicle_id
+    route.driver, route.vehicle, route.state = driver, vehicle, target
+    route.currency = vehicle.currency
+    route.cost_amount = route_cost(vehicle=vehicle, distance_km=route.distance_km, duration_minutes=route.duration_minutes)
+    try:
+        with transaction.atomic():  # the unique (driver, date) and (vehicle, date) settle a race the check above lost
+            route.save(update_fields=["driver", "vehicle", "state", "currency", "cost_amount", "updated_at"])
+    except IntegrityError:
+        raise ResourceBusy(f"The driver or the vehicle has another route on {route.date}.") from None
+    record(events.RouteAssigned(**_ids(route), driver_id=driver.pk, vehicle_id=vehicle.pk,
+                                previous_driver_id=previous_driver, previous_vehicle_id=previous_vehicle))
+    return route
 
 
 # --- start and complete ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from commerce.audit.models import DomainEvent
 from logistics import services as logistics_services
+from logistics.services.planning import planning_run_request
 from orders.services import cart as cart_services
 from orders.services.lifecycle import order_allocate, order_cancel
 from promotions import services as promotion_services
@@ -123,6 +124,7 @@ def build_world() -> World:
     van, courier = logistics_vehicle(depot), logistics_driver(depot, date=tomorrow())
     route = logistics_services.route_create(centre=depot, date=tomorrow(), delivery_ids=[on_route.pk])
     logistics_services.route_assign(route=route, driver=courier, vehicle=van)
+    planning_run = planning_run_request(centre=depot, date=tomorrow(), time_limit=1)
 
     tokens = {role: Token.objects.create(user=user).key
               for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
@@ -155,6 +157,7 @@ def build_world() -> World:
         "user_id": [other.pk, customer.pk],
         "content_id": [c.pk for c in contents],
         "route_id": [route.pk],
+        "run_id": [planning_run.pk],
         "delivery_id": [on_route.pk, free.pk],
         "delivery_ids": [free.pk],
         "driver_id": [courier.pk],

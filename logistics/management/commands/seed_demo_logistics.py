@@ -8,8 +8,10 @@ day they are scheduled; all through the services.
   wide zone (30 km around Gerland) for any other address;
 * two vans per centre (a 2.5 t truck at Gerland), two drivers per centre with shifts for the next
   week (``driver-gerland-1`` ... log in with the demo password to see ``/api/v1/logistics/me/routes/``);
-* a delivery for each order ready to ship (the sweep), and for each centre a route of its scheduled
-  deliveries, in window order, assigned to its first driver and van.
+* a delivery for each order ready to ship (the sweep), and for each centre each day with deliveries
+  waiting for a route planned by the route planner (``day_plan``, ``DEMO_PLAN_SECONDS`` a centre,
+  after the fleet is committed: solving never runs inside a transaction): routes assigned to the
+  centre's drivers and vans, every delivery on a route or listed unassigned in the planning run.
 
 ``seed_demo`` runs it after ``seed_demo_orders``. Idempotent: what exists is kept (a centre by its
 code, a van by its registration, a driver by username, a shift by day); deliveries already on a
@@ -38,6 +40,7 @@ from logistics.models import (
     OpeningHours,
     Vehicle,
 )
+from logistics.services.planning import day_plan
 
 # code, name, street, zip, city, latitude, longitude, stock locations, zone postcodes
 CENTRES = [
@@ -57,6 +60,7 @@ TRUCK = {"capacity_kg": Decimal("2500"), "capacity_l": Decimal("18000"), "capaci
 DRIVER_NAMES = [("Louis", "Perrin"), ("Inès", "Robin"), ("Hugo", "Faure"), ("Lina", "Marchand"), ("Adam", "Colin"),
                 ("Emma", "Gauthier")]
 SHIFT_DAYS = 7
+DEMO_PLAN_SECONDS = 2  # the planner's search per centre and day: seed_demo stays quick
 
 
 class Command(BaseCommand):
@@ -82,8 +86,8 @@ class Command(BaseCommand):
                 self._shifts(drivers)
                 self.centre_fleet = getattr(self, "centre_fleet", {}) | {centre.pk: (drivers, vans)}
             sweep = services.deliveries_sweep()
-            for centre in centres:
-                self._routes(centre)
+        for centre in centres:
+            self._plan(centre)
         elapsed = time.monotonic() - started
         made = ", ".join(f"{n} {what}" for what, n in self.made.items())
         self.stdout.write(self.style.SUCCESS(
@@ -149,18 +153,15 @@ class Command(BaseCommand):
                     self.made["shifts"] += 1
 
     # --- deliveries on routes ---------------------------------------------------------------------
-    def _routes(self, centre) -> None:
-        drivers, vans = self.centre_fleet[centre.pk]
+    def _plan(self, centre) -> None:
         days = sorted(set(selectors.delivery_list(status="scheduled", centre_id=centre.pk).values_list("date", flat=True)))
         for day in days:
-            waiting = list(selectors.deliveries_to_route(centre_id=centre.pk, date=day).filter(latitude__isnull=False))
-            if not waiting:
-                continue
-            route = services.route_create(centre=centre, date=day, delivery_ids=[d.pk for d in waiting])
-            taken = list(centre.routes.filter(date=day).values_list("driver_id", "vehicle_id"))
-            busy_drivers, busy_vans = {d for d, _ in taken}, {v for _, v in taken}
-            driver = next((d for d in drivers if d.pk not in busy_drivers and d.shifts.filter(date=day).exists()), None)
-            van = next((v for v in vans if v.pk not in busy_vans), None)
-            if driver is not None and van is not None:
-                services.route_assign(route=route, driver=driver, vehicle=van)
-            self.made["routes"] += 1
+            if not selectors.deliveries_to_route(centre_id=centre.pk, date=day).filter(latitude__isnull=False).exists():
+                continue  # planned already: a second run changes nothing
+            run = day_plan(centre=centre, date=day, time_limit=DEMO_PLAN_SECONDS)
+            if run.status == run.Status.DONE:
+                self.made["routes"] += run.routes
+                if run.unassigned:
+                    self.stdout.write(f"{centre.code} {day}: {len(run.unassigned)} deliveries left out (see the planning run).")
+            else:
+                self.stdout.write(self.style.WARNING(f"{centre.code} {day}: not planned: {run.error}"))
