@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 if rng.random() < 0.3:
                     continue
                 made.append(self._review(rng, customers[customer_id], product_id, moderator, tally))
-            popular = [p for _, p in Counter(p for _, p in lines).most_common(5)]
+            popular = [product for product, _count in Counter(p for _, p in lines).most_common(5)]
             buyers = {(c, p) for c, p in lines}
             for shopper in shoppers[:8]:
                 product_id = rng.choice(popular)
