@@ -148,3 +148,24 @@ def test_a_product_of_another_order_or_bad_stars_are_refused_and_change_nothing(
     assert client.post(url, {**ratings_post(product), f"p{product.pk}-title": "x" * 100_000}).status_code == 400
     assert client.post(url, {"product": "9" * 40}).status_code == 400
     assert not Review.objects.exists()
+
+
+def test_the_delivered_orders_are_read_in_a_fixed_number_of_queries(django_assert_num_queries):
+    from orders.selectors import orders_delivered_between
+
+    for _ in range(3):
+        delivered_order(stocked_product())
+    with django_assert_num_queries(3):
+        found = orders_delivered_between(start=later(-1), end=later(1))
+    assert len(found) == 3 and all(len(order.products) == 1 for order in found)
+
+
+def test_the_beat_task_is_registered_and_sends(committed, settings):
+    from commerce.celery import app
+    from recommendations.tasks import review_requests_send_task
+
+    assert "recommendations.review_requests_send" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "recommendations.review_requests_send" in app.tasks
+    order = delivered_order(stocked_product())
+    settings.REVIEW_REQUEST_DELAY_DAYS = 0
+    assert committed(review_requests_send_task) == [order.number]
