@@ -585,38 +585,32 @@ class DeliveredOrder:
     customer_id: int
     email: str
     greeting_name: str
-    delivered_at: datetime.datetime
     products: tuple[tuple[int, str], ...]  # (product id, name on the order), each product once, in line order
 
 
-def _delivered(order: Order, delivered_at) -> DeliveredOrder:
+def _delivered(order: Order) -> DeliveredOrder:
     products: dict[int, str] = {}
     for line in order.lines.all():
         if line.product_id is not None:
             products.setdefault(line.product_id, line.product_name)
     customer = order.customer
     return DeliveredOrder(order.number, customer.pk, customer.email or "", customer.first_name or customer.username,
-                          delivered_at, tuple(products.items()))
+                          tuple(products.items()))
 
 
 def orders_delivered_between(*, start: datetime.datetime, end: datetime.datetime) -> list[DeliveredOrder]:
     """Orders delivered (by their ``orders.order.delivered`` event) in [start, end) and still delivered or
     completed: three queries whatever their number (events, orders with customers, lines)."""
-    times = dict(DomainEvent.objects.filter(event_type="orders.order.delivered", stream_type="order",
-                                            occurred_at__gte=start, occurred_at__lt=end)
-                 .order_by("occurred_at").values_list("stream_id", "occurred_at"))
-    ids = [int(i) for i in times if i.isdigit()]
+    ids = [int(i) for i in DomainEvent.objects.filter(event_type="orders.order.delivered", stream_type="order",
+                                                      occurred_at__gte=start, occurred_at__lt=end)
+           .values_list("stream_id", flat=True) if i.isdigit()]
     orders = (Order.objects.filter(pk__in=ids, status__in=RECEIVED).select_related("customer")
               .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).order_by("id"))
-    return [_delivered(order, times[str(order.pk)]) for order in orders]
+    return [_delivered(order) for order in orders]
 
 
 def delivered_order_of(*, number: str, customer_id: int) -> DeliveredOrder | None:
     """The customer's order ``number`` if it was delivered (or completed); None otherwise."""
     order = (Order.objects.filter(number=number, customer_id=customer_id, status__in=RECEIVED).select_related("customer")
              .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).first())
-    if order is None:
-        return None
-    event = (DomainEvent.objects.filter(event_type="orders.order.delivered", stream_type="order", stream_id=str(order.pk))
-             .order_by("-occurred_at").values_list("occurred_at", flat=True).first())
-    return _delivered(order, event or order.updated_at)
+    return None if order is None else _delivered(order)
