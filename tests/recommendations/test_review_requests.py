@@ -9,6 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from commerce.audit.models import JourneyStep
 from commerce.mail.models import Mail
 from recommendations import review_requests
 from recommendations.models import Review
@@ -106,7 +107,10 @@ def test_the_page_rates_the_orders_products_anonymously_and_the_service_marks_th
     assert response.status_code == 302
     made = Review.objects.get(customer=customer, product=product)
     assert made.verified_purchase and made.rating_overall == 4 and made.title == "Lovely"
-    assert events("recommendations.review.created")
+    [created] = events("recommendations.review.created", channel="web")
+    assert created.payload["customer_id"] == customer.pk and created.payload["verified_purchase"] is True
+    step = JourneyStep.objects.get(customer=customer, action="review_product")
+    assert step.channel == "web" and step.product_id == product.pk
     # the product is no longer offered
     assert product.name not in client.get(url).content.decode()
 
