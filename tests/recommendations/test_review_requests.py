@@ -173,3 +173,14 @@ def test_the_beat_task_is_registered_and_sends(committed, settings):
     order = delivered_order(stocked_product())
     settings.REVIEW_REQUEST_DELAY_DAYS = 0
     assert committed(review_requests_send_task) == [order.number]
+
+
+def test_a_customer_without_a_usable_address_gets_none_and_the_others_theirs(committed):
+    silent, address = customer_with_address()
+    silent.email = "not an address"
+    silent.save()
+    skipped = delivered_order(stocked_product(), silent, address)
+    order = delivered_order(stocked_product())
+
+    assert committed(lambda: review_requests_send(now=later(8))) == [order.number]
+    assert not Mail.objects.filter(key=KEY + skipped.number).exists()
