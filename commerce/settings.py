@@ -234,6 +234,7 @@ CELERY_BEAT_SCHEDULE = {
     "logistics-deliveries-sweep": {"task": "logistics.deliveries_sweep", "schedule": crontab(minute="*/15")},
     "logistics-plan-tomorrow-nightly": {"task": "logistics.plan_tomorrow", "schedule": crontab(hour=1, minute=0)},
     "mail-sweep": {"task": "mail.sweep", "schedule": crontab(minute="*")},
+    "recommendations-review-requests-hourly": {"task": "recommendations.review_requests_send", "schedule": crontab(minute=17)},
 }
 
 # --- Logistics: offline geography (README: "Logistics") -----------------------------------------------
@@ -327,6 +328,9 @@ REVIEW_VERIFIED_BUYERS_ONLY = envvars.boolean("REVIEW_VERIFIED_BUYERS_ONLY", def
 REVIEW_AUTO_APPROVE_VERIFIED_STAR_ONLY = envvars.boolean("REVIEW_AUTO_APPROVE_VERIFIED_STAR_ONLY", default=True)
 REVIEW_FLAG_HIDE_THRESHOLD = envvars.integer("REVIEW_FLAG_HIDE_THRESHOLD", default=3, minimum=1)
 REVIEW_MAX_PHOTOS = envvars.integer("REVIEW_MAX_PHOTOS", default=5, minimum=0)
+# Days after delivery before the customer is asked to review the order's products; how long its link works.
+REVIEW_REQUEST_DELAY_DAYS = envvars.integer("REVIEW_REQUEST_DELAY_DAYS", default=7, minimum=0)
+REVIEW_REQUEST_LINK_MAX_AGE_DAYS = envvars.integer("REVIEW_REQUEST_LINK_MAX_AGE_DAYS", default=60, minimum=1)
 REVIEW_PHOTO_MAX_BYTES = envvars.integer("REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024, minimum=1024)
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:

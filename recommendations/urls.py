@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import questions, reviews
+from recommendations.views import questions, review_requests, reviews
 
 app_name = "recommendations"
 urlpatterns = [
@@ -14,5 +14,6 @@ urlpatterns = [
     path("reviews/<int:review_id>/flag/", reviews.review_flag, name="review_flag"),
     path("reviews/<int:review_id>/delete/", reviews.review_delete, name="review_delete"),
     path("review-photos/<int:photo_id>/delete/", reviews.review_photo_delete, name="review_photo_delete"),
+    path("reviews/request/<str:token>/", review_requests.review_request, name="review_request"),
     path("accounts/reviews/", reviews.my_reviews, name="my_reviews"),
 ]

@@ -31,3 +31,9 @@ def mails_to_sweep(*, now: datetime.datetime | None = None, limit: int = 200) ->
         .order_by("id").values_list("pk", flat=True)[:limit]
     )
 
+
+
+def mail_keys_recorded(*, keys) -> set[str]:
+    """Which of ``keys`` the outbox has a mail for (sent or not): one query."""
+    keys = list(keys)
+    return set(Mail.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
