@@ -38,6 +38,7 @@ from recommendations import services
 from recommendations.forms import CategoryField
 from recommendations.models import Answer, FAQCategory, ManufacturerRepresentative, Question
 from recommendations.models.questions import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, REASON_MAX_LENGTH
+from recommendations.screening import FLAG_LABELS
 from recommendations.selectors.questions import can_moderate
 
 
@@ -218,7 +219,7 @@ class QuestionAdmin(SafeChangeListMixin, ModerationActionsMixin, admin.ModelAdmi
 
     @admin.display(description="Screen")
     def flags(self, obj):
-        return ", ".join(obj.screen_flags) or "—"
+        return ", ".join(FLAG_LABELS.get(f, f) for f in obj.screen_flags) or "—"
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -330,7 +331,7 @@ class AnswerAdmin(SafeChangeListMixin, ModerationActionsMixin, admin.ModelAdmin)
 
     @admin.display(description="Screen")
     def flags(self, obj):
-        return ", ".join(obj.screen_flags) or "—"
+        return ", ".join(FLAG_LABELS.get(f, f) for f in obj.screen_flags) or "—"
 
     def get_urls(self):
         return [path("reject/", self.admin_site.admin_view(self.reject_view), name="recommendations_answer_reject"),

@@ -17,7 +17,7 @@ from commerce.accounts import access
 from commerce.admin_services import RunEachMixin, SafeChangeListMixin, ServiceErrorsOnFormMixin, ServiceSaveMixin, copy_saved
 from commerce.audit.staff_edits import StaffAuditMixin
 from recommendations.models import BannedWord, Review, ReviewPhoto
-from recommendations.review_screen import REASON_LABELS
+from recommendations.screening import FLAG_LABELS
 from recommendations.selectors import reviews as selectors
 from recommendations.services import review_moderation as moderation
 
@@ -146,7 +146,7 @@ class ReviewAdmin(SafeChangeListMixin, ModeratorPermissionsMixin, StaffAuditMixi
 
     @admin.display(description="Held because")
     def held(self, obj):
-        return ", ".join(REASON_LABELS.get(r, r.replace("_", " ")) for r in obj.held_reasons) or "—"
+        return ", ".join(FLAG_LABELS.get(r, r.replace("_", " ")) for r in obj.held_reasons) or "—"
 
     @admin.display(description="Replied", boolean=True)
     def replied(self, obj):

@@ -158,7 +158,8 @@ class ReviewFlag(models.Model):
 
 
 class BannedWord(models.Model):
-    """A word or phrase that holds a review for moderation (matched as a whole word, any case)."""
+    """A word or phrase that holds a review, question or answer for moderation (``recommendations.screening``;
+    matched as a whole word, any case)."""
 
     word = models.CharField(max_length=60, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -47,7 +47,8 @@ from recommendations.errors import (
 )
 from recommendations.models import Answer, AnswerVote, FAQCategory, ManufacturerRepresentative, ModerationStatus, Question
 from recommendations.models.questions import ANSWER_MAX_LENGTH, QUESTION_MAX_LENGTH, REASON_MAX_LENGTH
-from recommendations.screening import clean_text, screen_text
+from recommendations.screening import clean_text, screen
+from recommendations.selectors.moderation import banned_words
 from recommendations.selectors.questions import answer_role_for, can_moderate
 
 MS = ModerationStatus
@@ -111,7 +112,7 @@ def question_ask(*, customer, product_id: int, text: str, category_id: int | Non
         if Question.objects.filter(author_id=customer.pk, product_id=product.pk, text__iexact=text).exclude(
                 status=MS.REJECTED).exists():
             raise QuestionDuplicate("You asked this question about this product already.")
-        flags = screen_text(text)
+        flags = screen(text, banned_words=banned_words())
         status = MS.APPROVED if _auto_approve(flags) else MS.PENDING
         question = Question.objects.create(product=product, author=customer, text=text, category=category, status=status,
                                            screen_flags=flags, moderated_at=timezone.now() if status == MS.APPROVED else None)
@@ -202,7 +203,7 @@ def answer_create(*, question_id: int, author, text: str) -> Answer:
         if Answer.objects.filter(question_id=question.pk, author_id=author.pk, text__iexact=text).exclude(
                 status=MS.REJECTED).exists():
             raise QuestionDuplicate("You gave this answer already.")
-        flags = screen_text(text)
+        flags = screen(text, banned_words=banned_words())
         trusted = role in (Answer.Role.STAFF, Answer.Role.REPRESENTATIVE)
         status = MS.APPROVED if trusted or _auto_approve(flags) else MS.PENDING
         answer = Answer.objects.create(question=question, author=author, role=role, text=text, status=status, screen_flags=flags,

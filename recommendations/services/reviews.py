@@ -37,9 +37,10 @@ from recommendations.errors import (
     ReviewPhotoLimit,
     ReviewPhotoNotFound,
 )
-from recommendations.models import AXES, BannedWord, Review, ReviewFlag, ReviewPhoto, ReviewVote
+from recommendations.models import AXES, Review, ReviewFlag, ReviewPhoto, ReviewVote
 from recommendations.rating_summary import weighted_score
-from recommendations.review_screen import has_markup, screen
+from recommendations.screening import has_markup, screen
+from recommendations.selectors.moderation import banned_words, earlier_review_texts
 
 TITLE_MAX = Review._meta.get_field("title").max_length
 TEXT_MAX = 5000
@@ -155,9 +156,8 @@ def _status_for(*, title: str, text: str, verified: bool, held: list[str]) -> st
 
 
 def _held_reasons(*, customer_id: int, review_id: int | None, title: str, text: str) -> list[str]:
-    banned = BannedWord.objects.values_list("word", flat=True)
-    earlier = Review.objects.filter(customer_id=customer_id).exclude(pk=review_id).exclude(text="").order_by("-id")
-    return screen(title=title, text=text, banned_words=list(banned), earlier_texts=earlier.values_list("text", flat=True)[:20])
+    return screen(text, title=title, banned_words=banned_words(),
+                  earlier_texts=earlier_review_texts(customer_id=customer_id, exclude_review_id=review_id))
 
 
 # --- submit, delete ---------------------------------------------------------------------------------

@@ -42,6 +42,22 @@ def test_question_ask_auto_approves_clean_text_when_the_setting_says_so(settings
     assert (spam.status, spam.screen_flags) == (MS.PENDING, ["link"])
 
 
+def test_the_banned_words_staff_edit_hold_questions_and_shoppers_answers_as_they_hold_reviews(settings):
+    from recommendations.services import review_moderation
+
+    review_moderation.banned_word_add(word="Knockoff", staff=moderator())
+    item = product()
+    asked = approved_question(item)
+    settings.RECOMMENDATIONS_QA_AUTO_APPROVE = True
+    question = services.question_ask(customer=CustomerFactory(), product_id=item.pk, text="Is this a KNOCKOFF of the original?")
+    assert (question.status, question.screen_flags) == (MS.PENDING, ["banned_word"])
+    answer = services.answer_create(question_id=asked.pk, author=verified_buyer(item), text="Looks like a knockoff to me.")
+    clean = services.answer_create(question_id=asked.pk, author=verified_buyer(item), text="Fits fine in mine.")
+    assert (answer.status, answer.screen_flags) == (MS.PENDING, ["banned_word"])
+    assert (clean.status, clean.screen_flags) == (MS.APPROVED, [])
+    assert events("recommendations.question.asked")[-1].payload["screen_flags"] == ["banned_word"]
+
+
 @pytest.mark.parametrize("text, field_message", [
     ("", "Write something."),
     ("x" * 100_000, "At most 1000 characters"),

@@ -97,11 +97,11 @@ def test_auto_approval_is_a_setting():
 @pytest.mark.parametrize(
     ("title", "text", "reason"),
     [
-        ("Buy here", "Cheaper at http://example.com today", "links"),
-        ("", "Visit www.cheap.example for more", "links"),
+        ("Buy here", "Cheaper at http://example.com today", "link"),
+        ("", "Visit www.cheap.example for more", "link"),
         ("", "great great great great product", "repeated_text"),
         ("", "sooooooooooooooo good", "repeated_text"),
-        ("", "This is a total scam, avoid", "banned_words"),
+        ("", "This is a total scam, avoid", "banned_word"),
     ],
 )
 def test_the_screen_holds_links_repeated_text_and_banned_words(title, text, reason):
