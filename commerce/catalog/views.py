@@ -19,7 +19,7 @@ from django.views import View
 
 from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
-from commerce.catalog import selectors
+from commerce.catalog import product_cards, selectors
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
@@ -120,11 +120,12 @@ class ProductListView(View):
                 searched, queryset=selectors.with_images(selectors.product_queryset()), categories=categories,
                 popular_ids=search.popular_product_ids(),
             )
-        # One badge lookup for every product the page shows (each loaded once, here).
+        # One badge lookup, and one card-extras lookup, for every product the page shows (each loaded once, here).
         shown = page_products + (fallback.related + fallback.popular if fallback else [])
         badges = badges_for(product.pk for product in shown)
         for product in shown:
             product.badges = badges[product.pk]
+        product_cards.annotate(shown)
 
         return render(
             request,

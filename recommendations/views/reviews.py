@@ -4,13 +4,18 @@ the account's "My reviews". Views check shape and call one service; POSTs redire
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from commerce.audit.journey import JourneyAction, journey_record_for_request
@@ -85,6 +90,24 @@ def reviews_section(*, request, product) -> ProductSection:
     }, request=request)
     return ProductSection(html=html, structured_data=review_structured_data(stats, reviews if filters == _filters({}) else
                                                                             list(selectors.review_list(product_id=product.pk)[:5])))
+
+
+def rating_card_extras(*, product_ids) -> dict[int, SafeString]:
+    """The stars and number of reviews on the cards of product lists (a ``commerce.catalog.product_cards``
+    provider): one query for the whole page, from the rating summaries (the read model); nothing for a
+    product without an approved review."""
+    extras = {}
+    for product_id, summary in selectors.rating_summaries(product_ids=product_ids).items():
+        if not summary.review_count or summary.average_overall is None:
+            continue
+        filled = int(summary.average_overall + Decimal("0.5"))  # 4.5 shows five stars, 4.49 four
+        extras[product_id] = format_html(
+            '<p class="card-rating"><span class="stars" aria-hidden="true">{}{}</span> '
+            '<span class="visually-hidden">Rated </span>{}<span class="visually-hidden"> out of 5,</span> '
+            '<span class="muted">({} review{})</span></p>',
+            "★" * filled, "☆" * (5 - filled), summary.average_overall, summary.review_count, pluralize(summary.review_count),
+        )
+    return extras
 
 
 def _product_or_404(slug: str):
