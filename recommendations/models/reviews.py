@@ -21,6 +21,21 @@ def _rating_field(axis: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(help_text=f"{axis.title()} rating, 1 to 5 stars.")
 
 
+class ReviewQuerySet(models.QuerySet):
+    """Reviews; ``with_count(n)`` marks a list whose size is known already (from the rating summary), so
+    a paginator takes ``n`` instead of counting a product's reviews. Any further filter forgets it."""
+
+    _known_count: int | None = None
+
+    def with_count(self, count: int) -> ReviewQuerySet:
+        clone = self._chain()
+        clone._known_count = count
+        return clone
+
+    def count(self) -> int:
+        return self._known_count if self._known_count is not None else super().count()
+
+
 class Review(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending moderation"
@@ -54,6 +69,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ReviewQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -67,12 +84,25 @@ class Review(models.Model):
             models.CheckConstraint(condition=Q(status__in=["pending", "approved", "rejected"]), name="reviews_status_valid"),
         ]
         # One index per sort of a product's list (``selectors.reviews.SORTS``), ending in the list's own
-        # tie-breaks, so a page is read from the index in order, never sorted whole.
+        # tie-breaks, so a page is read from the index in order, never sorted whole; the same again after
+        # the verified-purchase filter, and the most helpful after the stars filter (stars with the other
+        # sorts use highest/lowest). The plans, checked with EXPLAIN on MariaDB, are in the README.
         indexes = [
             models.Index(fields=["product", "status", "-created_at", "-id"], name="reviews_product_newest"),
             models.Index(fields=["product", "status", "-helpful_count", "-created_at", "-id"], name="reviews_product_helpful"),
             models.Index(fields=["product", "status", "-rating_overall", "-created_at", "-id"], name="reviews_product_highest"),
             models.Index(fields=["product", "status", "rating_overall", "-created_at", "-id"], name="reviews_product_lowest"),
+            models.Index(fields=["product", "status", "verified_purchase", "-created_at", "-id"], name="reviews_verified_newest"),
+            models.Index(fields=["product", "status", "verified_purchase", "-helpful_count", "-created_at", "-id"],
+                         name="reviews_verified_helpful"),
+            models.Index(fields=["product", "status", "verified_purchase", "-rating_overall", "-created_at", "-id"],
+                         name="reviews_verified_highest"),
+            models.Index(fields=["product", "status", "verified_purchase", "rating_overall", "-created_at", "-id"],
+                         name="reviews_verified_lowest"),
+            models.Index(fields=["product", "status", "rating_overall", "-helpful_count", "-created_at", "-id"],
+                         name="reviews_stars_helpful"),
+            # with photos: a range on the count, then the (few) reviews with photos are sorted
+            models.Index(fields=["product", "status", "photo_count"], name="reviews_product_photos"),
             models.Index(fields=["customer", "-created_at"], name="reviews_customer"),
             models.Index(fields=["status", "submitted_at"], name="reviews_queue"),
         ]

@@ -48,10 +48,14 @@ def _with_rows(qs: QuerySet[Review]) -> QuerySet[Review]:
 
 def review_list(
     *, product_id: int | None = None, sort: str = "newest", verified: bool | None = None, stars: int | None = None,
-    with_photos: bool | None = None, query: str = "",
+    with_photos: bool | None = None, query: str = "", statistics: RatingStatistics | None = None,
 ) -> QuerySet[Review]:
     """Approved reviews, of one product or all: sorted (``SORTS``), filtered by verified purchase,
-    overall stars, having photos and a text search in title and text."""
+    overall stars, having photos and a text search in title and text.
+
+    A product's list with no filter, or only the verified or the stars filter, carries its size from
+    the rating summary (``statistics``, read when not given: one primary-key query), so paginating
+    it never counts the product's reviews."""
     errors = {}
     if sort not in SORTS:
         errors["sort"] = ["One of: " + ", ".join(SORTS) + "."]
@@ -73,7 +77,21 @@ def review_list(
         qs = qs.filter(photo_count__gt=0) if with_photos else qs.filter(photo_count=0)
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(text__icontains=query))
-    return _with_rows(qs.order_by(*SORTS[sort]))
+    qs = _with_rows(qs.order_by(*SORTS[sort]))
+    if product_id is not None and not query and with_photos is None and (verified is None or stars is None):
+        stats = statistics if statistics is not None and statistics.product_id == product_id else \
+            rating_statistics(product_id=product_id)
+        qs = qs.with_count(_known_count(stats, verified=verified, stars=stars))
+    return qs
+
+
+def _known_count(stats: RatingStatistics, *, verified: bool | None, stars: int | None) -> int:
+    """The size of a product's approved list filtered by verified purchase or by stars (not both), from its summary."""
+    if stars is not None:
+        return stats.distribution["overall"][stars - 1]
+    if verified is None:
+        return stats.review_count
+    return stats.verified_count if verified else stats.review_count - stats.verified_count
 
 
 def review_get(*, review_id: int, requester=None) -> Review:

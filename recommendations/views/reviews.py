@@ -73,7 +73,7 @@ def reviews_section(*, request, product) -> ProductSection:
     pagination, photos, votes, flags, the shop's replies, and the shopper's own review. A fixed number of queries."""
     filters = _filters(request.GET)
     stats = selectors.rating_statistics(product_id=product.pk)
-    page = Paginator(selectors.review_list(product_id=product.pk, **filters), PAGE_SIZE).get_page(parse_id(request.GET.get("rpage")) or 1)
+    page = Paginator(selectors.review_list(product_id=product.pk, statistics=stats, **filters), PAGE_SIZE).get_page(parse_id(request.GET.get("rpage")) or 1)
     reviews = list(page.object_list)
     user = request.user
     mine = selectors.customer_review_of(customer=user, product_id=product.pk)
