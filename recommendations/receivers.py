@@ -1,9 +1,17 @@
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from commerce.audit.events import events_stored
-from recommendations import rating_summary
+from recommendations import rating_summary, review_photos
+from recommendations.models import ReviewPhoto
 
 
 @receiver(events_stored, dispatch_uid="recommendations.project_rating_summaries")
 def project_rating_summaries(sender, rows, **kwargs):
     rating_summary.project(rows)
+
+
+@receiver(post_delete, sender=ReviewPhoto, dispatch_uid="recommendations.review_photo_files")
+def delete_review_photo_files(sender, instance, **kwargs):
+    """However a photo row goes (removed, its review withdrawn, a cascade), its files go after commit."""
+    review_photos.delete_files_after_commit(instance)

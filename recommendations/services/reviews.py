@@ -226,23 +226,14 @@ def _own_review(review_id: int, customer) -> Review:
 
 
 def review_delete(*, review_id: int, customer) -> None:
-    """The customer withdraws their review (its photos' files are deleted once this commits)."""
+    """The customer withdraws their review (its photos' files are deleted once this commits: ``review_photos``)."""
     with telemetry.command_span("commerce.review.delete", attributes={"review.id": review_id}), transaction.atomic():
         review = _own_review(review_id, customer)
         before = counted(review)
-        files = [name for photo in review.photos.all() for name in (photo.image.name, photo.thumbnail.name)]
         record(events.ReviewDeleted(review_id=review.pk, product_id=review.product_id, customer_id=customer.pk,
                                     previous_status=review.status))
         record_rating_change(review, before, deleted=True)
         review.delete()
-        transaction.on_commit(lambda: _delete_files(files))
-
-
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        default_storage.delete(name)
 
 
 # --- photos -------------------------------------------------------------------------------------------
@@ -273,12 +264,10 @@ def review_photo_remove(*, photo_id: int, customer, review_id: int | None = None
         row = ReviewPhoto.objects.filter(pk=photo_id, review=review).first()
         if row is None:
             raise ReviewPhotoNotFound("No such photo.")
-        files = [row.image.name, row.thumbnail.name]
         record(events.ReviewPhotoRemoved(review_id=review.pk, product_id=review.product_id, photo_id=row.pk, path=row.image.name))
         row.delete()
         review.photo_count = max(0, review.photo_count - 1)
-        review.save(update_fields=["photo_count", "updated_at"])
-        transaction.on_commit(lambda: _delete_files(files))
+        review.save(update_fields=["photo_count", "updated_at"])  # the files go after commit (``review_photos``)
 
 
 # --- votes and flags ----------------------------------------------------------------------------------
