@@ -59,10 +59,18 @@ def request_url(*, number: str, customer_id: int) -> str:
     return absolute_url(reverse("recommendations:review_request", kwargs={"token": make_token(number=number, customer_id=customer_id)}))
 
 
-def _not_reviewed(customer_id: int, products) -> tuple[tuple[int, str], ...]:
-    reviewed = set(Review.objects.filter(customer_id=customer_id, product_id__in=[pk for pk, _ in products])
-                   .values_list("product_id", flat=True))
-    return tuple((pk, name) for pk, name in products if pk not in reviewed)
+def _reviewed_pairs(orders) -> set[tuple[int, int]]:
+    """(customer id, product id) of the reviews these orders' customers wrote of these orders' products: one query."""
+    customers = {order.customer_id for order in orders}
+    products = {pk for order in orders for pk, _ in order.products}
+    if not customers or not products:
+        return set()
+    return set(Review.objects.filter(customer_id__in=customers, product_id__in=products).order_by()
+               .values_list("customer_id", "product_id"))
+
+
+def _not_reviewed(customer_id: int, products, reviewed: set[tuple[int, int]]) -> tuple[tuple[int, str], ...]:
+    return tuple((pk, name) for pk, name in products if (customer_id, pk) not in reviewed)
 
 
 def read_token(token: str) -> ReviewRequest:
@@ -81,11 +89,13 @@ def read_token(token: str) -> ReviewRequest:
     order = delivered_order_of(number=number, customer_id=customer_id)
     if order is None:
         raise ReviewRequestTokenInvalid("This review link is not valid.")
-    return ReviewRequest(order=order, customer_id=customer_id, to_review=_not_reviewed(customer_id, order.products))
+    return ReviewRequest(order=order, customer_id=customer_id,
+                         to_review=_not_reviewed(customer_id, order.products, _reviewed_pairs([order])))
 
 
 def review_requests_send(*, now: datetime.datetime | None = None) -> list[str]:
-    """Queue the review request of each order delivered long enough ago that has none: the numbers mailed."""
+    """Queue the review request of each order delivered long enough ago that has none: the numbers mailed.
+    Reads a fixed number of queries whatever the number of orders; each mail is then one outbox command."""
     now = now or timezone.now()
     end = now - datetime.timedelta(days=settings.REVIEW_REQUEST_DELAY_DAYS)
     start = now - datetime.timedelta(days=settings.REVIEW_REQUEST_LINK_MAX_AGE_DAYS)
@@ -93,15 +103,15 @@ def review_requests_send(*, now: datetime.datetime | None = None) -> list[str]:
         return []
     orders = orders_delivered_between(start=start, end=end)
     done = mail_keys_recorded(keys=[KEY_PREFIX + order.number for order in orders])
+    orders = [order for order in orders if KEY_PREFIX + order.number not in done]
+    reviewed = _reviewed_pairs(orders)
     sent = []
     for order in orders:
         key = KEY_PREFIX + order.number
-        if key in done:
-            continue
         if not order.email:
             logger.info("no review request for order %s: its customer has no e-mail address", order.number)
             continue
-        products = _not_reviewed(order.customer_id, order.products)
+        products = _not_reviewed(order.customer_id, order.products, reviewed)
         if not products:
             continue
         try:

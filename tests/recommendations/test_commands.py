@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from commerce.audit.models import DomainEvent
+from commerce.mail.models import Mail
 from recommendations.models import BannedWord, ProductRatingSummary, Review, ReviewVote
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,14 @@ def test_seed_demo_writes_demo_reviews_through_the_services_and_a_second_run_cha
     again = run("seed_demo_reviews")
     assert (Review.objects.count(), DomainEvent.objects.count()) == before
     assert "Demo reviews already present: nothing changed." in again
+
+    # the review requests of the delivered demo orders were sent, as the hourly task will after the delay
+    requests = Mail.objects.filter(key__startswith="recommendations.review_request:")
+    assert requests.exists() and set(requests.values_list("status", flat=True)) == {"sent"}
+    assert "/reviews/request/" in requests.first().body_text
+    assert re.search(r"Review requests sent for \d+ delivered demo order", output)
+    count = requests.count()
+    assert "No review request to send" in run("seed_demo_review_requests") and requests.count() == count
 
 
 def test_seed_demo_reviews_without_delivered_orders_writes_nothing_and_says_why():

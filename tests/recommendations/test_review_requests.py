@@ -184,3 +184,38 @@ def test_a_customer_without_a_usable_address_gets_none_and_the_others_theirs(com
 
     assert committed(lambda: review_requests_send(now=later(8))) == [order.number]
     assert not Mail.objects.filter(key=KEY + skipped.number).exists()
+
+
+def test_the_run_costs_the_same_reads_at_any_number_of_orders_and_one_outbox_command_per_mail():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run_capturing():
+        with CaptureQueriesContext(connection) as captured:
+            sent = review_requests_send(now=later(8))
+        # what is not the outbox's own command (its savepoint, the key check, the mail and its audit row)
+        reads = [q["sql"] for q in captured if not any(t in q["sql"] for t in ("mail_mail", "audit_", "SAVEPOINT"))]
+        return sent, len(captured), reads
+
+    def new_orders(n):
+        return [delivered_order(stocked_product()) for _ in range(n)]
+
+    reviewed = stocked_product()
+    first = new_orders(2)
+    review(reviewed, first[0].customer)  # reviewed already: read in the same query as the others
+    totals, reads = [], []
+    for n in (2, 5, 8):
+        if n > 2:
+            new_orders(3)
+        sent, total, read = run_capturing()
+        assert len(sent) == (2 if n == 2 else 3)
+        totals.append(total)
+        reads.append(len(read))
+    # reads: the delivered orders (events, orders, lines) and the reviews; the keys sent are the outbox's
+    assert reads == [reads[0]] * 3 and reads[0] <= 4
+    # three mails cost the same with 3 or 6 orders asked before: per mail, the outbox's one command
+    assert totals[1] == totals[2]
+    per_mail = totals[1] - totals[0]
+    assert totals[0] - 2 * per_mail <= 6  # what is left is fixed: the reads and the keys already sent
+    sent, total_none, _ = run_capturing()  # everything asked already: the events, orders, lines and keys, no mail
+    assert sent == [] and total_none == 4
