@@ -40,10 +40,12 @@ def can_moderate(user) -> bool:
     return access.has_permission(user, "moderate_reviews")
 
 
-def _with_rows(qs: QuerySet[Review]) -> QuerySet[Review]:
-    """Authors, products and photos in one query each. Prefetched, not joined: with a join MariaDB
-    may start from the user table and sort a product's whole list for one page."""
-    return qs.prefetch_related("customer", "product", Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
+def _with_rows(qs: QuerySet[Review], *, products: bool = True) -> QuerySet[Review]:
+    """Authors, products (unless the list is of one product the caller has) and photos in one query
+    each. Prefetched, not joined: with a join MariaDB may start from the user table and sort a
+    product's whole list for one page."""
+    return qs.prefetch_related("customer", *(["product"] if products else []),
+                               Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
 
 
 def review_list(
@@ -77,7 +79,7 @@ def review_list(
         qs = qs.filter(photo_count__gt=0) if with_photos else qs.filter(photo_count=0)
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(text__icontains=query))
-    qs = _with_rows(qs.order_by(*SORTS[sort]))
+    qs = _with_rows(qs.order_by(*SORTS[sort]), products=product_id is None)
     if product_id is not None and not query and with_photos is None and (verified is None or stars is None):
         stats = statistics if statistics is not None and statistics.product_id == product_id else \
             rating_statistics(product_id=product_id)

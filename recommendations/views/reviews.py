@@ -37,11 +37,13 @@ def _filters(get) -> dict:
     """The section's filters from the product page's query string (unknown values fall back)."""
     sort = get.get("rsort", "newest")
     stars = parse_id(get.get("rstars"))
+    query = get.get("rq", "").strip()
     return {
         "sort": sort if sort in selectors.SORTS else "newest",
         "stars": stars if stars in (1, 2, 3, 4, 5) else None,
         "verified": True if get.get("rverified") == "1" else None,
         "with_photos": True if get.get("rphotos") == "1" else None,
+        "query": query if len(query) <= selectors.SEARCH_MAX and "\x00" not in query else "",
     }
 
 
@@ -86,10 +88,12 @@ def reviews_section(*, request, product) -> ProductSection:
         "product": product, "stats": stats, "bars": stats.bars(), "page": page, "reviews": reviews, "mine": mine,
         "filters": filters, "sorts": SORT_LABELS, "axis_labels": AXIS_LABELS,
         "axes": [(AXIS_LABELS[a], stats.averages[a]) for a in AXES], "flag_reasons": ReviewFlag.Reason.choices,
-        "page_query": query.urlencode(),
+        "page_query": query.urlencode(), "search_max": selectors.SEARCH_MAX,
     }, request=request)
-    return ProductSection(html=html, structured_data=review_structured_data(stats, reviews if filters == _filters({}) else
-                                                                            list(selectors.review_list(product_id=product.pk)[:5])))
+    # The markup names the newest reviews whatever the shopper filtered: read again only when the page shows others.
+    newest = reviews if filters == _filters({}) and page.number == 1 else (
+        list(selectors.review_list(product_id=product.pk, statistics=stats)[:5]) if stats.review_count else [])
+    return ProductSection(html=html, structured_data=review_structured_data(stats, newest))
 
 
 def rating_card_extras(*, product_ids) -> dict[int, SafeString]:

@@ -95,6 +95,25 @@ def test_sort_filters_and_pagination_of_the_section(client):
     assert client.get(url, {"rsort": "<bad>", "rstars": "٥", "rpage": "x"}).status_code == 200
 
 
+def test_search_the_reviews_of_the_product_by_their_text(client):
+    product = stocked_product()
+    review(product, title="Battery", text="The battery lasts a week.")
+    review(product, title="Colour", text="Brighter than the photos.")
+    review(stocked_product(), title="Elsewhere", text="Another battery story.")  # another product's
+    url = product.get_absolute_url()
+
+    def section(response) -> str:  # the reviews section, without the page's JSON-LD (which names the newest)
+        return response.content.decode().split('id="reviews"')[1].split('<script type="application/ld+json">')[0]
+
+    found = section(client.get(url, {"rq": "BATTERY"}))  # any case
+    assert "The battery lasts a week." in found and "Brighter than" not in found and "Another battery" not in found
+    assert 'name="rq" value="BATTERY"' in found  # the box keeps the words
+    assert "No reviews match" in section(client.get(url, {"rq": "nothing like it"}))
+    for hostile in ("x" * 101, "a\x00b", "<script>"):  # too long or a NUL: ignored; markup: searched as text
+        response = client.get(url, {"rq": hostile})
+        assert response.status_code == 200 and "<script>" not in section(response)
+
+
 def test_the_product_page_costs_the_same_queries_with_more_reviews(client):
     product = stocked_product()
     viewer = CustomerFactory()
