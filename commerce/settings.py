@@ -251,6 +251,8 @@ LOGISTICS_PLAN_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_TIME_LIMIT", default
 # The longest a client (REST re-plan, admin) may ask a centre's solve to search, in seconds: a worker on the
 # logistics queue is busy that long.
 LOGISTICS_PLAN_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_MAX_TIME_LIMIT", default=300, minimum=1)
+# The longest a route's optimisation may search (REST answers when it is done, so a web worker waits).
+LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT", default=10, minimum=1)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

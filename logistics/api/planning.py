@@ -189,8 +189,8 @@ class RouteOptimiseApi(APIView):
     @extend_schema_serializer(component_name="RouteOptimiseInput")
     class InputSerializer(StrictInputSerializer):
         time_limit = serializers.FloatField(required=False, help_text=(
-            "Seconds the solver may search: from 0.1 to LOGISTICS_PLAN_MAX_TIME_LIMIT; 2 (or LOGISTICS_PLAN_TIME_LIMIT "
-            "when lower) when left out. The answer comes when it is done."))
+            "Seconds the solver may search: from 0.1 to LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT (10); 2 (or "
+            "LOGISTICS_PLAN_TIME_LIMIT when lower) when left out. The answer comes when it is done."))
         backend = serializers.ChoiceField(choices=list(BACKENDS), required=False, allow_blank=True,
                                           help_text="pyvrp, ortools or nearest; the default when left out.")
 

@@ -11,6 +11,7 @@ while it was being optimised (started, stops moved) is refused with ``planning_c
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
@@ -27,7 +28,6 @@ from logistics.services.planning import (
     _seconds,
     default_time_limit,
     matrices,
-    max_time_limit,
     plan_stop,
     plan_vehicle,
     timeline_of,
@@ -36,6 +36,11 @@ from logistics.services.routes import _ids
 from logistics.timeline import route_cost
 
 ROUTE_TIME_LIMIT = 2.0  # seconds: one route is a small problem
+
+
+def max_optimise_time_limit() -> float:
+    """``LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT``: the search runs while the request waits, so it is short."""
+    return float(getattr(settings, "LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT", 10))
 
 
 def _read(route_id: int):
@@ -72,8 +77,9 @@ def route_optimise(*, route: Route | int, time_limit: float | None = None, backe
     """The best order of ``route``'s stops, written; the route unchanged when its order is already the best found."""
     route_id = route.pk if isinstance(route, Route) else route
     limit = min(ROUTE_TIME_LIMIT, default_time_limit()) if time_limit is None else float(time_limit)
-    if not 0.1 <= limit <= max_time_limit():
-        raise PlanningInvalid("The time limit is out of range.", fields={"time_limit": [f"From 0.1 to {max_time_limit():g} seconds."]})
+    longest = max_optimise_time_limit()
+    if not 0.1 <= limit <= longest:
+        raise PlanningInvalid("The time limit is out of range.", fields={"time_limit": [f"From 0.1 to {longest:g} seconds."]})
     route, stops, hours = _read(route_id)
     if not stops:
         return route
