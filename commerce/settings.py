@@ -248,6 +248,11 @@ LOGISTICS_ROAD_FACTOR = envvars.decimal("LOGISTICS_ROAD_FACTOR", default="1.3")
 LOGISTICS_MATRIX_CACHE_SECONDS = envvars.integer("LOGISTICS_MATRIX_CACHE_SECONDS", default=7 * 24 * 3600, minimum=0)
 # Seconds the route planner searches for one centre's day (README: "Planning a day").
 LOGISTICS_PLAN_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_TIME_LIMIT", default=30, minimum=1)
+# The longest a client (REST re-plan, admin) may ask a centre's solve to search, in seconds: a worker on the
+# logistics queue is busy that long.
+LOGISTICS_PLAN_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_MAX_TIME_LIMIT", default=300, minimum=1)
+# The longest a route's optimisation may search (REST answers when it is done, so a web worker waits).
+LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT", default=10, minimum=1)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

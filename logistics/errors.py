@@ -30,6 +30,7 @@ class LogisticsError(StrEnum):
     FLEET_INVALID = "fleet_invalid"
     FLEET_RECORD_IN_USE = "fleet_record_in_use"
     PLANNING_INVALID = "planning_invalid"
+    PLANNING_CONFLICT = "planning_conflict"
 
 
 # --- not found ------------------------------------------------------------------------------------
@@ -129,3 +130,10 @@ class PlanningInvalid(ValidationError):
     centre is closed)."""
 
     default_code = LogisticsError.PLANNING_INVALID
+
+
+class PlanningConflict(Conflict):
+    """A plan whose day changed while it was solved (another plan or a dispatcher wrote first): not
+    written; planning the day again starts from what is there now."""
+
+    default_code = LogisticsError.PLANNING_CONFLICT

@@ -31,6 +31,20 @@ class RouteCreated(_RouteEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RouteOptimised(_RouteEvent):
+    """The route's stops put in the best order found (``route_optimise``); the same deliveries, driver and vehicle."""
+
+    event_type: ClassVar[str] = "logistics.route.optimised"
+    delivery_ids: list
+    previous_distance_km: str
+    distance_km: str
+    duration_minutes: int
+    cost_amount: str
+    currency: str
+    solver: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RouteAssigned(_RouteEvent):
     event_type: ClassVar[str] = "logistics.route.assigned"
     driver_id: int

@@ -17,17 +17,18 @@ long the drive takes, and which delivery zone an address falls in.
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-EARTH_RADIUS_KM = 6371.0088
+from logistics.planning.model import great_circle_metres
+
 MICRO = Decimal("0.000001")
 
 
@@ -57,10 +58,8 @@ class Point:
 
 
 def haversine_km(a: Point, b: Point) -> float:
-    """The great-circle distance between two points, in kilometres."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude)))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    """The great-circle distance between two points, in kilometres (``planning.model.great_circle_metres``)."""
+    return float(great_circle_metres(float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))) / 1000
 
 
 def km(value: float) -> Decimal:
@@ -183,16 +182,15 @@ class DistanceMatrix(Protocol):
 
 
 class HaversineMatrix:
-    """Offline: the great-circle distance times the road factor (``settings.LOGISTICS_ROAD_FACTOR``)."""
+    """Offline: the great-circle distance times the road factor (``settings.LOGISTICS_ROAD_FACTOR``),
+    the whole matrix at once in numpy."""
 
     def distances(self, points: list[Point]) -> list[list[float]]:
         factor = float(Decimal(str(settings.LOGISTICS_ROAD_FACTOR)))
-        n = len(points)
-        rows = [[0.0] * n for _ in range(n)]
-        for i in range(n):
-            for j in range(i + 1, n):
-                rows[i][j] = rows[j][i] = haversine_km(points[i], points[j]) * factor
-        return rows
+        lat = np.array([float(p.latitude) for p in points])
+        lon = np.array([float(p.longitude) for p in points])
+        metres = great_circle_metres(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+        return (metres * (factor / 1000)).tolist()
 
 
 def matrix_provider() -> DistanceMatrix:

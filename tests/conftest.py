@@ -109,8 +109,10 @@ def _lock_order_checked():
 
 @pytest.fixture(autouse=True)
 def _quick_planning(settings):
-    """Planning a day searches for 1 s in tests (30 s by default): the route planner answers within its limit."""
+    """Planning a day searches for 1 s in tests (30 s by default), optimising a route at most 2 s (the API
+    answers when it is done): the route planner answers within its limit."""
     settings.LOGISTICS_PLAN_TIME_LIMIT = 1
+    settings.LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT = 2
 
 
 @pytest.fixture(autouse=True)

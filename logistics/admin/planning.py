@@ -1,5 +1,8 @@
 """Planning runs: their progress and figures, read-only; the "Plan this day" action on centres
-queues one run per centre selected (``planning_run_queue``: the ``logistics.plan_centre`` task)."""
+queues one run per centre selected (``planning_run_queue``: the ``logistics.plan_centre`` task).
+
+While a run is running its page and the list show its live progress (the best plan so far, stops
+served, seconds spent of its limit), as the solver stores it; reloading the page shows the latest."""
 
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ from logistics.services.planning import planning_run_queue
 
 class PlanActionFields(forms.Form):
     date = forms.DateField(required=False, help_text="Plan this day: the day (YYYY-MM-DD; tomorrow when empty).")
+    time_limit = forms.FloatField(required=False, min_value=0.1, help_text=(
+        "Plan this day: seconds the solver may search (the configured default when empty)."))
 
 
 class CentreActionForm(ActionForm, PlanActionFields):
@@ -34,7 +39,8 @@ def plan_day(modeladmin, request, queryset):
     date = form.cleaned_data["date"] or timezone.localdate() + datetime.timedelta(days=1)
     for centre in queryset.order_by("code"):
         try:
-            run = planning_run_queue(centre=centre, date=date, requested_by=request.user)
+            run = planning_run_queue(centre=centre, date=date, time_limit=form.cleaned_data["time_limit"],
+                                     requested_by=request.user)
         except DomainError as error:
             modeladmin.message_user(request, f"{centre.code}: {error}", messages.ERROR)
         else:
@@ -43,15 +49,19 @@ def plan_day(modeladmin, request, queryset):
 
 @admin.register(PlanningRun)
 class PlanningRunAdmin(StateAdmin):
-    list_display = ("id", "centre", "date", "status", "solver", "routes", "stops", "unassigned_count", "cost", "distance_km",
-                    "wall_time", "created_at", "finished_at")
+    list_display = ("id", "centre", "date", "status", "progress_text", "solver", "routes", "stops", "unassigned_count", "cost",
+                    "distance_km", "wall_time", "created_at", "finished_at")
     list_filter = ("status", "centre", "date")
     list_select_related = ("centre",)
     date_hierarchy = "date"
-    readonly_fields = ("centre", "date", "status", "backend", "time_limit", "batch", "requested_by", "created_at", "started_at",
+    readonly_fields = ("centre", "date", "status", "progress_text", "backend", "time_limit", "batch", "requested_by", "created_at", "started_at",
                        "finished_at", "solver", "solver_status", "routes", "stops", "unassigned_list", "cost", "distance_km",
                        "wall_time", "notes", "error")
     fields = readonly_fields
+
+    @admin.display(description="Progress")
+    def progress_text(self, obj):
+        return obj.progress_text
 
     @admin.display(description="Unassigned")
     def unassigned_count(self, obj):

@@ -1,8 +1,10 @@
 """Planning a centre's day: re-plan on demand (202 with the queued run), a run's progress and
 figures, and the day's planned routes ("optimal routes for a day"). Dispatchers only.
 
-The re-plan's solving runs in ``logistics.plan_centre`` on the ``logistics`` queue, for the
-configured ``LOGISTICS_PLAN_TIME_LIMIT``; the answer is the run, queued: poll it by id.
+The re-plan's solving runs in ``logistics.plan_centre`` on the ``logistics`` queue, for the time limit
+the client gives (at most ``LOGISTICS_PLAN_MAX_TIME_LIMIT``; a 400 beyond it) or the configured
+``LOGISTICS_PLAN_TIME_LIMIT``; the answer is the run, queued: poll it by id, its ``progress`` shows the
+best plan so far while it runs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import functools
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,9 +20,10 @@ from rest_framework.views import APIView
 from commerce.api import schema
 from commerce.api.schema import answer, documented, error_example, error_response, invalid_filter, sent
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer, StrictInputSerializer
-from logistics import selectors
+from commerce.money import Money
+from logistics import selectors, services
 from logistics.api.common import DISPATCHERS, RouteOutputSerializer
-from logistics.api.schema import ROUTE_EXAMPLE
+from logistics.api.schema import ROUTE_ANSWER, ROUTE_EXAMPLE, ROUTE_ID, ROUTE_NOT_FOUND, ROUTE_TRANSITION_INVALID
 from logistics.models import PlanningRun
 from logistics.planning import BACKENDS
 from logistics.services.planning import planning_run_queue
@@ -38,6 +41,14 @@ RUN_EXAMPLE = {
     "unassigned": [{"delivery_id": 12, "order_number": "7KQ2M-XR4TB", "reason": "capacity",
                     "text": "its demand exceeds the capacity of every vehicle that may serve it"}],
     "cost": {"amount": "412.35", "currency": "EUR"}, "distance_km": "96.210", "wall_time": 30.1, "notes": [], "error": "",
+    "progress": {"elapsed": 29.1, "time_limit": 30.0, "best_cost": {"amount": "412.35", "currency": "EUR"}, "served": 41,
+                 "stops": 42, "solutions": 17, "updated_at": "2026-12-07T14:00:30Z"},
+}
+RUNNING_EXAMPLE = {
+    **RUN_EXAMPLE, "status": "running", "finished_at": None, "solver": "", "solver_status": "", "routes": 0, "stops": 0,
+    "unassigned": [], "cost": {"amount": "0.00", "currency": "EUR"}, "distance_km": "0.000", "wall_time": 0.0,
+    "progress": {"elapsed": 3.2, "time_limit": 30.0, "best_cost": {"amount": "431.90", "currency": "EUR"}, "served": 40,
+                 "stops": 42, "solutions": 4, "updated_at": "2026-12-07T14:00:04Z"},
 }
 
 
@@ -47,6 +58,22 @@ class UnassignedSerializer(serializers.Serializer):
     order_number = serializers.CharField()
     reason = serializers.ChoiceField(choices=["capacity", "no_vehicle", "unreachable", "penalty", "not_located"])
     text = serializers.CharField()
+
+
+@extend_schema_serializer(component_name="PlanningProgress")
+class ProgressSerializer(serializers.Serializer):
+    elapsed = serializers.FloatField(help_text="Seconds since the search began.")
+    time_limit = serializers.FloatField()
+    best_cost = MoneyOutputSerializer(help_text="What the best plan found so far costs.")
+    served = serializers.IntegerField(help_text="Deliveries the best plan so far serves.")
+    stops = serializers.IntegerField(help_text="Deliveries to plan.")
+    solutions = serializers.IntegerField(help_text="Solutions the solver has sent so far.")
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance):
+        data = dict(instance)
+        data["best_cost"] = Money.of(data["best_cost"], data.pop("currency"))
+        return super().to_representation(data)
 
 
 @extend_schema_serializer(component_name="PlanningRun")
@@ -71,6 +98,12 @@ class PlanningRunOutputSerializer(serializers.Serializer):
     wall_time = serializers.FloatField(help_text="Seconds the solver took.")
     notes = serializers.ListField(child=serializers.CharField())
     error = serializers.CharField(help_text="Why it failed (nothing of the day changed then).")
+    progress = serializers.SerializerMethodField(help_text=(
+        "The search as it goes (null before the solver sent its first plan): the best plan so far and the time spent."))
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_progress(self, run):
+        return ProgressSerializer(run.progress).data if run.progress else None
 
 
 @extend_schema_serializer(component_name="PlannedDay")
@@ -95,6 +128,9 @@ class CentrePlanApi(APIView):
         date = serializers.DateField(help_text="The day to plan (YYYY-MM-DD).")
         backend = serializers.ChoiceField(choices=list(BACKENDS), required=False, allow_blank=True,
                                           help_text="pyvrp, ortools or nearest; the default for the problem when left out.")
+        time_limit = serializers.FloatField(required=False, help_text=(
+            "Seconds the solver may search: from 0.1 to LOGISTICS_PLAN_MAX_TIME_LIMIT (300 by default); "
+            "LOGISTICS_PLAN_TIME_LIMIT (30) when left out."))
 
     @_staff(
         "logistics_plan_retrieve", "A centre's planned day",
@@ -117,15 +153,19 @@ class CentrePlanApi(APIView):
                      "delivery put on a route or listed unassigned with its reason. Answers at once with the run (queued); "
                      "poll it by id."),
         ok=PlanningRunOutputSerializer, status=202, request=InputSerializer, parameters=[CENTRE_ID],
-        invalid=[error_example("invalid", "The request is not valid.", {"backend": ['"magic" is not a valid choice.']})],
+        invalid=[error_example("invalid", "The request is not valid.", {"backend": ['"magic" is not a valid choice.']}),
+                 error_example("planning_invalid", "The planning request is not valid.",
+                               {"time_limit": ["From 0.1 to 300 seconds."]})],
         errors={404: CENTRE_NOT_FOUND},
-        examples=[sent("Tomorrow", {"date": "2026-12-08"}), answer("Queued", {**RUN_EXAMPLE, "status": "queued"}, "202")],
+        examples=[sent("Tomorrow", {"date": "2026-12-08"}), sent("A minute's search", {"date": "2026-12-08", "time_limit": 60}),
+                  answer("Queued", {**RUN_EXAMPLE, "status": "queued", "progress": None}, "202")],
     )
     def post(self, request, centre_id: int):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        run = planning_run_queue(centre=centre_id, date=data["date"], backend=data.get("backend", ""), requested_by=request.user)
+        run = planning_run_queue(centre=centre_id, date=data["date"], backend=data.get("backend", ""),
+                                 time_limit=data.get("time_limit"), requested_by=request.user)
         return Response(PlanningRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -135,6 +175,44 @@ class PlanningRunDetailApi(APIView):
     permission_classes = DISPATCHERS
 
     @_staff("logistics_planning_runs_retrieve", "A planning run", ok=PlanningRunOutputSerializer, parameters=[RUN_ID],
-            errors={404: RUN_NOT_FOUND}, examples=[answer("Done", RUN_EXAMPLE)])
+            description="Its state, and while it runs its progress: the best plan so far, its cost, the seconds spent.",
+            errors={404: RUN_NOT_FOUND}, examples=[answer("Running", RUNNING_EXAMPLE), answer("Done", RUN_EXAMPLE)])
     def get(self, request, run_id: int):
         return Response(PlanningRunOutputSerializer(selectors.planning_run_get(run_id=run_id)).data)
+
+
+class RouteOptimiseApi(APIView):
+    """The spec's OptimizeRoute: one route's stops in the best order found (its deliveries, driver and vehicle kept)."""
+
+    permission_classes = DISPATCHERS
+
+    @extend_schema_serializer(component_name="RouteOptimiseInput")
+    class InputSerializer(StrictInputSerializer):
+        time_limit = serializers.FloatField(required=False, help_text=(
+            "Seconds the solver may search: from 0.1 to LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT (10); 2 (or "
+            "LOGISTICS_PLAN_TIME_LIMIT when lower) when left out. The answer comes when it is done."))
+        backend = serializers.ChoiceField(choices=list(BACKENDS), required=False, allow_blank=True,
+                                          help_text="pyvrp, ortools or nearest; the default when left out.")
+
+    @_staff(
+        "logistics_routes_optimise", "Optimise a route's order",
+        description=("Searches the best order of a route not started for its vehicle and its driver's shift, from the "
+                     "current order, and writes it: the stops' planned arrivals, loads and distances, the route's "
+                     "departure, return, distance and cost. An order no better than the current one leaves the route "
+                     "as it is. Refused (400) when no order keeps every stop within its window and the shift; 409 when "
+                     "the route is under way or changed meanwhile."),
+        ok=RouteOutputSerializer, parameters=[ROUTE_ID], request=InputSerializer,
+        invalid=[error_example("planning_invalid", "No order of route R261208-LYON-3F2A1C's stops keeps every one within "
+                                                   "its window and the shift; the route is kept as it is.")],
+        errors={404: ROUTE_NOT_FOUND, 409: error_response(
+            "The route is under way, or changed while it was optimised; nothing changed.", *ROUTE_TRANSITION_INVALID.examples,
+            error_example("planning_conflict", "Route R261208-LYON-3F2A1C changed while it was optimised: nothing was "
+                                               "written; try again."))},
+        examples=[sent("Two seconds' search", {"time_limit": 2}), ROUTE_ANSWER],
+    )
+    def post(self, request, route_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.route_optimise(route=route_id, time_limit=data.get("time_limit"), backend=data.get("backend") or None)
+        return Response(RouteOutputSerializer(selectors.route_get(route_id=route_id)).data)

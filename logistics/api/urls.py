@@ -10,6 +10,7 @@ urlpatterns = [
     path("logistics/routes/<int:route_id>/start/", routes.RouteStartApi.as_view(), name="route_start"),
     path("logistics/routes/<int:route_id>/complete/", routes.RouteCompleteApi.as_view(), name="route_complete"),
     path("logistics/routes/<int:route_id>/cancel/", routes.RouteCancelApi.as_view(), name="route_cancel"),
+    path("logistics/routes/<int:route_id>/optimise/", planning.RouteOptimiseApi.as_view(), name="route_optimise"),
     path("logistics/drivers/<int:driver_id>/routes/", routes.DriverRouteListApi.as_view(), name="driver_routes"),
     path("logistics/me/routes/", routes.MyRouteListApi.as_view(), name="my_routes"),
     path("logistics/centres/<int:centre_id>/plan/", planning.CentrePlanApi.as_view(), name="centre_plan"),

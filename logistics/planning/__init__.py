@@ -23,7 +23,7 @@ Problem in (``model``; metres, seconds from midnight, integer demand per dimensi
 
 Plan out::
 
-    plan = plan_routes(problem, backend=None, time_limit=30, warm_start=previous_plan)
+    plan = plan_routes(problem, backend=None, time_limit=30, warm_start=previous_plan, progress=None)
     plan.routes        # Route(vehicle, visits=(Visit(stop, arrival, start, departure, load, lateness), ...),
                        #       start_time, end_time, distance, duration, cost, initial_load, locked)
     plan.unassigned    # Unassigned(stop, reason: UnassignedReason: capacity | no_vehicle | unreachable | penalty)
@@ -33,6 +33,8 @@ Plan out::
   any input (the back end runs in a child process killed at the deadline; the nearest-neighbour
   dispatch stands in if it sent nothing). ``backend``: "pyvrp", "ortools" or "nearest"; ``None``
   takes ``default_backend(problem)``, the one measured best (README, "Route planning").
+* ``progress``: a callable given a ``Progress`` (best cost so far, stops served, elapsed seconds) as better
+  solutions arrive, at most once a second, in the calling process (the services store it on the run).
 * ``warm_start``: a previous ``Plan`` or ``[(vehicle id, [stop ids])]``; stops or vehicles that are
   gone are skipped, infeasible routes ignored.
 * Plan mode: ``evaluate(problem, vehicle, stop_order)`` gives one ``Route`` (arrivals, loads,
@@ -61,10 +63,10 @@ from logistics.planning.model import (
     Visit,
     haversine_matrices,
 )
-from logistics.planning.planner import BACKENDS, default_backend, evaluate_plan, plan_routes
+from logistics.planning.planner import BACKENDS, Progress, default_backend, evaluate_plan, plan_routes
 
 __all__ = [
-    "BACKENDS", "Centre", "LockedRoute", "Location", "Plan", "PlanStatus", "Problem", "Route", "Stop", "TimeWindow",
+    "BACKENDS", "Centre", "LockedRoute", "Location", "Plan", "PlanStatus", "Problem", "Progress", "Route", "Stop", "TimeWindow",
     "Unassigned", "UnassignedReason", "Vehicle", "Visit", "default_backend", "evaluate", "evaluate_plan",
     "haversine_matrices", "nearest_neighbour", "plan_routes",
 ]

@@ -37,11 +37,12 @@ class Outcome:
 
 
 def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isolate: bool = True,
-        meanwhile: Callable[[], Any] | None = None) -> Outcome:
+        meanwhile: Callable[[], Any] | None = None, on_solution: Callable[[Any], None] | None = None) -> Outcome:
     """Call ``work(report)``; ``deadline`` is a ``time.monotonic()`` moment. ``meanwhile`` runs in this
-    process while the child searches (the planner prepares its fallback there)."""
+    process while the child searches (the planner prepares its fallback there); ``on_solution`` is called
+    here, in this process, with each solution as it arrives (the planner's live progress)."""
     if not isolate or not hasattr(os, "fork"):
-        outcome = _in_process(work)
+        outcome = _in_process(work, on_solution)
         outcome.meanwhile = meanwhile() if meanwhile else None
         return outcome
     read_end, write_end = os.pipe()
@@ -85,7 +86,7 @@ def run(work: Callable[[Callable[[Any], None]], None], *, deadline: float, isola
                 ended = True
                 break
             buffer += chunk
-            buffer = _frames(buffer, outcome)
+            buffer = _frames(buffer, outcome, on_solution)
     finally:
         if not ended:  # leaving on an exception (a task's soft time limit): the child goes too
             os.kill(pid, signal.SIGKILL)
@@ -104,7 +105,7 @@ def _send(fd: int, message: Any) -> None:
         view = view[written:]
 
 
-def _frames(buffer: bytes, outcome: Outcome) -> bytes:
+def _frames(buffer: bytes, outcome: Outcome, on_solution=None) -> bytes:
     while len(buffer) >= HEADER.size:
         (size,) = HEADER.unpack_from(buffer)
         if len(buffer) < HEADER.size + size:
@@ -113,6 +114,8 @@ def _frames(buffer: bytes, outcome: Outcome) -> bytes:
         buffer = buffer[HEADER.size + size:]
         if kind == "solution":
             outcome.last = payload
+            if on_solution is not None:
+                on_solution(payload)
         elif kind == "done":
             outcome.finished = True
         elif kind == "error":
@@ -120,11 +123,13 @@ def _frames(buffer: bytes, outcome: Outcome) -> bytes:
     return buffer
 
 
-def _in_process(work) -> Outcome:
+def _in_process(work, on_solution=None) -> Outcome:
     outcome = Outcome()
 
     def report(message):
         outcome.last = message
+        if on_solution is not None:
+            on_solution(message)
 
     try:
         work(report)

@@ -153,16 +153,25 @@ class Problem:
         return Problem(**values)
 
 
+EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG)
+
+
+def great_circle_metres(lat_a, lon_a, lat_b, lon_b) -> np.ndarray:
+    """The haversine great-circle distance in metres between points given in degrees; numpy broadcasting,
+    so two points give a scalar array and ``lat[:, None], lon[:, None], lat[None, :], lon[None, :]`` a
+    matrix. The one haversine of the project: ``geography`` (points, the offline distance matrix) uses it."""
+    lat_a, lon_a, lat_b, lon_b = (np.radians(np.asarray(v, dtype=float)) for v in (lat_a, lon_a, lat_b, lon_b))
+    h = np.sin((lat_b - lat_a) / 2) ** 2 + np.cos(lat_a) * np.cos(lat_b) * np.sin((lon_b - lon_a) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
 def haversine_matrices(locations: tuple[Location, ...] | list[Location], *, road_factor: float = 1.3,
                        speed_kmh: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
     """Distance (metres: great-circle distance times ``road_factor``) and duration (seconds at
     ``speed_kmh``) between every two locations, rounded to whole units."""
-    lat = np.radians(np.array([loc.lat for loc in locations], dtype=float))
-    lon = np.radians(np.array([loc.lon for loc in locations], dtype=float))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    metres = 2 * 6_371_000.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))) * road_factor
+    lat = np.array([loc.lat for loc in locations], dtype=float)
+    lon = np.array([loc.lon for loc in locations], dtype=float)
+    metres = great_circle_metres(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) * road_factor
     distance = np.rint(metres).astype(np.int64)
     duration = np.rint(metres / (speed_kmh / 3.6)).astype(np.int64)
     return distance, duration

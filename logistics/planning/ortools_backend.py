@@ -68,7 +68,7 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
         routing.AddDimensionWithVehicleCapacity(callback, 0, [int(v.capacity[d]) for v in vehicles], True, f"load_{d}_{name}")
 
     # Time: travel plus the service at the node left (left out when it cannot bind: plain CVRP).
-    if _time_matters(problem, vehicles, duration):
+    if scaling.time_matters(problem, duration):
         _add_time(problem, routing, manager, vehicles, stops, first_stop, duration, scale)
 
     # Leaving a stop out, and where it may go.
@@ -129,15 +129,6 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
         solution = routing.SolveWithParameters(remaining())
     if solution is not None:
         report(routes_now(lambda index: solution.Value(routing.NextVar(index))))
-
-
-def _time_matters(problem: Problem, vehicles, duration: np.ndarray) -> bool:
-    """Whether any time rule could bind or time costs anything: windows, a rate per hour, or a shift
-    shorter than the longest route imaginable (every stop, each left by its longest arc)."""
-    if any(stop.windows for stop in problem.stops) or any(v.cost_per_hour > 0 for v in vehicles):
-        return True
-    longest = int(duration.max(axis=1).sum()) + sum(stop.service for stop in problem.stops)
-    return any(latest - earliest < longest for earliest, latest in (departure_window(problem, v) for v in vehicles))
 
 
 def _add_time(problem, routing, manager, vehicles, stops, first_stop, duration, scale) -> None:

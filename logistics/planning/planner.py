@@ -16,7 +16,8 @@ So a plan always comes back, within ``time_limit`` plus a small margin (``MARGIN
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from logistics.planning import baseline, isolation, ortools_backend, pyvrp_backend
 from logistics.planning.evaluate import evaluate_route, reachable, repair_route
@@ -27,6 +28,7 @@ MARGIN = 0.5  # seconds past the limit at most: killing the child, evaluating th
 RESERVE = 0.1  # seconds of the limit kept for starting the child and reading its answer, plus RESERVE_PER_STOP
 RESERVE_PER_STOP = 0.0005  # for the back end's last iteration past its own limit (measured: 0.4 s at 1,000 stops)
 KILL_GRACE = 0.3  # the child's last report may come this long after the limit before it is killed
+PROGRESS_EVERY = 1.0  # seconds between two progress reports at most
 
 
 def default_backend(problem: Problem) -> str:
@@ -37,9 +39,11 @@ def default_backend(problem: Problem) -> str:
 
 def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: float = 5.0,
                 warm_start: Plan | Sequence[tuple[str, Sequence[str]]] | None = None, seed: int = 0,
-                isolate: bool = True) -> Plan:
+                isolate: bool = True, progress: Callable[[Progress], None] | None = None) -> Plan:
     """Plan ``problem`` with ``backend`` ("pyvrp", "ortools", "nearest"; the default for the problem when
-    None) in at most ``time_limit`` seconds; ``warm_start``: a previous plan or routes to start from."""
+    None) in at most ``time_limit`` seconds; ``warm_start``: a previous plan or routes to start from.
+    ``progress`` is called in this process with each better solution the back end sends (at most once
+    every ``PROGRESS_EVERY`` seconds, and never after the deadline): its cost, stops served, elapsed time."""
     began = time.monotonic()
     backend = backend or default_backend(problem)
     if backend not in BACKENDS:
@@ -89,8 +93,11 @@ def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: flo
         def work(report):
             solve(sub, time_limit=budget, warm_start=warm, seed=seed, report=report)
 
+        watcher = _ProgressWatcher(sub, progress, began, time_limit, locked_routes) if progress else None
         outcome = isolation.run(work, deadline=deadline + KILL_GRACE, isolate=isolate,
-                                meanwhile=lambda: baseline.nearest_neighbour(sub))
+                                meanwhile=lambda: baseline.nearest_neighbour(sub), on_solution=watcher)
+        if watcher is not None and watcher.failed:
+            notes.append("progress reports failed: " + watcher.failed)
         routes_found, peak, cpu, fallback = outcome.last, outcome.peak_kb, outcome.cpu_seconds, outcome.meanwhile
         if outcome.killed:
             status = PlanStatus.INTERRUPTED
@@ -119,6 +126,46 @@ def plan_routes(problem: Problem, *, backend: str | None = None, time_limit: flo
     return Plan(routes=tuple(routes), unassigned=tuple(unassigned), solver=solver, status=status,
                 wall_time=time.monotonic() - began, penalty=penalty, notes=tuple(notes),
                 peak_memory_kb=peak, solver_cpu_seconds=cpu)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The search so far: the best solution received (its routes' cost, stops served of ``stops``), after
+    ``elapsed`` of ``time_limit`` seconds, the ``solutions``-th received."""
+
+    elapsed: float
+    time_limit: float
+    cost: float
+    served: int
+    stops: int
+    solutions: int
+
+
+class _ProgressWatcher:
+    """Costs each solution the back end sends (``evaluate``) and passes it on, throttled; an error in the
+    receiver (a database gone away) stops the reports, never the search."""
+
+    def __init__(self, sub: Problem, receiver, began: float, time_limit: float, locked: list[Route]):
+        self.sub, self.receiver, self.began, self.time_limit = sub, receiver, began, time_limit
+        self.locked, self.locked_cost = sum(len(r.visits) for r in locked), sum(r.cost for r in locked)
+        self.stops = len(sub.stops) + self.locked
+        self.count, self.last, self.failed = 0, float("-inf"), ""
+
+    def __call__(self, routes) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if self.failed or now - self.last < PROGRESS_EVERY or now - self.began > self.time_limit:
+            return
+        self.last = now
+        vehicles, stops = self.sub.vehicle_index(), self.sub.stop_index()
+        evaluated = [evaluate_route(self.sub, vehicles[v], [stops[s] for s in order if s in stops])
+                     for v, order in routes if v in vehicles]
+        try:
+            self.receiver(Progress(elapsed=round(now - self.began, 3), time_limit=self.time_limit,
+                                   cost=self.locked_cost + sum(r.cost for r in evaluated), served=self.locked + sum(len(r.visits) for r in evaluated),
+                                   stops=self.stops, solutions=self.count))
+        except Exception as error:  # noqa: BLE001 - the plan matters more than its progress reports
+            self.failed = f"{type(error).__name__}: {error}"
 
 
 def _assemble(sub: Problem, found, locked_routes, locked_stops, servable):

@@ -1,7 +1,7 @@
 """The PyVRP back end (PyVRP 0.14: iterated local search over HGS's neighbourhoods, C++ core).
 
 ``ProblemData`` is built directly from numpy matrices (no edge by edge): a depot per centre with its
-opening hours; a location per stop; vehicle types grouping identical vehicles (same centres,
+opening hours (time left out entirely when it cannot bind nor cost: plain CVRP, ``scaling.time_matters``); a location per stop; vehicle types grouping identical vehicles (same centres,
 capacity, shift and rates), with the shift as the type's time window; costs scaled as in
 ``scaling``. Optional stops are clients with ``required=False`` and their penalty as prize.
 
@@ -73,7 +73,11 @@ def build(problem: Problem):
     distance = problem.distance[np.ix_(locs, locs)].astype(np.int64)
     duration = problem.duration[np.ix_(locs, locs)].astype(np.int64)
     locations = [pyvrp.Location(x=problem.locations[i].lon, y=problem.locations[i].lat) for i in locs]
-    depots = [pyvrp.Depot(location=i, tw_early=c.opens, tw_late=c.closes, name=c.id) for i, c in enumerate(centres)]
+    timed = scaling.time_matters(problem, duration)
+    if not timed:  # plain CVRP: no window, shift or rate per hour can bind, so time stays out of the search
+        duration = np.zeros_like(duration)
+    depots = [pyvrp.Depot(location=i, tw_early=c.opens, tw_late=c.closes, name=c.id) if timed else pyvrp.Depot(location=i, name=c.id)
+              for i, c in enumerate(centres)]
 
     scale = scaling.cost_scale(problem)
     mandatory = scaling.mandatory_penalty(problem, scale)
@@ -85,9 +89,9 @@ def build(problem: Problem):
         windows = stop.windows or ()
         if len(windows) <= 1:
             early, late = (windows[0].start, windows[0].end) if windows else (0, scaling.horizon(problem))
-            clients.append(pyvrp.Client(location=location, delivery=list(stop.demand), service_duration=stop.service,
-                                        tw_early=early, tw_late=late, prize=0 if required else prize,
-                                        required=required, name=stop.id))
+            timing = {"service_duration": stop.service, "tw_early": early, "tw_late": late} if timed else {}
+            clients.append(pyvrp.Client(location=location, delivery=list(stop.demand), **timing,
+                                        prize=0 if required else prize, required=required, name=stop.id))
             client_stop.append(s)
             continue
         group = pyvrp.ClientGroup(required=required, name=stop.id)
@@ -122,10 +126,10 @@ def build(problem: Problem):
     vehicle_types, type_vehicles = [], []
     for key, ids in kinds.items():
         start, end, capacity, earliest, latest, fixed_cost, per_metre, per_second = key
+        timing = {"tw_early": earliest, "tw_late": max(earliest, latest)} if timed else {}
         vehicle_types.append(pyvrp.VehicleType(
             num_available=len(ids), capacity=list(capacity), start_depot=centre_index[start],
-            end_depot=centre_index[end], fixed_cost=fixed_cost, tw_early=earliest, tw_late=max(earliest, latest),
-            unit_distance_cost=per_metre, unit_duration_cost=per_second, profile=profile_of.get(start, 0),
+            end_depot=centre_index[end], fixed_cost=fixed_cost, **timing, unit_distance_cost=per_metre, unit_duration_cost=per_second, profile=profile_of.get(start, 0),
             name=",".join(ids),
         ))
         type_vehicles.append(ids)

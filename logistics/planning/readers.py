@@ -16,6 +16,7 @@ Every stop is mandatory (no penalty), as the instances define them.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,13 @@ class KnownSolution:
 
 
 def read_vrp(path: str | Path, *, vehicles: int | None = None) -> Problem:
-    """A CVRPLIB instance: one centre (its depot), ``vehicles`` vehicles (by default the number in the
-    name's ``-kN`` or the comment's "No of trucks", else as many as stops) of the instance's capacity."""
+    """A CVRPLIB instance: one centre (its depot), ``vehicles`` vehicles of the instance's capacity.
+
+    By default the fleet is CVRPLIB's: not limited (the ``-kN`` of a name is the fewest vehicles that can
+    carry the demand, not a cap; the best known solutions are optimal for an unlimited fleet), given as
+    HGS-CVRP sizes it: ``ceil(1.3 × demand / capacity) + 3`` vehicles, at least N. Capping it at N was a
+    rule of our own that the reference figures do not have, and it slowed the search (measured on
+    A-n64-k9 at 2 CPU s: +0.93 % capped, +0.43 % not)."""
     text = Path(path).read_text()
     header: dict[str, str] = {}
     sections: dict[str, list[list[str]]] = {}
@@ -73,7 +79,8 @@ def read_vrp(path: str | Path, *, vehicles: int | None = None) -> Problem:
     name = header.get("NAME", Path(path).stem)
     if vehicles is None:
         found = re.search(r"-k(\d+)", name) or re.search(r"trucks:\s*(\d+)", header.get("COMMENT", ""))
-        vehicles = int(found.group(1)) if found else size - 1
+        fewest = int(found.group(1)) if found else 1
+        vehicles = min(size - 1, max(fewest, math.ceil(1.3 * sum(demand.values()) / capacity) + 3))
     stops = tuple(
         Stop(id=str(node - 1), location=node - 1, demand=(demand[node],))
         for node in range(1, size + 1) if node - 1 != depot

@@ -11,6 +11,9 @@ seconds, grams...) and are used as they are. A plan's cost is always recomputed 
 
 from __future__ import annotations
 
+import numpy as np
+
+from logistics.planning.evaluate import departure_window
 from logistics.planning.model import DAY, Problem, Stop, Vehicle
 
 TARGET_RATE = 100
@@ -54,3 +57,14 @@ def mandatory_penalty(problem: Problem, scale: float) -> int:
 
 def penalty(stop: Stop, mandatory: int, scale: float) -> int:
     return mandatory if stop.penalty is None else max(1, round(stop.penalty * scale))
+
+
+def time_matters(problem: Problem, duration: np.ndarray) -> bool:
+    """Whether any time rule could bind or time costs anything: windows, a rate per hour, or a shift
+    shorter than the longest route imaginable (every stop, each left by its longest arc). ``duration``:
+    the matrix between the locations the back end uses. When not (plain CVRP), the back ends leave time
+    out of the search: the same optimum, found faster."""
+    if any(stop.windows for stop in problem.stops) or any(v.cost_per_hour > 0 for v in problem.vehicles):
+        return True
+    longest = int(duration.max(axis=1).sum()) + sum(stop.service for stop in problem.stops)
+    return any(latest - earliest < longest for earliest, latest in (departure_window(problem, v) for v in problem.vehicles))

@@ -3,13 +3,16 @@
 ``planning_run_request`` queues a ``PlanningRun`` (its event); ``planning_run_execute`` runs it:
 
 1. read the day (deliveries to route and those on routes not started, vehicles available that date
-   paired with drivers on shift, the centre's hours, routes under way kept as locked routes, the
+   each paired with a driver of the centre on shift by an optimal matching (``planning.crews.pair``:
+   licence, shift within the opening hours; a note says why a vehicle stays), the centre's hours, routes under way kept as locked routes, the
    routes not started as the warm start) and
    build the planner's ``Problem`` in metres, seconds and grams (the distance matrix is the app's
    cached one, ``geography.distance_matrix``);
 2. call ``plan_routes`` outside any transaction (it always answers within its limit);
 3. in ONE transaction, cancel the routes of that centre and day not started, create the planned
-   ones with their timelines and assign each its driver and vehicle, and record
+   ones with their timelines and assign each its driver and vehicle (``planning.crews.staff``: the
+   driver paired with it when still free, else another whose licence and shift cover it, else none:
+   the route stays planned and the run's notes say why), and record
    ``logistics.plan.created`` with the totals and every delivery left out with its reason.
 
 Anything that fails (the solver, a delivery changed meanwhile) rolls the write back: the day stays
@@ -35,22 +38,25 @@ from commerce.audit.events import record
 from commerce.errors import DomainError
 from commerce.locks import Kind, lock
 from logistics import events
-from logistics.errors import CentreNotFound, PlanningInvalid, PlanningRunNotFound
+from logistics.errors import CentreNotFound, PlanningConflict, PlanningInvalid, PlanningRunNotFound
 from logistics.geography import Point, distance_matrix
 from logistics.models import (
     LICENCE_RANK,
     Delivery,
     DistributionCentre,
     Driver,
+    DriverShift,
+    LicenceClass,
     OpeningHours,
     PlanningRun,
     Route,
     Stop,
     Vehicle,
 )
-from logistics.planning import BACKENDS, Centre, Location, LockedRoute, Plan, Problem, TimeWindow, plan_routes
+from logistics.planning import BACKENDS, Centre, Location, LockedRoute, Plan, Problem, Progress, TimeWindow, crews, plan_routes
 from logistics.planning import Stop as PlanStop
 from logistics.planning import Vehicle as PlanVehicle
+from logistics.planning.crews import Crew, Seat, Trip
 from logistics.services.routes import route_cancel, route_create
 from logistics.timeline import DEFAULT_SPEED_KMH, RouteTimeline, StopFigures, at
 
@@ -60,12 +66,17 @@ NOT_STARTED = (Route.State.PLANNED, Route.State.ASSIGNED)
 #: the cost (in the vehicles' currency) of leaving a delivery out: far above any route's, so the
 #: planner leaves one out only when no vehicle can take it
 UNSERVED_PENALTY = 10_000.0
-MAX_TIME_LIMIT = 600.0
+MIN_TIME_LIMIT = 0.1
 STALE_AFTER = 300  # seconds past a run's limit after which a run still running lost its worker
 
 
 def default_time_limit() -> float:
     return float(getattr(settings, "LOGISTICS_PLAN_TIME_LIMIT", 30))
+
+
+def max_time_limit() -> float:
+    """The longest search a request may ask for (``LOGISTICS_PLAN_MAX_TIME_LIMIT``), never below the default."""
+    return max(float(getattr(settings, "LOGISTICS_PLAN_MAX_TIME_LIMIT", 300)), default_time_limit())
 
 
 # --- queueing -------------------------------------------------------------------------------------
@@ -78,8 +89,9 @@ def planning_run_request(*, centre: DistributionCentre | int, date: datetime.dat
     problems = {}
     if backend and backend not in BACKENDS:
         problems["backend"] = [f"Choose from {', '.join(BACKENDS)}."]
-    if not 0.1 <= time_limit <= MAX_TIME_LIMIT:
-        problems["time_limit"] = [f"From 0.1 to {MAX_TIME_LIMIT:.0f} seconds."]
+    longest = max_time_limit()
+    if not MIN_TIME_LIMIT <= time_limit <= longest:
+        problems["time_limit"] = [f"From {MIN_TIME_LIMIT:g} to {longest:g} seconds."]
     if problems:
         raise PlanningInvalid("The planning request is not valid.", fields=problems)
     with telemetry.command_span("commerce.plan.request", centre_id=centre_id), transaction.atomic():
@@ -94,12 +106,13 @@ def planning_run_request(*, centre: DistributionCentre | int, date: datetime.dat
 
 
 def planning_run_queue(*, centre: DistributionCentre | int, date: datetime.date, backend: str = "",
-                       requested_by=None) -> PlanningRun:
+                       time_limit: float | None = None, requested_by=None) -> PlanningRun:
     """On-demand re-planning of one centre's day (the admin, the API): a run requested, its task
-    (``logistics.plan_centre``, the ``logistics`` queue) sent once the request is committed."""
+    (``logistics.plan_centre``, the ``logistics`` queue) sent once the request is committed.
+    ``time_limit``: the configured default when None, at most ``LOGISTICS_PLAN_MAX_TIME_LIMIT``."""
     from logistics.tasks import logistics_plan_centre_task  # late: the tasks module imports these services
 
-    run = planning_run_request(centre=centre, date=date, backend=backend, requested_by=requested_by)
+    run = planning_run_request(centre=centre, date=date, backend=backend, time_limit=time_limit, requested_by=requested_by)
     run_id = run.pk
     transaction.on_commit(lambda: logistics_plan_centre_task.delay(run_id))
     return run
@@ -118,25 +131,69 @@ class Day:
     left_out: list[dict]  # deliveries the planner cannot be given (not located), with their reason
     notes: list[str]
     warm: list[tuple[str, list[str]]]  # the routes not started, as the planner's warm start
+    currency: str = "EUR"  # the vehicles' (the planner's costs are in it)
 
 
 def _seconds(value: datetime.time) -> int:
     return value.hour * 3600 + value.minute * 60 + value.second
 
 
-def _pair(vehicles: list[Vehicle], drivers: list[Driver]) -> list[tuple[Vehicle, Driver]]:
-    """Each vehicle a driver who may drive it: the vehicles needing the highest licence first, each
-    taking the least qualified driver who may (the longest shift among those)."""
-    free = list(drivers)
-    pairs = []
-    for vehicle in sorted(vehicles, key=lambda v: (-LICENCE_RANK[v.licence_required], v.pk)):
-        able = [d for d in free if d.may_drive(vehicle)]
-        if not able:
-            continue
-        chosen = min(able, key=lambda d: (LICENCE_RANK[d.licence_class], -(_seconds(d.shift.ends) - _seconds(d.shift.starts)), d.pk))
-        free.remove(chosen)
-        pairs.append((vehicle, chosen))
-    return pairs
+def _crew(driver: Driver) -> Crew:
+    return Crew(id=str(driver.pk), licence=LICENCE_RANK[LicenceClass(driver.licence_class)],
+                shift=TimeWindow(_seconds(driver.shift.starts), _seconds(driver.shift.ends)), free=not driver.busy)
+
+
+def _pair(vehicles: list[Vehicle], drivers: list[Driver], hours: OpeningHours) -> tuple[list[tuple[Vehicle, Driver]], list[str]]:
+    """Each vehicle a driver on shift who may drive it (``crews.pair``: as many as possible, the biggest
+    vehicles the longest shifts); a note, with the reason, for each vehicle that stays at the centre."""
+    seats = [Seat(id=str(v.pk), licence=LICENCE_RANK[LicenceClass(v.licence_required)], size=float(v.capacity_kg),
+                  licence_name=v.licence_required) for v in vehicles]
+    done = crews.pair(seats, [_crew(d) for d in drivers], opens=_seconds(hours.opens), closes=_seconds(hours.closes))
+    by_vehicle, by_driver = {str(v.pk): v for v in vehicles}, {str(d.pk): d for d in drivers}
+    pairs = [(by_vehicle[seat], by_driver[crew]) for seat, crew in done.pairs.items()]
+    notes = [f"{by_vehicle[u.id].registration} stays at the centre: {u.text}" for u in done.unstaffed]
+    return sorted(pairs, key=lambda pair: pair[0].pk), notes
+
+
+def _drivers_on_shift(centre_id: int, date: datetime.date, *, replaced: list[int]) -> list[Driver]:
+    """The centre's drivers on shift that date, each with ``shift`` and ``busy`` (on a route that day other
+    than those being replaced: counted for the reasons, never paired)."""
+    busy = set(Route.objects.filter(date=date, driver__isnull=False).exclude(state=Route.State.CANCELLED)
+               .exclude(pk__in=replaced).values_list("driver_id", flat=True))
+    drivers = list(Driver.objects.filter(home_centre_id=centre_id, is_active=True, shifts__date=date).distinct())
+    shifts = {s.driver_id: s for s in DriverShift.objects.filter(driver__in=drivers, date=date)}
+    for driver in drivers:
+        driver.shift, driver.busy = shifts[driver.pk], driver.pk in busy
+    return drivers
+
+
+def matrices(centre: DistributionCentre, rows: list[Delivery]) -> tuple[list[Point], np.ndarray, np.ndarray]:
+    """The centre then ``rows``' points, and the planner's distance (metres, the cached matrix) and duration
+    (seconds: driving into a stop at its zone's speed, back to the centre at the last stop's, as
+    ``timeline.evaluate`` does) matrices."""
+    points = [Point.of(centre.latitude, centre.longitude), *(Point.of(d.latitude, d.longitude) for d in rows)]
+    metres = np.rint(np.array(distance_matrix(points), dtype=float) * 1000).astype(np.int64)
+    speeds = [float(DEFAULT_SPEED_KMH), *(float(d.zone.speed_kmh if d.zone_id else DEFAULT_SPEED_KMH) for d in rows)]
+    speed = np.array(speeds)[None, :].repeat(len(points), axis=0)
+    speed[:, 0] = np.array(speeds)
+    seconds = np.ceil(metres / (speed / 3.6)).astype(np.int64)
+    np.fill_diagonal(seconds, 0)
+    return points, metres, seconds
+
+
+def plan_stop(delivery: Delivery, location: int, *, penalty: float | None) -> PlanStop:
+    d = delivery
+    return PlanStop(id=f"d{d.pk}", location=location, service=d.service_minutes * 60, penalty=penalty,
+                    demand=(int(d.weight_kg * 1000), int(d.volume_l * 1000), d.parcels),
+                    windows=(TimeWindow(_seconds(d.window_start), _seconds(d.window_end)),) if d.window_start else ())
+
+
+def plan_vehicle(vehicle: Vehicle, shift: DriverShift | None) -> PlanVehicle:
+    v = vehicle
+    return PlanVehicle(id=f"v{v.pk}", start_centre="c", end_centre="c",
+                       capacity=(int(v.capacity_kg * 1000), int(v.capacity_l * 1000), v.capacity_parcels),
+                       shift=TimeWindow(_seconds(shift.starts), _seconds(shift.ends)) if shift else TimeWindow(0, 86399),
+                       fixed_cost=float(v.fixed_cost_per_day), cost_per_km=float(v.cost_per_km), cost_per_hour=float(v.cost_per_hour))
 
 
 def read_day(centre: DistributionCentre, date: datetime.date) -> Day:
@@ -150,7 +207,6 @@ def read_day(centre: DistributionCentre, date: datetime.date) -> Day:
     replaceable = [r for r in routes if r.state in NOT_STARTED]
     locked_routes = [r for r in routes if r.state == Route.State.IN_PROGRESS]
     busy_vehicles = {r.vehicle_id for r in routes if r.state not in NOT_STARTED}
-    busy_drivers = {r.driver_id for r in routes if r.state not in NOT_STARTED}
     # Deliveries: those waiting for a route, those on routes not started (re-planned), those on routes under way (locked).
     on_replaceable = Stop.objects.filter(route__in=replaceable, holds__isnull=False).values_list("delivery_id", flat=True)
     wanted = (Delivery.objects.filter(centre=centre, date=date, status=Delivery.Status.SCHEDULED, open_stop__isnull=True)
@@ -163,39 +219,13 @@ def read_day(centre: DistributionCentre, date: datetime.date) -> Day:
 
     vehicles = [v for v in Vehicle.objects.filter(centre=centre, is_active=True).exclude(unavailable_days__date=date)
                 if v.pk not in busy_vehicles]
-    drivers = []
-    for driver in Driver.objects.filter(home_centre=centre, is_active=True, shifts__date=date).distinct():
-        if driver.pk not in busy_drivers:
-            driver.shift = driver.shifts.get(date=date)
-            drivers.append(driver)
-    pairs = _pair(vehicles, drivers)
-    notes = []
-    if len(pairs) < len(vehicles):
-        notes.append(f"{len(vehicles) - len(pairs)} vehicle(s) without a driver on shift stay at the centre")
+    pairs, notes = _pair(vehicles, _drivers_on_shift(centre.pk, date, replaced=[r.pk for r in replaceable]), hours)
     locked_pairs = [(r.vehicle, r.driver) for r in locked_routes]
 
-    points = [Point.of(centre.latitude, centre.longitude), *(Point.of(d.latitude, d.longitude) for d in rows)]
-    metres = np.rint(np.array(distance_matrix(points), dtype=float) * 1000).astype(np.int64)
-    speeds = [float(DEFAULT_SPEED_KMH), *(float(d.zone.speed_kmh if d.zone_id else DEFAULT_SPEED_KMH) for d in rows)]
-    # Driving into a stop at its zone's speed, back to the centre at the last stop's (as ``timeline.evaluate``).
-    speed = np.array(speeds)[None, :].repeat(len(points), axis=0)
-    speed[:, 0] = np.array(speeds)
-    seconds = np.ceil(metres / (speed / 3.6)).astype(np.int64)
-    np.fill_diagonal(seconds, 0)
+    points, metres, seconds = matrices(centre, rows)
     deliveries = {f"d{d.pk}": d for d in rows}
-    stops = tuple(
-        PlanStop(id=f"d{d.pk}", location=i, service=d.service_minutes * 60, penalty=UNSERVED_PENALTY,
-                 demand=(int(d.weight_kg * 1000), int(d.volume_l * 1000), d.parcels),
-                 windows=(TimeWindow(_seconds(d.window_start), _seconds(d.window_end)),) if d.window_start else ())
-        for i, d in enumerate(rows, start=1)
-    )
-    plan_vehicles = tuple(
-        PlanVehicle(id=f"v{v.pk}", start_centre="c", end_centre="c",
-                    capacity=(int(v.capacity_kg * 1000), int(v.capacity_l * 1000), v.capacity_parcels),
-                    shift=TimeWindow(_seconds(d.shift.starts), _seconds(d.shift.ends)) if hasattr(d, "shift") else TimeWindow(0, 86399),
-                    fixed_cost=float(v.fixed_cost_per_day), cost_per_km=float(v.cost_per_km), cost_per_hour=float(v.cost_per_hour))
-        for v, d in [*pairs, *locked_pairs]
-    )
+    stops = tuple(plan_stop(d, i, penalty=UNSERVED_PENALTY) for i, d in enumerate(rows, start=1))
+    plan_vehicles = tuple(plan_vehicle(v, d.shift if hasattr(d, "shift") else None) for v, d in [*pairs, *locked_pairs])
     locked = tuple(LockedRoute(vehicle=f"v{r.vehicle_id}", stops=tuple(f"d{s.delivery_id}" for s in r.stops.all()
                                                                     if f"d{s.delivery_id}" in deliveries))
                    for r in locked_routes)
@@ -207,21 +237,27 @@ def read_day(centre: DistributionCentre, date: datetime.date) -> Day:
     )
     warm = [(f"v{r.vehicle_id}", [f"d{s.delivery_id}" for s in sorted(r.stops.all(), key=lambda s: s.sequence)])
             for r in replaceable if r.vehicle_id is not None]
+    currency = next((v.currency for v, _ in [*pairs, *locked_pairs]), "EUR")
     return Day(problem, deliveries, {f"v{v.pk}": (v, d) for v, d in pairs}, locked_routes, [r.pk for r in replaceable],
-               left_out, notes, warm)
+               left_out, notes, warm, currency)
 
 
 # --- writing the plan -----------------------------------------------------------------------------
 def _timeline(day: Day, date: datetime.date, route) -> RouteTimeline:
+    return timeline_of(day.problem, day.deliveries, date, route)
+
+
+def timeline_of(problem: Problem, deliveries: dict[str, Delivery], date: datetime.date, route) -> RouteTimeline:
+    """A planned route's figures as ``route_create`` stores them."""
     midnight = at(date, datetime.time(0))
     kg = [Decimal(v) / 1000 for v in route.initial_load[:2]]
-    previous, figures = 0, []
+    previous, figures, stops = 0, [], problem.stop_index()
     for visit in route.visits:
-        delivery = day.deliveries[visit.stop]
-        here = day.problem.stop_index()[visit.stop].location
+        delivery = deliveries[visit.stop]
+        here = stops[visit.stop].location
         figures.append(StopFigures(
             delivery_id=delivery.pk, planned_arrival=midnight + datetime.timedelta(seconds=visit.start),
-            distance_from_previous_km=(Decimal(int(day.problem.distance[previous, here])) / 1000).quantize(Decimal("0.001")),
+            distance_from_previous_km=(Decimal(int(problem.distance[previous, here])) / 1000).quantize(Decimal("0.001")),
             load_after_kg=(Decimal(visit.load[0]) / 1000).quantize(Decimal("0.001")),
             load_after_l=(Decimal(visit.load[1]) / 1000).quantize(Decimal("0.001")), load_after_parcels=visit.load[2]))
         previous = here
@@ -229,6 +265,25 @@ def _timeline(day: Day, date: datetime.date, route) -> RouteTimeline:
                          returns_at=midnight + datetime.timedelta(seconds=route.end_time),
                          distance_km=(Decimal(route.distance) / 1000).quantize(Decimal("0.001")), stops=tuple(figures),
                          load_kg=kg[0], load_l=kg[1], load_parcels=route.initial_load[2])
+
+
+def _check_unchanged(run: PlanningRun, day: Day, routes: list[Route]) -> None:
+    """Under the locks: the routes read as replaceable are still not started, and no delivery of the plan
+    went on a route the plan did not read (another plan of the day, or a dispatcher, wrote first)."""
+    moved = [r.number for r in routes if r.state not in NOT_STARTED]
+    known = [*day.replaceable, *(r.pk for r in day.locked_routes)]
+    taken = list(Stop.objects.filter(holds__in=[d.pk for d in day.deliveries.values()]).exclude(route__in=known)
+                 .values_list("route__number", flat=True).distinct())
+    if moved or taken:
+        which = ", ".join(sorted({*moved, *taken})[:5])
+        raise PlanningConflict(f"The day changed while it was planned (routes {which}): nothing was written; plan it again.",
+                               extra={"routes": sorted({*moved, *taken})})
+
+
+def _trip(day: Day, route) -> Trip:
+    vehicle, driver = day.pairs[route.vehicle]
+    return Trip(id=route.vehicle, licence=LICENCE_RANK[LicenceClass(vehicle.licence_required)], start=route.start_time,
+                end=route.end_time, preferred=str(driver.pk), licence_name=vehicle.licence_required)
 
 
 def _unassigned(day: Day, plan: Plan) -> list[dict]:
@@ -245,19 +300,28 @@ def _write(run: PlanningRun, day: Day, plan: Plan) -> PlanningRun:
     with telemetry.command_span("commerce.plan.write", centre_id=run.centre_id), transaction.atomic():
         # Every row the write touches, locked first in the lock order (routes, then deliveries, each in
         # one call): the commands below lock only rows held already.
-        lock(Kind.ROUTE, Route.objects.filter(pk__in=day.replaceable))
+        routes = lock(Kind.ROUTE, Route.objects.filter(pk__in=day.replaceable))
         lock(Kind.DELIVERY, Delivery.objects.filter(pk__in=[d.pk for d in day.deliveries.values()]))
+        _check_unchanged(run, day, routes)
         reason = f"Replaced by planning run {run.pk}."
         for route_id in day.replaceable:
             route_cancel(route=route_id, reason=reason)
-        created = []
-        for route in plan.routes:
-            if route.locked or not route.visits:
-                continue
-            vehicle, driver = day.pairs[route.vehicle]
+        new_routes = [route for route in plan.routes if not route.locked and route.visits]
+        drivers = {str(d.pk): d for d in _drivers_on_shift(run.centre_id, date, replaced=day.replaceable)}
+        staffed = crews.staff([_trip(day, route) for route in new_routes], [_crew(d) for d in drivers.values()])
+        created, unstaffed = [], {u.id: u.text for u in staffed.unstaffed}
+        for route in new_routes:
+            vehicle, _ = day.pairs[route.vehicle]
+            driver = drivers.get(staffed.pairs.get(route.vehicle, ""))
             timeline = _timeline(day, date, route)
-            created.append(route_create(centre=run.centre_id, date=date, timeline=timeline, driver=driver, vehicle=vehicle,
-                                        delivery_ids=[f.delivery_id for f in timeline.stops]))
+            made = route_create(centre=run.centre_id, date=date, timeline=timeline, driver=driver,
+                                vehicle=vehicle if driver is not None else None,
+                                delivery_ids=[f.delivery_id for f in timeline.stops])
+            created.append(made)
+            if driver is None:
+                hours = f"{timezone.localtime(timeline.departs_at):%H:%M}-{timezone.localtime(timeline.returns_at):%H:%M}"
+                day.notes.append(f"Route {made.number} (planned for {vehicle.registration}, {hours}) has no driver: "
+                                 f"{unstaffed[route.vehicle]}.")
         kept = day.locked_routes
         unassigned = _unassigned(day, plan)
         currency = created[0].currency if created else (kept[0].currency if kept else run.currency)
@@ -277,6 +341,22 @@ def _write(run: PlanningRun, day: Day, plan: Plan) -> PlanningRun:
             cost_amount=str(cost), currency=currency, distance_km=str(distance), solver=plan.solver,
             solver_status=str(plan.status), wall_time=run.wall_time))
         return run
+
+
+def _progress_recorder(run_id: int, currency: str):
+    """Stores the solver's progress on the run as it comes (``plan_routes(progress=...)``): one UPDATE in
+    autocommit, no transaction held while solving. Not an audit event: it is high-volume tracking of a
+    run whose state does not change (its start and its end are the events)."""
+
+    def receive(progress: Progress) -> None:
+        PlanningRun.objects.filter(pk=run_id, status=S.RUNNING).update(progress={
+            "elapsed": progress.elapsed, "time_limit": progress.time_limit,
+            "best_cost": str(Decimal(str(progress.cost)).quantize(Decimal("0.01"))), "currency": currency,
+            "served": progress.served, "stops": progress.stops, "solutions": progress.solutions,
+            "updated_at": timezone.now().isoformat(),
+        })
+
+    return receive
 
 
 def _fail(run: PlanningRun, error: str) -> PlanningRun:
@@ -303,11 +383,12 @@ def planning_run_execute(*, run_id: int, solve=plan_routes) -> PlanningRun:
             raise PlanningRunNotFound("No such planning run.")
         if run.status == S.DONE or (run.status == S.RUNNING and not _stale(run)):
             return run
-        run.status, run.started_at, run.error = S.RUNNING, timezone.now(), ""
-        run.save(update_fields=["status", "started_at", "error"])
+        run.status, run.started_at, run.error, run.progress = S.RUNNING, timezone.now(), "", {}
+        run.save(update_fields=["status", "started_at", "error", "progress"])
     try:
         day = read_day(run.centre, run.date)
-        plan = solve(day.problem, backend=run.backend or None, time_limit=run.time_limit, warm_start=day.warm or None)
+        plan = solve(day.problem, backend=run.backend or None, time_limit=run.time_limit, warm_start=day.warm or None,
+                     progress=_progress_recorder(run.pk, day.currency))
         return _write(run, day, plan)
     except DomainError as error:
         return _fail(run, str(error))

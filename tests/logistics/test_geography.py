@@ -9,6 +9,7 @@ from logistics import geography
 from logistics.errors import CentroidsInvalid
 from logistics.geography import Address, Point, distance_matrix, haversine_km, travel_minutes
 from logistics.models import DeliveryZone, PostcodeCentroid
+from logistics.planning import Location, haversine_matrices
 from logistics.services import centroids_load, fleet_save
 from logistics.services.centroids import read_centroids
 from tests.factories import events
@@ -39,6 +40,17 @@ def test_road_distances_are_haversine_times_the_road_factor(settings):
 
     assert rows[0][0] == 0 and rows[0][1] == rows[1][0]
     assert rows[0][1] == pytest.approx(haversine_km(LYON, PARIS) * 1.5)
+
+
+def test_the_app_and_the_planner_measure_with_one_haversine(settings):
+    """The offline matrix the app plans with and the planner's own ``haversine_matrices`` agree to the metre."""
+    settings.LOGISTICS_ROAD_FACTOR = "1.3"
+    points = [LYON, PARIS, Point(Decimal("45.750000"), Decimal("4.850000"))]
+
+    app = distance_matrix(points)
+    planner, _ = haversine_matrices([Location(float(p.latitude), float(p.longitude)) for p in points], road_factor=1.3)
+
+    assert [[round(km * 1000) for km in row] for row in app] == planner.tolist()
 
 
 def test_a_matrix_asked_twice_is_computed_once(monkeypatch):

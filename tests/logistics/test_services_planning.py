@@ -9,7 +9,7 @@ from django.utils import timezone
 from commerce.audit.models import DomainEvent
 from logistics import services
 from logistics.errors import PlanningInvalid
-from logistics.models import Delivery, PlanningRun, Route, Stop
+from logistics.models import Delivery, Driver, PlanningRun, Route, Stop
 from logistics.planning import plan_routes
 from logistics.services.planning import day_plan, planning_run_execute, planning_run_request
 from logistics.tasks import logistics_plan_tomorrow_task
@@ -181,3 +181,64 @@ def test_replanning_starts_from_the_current_routes():
     run = planning_run_execute(run_id=planning_run_request(centre=centre, date=date, time_limit=LIMIT).pk, solve=solve)
     assert run.status == PlanningRun.Status.DONE
     assert seen["warm_start"] == [(f"v{route.vehicle_id}", current)]
+
+
+def test_a_vehicle_nobody_may_drive_stays_with_its_reason():
+    centre, date, made = _day(deliveries=3, vans=1)
+    lorry = f.vehicle(centre, licence_required="C")  # the one driver holds a B licence
+
+    run = day_plan(centre=centre, date=date, time_limit=LIMIT)
+
+    assert run.status == PlanningRun.Status.DONE, run.error
+    assert f"{lorry.registration} stays at the centre: no driver on shift holds a licence for it (C)" in run.notes
+    assert not Route.objects.filter(vehicle=lorry).exists()
+
+
+def _taking(centre, date, *drivers):
+    """A solve during which a dispatcher gives ``drivers`` routes of their own (after the day was read)."""
+
+    def solve(problem, **kwargs):
+        plan = plan_routes(problem, **kwargs)
+        for driver in drivers:
+            route = services.route_create(centre=centre, date=date, delivery_ids=[f.scheduled_deliveries(1)[0].pk])
+            services.route_assign(route=route, driver=driver, vehicle=f.vehicle(centre))
+        return plan
+
+    return solve
+
+
+def _planned_route(run):
+    event = DomainEvent.objects.filter(event_type="logistics.plan.created", payload__run_id=run.pk).get()
+    return Route.objects.get(pk__in=event.payload["route_ids"])
+
+
+def test_a_route_whose_driver_was_taken_meanwhile_gets_another_who_fits():
+    centre, date, made = _day(deliveries=3, vans=1)
+    paired = Driver.objects.get()
+    # a shorter shift than the paired driver's (the van goes to the longest), still covering a morning route
+    spare = f.driver(centre, date=date, starts=datetime.time(8), ends=datetime.time(22))
+
+    run = planning_run_execute(run_id=planning_run_request(centre=centre, date=date, time_limit=LIMIT).pk,
+                               solve=_taking(centre, date, paired))
+
+    assert run.status == PlanningRun.Status.DONE, run.error
+    route = _planned_route(run)
+    assert timezone.localtime(route.departs_at).time() >= datetime.time(8)  # the windows open at 9
+    assert route.driver_id == spare.pk and route.state == Route.State.ASSIGNED
+    assert Route.objects.get(driver=paired).pk != route.pk
+
+
+def test_a_route_nobody_can_drive_stays_planned_with_the_reason():
+    centre, date, made = _day(deliveries=3, vans=1)
+    spare = f.driver(centre, date=date)
+    paired = Driver.objects.exclude(pk=spare.pk).get()
+
+    run = planning_run_execute(run_id=planning_run_request(centre=centre, date=date, time_limit=LIMIT).pk,
+                               solve=_taking(centre, date, paired, spare))
+
+    assert run.status == PlanningRun.Status.DONE, run.error
+    route = _planned_route(run)
+    assert route.state == Route.State.PLANNED and route.driver_id is None and route.vehicle_id is None
+    assert set(route.stops.values_list("delivery_id", flat=True)) == {d.pk for d in made}
+    assert any(note.startswith(f"Route {route.number} (planned for ") and note.endswith(
+        "has no driver: every driver who could take it drives another vehicle.") for note in run.notes), run.notes

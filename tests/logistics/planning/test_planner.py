@@ -204,3 +204,30 @@ def test_nearest_backend_and_unknown_backend():
     assert plan.solver == "nearest" and plan.peak_memory_kb == 0
     with pytest.raises(ValueError, match="unknown back end"):
         plan_routes(problem, backend="gurobi")
+
+
+@pytest.mark.parametrize("backend", SOLVERS)
+def test_progress_reports_the_best_plan_so_far_while_searching(backend):
+    """Each report is the cost of a solution the back end sent, within the limit; the last is never worse than
+    the first (the back ends report improvements); a receiver that fails stops the reports, not the plan."""
+    problem = grid_problem(stops=30, centres=2, vehicles=4, capacity=16)
+    reports = []
+
+    plan = plan_routes(problem, backend=backend, time_limit=1.5, progress=reports.append)
+
+    assert reports, "no progress reported"
+    assert all(0 <= r.elapsed <= 1.5 and r.time_limit == 1.5 and r.stops == 30 and 0 <= r.served <= 30 for r in reports)
+    assert [r.solutions for r in reports] == sorted(r.solutions for r in reports)
+    assert all(r.cost > 0 for r in reports if r.served)
+    check_plan(problem, plan)
+
+    calls = []
+
+    def broken(progress):
+        calls.append(progress)
+        raise ConnectionError("database gone")
+
+    plan = plan_routes(problem, backend=backend, time_limit=1.0, progress=broken)
+    check_plan(problem, plan)
+    assert len(calls) <= 1  # the first failure stopped the reports
+    assert bool(calls) == any("progress reports failed: ConnectionError" in note for note in plan.notes)

@@ -14,7 +14,9 @@ def test_read_vrp_and_its_optimal_solution_cost_exactly_what_the_instance_says()
     problem = read_vrp(DATA / "A-n32-k5.vrp")
     solution = read_sol(DATA / "A-n32-k5.sol")
 
-    assert (len(problem.stops), len(problem.vehicles), problem.vehicles[0].capacity) == (31, 5, (100,))
+    # CVRPLIB's fleet is not limited: k5 is the fewest vehicles; sized as HGS-CVRP does, ceil(1.3 × 410 / 100) + 3
+    assert (len(problem.stops), len(problem.vehicles), problem.vehicles[0].capacity) == (31, 9, (100,))
+    assert len(read_vrp(DATA / "A-n32-k5.vrp", vehicles=5).vehicles) == 5
     assert problem.stops[0].demand == (19,) and problem.centres[0].location == 0
     # Node 1 (82, 76) to node 2 (96, 44): sqrt(14² + 32²) = 34.93, TSPLIB nint 35.
     assert problem.distance[0, 1] == 35
