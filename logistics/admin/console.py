@@ -129,7 +129,7 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
                    "Driver and vehicle assigned."),
         "start": (RouteForm, lambda f, r: route_start(route=f["route"]), "Route started: its orders are shipped."),
         "complete": (RouteForm, lambda f, r: route_complete(route=f["route"]), "Route completed."),
-        "reschedule": (RescheduleForm, lambda f, r: dispatch.failed_reschedule(delivery=f["delivery"], date=f["date"]),
+        "reschedule": (RescheduleForm, lambda f, r: dispatch.failed_reschedule(delivery=f["delivery"], date=f["new_date"]),
                        "Failed delivery scheduled again."),
     }
 

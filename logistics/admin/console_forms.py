@@ -65,10 +65,10 @@ class RouteForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     delivery = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    date = forms.DateField(label="New day")
+    new_date = forms.DateField(label="New day")
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
+    def clean_new_date(self):
+        date = self.cleaned_data["new_date"]
         if date <= timezone.localdate() - datetime.timedelta(days=1):
             raise forms.ValidationError("Choose today or a later day.")
         return date
