@@ -19,11 +19,12 @@
     return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
   }
 
-  function drawCountries(layer) {
+  function drawCountries(target) {
     if (!countriesUrl || typeof topojson === "undefined") return;
     var add = function (geo) {
-      L.geoJSON(geo, { style: { color: "#9aa59a", weight: 1, fillColor: "#f3f1ea", fillOpacity: 1 }, interactive: false }).addTo(layer);
-      layer.bringToBack();
+      // In a pane of its own below the routes' (Leaflet's overlay pane is at z-index 400).
+      L.geoJSON(geo, { pane: "basemap", style: { color: "#9aa59a", weight: 1, fillColor: "#f3f1ea", fillOpacity: 1 },
+        interactive: false }).addTo(target);
     };
     if (countries) { add(countries); return; }
     fetch(countriesUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (topo) {
@@ -41,8 +42,8 @@
     map = L.map(box, { zoomSnap: 0.25, attributionControl: true });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Basemap: Natural Earth; postcodes: our own table");
-    var base = L.layerGroup().addTo(map);
-    drawCountries(base);
+    map.createPane("basemap").style.zIndex = 250;
+    drawCountries(map);
     var bounds = [];
     day.places.forEach(function (p) {
       if (!p.at) return;

@@ -213,3 +213,29 @@ def test_console_day_reads_in_constant_queries(django_assert_max_num_queries):
         data = console_map(day)
     assert len(data["routes"]) == 3 and all(r["stops"] for r in data["routes"])
     assert all(item.utilisation for item in day.routes)
+
+
+def test_pin_puts_a_locked_stop_back_on_its_vehicle_where_it_adds_least():
+    import numpy as np
+
+    from logistics.dispatch.reoptimise import pin
+    from logistics.planning import Centre, Location, Plan, PlanStatus, Problem, Unassigned, UnassignedReason, Visit
+    from logistics.planning import Route as PlanRoute
+    from logistics.planning import Stop as PlanStop
+    from logistics.planning import Vehicle as PlanVehicle
+
+    xs = [0, 10, 20, 30, 11]  # the centre, then a, b, c on a line; d next to a
+    distance = np.array([[abs(a - b) for b in xs] for a in xs], dtype=np.int64)
+    problem = Problem(locations=tuple(Location(0, x) for x in xs), distance=distance, duration=distance.copy(),
+                      centres=(Centre("c", 0),), dimensions=("parcels",),
+                      vehicles=(PlanVehicle("v1", "c", "c", (10,)), PlanVehicle("v2", "c", "c", (10,))),
+                      stops=tuple(PlanStop(sid, i, (1,)) for i, sid in enumerate("abcd", start=1)))
+
+    def route(vehicle, stops):
+        return PlanRoute(vehicle, tuple(Visit(s, 0, 0, 0, (0,)) for s in stops), 0, 0, 0, 0, 0.0, (0,))
+
+    plan = Plan(routes=(route("v1", ["b", "c"]), route("v2", ["a"])), unassigned=(Unassigned("d", UnassignedReason.PENALTY),),
+                solver="test", status=PlanStatus.SOLVED, wall_time=0.0)
+    routes, left = pin(problem, plan, {"a": "v1", "d": "v1"})
+    assert routes == [("v1", ["a", "d", "b", "c"], False)]  # v2 emptied: not listed
+    assert left == []
