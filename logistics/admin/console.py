@@ -17,9 +17,11 @@ from urllib.parse import urlencode
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from commerce.errors import DomainError
 from commerce.money_format import money_text
@@ -38,6 +40,15 @@ from logistics.dispatch.selectors import console_day, console_days, console_map,
 from logistics.models import DispatchConsole, DistributionCentre, Route
 from logistics.selectors import can_dispatch
 from logistics.services import route_assign, route_complete, route_start
+
+#: a stop's own form: which button was pressed, its service, and what is said when it is done
+STOP_EDITS = {
+    "lock": (lambda f: dispatch.stop_lock(delivery=f["delivery"], locked=True, versions=f["versions"]), "Stop locked to its route."),
+    "unlock": (lambda f: dispatch.stop_lock(delivery=f["delivery"], locked=False, versions=f["versions"]), "Stop unlocked."),
+    "remove": (lambda f: dispatch.stop_remove(delivery=f["delivery"], versions=f["versions"]), "Stop taken off its route."),
+    "move": (lambda f: dispatch.stop_move(delivery=f["delivery"], route=f["route"], position=f["position"], versions=f["versions"]),
+             "Stop moved; times and cost recalculated."),
+}
 
 
 def _date(raw: str | None) -> datetime.date | None:
@@ -103,9 +114,15 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
         if centre is not None:
             day = console_day(centre=centre, date=date)
             totals = day.totals
+            versions = ",".join(f"{pk}:{v}" for pk, v in sorted(day.versions.items()))
             context.update(
                 day=day, map_data=console_map(day), totals=totals, cost_text=money_text(totals["cost_amount"], totals["currency"]),
-                versions=",".join(f"{pk}:{v}" for pk, v in sorted(day.versions.items())),
+                # What every edit carries, rendered once (a day of 100 stops has a form on each).
+                edit_fields=format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" '
+                                        'name="centre" value="{}"><input type="hidden" name="date" value="{}"><input '
+                                        'type="hidden" name="versions" value="{}">', get_token(request), centre.pk,
+                                        date.isoformat(), versions),
+                urls={action: reverse("admin:logistics_dispatchconsole_edit", args=[action]) for action in self.EDITS},
                 days=console_days(centre=centre, around=date), failed=failed_queue(centre=centre),
                 previous_day=date - datetime.timedelta(days=1), next_day=date + datetime.timedelta(days=1),
                 editable_routes=[r for r in day.routes if r.editable],
@@ -120,10 +137,7 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
     EDITS = {
         "move": (MoveForm, lambda f, r: dispatch.stop_move(delivery=f["delivery"], route=f["route"], position=f["position"],
                                                            versions=f["versions"]), "Stop moved; times and cost recalculated."),
-        "remove": (StopForm, lambda f, r: dispatch.stop_remove(delivery=f["delivery"], versions=f["versions"]),
-                   "Stop taken off its route."),
-        "lock": (StopForm, lambda f, r: dispatch.stop_lock(delivery=f["delivery"], locked=f["locked"], versions=f["versions"]),
-                 None),
+        "stop": (StopForm, lambda f, r: STOP_EDITS[f["do"]][0](f), None),
         "reoptimise": (ReoptimiseForm, None, None),
         "assign": (AssignForm, lambda f, r: route_assign(route=f["route"], driver=f["driver"], vehicle=f["vehicle"]),
                    "Driver and vehicle assigned."),
@@ -156,8 +170,8 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
                         f"{run.stops} stop(s), {len(run.unassigned)} unassigned.")
             else:
                 call(data, request)
-                if action == "lock":
-                    done = "Stop locked to its route." if data["locked"] else "Stop unlocked."
+                if action == "stop":
+                    done = STOP_EDITS[data["do"]][1]
         except DomainError as error:
             return self.console_view(request, error=error, status=error.status_code)
         messages.success(request, done)

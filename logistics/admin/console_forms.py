@@ -43,10 +43,20 @@ class MoveForm(EditForm):
 
 
 class StopForm(EditForm):
-    """Remove a stop from its route, or (``locked``) pin or free it."""
+    """A stop's own form: lock, unlock, remove, or move it (to ``route`` at ``position``)."""
 
+    do = forms.ChoiceField(choices=[("lock", "Lock"), ("unlock", "Unlock"), ("remove", "Remove"), ("move", "Move")])
     delivery = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    locked = forms.TypedChoiceField(choices=[("1", "lock"), ("0", "unlock")], coerce=lambda v: v == "1", required=False)
+    route = forms.IntegerField(min_value=1, required=False)
+    position = forms.IntegerField(min_value=1, max_value=999, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("do") == "move":
+            for name in ("route", "position"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, "Required to move a stop.")
+        return data
 
 
 class ReoptimiseForm(EditForm):

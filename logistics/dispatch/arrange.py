@@ -86,29 +86,20 @@ def check_versions(locked: dict[int, Route], read: dict[int, RouteState], expect
 
 
 def write_route(route: Route, timeline: RouteTimeline, *, locked: set[int]) -> Route:
-    """Give ``route`` (locked, sequences already shifted) the stops of ``timeline`` in its order: a
-    delivery's open stop (on this route or another being rewritten) moves here, keeping its id;
-    a delivery without one gets a new stop. The route's figures and version follow."""
+    """Give ``route`` (locked, sequences already shifted) the stops of ``timeline`` in its order, with
+    the figures of each. The deliveries' open stops (on this route, or on another not started that is
+    being rewritten in the same command) are replaced by new rows: one DELETE and one INSERT, where
+    updating each row would cost a statement or a CASE per field and stop. Only routes not started
+    are rewritten, so these stops are all pending: nothing but their place and figures is lost."""
     ids = [f.delivery_id for f in timeline.stops]
-    existing = {s.delivery_id: s for s in Stop.objects.filter(holds_id__in=ids)}
-    changed, new = [], []
-    for sequence, figures in enumerate(timeline.stops, start=1):
-        values = {"route_id": route.pk, "sequence": sequence, "planned_arrival": figures.planned_arrival,
-                  "distance_from_previous_km": figures.distance_from_previous_km, "load_after_kg": figures.load_after_kg,
-                  "load_after_l": figures.load_after_l, "load_after_parcels": figures.load_after_parcels,
-                  "locked": figures.delivery_id in locked}
-        stop = existing.get(figures.delivery_id)
-        if stop is None:
-            new.append(Stop(delivery_id=figures.delivery_id, holds_id=figures.delivery_id, **values))
-        else:
-            for name, value in values.items():
-                setattr(stop, name, value)
-            changed.append(stop)
-    if changed:
-        Stop.objects.bulk_update(changed, ["route_id", "sequence", "planned_arrival", "distance_from_previous_km", "load_after_kg",
-                                           "load_after_l", "load_after_parcels", "locked"])
-    if new:
-        Stop.objects.bulk_create(new)
+    Stop.objects.filter(holds_id__in=ids).delete()
+    Stop.objects.bulk_create([
+        Stop(route_id=route.pk, delivery_id=figures.delivery_id, holds_id=figures.delivery_id, sequence=sequence,
+             planned_arrival=figures.planned_arrival, distance_from_previous_km=figures.distance_from_previous_km,
+             load_after_kg=figures.load_after_kg, load_after_l=figures.load_after_l, load_after_parcels=figures.load_after_parcels,
+             locked=figures.delivery_id in locked)
+        for sequence, figures in enumerate(timeline.stops, start=1)
+    ])
     route.departs_at, route.returns_at = timeline.departs_at, timeline.returns_at
     route.distance_km, route.duration_minutes = timeline.distance_km, timeline.duration_minutes
     route.cost_amount = route_cost(vehicle=route.vehicle, distance_km=timeline.distance_km, duration_minutes=timeline.duration_minutes)

@@ -82,7 +82,7 @@ def test_a_stop_is_moved_with_the_plain_form(dispatcher):
 
 def test_a_stale_form_gets_a_conflict_and_changes_nothing(dispatcher):
     centre, date, (first, second), deliveries = two_routes()
-    dispatcher.post(edit_url("lock"), where(centre, date, delivery=deliveries[0].pk, locked="1", versions=f"{first.pk}:0"))
+    dispatcher.post(edit_url("stop"), where(centre, date, do="lock", delivery=deliveries[0].pk, versions=f"{first.pk}:0"))
     response = dispatcher.post(edit_url("move"), where(centre, date, delivery=deliveries[1].pk, route=first.pk, position=1,
                                                        versions=f"{first.pk}:0,{second.pk}:0"))
     assert response.status_code == 409
@@ -102,6 +102,20 @@ def test_bad_input_gets_a_4xx_and_changes_nothing(dispatcher, values):
     assert order_of(first) == [d.pk for d in deliveries[:3]]
 
 
+def test_a_stop_form_moves_removes_and_unlocks(dispatcher):
+    centre, date, (first, second), deliveries = two_routes()
+    response = dispatcher.post(edit_url("stop"), where(centre, date, do="move", delivery=deliveries[1].pk, route=first.pk, position=1))
+    assert response.status_code == 302 and order_of(first)[0] == deliveries[1].pk
+    response = dispatcher.post(edit_url("stop"), where(centre, date, do="move", delivery=deliveries[1].pk))
+    assert response.status_code == 400 and "Required to move a stop." in response.content.decode()
+    assert dispatcher.post(edit_url("stop"), where(centre, date, do="remove", delivery=deliveries[1].pk)).status_code == 302
+    assert not Stop.objects.filter(holds=deliveries[1]).exists()
+    dispatcher.post(edit_url("stop"), where(centre, date, do="lock", delivery=deliveries[3].pk))
+    assert dispatcher.post(edit_url("stop"), where(centre, date, do="unlock", delivery=deliveries[3].pk)).status_code == 302
+    assert not Stop.objects.get(holds=deliveries[3]).locked
+    assert dispatcher.post(edit_url("stop"), where(centre, date, do="explode", delivery=deliveries[3].pk)).status_code == 400
+
+
 def test_unknown_edits_and_gets_are_refused(dispatcher):
     assert dispatcher.post(edit_url("explode"), {}).status_code == 404
     assert dispatcher.get(edit_url("move")).status_code == 405
@@ -109,7 +123,7 @@ def test_unknown_edits_and_gets_are_refused(dispatcher):
 
 def test_lock_and_reoptimise_with_the_plain_forms(dispatcher):
     centre, date, (first, second), deliveries = two_routes()
-    assert dispatcher.post(edit_url("lock"), where(centre, date, delivery=deliveries[0].pk, locked="1")).status_code == 302
+    assert dispatcher.post(edit_url("stop"), where(centre, date, do="lock", delivery=deliveries[0].pk)).status_code == 302
     assert Stop.objects.get(holds=deliveries[0]).locked
     response = dispatcher.post(edit_url("reoptimise"), where(centre, date, versions=f"{first.pk}:1,{second.pk}:0"))
     assert response.status_code == 302
