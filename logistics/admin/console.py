@@ -79,10 +79,8 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [
-            path("", view(self.console_view), name="logistics_dispatchconsole_changelist"),
-            path("edit/<str:action>/", view(self.edit_view), name="logistics_dispatchconsole_edit"),
-        ]
+        # The list is the console (``changelist_view``); a centre's own page stays read-only.
+        return [path("edit/<str:action>/", view(self.edit_view), name="logistics_dispatchconsole_edit"), *super().get_urls()]
 
     # --- the page ---------------------------------------------------------------------------------
     def _require(self, request) -> None:

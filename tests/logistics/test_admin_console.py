@@ -3,14 +3,16 @@ forms (the path without JavaScript): success redirects back to the day, a refusa
 the message and the error's status, and changes nothing."""
 
 import datetime
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from logistics import services
-from logistics.models import Delivery, Route, Stop
+from logistics.models import Delivery, DistributionCentre, Route, Stop
 from tests.factories import StaffFactory
 from tests.logistics import factories as f
 from tests.logistics.test_dispatch_services import order_of, two_routes
@@ -159,3 +161,15 @@ def test_failed_deliveries_are_listed_and_rescheduled(dispatcher):
     assert response.status_code == 302
     delivery = Delivery.objects.get(pk=deliveries[0].pk)
     assert (delivery.status, delivery.date) == (Delivery.Status.SCHEDULED, later)
+
+
+def test_the_demo_day_shows_on_the_console(dispatcher):
+    order = f.ready_order(zip_code="69003")  # its delivery is made and planned by the demo (Villeurbanne's zone)
+    call_command("seed_demo_logistics", stdout=io.StringIO())
+    centre = DistributionCentre.objects.get(code="villeurbanne")
+    route = Route.objects.get(centre=centre)
+
+    page = dispatcher.get(URL, {"centre": centre.pk}).content.decode()
+
+    assert route.number in page and order.number in page
+    assert f'value="{route.date.isoformat()}"' in page and 'id="console-map-data"' in page
