@@ -75,6 +75,15 @@ class DistributionCentre(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class DispatchConsole(DistributionCentre):
+    """The back office's dispatch console (``logistics/admin/console.py``): a centre's planned day."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "dispatch console"
+        verbose_name_plural = "dispatch console"
+
+
 class OpeningHours(models.Model):
     """When a centre dispatches on a weekday; a weekday without a row is closed."""
 
@@ -341,6 +350,9 @@ class Route(models.Model):
     cost_amount = models.DecimalField(**AMOUNT, default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every dispatcher's edit of its stops (``logistics.dispatch``): an edit made on an
+    # older version is refused as stale, never written over the newer one.
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -392,6 +404,8 @@ class Stop(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    # Pinned by a dispatcher: re-optimising keeps it on its route (``logistics.dispatch``).
+    locked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["route_id", "sequence"]

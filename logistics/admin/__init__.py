@@ -3,6 +3,7 @@ with its event), the centroid table (read-only), deliveries and routes with thei
 read-only, moved along by actions that call the services). ``accounts.dispatch_routes`` (the
 Dispatchers group) grants every page here."""
 
+from logistics.admin.console import DispatchConsoleAdmin
 from logistics.admin.fleet import (
     DeliveryZoneAdmin,
     DistributionCentreAdmin,
@@ -13,5 +14,5 @@ from logistics.admin.fleet import (
 from logistics.admin.operations import DeliveryAdmin, RouteAdmin
 from logistics.admin.planning import PlanningRunAdmin
 
-__all__ = ["DeliveryAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PlanningRunAdmin", "PostcodeCentroidAdmin", "RouteAdmin",
+__all__ = ["DeliveryAdmin", "DispatchConsoleAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PlanningRunAdmin", "PostcodeCentroidAdmin", "RouteAdmin",
            "VehicleAdmin"]

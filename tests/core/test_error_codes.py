@@ -16,6 +16,7 @@ from commerce.api.errors import exception_handler
 from commerce.catalog.errors import CatalogError
 from commerce.errors import CoreError, DomainError, ValidationError
 from commerce.mail.errors import MailError
+from logistics.dispatch.errors import DispatchError
 from logistics.errors import LogisticsError
 from orders.errors import COUPON_REFUSALS, CouponRejected, OrdersError, coupon_refusal
 from promotions import engine
@@ -24,7 +25,8 @@ from recommendations.errors import RecommendationsError
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("commerce", "orders", "promotions", "recommendations", "logistics")
-ENUMS = (CoreError, CatalogError, AccountsError, MailError, OrdersError, PromotionsError, RecommendationsError, LogisticsError)
+ENUMS = (CoreError, CatalogError, AccountsError, MailError, OrdersError, PromotionsError, RecommendationsError, LogisticsError,
+         DispatchError)
 #: the API error format's own codes: answers to what is not a domain error (commerce/api/errors.py)
 API_FORMAT_CODES = {
     CoreError.UNKNOWN_FIELD, CoreError.BAD_REQUEST, CoreError.MALFORMED_REQUEST, CoreError.NOT_AUTHENTICATED, CoreError.AUTHENTICATION_FAILED, CoreError.METHOD_NOT_ALLOWED,
@@ -106,7 +108,7 @@ def test_a_subclass_owns_a_member_of_an_error_enum_not_a_string():
 def test_every_domain_error_lives_in_an_errors_module_and_owns_a_member_of_its_apps_enum():
     enum_of = {"commerce": CoreError, "commerce.catalog": CatalogError, "commerce.accounts": AccountsError,
                "commerce.mail": MailError, "orders": OrdersError, "promotions": PromotionsError, "recommendations": RecommendationsError,
-               "logistics": LogisticsError}
+               "logistics": LogisticsError, "logistics.dispatch": DispatchError}
     for cls in filter(_ours, _subclasses(DomainError)):
         assert cls.__module__.endswith("errors"), f"{cls.__qualname__} is declared in {cls.__module__}, not an errors module"
         app = cls.__module__.rsplit(".errors", 1)[0] if cls.__module__ != "commerce.errors" else "commerce"

@@ -97,6 +97,7 @@ class Command(BaseCommand):
         ))
         if self.made["drivers"]:
             self.stdout.write(f"Drivers log in as driver-gerland-1 ... driver-vaise-2 with the password {self.password!r}.")
+        self.stdout.write("The planned days are on the dispatch console: /admin/logistics/dispatchconsole/ (user dispatcher).")
 
     # --- the fleet --------------------------------------------------------------------------------
     def _centre(self, code, name, street, zip_code, city, lat, lon, locations, prefixes) -> DistributionCentre:

@@ -181,7 +181,7 @@ LAST_NAMES = [
 # staff: (username, first name, last name, groups, sales region codes, role)
 STAFF = [
     ("merchandiser", "Marie", "Chevalier", [access.MERCHANDISERS], [], "Merchandisers: catalog, stock, recalls, promotions"),
-    ("dispatcher", "Daniel", "Fabre", [access.DISPATCHERS], [], "Dispatchers: fulfilment and delivery routes"),
+    ("dispatcher", "Daniel", "Fabre", [access.DISPATCHERS], [], "Dispatchers: fulfilment, delivery routes and the dispatch console"),
     ("support", "Sophie", "Mercier", [access.SUPPORT], [], "Support: customers, all orders, refunds, recalls"),
     ("sales-north", "Nadia", "Blanc", [access.SALES], ["lyon-north", "lyon-centre"], "Sales: orders of Lyon North and Centre"),
     ("sales-south", "Simon", "Garnier", [access.SALES], ["lyon-south", "lyon-east"], "Sales: orders of Lyon South and East"),
