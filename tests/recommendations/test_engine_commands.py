@@ -32,3 +32,22 @@ def test_evaluate_the_live_interactions(capsys, shop):  # noqa: F811
     call_command("recommendations_evaluate", live=True, purpose="similar")
     out = capsys.readouterr().out
     assert "the shop's interactions: 6 customers, 8 products, 24 interactions" in out and "item_knn" in out
+
+
+@pytest.mark.django_db
+def test_seed_demo_trains_and_activates_a_model_per_purpose(django_capture_on_commit_callbacks):
+    import io
+
+    from recommendations.models import ModelVersion
+    from recommendations.selectors.engine import active_recommender, forget_loaded
+
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--products", "20", "--customers", "6", stdout=out)
+    assert set(ModelVersion.objects.filter(state="active").values_list("purpose", flat=True)) == {"for_you", "similar"}
+    assert "Recommender (For you):" in out.getvalue() and "activated as version" in out.getvalue()
+    forget_loaded()
+    assert active_recommender("for_you") is not None
+    again = io.StringIO()
+    call_command("seed_demo_recommender", stdout=again)
+    assert ModelVersion.objects.count() == 2 and "left as it is" in again.getvalue()
