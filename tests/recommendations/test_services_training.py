@@ -76,6 +76,21 @@ def test_interaction_matrix_weighs_orders_carts_views_and_ratings():
     assert customer_interactions(customer_id=customer.pk) == pytest.approx(row, rel=1e-5)
 
 
+def test_serving_reads_one_customer_or_one_session_in_few_queries(django_assert_num_queries):
+    from recommendations.selectors.interactions import session_interactions
+
+    customer, _ = customer_with_address()
+    product, other = ProductFactory(), ProductFactory()
+    view(customer, product)
+    journey_record(action=JourneyAction.ADD_TO_CART, session_id="anon", product_id=other.pk)
+    journey_record(action=JourneyAction.PRODUCT_VIEW, session_id="anon", product_id=other.pk)
+    with django_assert_num_queries(3):  # orders, journey steps, ratings of that customer
+        assert customer_interactions(customer_id=customer.pk) == pytest.approx({product.pk: 1.0}, rel=1e-3)
+    with django_assert_num_queries(1):
+        assert session_interactions(session_id="anon") == pytest.approx({other.pk: 4.0}, rel=1e-3)
+    assert session_interactions(session_id="") == {}
+
+
 def test_interaction_matrix_halves_a_weight_every_half_life(frozen_clock):
     customer, _ = customer_with_address()
     product = ProductFactory()
