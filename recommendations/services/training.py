@@ -50,8 +50,11 @@ from recommendations.selectors.interactions import interaction_matrix
 
 logger = logging.getLogger(__name__)
 S = TrainingRun.Status
-#: seconds after which a run still "running" lost its worker (the queue's hard limit, and a margin)
-STALE_AFTER = 960
+
+
+def stale_after() -> int:
+    """Seconds after which a run still "running" lost its worker: the queue's hard time limit, and a margin."""
+    return int(settings.CELERY_QUEUE_TIME_LIMITS.get("recommendations", 900)) + 60
 
 
 def training_config() -> dict:
@@ -104,7 +107,7 @@ def _claim(run_id: int) -> TrainingRun | None:
         run = lock_one(Kind.TRAINING_RUN, TrainingRun.objects.filter(pk=run_id))
         if run is None:
             raise TrainingRunNotFound("No such training run.")
-        stale = run.started_at is None or timezone.now() - run.started_at > datetime.timedelta(seconds=STALE_AFTER)
+        stale = run.started_at is None or timezone.now() - run.started_at > datetime.timedelta(seconds=stale_after())
         if run.status == S.DONE or (run.status == S.RUNNING and not stale):
             return None
         run.status, run.started_at, run.finished_at, run.error = S.RUNNING, timezone.now(), None, ""

@@ -233,3 +233,13 @@ def test_a_run_done_is_not_run_again(shop):
     run = training.train_now(purpose="similar", trigger="test")
     again = training.training_run_execute(run_id=run.pk)
     assert again.status == TrainingRun.Status.DONE and ModelVersion.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_run_again(shop, settings):
+    run = training.training_run_request(purpose="similar")
+    long_ago = timezone.now() - datetime.timedelta(seconds=training.stale_after() + 1)
+    TrainingRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
+    assert training.training_run_execute(run_id=run.pk).status == TrainingRun.Status.DONE
+    fresh = training.training_run_request(purpose="similar")
+    TrainingRun.objects.filter(pk=fresh.pk).update(status="running", started_at=timezone.now())
+    assert training.training_run_execute(run_id=fresh.pk).status == TrainingRun.Status.RUNNING
