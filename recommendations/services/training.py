@@ -175,7 +175,7 @@ def _fail(run_id: int, error: str) -> TrainingRun:
         return run
 
 
-def _in_transaction() -> bool:
+def in_transaction() -> bool:
     """Whether the code opened a transaction around this call (a test case's own blocks do not count)."""
     return any(not block._from_testcase for block in connection.atomic_blocks)
 
@@ -183,7 +183,7 @@ def _in_transaction() -> bool:
 def training_run_execute(*, run_id: int) -> TrainingRun:
     """Run a queued (or failed, or stale) training: never inside a transaction. A run done, or
     running and not stale, is returned as it is (a task delivered twice trains once)."""
-    if _in_transaction():
+    if in_transaction():
         raise RuntimeError("a training runs outside any transaction (it would hold it for minutes)")
     claimed = _claim(run_id)
     if claimed is None:
