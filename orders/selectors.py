@@ -9,7 +9,7 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data). A new need of another app is a new function here, with its
+``received_purchases`` (its demo data) and ``purchased_lines`` (what the recommender learns from). A new need of another app is a new function here, with its
 query count in mind, not an import of a model.
 """
 
@@ -614,3 +614,16 @@ def delivered_order_of(*, number: str, customer_id: int) -> DeliveredOrder | Non
     order = (Order.objects.filter(number=number, customer_id=customer_id, status__in=RECEIVED).select_related("customer")
              .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).first())
     return None if order is None else _delivered(order)
+
+
+def purchased_lines(*, since: datetime.datetime, customer_id: int | None = None, chunk_size: int = 5000):
+    """Stream every line of an order placed since ``since`` and not cancelled or voided, as
+    ``(customer_id, product_id, quantity, placed_at)`` tuples, unordered: one query read
+    ``chunk_size`` rows at a time, so memory stays flat whatever the history (the recommender's
+    training reads the whole shop through this; with ``customer_id``, one customer's lines)."""
+    lines = OrderLine.objects.filter(order__placed_at__gte=since, product_id__isnull=False)
+    if customer_id is not None:
+        lines = lines.filter(order__customer_id=customer_id)
+    return (lines.exclude(order__status__in=NOT_ORDERED).order_by()
+            .values_list("order__customer_id", "product_id", "quantity", "order__placed_at")
+            .iterator(chunk_size=chunk_size))

@@ -41,6 +41,12 @@ class RecommendationsError(StrEnum):
     REPRESENTATIVE_NOT_FOUND = "representative_not_found"
     CONTENT_INVALID = "content_invalid"
     CONTENT_NOT_FOUND = "content_not_found"
+    # --- the recommender engine ---
+    MODEL_VERSION_NOT_FOUND = "model_version_not_found"
+    MODEL_FILE_UNREADABLE = "model_file_unreadable"
+    TRAINING_INVALID = "training_invalid"
+    TRAINING_RUN_NOT_FOUND = "training_run_not_found"
+    TRAINING_DATA_TOO_SMALL = "training_data_too_small"
 
 
 # --- reviews -----------------------------------------------------------------------------------------
@@ -183,3 +189,30 @@ class BannedWordInvalid(ValidationError):
 
 class BannedWordNotFound(NotFound):
     default_code = RecommendationsError.BANNED_WORD_NOT_FOUND
+
+
+# --- the recommender engine ----------------------------------------------------------------------------
+class ModelVersionNotFound(NotFound):
+    default_code = RecommendationsError.MODEL_VERSION_NOT_FOUND
+
+
+class ModelFileUnreadable(Conflict):
+    """A version's file is missing from the storage or is not a model: it cannot be activated."""
+
+    default_code = RecommendationsError.MODEL_FILE_UNREADABLE
+
+
+class TrainingInvalid(ValidationError):
+    """A training request names an unknown purpose or algorithm (``fields`` says which)."""
+
+    default_code = RecommendationsError.TRAINING_INVALID
+
+
+class TrainingRunNotFound(NotFound):
+    default_code = RecommendationsError.TRAINING_RUN_NOT_FOUND
+
+
+class TrainingDataTooSmall(Conflict):
+    """Too few interactions to train on (``RECOMMENDATIONS_TRAINING["min_interactions"]``)."""
+
+    default_code = RecommendationsError.TRAINING_DATA_TOO_SMALL

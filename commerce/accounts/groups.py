@@ -16,6 +16,8 @@ GROUP_PERMISSIONS = {
         "catalog.view_stockmovement", "catalog.view_stockreservation",
         "accounts.manage_inventory", "accounts.recall_batches", "accounts.manage_promotions",
         "audit.view_audit_trail",
+        "recommendations.view_modelversion", "recommendations.change_modelversion",
+        "recommendations.view_trainingrun", "recommendations.add_trainingrun",
     ],
     "Dispatchers": [
         "accounts.view_all_orders", "accounts.manage_orders", "accounts.dispatch_routes",

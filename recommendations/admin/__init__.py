@@ -2,11 +2,13 @@
 
 - ``questions``: the question and answer moderation queues (bulk approve, reject with a reason,
   filters), answering as the shop, verified answers, FAQ categories, manufacturer representatives;
-- ``content``: the manufacturers' official content.
+- ``content``: the manufacturers' official content;
+- ``engine``: the recommender's model versions (activate) and training runs (retrain, progress).
 """
 
 from recommendations.admin import reviews  # noqa: F401 (registers the review admins)
 from recommendations.admin.content import OfficialContentAdmin
+from recommendations.admin.engine import ModelVersionAdmin, TrainingRunAdmin
 from recommendations.admin.questions import (
     AnswerAdmin,
     FAQCategoryAdmin,
@@ -14,4 +16,5 @@ from recommendations.admin.questions import (
     QuestionAdmin,
 )
 
-__all__ = ["AnswerAdmin", "FAQCategoryAdmin", "ManufacturerRepresentativeAdmin", "OfficialContentAdmin", "QuestionAdmin"]
+__all__ = ["AnswerAdmin", "FAQCategoryAdmin", "ManufacturerRepresentativeAdmin", "ModelVersionAdmin", "OfficialContentAdmin",
+           "QuestionAdmin", "TrainingRunAdmin"]

@@ -4,9 +4,11 @@
   link of a user to the manufacturer they represent.
 - ``reviews``: reviews, their photos, votes and flags, banned words, the rating summary read model.
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
+- ``engine``: the recommender's trained model versions and the runs that train them.
 """
 
 from recommendations.models.content import OfficialContent
+from recommendations.models.engine import Algorithm, ModelVersion, Purpose, TrainingRun
 from recommendations.models.questions import (
     Answer,
     AnswerVote,
@@ -27,6 +29,10 @@ from recommendations.models.reviews import (
 
 __all__ = [
     "AXES",
+    "Algorithm",
+    "ModelVersion",
+    "Purpose",
+    "TrainingRun",
     "Answer",
     "BannedWord",
     "ProductRatingSummary",
