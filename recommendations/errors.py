@@ -41,6 +41,11 @@ class RecommendationsError(StrEnum):
     REPRESENTATIVE_NOT_FOUND = "representative_not_found"
     CONTENT_INVALID = "content_invalid"
     CONTENT_NOT_FOUND = "content_not_found"
+    # --- serving and tracking ---
+    PLACEMENT_NOT_FOUND = "placement_not_found"
+    PLACEMENT_INVALID = "placement_invalid"
+    RECOMMENDATION_LIST_NOT_FOUND = "recommendation_list_not_found"
+    RECOMMENDATION_NOT_IN_LIST = "recommendation_not_in_list"
 
 
 # --- reviews -----------------------------------------------------------------------------------------
@@ -183,3 +188,26 @@ class BannedWordInvalid(ValidationError):
 
 class BannedWordNotFound(NotFound):
     default_code = RecommendationsError.BANNED_WORD_NOT_FOUND
+
+
+# --- serving and tracking ------------------------------------------------------------------------------
+class PlacementNotFound(NotFound):
+    default_code = RecommendationsError.PLACEMENT_NOT_FOUND
+
+
+class PlacementInvalid(ValidationError):
+    """A placement's or a rule's values are not acceptable (``fields`` says which)."""
+
+    default_code = RecommendationsError.PLACEMENT_INVALID
+
+
+class RecommendationListNotFound(NotFound):
+    """No list with this id was served to this shopper (unknown, or someone else's)."""
+
+    default_code = RecommendationsError.RECOMMENDATION_LIST_NOT_FOUND
+
+
+class RecommendationNotInList(ValidationError):
+    """The product reported as clicked is not in the list."""
+
+    default_code = RecommendationsError.RECOMMENDATION_NOT_IN_LIST
