@@ -6,6 +6,7 @@ next to its field.
 
 from enum import StrEnum, unique
 
+from commerce.catalog.errors import CategoryNotFound as CategoryNotFound  # the catalog's category_not_found
 from commerce.catalog.errors import ManufacturerNotFound as ManufacturerNotFound  # one manufacturer_not_found, the catalog's
 from commerce.catalog.errors import ProductNotFound as ProductNotFound
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError

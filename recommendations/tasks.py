@@ -15,3 +15,11 @@ def review_requests_send_task() -> list[str]:
     if numbers:
         logger.info("review requests queued for %d orders", len(numbers))
     return numbers
+
+
+@shared_task(name="recommendations.bought_together_rebuild", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def bought_together_rebuild_task() -> int:
+    """Beat (nightly): recount the co-purchases and replace the "frequently bought together" read model."""
+    from recommendations.serving.bought_together import bought_together_rebuild
+
+    return bought_together_rebuild()
