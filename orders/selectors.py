@@ -9,7 +9,7 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data), and to serve recommendations ``purchased_lines`` (co-purchases,
+``received_purchases`` (its demo data), and to serve recommendations ``purchased_baskets`` (co-purchases,
 popularity), ``customer_purchases`` (no one-off purchase just made), ``product_purchase_counts`` (popularity) and ``cart_product_ids``
 (never what is in the cart). A new need of another app is a new function here, with its
 query count in mind, not an import of a model.
@@ -623,7 +623,7 @@ def delivered_order_of(*, number: str, customer_id: int) -> DeliveredOrder | Non
 _BOUGHT_EXCLUDED = (Order.Status.VOIDED, Order.Status.CANCELLED, Order.Status.REFUNDED)
 
 
-def purchased_lines(*, since: datetime.datetime, chunk_size: int = 2000):
+def purchased_baskets(*, since: datetime.datetime, chunk_size: int = 2000):
     """Stream (order id, customer id, product id, quantity, placed at) of the lines of orders placed
     since ``since`` that were not voided, cancelled or refunded, ordered by order: the baskets the
     recommendations app counts co-purchases and popularity from, in flat memory."""

@@ -1,6 +1,6 @@
 """The "frequently bought together" read model (``ProductPair``), rebuilt from the orders by a task.
 
-Counting streams the order lines (``orders.selectors.purchased_lines``) one order at a time, so
+Counting streams the order lines (``orders.selectors.purchased_baskets``) one order at a time, so
 memory grows with the pairs found, not with the orders. A pair is kept when enough orders have
 both products (support), when enough of the first product's orders have the second (confidence)
 and when that is more than chance would give (lift > the threshold). The rebuild replaces the
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record
-from orders.selectors import purchased_lines
+from orders.selectors import purchased_baskets
 from recommendations.events import ProductPairsRebuilt
 from recommendations.models import ProductPair
 from recommendations.serving import cache
@@ -72,7 +72,7 @@ def bought_together_rebuild(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     since = now - datetime.timedelta(days=HISTORY_DAYS)
     with telemetry.command_span("recommendations.bought_together_rebuild", attributes={"since": since.isoformat()}):
-        orders, singles, pairs = count_pairs(purchased_lines(since=since))
+        orders, singles, pairs = count_pairs(purchased_baskets(since=since))
         rows = pair_rows(orders, singles, pairs, min_support=settings.RECOMMENDATIONS_PAIR_MIN_SUPPORT,
                          min_confidence=float(settings.RECOMMENDATIONS_PAIR_MIN_CONFIDENCE),
                          min_lift=float(settings.RECOMMENDATIONS_PAIR_MIN_LIFT), at=now)
