@@ -29,10 +29,13 @@ def local():
     return caches["local"]
 
 
-def shopper_key(*, customer_id: int | None, session_id: str) -> str:
+def shopper_key(*, customer_id: int | None, session_id: str, cart: bool = False) -> str:
+    """The version of what a shopper did (every step), or with ``cart`` of their cart and orders only
+    (what the exclusions depend on: a product view leaves them be)."""
+    kind = "x" if cart else ""
     if customer_id is not None:
-        return f"rec:v:c:{customer_id}"
-    return f"rec:v:s:{session_id}" if session_id else ""
+        return f"rec:v:c{kind}:{customer_id}"
+    return f"rec:v:s{kind}:{session_id}" if session_id else ""
 
 
 def versions(*keys: str) -> dict[str, int]:
@@ -57,8 +60,12 @@ def bump_global() -> None:
     bump(GLOBAL)
 
 
-def bump_shopper(*, customer_id: int | None, session_id: str = "") -> None:
+def bump_shopper(*, customer_id: int | None, session_id: str = "", cart: bool = True) -> None:
+    """A shopper did something: their lists are computed again; with ``cart`` (a cart change, an order)
+    their exclusions too."""
     bump(shopper_key(customer_id=customer_id, session_id=session_id))
+    if cart:
+        bump(shopper_key(customer_id=customer_id, session_id=session_id, cart=True))
 
 
 def get_or_compute(key: str, compute: Callable[[], T]) -> tuple[T, str]:

@@ -22,8 +22,9 @@ EVENT_TYPES = ("orders.cart.item_added", "orders.cart.item_removed", "orders.car
 
 
 def journey_step_recorded(sender, *, customer_id, session_id, steps, **kwargs) -> None:
-    if any(action in TRIGGERS for action, _product_id in steps):
-        cache.bump_shopper(customer_id=customer_id, session_id=session_id)
+    actions = {action for action, _product_id in steps}
+    if actions & TRIGGERS:
+        cache.bump_shopper(customer_id=customer_id, session_id=session_id, cart=bool(actions - {JourneyAction.PRODUCT_VIEW}))
 
 
 def behaviour_changed(event) -> None:

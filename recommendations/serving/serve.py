@@ -130,12 +130,14 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
     """
     context = context or NO_CONTEXT
     shopper_version_key = cache.shopper_key(customer_id=shopper.customer_id, session_id=shopper.session_id)
+    cart_version_key = cache.shopper_key(customer_id=shopper.customer_id, session_id=shopper.session_id, cart=True)
     with telemetry.command_span("commerce.recommendation.generate", attributes={
         "recommendation.placement": placement, "recommendation.customer_id": shopper.customer_id,
     }):
-        found = cache.versions(cache.GLOBAL, shopper_version_key)
+        found = cache.versions(cache.GLOBAL, shopper_version_key, cart_version_key)
         global_version = found[cache.GLOBAL]
         shopper_version = found.get(shopper_version_key, 0)
+        cart_version = found.get(cart_version_key, 0)
         spec = placements(global_version).get(placement)
         if spec is None:
             raise PlacementNotFound(f"No placement {placement!r}.")
@@ -145,7 +147,7 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
         wanted = min(size or spec.size, spec.size)
         now = timezone.now()
         ident = _shopper_ident(shopper)
-        excluded, _ = cache.get_or_compute(f"rec:excl:{ident}:s{shopper_version}", lambda: _exclusions(shopper, now))
+        excluded, _ = cache.get_or_compute(f"rec:excl:{ident}:x{cart_version}", lambda: _exclusions(shopper, now))
         limit = spec.size * OVERFETCH + len(spec.excluded)
         owner = f"{ident}:s{shopper_version}" if _personal(spec.intent) else "all"
         key = f"rec:list:{spec.key}:{spec.intent}:{_context_key(context)}:{owner}:g{global_version}"
