@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "recommendations-review-requests-hourly": {"task": "recommendations.review_requests_send", "schedule": crontab(minute=17)},
     "recommendations-bought-together-nightly": {"task": "recommendations.bought_together_rebuild",
                                                 "schedule": crontab(hour=2, minute=40)},
+    "recommendations-retrain-nightly": {"task": "recommendations.retrain", "schedule": crontab(hour=3, minute=40)},
 }
 
 # --- Logistics: offline geography (README: "Logistics") -----------------------------------------------
@@ -329,6 +330,34 @@ PROMOTIONS_VIP_LIFETIME_VALUE = envvars.decimal("PROMOTIONS_VIP_LIFETIME_VALUE",
 # notices nothing (otherwise every one waits for a moderator); staff and representatives' answers
 # are always approved at once.
 RECOMMENDATIONS_QA_AUTO_APPROVE = envvars.boolean("RECOMMENDATIONS_QA_AUTO_APPROVE", default=False)
+# Recommendations, the engine (README "Recommendations: the engine"). What the model learns from, in
+# one place: the weight of each kind of interaction (an order line, an add to cart, a product view, a
+# click on a recommendation, an approved rating of at least rating_min_score, scaled by score/5), halved
+# every half_life_days of age, read back lookback_days.
+RECOMMENDATIONS_INTERACTIONS = {
+    "weights": {"order": 5.0, "add_to_cart": 3.0, "product_view": 1.0, "recommendation_click": 2.0, "rating": 4.0},
+    "rating_min_score": 3,
+    "half_life_days": envvars.integer("RECOMMENDATIONS_HALF_LIFE_DAYS", default=90, minimum=1),
+    "lookback_days": envvars.integer("RECOMMENDATIONS_LOOKBACK_DAYS", default=730, minimum=1),
+}
+# Training (recommendations.services.training): per purpose the candidates weighed on a hold-out
+# (the best on precision@10 is kept; tuned on MovieLens 100k, README), the hold-out, and the least data
+# worth a model. A run with an algorithm named trains that one with its parameters here, unweighed.
+RECOMMENDATIONS_TRAINING = {
+    "candidates": {
+        "for_you": {
+            "als": {"factors": 32, "regularization": 0.1, "alpha": 1.0, "iterations": 15, "weighting": "none"},
+            "bpr": {"factors": 64, "learning_rate": 0.01, "regularization": 0.01, "iterations": 100},
+            "item_knn": {"neighbours": 50, "similarity": "bm25"},
+        },
+        "similar": {
+            "als": {"factors": 32, "regularization": 0.1, "alpha": 1.0, "iterations": 15, "weighting": "none"},
+            "item_knn": {"neighbours": 50, "similarity": "cosine"},
+        },
+    },
+    "holdout": {"fraction": 0.2, "seed": 42, "min_items": 5, "k": 10},
+    "min_interactions": envvars.integer("RECOMMENDATIONS_MIN_INTERACTIONS", default=20, minimum=1),
+}
 # Recommendations, reviews (recommendations.services.reviews): the weights of the five rating axes in
 # a review's weighted score (one place), who may review, what is published without moderation.
 REVIEW_RATING_WEIGHTS = {"overall": "0.40", "quality": "0.20", "price": "0.15", "utility": "0.15", "delivery": "0.10"}

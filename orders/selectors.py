@@ -9,10 +9,10 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data), and to serve recommendations ``purchased_baskets`` (co-purchases,
-popularity), ``customer_purchases`` (no one-off purchase just made), ``product_purchase_counts`` (popularity) and ``cart_product_ids``
-(never what is in the cart). A new need of another app is a new function here, with its
-query count in mind, not an import of a model.
+``received_purchases`` (its demo data), ``purchased_lines`` (what the recommender learns from), and to
+serve recommendations ``purchased_baskets`` (co-purchases), ``customer_purchases`` (no one-off
+purchase just made), ``product_purchase_counts`` (popularity) and ``cart_product_ids`` (never what is
+in the cart). A new need of another app is a new function here, with its query count in mind, not an import of a model.
 """
 
 from __future__ import annotations
@@ -661,3 +661,14 @@ def cart_product_ids(*, customer_id: int | None = None, session_key: str = "") -
     else:
         return []
     return list(qs.order_by("id").values_list("product_id", flat=True))
+def purchased_lines(*, since: datetime.datetime, customer_id: int | None = None, chunk_size: int = 5000):
+    """Stream every line of an order placed since ``since`` and not cancelled or voided, as
+    ``(customer_id, product_id, quantity, placed_at)`` tuples, unordered: one query read
+    ``chunk_size`` rows at a time, so memory stays flat whatever the history (the recommender's
+    training reads the whole shop through this; with ``customer_id``, one customer's lines)."""
+    lines = OrderLine.objects.filter(order__placed_at__gte=since, product_id__isnull=False)
+    if customer_id is not None:
+        lines = lines.filter(order__customer_id=customer_id)
+    return (lines.exclude(order__status__in=NOT_ORDERED).order_by()
+            .values_list("order__customer_id", "product_id", "quantity", "order__placed_at")
+            .iterator(chunk_size=chunk_size))

@@ -47,6 +47,12 @@ class RecommendationsError(StrEnum):
     PLACEMENT_INVALID = "placement_invalid"
     RECOMMENDATION_LIST_NOT_FOUND = "recommendation_list_not_found"
     RECOMMENDATION_NOT_IN_LIST = "recommendation_not_in_list"
+    # --- the recommender engine ---
+    MODEL_VERSION_NOT_FOUND = "model_version_not_found"
+    MODEL_FILE_UNREADABLE = "model_file_unreadable"
+    TRAINING_INVALID = "training_invalid"
+    TRAINING_RUN_NOT_FOUND = "training_run_not_found"
+    TRAINING_DATA_TOO_SMALL = "training_data_too_small"
 
 
 # --- reviews -----------------------------------------------------------------------------------------
@@ -212,3 +218,30 @@ class RecommendationNotInList(ValidationError):
     """The product reported as clicked is not in the list."""
 
     default_code = RecommendationsError.RECOMMENDATION_NOT_IN_LIST
+
+
+# --- the recommender engine ----------------------------------------------------------------------------
+class ModelVersionNotFound(NotFound):
+    default_code = RecommendationsError.MODEL_VERSION_NOT_FOUND
+
+
+class ModelFileUnreadable(Conflict):
+    """A version's file is missing from the storage or is not a model: it cannot be activated."""
+
+    default_code = RecommendationsError.MODEL_FILE_UNREADABLE
+
+
+class TrainingInvalid(ValidationError):
+    """A training request names an unknown purpose or algorithm (``fields`` says which)."""
+
+    default_code = RecommendationsError.TRAINING_INVALID
+
+
+class TrainingRunNotFound(NotFound):
+    default_code = RecommendationsError.TRAINING_RUN_NOT_FOUND
+
+
+class TrainingDataTooSmall(Conflict):
+    """Too few interactions to train on (``RECOMMENDATIONS_TRAINING["min_interactions"]``)."""
+
+    default_code = RecommendationsError.TRAINING_DATA_TOO_SMALL

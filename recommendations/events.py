@@ -396,3 +396,61 @@ class RecommendationsGenerated(DomainEventData):
     @property
     def stream_id(self):
         return self.customer_id
+
+
+# --- the recommender engine ----------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class _TrainingEvent(DomainEventData):
+    stream_type: ClassVar[str] = "training_run"
+    run_id: int
+    purpose: str
+
+    @property
+    def stream_id(self):
+        return self.run_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingRequested(_TrainingEvent):
+    event_type: ClassVar[str] = "recommendations.training.requested"
+    algorithm: str  # blank: the best of the purpose's candidates
+    trigger: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingFailed(_TrainingEvent):
+    """Nothing changed: the active model (if any) still serves."""
+
+    event_type: ClassVar[str] = "recommendations.training.failed"
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ModelEvent(DomainEventData):
+    stream_type: ClassVar[str] = "recommender_model"
+    version_id: int
+    purpose: str
+    algorithm: str
+
+    @property
+    def stream_id(self):
+        return self.version_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelTrained(_ModelEvent):
+    event_type: ClassVar[str] = "recommendations.model.trained"
+    run_id: int | None
+    params: dict
+    metrics: dict
+    users: int
+    items: int
+    interactions: int
+    fit_seconds: float
+    file: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelActivated(_ModelEvent):
+    event_type: ClassVar[str] = "recommendations.model.activated"
+    previous_version_id: int | None

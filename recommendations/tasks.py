@@ -3,7 +3,9 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from recommendations.models import Purpose
 from recommendations.review_requests import review_requests_send
+from recommendations.services.training import training_run_execute, training_run_queue
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +25,15 @@ def bought_together_rebuild_task() -> int:
     from recommendations.serving.bought_together import bought_together_rebuild
 
     return bought_together_rebuild()
+@shared_task(name="recommendations.train", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def recommendations_train_task(run_id: int) -> dict:
+    """Run one queued training (the ``recommendations`` queue). A failed training is recorded on the
+    run, not raised: the active model keeps serving."""
+    run = training_run_execute(run_id=run_id)
+    return {"run_id": run.pk, "status": run.status, "error": run.error}
+
+
+@shared_task(name="recommendations.retrain")
+def recommendations_retrain_task() -> list[int]:
+    """Beat (nightly): one training per purpose, each its own ``recommendations.train`` task."""
+    return [training_run_queue(purpose=purpose, trigger="nightly").pk for purpose in Purpose.values]

@@ -17,6 +17,8 @@ GROUP_PERMISSIONS = {
         "accounts.manage_inventory", "accounts.recall_batches", "accounts.manage_promotions",
         "audit.view_audit_trail",
         "recommendations.view_placement", "recommendations.change_placement", "recommendations.view_recommendationlist",
+        "recommendations.view_modelversion", "recommendations.change_modelversion",
+        "recommendations.view_trainingrun", "recommendations.add_trainingrun",
     ],
     "Dispatchers": [
         "accounts.view_all_orders", "accounts.manage_orders", "accounts.dispatch_routes",

@@ -3,7 +3,8 @@
 - ``questions``: the question and answer moderation queues (bulk approve, reject with a reason,
   filters), answering as the shop, verified answers, FAQ categories, manufacturer representatives;
 - ``content``: the manufacturers' official content;
-- ``serving``: placements and the merchandisers' rules (pins, exclusions, boosts), the lists served.
+- ``serving``: placements and the merchandisers' rules (pins, exclusions, boosts), the lists served;
+- ``engine``: the recommender's model versions (activate) and training runs (retrain, progress).
 """
 
 from recommendations.admin import (
@@ -11,6 +12,7 @@ from recommendations.admin import (
     serving,  # noqa: F401 (registers the placement and list admins)
 )
 from recommendations.admin.content import OfficialContentAdmin
+from recommendations.admin.engine import ModelVersionAdmin, TrainingRunAdmin
 from recommendations.admin.questions import (
     AnswerAdmin,
     FAQCategoryAdmin,
@@ -18,4 +20,5 @@ from recommendations.admin.questions import (
     QuestionAdmin,
 )
 
-__all__ = ["AnswerAdmin", "FAQCategoryAdmin", "ManufacturerRepresentativeAdmin", "OfficialContentAdmin", "QuestionAdmin"]
+__all__ = ["AnswerAdmin", "FAQCategoryAdmin", "ManufacturerRepresentativeAdmin", "ModelVersionAdmin", "OfficialContentAdmin",
+           "QuestionAdmin", "TrainingRunAdmin"]

@@ -5,9 +5,11 @@
 - ``reviews``: reviews, their photos, votes and flags, banned words, the rating summary read model.
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
 - ``serving``: placements and their rules, the lists served and their clicks, product pairs bought together.
+- ``engine``: the recommender's trained model versions and the runs that train them.
 """
 
 from recommendations.models.content import OfficialContent
+from recommendations.models.engine import Algorithm, ModelVersion, Purpose, TrainingRun
 from recommendations.models.questions import (
     Answer,
     AnswerVote,
@@ -42,6 +44,10 @@ __all__ = [
     "RecommendationClick",
     "RecommendationList",
     "AXES",
+    "Algorithm",
+    "ModelVersion",
+    "Purpose",
+    "TrainingRun",
     "Answer",
     "BannedWord",
     "ProductRatingSummary",

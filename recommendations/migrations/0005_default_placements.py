@@ -20,5 +20,5 @@ def create(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0003_serving")]
+    dependencies = [("recommendations", "0004_serving")]
     operations = [migrations.RunPython(create, migrations.RunPython.noop)]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_search_index'),
-        ('recommendations', '0002_reviews'),
+        ('recommendations', '0003_recommender_models'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
