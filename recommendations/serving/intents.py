@@ -28,7 +28,7 @@ WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 STOP = frozenset("and the for with from this that your our are you not but all can has its".split())
 
 
-def _normalised(ranked: Ranked) -> Ranked:
+def normalised(ranked: Ranked) -> Ranked:
     top = max((s for _p, s in ranked), default=0.0)
     return [(p, s / top) for p, s in ranked] if top > 0 else ranked
 
@@ -54,7 +54,7 @@ def popular(*, category_id: int | None = None, limit: int = 60, now: datetime.da
         if len(scores) < limit:  # a quiet category: its newest products after what sold
             for product_id in sorted(allowed - set(scores), reverse=True)[: limit - len(scores)]:
                 scores[product_id] = 0.01
-    return _normalised(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+    return normalised(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
 def trending(*, limit: int = 60, now: datetime.datetime | None = None) -> Ranked:
@@ -85,7 +85,7 @@ def trending(*, limit: int = 60, now: datetime.datetime | None = None) -> Ranked
         expected = before.get(product_id, 0) / spans
         scores.append((product_id, (n - expected) * n / (expected + 1.0)))
     scores = [(p, s) for p, s in scores if s > 0]
-    return _normalised(sorted(scores, key=lambda kv: (-kv[1], kv[0]))[:limit])
+    return normalised(sorted(scores, key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
 def bought_together(*, product_ids: list[int], limit: int = 30) -> Ranked:
@@ -99,7 +99,7 @@ def bought_together(*, product_ids: list[int], limit: int = 30) -> Ranked:
     for other_id, confidence, lift in rows:
         if other_id not in given:
             scores[other_id] += confidence * min(lift, 10.0) ** 0.5
-    return _normalised(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+    return normalised(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
 def _words(*texts: str) -> set[str]:
@@ -123,7 +123,7 @@ def similar_by_content(*, product_id: int, limit: int = 30) -> Ranked:
         overlap = len(mine & theirs) / len(mine | theirs) if mine and theirs else 0.0
         score = 2.0 * (category_id == product["category_id"]) + 1.0 * (manufacturer_id == product["manufacturer_id"]) + 2.0 * overlap
         scores.append((other_id, score))
-    return _normalised(sorted(scores, key=lambda kv: (-kv[1], kv[0]))[:limit])
+    return normalised(sorted(scores, key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
 def blend(*lists: tuple[Ranked, float], limit: int = 60) -> Ranked:
@@ -132,4 +132,4 @@ def blend(*lists: tuple[Ranked, float], limit: int = 60) -> Ranked:
     for ranked, weight in lists:
         for product_id, score in ranked:
             scores[product_id] += weight * score
-    return _normalised(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+    return normalised(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])

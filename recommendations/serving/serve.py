@@ -24,7 +24,9 @@ from commerce.catalog.models import Product
 from commerce.catalog.selectors import product_queryset, with_images
 from orders.selectors import cart_product_ids, customer_purchases
 from recommendations.errors import PlacementNotFound
-from recommendations.models import Intent
+from recommendations.models import Intent, Purpose
+from recommendations.selectors.engine import active_recommender, loaded_version, stamp_key
+from recommendations.selectors.interactions import customer_interactions
 from recommendations.serving import cache, intents, tracking
 from recommendations.serving.placements import PlacementSpec, placements
 from recommendations.serving.shopper import Shopper, interactions, recent_steps, recently_viewed
@@ -74,29 +76,53 @@ def _exclusions(shopper: Shopper, now: datetime.datetime) -> dict:
 
 
 # --- candidates per intent ----------------------------------------------------------------------------
-def _for_you(shopper: Shopper, excluded: dict, limit: int) -> intents.Ranked:
-    """Without a trained model: what goes with what the shopper looked at, put in the cart and bought,
-    things like their latest views, and a little popularity; a shopper with no history gets what is
-    trending, topped up with what is popular."""
+def _for_you(shopper: Shopper, excluded: dict, limit: int) -> tuple[intents.Ranked, int | None]:
+    """The trained model's list from the shopper's interactions (their user factors recalculated now
+    from the item factors, so what they just did counts), else what goes with what they looked at,
+    put in the cart and bought; a shopper with no history gets what is trending, topped up with what
+    is popular."""
+    never = set(excluded["cart"]) | set(excluded["one_off"])
+    model, version = engine_for(Purpose.FOR_YOU)
     steps = recent_steps(shopper)
-    weights = interactions(steps, {p: (o, at) for p, (o, at) in excluded["purchases"].items()})
+    if shopper.customer_id is not None and model is not None:
+        weights = customer_interactions(customer_id=shopper.customer_id)
+    else:
+        weights = interactions(steps, {p: (o, at) for p, (o, at) in excluded["purchases"].items()})
+    if model is not None and weights:
+        ranked = model.recommend(weights, n=limit, exclude=never)
+        if ranked:
+            return intents.normalised(ranked), version
     if not weights:
-        return intents.blend((intents.trending(limit=limit), 1.0), (intents.popular(limit=limit), 0.5), limit=limit)
+        return intents.blend((intents.trending(limit=limit), 1.0), (intents.popular(limit=limit), 0.5), limit=limit), None
     top = [p for p, _w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
     lists = [(intents.bought_together(product_ids=top, limit=limit), 1.0), (intents.popular(limit=limit), 0.2)]
     for product_id in recently_viewed(steps, limit=3):
         lists.append((intents.similar_by_content(product_id=product_id, limit=limit), 0.5))
     ranked = intents.blend(*lists, limit=limit + len(weights))
-    return [(p, s) for p, s in ranked if p not in weights][:limit]
+    return [(p, s) for p, s in ranked if p not in weights][:limit], None
 
 
-def _candidates(spec: PlacementSpec, shopper: Shopper, ctx: Context, excluded: dict, limit: int) -> list[int]:
+def _similar(product_id: int | None, limit: int) -> tuple[intents.Ranked, int | None]:
+    """The model's neighbours of a product it knows (item factors); content similarity for a cold one."""
+    if not product_id:
+        return [], None
+    model, version = engine_for(Purpose.SIMILAR)
+    if model is not None and model.knows(product_id):
+        ranked = model.similar(product_id, n=limit)
+        if ranked:
+            return intents.normalised(ranked), version
+    return intents.similar_by_content(product_id=product_id, limit=limit), None
+
+
+def _candidates(spec: PlacementSpec, shopper: Shopper, ctx: Context, excluded: dict, limit: int) -> tuple[list[int], int | None]:
+    """The ranked product ids before the rules, and the model version that ranked them (None: no model)."""
+    version = None
     if spec.intent == Intent.FOR_YOU:
-        ranked = _for_you(shopper, excluded, limit)
+        ranked, version = _for_you(shopper, excluded, limit)
     elif spec.intent == Intent.RECENTLY_VIEWED:
         ranked = [(p, 1.0) for p in recently_viewed(recent_steps(shopper), limit=limit)]
     elif spec.intent == Intent.SIMILAR:
-        ranked = intents.similar_by_content(product_id=ctx.product_id, limit=limit) if ctx.product_id else []
+        ranked, version = _similar(ctx.product_id, limit)
     elif spec.intent == Intent.BOUGHT_TOGETHER:
         ranked = intents.bought_together(product_ids=list(ctx.product_ids or ([ctx.product_id] if ctx.product_id else [])),
                                          limit=limit)
@@ -106,7 +132,13 @@ def _candidates(spec: PlacementSpec, shopper: Shopper, ctx: Context, excluded: d
         ranked = intents.popular(category_id=ctx.category_id, limit=limit)
     if spec.boosts:
         ranked = sorted(((p, s * spec.boosts.get(p, 1.0)) for p, s in ranked), key=lambda kv: (-kv[1], kv[0]))
-    return [p for p, _s in ranked]
+    return [p for p, _s in ranked], version
+
+
+def engine_for(purpose: str):
+    """The active model of a purpose and its version id, or (None, None)."""
+    model = active_recommender(purpose)
+    return (model, loaded_version(purpose)) if model is not None else (None, None)
 
 
 def _personal(intent: str) -> bool:
@@ -134,7 +166,10 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
     with telemetry.command_span("commerce.recommendation.generate", attributes={
         "recommendation.placement": placement, "recommendation.customer_id": shopper.customer_id,
     }):
-        found = cache.versions(cache.GLOBAL, shopper_version_key, cart_version_key)
+        # one round trip: the rules' version, the shopper's two, and the active models' stamps (a new
+        # model activated anywhere changes them, so its lists are computed again)
+        found = cache.versions(cache.GLOBAL, shopper_version_key, cart_version_key,
+                               stamp_key(Purpose.FOR_YOU), stamp_key(Purpose.SIMILAR))
         global_version = found[cache.GLOBAL]
         shopper_version = found.get(shopper_version_key, 0)
         cart_version = found.get(cart_version_key, 0)
@@ -150,8 +185,10 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
         excluded, _ = cache.get_or_compute(f"rec:excl:{ident}:x{cart_version}", lambda: _exclusions(shopper, now))
         limit = spec.size * OVERFETCH + len(spec.excluded)
         owner = f"{ident}:s{shopper_version}" if _personal(spec.intent) else "all"
-        key = f"rec:list:{spec.key}:{spec.intent}:{_context_key(context)}:{owner}:g{global_version}"
-        ranked, served.source = cache.get_or_compute(key, lambda: _candidates(spec, shopper, context, excluded, limit))
+        models = f"m{found.get(stamp_key(Purpose.FOR_YOU), 0)}-{found.get(stamp_key(Purpose.SIMILAR), 0)}"
+        key = f"rec:list:{spec.key}:{spec.intent}:{_context_key(context)}:{owner}:g{global_version}:{models}"
+        (ranked, served.model_version), served.source = cache.get_or_compute(
+            key, lambda: _candidates(spec, shopper, context, excluded, limit))
 
         never = set(excluded["cart"]) | set(excluded["one_off"]) | set(spec.excluded) | set(context.product_ids)
         if context.product_id:
