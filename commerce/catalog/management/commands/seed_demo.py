@@ -226,6 +226,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("logistics", "seed_demo_logistics", ("allow_production",)),
     ("promotions", "refresh_segments", ()),
     ("recommendations", "seed_demo_reviews", ("seed", "allow_production")),
+    ("recommendations", "seed_demo_placements", ("seed", "allow_production")),
 ]
 
 
