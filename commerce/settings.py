@@ -346,12 +346,12 @@ RECOMMENDATIONS_INTERACTIONS = {
 RECOMMENDATIONS_TRAINING = {
     "candidates": {
         "for_you": {
-            "als": {"factors": 32, "regularization": 0.1, "alpha": 1.0, "iterations": 15, "weighting": "none"},
+            "als": {"factors": 24, "regularization": 0.1, "alpha": 1.0, "iterations": 15, "weighting": "none"},
             "bpr": {"factors": 64, "learning_rate": 0.01, "regularization": 0.01, "iterations": 100},
             "item_knn": {"neighbours": 50, "similarity": "bm25"},
         },
         "similar": {
-            "als": {"factors": 32, "regularization": 0.1, "alpha": 1.0, "iterations": 15, "weighting": "none"},
+            "als": {"factors": 24, "regularization": 0.1, "alpha": 1.0, "iterations": 15, "weighting": "none"},
             "item_knn": {"neighbours": 50, "similarity": "cosine"},
         },
     },
