@@ -45,6 +45,8 @@ def flush(token: contextvars.Token) -> int:
     """Write the buffered lists (one INSERT) and stop buffering; how many were written."""
     pending = _buffer.get() or []
     _buffer.reset(token)
-    if pending:
+    if len(pending) == 1:  # one INSERT in autocommit: no transaction round trips around it
+        pending[0].save(force_insert=True)
+    elif pending:
         RecommendationList.objects.bulk_create(pending)
     return len(pending)
