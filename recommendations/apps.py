@@ -11,7 +11,8 @@ class RecommendationsConfig(AppConfig):
         from commerce.audit.journey import steps_recorded
         from commerce.catalog import product_sections, shelves
         from recommendations import receivers  # noqa: F401 (connects the rating read model)
-        from recommendations.serving import reactions
+        from recommendations.selectors import interactions
+        from recommendations.serving import reactions, tracking
         from recommendations.views import questions as question_views
         from recommendations.views import shelves as shelf_views
         from recommendations.views.reviews import reviews_section
@@ -30,3 +31,5 @@ class RecommendationsConfig(AppConfig):
         steps_recorded.connect(reactions.journey_step_recorded, dispatch_uid="recommendations.journey_step_recorded")
         for event_type in reactions.EVENT_TYPES:
             bus.subscribe(event_type, "recommendations.serving.reactions.behaviour_changed")
+        # What the model learns from: the clicks on the lists served, beside orders, views and ratings.
+        interactions.register_source("recommendation_clicks", tracking.click_interactions)

@@ -50,3 +50,18 @@ def flush(token: contextvars.Token) -> int:
     elif pending:
         RecommendationList.objects.bulk_create(pending)
     return len(pending)
+
+
+def click_interactions(since, config: dict, customer_id: int | None):
+    """The engine's interaction source of recommendation clicks (kind ``recommendation_click``): every
+    customer's clicks since ``since`` (or one customer's), streamed."""
+    from recommendations.models import RecommendationClick
+
+    if not config["weights"].get("recommendation_click"):
+        return
+    rows = RecommendationClick.objects.filter(clicked_at__gte=since, customer__isnull=False)
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    for owner, product_id, clicked_at in rows.order_by().values_list("customer_id", "product_id", "clicked_at").iterator(
+            chunk_size=5000):
+        yield owner, product_id, "recommendation_click", clicked_at, 1.0

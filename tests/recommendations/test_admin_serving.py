@@ -63,3 +63,19 @@ def test_lists_are_browsed_read_only(client, admin_merchandiser):
     detail = client.get(reverse("admin:recommendations_recommendationlist_change", args=[served.list_id]))
     assert detail.status_code == 200
     assert client.get(reverse("admin:recommendations_placement_add")).status_code == 403
+    url = reverse("admin:recommendations_recommendationlist_changelist")
+    assert client.get(url, {"q": "not-a-uuid"}).status_code == 200
+    assert str(served.list_id) in client.get(url, {"q": str(served.list_id)}).content.decode()
+
+
+def test_the_rebuild_task_recounts_the_pairs(django_capture_on_commit_callbacks):
+    from recommendations.models import ProductPair
+    from recommendations.tasks import bought_together_rebuild_task
+    from tests.recommendations.serving_factories import baskets
+
+    a, b = stocked_product(quantity=50), stocked_product(quantity=50)
+    baskets([a, b], times=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bought_together_rebuild_task.delay().get() == 2
+    assert set(ProductPair.objects.values_list("product_id", "other_id")) == {(a.pk, b.pk), (b.pk, a.pk)}
+    assert len(events("recommendations.bought_together.rebuilt")) == 1

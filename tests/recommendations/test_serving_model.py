@@ -82,3 +82,19 @@ def test_a_model_activated_later_is_served_at_once(shop, django_capture_on_commi
         run = training.train_now(purpose="for_you", trigger="test")
     after = recommendations_serve(placement="home_for_you", shopper=shopper_of(customer))
     assert after.source == "computed" and after.model_version == run.versions.get().pk
+
+
+def test_a_click_on_a_list_is_an_interaction_the_model_learns_from(settings):
+    from recommendations.selectors.interactions import customer_interactions
+    from recommendations.services.serving import recommendation_click_track
+    from tests.recommendations.serving_factories import pairs_rebuilt
+
+    settings.RECOMMENDATIONS_INTERACTIONS = {**settings.RECOMMENDATIONS_INTERACTIONS,
+                                             "weights": {"product_view": 1.0, "recommendation_click": 2.0}}
+    a, b = stocked_product(quantity=50), stocked_product(quantity=50)
+    pairs_rebuilt([a, b], times=2)
+    customer = CustomerFactory()
+    served = recommendations_serve(placement="product_bought_together", shopper=shopper_of(customer),
+                                   context=Context(product_id=a.pk))
+    recommendation_click_track(list_id=served.list_id, product_id=b.pk, shopper=shopper_of(customer))
+    assert customer_interactions(customer_id=customer.pk) == pytest.approx({b.pk: 2.0}, rel=1e-3)
