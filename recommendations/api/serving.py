@@ -22,7 +22,6 @@ from commerce.api.schema import PUBLIC, answer, documented, error_example, error
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer, StrictInputSerializer
 from commerce.catalog import inventory
 from commerce.catalog.selectors import category_get, product_get
-from commerce.context import session_digest
 from orders.selectors import cart_product_ids
 from recommendations.errors import CategoryNotFound, PlacementNotFound
 from recommendations.models import Intent
@@ -30,7 +29,7 @@ from recommendations.services.serving import recommendation_click_track, recomme
 from recommendations.serving import cache
 from recommendations.serving.placements import API_DEFAULTS, placements
 from recommendations.serving.serve import NO_CONTEXT, Context, recommendations_serve
-from recommendations.serving.shopper import Shopper
+from recommendations.serving.shopper import Shopper, shopper_from_request
 
 _schema = functools.partial(documented, tags=["recommendations"])
 MAX_LIST_IDS = 50
@@ -47,11 +46,7 @@ LIST_NOT_FOUND = error_response("No list with this id was served to you.",
 
 def api_shopper(request) -> Shopper:
     """The customer, else the session the client keeps (never one created for it)."""
-    user = request.user
-    customer_id = user.pk if user.is_authenticated else None
-    session = getattr(request, "session", None)
-    key = (session.session_key or "") if session is not None else ""
-    return Shopper(customer_id=customer_id, session_id=session_digest(key), session_key=key)
+    return shopper_from_request(request)
 
 
 class RecommendedProductSerializer(serializers.Serializer):

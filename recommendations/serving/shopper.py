@@ -29,16 +29,13 @@ class Shopper:
         return self.customer_id is not None or bool(self.session_id)
 
 
-def shopper_from_request(request, *, create_session: bool = False) -> Shopper:
-    """The request's shopper. Pages may create the session (as the journey does); the API never does."""
+def shopper_from_request(request) -> Shopper:
+    """The request's shopper: the customer, else the session it has (none is created for a list: a
+    visitor without one gets what every visitor gets)."""
     user = getattr(request, "user", None)
     customer_id = user.pk if user is not None and user.is_authenticated else None
     session = getattr(request, "session", None)
-    key = ""
-    if session is not None:
-        if not session.session_key and create_session and customer_id is None:
-            session.save()
-        key = session.session_key or ""
+    key = (session.session_key or "") if session is not None else ""
     return Shopper(customer_id=customer_id, session_id=session_digest(key), session_key=key)
 
 

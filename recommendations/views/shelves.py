@@ -43,7 +43,7 @@ def _render(served: Served, title: str) -> SafeString | None:
 
 
 def _shelf(request, placement: str, context: Context = NO_CONTEXT, title: str = "") -> SafeString | None:
-    served = recommendations_serve(placement=placement, shopper=shopper_from_request(request, create_session=True),
+    served = recommendations_serve(placement=placement, shopper=shopper_from_request(request),
                                    context=context, images=True)
     return _render(served, title or TITLES.get(placement, ""))
 
