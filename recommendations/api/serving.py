@@ -9,16 +9,19 @@ else the session (a session cookie); a token client without a customer gets what
 
 from __future__ import annotations
 
+import datetime
 import functools
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commerce.api.schema import PUBLIC, answer, documented, error_example, error_response, invalid_filter, sent
+from commerce.api.permissions import has_access
+from commerce.api.schema import PUBLIC, STAFF, answer, documented, error_example, error_response, invalid_filter, sent
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer, StrictInputSerializer
 from commerce.catalog import inventory
 from commerce.catalog.selectors import category_get, product_get
@@ -27,6 +30,7 @@ from recommendations.errors import CategoryNotFound, PlacementNotFound
 from recommendations.models import Intent
 from recommendations.services.serving import recommendation_click_track, recommendation_impressions_mark
 from recommendations.serving import cache
+from recommendations.serving.performance import recommendation_performance
 from recommendations.serving.placements import API_DEFAULTS, placements
 from recommendations.serving.serve import NO_CONTEXT, Context, recommendations_serve
 from recommendations.serving.shopper import Shopper, shopper_from_request
@@ -198,6 +202,45 @@ class BoughtTogetherApi(APIView):
     def get(self, request, product_id: int):
         product = product_get(pk=product_id)
         return _serve(request, Intent.BOUGHT_TOGETHER, context=Context(product_id=product.pk))
+
+
+# --- performance (staff) -------------------------------------------------------------------------------
+CanViewLists = has_access("recommendations.view_recommendationlist", "You need the view recommendation list permission.")
+
+
+class PerformanceQuerySerializer(QueryParamsSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=366, required=False, help_text="The last N days (default 7).")
+
+
+@extend_schema_serializer(component_name="RecommendationPerformance")
+class PerformanceRowSerializer(serializers.Serializer):
+    placement = serializers.CharField()
+    intent = serializers.ChoiceField(choices=Intent.choices)
+    model_version = serializers.IntegerField(allow_null=True)
+    lists = serializers.IntegerField(help_text="Lists served.")
+    impressions = serializers.IntegerField(help_text="Lists seen (pages: when shown; the apps report theirs).")
+    clicks = serializers.IntegerField()
+    ctr = serializers.FloatField(allow_null=True, help_text="Clicks per list seen; null when none was seen.")
+
+
+class PerformanceApi(APIView):
+    permission_classes = [IsAuthenticated, CanViewLists]
+
+    @_schema("recommendations_performance", "Recommendation performance", ok=PerformanceRowSerializer(many=True),
+             access=STAFF, description="`GetRecommendationPerformance`: lists served, seen and clicked and the "
+                                       "click-through rate per placement, intent and model version, over the last days.",
+             parameters=[PerformanceQuerySerializer],
+             errors=invalid_filter("`days` is not a number from 1 to 366.",
+                                   error_example("invalid", "Invalid input.", {"days": ["Ensure this value is less than or equal to 366."]})),
+             example=("A week", [{"placement": "product_similar", "intent": "similar", "model_version": 3, "lists": 1200,
+                                  "impressions": 1180, "clicks": 71, "ctr": 0.06}]))
+    def get(self, request):
+        query = PerformanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        until = timezone.now()
+        rows = recommendation_performance(since=until - datetime.timedelta(days=query.validated_data.get("days") or 7),
+                                          until=until)
+        return Response(PerformanceRowSerializer(rows, many=True).data)
 
 
 # --- tracking -----------------------------------------------------------------------------------------

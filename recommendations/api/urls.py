@@ -51,6 +51,7 @@ urlpatterns = [
          name="recommendations_bought_together"),
     path("recommendations/impressions/", serving.ImpressionsApi.as_view(), name="recommendations_impressions"),
     path("recommendations/clicks/", serving.ClicksApi.as_view(), name="recommendations_clicks"),
+    path("recommendations/performance/", serving.PerformanceApi.as_view(), name="recommendations_performance"),
     # manufacturer content
     path("manufacturers/<int:manufacturer_id>/info/", content.ManufacturerInfoApi.as_view(), name="manufacturer_info"),
     path("manufacturers/<int:manufacturer_id>/representatives/", content.RepresentativeListApi.as_view(),

@@ -106,3 +106,19 @@ def test_a_warm_list_costs_one_query_and_its_insert(customer_client, customer, d
     with django_assert_num_queries(3):
         body = customer_client.get(url("recommendations_for_you")).json()
     assert body["products"]
+
+
+def test_performance_per_placement_for_staff_only(customer_client, merchandiser, django_assert_max_num_queries):
+    a, b, c = (stocked_product(quantity=50) for _ in range(3))
+    pairs_rebuilt([a, b, c], times=2)
+    first = customer_client.get(url("recommendations_bought_together", product_id=a.pk)).json()
+    customer_client.get(url("recommendations_bought_together", product_id=b.pk))  # served, never seen
+    customer_client.post(url("recommendations_impressions"), {"list_ids": [first["list_id"]]}, format="json")
+    customer_client.post(url("recommendations_clicks"), {"list_id": first["list_id"], "product_id": b.pk}, format="json")
+    assert customer_client.get(url("recommendations_performance")).status_code == 403
+    with django_assert_max_num_queries(5):  # the token, the permissions (user, groups), the lists, the clicks
+        response = merchandiser.get(url("recommendations_performance"), {"days": "7"})
+    assert response.status_code == 200
+    assert response.json() == [{"placement": "product_bought_together", "intent": "bought_together", "model_version": None,
+                                "lists": 2, "impressions": 1, "clicks": 1, "ctr": 1.0}]
+    assert merchandiser.get(url("recommendations_performance"), {"days": "0"}).status_code == 400
