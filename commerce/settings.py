@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "commerce.context.RequestContextMiddleware",
+    # The recommendation lists a request served are written in one INSERT after the view (tracking).
+    "recommendations.middleware.RecommendationListsMiddleware",
 ]
 
 ROOT_URLCONF = "commerce.urls"
@@ -152,6 +154,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The process-local level in front of Redis (recommendations serving: 5 minutes here, 30 in Redis);
+# its keys carry versions kept in the default cache, so a change seen by one process reaches all.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local",
+                   "OPTIONS": {"MAX_ENTRIES": 20_000}}
 
 CELERY_BROKER_URL = envvars.url(  # memory:// with a host, or kombu warns on every start
     "CELERY_BROKER_URL", schemes=(*REDIS_SCHEMES, "memory", "amqp", "amqps"), default=REDIS_URL or "memory://localhost/"
@@ -235,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "logistics-plan-tomorrow-nightly": {"task": "logistics.plan_tomorrow", "schedule": crontab(hour=1, minute=0)},
     "mail-sweep": {"task": "mail.sweep", "schedule": crontab(minute="*")},
     "recommendations-review-requests-hourly": {"task": "recommendations.review_requests_send", "schedule": crontab(minute=17)},
+    "recommendations-bought-together-nightly": {"task": "recommendations.bought_together_rebuild",
+                                                "schedule": crontab(hour=2, minute=40)},
     "recommendations-retrain-nightly": {"task": "recommendations.retrain", "schedule": crontab(hour=3, minute=40)},
 }
 
@@ -366,6 +374,17 @@ REVIEW_MAX_PHOTOS = envvars.integer("REVIEW_MAX_PHOTOS", default=5, minimum=0)
 REVIEW_REQUEST_DELAY_DAYS = envvars.integer("REVIEW_REQUEST_DELAY_DAYS", default=7, minimum=0)
 REVIEW_REQUEST_LINK_MAX_AGE_DAYS = envvars.integer("REVIEW_REQUEST_LINK_MAX_AGE_DAYS", default=60, minimum=1)
 REVIEW_PHOTO_MAX_BYTES = envvars.integer("REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024, minimum=1024)
+# Recommendations, serving (recommendations.serving): the two cache levels' lifetimes (seconds); how
+# long a product bought once stays out of the customer's lists; trending's window (hours) against the
+# week before it; "frequently bought together": the least orders with both products (support), the
+# least share of the first product's orders that have the second (confidence) and the least lift.
+RECOMMENDATIONS_CACHE_LOCAL_SECONDS = envvars.integer("RECOMMENDATIONS_CACHE_LOCAL_SECONDS", default=300, minimum=0)
+RECOMMENDATIONS_CACHE_SHARED_SECONDS = envvars.integer("RECOMMENDATIONS_CACHE_SHARED_SECONDS", default=1800, minimum=0)
+RECOMMENDATIONS_RECENT_PURCHASE_DAYS = envvars.integer("RECOMMENDATIONS_RECENT_PURCHASE_DAYS", default=30, minimum=0)
+RECOMMENDATIONS_TRENDING_HOURS = envvars.integer("RECOMMENDATIONS_TRENDING_HOURS", default=48, minimum=1)
+RECOMMENDATIONS_PAIR_MIN_SUPPORT = envvars.integer("RECOMMENDATIONS_PAIR_MIN_SUPPORT", default=2, minimum=1)
+RECOMMENDATIONS_PAIR_MIN_CONFIDENCE = envvars.decimal("RECOMMENDATIONS_PAIR_MIN_CONFIDENCE", default="0.05")
+RECOMMENDATIONS_PAIR_MIN_LIFT = envvars.decimal("RECOMMENDATIONS_PAIR_MIN_LIFT", default="1.0")
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))

@@ -9,8 +9,10 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data) and ``purchased_lines`` (what the recommender learns from). A new need of another app is a new function here, with its
-query count in mind, not an import of a model.
+``received_purchases`` (its demo data), ``purchased_lines`` (what the recommender learns from), and to
+serve recommendations ``purchased_baskets`` (co-purchases), ``customer_purchases`` (no one-off
+purchase just made), ``product_purchase_counts`` (popularity) and ``cart_product_ids`` (never what is
+in the cart). A new need of another app is a new function here, with its query count in mind, not an import of a model.
 """
 
 from __future__ import annotations
@@ -616,6 +618,49 @@ def delivered_order_of(*, number: str, customer_id: int) -> DeliveredOrder | Non
     return None if order is None else _delivered(order)
 
 
+# --- for the recommendations app --------------------------------------------------------------------
+#: orders that did not fall through: every status but a voided checkout, a cancel or a refund
+_BOUGHT_EXCLUDED = (Order.Status.VOIDED, Order.Status.CANCELLED, Order.Status.REFUNDED)
+
+
+def purchased_baskets(*, since: datetime.datetime, chunk_size: int = 2000):
+    """Stream (order id, customer id, product id, quantity, placed at) of the lines of orders placed
+    since ``since`` that were not voided, cancelled or refunded, ordered by order: the baskets the
+    recommendations app counts co-purchases and popularity from, in flat memory."""
+    return (OrderLine.objects.filter(order__placed_at__gte=since).exclude(order__status__in=_BOUGHT_EXCLUDED)
+            .order_by("order_id", "id")
+            .values_list("order_id", "order__customer_id", "product_id", "quantity", "order__placed_at")
+            .iterator(chunk_size=chunk_size))
+
+
+def customer_purchases(*, customer_id: int, since: datetime.datetime) -> dict[int, tuple[int, datetime.datetime]]:
+    """The products the customer bought since ``since`` (orders not voided, cancelled or refunded), each
+    with how many orders had it and the latest one's time: one query."""
+    rows = (OrderLine.objects.filter(order__customer_id=customer_id, order__placed_at__gte=since)
+            .exclude(order__status__in=_BOUGHT_EXCLUDED).values("product_id")
+            .annotate(orders=Count("order_id", distinct=True), last=Max("order__placed_at")).order_by()
+            .values_list("product_id", "orders", "last"))
+    return {product_id: (orders, last) for product_id, orders, last in rows}
+
+
+def product_purchase_counts(*, since: datetime.datetime, limit: int = 200) -> list[tuple[int, int]]:
+    """(product id, orders with it) of orders placed since ``since`` (not voided, cancelled or refunded),
+    most bought first: one grouped query."""
+    rows = (OrderLine.objects.filter(order__placed_at__gte=since).exclude(order__status__in=_BOUGHT_EXCLUDED)
+            .values("product_id").annotate(orders=Count("order_id", distinct=True))
+            .order_by("-orders", "product_id").values_list("product_id", "orders")[:limit])
+    return list(rows)
+
+
+def cart_product_ids(*, customer_id: int | None = None, session_key: str = "") -> list[int]:
+    """The products in the shopper's open cart (a customer's, else an anonymous session's): one query."""
+    if customer_id is not None:
+        qs = CartLine.objects.filter(cart__open_for_id=customer_id)
+    elif session_key:
+        qs = CartLine.objects.filter(cart__customer__isnull=True, cart__session_key=session_key, cart__status=Cart.Status.OPEN)
+    else:
+        return []
+    return list(qs.order_by("id").values_list("product_id", flat=True))
 def purchased_lines(*, since: datetime.datetime, customer_id: int | None = None, chunk_size: int = 5000):
     """Stream every line of an order placed since ``since`` and not cancelled or voided, as
     ``(customer_id, product_id, quantity, placed_at)`` tuples, unordered: one query read

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from commerce.accounts import access
 from commerce.accounts.selectors import address_list
 from commerce.audit.journey import JourneyAction, journey_record_for_request
+from commerce.catalog import shelves
 from commerce.catalog.errors import CatalogError
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.selectors import product_queryset
@@ -176,6 +177,9 @@ def cart_view(request):
         request, JourneyAction.VIEW_CART,
         details={"lines": len(context["rows"]), "total": str(pricing.total.amount) if pricing else "0"},
     )
+    # What goes with the cart (another app's shelves, through the catalog's port).
+    context["shelves"] = shelves.shelves_for(shelves.CART, request=request,
+                                             product_ids=[row.line.product_id for row in context["rows"]])
     return render(request, "orders/cart.html", context)
 
 

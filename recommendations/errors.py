@@ -6,6 +6,7 @@ next to its field.
 
 from enum import StrEnum, unique
 
+from commerce.catalog.errors import CategoryNotFound as CategoryNotFound  # the catalog's category_not_found
 from commerce.catalog.errors import ManufacturerNotFound as ManufacturerNotFound  # one manufacturer_not_found, the catalog's
 from commerce.catalog.errors import ProductNotFound as ProductNotFound
 from commerce.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -41,6 +42,11 @@ class RecommendationsError(StrEnum):
     REPRESENTATIVE_NOT_FOUND = "representative_not_found"
     CONTENT_INVALID = "content_invalid"
     CONTENT_NOT_FOUND = "content_not_found"
+    # --- serving and tracking ---
+    PLACEMENT_NOT_FOUND = "placement_not_found"
+    PLACEMENT_INVALID = "placement_invalid"
+    RECOMMENDATION_LIST_NOT_FOUND = "recommendation_list_not_found"
+    RECOMMENDATION_NOT_IN_LIST = "recommendation_not_in_list"
     # --- the recommender engine ---
     MODEL_VERSION_NOT_FOUND = "model_version_not_found"
     MODEL_FILE_UNREADABLE = "model_file_unreadable"
@@ -189,6 +195,29 @@ class BannedWordInvalid(ValidationError):
 
 class BannedWordNotFound(NotFound):
     default_code = RecommendationsError.BANNED_WORD_NOT_FOUND
+
+
+# --- serving and tracking ------------------------------------------------------------------------------
+class PlacementNotFound(NotFound):
+    default_code = RecommendationsError.PLACEMENT_NOT_FOUND
+
+
+class PlacementInvalid(ValidationError):
+    """A placement's or a rule's values are not acceptable (``fields`` says which)."""
+
+    default_code = RecommendationsError.PLACEMENT_INVALID
+
+
+class RecommendationListNotFound(NotFound):
+    """No list with this id was served to this shopper (unknown, or someone else's)."""
+
+    default_code = RecommendationsError.RECOMMENDATION_LIST_NOT_FOUND
+
+
+class RecommendationNotInList(ValidationError):
+    """The product reported as clicked is not in the list."""
+
+    default_code = RecommendationsError.RECOMMENDATION_NOT_IN_LIST
 
 
 # --- the recommender engine ----------------------------------------------------------------------------

@@ -327,6 +327,77 @@ class OfficialContentDeleted(_ContentEvent):
     title: str
 
 
+# --- serving: placements, the pairs read model, lists generated --------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class _PlacementEvent(DomainEventData):
+    stream_type: ClassVar[str] = "recommendation_placement"
+    placement_id: int
+    key: str
+
+    @property
+    def stream_id(self):
+        return self.placement_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacementSaved(_PlacementEvent):
+    """A placement was created or its name, intent, size or activity changed."""
+
+    event_type: ClassVar[str] = "recommendations.placement.saved"
+    values: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacementRuleSet(_PlacementEvent):
+    """A merchandiser pinned, excluded or boosted a product there (``UpdateRecommendationScore``)."""
+
+    event_type: ClassVar[str] = "recommendations.placement.rule_set"
+    product_id: int
+    kind: str
+    position: int
+    boost: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlacementRuleRemoved(_PlacementEvent):
+    event_type: ClassVar[str] = "recommendations.placement.rule_removed"
+    product_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductPairsRebuilt(DomainEventData):
+    """The "frequently bought together" read model was rebuilt from the orders."""
+
+    event_type: ClassVar[str] = "recommendations.bought_together.rebuilt"
+    stream_type: ClassVar[str] = "recommendation_pairs"
+    orders: int
+    pairs: int
+    since: str
+
+    @property
+    def stream_id(self):
+        return "all"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecommendationsGenerated(DomainEventData):
+    """A customer's recommendations were computed again after what they did (coarse: one per
+    reaction, never one per product or per page)."""
+
+    event_type: ClassVar[str] = "recommendations.generated"
+    stream_type: ClassVar[str] = "recommendation_customer"
+    customer_id: int
+    trigger: str  # the event type that caused it
+    intent: str
+    product_ids: list
+    model_version: int | None
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
 # --- the recommender engine ----------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class _TrainingEvent(DomainEventData):

@@ -19,6 +19,12 @@ def review_requests_send_task() -> list[str]:
     return numbers
 
 
+@shared_task(name="recommendations.bought_together_rebuild", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def bought_together_rebuild_task() -> int:
+    """Beat (nightly): recount the co-purchases and replace the "frequently bought together" read model."""
+    from recommendations.serving.bought_together import bought_together_rebuild
+
+    return bought_together_rebuild()
 @shared_task(name="recommendations.train", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def recommendations_train_task(run_id: int) -> dict:
     """Run one queued training (the ``recommendations`` queue). A failed training is recorded on the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.views import questions, review_requests, reviews
+from recommendations.views import questions, review_requests, reviews, shelves
 
 app_name = "recommendations"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("review-photos/<int:photo_id>/delete/", reviews.review_photo_delete, name="review_photo_delete"),
     path("reviews/request/<str:token>/", review_requests.review_request, name="review_request"),
     path("accounts/reviews/", reviews.my_reviews, name="my_reviews"),
+    path("recommendations/r/<uuid:list_id>/<int:product_id>/", shelves.recommendation_click, name="recommendation_click"),
 ]

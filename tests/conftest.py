@@ -61,9 +61,10 @@ def spans():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     yield
+    caches["local"].clear()  # the process-local level (recommendations serving)
     if REAL_SERVICES:
         cache.delete_pattern("*")  # only this project's key prefix, never FLUSHDB
     else:

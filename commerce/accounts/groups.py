@@ -16,6 +16,7 @@ GROUP_PERMISSIONS = {
         "catalog.view_stockmovement", "catalog.view_stockreservation",
         "accounts.manage_inventory", "accounts.recall_batches", "accounts.manage_promotions",
         "audit.view_audit_trail",
+        "recommendations.view_placement", "recommendations.change_placement", "recommendations.view_recommendationlist",
         "recommendations.view_modelversion", "recommendations.change_modelversion",
         "recommendations.view_trainingrun", "recommendations.add_trainingrun",
     ],

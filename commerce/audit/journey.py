@@ -7,12 +7,19 @@ record a step after their command, outside its transaction, so the INSERT holds 
 command's. Each step carries the customer when the shopper is logged in and the digest of the
 session, so ``selectors.customer_journey`` rebuilds the path session by session and
 ``selectors.journey_steps`` streams steps to their readers (recommendations).
+
+``steps_recorded`` is sent after the INSERT (the step is committed: journey writes run outside any
+command's transaction) with ``customer_id``, ``session_id`` and ``steps`` (``(action, product_id)``
+pairs): the recommendations app listens, so a product view shows in the shopper's lists at once.
+A receiver must be cheap (a cache version bump) and never fail the request: its errors are logged.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 
 from commerce import context, telemetry
@@ -20,6 +27,15 @@ from commerce.audit.models import JourneyStep
 from commerce.context import session_digest
 
 QUERY_LENGTH = JourneyStep._meta.get_field("query").max_length
+logger = logging.getLogger(__name__)
+steps_recorded = Signal()
+
+
+def _announce(*, customer_id: int | None, session_id: str, steps: list[tuple[str, int | None]]) -> None:
+    for receiver, result in steps_recorded.send_robust(sender=JourneyStep, customer_id=customer_id,
+                                                       session_id=session_id, steps=steps):
+        if isinstance(result, Exception):
+            logger.error("journey receiver %r failed", receiver, exc_info=result)
 
 
 class JourneyAction(models.TextChoices):
@@ -94,6 +110,7 @@ def journey_record(
             action=action, session_id=session_id, customer_id=customer_id, product_id=product_id, details=details,
             channel=context.channel(), trace_id=telemetry.current_trace_id(), at=timezone.now(),
         ).save(force_insert=True)
+    _announce(customer_id=customer_id, session_id=session_id, steps=[(str(action), product_id)])
 
 
 def journey_record_many(*, steps: Sequence[Step], session_id: str, customer_id: int | None = None) -> None:
@@ -115,6 +132,7 @@ def journey_record_many(*, steps: Sequence[Step], session_id: str, customer_id: 
                       details=step.details, channel=channel, trace_id=trace_id, at=at)
             for step in steps
         ])
+    _announce(customer_id=customer_id, session_id=session_id, steps=[(str(s.action), s.product_id) for s in steps])
 
 
 def journey_record_for_request(request, action: JourneyAction, *, product_id: int | None = None, details=None) -> None:

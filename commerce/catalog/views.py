@@ -19,7 +19,7 @@ from django.views import View
 
 from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
-from commerce.catalog import product_cards, selectors
+from commerce.catalog import product_cards, selectors, shelves
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
@@ -120,6 +120,13 @@ class ProductListView(View):
                 searched, queryset=selectors.with_images(selectors.product_queryset()), categories=categories,
                 popular_ids=search.popular_product_ids(),
             )
+        # Room for other apps' shelves (recommendations): the home page, and an empty search's results.
+        if searched is None and category is None and not manufacturer and page.number == 1:
+            shelves_shown = shelves.shelves_for(shelves.HOME, request=request)
+        elif searched is not None and not page_products:
+            shelves_shown = shelves.shelves_for(shelves.SEARCH_EMPTY, request=request, category=category, query=query)
+        else:
+            shelves_shown = []
         # One badge lookup, and one card-extras lookup, for every product the page shows (each loaded once, here).
         shown = page_products + (fallback.related + fallback.popular if fallback else [])
         badges = badges_for(product.pk for product in shown)
@@ -139,6 +146,7 @@ class ProductListView(View):
                 "products": page_products,
                 "search": searched,
                 "fallback": fallback,
+                "shelves": shelves_shown,
                 "result_count": paginator.count,
                 "query": query,
                 "category": category,

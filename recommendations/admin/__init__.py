@@ -3,10 +3,14 @@
 - ``questions``: the question and answer moderation queues (bulk approve, reject with a reason,
   filters), answering as the shop, verified answers, FAQ categories, manufacturer representatives;
 - ``content``: the manufacturers' official content;
+- ``serving``: placements and the merchandisers' rules (pins, exclusions, boosts), the lists served;
 - ``engine``: the recommender's model versions (activate) and training runs (retrain, progress).
 """
 
-from recommendations.admin import reviews  # noqa: F401 (registers the review admins)
+from recommendations.admin import (
+    reviews,  # noqa: F401 (registers the review admins)
+    serving,  # noqa: F401 (registers the placement and list admins)
+)
 from recommendations.admin.content import OfficialContentAdmin
 from recommendations.admin.engine import ModelVersionAdmin, TrainingRunAdmin
 from recommendations.admin.questions import (

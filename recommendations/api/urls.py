@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.api import content, questions, reviews
+from recommendations.api import content, questions, reviews, serving
 
 app_name = "recommendations_api"
 urlpatterns = [
@@ -40,6 +40,18 @@ urlpatterns = [
     path("me/questions/", questions.MyQuestionListApi.as_view(), name="my_questions"),
     path("faq-categories/", questions.FAQCategoryListApi.as_view(), name="faq_categories"),
     path("faq-categories/<int:category_id>/", questions.FAQCategoryDetailApi.as_view(), name="faq_category"),
+    # recommendations: the queries and the tracking commands
+    path("recommendations/for-you/", serving.ForYouApi.as_view(), name="recommendations_for_you"),
+    path("recommendations/trending/", serving.TrendingApi.as_view(), name="recommendations_trending"),
+    path("recommendations/recently-viewed/", serving.RecentlyViewedApi.as_view(), name="recommendations_recently_viewed"),
+    path("recommendations/popular/", serving.PopularApi.as_view(), name="recommendations_popular"),
+    path("recommendations/cart/", serving.CartBoughtTogetherApi.as_view(), name="recommendations_cart"),
+    path("products/<int:product_id>/similar/", serving.SimilarProductsApi.as_view(), name="recommendations_similar"),
+    path("products/<int:product_id>/bought-together/", serving.BoughtTogetherApi.as_view(),
+         name="recommendations_bought_together"),
+    path("recommendations/impressions/", serving.ImpressionsApi.as_view(), name="recommendations_impressions"),
+    path("recommendations/clicks/", serving.ClicksApi.as_view(), name="recommendations_clicks"),
+    path("recommendations/performance/", serving.PerformanceApi.as_view(), name="recommendations_performance"),
     # manufacturer content
     path("manufacturers/<int:manufacturer_id>/info/", content.ManufacturerInfoApi.as_view(), name="manufacturer_info"),
     path("manufacturers/<int:manufacturer_id>/representatives/", content.RepresentativeListApi.as_view(),

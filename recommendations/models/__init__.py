@@ -4,6 +4,7 @@
   link of a user to the manufacturer they represent.
 - ``reviews``: reviews, their photos, votes and flags, banned words, the rating summary read model.
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
+- ``serving``: placements and their rules, the lists served and their clicks, product pairs bought together.
 - ``engine``: the recommender's trained model versions and the runs that train them.
 """
 
@@ -26,8 +27,22 @@ from recommendations.models.reviews import (
     ReviewPhoto,
     ReviewVote,
 )
+from recommendations.models.serving import (
+    Intent,
+    Placement,
+    PlacementRule,
+    ProductPair,
+    RecommendationClick,
+    RecommendationList,
+)
 
 __all__ = [
+    "Intent",
+    "Placement",
+    "PlacementRule",
+    "ProductPair",
+    "RecommendationClick",
+    "RecommendationList",
     "AXES",
     "Algorithm",
     "ModelVersion",

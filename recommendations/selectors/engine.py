@@ -73,6 +73,13 @@ def active_recommender(purpose: str) -> engine.Recommender | None:
         return model
 
 
+def loaded_version(purpose: str) -> int | None:
+    """The id of the version ``active_recommender(purpose)`` answered with last in this process (serving
+    records it with each list), or None."""
+    loaded = _loaded.get(purpose)
+    return loaded[0] if loaded is not None and loaded[1] is not None else None
+
+
 def forget_loaded() -> None:
     """Drop this process's loaded models (tests; a worker told to start afresh)."""
     _loaded.clear()

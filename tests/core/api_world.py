@@ -25,6 +25,9 @@ from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
 from recommendations.services import review_moderation, reviews
+from recommendations.serving.bought_together import bought_together_rebuild
+from recommendations.serving.serve import Context, recommendations_serve
+from recommendations.serving.shopper import Shopper
 from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
 from tests.logistics.factories import centre as logistics_centre
@@ -117,6 +120,10 @@ def build_world() -> World:
                                                                 body="Two years."),
                 recommendation_services.official_content_create(manufacturer_id=products[0].manufacturer_id,
                                                                 product_id=products[0].pk, title="Care", body="Keep dry.")]
+    # recommendations: the pairs read model, a list served to the customer (its id for the tracking commands)
+    bought_together_rebuild()
+    served = recommendations_serve(placement="product_similar", shopper=Shopper(customer_id=customer.pk),
+                                   context=Context(product_id=products[0].pk), impressed=False)
     # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
     # to ship, one of them on an assigned route (the other free for a new route)
     depot = logistics_centre("fuzz-depot")
@@ -165,6 +172,9 @@ def build_world() -> World:
         "centre_id": [depot.pk],
         "centre": [depot.pk],
         "date": [tomorrow().isoformat()],
+        "list_id": [str(served.list_id)],
+        "list_ids": [str(served.list_id)],
+        "placement": ["product_similar", "home_for_you"],
     }
     streams = list(DomainEvent.objects.values_list("stream_type", "stream_id").distinct()[:20])
     return World(tokens=tokens, values=values, streams=streams)

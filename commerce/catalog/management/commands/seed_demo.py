@@ -227,6 +227,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("promotions", "refresh_segments", ()),
     ("recommendations", "seed_demo_reviews", ("seed", "allow_production")),
     ("recommendations", "seed_demo_review_requests", ("allow_production",)),
+    ("recommendations", "seed_demo_placements", ("seed", "allow_production")),
     ("recommendations", "seed_demo_recommender", ("allow_production",)),
 ]
 

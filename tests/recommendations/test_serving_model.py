@@ -1,0 +1,100 @@
+"""Serving with a trained model: "for you" from the model, with what the customer just did counted
+(their factors recalculated from the item factors), similar products from the model's neighbours and
+content similarity for a product it never saw; a newly activated model is served at once."""
+
+import pytest
+
+from recommendations.selectors import engine as engine_selectors
+from recommendations.services import training
+from recommendations.serving.serve import Context, recommendations_serve
+from tests.factories import CustomerFactory, customer_with_address
+from tests.orders.factories import stocked_product
+from tests.recommendations.serving_factories import shopper_of, view
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _small_training(settings):
+    settings.RECOMMENDATIONS_INTERACTIONS = {
+        "weights": {"order": 5.0, "add_to_cart": 3.0, "product_view": 1.0, "rating": 4.0}, "rating_min_score": 3,
+        "half_life_days": 30, "lookback_days": 365}
+    settings.RECOMMENDATIONS_TRAINING = {
+        "candidates": {"for_you": {"item_knn": {"neighbours": 5, "num_threads": 1}},
+                       "similar": {"item_knn": {"neighbours": 5, "num_threads": 1}}},
+        "holdout": {"fraction": 0.2, "seed": 42, "min_items": 3, "k": 5},
+        "min_interactions": 5,
+    }
+    engine_selectors.forget_loaded()
+    yield
+    engine_selectors.forget_loaded()
+
+
+@pytest.fixture
+def shop():
+    """Eight products in stock in two groups of taste, six customers each having viewed one group."""
+    products = [stocked_product(quantity=20) for _ in range(8)]
+    for number in range(6):
+        customer = customer_with_address()[0]
+        for product in (products[:4] if number % 2 else products[4:]):
+            view(product, customer=customer)
+    return products
+
+
+def ids(served):
+    return [p.pk for p in served.products]
+
+
+def test_for_you_comes_from_the_model_and_follows_what_the_customer_just_did(shop):
+    run = training.train_now(purpose="for_you", trigger="test")
+    version = run.versions.get(state="active")
+    customer = CustomerFactory()
+    view(shop[0], customer=customer)
+    served = recommendations_serve(placement="home_for_you", shopper=shopper_of(customer))
+    assert served.model_version == version.pk
+    assert set(ids(served)[:3]) == {p.pk for p in shop[1:4]}
+    assert shop[0].pk not in ids(served)
+    for product in shop[4:7]:  # the customer's taste moves: the next list shows it, no retraining
+        view(product, customer=customer)
+    moved = recommendations_serve(placement="home_for_you", shopper=shopper_of(customer))
+    assert ids(moved)[0] == shop[7].pk
+
+
+def test_similar_from_the_model_and_content_for_a_cold_product(shop):
+    run = training.train_now(purpose="similar", trigger="test")
+    version = run.versions.get(state="active")
+    served = recommendations_serve(placement="product_similar", shopper=shopper_of(CustomerFactory()),
+                                   context=Context(product_id=shop[0].pk))
+    assert served.model_version == version.pk
+    assert set(ids(served)[:3]) == {p.pk for p in shop[1:4]}
+    cold = stocked_product(category=shop[5].category, name="Brand new thing")
+    fallback = recommendations_serve(placement="product_similar", shopper=shopper_of(CustomerFactory()),
+                                     context=Context(product_id=cold.pk))
+    assert fallback.model_version is None and shop[5].pk in ids(fallback)
+
+
+def test_a_model_activated_later_is_served_at_once(shop, django_capture_on_commit_callbacks):
+    customer = CustomerFactory()
+    view(shop[0], customer=customer)
+    before = recommendations_serve(placement="home_for_you", shopper=shopper_of(customer))
+    assert before.model_version is None
+    with django_capture_on_commit_callbacks(execute=True):  # the stamp is set after commit
+        run = training.train_now(purpose="for_you", trigger="test")
+    after = recommendations_serve(placement="home_for_you", shopper=shopper_of(customer))
+    assert after.source == "computed" and after.model_version == run.versions.get().pk
+
+
+def test_a_click_on_a_list_is_an_interaction_the_model_learns_from(settings):
+    from recommendations.selectors.interactions import customer_interactions
+    from recommendations.services.serving import recommendation_click_track
+    from tests.recommendations.serving_factories import pairs_rebuilt
+
+    settings.RECOMMENDATIONS_INTERACTIONS = {**settings.RECOMMENDATIONS_INTERACTIONS,
+                                             "weights": {"product_view": 1.0, "recommendation_click": 2.0}}
+    a, b = stocked_product(quantity=50), stocked_product(quantity=50)
+    pairs_rebuilt([a, b], times=2)
+    customer = CustomerFactory()
+    served = recommendations_serve(placement="product_bought_together", shopper=shopper_of(customer),
+                                   context=Context(product_id=a.pk))
+    recommendation_click_track(list_id=served.list_id, product_id=b.pk, shopper=shopper_of(customer))
+    assert customer_interactions(customer_id=customer.pk) == pytest.approx({b.pk: 2.0}, rel=1e-3)
