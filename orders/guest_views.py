@@ -17,26 +17,69 @@ from django.urls import reverse
 from django.views import View
 
 from commerce.errors import DomainError
-from orders.forms import GuestOrderLookupForm
-from orders.guests import claim_read, order_link_read, order_link_token
+from orders.forms import CancelOrderForm, GuestOrderLookupForm
+from orders.guests import Guest, claim_read, order_link_read, order_link_token
 from orders.models import Order
 from orders.services.guests import guest_order_find, guest_orders_claim, guest_orders_unclaimed
-from orders.views import order_page_context
+from orders.services.lifecycle import order_cancel
+from orders.views import can_cancel, order_page_context
 
 NOT_FOUND = "We could not find an order with this number and e-mail address. Check both and try again."
 
 
-def guest_order(request, token: str):
-    """A guest's order, opened by its signed link (no log-in)."""
+def _guest_order_of(token: str) -> tuple[Order, Guest]:
+    """The order a signed link opens and the guest it belongs to; a 404 for anything else."""
     found = order_link_read(token)
     order = guest_order_find(number=found[0], email=found[1]) if found else None
     if order is None:
         raise Http404("No such order.")
     order = (Order.objects.select_related("customer")
              .prefetch_related("lines__allocations", "lines__product", "payments", "refunds").get(pk=order.pk))
+    return order, Guest(email=order.guest_email, token="")
+
+
+def guest_order(request, token: str):
+    """A guest's order, opened by its signed link (no log-in)."""
+    order, _ = _guest_order_of(token)
     context = order_page_context(order, own=False, show_batches=False)
-    context.update(guest_view=True, placed=request.GET.get("placed") == "1")
+    context.update(guest_view=True, placed=request.GET.get("placed") == "1",
+                   guest_can_cancel=order.is_guest and can_cancel(order),
+                   guest_cancel_url=reverse("orders:guest_order_cancel", kwargs={"token": token}))
     return render(request, "orders/order_detail.html", context)
+
+
+class GuestOrderCancelView(View):
+    """A guest cancels their order, as a customer may: before it is being prepared."""
+
+    template_name = "orders/order_cancel.html"
+
+    def _page(self, request, order, token, form):
+        return render(request, self.template_name, {
+            "order": order, "form": form,
+            "cancel_url": reverse("orders:guest_order_cancel", kwargs={"token": token}),
+            "back_url": reverse("orders:guest_order", kwargs={"token": token}),
+        })
+
+    def get(self, request, token: str):
+        order, _ = _guest_order_of(token)
+        if not (order.is_guest and can_cancel(order)):
+            messages.error(request, f"Order {order.number} can no longer be cancelled here; contact support.")
+            return redirect("orders:guest_order", token=token)
+        return self._page(request, order, token, CancelOrderForm())
+
+    def post(self, request, token: str):
+        order, guest = _guest_order_of(token)
+        form = CancelOrderForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, order, token, form)
+        try:
+            order_cancel(order=order, reason=form.cleaned_data["reason"] or "cancelled by the customer", by_guest=guest)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            refunded = " What you paid is being refunded to your card." if order.paid_amount else ""
+            messages.success(request, f"Order {order.number} was cancelled.{refunded}")
+        return redirect("orders:guest_order", token=token)
 
 
 def _client(request) -> str:

@@ -18,6 +18,7 @@ urlpatterns = [
     # a guest's order: the look-up and the signed page (before <number>), and claiming after sign-up
     path("orders/find/", guest_views.GuestOrderLookupView.as_view(), name="guest_lookup"),
     path("orders/guest/<str:token>/", guest_views.guest_order, name="guest_order"),
+    path("orders/guest/<str:token>/cancel/", guest_views.GuestOrderCancelView.as_view(), name="guest_order_cancel"),
     path("orders/claim/<str:token>/", guest_views.guest_claim, name="guest_claim"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/thank-you/", views.order_confirmation, name="order_confirmation"),

@@ -483,7 +483,7 @@ def _can_pay(order: Order) -> bool:
     )
 
 
-def _can_cancel(order: Order) -> bool:
+def can_cancel(order: Order) -> bool:
     # Not while a payment is in flight: cancelling then could leave money taken for a cancelled order.
     return order.status in CUSTOMER_CANCELLABLE and not _payment_in_flight(order)
 
@@ -521,7 +521,7 @@ def order_page_context(order: Order, *, own: bool, show_batches: bool) -> dict:
             },
             "timeline": [timeline_entry(event) for event in selectors.order_timeline(order=order)],
             "own": own,
-            "can_cancel": own and _can_cancel(order),
+            "can_cancel": own and can_cancel(order),
             "can_pay": own and _can_pay(order),
             "payment_pending": _payment_in_flight(order),
             "tracking_link": tracking_url(order.carrier, order.tracking_number) if order.tracking_number else "",
@@ -542,13 +542,13 @@ class OrderCancelView(View):
 
     def get(self, request, number: str):
         order = _own_order(request, number)
-        if not _can_cancel(order):
+        if not can_cancel(order):
             return self._refuse(request, order)
         return render(request, self.template_name, {"order": order, "form": CancelOrderForm()})
 
     def post(self, request, number: str):
         order = _own_order(request, number)
-        if not _can_cancel(order):
+        if not can_cancel(order):
             return self._refuse(request, order)
         form = CancelOrderForm(request.POST)
         if not form.is_valid():

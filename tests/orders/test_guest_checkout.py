@@ -303,3 +303,29 @@ def test_the_read_model_rebuild_keeps_the_claim():
 def test_guest_checkout_totals_match_the_cart():
     order = _guest_order(stocked_product(price="12.00"), quantity=2)
     assert order.subtotal_amount == Decimal("24.00") and order.total_amount == Decimal("28.90")
+
+
+# --- a guest cancels as a customer may ------------------------------------------------------------------------
+def test_a_guest_cancels_their_order_from_its_page_before_it_is_prepared(client):
+    from orders.services.lifecycle import order_allocate
+
+    product = stocked_product(quantity=5)
+    order = _guest_order(product, email="ann@example.com")
+    token = order_link_token(number=order.number, email="ann@example.com")
+    page = client.get(reverse("orders:guest_order", kwargs={"token": token})).content.decode()
+    assert 'id="guest-cancel"' in page
+    assert client.get(reverse("orders:guest_order_cancel", kwargs={"token": token})).status_code == 200
+
+    response = client.post(reverse("orders:guest_order_cancel", kwargs={"token": token}), {"reason": "ordered twice"})
+
+    assert response.url == reverse("orders:guest_order", kwargs={"token": token})
+    assert Order.objects.get(pk=order.pk).status == Order.Status.CANCELLED
+    assert available_quantities([product.pk])[product.pk] == 5
+    # an order being prepared is refused, as for a customer; a forged link is a 404
+    prepared = _guest_order(product, email="ann@example.com")
+    order_allocate(order=prepared)
+    other = order_link_token(number=prepared.number, email="ann@example.com")
+    refused = client.post(reverse("orders:guest_order_cancel", kwargs={"token": other}), {"reason": ""})
+    assert any("already being prepared" in text for text in messages_of(refused))
+    assert Order.objects.get(pk=prepared.pk).status == Order.Status.ALLOCATED
+    assert client.post(reverse("orders:guest_order_cancel", kwargs={"token": "forged"}), {}).status_code == 404
