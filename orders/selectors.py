@@ -49,15 +49,16 @@ def cart_items(*, cart: Cart) -> QuerySet[CartLine]:
     return CartLine.objects.filter(cart=cart).order_by("id")
 
 
-def cart_summary(*, cart: Cart) -> Pricing:
-    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses."""
+def cart_summary(*, cart: Cart, shipping_options: list | None = None) -> Pricing:
+    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses. ``shipping_options``:
+    the methods offered, when the caller has read them already (``orders.shipping.selectors``)."""
     lines = list(cart_items(cart=cart).values_list("pk", "product_id", "quantity", "seen_unit_price"))
     return price_lines(
         [LineInput(product_id, quantity, seen, pk) for pk, product_id, quantity, seen in lines],
         currency=cart.currency,
         customer_id=cart.customer_id,
         coupon_codes=cart.coupon_codes,
-        shipping_option=shipping_option_for(method_id=cart.shipping_method_id, currency=cart.currency),
+        shipping_option=shipping_option_for(method_id=cart.shipping_method_id, currency=cart.currency, options=shipping_options),
     )
 
 

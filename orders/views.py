@@ -48,6 +48,7 @@ from orders.services import cart as cart_services
 from orders.services.checkout import checkout_place_and_pay
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, order_cancel
 from orders.services.payments import order_pay
+from orders.shipping.selectors import shipping_options
 from orders.shipping.views import shipping_choices
 from orders.signals_auth import session_cart_key
 from orders.timeline import timeline_entry
@@ -130,7 +131,8 @@ def _line_form(line_id: int, data=None, **kwargs) -> CartLineForm:
 
 
 def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_form: CouponForm | None = None) -> dict:
-    pricing: Pricing | None = selectors.cart_summary(cart=cart) if cart is not None else None
+    options = shipping_options(currency=cart.currency) if cart is not None else []
+    pricing: Pricing | None = selectors.cart_summary(cart=cart, shipping_options=options) if cart is not None else None
     line_errors = line_errors or {}
     rows = []
     for line in pricing.lines if pricing else []:
@@ -147,7 +149,7 @@ def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_
         "price_changes": any(row.line.price_changed for row in rows),
         "can_checkout": bool(rows) and not pricing.has_issues,
         "guest_checkout": settings.ORDERS_GUEST_CHECKOUT,
-        "shipping_choices": shipping_choices(pricing, cart.currency) if cart is not None else [],
+        "shipping_choices": shipping_choices(pricing, options),
     }
 
 
@@ -325,7 +327,8 @@ class CheckoutView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def _page(self, request, cart: Cart | None, *, form: CheckoutForm | None = None, payment_error: str = ""):
-        pricing = selectors.cart_summary(cart=cart) if cart is not None else None
+        options = shipping_options(currency=cart.currency) if cart is not None else []
+        pricing = selectors.cart_summary(cart=cart, shipping_options=options) if cart is not None else None
         if pricing is None or not pricing.lines:
             messages.info(request, "Your cart is empty.")
             return redirect("orders:cart")
@@ -352,7 +355,7 @@ class CheckoutView(View):
             request,
             self.template_name,
             {"form": form, "pricing": pricing, "addresses": addresses, "payment_error": payment_error,
-             "test_cards": TEST_CARDS, "shipping_choices": shipping_choices(pricing, cart.currency)},
+             "test_cards": TEST_CARDS, "shipping_choices": shipping_choices(pricing, options)},
         )
 
     def get(self, request):

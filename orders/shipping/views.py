@@ -12,16 +12,15 @@ from commerce.errors import DomainError
 from commerce.web import safe_next_url
 from orders import selectors
 from orders.pricing import Pricing
-from orders.shipping.selectors import ShippingOption, shipping_options
+from orders.shipping.selectors import ShippingOption
 from orders.shipping.services import cart_choose_shipping_method
 from orders.signals_auth import session_cart_key
 
 
-def shipping_choices(pricing: Pricing | None, currency: str) -> list[dict]:
-    """The methods offered, each with what this cart pays for it and whether it is the one priced."""
+def shipping_choices(pricing: Pricing | None, options: list[ShippingOption]) -> list[dict]:
+    """The methods offered (as read for the pricing), each with what this cart pays for it and whether it is the one priced."""
     if pricing is None or not pricing.lines:
         return []
-    options: list[ShippingOption] = shipping_options(currency=currency)
     chosen = pricing.shipping_option.method_id if pricing.shipping_option else None
     return [{"option": o, "charge": o.charge(pricing.subtotal), "chosen": o.method_id == chosen} for o in options]
 

@@ -275,3 +275,22 @@ def test_logistics_schedules_the_delivery_on_the_day_promised():
 
     assert delivery.date == order.delivery_earliest  # not tomorrow: the day the shopper was promised
     assert facts.plan_after(timezone.localdate()) == order.delivery_earliest - datetime.timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_the_cart_page_reads_the_methods_once_whatever_their_number(shopper):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _methods()
+    filled_cart(shopper.customer, [(stocked_product(price="10.00"), 2)])
+    shopper.get(reverse("orders:cart"))  # warm the session
+    with CaptureQueriesContext(connection) as two:
+        shopper.get(reverse("orders:cart"))
+    shipping_method_save(code="economy", name="Economy", price_amount=Decimal("2.90"), currency="EUR")
+    shipping_holiday_save(date=MON, name="Closed")
+    with CaptureQueriesContext(connection) as three:
+        html = shopper.get(reverse("orders:cart")).content.decode()
+    assert "Economy" in html
+    assert len(three) == len(two)
+    assert sum("orders_shippingmethod" in q["sql"] for q in three.captured_queries) == 1
