@@ -318,6 +318,10 @@ SHOP_DETAILS = {
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
+# A shopper without an account may check out with an e-mail address (orders.guests).
+ORDERS_GUEST_CHECKOUT = envvars.boolean("ORDERS_GUEST_CHECKOUT", default=True)
+# Guest order look-ups (order number + e-mail) per client address and hour.
+ORDERS_GUEST_LOOKUPS_PER_HOUR = envvars.integer("ORDERS_GUEST_LOOKUPS_PER_HOUR", default=10, minimum=1)
 ORDERS_UNPAID_HOLD_MINUTES = envvars.integer("ORDERS_UNPAID_HOLD_MINUTES", default=30, minimum=1)
 # How long a request with an Idempotency-Key holds it; longer than any request may run (gunicorn's
 # timeout is 30 s): a repeat after that takes over the key of a request whose worker died.

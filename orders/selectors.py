@@ -6,7 +6,8 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
 ``order_facts`` (the redemptions written at checkout); logistics uses ``orders_ready_to_ship`` and
-``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
+``order_shipping_facts`` (deliveries made from orders ready to ship, planned after
+``ShippingFacts.plan_after``: the eve of the day promised at checkout); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
 ``received_purchases`` (its demo data), ``purchased_lines`` (what the recommender learns from), and to
@@ -34,6 +35,7 @@ from commerce.money import default_currency, round_amount
 from orders.errors import OrderNotFound
 from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderNote, OrderSummary
 from orders.pricing import LineInput, Pricing, price_lines
+from orders.shipping.selectors import shipping_option_for
 
 
 # --- carts ------------------------------------------------------------------------------------------
@@ -49,14 +51,16 @@ def cart_items(*, cart: Cart) -> QuerySet[CartLine]:
     return CartLine.objects.filter(cart=cart).order_by("id")
 
 
-def cart_summary(*, cart: Cart) -> Pricing:
-    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses."""
+def cart_summary(*, cart: Cart, shipping_options: list | None = None) -> Pricing:
+    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses. ``shipping_options``:
+    the methods offered, when the caller has read them already (``orders.shipping.selectors``)."""
     lines = list(cart_items(cart=cart).values_list("pk", "product_id", "quantity", "seen_unit_price"))
     return price_lines(
         [LineInput(product_id, quantity, seen, pk) for pk, product_id, quantity, seen in lines],
         currency=cart.currency,
         customer_id=cart.customer_id,
         coupon_codes=cart.coupon_codes,
+        shipping_option=shipping_option_for(method_id=cart.shipping_method_id, currency=cart.currency, options=shipping_options),
     )
 
 
@@ -230,19 +234,27 @@ class ShippingFacts:
 
     order_id: int
     number: str
-    customer_id: int
+    customer_id: int | None  # None: a guest's order
     status: str
     shipping_address: dict
     weight_kg: Decimal
     volume_l: Decimal
     units: int
     locations: tuple[str, ...]  # the warehouse codes its units were allocated from
+    delivery_earliest: datetime.date | None = None  # the window promised at checkout (orders.shipping)
+    delivery_latest: datetime.date | None = None
+
+    def plan_after(self, today: datetime.date) -> datetime.date:
+        """The day after which its delivery is planned: today, or the eve of the day promised."""
+        if self.delivery_earliest is None:
+            return today
+        return max(today, self.delivery_earliest - datetime.timedelta(days=1))
 
 
 def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
     """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
     orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
-                  .values_list("pk", "number", "customer_id", "status", "shipping_address"))
+                  .values_list("pk", "number", "customer_id", "status", "shipping_address", "delivery_earliest", "delivery_latest"))
     weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
     lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
         "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
@@ -258,8 +270,8 @@ def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
             locations[order_id].add(location)
     return [
         ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
-                      tuple(sorted(locations[pk])))
-        for pk, number, customer_id, status, address in orders
+                      tuple(sorted(locations[pk])), earliest, latest)
+        for pk, number, customer_id, status, address, earliest, latest in orders
     ]
 
 
@@ -606,7 +618,8 @@ def orders_delivered_between(*, start: datetime.datetime, end: datetime.datetime
     ids = [int(i) for i in DomainEvent.objects.filter(event_type="orders.order.delivered", stream_type="order",
                                                       occurred_at__gte=start, occurred_at__lt=end)
            .values_list("stream_id", flat=True) if i.isdigit()]
-    orders = (Order.objects.filter(pk__in=ids, status__in=RECEIVED).select_related("customer")
+    # A guest's order (no customer) gets no review request: a review needs an account.
+    orders = (Order.objects.filter(pk__in=ids, status__in=RECEIVED, customer__isnull=False).select_related("customer")
               .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).order_by("id"))
     return [_delivered(order) for order in orders]
 

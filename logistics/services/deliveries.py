@@ -108,7 +108,7 @@ def delivery_create_from_order(*, order_id: int) -> tuple[Delivery | None, bool]
     address = Address.from_snapshot(snapshot)
     located = address.located()
     zone = zone_for(address=located)
-    date = next_open_day(centre_id=zone.centre_id, after=timezone.localdate()) if zone is not None else None
+    date = next_open_day(centre_id=zone.centre_id, after=fact.plan_after(timezone.localdate())) if zone is not None else None
     point = located.coordinates
     geocoded_by = (Delivery.GeocodedBy.NONE if point is None
                    else Delivery.GeocodedBy.ADDRESS if address.coordinates is not None else Delivery.GeocodedBy.GEOCODER)

@@ -19,8 +19,11 @@ from rest_framework.authtoken.models import Token
 from commerce.audit.models import DomainEvent
 from logistics import services as logistics_services
 from logistics.services.planning import planning_run_request
+from orders.guests import Guest
 from orders.services import cart as cart_services
+from orders.services.checkout import order_create_from_cart
 from orders.services.lifecycle import order_allocate, order_cancel
+from orders.shipping.services import shipping_method_save
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
@@ -133,6 +136,18 @@ def build_world() -> World:
     logistics_services.route_assign(route=route, driver=courier, vehicle=van)
     planning_run = planning_run_request(centre=depot, date=tomorrow(), time_limit=1)
 
+    # shipping methods (the cart and checkout name them by code), and a guest's order; after the
+    # logistics orders, which are planned tomorrow (an order with a promise is planned on its day)
+    standard = shipping_method_save(code="standard", name="Standard", price_amount=Decimal("4.90"), currency="EUR",
+                                    free_over_amount=Decimal("50.00"), is_default=True)
+    express = shipping_method_save(code="express", name="Express", price_amount=Decimal("12.90"), currency="EUR",
+                                   processing_days=0, transit_days_min=1, transit_days_max=1)
+    guest_cart = cart_services.cart_get_or_create(session_key="fuzz-guest")
+    cart_services.cart_add_item(cart=guest_cart, product_id=products[1].pk, quantity=1)
+    guest_order = order_create_from_cart(guest=Guest(email="guest@example.com", token="fuzz-guest"), cart=guest_cart,
+                                         guest_address={"recipient": "G", "street": "1 Rue", "zip_code": "69001", "city": "Lyon",
+                                                        "country": "FR"}, payment_method="cod")
+
     tokens = {role: Token.objects.create(user=user).key
               for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
     codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
@@ -143,7 +158,8 @@ def build_world() -> World:
         "line_id": list(cart.lines.values_list("pk", flat=True)),
         "address_id": [address.pk, other_address.pk],
         "customer_id": [customer.pk, other.pk],
-        "number": [o.number for o in (pending, paid, allocated, cancelled, cod, others)],
+        "number": [o.number for o in (pending, paid, allocated, cancelled, cod, others, guest_order)],
+        "shipping_method": [standard.code, express.code],
         "promotion_id": list(Promotion.objects.values_list("pk", flat=True)),
         "promotion_ids": list(Promotion.objects.values_list("pk", flat=True)),
         "campaign_id": [campaign.pk],
