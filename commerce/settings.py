@@ -248,6 +248,8 @@ LOGISTICS_ROAD_FACTOR = envvars.decimal("LOGISTICS_ROAD_FACTOR", default="1.3")
 LOGISTICS_MATRIX_CACHE_SECONDS = envvars.integer("LOGISTICS_MATRIX_CACHE_SECONDS", default=7 * 24 * 3600, minimum=0)
 # Seconds the route planner searches for one centre's day (README: "Planning a day").
 LOGISTICS_PLAN_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_TIME_LIMIT", default=30, minimum=1)
+# How long the tracking link of a delivery (order page, mails) works, in days.
+LOGISTICS_TRACKING_LINK_MAX_AGE_DAYS = envvars.integer("LOGISTICS_TRACKING_LINK_MAX_AGE_DAYS", default=60, minimum=1)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -436,6 +438,10 @@ SPECTACULAR_SETTINGS = {
         "ModerationStatusEnum": "recommendations.models.questions.ModerationStatus",
         "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
         "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
+        "RouteStateEnum": "logistics.models.Route.State",
+        "StopStateEnum": "logistics.models.Stop.State",
+        "FailureReasonEnum": "logistics.models.FailureReason",
+        "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

@@ -235,12 +235,13 @@ class ShippingFacts:
     volume_l: Decimal
     units: int
     locations: tuple[str, ...]  # the warehouse codes its units were allocated from
+    payment_method: str  # card or cod: cash on delivery asks the courier for more proof
 
 
 def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
     """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
     orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
-                  .values_list("pk", "number", "customer_id", "status", "shipping_address"))
+                  .values_list("pk", "number", "customer_id", "status", "shipping_address", "payment_method"))
     weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
     lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
         "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
@@ -256,8 +257,8 @@ def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
             locations[order_id].add(location)
     return [
         ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
-                      tuple(sorted(locations[pk])))
-        for pk, number, customer_id, status, address in orders
+                      tuple(sorted(locations[pk])), payment_method)
+        for pk, number, customer_id, status, address, payment_method in orders
     ]
 
 

@@ -34,7 +34,7 @@ from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from commerce.web import safe_next_url
-from orders import selectors
+from orders import order_sections, selectors
 from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, OrdersError, PaymentDeclined, PaymentGatewayError
 from orders.forms import AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
 from orders.idempotency import run_idempotent
@@ -487,6 +487,7 @@ def order_detail(request, number: str):
                 "refunded": order.money(order.refunded_amount),
             },
             "timeline": [timeline_entry(event) for event in selectors.order_timeline(order=order)],
+            "sections": order_sections.sections_for(request=request, order=order),
             "own": own,
             "can_cancel": own and _can_cancel(order),
             "can_pay": own and _can_pay(order),
