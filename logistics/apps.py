@@ -8,6 +8,10 @@ SUBSCRIPTIONS = (
     ("logistics.route.started", "logistics.mails.route_started"),
     ("logistics.stop.completed", "logistics.mails.stop_completed"),
     ("logistics.delivery.failed", "logistics.mails.delivery_failed"),
+    # the delivery stars of the reviews, for the satisfaction KPI (``logistics/kpis/projection.py``)
+    *((event_type, "logistics.kpis.projection.review_changed") for event_type in (
+        "recommendations.review.created", "recommendations.review.updated", "recommendations.review.approved",
+        "recommendations.review.rejected", "recommendations.review.deleted")),
 )
 
 
@@ -18,6 +22,8 @@ class LogisticsConfig(AppConfig):
 
     def ready(self):
         from commerce.audit import bus
+        from logistics import receivers  # noqa: F401 (connects the KPI projection)
+        from logistics.kpis import panels
         from logistics.services.routes import OWN_FLEET
         from logistics.views import delivery_section
         from orders import carriers, order_sections
@@ -26,3 +32,4 @@ class LogisticsConfig(AppConfig):
             bus.subscribe(event_type, handler)
         order_sections.register("delivery", delivery_section, order=10)
         carriers.register_self_notifying(OWN_FLEET)
+        panels.register_all()

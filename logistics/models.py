@@ -516,3 +516,6 @@ class PlanningRun(models.Model):
     def cost(self) -> Money:
         return Money.of(self.cost_amount, self.currency)
 
+
+# The KPIs' read models live in their own module; imported here so Django registers them with the app.
+from logistics.kpi_models import DeliveryRatingFact, RouteFact, StopFact  # noqa: E402,F401

@@ -9,7 +9,8 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
-``received_purchases`` (its demo data). A new need of another app is a new function here, with its
+``received_purchases`` (its demo data); logistics also uses ``customer_order_ids_with_product`` (the
+delivery a review's delivery stars are about). A new need of another app is a new function here, with its
 query count in mind, not an import of a model.
 """
 
@@ -563,6 +564,13 @@ def customer_received_product(*, customer_id: int, product_id: int) -> bool:
     """Whether the customer has a delivered (or completed) order with a line of the product: a verified
     buyer of it. One query (the orders' customer index)."""
     return OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED, product_id=product_id).exists()
+
+
+def customer_order_ids_with_product(*, customer_id: int, product_id: int) -> list[int]:
+    """The customer's orders with a line of the product, any status (logistics ties a review's
+    delivery stars to the delivery that brought it). One query."""
+    return list(OrderLine.objects.filter(order__customer_id=customer_id, product_id=product_id)
+                .values_list("order_id", flat=True).distinct())
 
 
 def received_purchases(*, limit: int = 100) -> list[tuple[int, int]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logistics.api import deliveries, driver, planning, routes
+from logistics.api import deliveries, driver, kpis, planning, routes
 
 app_name = "logistics_api"
 urlpatterns = [
@@ -27,4 +27,6 @@ urlpatterns = [
     path("logistics/driver/stops/<int:stop_id>/arrive/", driver.DriverStopArriveApi.as_view(), name="driver_stop_arrive"),
     path("logistics/driver/stops/<int:stop_id>/complete/", driver.DriverStopCompleteApi.as_view(), name="driver_stop_complete"),
     path("logistics/driver/stops/<int:stop_id>/fail/", driver.DriverStopFailApi.as_view(), name="driver_stop_fail"),
+    # KPIs
+    *(path(f"logistics/kpis/{name}/", view.as_view(), name=f"kpi_{name.replace('-', '_')}") for name, view in kpis.KPI_VIEWS.items()),
 ]
