@@ -1,15 +1,16 @@
 """``manage.py seed_demo_deliveries``: a day of deliveries under way, for the driver app, the shopper's
 tracking and the KPIs; through the services, as drivers would.
 
-At the first centre with enough scheduled deliveries: its routes not started are cancelled
+At the centre with the most scheduled deliveries (up to ten): its routes not started are cancelled
 (re-planned), and two routes are made of its deliveries for today (when it dispatches today; its
 next open day otherwise), each with a driver on shift and a van:
 
 * the first is worked to the end: delivered stops (with the recipient's name and the phone's
-  position), failed ones for several reasons, then completed: its figures reach the KPIs;
-* the second is under way: two stops delivered, one failed, the rest pending with their
-  estimated arrivals (its driver sees them in ``/api/v1/logistics/driver/routes/``, the shoppers
-  on their order pages).
+  position), every third one failed (not at home, refused, address not found), then completed:
+  its figures reach the KPIs;
+* the second (its last three deliveries, when there are four or more) is under way: a stop
+  delivered, one failed, the last pending with its estimated arrival (its driver sees it in
+  ``/api/v1/logistics/driver/routes/``, its shopper on the order page).
 
 ``seed_demo`` runs it after ``seed_demo_logistics``, inside ``bus.paused()`` (no mail to demo
 customers). Idempotent: a centre with a started route today is left as it is.
@@ -21,6 +22,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
+from django.db.models import Count
 from django.utils import timezone
 
 from commerce.audit import bus
@@ -30,7 +32,7 @@ from logistics.models import Delivery, Driver, OpeningHours, Route, Stop, Vehicl
 from logistics.services import execution
 from logistics.services.deliveries import Position
 
-STOPS_PER_ROUTE = 6
+STOPS_PER_ROUTE = 5
 FAILURES = ["not_at_home", "refused", "address_not_found"]
 
 
@@ -50,8 +52,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo deliveries: {made}") if made else "Demo deliveries: not enough deliveries to route.")
 
     def _day(self) -> str:
-        for centre_id in Delivery.objects.filter(status=Delivery.Status.SCHEDULED, latitude__isnull=False).order_by("centre_id") \
-                .values_list("centre_id", flat=True).distinct():
+        scheduled = Delivery.objects.filter(status=Delivery.Status.SCHEDULED, latitude__isnull=False)
+        by_centre = scheduled.values("centre_id").annotate(n=Count("id")).order_by("-n", "centre_id")
+        for centre_id in [row["centre_id"] for row in by_centre]:
             day = self._day_of(centre_id)
             drivers = list(Driver.objects.filter(home_centre_id=centre_id, is_active=True, shifts__date=day).order_by("id")[:2])
             vans = list(Vehicle.objects.filter(centre_id=centre_id, is_active=True, licence_required="B").order_by("id")[:2])
@@ -59,16 +62,16 @@ class Command(BaseCommand):
                 continue
             for route in Route.objects.filter(centre_id=centre_id, state__in=[Route.State.PLANNED, Route.State.ASSIGNED]):
                 services.route_cancel(route=route, reason="Re-planned for the demo day")
-            ids = list(Delivery.objects.filter(centre_id=centre_id, status=Delivery.Status.SCHEDULED, latitude__isnull=False)
-                       .order_by("id").values_list("pk", flat=True)[:2 * STOPS_PER_ROUTE])
-            if len(ids) < 2 * 3:
-                continue
+            ids = list(scheduled.filter(centre_id=centre_id).order_by("id").values_list("pk", flat=True)[:2 * STOPS_PER_ROUTE])
             for pk in ids:
                 services.delivery_schedule(delivery=pk, date=day)
-            half = len(ids) // 2
-            done = self._work(centre_id, day, ids[:half], drivers[0], vans[0], finish=True)
-            under_way = self._work(centre_id, day, ids[half:], drivers[1], vans[1], finish=False)
-            return f"{done} completed and {under_way} under way on {day}."
+            # the route under way keeps up to 3 stops (one delivered, one failed, the rest pending), the other is worked to the end
+            under_way = ids[-3:] if len(ids) >= 4 else ids[1:]
+            finished = ids[:len(ids) - len(under_way)]
+            made = [f"{self._work(centre_id, day, finished, drivers[0], vans[0], finish=True)} completed"]
+            if under_way:
+                made.append(f"{self._work(centre_id, day, under_way, drivers[1], vans[1], finish=False)} under way")
+            return f"{' and '.join(made)} on {day}."
         return ""
 
     @staticmethod
@@ -86,11 +89,13 @@ class Command(BaseCommand):
         route = services.route_assign(route=route, driver=driver, vehicle=vehicle)
         execution.driver_route_start(driver=driver, route_id=route.pk)
         stops = list(Stop.objects.filter(route=route).select_related("delivery").order_by("sequence"))
-        todo = stops if finish else stops[:min(3, len(stops) - 1)]  # under way: some stops left
+        todo = stops if finish else stops[:len(stops) - 1]  # under way: its last stop left pending
         for index, stop in enumerate(todo):
             near = Position(latitude=stop.delivery.latitude + Decimal("0.0002"), longitude=stop.delivery.longitude)
             execution.stop_arrive(driver=driver, stop_id=stop.pk, position=near)
-            if index % 3 == 2:
+            # worked to the end: every third stop fails; under way: the last stop worked fails (the others delivered)
+            fails = index % 3 == 2 if finish else index == len(todo) - 1
+            if fails:
                 execution.stop_fail(driver=driver, stop_id=stop.pk, code=FAILURES[index // 3 % len(FAILURES)], position=near)
             else:
                 execution.stop_complete(driver=driver, stop_id=stop.pk, recipient_name=stop.delivery.recipient or "Neighbour",
