@@ -111,7 +111,7 @@ def routes_panel(*, now) -> Panel:
 
 
 def register_all() -> None:
-    for name, provider, title, order in (("logistics.performance", performance_panel, "Deliveries: on time and failed", 60),
-                                         ("logistics.failures", failures_panel, "Failed deliveries by reason", 61),
-                                         ("logistics.routes", routes_panel, "Routes: efficiency, load and cost", 62)):
+    for name, provider, title, order in (("logistics.performance", performance_panel, "Deliveries: on time and failed", 80),
+                                         ("logistics.failures", failures_panel, "Failed deliveries by reason", 81),
+                                         ("logistics.routes", routes_panel, "Routes: efficiency, load and cost", 82)):
         dashboard.register(name, provider, title=title, permissions=[DISPATCH], order=order, cache_seconds=dashboard.CACHE_SECONDS)
