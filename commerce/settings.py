@@ -262,6 +262,8 @@ LOGISTICS_PLAN_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_TIME_LIMIT", default
 LOGISTICS_PLAN_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_MAX_TIME_LIMIT", default=300, minimum=1)
 # The longest a route's optimisation may search (REST answers when it is done, so a web worker waits).
 LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT", default=10, minimum=1)
+# How long the tracking link of a delivery (order page, mails) works, in days.
+LOGISTICS_TRACKING_LINK_MAX_AGE_DAYS = envvars.integer("LOGISTICS_TRACKING_LINK_MAX_AGE_DAYS", default=60, minimum=1)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -493,6 +495,10 @@ SPECTACULAR_SETTINGS = {
         "ModerationStatusEnum": "recommendations.models.questions.ModerationStatus",
         "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
         "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
+        "RouteStateEnum": "logistics.models.Route.State",
+        "StopStateEnum": "logistics.models.Stop.State",
+        "FailureReasonEnum": "logistics.models.FailureReason",
+        "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

@@ -41,7 +41,7 @@ def _guest_order_of(token: str) -> tuple[Order, Guest]:
 def guest_order(request, token: str):
     """A guest's order, opened by its signed link (no log-in)."""
     order, _ = _guest_order_of(token)
-    context = order_page_context(order, own=False, show_batches=False)
+    context = order_page_context(order, request=request, own=False, show_batches=False)
     context.update(guest_view=True, placed=request.GET.get("placed") == "1",
                    guest_can_cancel=order.is_guest and can_cancel(order),
                    guest_cancel_url=reverse("orders:guest_order_cancel", kwargs={"token": token}))

@@ -10,7 +10,7 @@ links to the order's signed page (no log-in); a customer without an e-mail addre
 |---|---|---|
 | ``orders.order.confirmed`` (paid by card, or confirmed for cash on delivery) | confirmation | type:number |
 | ``orders.payment.processed`` with a declined or failed payment | payment failure | type:number:payment |
-| ``orders.order.shipped`` | shipped, the tracking number a link where the carrier is known | type:number |
+| ``orders.order.shipped`` | shipped, the tracking number a link where the carrier is known (none for a carrier whose app mails itself, ``carriers.register_self_notifying``: the own fleet) | type:number |
 | ``orders.order.cancelled`` | cancelled, with what is refunded | type:number |
 | ``orders.order.refunded`` | refunded (each refund, full or partial) | type:number:refund |
 | ``accounts.customer.registered`` with guest orders at that address | claim them (``services.guests``) | orders.guest_claim:customer:address |
@@ -25,7 +25,7 @@ from django.urls import reverse
 from commerce.mail.rendering import absolute_url
 from commerce.mail.services import mail_send_once
 from commerce.money_format import money_text
-from orders.carriers import tracking_url
+from orders.carriers import notifies_itself, tracking_url
 from orders.guests import order_link_token
 from orders.models import Order, Payment
 
@@ -119,8 +119,10 @@ def payment_processed(event) -> None:
 
 
 def order_shipped(event) -> None:
-    order = _order(event)
     carrier, number = event.payload["carrier"], event.payload["tracking_number"]
+    if notifies_itself(carrier):  # the shop's own fleet: logistics sends "out for delivery" with the window
+        return
+    order = _order(event)
     _send(event, order, "shipped", carrier=carrier, tracking_number=number, tracking_url=tracking_url(carrier, number))
 
 

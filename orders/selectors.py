@@ -13,7 +13,8 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``received_purchases`` (its demo data), ``purchased_lines`` (what the recommender learns from), and to
 serve recommendations ``purchased_baskets`` (co-purchases), ``customer_purchases`` (no one-off
 purchase just made), ``product_purchase_counts`` (popularity) and ``cart_product_ids`` (never what is
-in the cart). A new need of another app is a new function here, with its query count in mind, not an import of a model.
+in the cart); logistics also uses ``customer_order_ids_with_product`` (the
+delivery a review's delivery stars are about). A new need of another app is a new function here, with its query count in mind, not an import of a model.
 """
 
 from __future__ import annotations
@@ -241,6 +242,7 @@ class ShippingFacts:
     volume_l: Decimal
     units: int
     locations: tuple[str, ...]  # the warehouse codes its units were allocated from
+    payment_method: str  # card or cod: cash on delivery asks the courier for more proof
     delivery_earliest: datetime.date | None = None  # the window promised at checkout (orders.shipping)
     delivery_latest: datetime.date | None = None
 
@@ -254,7 +256,8 @@ class ShippingFacts:
 def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
     """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
     orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
-                  .values_list("pk", "number", "customer_id", "status", "shipping_address", "delivery_earliest", "delivery_latest"))
+                  .values_list("pk", "number", "customer_id", "status", "shipping_address", "payment_method",
+                               "delivery_earliest", "delivery_latest"))
     weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
     lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
         "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
@@ -270,8 +273,8 @@ def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
             locations[order_id].add(location)
     return [
         ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
-                      tuple(sorted(locations[pk])), earliest, latest)
-        for pk, number, customer_id, status, address, earliest, latest in orders
+                      tuple(sorted(locations[pk])), payment_method, earliest, latest)
+        for pk, number, customer_id, status, address, payment_method, earliest, latest in orders
     ]
 
 
@@ -576,6 +579,13 @@ def customer_received_product(*, customer_id: int, product_id: int) -> bool:
     """Whether the customer has a delivered (or completed) order with a line of the product: a verified
     buyer of it. One query (the orders' customer index)."""
     return OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED, product_id=product_id).exists()
+
+
+def customer_order_ids_with_product(*, customer_id: int, product_id: int) -> list[int]:
+    """The customer's orders with a line of the product, any status (logistics ties a review's
+    delivery stars to the delivery that brought it). One query."""
+    return list(OrderLine.objects.filter(order__customer_id=customer_id, product_id=product_id)
+                .values_list("order_id", flat=True).distinct())
 
 
 def received_purchases(*, limit: int = 100) -> list[tuple[int, int]]:

@@ -37,7 +37,7 @@ from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from commerce.web import safe_next_url
-from orders import selectors
+from orders import order_sections, selectors
 from orders.carriers import tracking_url
 from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, OrdersError, PaymentDeclined, PaymentGatewayError
 from orders.forms import GUEST_ADDRESS_FIELDS, AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
@@ -503,10 +503,10 @@ def order_detail(request, number: str):
         raise Http404("No such order.")
     own = order.customer_id == request.user.pk
     return render(request, "orders/order_detail.html",
-                  order_page_context(order, own=own, show_batches=access.can_view_stock_details(request.user)))
+                  order_page_context(order, request=request, own=own, show_batches=access.can_view_stock_details(request.user)))
 
 
-def order_page_context(order: Order, *, own: bool, show_batches: bool) -> dict:
+def order_page_context(order: Order, *, request, own: bool, show_batches: bool) -> dict:
     """What the order page shows; ``own``: the shopper's actions (pay, cancel, reorder) are offered."""
     lines = list(order.lines.all())
     for line in lines:
@@ -527,6 +527,7 @@ def order_page_context(order: Order, *, own: bool, show_batches: bool) -> dict:
                 "refunded": order.money(order.refunded_amount),
             },
             "timeline": [timeline_entry(event) for event in selectors.order_timeline(order=order)],
+            "sections": order_sections.sections_for(request=request, order=order),
             "own": own,
             "can_cancel": own and can_cancel(order),
             "can_pay": own and _can_pay(order),

@@ -33,6 +33,7 @@ from recommendations.serving.serve import Context, recommendations_serve
 from recommendations.serving.shopper import Shopper
 from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
+from tests.logistics.driver_factories import todays_route
 from tests.logistics.factories import centre as logistics_centre
 from tests.logistics.factories import driver as logistics_driver
 from tests.logistics.factories import scheduled_deliveries, tomorrow
@@ -41,7 +42,7 @@ from tests.orders.factories import customer_with_address, filled_cart, paid_orde
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 from tests.recommendations.factories import delivered_order, picture
 
-ROLES = ("anonymous", "customer", "merchandiser", "superuser")
+ROLES = ("anonymous", "customer", "merchandiser", "superuser", "driver")
 
 
 @dataclasses.dataclass
@@ -135,6 +136,8 @@ def build_world() -> World:
     route = logistics_services.route_create(centre=depot, date=tomorrow(), delivery_ids=[on_route.pk])
     logistics_services.route_assign(route=route, driver=courier, vehicle=van)
     planning_run = planning_run_request(centre=depot, date=tomorrow(), time_limit=1)
+    # the driver app: a route of today, under way, its driver the "driver" role
+    today_route, today_courier = todays_route(count=2, code="fuzz-today", start=True)
 
     # shipping methods (the cart and checkout name them by code), and a guest's order; after the
     # logistics orders, which are planned tomorrow (an order with a promise is planned on its day)
@@ -149,7 +152,8 @@ def build_world() -> World:
                                                         "country": "FR"}, payment_method="cod")
 
     tokens = {role: Token.objects.create(user=user).key
-              for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
+              for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser),
+                                 ("driver", today_courier.user))}
     codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
     values = {
         "product_id": [p.pk for p in products],
@@ -179,7 +183,8 @@ def build_world() -> World:
         "manufacturer_id": [products[0].manufacturer_id],
         "user_id": [other.pk, customer.pk],
         "content_id": [c.pk for c in contents],
-        "route_id": [route.pk],
+        "route_id": [route.pk, today_route.pk],
+        "stop_id": list(today_route.stops.values_list("pk", flat=True)),
         "run_id": [planning_run.pk],
         "delivery_id": [on_route.pk, free.pk],
         "delivery_ids": [free.pk],
