@@ -10,6 +10,9 @@ Sources: order lines (``orders.selectors.purchased_lines``), add-to-cart and pro
 steps of logged-in shoppers (``commerce.audit.selectors.journey_steps``), approved ratings
 (``score / 5``, from ``rating_min_score``). Another part of the app adds its own with
 ``register_source`` (the recommendation clicks of the tracking tables).
+
+For serving in real time: ``customer_interactions`` (one customer's rows, one indexed query per
+source) and ``session_interactions`` (an anonymous session's views and add-to-carts).
 """
 
 from __future__ import annotations
@@ -99,4 +102,24 @@ def customer_interactions(*, customer_id: int, now: datetime.datetime | None = N
     found: dict[int, float] = {}
     for _owner, product_id, weight in _weighted(config or interaction_config(), now or timezone.now(), customer_id):
         found[product_id] = found.get(product_id, 0.0) + weight
+    return found
+
+
+def session_interactions(*, session_id: str, now: datetime.datetime | None = None,
+                         config: dict | None = None) -> dict[int, float]:
+    """An anonymous shopper's interactions (the product views and add-to-carts of their session, by
+    its digest) as ``{product_id: weight}``, weighed as training weighs them: one indexed query."""
+    config = config or interaction_config()
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=config["lookback_days"])
+    weights, half_life = config["weights"], float(config["half_life_days"]) * 86400.0
+    wanted = [kind for kind in ("product_view", "add_to_cart") if weights.get(kind)]
+    found: dict[int, float] = {}
+    if not session_id or not wanted:
+        return found
+    for product_id, action, at in journey_steps(since=since, actions=wanted, session_id=session_id,
+                                                fields=("product_id", "action", "occurred_at")):
+        if product_id is not None:
+            weight = weights[action] * 0.5 ** (max((now - at).total_seconds(), 0.0) / half_life)
+            found[product_id] = found.get(product_id, 0.0) + weight
     return found

@@ -50,8 +50,11 @@ from recommendations.selectors.interactions import interaction_matrix
 
 logger = logging.getLogger(__name__)
 S = TrainingRun.Status
-#: seconds after which a run still "running" lost its worker (the queue's hard limit, and a margin)
-STALE_AFTER = 960
+
+
+def stale_after() -> int:
+    """Seconds after which a run still "running" lost its worker: the queue's hard time limit, and a margin."""
+    return int(settings.CELERY_QUEUE_TIME_LIMITS.get("recommendations", 900)) + 60
 
 
 def training_config() -> dict:
@@ -104,7 +107,7 @@ def _claim(run_id: int) -> TrainingRun | None:
         run = lock_one(Kind.TRAINING_RUN, TrainingRun.objects.filter(pk=run_id))
         if run is None:
             raise TrainingRunNotFound("No such training run.")
-        stale = run.started_at is None or timezone.now() - run.started_at > datetime.timedelta(seconds=STALE_AFTER)
+        stale = run.started_at is None or timezone.now() - run.started_at > datetime.timedelta(seconds=stale_after())
         if run.status == S.DONE or (run.status == S.RUNNING and not stale):
             return None
         run.status, run.started_at, run.finished_at, run.error = S.RUNNING, timezone.now(), None, ""
@@ -172,7 +175,7 @@ def _fail(run_id: int, error: str) -> TrainingRun:
         return run
 
 
-def _in_transaction() -> bool:
+def in_transaction() -> bool:
     """Whether the code opened a transaction around this call (a test case's own blocks do not count)."""
     return any(not block._from_testcase for block in connection.atomic_blocks)
 
@@ -180,7 +183,7 @@ def _in_transaction() -> bool:
 def training_run_execute(*, run_id: int) -> TrainingRun:
     """Run a queued (or failed, or stale) training: never inside a transaction. A run done, or
     running and not stale, is returned as it is (a task delivered twice trains once)."""
-    if _in_transaction():
+    if in_transaction():
         raise RuntimeError("a training runs outside any transaction (it would hold it for minutes)")
     claimed = _claim(run_id)
     if claimed is None:

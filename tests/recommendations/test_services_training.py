@@ -76,6 +76,21 @@ def test_interaction_matrix_weighs_orders_carts_views_and_ratings():
     assert customer_interactions(customer_id=customer.pk) == pytest.approx(row, rel=1e-5)
 
 
+def test_serving_reads_one_customer_or_one_session_in_few_queries(django_assert_num_queries):
+    from recommendations.selectors.interactions import session_interactions
+
+    customer, _ = customer_with_address()
+    product, other = ProductFactory(), ProductFactory()
+    view(customer, product)
+    journey_record(action=JourneyAction.ADD_TO_CART, session_id="anon", product_id=other.pk)
+    journey_record(action=JourneyAction.PRODUCT_VIEW, session_id="anon", product_id=other.pk)
+    with django_assert_num_queries(3):  # orders, journey steps, ratings of that customer
+        assert customer_interactions(customer_id=customer.pk) == pytest.approx({product.pk: 1.0}, rel=1e-3)
+    with django_assert_num_queries(1):
+        assert session_interactions(session_id="anon") == pytest.approx({other.pk: 4.0}, rel=1e-3)
+    assert session_interactions(session_id="") == {}
+
+
 def test_interaction_matrix_halves_a_weight_every_half_life(frozen_clock):
     customer, _ = customer_with_address()
     product = ProductFactory()
@@ -218,3 +233,13 @@ def test_a_run_done_is_not_run_again(shop):
     run = training.train_now(purpose="similar", trigger="test")
     again = training.training_run_execute(run_id=run.pk)
     assert again.status == TrainingRun.Status.DONE and ModelVersion.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_run_again(shop, settings):
+    run = training.training_run_request(purpose="similar")
+    long_ago = timezone.now() - datetime.timedelta(seconds=training.stale_after() + 1)
+    TrainingRun.objects.filter(pk=run.pk).update(status="running", started_at=long_ago)
+    assert training.training_run_execute(run_id=run.pk).status == TrainingRun.Status.DONE
+    fresh = training.training_run_request(purpose="similar")
+    TrainingRun.objects.filter(pk=fresh.pk).update(status="running", started_at=timezone.now())
+    assert training.training_run_execute(run_id=fresh.pk).status == TrainingRun.Status.RUNNING

@@ -59,7 +59,8 @@ class Command(BaseCommand):
         if data.nnz == 0:
             raise CommandError("No interactions to evaluate.")
         candidates = candidates_for(options["purpose"])
-        names = options["algorithm"] or [*candidates, "popularity"]
+        similar = options["purpose"] == Purpose.SIMILAR
+        names = options["algorithm"] or [*candidates, *([] if similar else ["popularity"])]  # popularity knows no likeness
         split = evaluate.holdout_split(data, fraction=fraction, seed=seed, min_items=holdout["min_items"])
         if split.test.nnz == 0:
             raise CommandError(f"No customer has {holdout['min_items']} products or more: nothing to hold out.")
@@ -70,5 +71,5 @@ class Command(BaseCommand):
             warnings.simplefilter("ignore")
             results = evaluate.compare(
                 split, [(name, lambda train, name=name: engine.fit(name, train, candidates.get(name, {}))) for name in names],
-                k=k, similar=options["purpose"] == Purpose.SIMILAR)
+                k=k, similar=similar)
         self.stdout.write(evaluate.table(results, k=k))
