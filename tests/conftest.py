@@ -13,6 +13,7 @@ _exporter = InMemorySpanExporter()
 telemetry.provider().add_span_processor(SimpleSpanProcessor(_exporter))
 
 REAL_SERVICES = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1 ... under `pytest -n N`, else ""
 
 
 def pytest_configure(config):
@@ -20,6 +21,24 @@ def pytest_configure(config):
     today = clock.install_from_environment()
     if today is not None:
         config.stash[_TODAY] = today
+    if XDIST_WORKER and REAL_SERVICES:
+        _cache_prefix_of_this_worker(XDIST_WORKER)
+
+
+def _cache_prefix_of_this_worker(worker: str) -> None:
+    """Under pytest-xdist each worker has its own test database (pytest-django adds ``_gw0``...) and
+    here its own cache key prefix, so one worker clearing its cache after a test (``_clean_cache``)
+    never empties another's in the middle of a test. Subprocesses (servers, Celery workers) inherit it."""
+    from asgiref.local import Local
+    from django.conf import settings
+    from django.core.cache import caches, close_caches
+
+    prefix = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}-{worker}"
+    os.environ["CACHE_KEY_PREFIX"] = prefix
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    close_caches()  # as Django's setting_changed receiver does, should a cache have been opened already
+    caches._settings = caches.settings = caches.configure_settings(None)
+    caches._connections = Local()
 
 
 def pytest_report_header(config):
@@ -42,7 +61,15 @@ def frozen_clock(monkeypatch):
     return freeze
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
+    # Under `pytest -n N --dist loadgroup` (scripts/test) the integration tests run one at a time in
+    # one worker, as without xdist: they share the Redis broker's queues (real Celery workers, the
+    # crash server) and time their races on the machine's cores. The other tests spread over the workers.
+    one_at_a_time = pytest.mark.xdist_group("integration")
+    for item in items:
+        if "integration" in item.keywords:
+            item.add_marker(one_at_a_time)
     if REAL_SERVICES:
         return
     skip = pytest.mark.skip(reason="integration test: needs DATABASE_URL (MariaDB) and REDIS_URL (Redis)")
