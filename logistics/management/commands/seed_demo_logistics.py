@@ -40,7 +40,7 @@ from logistics.models import (
     OpeningHours,
     Vehicle,
 )
-from logistics.services.planning import day_plan
+from logistics.services.planning import day_plan, default_time_limit
 
 # code, name, street, zip, city, latitude, longitude, stock locations, zone postcodes
 CENTRES = [
@@ -60,7 +60,7 @@ TRUCK = {"capacity_kg": Decimal("2500"), "capacity_l": Decimal("18000"), "capaci
 DRIVER_NAMES = [("Louis", "Perrin"), ("Inès", "Robin"), ("Hugo", "Faure"), ("Lina", "Marchand"), ("Adam", "Colin"),
                 ("Emma", "Gauthier")]
 SHIFT_DAYS = 7
-DEMO_PLAN_SECONDS = 2  # the planner's search per centre and day: seed_demo stays quick
+DEMO_PLAN_SECONDS = 2  # the planner's search per centre and day: seed_demo stays quick (less if LOGISTICS_PLAN_TIME_LIMIT is)
 
 
 class Command(BaseCommand):
@@ -159,7 +159,7 @@ class Command(BaseCommand):
         for day in days:
             if not selectors.deliveries_to_route(centre_id=centre.pk, date=day).filter(latitude__isnull=False).exists():
                 continue  # planned already: a second run changes nothing
-            run = day_plan(centre=centre, date=day, time_limit=DEMO_PLAN_SECONDS)
+            run = day_plan(centre=centre, date=day, time_limit=min(DEMO_PLAN_SECONDS, default_time_limit()))
             if run.status == run.Status.DONE:
                 self.made["routes"] += run.routes
                 if run.unassigned:
