@@ -9,8 +9,9 @@ Several time windows per stop are not native in PyVRP. A stop with k windows bec
 the same location, one per window, in a *mutually exclusive client group*: at most one of them is
 visited (exactly one when the stop is mandatory), and each carries the stop's prize. This is exact
 (the solver chooses the window; the copies share a location, so no distance is invented) and costs
-only k-1 extra clients. A required centre is a routing *profile*: vehicles of that centre drive on a
-copy of the matrices in which stops bound to other centres are out of reach.
+only k-1 extra clients. A required centre is a routing *profile* (PyVRP 0.14 has no other way to keep a
+client from a vehicle type): vehicles of that centre drive on a copy of the matrices in which every
+arc into a stop bound to another centre costs ``UNREACHABLE`` (its diagonal stays zero, as PyVRP requires).
 
 The search starts from the warm start, else from PyVRP's own random start (measured: starting from the
 nearest-neighbour dispatch trapped it, a 300-stop day kept the dispatch's 100 stops left out, while
@@ -111,8 +112,12 @@ def build(problem: Problem):
             if not barred:
                 continue
             d, t = distance.copy(), duration.copy()
+            # Barred: every arc into the stop, but not the stop's own diagonal entry, which PyVRP
+            # requires to stay zero (it refuses the data otherwise).
             d[:, barred] = UNREACHABLE
             t[:, barred] = UNREACHABLE
+            d[barred, barred] = 0
+            t[barred, barred] = 0
             profile_of[centre.id] = len(distances)
             distances.append(d)
             durations.append(t)
