@@ -76,3 +76,15 @@ def test_pyvrp_profiles_for_bound_stops_keep_a_zero_diagonal_and_bar_the_other_c
             stop, at = problem.stops[s], data.num_depots + client
             barred = matrix[kind.start_depot, at] >= pyvrp_backend.UNREACHABLE
             assert barred == (stop.centre != centre), (centre, stop.id)
+
+
+@pytest.mark.parametrize("backend", SOLVERS)
+def test_sixty_bound_stops_are_searched_within_a_second(backend):
+    # A barred arc lasting 10**9 s once made PyVRP's first local search take 22 s here: the fallback.
+    problem = bound_problem(stops=60)
+
+    plan = plan_routes(problem, backend=backend, time_limit=1.0)
+
+    assert_searched(plan, backend)
+    check_plan(problem, plan)
+    assert plan.served >= 50  # four vehicles of 30 parcels: a few stops do not fit
