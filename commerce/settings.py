@@ -262,6 +262,8 @@ LOGISTICS_PLAN_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_TIME_LIMIT", default
 LOGISTICS_PLAN_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_PLAN_MAX_TIME_LIMIT", default=300, minimum=1)
 # The longest a route's optimisation may search (REST answers when it is done, so a web worker waits).
 LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT = envvars.integer("LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT", default=10, minimum=1)
+# How long the tracking link of a delivery (order page, mails) works, in days.
+LOGISTICS_TRACKING_LINK_MAX_AGE_DAYS = envvars.integer("LOGISTICS_TRACKING_LINK_MAX_AGE_DAYS", default=60, minimum=1)
 
 # --- Auth, i18n, static -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -318,6 +320,10 @@ SHOP_DETAILS = {
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
+# A shopper without an account may check out with an e-mail address (orders.guests).
+ORDERS_GUEST_CHECKOUT = envvars.boolean("ORDERS_GUEST_CHECKOUT", default=True)
+# Guest order look-ups (order number + e-mail) per client address and hour.
+ORDERS_GUEST_LOOKUPS_PER_HOUR = envvars.integer("ORDERS_GUEST_LOOKUPS_PER_HOUR", default=10, minimum=1)
 ORDERS_UNPAID_HOLD_MINUTES = envvars.integer("ORDERS_UNPAID_HOLD_MINUTES", default=30, minimum=1)
 # How long a request with an Idempotency-Key holds it; longer than any request may run (gunicorn's
 # timeout is 30 s): a repeat after that takes over the key of a request whose worker died.
@@ -489,6 +495,10 @@ SPECTACULAR_SETTINGS = {
         "ModerationStatusEnum": "recommendations.models.questions.ModerationStatus",
         "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
         "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
+        "RouteStateEnum": "logistics.models.Route.State",
+        "StopStateEnum": "logistics.models.Stop.State",
+        "FailureReasonEnum": "logistics.models.FailureReason",
+        "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

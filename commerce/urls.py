@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("promotions.urls")),
     path("", include("recommendations.urls")),
+    path("", include("logistics.urls")),
     path("", include("commerce.catalog.urls")),
 ]
 

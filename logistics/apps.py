@@ -4,6 +4,14 @@ from django.apps import AppConfig
 SUBSCRIPTIONS = (
     ("orders.order.ready_to_ship", "logistics.reactions.order_ready_to_ship"),
     ("orders.order.cancelled", "logistics.reactions.order_cancelled"),
+    # the shopper's delivery mails (``logistics/mails.py``)
+    ("logistics.route.started", "logistics.mails.route_started"),
+    ("logistics.stop.completed", "logistics.mails.stop_completed"),
+    ("logistics.delivery.failed", "logistics.mails.delivery_failed"),
+    # the delivery stars of the reviews, for the satisfaction KPI (``logistics/kpis/projection.py``)
+    *((event_type, "logistics.kpis.projection.review_changed") for event_type in (
+        "recommendations.review.created", "recommendations.review.updated", "recommendations.review.approved",
+        "recommendations.review.rejected", "recommendations.review.deleted")),
 )
 
 
@@ -14,6 +22,14 @@ class LogisticsConfig(AppConfig):
 
     def ready(self):
         from commerce.audit import bus
+        from logistics import receivers  # noqa: F401 (connects the KPI projection)
+        from logistics.kpis import panels
+        from logistics.services.routes import OWN_FLEET
+        from logistics.views import delivery_section
+        from orders import carriers, order_sections
 
         for event_type, handler in SUBSCRIPTIONS:
             bus.subscribe(event_type, handler)
+        order_sections.register("delivery", delivery_section, order=10)
+        carriers.register_self_notifying(OWN_FLEET)
+        panels.register_all()

@@ -17,6 +17,7 @@ class LogisticsError(StrEnum):
     DRIVER_NOT_FOUND = "driver_not_found"
     VEHICLE_NOT_FOUND = "vehicle_not_found"
     PLANNING_RUN_NOT_FOUND = "planning_run_not_found"
+    STOP_NOT_FOUND = "stop_not_found"
     # commands refused
     ROUTE_INVALID = "route_invalid"
     ROUTE_TRANSITION_INVALID = "route_transition_invalid"
@@ -31,6 +32,12 @@ class LogisticsError(StrEnum):
     FLEET_RECORD_IN_USE = "fleet_record_in_use"
     PLANNING_INVALID = "planning_invalid"
     PLANNING_CONFLICT = "planning_conflict"
+    # the driver app
+    STOP_TRANSITION_INVALID = "stop_transition_invalid"
+    ROUTE_NOT_STARTED = "route_not_started"
+    PROOF_MISSING = "proof_missing"
+    FAILURE_INVALID = "failure_invalid"
+    PROOF_POLICY_INVALID = "proof_policy_invalid"
 
 
 # --- not found ------------------------------------------------------------------------------------
@@ -56,6 +63,12 @@ class VehicleNotFound(NotFound):
 
 class PlanningRunNotFound(NotFound):
     default_code = LogisticsError.PLANNING_RUN_NOT_FOUND
+
+
+class StopNotFound(NotFound):
+    """No stop has this id, or it is on a route of another driver."""
+
+    default_code = LogisticsError.STOP_NOT_FOUND
 
 
 # --- refused --------------------------------------------------------------------------------------
@@ -137,3 +150,35 @@ class PlanningConflict(Conflict):
     written; planning the day again starts from what is there now."""
 
     default_code = LogisticsError.PLANNING_CONFLICT
+
+
+# --- the driver app -------------------------------------------------------------------------------
+class StopTransitionInvalid(Conflict):
+    """The stop is closed already the other way (a delivered stop cannot fail, a failed one cannot be
+    delivered), or closed and cannot be arrived at."""
+
+    default_code = LogisticsError.STOP_TRANSITION_INVALID
+
+
+class RouteNotStarted(Conflict):
+    """A stop of a route that is not under way (not started yet, or completed) cannot be arrived at or closed."""
+
+    default_code = LogisticsError.ROUTE_NOT_STARTED
+
+
+class ProofMissing(ValidationError):
+    """The delivery method's proof policy requires a part of the proof that was not sent (``fields`` names it)."""
+
+    default_code = LogisticsError.PROOF_MISSING
+
+
+class FailureInvalid(ValidationError):
+    """A failure without a known reason, or ``other`` without the driver's words."""
+
+    default_code = LogisticsError.FAILURE_INVALID
+
+
+class ProofPolicyInvalid(ValidationError):
+    """A proof policy with an unknown method or requirement."""
+
+    default_code = LogisticsError.PROOF_POLICY_INVALID

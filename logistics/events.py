@@ -125,17 +125,69 @@ class DeliveryStatusChanged(_DeliveryEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeliveryCompleted(_DeliveryEvent):
-    event_type: ClassVar[str] = "logistics.delivery.completed"
+class StopArrived(_DeliveryEvent):
+    """The driver is at the address (the delivery's stream: its stop is where it is on the route)."""
+
+    event_type: ClassVar[str] = "logistics.stop.arrived"
     route_id: int
+    stop_id: int
+    sequence: int
+    arrived_at: str
+    planned_arrival: str
+    window_start: str | None
+    window_end: str | None
+    latitude: str | None
+    longitude: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopCompleted(_DeliveryEvent):
+    """Delivered at its stop, with the proof brought back and where the phone was."""
+
+    event_type: ClassVar[str] = "logistics.stop.completed"
+    route_id: int
+    stop_id: int
+    sequence: int
     delivered_at: str
+    arrived_at: str
+    planned_arrival: str
+    window_start: str | None
+    window_end: str | None
+    recipient_name: str
+    photo: str
+    signed: bool  # a signature picture was kept (its name is on the stop; "signature" keys are masked in the audit)
+    latitude: str | None
+    longitude: str | None
+    distance_m: int | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeliveryFailed(_DeliveryEvent):
     event_type: ClassVar[str] = "logistics.delivery.failed"
     route_id: int
+    stop_id: int
+    code: str
     reason: str
+    failed_at: str
+    latitude: str | None
+    longitude: str | None
+    distance_m: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProofPolicyChanged(DomainEventData):
+    """The proof a delivery method asks of the driver was changed (admin)."""
+
+    event_type: ClassVar[str] = "logistics.proof_policy.changed"
+    stream_type: ClassVar[str] = "proof_policy"
+    method: str
+    recipient_name: str
+    photo: str
+    signature: str
+
+    @property
+    def stream_id(self):
+        return self.method
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -255,6 +255,23 @@ class DriverShift(models.Model):
 
 
 # --- deliveries -----------------------------------------------------------------------------------
+class DeliveryMethod(models.TextChoices):
+    """How an order is handed over, which decides the proof the driver must bring back (``ProofPolicy``)."""
+
+    STANDARD = "standard", "Standard (paid online)"
+    CASH_ON_DELIVERY = "cash_on_delivery", "Cash on delivery"
+
+
+class FailureReason(models.TextChoices):
+    """Why a stop failed, as the driver app offers it (``other`` comes with the driver's words)."""
+
+    NOT_AT_HOME = "not_at_home", "Nobody at home"
+    REFUSED = "refused", "Refused by the recipient"
+    ADDRESS_NOT_FOUND = "address_not_found", "Address not found"
+    DAMAGED = "damaged", "Parcel damaged"
+    OTHER = "other", "Other"
+
+
 class Delivery(models.Model):
     """One order's delivery: where (an address snapshot with coordinates), what (weight, volume,
     parcels from the products), when (a day and window, the zone's default unless chosen)."""
@@ -294,7 +311,9 @@ class Delivery(models.Model):
     window_start = models.TimeField(null=True, blank=True)
     window_end = models.TimeField(null=True, blank=True)
     service_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(240)])
+    method = models.CharField(max_length=16, choices=DeliveryMethod.choices, default=DeliveryMethod.STANDARD)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    failure_code = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -403,9 +422,20 @@ class Stop(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     arrived_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     # Pinned by a dispatcher: re-optimising keeps it on its route (``logistics.dispatch``).
     locked = models.BooleanField(default=False)
+    # What the driver brought back (``logistics.services.execution``): the proof of delivery, and
+    # where the phone was when the stop closed, with its distance from the address for the dispatcher.
+    recipient_name = models.CharField(max_length=120, blank=True)
+    proof_photo = models.FileField(upload_to="logistics/proofs/%Y/%m/", max_length=200, blank=True)
+    proof_signature = models.FileField(upload_to="logistics/proofs/%Y/%m/", max_length=200, blank=True)
+    closed_latitude = models.DecimalField(**COORD, validators=LATITUDE)
+    closed_longitude = models.DecimalField(**COORD, validators=LONGITUDE)
+    closed_distance_m = models.PositiveIntegerField(null=True, blank=True, help_text="How far from the address the stop was closed.")
+    estimated_arrival = models.DateTimeField(null=True, blank=True,
+                                             help_text="Recalculated from the driver's progress once the route is under way.")
 
     class Meta:
         ordering = ["route_id", "sequence"]
@@ -420,10 +450,40 @@ class Stop(models.Model):
             ),
             models.CheckConstraint(condition=Q(load_after_kg__gte=0, load_after_l__gte=0, distance_from_previous_km__gte=0),
                                    name="logistics_stop_figures_valid"),
+            models.CheckConstraint(
+                condition=(Q(closed_latitude__isnull=True, closed_longitude__isnull=True)
+                           | Q(closed_latitude__gte=-90, closed_latitude__lte=90, closed_longitude__gte=-180,
+                               closed_longitude__lte=180)),
+                name="logistics_stop_closed_position_valid",
+            ),
         ]
 
     def __str__(self):
         return f"{self.route_id} #{self.sequence}"
+
+
+class ProofPolicy(models.Model):
+    """What proof of delivery a delivery method asks of the driver: recipient's name, photo and
+    signature, each required, optional or off (edited in the admin; a method without a row uses
+    ``logistics.services.execution.DEFAULT_PROOF``)."""
+
+    class Requirement(models.TextChoices):
+        REQUIRED = "required", "Required"
+        OPTIONAL = "optional", "Optional"
+        OFF = "off", "Off"
+
+    method = models.CharField(max_length=16, choices=DeliveryMethod.choices, unique=True)
+    recipient_name = models.CharField(max_length=8, choices=Requirement.choices, default=Requirement.REQUIRED)
+    photo = models.CharField(max_length=8, choices=Requirement.choices, default=Requirement.OPTIONAL)
+    signature = models.CharField(max_length=8, choices=Requirement.choices, default=Requirement.OFF)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["method"]
+        verbose_name_plural = "proof policies"
+
+    def __str__(self):
+        return f"Proof for {self.get_method_display().lower()}"
 
 
 # --- planning runs --------------------------------------------------------------------------------
@@ -480,3 +540,7 @@ class PlanningRun(models.Model):
             return "-" if self.status != self.Status.RUNNING else "searching, no plan yet"
         return (f"best {p['best_cost']} {p['currency']}, {p['served']} of {p['stops']} stops served, "
                 f"after {p['elapsed']:.1f} of {p['time_limit']:g} s ({p['solutions']} solutions)")
+
+
+# The KPIs' read models live in their own module; imported here so Django registers them with the app.
+from logistics.kpi_models import DeliveryRatingFact, RouteFact, StopFact  # noqa: E402,F401

@@ -11,7 +11,7 @@ import datetime
 from django.db.models import Prefetch, QuerySet
 
 from commerce.accounts import access
-from logistics.errors import CentreNotFound, DeliveryNotFound, DriverNotFound, PlanningRunNotFound, RouteNotFound
+from logistics.errors import CentreNotFound, DeliveryNotFound, DriverNotFound, PlanningRunNotFound, RouteNotFound, StopNotFound
 from logistics.geography import Address, Point, haversine_km, normalise_postcode
 from logistics.models import Delivery, DeliveryZone, DistributionCentre, Driver, PlanningRun, Route, Stop
 
@@ -169,3 +169,33 @@ def day_planned(*, centre_id: int, date: datetime.date) -> tuple[PlanningRun | N
            .order_by("-finished_at", "-id").first())
     routes = _routes().filter(centre_id=centre_id, date=date).exclude(state=Route.State.CANCELLED).order_by("id")
     return run, routes
+
+
+# --- the driver app -------------------------------------------------------------------------------
+def _driver_stops() -> QuerySet[Stop]:
+    return Stop.objects.select_related("delivery", "route").order_by("sequence")
+
+
+def driver_routes_on(*, driver: Driver, date: datetime.date) -> QuerySet[Route]:
+    """The driver's routes of a day (cancelled ones left out), stops in order: the app's "today"."""
+    stops = Prefetch("stops", queryset=Stop.objects.select_related("delivery").order_by("sequence"))
+    return (Route.objects.select_related("centre", "vehicle").prefetch_related(stops)
+            .filter(driver=driver, date=date).exclude(state=Route.State.CANCELLED).order_by("departs_at", "id"))
+
+
+def driver_route_get(*, driver: Driver, route_id: int) -> Route:
+    """One of the driver's routes; anyone else's is not found."""
+    stops = Prefetch("stops", queryset=Stop.objects.select_related("delivery").order_by("sequence"))
+    route = (Route.objects.select_related("centre", "vehicle").prefetch_related(stops)
+             .filter(driver=driver, pk=route_id).first())
+    if route is None:
+        raise RouteNotFound("No such route.")
+    return route
+
+
+def driver_stop_get(*, driver: Driver, stop_id: int) -> Stop:
+    """One stop of the driver's routes; anyone else's is not found."""
+    stop = _driver_stops().filter(pk=stop_id, route__driver=driver).first()
+    if stop is None:
+        raise StopNotFound("No such stop.")
+    return stop

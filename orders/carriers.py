@@ -23,3 +23,21 @@ def tracking_url(carrier: str, tracking_number: str) -> str | None:
     if template is None or not (tracking_number or "").strip():
         return None
     return template.format(number=quote(tracking_number.strip(), safe=""))
+
+
+#: carriers whose delivering app tells the customer itself (the shop's own fleet: logistics mails
+#: "out for delivery" with the window and its tracking page), registered in that app's ``ready``
+_self_notifying: set[str] = set()
+
+
+def _normal(carrier: str) -> str:
+    return " ".join((carrier or "").lower().split())
+
+
+def register_self_notifying(carrier: str) -> None:
+    """The app delivering with ``carrier`` sends the shipment mail itself: orders' shipped mail is left out."""
+    _self_notifying.add(_normal(carrier))
+
+
+def notifies_itself(carrier: str) -> bool:
+    return _normal(carrier) in _self_notifying

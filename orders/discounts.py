@@ -152,7 +152,7 @@ class DiscountProvider(Protocol):
         """One code's verdict on a cart, or, without one, on its own."""
         ...
 
-    def order_placed(self, *, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
+    def order_placed(self, *, order_id: int, customer_id: int | None, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
         """Count the order's discounts, inside the checkout transaction; raise a ``DomainError`` to refuse."""
         ...
 
@@ -170,7 +170,7 @@ class NoDiscounts(DiscountProvider):
     def check_coupon(self, code: str, snapshot: PricingSnapshot | None = None) -> CouponResult:
         return CouponResult(code=code, accepted=False, reason=OrdersError.COUPON_UNKNOWN, message=f"The code {code} is not known.")
 
-    def order_placed(self, *, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
+    def order_placed(self, *, order_id: int, customer_id: int | None, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
         return None
 
     def order_cancelled(self, *, order_id: int) -> None:

@@ -37,6 +37,10 @@ class OrdersError(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     CANCEL_NOT_ALLOWED = "cancel_not_allowed"
     ADDRESS_REQUIRED = "address_required"
+    ADDRESS_INVALID = "address_invalid"
+    GUEST_EMAIL_INVALID = "guest_email_invalid"
+    CLAIM_NOT_ALLOWED = "claim_not_allowed"
+    SHIPPING_METHOD_INVALID = "shipping_method_invalid"
     SHIPMENT_INVALID = "shipment_invalid"
     # payments and refunds
     PAYMENT_METHOD_INVALID = "payment_method_invalid"
@@ -184,6 +188,28 @@ class CancelNotAllowed(InvalidTransition):
 
 class AddressRequired(ValidationError):
     default_code = OrdersError.ADDRESS_REQUIRED
+
+
+class AddressInvalid(ValidationError):
+    """A guest's delivery address with a missing or malformed field (``fields`` says which)."""
+
+    default_code = OrdersError.ADDRESS_INVALID
+
+
+class GuestEmailInvalid(ValidationError):
+    default_code = OrdersError.GUEST_EMAIL_INVALID
+
+
+class ClaimNotAllowed(PermissionDenied):
+    """A claim of guest orders by an account whose (proved) e-mail address is not theirs."""
+
+    default_code = OrdersError.CLAIM_NOT_ALLOWED
+
+
+class ShippingMethodInvalid(ValidationError):
+    """A shipping method the shop does not offer (unknown, inactive, or in another currency)."""
+
+    default_code = OrdersError.SHIPPING_METHOD_INVALID
 
 
 class ShipmentInvalid(ValidationError):

@@ -11,7 +11,7 @@ class _OrderEvent(DomainEventData):
     stream_type: ClassVar[str] = "order"
     order_id: int
     order_number: str
-    customer_id: int
+    customer_id: int | None  # None: a guest's order
 
     @property
     def stream_id(self):
@@ -33,6 +33,10 @@ class OrderCreated(_OrderEvent):
     shipping_address: dict
     applied_promotions: list
     placed_at: str
+    # the method chosen and the window it promised ({"earliest", "latest"} ISO dates); "" and None
+    # for an order placed while the shop had no shipping method (and in events written before 2026-12)
+    shipping_method: str
+    delivery_promise: dict | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,6 +190,12 @@ class CartMerged(_CartEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CartShippingMethodChosen(_CartEvent):
+    event_type: ClassVar[str] = "orders.cart.shipping_method_chosen"
+    shipping_method: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderNoteAdded(DomainEventData):
     """A staff note on an order: its own stream, so the shopper's timeline (the order stream) never shows it."""
 
@@ -199,3 +209,43 @@ class OrderNoteAdded(DomainEventData):
     @property
     def stream_id(self):
         return self.order_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderClaimed(_OrderEvent):
+    """A guest's order joined the account (``customer_id``) that proved the guest's e-mail address."""
+
+    event_type: ClassVar[str] = "orders.order.claimed"
+    claimed_at: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShippingMethodSaved(DomainEventData):
+    """Staff created or changed a shipping method (``values``: every field after the change)."""
+
+    stream_type: ClassVar[str] = "shipping_method"
+    event_type: ClassVar[str] = "orders.shipping_method.saved"
+    shipping_method_id: int
+    code: str
+    created: bool
+    values: dict
+
+    @property
+    def stream_id(self):
+        return self.shipping_method_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShippingHolidaySaved(DomainEventData):
+    """Staff added, changed (``removed`` false) or removed a day nothing ships."""
+
+    stream_type: ClassVar[str] = "shipping_holiday"
+    event_type: ClassVar[str] = "orders.shipping_holiday.saved"
+    holiday_id: int
+    date: str
+    name: str
+    removed: bool
+
+    @property
+    def stream_id(self):
+        return self.holiday_id

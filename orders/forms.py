@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from commerce.accounts.forms import ServiceErrorsMixin
+from commerce.accounts.forms import AddressForm, ServiceErrorsMixin
 from commerce.catalog.inventory import MAX_QUANTITY
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.forms import AsciiDecimalField, AsciiIntegerField
@@ -146,6 +147,10 @@ def payment_method_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in Order.PaymentMethod.choices if value in settings.ORDERS_PAYMENT_GATEWAYS]
 
 
+#: what a guest types at checkout instead of choosing from an address book
+GUEST_ADDRESS_FIELDS = ("recipient", "street", "zip_code", "city", "state", "country")
+
+
 class CheckoutForm(CardFieldsMixin, ServiceErrorsMixin, forms.Form):
     """Address, payment method, card (for card payments) and the two hidden guards.
 
@@ -166,11 +171,28 @@ class CheckoutForm(CardFieldsMixin, ServiceErrorsMixin, forms.Form):
     expected_total = AsciiDecimalField(max_digits=12, decimal_places=2, widget=forms.HiddenInput)
     idempotency_key = forms.CharField(max_length=MAX_KEY_LENGTH, widget=forms.HiddenInput)
 
-    def __init__(self, *args, addresses, **kwargs):
+    def __init__(self, *args, addresses, guest: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["address"].choices = [(a.pk, a.pk) for a in addresses]
+        self.guest = guest
+        if guest:  # no address book: the e-mail address for the order's mails, and the address typed in
+            del self.fields["address"]
+            self.fields["email"] = forms.EmailField(
+                label="E-mail address", max_length=254, help_text="For the confirmation and to follow your order.",
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                error_messages={"required": "Enter your e-mail address.", "invalid": "Enter a valid e-mail address."},
+            )
+            for name in GUEST_ADDRESS_FIELDS:
+                self.fields[name] = copy.deepcopy(AddressForm.base_fields[name])
+        else:
+            self.fields["address"].choices = [(a.pk, a.pk) for a in addresses]
         self.fields["payment_method"].choices = payment_method_choices()
         self.fields.update(self.build_card_fields(required=False))
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+    def guest_address(self) -> dict:
+        return {name: self.cleaned_data[name] for name in GUEST_ADDRESS_FIELDS}
 
     @property
     def pays_by_card(self) -> bool:
@@ -204,3 +226,12 @@ class CancelOrderForm(forms.Form):
         label="Why are you cancelling? (optional)", required=False, max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "Ordered by mistake, found it elsewhere, ..."}),
     )
+
+
+class GuestOrderLookupForm(forms.Form):
+    """An order number and the e-mail address it was placed with."""
+
+    number = forms.CharField(label="Order number", max_length=20,
+                             widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                           "spellcheck": "false", "placeholder": "ABCDE-12345"}))
+    email = forms.EmailField(label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

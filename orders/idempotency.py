@@ -63,13 +63,20 @@ def _lease_end() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(seconds=settings.ORDERS_IDEMPOTENCY_LEASE_SECONDS)
 
 
-def _claim(*, user, scope: str, key: str, digest: str) -> IdempotencyRecord:
+def _owner(user, guest: str | None) -> dict:
+    """The record's owner: a customer, or a guest by their session cart's token (exactly one)."""
+    if (user is None) == (not guest):
+        raise ValueError("run_idempotent needs a user or a guest token, not both")
+    return {"user": user} if user is not None else {"guest": guest}
+
+
+def _claim(*, owner: dict, scope: str, key: str, digest: str) -> IdempotencyRecord:
     """Record the request under its key, committed before it runs (``IntegrityError``: the key is taken).
 
     Outside a transaction (the API) the INSERT commits on its own: no transaction around it. Inside
     one (a caller's, or a test's) a savepoint keeps a taken key from breaking that transaction.
     """
-    fields = {"user": user, "scope": scope, "key": key, "fingerprint": digest, "lease_until": _lease_end()}
+    fields = {**owner, "scope": scope, "key": key, "fingerprint": digest, "lease_until": _lease_end()}
     if transaction.get_autocommit():
         return IdempotencyRecord.objects.create(**fields)
     with transaction.atomic():
@@ -117,9 +124,9 @@ def _forget_or_release(record: IdempotencyRecord) -> None:
         IdempotencyRecord.objects.filter(pk=record.pk, status_code__isnull=True).update(lease_until=timezone.now())
 
 
-def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[[], tuple[int, dict]],
-                   error_body: Callable[[DomainError], dict]) -> tuple[int, dict, bool]:
-    """Run ``run`` at most once per (user, scope, key). Returns (status, body, replayed)."""
+def run_idempotent(*, user=None, guest: str | None = None, scope: str, key: str | None, payload,
+                   run: Callable[[], tuple[int, dict]], error_body: Callable[[DomainError], dict]) -> tuple[int, dict, bool]:
+    """Run ``run`` at most once per (user or guest token, scope, key). Returns (status, body, replayed)."""
     if not key:
         try:
             status, body = run()
@@ -129,11 +136,12 @@ def run_idempotent(*, user, scope: str, key: str | None, payload, run: Callable[
     if len(key) > MAX_KEY_LENGTH:
         raise IdempotencyKeyInvalid(f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.")
     digest = fingerprint(payload)
+    owner = _owner(user, guest)
     resumed = False
     try:
-        record = _claim(user=user, scope=scope, key=key, digest=digest)
+        record = _claim(owner=owner, scope=scope, key=key, digest=digest)
     except IntegrityError:
-        record = IdempotencyRecord.objects.get(user=user, scope=scope, key=key)
+        record = IdempotencyRecord.objects.get(**owner, scope=scope, key=key)
         if record.fingerprint != digest:
             raise IdempotencyConflict("This Idempotency-Key was used with a different request.") from None
         if record.status_code is not None:
@@ -162,7 +170,7 @@ def resumed() -> bool:
     return run is not None and run.resumed
 
 
-def order_made_under_key(*, customer) -> Order | None:
+def order_made_under_key(*, customer=None, guest_email: str = "") -> Order | None:
     """The order an earlier run of this request made under the same key, or None (always None on a
     first run: nothing can have been made before it). The checkout asks after waiting for the
     customer's cart lock, which an earlier run still placing its order holds until it commits."""
@@ -172,6 +180,8 @@ def order_made_under_key(*, customer) -> Order | None:
     order_id = IdempotencyRecord.objects.filter(pk=run.record_id).values_list("order_id", flat=True).first()
     if order_id is None:
         return None
+    if customer is None:
+        return Order.objects.filter(pk=order_id, customer__isnull=True, guest_email=guest_email).first()
     return Order.objects.filter(pk=order_id, customer=customer).first()
 
 

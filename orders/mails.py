@@ -3,15 +3,17 @@
 Subscribed on the audit bus by ``OrdersConfig.ready`` (``SUBSCRIPTIONS``), so each runs in Celery
 after the event's transaction committed. Each mail has one idempotency key, the event type and the
 order number (and the payment or refund for what an order can have several of), so an event handled
-twice sends one mail. A customer without an e-mail address gets none.
+twice sends one mail. A guest's order mails go to the address the guest checked out with, their
+links to the order's signed page (no log-in); a customer without an e-mail address gets none.
 
 | Event | Mail | Key |
 |---|---|---|
 | ``orders.order.confirmed`` (paid by card, or confirmed for cash on delivery) | confirmation | type:number |
 | ``orders.payment.processed`` with a declined or failed payment | payment failure | type:number:payment |
-| ``orders.order.shipped`` | shipped, the tracking number a link where the carrier is known | type:number |
+| ``orders.order.shipped`` | shipped, the tracking number a link where the carrier is known (none for a carrier whose app mails itself, ``carriers.register_self_notifying``: the own fleet) | type:number |
 | ``orders.order.cancelled`` | cancelled, with what is refunded | type:number |
 | ``orders.order.refunded`` | refunded (each refund, full or partial) | type:number:refund |
+| ``accounts.customer.registered`` with guest orders at that address | claim them (``services.guests``) | orders.guest_claim:customer:address |
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from django.urls import reverse
 from commerce.mail.rendering import absolute_url
 from commerce.mail.services import mail_send_once
 from commerce.money_format import money_text
-from orders.carriers import tracking_url
+from orders.carriers import notifies_itself, tracking_url
+from orders.guests import order_link_token
 from orders.models import Order, Payment
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ SUBSCRIPTIONS = {
     "orders.order.shipped": "orders.mails.order_shipped",
     "orders.order.cancelled": "orders.mails.order_cancelled",
     "orders.order.refunded": "orders.mails.order_refunded",
+    "accounts.customer.registered": "orders.services.guests.guest_claim_offer",
 }
 FAILED_PAYMENTS = frozenset({Payment.Status.DECLINED, Payment.Status.FAILED})
 
@@ -42,18 +46,27 @@ def _order(event) -> Order:
     return Order.objects.select_related("customer").get(pk=event.payload["order_id"])
 
 
+def order_page_url(order: Order) -> str:
+    """The order's page for its mails: a guest's signed page, a customer's page behind the log-in."""
+    if order.is_guest:
+        return absolute_url(reverse("orders:guest_order", kwargs={"token": order_link_token(number=order.number, email=order.guest_email)}))
+    return absolute_url(reverse("orders:order_detail", kwargs={"number": order.number}))
+
+
 def _send(event, order: Order, template: str, *, also: str = "", **context):
     customer = order.customer
-    if not customer.email:
+    to = order.contact_email
+    if not to:
         logger.info("no %s mail for order %s: its customer has no e-mail address", template, order.number)
         return None
     key = f"{event.event_type}:{order.number}" + (f":{also}" if also else "")
     return mail_send_once(
-        key=key, to=customer.email, template=f"orders/mail/{template}", customer_id=customer.pk,
+        key=key, to=to, template=f"orders/mail/{template}", customer_id=order.customer_id,
         context={
             "order": order,
-            "greeting_name": customer.first_name or customer.username,
-            "order_url": absolute_url(reverse("orders:order_detail", kwargs={"number": order.number})),
+            "greeting_name": (customer.first_name or customer.username) if customer is not None
+            else (order.shipping_address or {}).get("recipient") or "there",
+            "order_url": order_page_url(order),
             "total": money_text(order.total_amount, order.currency),
             "address": order.shipping_address,
             **context,
@@ -81,7 +94,16 @@ def order_confirmed(event) -> None:
     _send(event, order, "confirmation", lines=_lines(order), payment=payment,
           subtotal=money_text(order.subtotal_amount, order.currency),
           discount=money_text(order.discount_amount, order.currency) if order.discount_amount else "",
-          shipping=money_text(order.shipping_amount, order.currency))
+          shipping=money_text(order.shipping_amount, order.currency), delivery=delivery_promise_text(order))
+
+
+def delivery_promise_text(order: Order) -> str:
+    """``Express, expected Tue 9 Dec`` (or a window), or "" for an order placed without a method."""
+    if not order.shipping_method_name or order.delivery_earliest is None:
+        return order.shipping_method_name
+    when = (f"{order.delivery_earliest:%a %-d %b}" if order.delivery_earliest == order.delivery_latest
+            else f"{order.delivery_earliest:%a %-d %b} – {order.delivery_latest:%a %-d %b}")
+    return f"{order.shipping_method_name}, expected {when}"
 
 
 def payment_processed(event) -> None:
@@ -97,8 +119,10 @@ def payment_processed(event) -> None:
 
 
 def order_shipped(event) -> None:
-    order = _order(event)
     carrier, number = event.payload["carrier"], event.payload["tracking_number"]
+    if notifies_itself(carrier):  # the shop's own fleet: logistics sends "out for delivery" with the window
+        return
+    order = _order(event)
     _send(event, order, "shipped", carrier=carrier, tracking_number=number, tracking_url=tracking_url(carrier, number))
 
 

@@ -12,6 +12,9 @@ from commerce.catalog.models import Product
 from commerce.db_fields import ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
+# Models of this app defined apart, with the rest of the delivery promises (orders/shipping/).
+from orders.shipping.models import ShippingHoliday, ShippingMethod  # noqa: F401
+
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
 
 # What the order amounts mean (the same on the cart answer, the order, its summary and every page):
@@ -59,6 +62,8 @@ class Cart(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
     coupon_codes = models.JSONField(default=list, blank=True)
+    # The shopper's choice; NULL (or a method no longer offered): the default method (orders.shipping).
+    shipping_method = models.ForeignKey(ShippingMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The customer while the cart is open, NULL once it is checked out or merged. Unique (and NULLs
     # are never equal), so the database keeps one open cart per customer on every backend: MariaDB
     # has no partial unique index and drops a conditional UniqueConstraint without a word. It is
@@ -137,7 +142,15 @@ class Order(models.Model):
         CASH_ON_DELIVERY = "cod", "Cash on delivery"
 
     number = models.CharField(max_length=11, unique=True, default=new_order_number, editable=False)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    # NULL for a guest's order (``guest_email`` then says whose it is) until the guest, signed up
+    # with that address and having proved it, claims it (``orders.services.guests``).
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="orders")
+    # The guest's e-mail address, normalised (``orders.guests.normalise_email``) and compared byte for
+    # byte, so a look-up matches the same orders on SQLite and on MariaDB (whose default collation
+    # would also equate accents and trailing spaces). Kept after a claim: the address the order was
+    # placed with. Blank for a customer's order.
+    guest_email = ExactCharField(max_length=254, blank=True, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
     payment_method = models.CharField(max_length=8, choices=PaymentMethod.choices)
@@ -154,6 +167,12 @@ class Order(models.Model):
     region = models.ForeignKey(SalesRegion, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
     applied_promotions = models.JSONField(default=list, blank=True)
     coupon_codes = models.JSONField(default=list, blank=True)
+    # The shipping method chosen at checkout and the delivery window it promised then (kept as
+    # promised: later changes of the method do not move it). Empty for orders placed without one.
+    shipping_method_code = models.CharField(max_length=30, blank=True)
+    shipping_method_name = models.CharField(max_length=60, blank=True)
+    delivery_earliest = models.DateField(null=True, blank=True)
+    delivery_latest = models.DateField(null=True, blank=True)
     carrier = models.CharField(max_length=60, blank=True)
     tracking_number = models.CharField(max_length=80, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
@@ -168,13 +187,29 @@ class Order(models.Model):
             models.Index(fields=["status", "hold_until"], name="orders_order_status_hold"),
             models.Index(fields=["-placed_at"], name="orders_order_placed"),
         ]
-        constraints = amount_constraints("orders_order", refunds=True)
+        constraints = [
+            *amount_constraints("orders_order", refunds=True),
+            # Every order is someone's: a customer's, or a guest's with the address to reach them.
+            models.CheckConstraint(condition=Q(customer__isnull=False) | ~Q(guest_email=""), name="orders_order_has_buyer"),
+        ]
 
     def __str__(self):
         return self.number
 
     def get_absolute_url(self):
         return reverse("orders:order_detail", kwargs={"number": self.number})
+
+    @property
+    def is_guest(self) -> bool:
+        """Placed by a guest and not (yet) claimed by an account."""
+        return self.customer_id is None
+
+    @property
+    def contact_email(self) -> str:
+        """Where the order's mails go: the guest's address, or the customer's."""
+        if self.customer_id is None:
+            return self.guest_email
+        return self.customer.email
 
     @property
     def reference(self) -> str:
@@ -318,7 +353,10 @@ class Refund(models.Model):
 class IdempotencyRecord(models.Model):
     """A request with an Idempotency-Key: repeated, it returns the first result and does nothing more."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Whose request: a customer, or (user NULL) a guest, by the token of their session's cart. Two
+    # unique constraints, one per kind of owner: NULLs are never equal, so each binds its own rows.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    guest = ExactCharField(max_length=64, null=True, blank=True)
     scope = models.CharField(max_length=40)
     key = ExactCharField(max_length=100)  # the client's key, exact: "ABC" is not "abc" (nor "abc ")
     fingerprint = models.CharField(max_length=64)
@@ -332,7 +370,12 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="orders_idempotency_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="orders_idempotency_uniq"),
+            models.UniqueConstraint(fields=["guest", "scope", "key"], name="orders_idempotency_guest_uniq"),
+            models.CheckConstraint(condition=Q(user__isnull=False, guest__isnull=True) | Q(user__isnull=True, guest__isnull=False),
+                                   name="orders_idempotency_one_owner"),
+        ]
 
     def __str__(self):
         return f"{self.scope}:{self.key}"
@@ -363,7 +406,7 @@ class OrderSummary(models.Model):
 
     order_id = models.BigIntegerField(primary_key=True)
     number = models.CharField(max_length=11, unique=True)
-    customer_id = models.BigIntegerField(db_index=True)
+    customer_id = models.BigIntegerField(null=True, blank=True, db_index=True, help_text="NULL: a guest's order")
     region_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     status = models.CharField(max_length=16, db_index=True)
     payment_status = models.CharField(max_length=20)

@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,6 +32,9 @@ from orders.discounts import (
     PromotionHint,
     discount_provider,
 )
+
+if TYPE_CHECKING:
+    from orders.shipping.selectors import ShippingOption
 
 # The discount port's values and provider, where callers of the pricing found them before they
 # moved to ``orders.discounts`` (``ORDERS_DISCOUNT_PROVIDER`` may name ``orders.pricing.NoDiscounts``).
@@ -62,6 +66,18 @@ class Pricing:
     coupons: list[CouponResult]
     hints: list[PromotionHint] = field(default_factory=list)
     explanations: list[PromotionHint] = field(default_factory=list)
+    #: the shipping method priced (``orders.shipping``); None: the shop has none, the settings' flat rate
+    shipping_option: ShippingOption | None = None
+
+    @property
+    def free_shipping_missing(self) -> Money | None:
+        """How much more the subtotal needs for free shipping, while shipping is charged."""
+        if self.subtotal.is_zero() or self.shipping.is_zero() or self.shipping_discount >= self.shipping:
+            return None
+        if self.shipping_option is not None:
+            return self.shipping_option.missing_for_free(self.subtotal)
+        threshold = Money.of(settings.ORDERS_FREE_SHIPPING_OVER, self.currency)
+        return threshold - self.subtotal if self.subtotal < threshold else None
 
     @property
     def has_issues(self) -> bool:
@@ -75,7 +91,10 @@ class Pricing:
         return next((c for c in self.coupons if c.code == code), None)
 
 
-def shipping_for(subtotal: Money) -> Money:
+def shipping_for(subtotal: Money, option: ShippingOption | None = None) -> Money:
+    """The shipping charge before any discount: the chosen method's, else the settings' flat rate."""
+    if option is not None:
+        return option.charge(subtotal)
     threshold = Money.of(settings.ORDERS_FREE_SHIPPING_OVER, subtotal.currency)
     if subtotal.is_zero() or subtotal >= threshold:
         return Money.zero(subtotal.currency)
@@ -89,6 +108,7 @@ def price_lines(
     customer_id: int | None = None,
     coupon_codes: Sequence[str] = (),
     now: datetime.datetime | None = None,
+    shipping_option: ShippingOption | None = None,
 ) -> Pricing:
     products = {
         p.pk: p
@@ -116,7 +136,7 @@ def price_lines(
             )
         )
     subtotal = sum((line.subtotal for line in priced), Money.zero(currency))
-    shipping = shipping_for(subtotal)
+    shipping = shipping_for(subtotal, shipping_option)
     snapshot = PricingSnapshot(priced, customer_id, list(coupon_codes), shipping, currency, now or timezone.now())
     result = discount_provider().price(snapshot)
 
@@ -141,4 +161,5 @@ def price_lines(
         coupons=list(result.coupons),
         hints=list(result.hints),
         explanations=list(result.explanations),
+        shipping_option=shipping_option,
     )

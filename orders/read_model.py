@@ -87,6 +87,8 @@ def apply(summary: OrderSummary | None, event: DomainEvent) -> OrderSummary | No
     elif event.event_type == "orders.payment.processed":
         if cash_collected(p):
             summary.payment_status = PS.PAID
+    elif event.event_type == "orders.order.claimed":
+        summary.customer_id = p["customer_id"]
     elif event.event_type == "orders.order.refunded":
         summary.refunded_amount += Decimal(p["amount"])
         summary.payment_status = PS.REFUNDED if p.get("full") else PS.PARTIALLY_REFUNDED

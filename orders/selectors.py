@@ -6,13 +6,15 @@ through ``orders.models`` (the import contract in ``pyproject.toml`` checks it, 
 ``ARCHITECTURE.md``). The promotions app uses ``cart_find`` (the "My coupons" page),
 ``customer_purchase_facts``, ``customers_with_orders`` and ``customer_has_orders`` (segments) and
 ``order_facts`` (the redemptions written at checkout); logistics uses ``orders_ready_to_ship`` and
-``order_shipping_facts`` (deliveries made from orders ready to ship); the recommendations app uses
+``order_shipping_facts`` (deliveries made from orders ready to ship, planned after
+``ShippingFacts.plan_after``: the eve of the day promised at checkout); the recommendations app uses
 ``customer_received_product_ids`` (verified purchases), ``received_order_lines`` (review figures),
 ``customer_received_product`` (who may answer a product question as a verified buyer) and
 ``received_purchases`` (its demo data), ``purchased_lines`` (what the recommender learns from), and to
 serve recommendations ``purchased_baskets`` (co-purchases), ``customer_purchases`` (no one-off
 purchase just made), ``product_purchase_counts`` (popularity) and ``cart_product_ids`` (never what is
-in the cart). A new need of another app is a new function here, with its query count in mind, not an import of a model.
+in the cart); logistics also uses ``customer_order_ids_with_product`` (the
+delivery a review's delivery stars are about). A new need of another app is a new function here, with its query count in mind, not an import of a model.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from commerce.money import default_currency, round_amount
 from orders.errors import OrderNotFound
 from orders.models import Cart, CartLine, Order, OrderLine, OrderLineAllocation, OrderNote, OrderSummary
 from orders.pricing import LineInput, Pricing, price_lines
+from orders.shipping.selectors import shipping_option_for
 
 
 # --- carts ------------------------------------------------------------------------------------------
@@ -49,14 +52,16 @@ def cart_items(*, cart: Cart) -> QuerySet[CartLine]:
     return CartLine.objects.filter(cart=cart).order_by("id")
 
 
-def cart_summary(*, cart: Cart) -> Pricing:
-    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses."""
+def cart_summary(*, cart: Cart, shipping_options: list | None = None) -> Pricing:
+    """Lines, subtotal, discounts, shipping, total: the same pipeline checkout uses. ``shipping_options``:
+    the methods offered, when the caller has read them already (``orders.shipping.selectors``)."""
     lines = list(cart_items(cart=cart).values_list("pk", "product_id", "quantity", "seen_unit_price"))
     return price_lines(
         [LineInput(product_id, quantity, seen, pk) for pk, product_id, quantity, seen in lines],
         currency=cart.currency,
         customer_id=cart.customer_id,
         coupon_codes=cart.coupon_codes,
+        shipping_option=shipping_option_for(method_id=cart.shipping_method_id, currency=cart.currency, options=shipping_options),
     )
 
 
@@ -230,19 +235,29 @@ class ShippingFacts:
 
     order_id: int
     number: str
-    customer_id: int
+    customer_id: int | None  # None: a guest's order
     status: str
     shipping_address: dict
     weight_kg: Decimal
     volume_l: Decimal
     units: int
     locations: tuple[str, ...]  # the warehouse codes its units were allocated from
+    payment_method: str  # card or cod: cash on delivery asks the courier for more proof
+    delivery_earliest: datetime.date | None = None  # the window promised at checkout (orders.shipping)
+    delivery_latest: datetime.date | None = None
+
+    def plan_after(self, today: datetime.date) -> datetime.date:
+        """The day after which its delivery is planned: today, or the eve of the day promised."""
+        if self.delivery_earliest is None:
+            return today
+        return max(today, self.delivery_earliest - datetime.timedelta(days=1))
 
 
 def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
     """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
     orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
-                  .values_list("pk", "number", "customer_id", "status", "shipping_address"))
+                  .values_list("pk", "number", "customer_id", "status", "shipping_address", "payment_method",
+                               "delivery_earliest", "delivery_latest"))
     weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
     lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
         "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
@@ -258,8 +273,8 @@ def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
             locations[order_id].add(location)
     return [
         ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
-                      tuple(sorted(locations[pk])))
-        for pk, number, customer_id, status, address in orders
+                      tuple(sorted(locations[pk])), payment_method, earliest, latest)
+        for pk, number, customer_id, status, address, payment_method, earliest, latest in orders
     ]
 
 
@@ -566,6 +581,13 @@ def customer_received_product(*, customer_id: int, product_id: int) -> bool:
     return OrderLine.objects.filter(order__customer_id=customer_id, order__status__in=RECEIVED, product_id=product_id).exists()
 
 
+def customer_order_ids_with_product(*, customer_id: int, product_id: int) -> list[int]:
+    """The customer's orders with a line of the product, any status (logistics ties a review's
+    delivery stars to the delivery that brought it). One query."""
+    return list(OrderLine.objects.filter(order__customer_id=customer_id, product_id=product_id)
+                .values_list("order_id", flat=True).distinct())
+
+
 def received_purchases(*, limit: int = 100) -> list[tuple[int, int]]:
     """(customer id, product id) of delivered (or completed) order lines, newest order first, each pair once."""
     rows = (OrderLine.objects.filter(order__status__in=RECEIVED).order_by("-order__placed_at", "-order_id", "id")
@@ -606,7 +628,8 @@ def orders_delivered_between(*, start: datetime.datetime, end: datetime.datetime
     ids = [int(i) for i in DomainEvent.objects.filter(event_type="orders.order.delivered", stream_type="order",
                                                       occurred_at__gte=start, occurred_at__lt=end)
            .values_list("stream_id", flat=True) if i.isdigit()]
-    orders = (Order.objects.filter(pk__in=ids, status__in=RECEIVED).select_related("customer")
+    # A guest's order (no customer) gets no review request: a review needs an account.
+    orders = (Order.objects.filter(pk__in=ids, status__in=RECEIVED, customer__isnull=False).select_related("customer")
               .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id"))).order_by("id"))
     return [_delivered(order) for order in orders]
 

@@ -71,6 +71,7 @@ def timeline_entry(event) -> TimelineEntry:
         "shipped": ("Shipped", ", ".join(x for x in (p.get("carrier"), p.get("tracking_number") and f"tracking {p['tracking_number']}") if x)),
         "delivered": ("Delivered", ""),
         "completed": ("Completed", ""),
+        "claimed": ("Added to your account", ""),
         "cancelled": ("Cancelled", p.get("reason", "").capitalize()),
         "voided": ("Checkout voided: nothing was charged", p.get("reason", "").capitalize()),
         "refund_failed": ("Refund failed: nothing was given back yet", (p.get("error_code") or "").replace("_", " ").capitalize()),

@@ -14,8 +14,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,9 +37,11 @@ from commerce.coupon_codes import normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from commerce.web import safe_next_url
-from orders import selectors
+from orders import order_sections, selectors
+from orders.carriers import tracking_url
 from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, OrdersError, PaymentDeclined, PaymentGatewayError
-from orders.forms import AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
+from orders.forms import GUEST_ADDRESS_FIELDS, AddToCartForm, CancelOrderForm, CartLineForm, CheckoutForm, CouponForm, PayForm
+from orders.guests import Guest, normalise_email, order_link_token
 from orders.idempotency import run_idempotent
 from orders.models import Cart, Order, Payment
 from orders.pricing import PricedLine, Pricing
@@ -45,6 +49,8 @@ from orders.services import cart as cart_services
 from orders.services.checkout import checkout_place_and_pay
 from orders.services.lifecycle import CUSTOMER_CANCELLABLE, order_cancel
 from orders.services.payments import order_pay
+from orders.shipping.selectors import shipping_options
+from orders.shipping.views import shipping_choices
 from orders.signals_auth import session_cart_key
 from orders.timeline import timeline_entry
 
@@ -126,7 +132,8 @@ def _line_form(line_id: int, data=None, **kwargs) -> CartLineForm:
 
 
 def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_form: CouponForm | None = None) -> dict:
-    pricing: Pricing | None = selectors.cart_summary(cart=cart) if cart is not None else None
+    options = shipping_options(currency=cart.currency) if cart is not None else []
+    pricing: Pricing | None = selectors.cart_summary(cart=cart, shipping_options=options) if cart is not None else None
     line_errors = line_errors or {}
     rows = []
     for line in pricing.lines if pricing else []:
@@ -142,6 +149,8 @@ def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_
         ],
         "price_changes": any(row.line.price_changed for row in rows),
         "can_checkout": bool(rows) and not pricing.has_issues,
+        "guest_checkout": settings.ORDERS_GUEST_CHECKOUT,
+        "shipping_choices": shipping_choices(pricing, options),
     }
 
 
@@ -293,9 +302,12 @@ def _error_body(error: DomainError) -> dict:
     return {"code": str(error.code), "detail": error.message, "fields": error.fields}
 
 
-@method_decorator(login_required, name="dispatch")
 class CheckoutView(View):
-    """Address book, payment method, card, and the order review, submitted at once.
+    """Address book (a guest: e-mail and address), payment method, card, and the order review, submitted at once.
+
+    A guest (no log-in, ``ORDERS_GUEST_CHECKOUT``) checks out with an e-mail address and an address
+    typed in; their idempotency keys belong to their session's cart token, and the confirmation is
+    their order's signed page (``orders.guest_views``), the same link their mails carry.
 
     Order of side effects (as the service layer wants): the order is created first, reserving
     its stock; payment is taken last. The whole submit runs under the ``idempotency_key`` minted
@@ -312,23 +324,27 @@ class CheckoutView(View):
     template_name = "orders/checkout.html"
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated and not settings.ORDERS_GUEST_CHECKOUT:
+            return redirect_to_login(request.get_full_path())
         if request.user.is_authenticated and not access.has_permission(request.user, "place_orders"):
             return render(request, "orders/checkout_not_allowed.html", status=403)
         return super().dispatch(request, *args, **kwargs)
 
     def _page(self, request, cart: Cart | None, *, form: CheckoutForm | None = None, payment_error: str = ""):
-        pricing = selectors.cart_summary(cart=cart) if cart is not None else None
+        options = shipping_options(currency=cart.currency) if cart is not None else []
+        pricing = selectors.cart_summary(cart=cart, shipping_options=options) if cart is not None else None
         if pricing is None or not pricing.lines:
             messages.info(request, "Your cart is empty.")
             return redirect("orders:cart")
         if pricing.has_issues:
             messages.warning(request, "Some items in your cart changed; please review them before checking out.")
             return redirect("orders:cart")
-        addresses = list(address_list(customer=request.user))
+        guest = not request.user.is_authenticated
+        addresses = [] if guest else list(address_list(customer=request.user))
         fresh = {"idempotency_key": _new_key(), "expected_total": pricing.total.amount}
         if form is None:
             default = next((a for a in addresses if a.is_default), addresses[0] if addresses else None)
-            form = CheckoutForm(addresses=addresses, initial={
+            form = CheckoutForm(addresses=addresses, guest=guest, initial={
                 **fresh, "address": default.pk if default else None, "payment_method": Order.PaymentMethod.CARD,
             })
         elif form.is_bound:
@@ -343,11 +359,11 @@ class CheckoutView(View):
             request,
             self.template_name,
             {"form": form, "pricing": pricing, "addresses": addresses, "payment_error": payment_error,
-             "test_cards": TEST_CARDS},
+             "test_cards": TEST_CARDS, "shipping_choices": shipping_choices(pricing, options)},
         )
 
     def get(self, request):
-        cart = selectors.cart_find(customer=request.user)
+        cart = _find_cart(request)
         response = self._page(request, cart)
         if response.status_code == 200:
             journey_record_for_request(request, JourneyAction.START_CHECKOUT, details={"cart_id": cart.pk})
@@ -356,23 +372,32 @@ class CheckoutView(View):
     def post(self, request):
         # No open cart is not an error yet: a repeated submit finds the cart checked out by the
         # first one, and must get that first outcome (the idempotency record), not "empty cart".
-        cart = selectors.cart_find(customer=request.user)
-        addresses = list(address_list(customer=request.user))
-        form = CheckoutForm(request.POST, addresses=addresses)
+        cart = _find_cart(request)
+        is_guest = not request.user.is_authenticated
+        addresses = [] if is_guest else list(address_list(customer=request.user))
+        form = CheckoutForm(request.POST, addresses=addresses, guest=is_guest)
         if not form.is_valid():
             return self._page(request, cart, form=form)
         data = form.cleaned_data
         key = data["idempotency_key"]
         card = form.card() if data["payment_method"] == Order.PaymentMethod.CARD else None
-        customer = request.user
+        customer = None if is_guest else request.user
+        guest = None
+        if is_guest:
+            token = session_cart_key(request)
+            if not token:  # never had a cart in this session
+                messages.info(request, "Your cart is empty.")
+                return redirect("orders:cart")
+            guest = Guest(email=normalise_email(data["email"]), token=token)
+        guest_address = form.guest_address() if is_guest else None
 
         def place() -> tuple[int, dict]:
             # No cart: the service takes the open cart, refusing with cart_empty when there is none;
             # a repeat of a request whose worker died gets the order that request placed.
             try:
-                order = checkout_place_and_pay(customer=customer, cart=cart, address_id=data["address"],
-                                               payment_method=data["payment_method"], expected_total=data["expected_total"],
-                                               idempotency_key=key, card=card)
+                order = checkout_place_and_pay(customer=customer, guest=guest, cart=cart, address_id=data.get("address"),
+                                               guest_address=guest_address, payment_method=data["payment_method"],
+                                               expected_total=data["expected_total"], idempotency_key=key, card=card)
             except (PaymentDeclined, PaymentGatewayError) as error:
                 if error.code == OrdersError.PAYMENT_PENDING:
                     return 202, {"order": error.extra["order_number"], "outcome": "payment_pending"}
@@ -380,20 +405,27 @@ class CheckoutView(View):
                              "lost_coupons": error.extra.get("lost_coupons", [])}
             return 201, {"order": order.number, "outcome": "placed"}
 
-        payload = {"address": data["address"], "payment_method": data["payment_method"], "expected_total": str(data["expected_total"])}
+        payload = {"address": data.get("address") or guest_address, "payment_method": data["payment_method"],
+                   "expected_total": str(data["expected_total"]), **({"email": guest.email} if guest else {})}
         try:
-            status, body, replayed = run_idempotent(user=customer, scope=CHECKOUT_SCOPE, key=key, payload=payload,
-                                                    run=place, error_body=_error_body)
+            status, body, replayed = run_idempotent(user=customer, guest=guest.token if guest else None, scope=CHECKOUT_SCOPE,
+                                                    key=key, payload=payload, run=place, error_body=_error_body)
         except IdempotencyConflict:
             return self._page(request, cart, form=form,
                               payment_error="This form was already sent with other choices. Please check and confirm again.")
         except Conflict as error:  # the same form is still being processed (a double click)
+            if guest is not None:
+                messages.info(request, f"{error.message} Your confirmation mail will follow in a moment.")
+                return redirect("orders:cart")
             messages.info(request, f"{error.message} Your order will appear here in a moment.")
             return redirect("orders:order_list")
 
         if status in (201, 202):
             if not replayed:
                 journey_record_for_request(request, JourneyAction.COMPLETE_ORDER, details={"order": body["order"]})
+            if guest is not None:
+                token = order_link_token(number=body["order"], email=guest.email)
+                return redirect(reverse("orders:guest_order", kwargs={"token": token}) + "?placed=1")
             return redirect("orders:order_confirmation", number=body["order"])
         if status == 402:
             if body["code"] == OrdersError.PAYMENT_GATEWAY_ERROR:
@@ -403,8 +435,9 @@ class CheckoutView(View):
             if body.get("lost_coupons"):
                 error += f" The code(s) {', '.join(body['lost_coupons'])} could not be applied again."
             # The cart was rebuilt: the page is the checkout again, with the choices but not the card.
-            retry = CheckoutForm(addresses=addresses, initial={k: data[k] for k in ("address", "payment_method", "exp_month", "exp_year")})
-            response = self._page(request, selectors.cart_find(customer=customer), form=retry, payment_error=error)
+            kept = ("payment_method", "exp_month", "exp_year", *(("email", *GUEST_ADDRESS_FIELDS) if guest else ("address",)))
+            retry = CheckoutForm(addresses=addresses, guest=is_guest, initial={k: data[k] for k in kept})
+            response = self._page(request, _find_cart(request), form=retry, payment_error=error)
             if response.status_code == 302:  # the rebuilt cart needs a look first: say why on the cart page
                 messages.error(request, error)
             return response
@@ -457,7 +490,7 @@ def _can_pay(order: Order) -> bool:
     )
 
 
-def _can_cancel(order: Order) -> bool:
+def can_cancel(order: Order) -> bool:
     # Not while a payment is in flight: cancelling then could leave money taken for a cancelled order.
     return order.status in CUSTOMER_CANCELLABLE and not _payment_in_flight(order)
 
@@ -469,18 +502,21 @@ def order_detail(request, number: str):
     except OrderNotFound:
         raise Http404("No such order.")
     own = order.customer_id == request.user.pk
+    return render(request, "orders/order_detail.html",
+                  order_page_context(order, request=request, own=own, show_batches=access.can_view_stock_details(request.user)))
+
+
+def order_page_context(order: Order, *, request, own: bool, show_batches: bool) -> dict:
+    """What the order page shows; ``own``: the shopper's actions (pay, cancel, reorder) are offered."""
     lines = list(order.lines.all())
     for line in lines:
         line.best_before = sorted({a.expires_on for a in line.allocations.all() if a.expires_on})
-    return render(
-        request,
-        "orders/order_detail.html",
-        {
+    return {
             "order": order,
             "lines": lines,
             "has_allocations": any(line.allocations.all() for line in lines),
             # batch numbers are for staff; the customer sees the best-before dates of what they got
-            "show_batches": access.can_view_stock_details(request.user),
+            "show_batches": show_batches,
             "totals": {
                 "subtotal": order.money(order.subtotal_amount),
                 "discount": order.money(order.discount_amount),
@@ -491,12 +527,13 @@ def order_detail(request, number: str):
                 "refunded": order.money(order.refunded_amount),
             },
             "timeline": [timeline_entry(event) for event in selectors.order_timeline(order=order)],
+            "sections": order_sections.sections_for(request=request, order=order),
             "own": own,
-            "can_cancel": own and _can_cancel(order),
+            "can_cancel": own and can_cancel(order),
             "can_pay": own and _can_pay(order),
             "payment_pending": _payment_in_flight(order),
-        },
-    )
+            "tracking_link": tracking_url(order.carrier, order.tracking_number) if order.tracking_number else "",
+    }
 
 
 @method_decorator(login_required, name="dispatch")
@@ -513,13 +550,13 @@ class OrderCancelView(View):
 
     def get(self, request, number: str):
         order = _own_order(request, number)
-        if not _can_cancel(order):
+        if not can_cancel(order):
             return self._refuse(request, order)
         return render(request, self.template_name, {"order": order, "form": CancelOrderForm()})
 
     def post(self, request, number: str):
         order = _own_order(request, number)
-        if not _can_cancel(order):
+        if not can_cancel(order):
             return self._refuse(request, order)
         form = CancelOrderForm(request.POST)
         if not form.is_valid():

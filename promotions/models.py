@@ -311,7 +311,8 @@ class Redemption(models.Model):
     promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="redemptions")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="redemptions")
     coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="redemptions")
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="redemptions")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="redemptions", help_text="NULL: a guest's order")
     order_id = models.PositiveBigIntegerField(db_index=True)
     order_number = models.CharField(max_length=20)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)

@@ -103,7 +103,7 @@ class PromotionDiscounts(DiscountProvider):
         return CouponResult(code, True)
 
     # --- checkout -------------------------------------------------------------------------------
-    def order_placed(self, *, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
+    def order_placed(self, *, order_id: int, customer_id: int | None, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
         """Count the order's promotions and coupons, under locks, or refuse (``redemptions_record``)."""
         return redemptions_record(order_id=order_id, customer_id=customer_id, discounts=discounts, coupon_codes=coupon_codes)
 

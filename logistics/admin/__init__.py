@@ -13,6 +13,7 @@ from logistics.admin.fleet import (
 )
 from logistics.admin.operations import DeliveryAdmin, RouteAdmin
 from logistics.admin.planning import PlanningRunAdmin
+from logistics.admin.proof import ProofPolicyAdmin
 
-__all__ = ["DeliveryAdmin", "DispatchConsoleAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PlanningRunAdmin", "PostcodeCentroidAdmin", "RouteAdmin",
+__all__ = ["DeliveryAdmin", "DispatchConsoleAdmin", "DeliveryZoneAdmin", "DistributionCentreAdmin", "DriverAdmin", "PlanningRunAdmin", "PostcodeCentroidAdmin", "ProofPolicyAdmin", "RouteAdmin",
            "VehicleAdmin"]

@@ -11,12 +11,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from commerce.money_format import money_text
 from logistics import services
 from logistics.admin.common import ReadOnlyInline, StateAdmin
 from logistics.models import Delivery, Driver, Route, Stop, Vehicle
+
+#: a stop closed further than this from its address is flagged to the dispatcher
+FAR_FROM_ADDRESS_M = 250
 
 
 # --- deliveries -----------------------------------------------------------------------------------
@@ -93,8 +96,8 @@ class DeliveryAdmin(StateAdmin):
 class StopInline(ReadOnlyInline):
     model = Stop
     fk_name = "route"
-    fields = ("sequence", "order", "address", "window", "planned_arrival", "distance_from_previous_km", "load",
-              "state", "arrived_at", "completed_at", "failure_reason")
+    fields = ("sequence", "order", "address", "window", "planned_arrival", "estimated_arrival", "distance_from_previous_km",
+              "load", "state", "arrived_at", "completed_at", "failure_reason", "proof", "closed_at_distance")
     readonly_fields = fields
     ordering = ("sequence",)
 
@@ -118,6 +121,21 @@ class StopInline(ReadOnlyInline):
     @admin.display(description="Load after (kg / l / parcels)")
     def load(self, obj):
         return f"{obj.load_after_kg} / {obj.load_after_l} / {obj.load_after_parcels}"
+
+    @admin.display(description="Proof of delivery")
+    def proof(self, obj):
+        parts = [format_html("{}", obj.recipient_name)] if obj.recipient_name else []
+        parts += [format_html('<a href="{}">{}</a>', f.url, label)
+                  for f, label in ((obj.proof_photo, "photo"), (obj.proof_signature, "signature")) if f]
+        return format_html_join(" · ", "{}", ((part,) for part in parts)) if parts else "-"
+
+    @admin.display(description="Closed from the address")
+    def closed_at_distance(self, obj):
+        """Where the driver's phone was when the stop closed, in metres from the address (far: worth a look)."""
+        if obj.closed_distance_m is None:
+            return "-"
+        far = obj.closed_distance_m > FAR_FROM_ADDRESS_M
+        return format_html('<span class="{}">{} m</span>', "errornote" if far else "", obj.closed_distance_m)
 
 
 class RouteActionFields(forms.Form):

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from commerce.api.permissions import has_access
 from commerce.api.serializers import MoneyOutputSerializer
-from logistics.models import Delivery, Route, Stop
+from logistics.models import Delivery, FailureReason, Route, Stop
 from logistics.selectors import DISPATCH
 
 CanDispatch = has_access(DISPATCH, "You need the dispatch routes permission.")
@@ -51,8 +51,17 @@ class _VehicleRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field(serializers.URLField(allow_null=True))
+class FileUrlField(serializers.Field):
+    """A stored file's URL, null without one."""
+
+    def to_representation(self, value):
+        return value.url if value else None
+
+
 @extend_schema_serializer(component_name="RouteStop")
 class StopOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     sequence = serializers.IntegerField()
     delivery_id = serializers.IntegerField()
     order_number = serializers.CharField(source="delivery.order_number")
@@ -70,7 +79,16 @@ class StopOutputSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Stop.State.choices)
     arrived_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
+    estimated_arrival = serializers.DateTimeField(allow_null=True, help_text="From the driver's progress, while the route is under way.")
+    failure_code = serializers.ChoiceField(choices=[("", "None"), *FailureReason.choices])
     failure_reason = serializers.CharField()
+    recipient_name = serializers.CharField(help_text="Who took it (the proof of delivery).")
+    photo = FileUrlField(source="proof_photo")
+    signature = FileUrlField(source="proof_signature")
+    closed_latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True,
+                                               help_text="Where the driver's phone was when the stop closed.")
+    closed_longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    closed_distance_m = serializers.IntegerField(allow_null=True, help_text="Its distance from the address, in metres.")
 
     def get_address(self, stop) -> str:
         d = stop.delivery

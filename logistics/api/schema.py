@@ -24,11 +24,13 @@ DELIVERY_TRANSITION_INVALID = error_response(
 )
 
 STOP_EXAMPLE = {
-    "sequence": 1, "delivery_id": 12, "order_number": "7KQ2M-XR4TB", "recipient": "Camille Martin",
+    "id": 31, "sequence": 1, "delivery_id": 12, "order_number": "7KQ2M-XR4TB", "recipient": "Camille Martin",
     "address": "5 Rue Garibaldi, 69003 Lyon, FR", "latitude": "45.760000", "longitude": "4.860000",
     "window_start": "09:00", "window_end": "17:00", "planned_arrival": "2026-12-08T09:00:00+01:00",
     "distance_from_previous_km": "3.214", "load_after_kg": "12.500", "load_after_l": "30.000", "load_after_parcels": 4,
-    "state": "pending", "arrived_at": None, "completed_at": None, "failure_reason": "",
+    "state": "pending", "arrived_at": None, "completed_at": None, "estimated_arrival": None, "failure_code": "",
+    "failure_reason": "", "recipient_name": "", "photo": None, "signature": None, "closed_latitude": None,
+    "closed_longitude": None, "closed_distance_m": None,
 }
 ROUTE_EXAMPLE = {
     "id": 3, "number": "R261208-LYON-3F2A1C", "centre": {"id": 1, "code": "lyon-gerland", "name": "Lyon Gerland"},

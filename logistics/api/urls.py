@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logistics.api import deliveries, planning, routes
+from logistics.api import deliveries, driver, kpis, planning, routes
 
 app_name = "logistics_api"
 urlpatterns = [
@@ -21,4 +21,13 @@ urlpatterns = [
     path("logistics/deliveries/<int:delivery_id>/status/", deliveries.DeliveryStatusApi.as_view(), name="delivery_status"),
     path("logistics/deliveries/<int:delivery_id>/complete/", deliveries.DeliveryCompleteApi.as_view(), name="delivery_complete"),
     path("logistics/deliveries/<int:delivery_id>/fail/", deliveries.DeliveryFailApi.as_view(), name="delivery_fail"),
+    # the driver app
+    path("logistics/driver/routes/", driver.DriverTodayApi.as_view(), name="driver_today"),
+    path("logistics/driver/routes/<int:route_id>/start/", driver.DriverRouteStartApi.as_view(), name="driver_route_start"),
+    path("logistics/driver/routes/<int:route_id>/complete/", driver.DriverRouteCompleteApi.as_view(), name="driver_route_complete"),
+    path("logistics/driver/stops/<int:stop_id>/arrive/", driver.DriverStopArriveApi.as_view(), name="driver_stop_arrive"),
+    path("logistics/driver/stops/<int:stop_id>/complete/", driver.DriverStopCompleteApi.as_view(), name="driver_stop_complete"),
+    path("logistics/driver/stops/<int:stop_id>/fail/", driver.DriverStopFailApi.as_view(), name="driver_stop_fail"),
+    # KPIs
+    *(path(f"logistics/kpis/{name}/", view.as_view(), name=f"kpi_{name.replace('-', '_')}") for name, view in kpis.KPI_VIEWS.items()),
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -23,10 +24,11 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.locks import Kind, lock_get, lock_one
 from logistics import events
-from logistics.errors import DeliveryInvalid, DeliveryNotFound, DeliveryTransitionInvalid
-from logistics.geography import Address
-from logistics.models import Delivery, OpeningHours, Route, Stop
+from logistics.errors import DeliveryInvalid, DeliveryNotFound, DeliveryTransitionInvalid, FailureInvalid
+from logistics.geography import Address, Point, haversine_km
+from logistics.models import Delivery, DeliveryMethod, FailureReason, OpeningHours, Route, Stop
 from logistics.selectors import zone_for
+from logistics.services.tracking import route_reestimate
 from orders import selectors as orders
 from orders.services import lifecycle as order_lifecycle
 
@@ -108,7 +110,7 @@ def delivery_create_from_order(*, order_id: int) -> tuple[Delivery | None, bool]
     address = Address.from_snapshot(snapshot)
     located = address.located()
     zone = zone_for(address=located)
-    date = next_open_day(centre_id=zone.centre_id, after=timezone.localdate()) if zone is not None else None
+    date = next_open_day(centre_id=zone.centre_id, after=fact.plan_after(timezone.localdate())) if zone is not None else None
     point = located.coordinates
     geocoded_by = (Delivery.GeocodedBy.NONE if point is None
                    else Delivery.GeocodedBy.ADDRESS if address.coordinates is not None else Delivery.GeocodedBy.GEOCODER)
@@ -120,6 +122,7 @@ def delivery_create_from_order(*, order_id: int) -> tuple[Delivery | None, bool]
         latitude=point.latitude if point else None, longitude=point.longitude if point else None, geocoded_by=geocoded_by,
         weight_kg=fact.weight_kg, volume_l=fact.volume_l, parcels=parcels_for(fact.weight_kg, fact.volume_l),
         service_minutes=zone.service_minutes if zone else DEFAULT_SERVICE_MINUTES,
+        method=DeliveryMethod.CASH_ON_DELIVERY if fact.payment_method == "cod" else DeliveryMethod.STANDARD,
         date=date, window_start=zone.window_start if date else None, window_end=zone.window_end if date else None,
         status=S.SCHEDULED if date else S.PENDING,
     )
@@ -224,6 +227,41 @@ def _open_stop_route(delivery_id: int) -> Route | None:
     return lock_one(Kind.ROUTE, Route.objects.filter(pk=route_id)) if route_id else None
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where the driver's phone was when a stop was reached or closed."""
+
+    latitude: Decimal
+    longitude: Decimal
+
+    def distance_m(self, delivery: Delivery) -> int | None:
+        """Metres (as the crow flies) from the delivery's address; None when the address is not located."""
+        if not delivery.located:
+            return None
+        return round(haversine_km(Point.of(self.latitude, self.longitude), Point.of(delivery.latitude, delivery.longitude)) * 1000)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The proof of delivery brought back: the recipient's name and the stored names of the photo
+    and signature pictures (``logistics.services.execution`` cleans and stores them)."""
+
+    recipient_name: str
+    photo: str
+    signature: str
+
+
+NO_PROOF = Proof(recipient_name="", photo="", signature="")
+
+
+def _coordinate(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _window(delivery: Delivery) -> dict:
+    return {"window_start": _time(delivery.window_start), "window_end": _time(delivery.window_end)}
+
+
 def delivery_update_status(*, delivery: Delivery | int, status: str) -> Delivery:
     """The spec's UpdateDeliveryStatus: ``arrived`` (the driver is at the address; its stop too) or
     ``cancelled`` (not on a route). Delivered and failed have their own commands; out for delivery
@@ -232,29 +270,26 @@ def delivery_update_status(*, delivery: Delivery | int, status: str) -> Delivery
     if action is None:
         raise DeliveryInvalid(f"Set the status to {' or '.join(STATUS_UPDATES)} here.",
                               fields={"status": [f"One of: {', '.join(STATUS_UPDATES)}."]})
+    if action == "arrive":
+        return delivery_arrive(delivery=delivery)
     delivery_id = delivery.pk if isinstance(delivery, Delivery) else delivery
     with telemetry.command_span(f"commerce.delivery.{action}"), transaction.atomic():
         route = _open_stop_route(delivery_id)
         delivery = _lock(delivery_id)
         previous = delivery.status
         target = check_transition(delivery, action)
-        stop = Stop.objects.filter(holds=delivery).first()
-        if action == "arrive":
-            if route is None or route.state != Route.State.IN_PROGRESS:
-                raise DeliveryTransitionInvalid("The delivery's route is not under way.", extra={"status": delivery.status, "action": action})
-            Stop.objects.filter(pk=stop.pk).update(state=Stop.State.ARRIVED, arrived_at=timezone.now())
-        elif stop is not None:
+        if route is not None:
             raise DeliveryTransitionInvalid(f"Delivery of {delivery.order_number} is on route {route}; take it off first.",
                                             extra={"status": delivery.status, "action": action})
         delivery.status = target
         delivery.save(update_fields=["status", "updated_at"])
-        record(events.DeliveryStatusChanged(**_ids(delivery), status=target, previous_status=previous,
-                                            route_id=route.pk if route else None))
+        record(events.DeliveryStatusChanged(**_ids(delivery), status=target, previous_status=previous, route_id=None))
         return delivery
 
 
-def _close(delivery_id: int, action: str):
-    """Lock the delivery's route and the delivery; check the transition; return (route, stop, delivery, target)."""
+def _under_way(delivery_id: int, action: str):
+    """Lock the delivery's route and the delivery; check the transition and that the route is under
+    way; return (route, stop, delivery, target)."""
     route = _open_stop_route(delivery_id)
     delivery = _lock(delivery_id)
     target = check_transition(delivery, action)
@@ -263,35 +298,84 @@ def _close(delivery_id: int, action: str):
     return route, Stop.objects.get(holds=delivery), delivery, target
 
 
-def delivery_complete(*, delivery: Delivery | int) -> Delivery:
-    """Delivered: its stop is closed, and its order marked delivered (cash collected on delivery recorded there)."""
+def delivery_arrive(*, delivery: Delivery | int, position: Position | None = None) -> Delivery:
+    """The driver is at the address: the delivery and its stop are arrived; the estimates of the
+    stops after it follow from here."""
     delivery_id = delivery.pk if isinstance(delivery, Delivery) else delivery
-    with telemetry.command_span("commerce.delivery.complete"), transaction.atomic():
-        route, stop, delivery, target = _close(delivery_id, "deliver")
+    with telemetry.command_span("commerce.delivery.arrive"), transaction.atomic():
+        route, stop, delivery, target = _under_way(delivery_id, "arrive")
         now = timezone.now()
-        Stop.objects.filter(pk=stop.pk).update(state=Stop.State.DELIVERED, holds=None, completed_at=now,
-                                               arrived_at=stop.arrived_at or now)
-        delivery.status, delivery.delivered_at = target, now
-        delivery.save(update_fields=["status", "delivered_at", "updated_at"])
-        order_lifecycle.order_deliver(order=delivery.order_id)
-        record(events.DeliveryCompleted(**_ids(delivery), route_id=route.pk, delivered_at=now.isoformat()))
+        Stop.objects.filter(pk=stop.pk).update(state=Stop.State.ARRIVED, arrived_at=now)
+        delivery.status = target
+        delivery.save(update_fields=["status", "updated_at"])
+        route_reestimate(route=route)
+        record(events.StopArrived(**_ids(delivery), route_id=route.pk, stop_id=stop.pk, sequence=stop.sequence,
+                                  arrived_at=now.isoformat(), planned_arrival=stop.planned_arrival.isoformat(), **_window(delivery),
+                                  latitude=_coordinate(position and position.latitude),
+                                  longitude=_coordinate(position and position.longitude)))
         return delivery
 
 
-def delivery_fail(*, delivery: Delivery | int, reason: str) -> Delivery:
-    """Not delivered (nobody in, refused, no access): its stop is closed with the reason; the
-    delivery may be scheduled again."""
+def delivery_complete(*, delivery: Delivery | int, proof: Proof = NO_PROOF, position: Position | None = None) -> Delivery:
+    """Delivered: its stop is closed with the proof and the driver's position, and its order marked
+    delivered (cash collected on delivery recorded there)."""
+    delivery_id = delivery.pk if isinstance(delivery, Delivery) else delivery
+    with telemetry.command_span("commerce.delivery.complete"), transaction.atomic():
+        route, stop, delivery, target = _under_way(delivery_id, "deliver")
+        now = timezone.now()
+        distance = position.distance_m(delivery) if position else None
+        Stop.objects.filter(pk=stop.pk).update(
+            state=Stop.State.DELIVERED, holds=None, completed_at=now, arrived_at=stop.arrived_at or now, estimated_arrival=None,
+            recipient_name=proof.recipient_name, proof_photo=proof.photo, proof_signature=proof.signature,
+            closed_latitude=position.latitude if position else None, closed_longitude=position.longitude if position else None,
+            closed_distance_m=distance)
+        delivery.status, delivery.delivered_at = target, now
+        delivery.save(update_fields=["status", "delivered_at", "updated_at"])
+        order_lifecycle.order_deliver(order=delivery.order_id)
+        route_reestimate(route=route)
+        record(events.StopCompleted(
+            **_ids(delivery), route_id=route.pk, stop_id=stop.pk, sequence=stop.sequence, delivered_at=now.isoformat(),
+            arrived_at=(stop.arrived_at or now).isoformat(), planned_arrival=stop.planned_arrival.isoformat(), **_window(delivery),
+            recipient_name=proof.recipient_name, photo=proof.photo, signed=bool(proof.signature),
+            latitude=_coordinate(position and position.latitude), longitude=_coordinate(position and position.longitude),
+            distance_m=distance))
+        return delivery
+
+
+def failure_text(code: str, reason: str) -> str:
+    """What a failure says: the driver's words for ``other``, else the reason's label (and the words, if any)."""
     reason = (reason or "").strip()
-    if not reason or len(reason) > 200:
+    if code == FailureReason.OTHER:
+        return reason
+    label = FailureReason(code).label
+    return f"{label}: {reason}" if reason else label
+
+
+def delivery_fail(*, delivery: Delivery | int, reason: str = "", code: str = FailureReason.OTHER,
+                  position: Position | None = None) -> Delivery:
+    """Not delivered: its stop is closed with the reason (one of ``FailureReason``; ``other`` with the
+    words saying why); the delivery may be scheduled again."""
+    if code not in FailureReason.values:
+        raise FailureInvalid(f"Choose a reason: {', '.join(FailureReason.values)}.", fields={"reason": ["Not a known reason."]})
+    text = failure_text(code, reason)
+    if not text or len(text) > 200:
         raise DeliveryInvalid("Say why it failed, in at most 200 characters.", fields={"reason": ["Required, at most 200 characters."]})
     delivery_id = delivery.pk if isinstance(delivery, Delivery) else delivery
     with telemetry.command_span("commerce.delivery.fail"), transaction.atomic():
-        route, stop, delivery, target = _close(delivery_id, "fail")
+        route, stop, delivery, target = _under_way(delivery_id, "fail")
         now = timezone.now()
-        Stop.objects.filter(pk=stop.pk).update(state=Stop.State.FAILED, holds=None, completed_at=now, failure_reason=reason)
-        delivery.status, delivery.failure_reason = target, reason
-        delivery.save(update_fields=["status", "failure_reason", "updated_at"])
-        record(events.DeliveryFailed(**_ids(delivery), route_id=route.pk, reason=reason))
+        distance = position.distance_m(delivery) if position else None
+        Stop.objects.filter(pk=stop.pk).update(
+            state=Stop.State.FAILED, holds=None, completed_at=now, arrived_at=stop.arrived_at or now, estimated_arrival=None,
+            failure_code=code, failure_reason=text,
+            closed_latitude=position.latitude if position else None, closed_longitude=position.longitude if position else None,
+            closed_distance_m=distance)
+        delivery.status, delivery.failure_code, delivery.failure_reason = target, code, text
+        delivery.save(update_fields=["status", "failure_code", "failure_reason", "updated_at"])
+        route_reestimate(route=route)
+        record(events.DeliveryFailed(**_ids(delivery), route_id=route.pk, stop_id=stop.pk, code=code, reason=text,
+                                     failed_at=now.isoformat(), latitude=_coordinate(position and position.latitude),
+                                     longitude=_coordinate(position and position.longitude), distance_m=distance))
         return delivery
 
 

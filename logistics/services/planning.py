@@ -36,7 +36,7 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.errors import DomainError
-from commerce.locks import Kind, lock
+from commerce.locks import Kind, lock, lock_get, lock_one
 from logistics import events
 from logistics.errors import CentreNotFound, PlanningConflict, PlanningInvalid, PlanningRunNotFound
 from logistics.geography import Point, distance_matrix
@@ -328,7 +328,7 @@ def _write(run: PlanningRun, day: Day, plan: Plan) -> PlanningRun:
         cost = sum((r.cost_amount for r in [*created, *kept] if r.currency == currency), Decimal("0.00"))
         distance = sum((r.distance_km for r in [*created, *kept]), Decimal("0.000"))
         stops = sum(len(r.visits) for r in plan.routes)
-        run = PlanningRun.objects.select_for_update().get(pk=run.pk)
+        run = lock_get(Kind.PLANNING_RUN, PlanningRun.objects.filter(pk=run.pk))
         run.status, run.finished_at = S.DONE, timezone.now()
         run.solver, run.solver_status, run.wall_time = plan.solver, str(plan.status), round(plan.wall_time, 3)
         run.routes, run.stops, run.unassigned = len(created) + len(kept), stops, unassigned
@@ -361,7 +361,7 @@ def _progress_recorder(run_id: int, currency: str):
 
 def _fail(run: PlanningRun, error: str) -> PlanningRun:
     with telemetry.command_span("commerce.plan.fail", centre_id=run.centre_id), transaction.atomic():
-        run = PlanningRun.objects.select_for_update().get(pk=run.pk)
+        run = lock_get(Kind.PLANNING_RUN, PlanningRun.objects.filter(pk=run.pk))
         run.status, run.finished_at, run.error = S.FAILED, timezone.now(), error[:500]
         run.save(update_fields=["status", "finished_at", "error"])
         record(events.PlanFailed(run_id=run.pk, centre_id=run.centre_id, date=run.date.isoformat(), error=run.error))
@@ -378,7 +378,7 @@ def planning_run_execute(*, run_id: int, solve=plan_routes) -> PlanningRun:
     running within its limit, is left as it is (a task delivered twice plans once); one running long
     past its limit lost its worker and is run again."""
     with transaction.atomic():
-        run = PlanningRun.objects.select_for_update().select_related("centre").filter(pk=run_id).first()
+        run = lock_one(Kind.PLANNING_RUN, PlanningRun.objects.filter(pk=run_id))
         if run is None:
             raise PlanningRunNotFound("No such planning run.")
         if run.status == S.DONE or (run.status == S.RUNNING and not _stale(run)):

@@ -36,6 +36,7 @@ from logistics.errors import (
 )
 from logistics.models import Delivery, DistributionCentre, Driver, OpeningHours, Route, Stop, Vehicle
 from logistics.services.deliveries import TRANSITIONS as DELIVERY_TRANSITIONS
+from logistics.services.tracking import route_reestimate
 from logistics.timeline import RouteTimeline, evaluate, route_cost
 from orders import selectors as orders
 from orders.services import lifecycle as order_lifecycle
@@ -253,6 +254,7 @@ def route_start(*, route: Route | int) -> Route:
         for fact in facts:  # in order id order: the orders' locks are taken one by one
             if fact.status == "ready_to_ship":
                 order_lifecycle.order_ship(order=fact.order_id, carrier=OWN_FLEET, tracking_number=route.number)
+        route_reestimate(route=route)
         record_many([
             events.RouteStarted(**_ids(route), driver_id=route.driver_id, vehicle_id=route.vehicle_id, started_at=now.isoformat(),
                                 order_ids=[d.order_id for d in deliveries]),

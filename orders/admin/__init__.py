@@ -32,6 +32,7 @@ from orders.admin.orders import (
     PaymentInline,
     RefundInline,
 )
+from orders.shipping.admin import ShippingHolidayAdmin, ShippingMethodAdmin  # noqa: F401 (registers them)
 
 __all__ = [
     "MANAGE_ORDERS",

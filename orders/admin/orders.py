@@ -124,24 +124,26 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
     status_label = status_column("status", ORDER_STATUS_TONES)
     payment_label = status_column("payment_status", PAYMENT_STATUS_TONES, description="Payment")
     list_filter = ("status", "payment_status", "payment_method", ("placed_at", admin.DateFieldListFilter), "region")
-    search_fields = ("number", "customer__username", "customer__email", "lines__product_code", "=tracking_number")
-    search_help_text = "Order number, customer user name or email, product code, or tracking number."
+    search_fields = ("number", "customer__username", "customer__email", "guest_email", "lines__product_code", "=tracking_number")
+    search_help_text = "Order number, customer user name or email, a guest's email, product code, or tracking number."
     date_hierarchy = "placed_at"
     ordering = ("-placed_at", "-id")
     list_per_page = 50
     actions = ("confirm", "allocate", "mark_ready", "ship", "deliver", "complete", "cancel", "refund")
     inlines = (OrderLineInline, PaymentInline, RefundInline)
     fieldsets = (
-        (None, {"fields": ("number", "customer", "status", "payment_status", "payment_method", "placed_at", "updated_at",
+        (None, {"fields": ("number", "customer", "guest_email", "status", "payment_status", "payment_method", "placed_at", "updated_at",
                            "hold_until", "cancel_reason")}),
         ("Amounts", {"fields": ("subtotal", "discount", "shipping", "shipping_discount", "total", "paid", "refunded", "balance_due",
                                 "applied_promotions", "coupon_codes")}),
-        ("Shipping", {"fields": ("ship_to", "region", "carrier", "tracking_number")}),
+        ("Shipping", {"fields": ("ship_to", "region", "shipping_method_name", "delivery_earliest", "delivery_latest", "carrier",
+                                 "tracking_number")}),
     )
     readonly_fields = (
-        "number", "customer", "status", "payment_status", "payment_method", "placed_at", "updated_at", "hold_until",
+        "number", "customer", "guest_email", "status", "payment_status", "payment_method", "placed_at", "updated_at", "hold_until",
         "cancel_reason", "subtotal", "discount", "shipping", "shipping_discount", "total", "paid", "refunded", "balance_due",
-        "applied_promotions", "coupon_codes", "ship_to", "region", "carrier", "tracking_number",
+        "applied_promotions", "coupon_codes", "ship_to", "region", "shipping_method_name", "delivery_earliest", "delivery_latest",
+        "carrier", "tracking_number",
     )
 
     def has_manage_orders_permission(self, request):

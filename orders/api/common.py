@@ -23,6 +23,7 @@ from commerce.errors import DomainError
 from commerce.money import default_currency
 from commerce.parsing import is_ascii_digits
 from orders import selectors
+from orders.carriers import tracking_url
 from orders.gateways import CardDetails
 from orders.models import DISCOUNT_HELP, SHIPPING_DISCOUNT_HELP, SHIPPING_HELP, SUBTOTAL_HELP, TOTAL_HELP, Order
 from orders.pricing import Pricing, price_lines
@@ -167,6 +168,14 @@ class CartNoticeSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="CartSummary")
+@extend_schema_serializer(component_name="CartShippingMethod")
+class CartShippingSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    earliest = serializers.DateField(source="window.earliest", help_text="Delivery expected from this day (ordered now).")
+    latest = serializers.DateField(source="window.latest", help_text="... and by this day.")
+
+
 class CartSummaryOutputSerializer(serializers.Serializer):
     # Reads a CartAnswer and holds no per-answer state (no context): one instance serves every answer.
     id = serializers.IntegerField(source="cart_id", read_only=True, allow_null=True,
@@ -190,6 +199,10 @@ class CartSummaryOutputSerializer(serializers.Serializer):
             "Coupon-only promotions and other customers' offers are never listed."
         ),
     )
+    shipping_method = CartShippingSerializer(source="shipping_option", allow_null=True,
+                                             help_text="The method priced as `shipping` (null: the shop has none, a flat rate).")
+    free_shipping_missing = MoneyOutputSerializer(allow_null=True, help_text="How much more subtotal makes shipping free; "
+                                                  "null when it is free already or never is.")
     has_issues = serializers.BooleanField(help_text="Whether a line needs review before checkout.")
     notices = CartNoticeSerializer(
         many=True,
@@ -319,7 +332,7 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     payment_status = serializers.CharField()
     payment_method = serializers.CharField()
-    customer_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField(allow_null=True, help_text="null: a guest's order.")
     region_id = serializers.IntegerField(allow_null=True)
     currency = serializers.CharField()
     subtotal = MoneyField(source="subtotal_amount", help_text=SUBTOTAL_HELP)
@@ -333,8 +346,12 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     shipping_address = serializers.JSONField(help_text="The address as it was at checkout.")
     coupon_codes = serializers.ListField(child=serializers.CharField())
     applied_promotions = serializers.JSONField()
+    shipping_method = serializers.CharField(source="shipping_method_code", help_text="The method chosen at checkout (\"\" before 2026-12).")
+    delivery_earliest = serializers.DateField(allow_null=True, help_text="The delivery window promised at checkout.")
+    delivery_latest = serializers.DateField(allow_null=True)
     carrier = serializers.CharField()
     tracking_number = serializers.CharField()
+    tracking_url = serializers.SerializerMethodField(help_text="The carrier's tracking page, where the carrier is known.")
     cancel_reason = serializers.CharField()
     placed_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -350,6 +367,9 @@ class OrderDetailOutputSerializer(serializers.Serializer):
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, order):
         return TimelineEntrySerializer(self.context["timeline"], many=True, context={"customer_id": order.customer_id}).data
+
+    def get_tracking_url(self, order) -> str | None:
+        return tracking_url(order.carrier, order.tracking_number)
 
     def get_allowed_actions(self, order) -> list[str]:
         return self.context["actions"]

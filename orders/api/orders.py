@@ -57,6 +57,7 @@ from orders.api.schema import (
     ORDER_NUMBER,
     PAY_ERRORS,
     REORDER_EXAMPLE,
+    SHIPPING_METHOD_INVALID,
     SUGGESTION_EXAMPLE,
 )
 from orders.errors import PaymentDeclined, PaymentGatewayError
@@ -99,6 +100,10 @@ class CheckoutApi(APIView):
             min_value=0,
             help_text="The total the shopper saw (the cart's `total.amount`); another total is refused (409 `cart_changed`).",
         )
+        shipping_method = serializers.CharField(
+            required=False, max_length=30,
+            help_text="A `code` of `/shipping-methods/`; without it, the cart's choice (else the shop's default).",
+        )
 
         def validate(self, attrs):
             card = attrs.get("card")
@@ -116,7 +121,7 @@ class CheckoutApi(APIView):
         status=201,
         parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
         request=InputSerializer,
-        invalid=[error_example("cart_empty", "Your cart is empty."), CARD_REQUIRED],
+        invalid=[error_example("cart_empty", "Your cart is empty."), CARD_REQUIRED, SHIPPING_METHOD_INVALID],
         errors=CHECKOUT_ERRORS,
         examples=CHECKOUT_EXAMPLES,
     )
@@ -135,6 +140,7 @@ class CheckoutApi(APIView):
                     expected_total=data.get("expected_total"),
                     idempotency_key=gateway_key(user=user, scope="checkout", key=key),
                     card=card_details(data.get("card")),
+                    shipping_method=data.get("shipping_method"),
                 )
             except (PaymentDeclined, PaymentGatewayError) as exc:
                 raise with_order_number(exc, exc.extra["order_number"]) from exc
@@ -146,6 +152,7 @@ class CheckoutApi(APIView):
             "payment_method": data["payment_method"],
             "expected_total": data.get("expected_total"),
             "card": card_fingerprint_part(data.get("card")),
+            **({"shipping_method": data["shipping_method"]} if data.get("shipping_method") else {}),
         }
         code, body, replayed = run_idempotent(user=user, scope="checkout", key=key, payload=payload, run=run,
                                               error_body=domain_error_body)
@@ -169,7 +176,7 @@ class OrderListOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     payment_status = serializers.CharField()
     payment_method = serializers.CharField()
-    customer_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField(allow_null=True, help_text="null: a guest's order.")
     region_id = serializers.IntegerField(allow_null=True)
     item_count = serializers.IntegerField(help_text="Units ordered.")
     subtotal = MoneyField(source="subtotal_amount", help_text=SUBTOTAL_HELP)

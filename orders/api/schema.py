@@ -173,6 +173,8 @@ ORDER_ANSWER = answer("The order", ORDER_EXAMPLE, "200", "201")
 
 CARD_REQUIRED = error_example("invalid", "The request is not valid.", {"card": ["Required for card payments."]})
 
+SHIPPING_METHOD_INVALID = error_example("shipping_method_invalid", "Choose one of the shipping methods offered.")
+
 CHECKOUT_ERRORS = {
     402: PAYMENT_DECLINED,
     403: error_response(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import analytics, cart, fulfilment, orders, webhooks
+from orders.api import analytics, cart, fulfilment, orders, shipping, webhooks
 
 app_name = "orders_api"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("cart/coupons/", cart.CartCouponApplyApi.as_view(), name="cart_coupon_apply"),
     path("cart/coupons/<str:code>/", cart.CartCouponRemoveApi.as_view(), name="cart_coupon_remove"),
     path("cart/accept-changes/", cart.CartAcceptChangesApi.as_view(), name="cart_accept_changes"),
+    path("cart/shipping-method/", shipping.CartShippingMethodApi.as_view(), name="cart_shipping_method"),
+    path("shipping-methods/", shipping.ShippingMethodListApi.as_view(), name="shipping_methods"),
     # checkout and orders (the fixed paths before the order number)
     path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="order_list"),

@@ -362,17 +362,18 @@ def cart_merge_session(*, customer, session_key: str) -> Cart | None:
 
 
 @telemetry.traced("commerce.order.reorder")
-def order_reorder(*, order, customer) -> tuple[Cart, list[dict]]:
+def order_reorder(*, order, customer=None, guest=None) -> tuple[Cart, list[dict]]:
     """One-click reorder: put a past order's items back in the customer's cart at today's prices.
 
     Products no longer for sale or out of stock are skipped and listed, never silently dropped;
     a line capped at the units available is listed with how many were added.
     """
     from orders.errors import OrderNotFound
+    from orders.guests import is_buyer
 
-    if order.customer_id != customer.pk:
+    if not is_buyer(order, customer=customer, guest=guest):
         raise OrderNotFound("No such order.")
-    cart = cart_get_or_create(customer=customer)
+    cart = cart_get_or_create(customer=customer) if customer is not None else cart_get_or_create(session_key=guest.token)
     skipped = []
     with transaction.atomic():
         for line in order.lines.select_related("product").order_by("id"):

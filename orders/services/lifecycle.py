@@ -21,6 +21,7 @@ from commerce.locks import Kind, lock_one
 from orders import events
 from orders.discounts import discount_provider
 from orders.errors import CancelNotAllowed, InvalidTransition, OrderNotFound, PaymentInProgress, ShipmentInvalid
+from orders.guests import is_buyer
 from orders.models import Order, OrderLine, OrderLineAllocation
 
 S = Order.Status
@@ -165,10 +166,11 @@ def order_complete(*, order: Order | int) -> Order:
         return order
 
 
-def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> Order:
+def order_cancel(*, order: Order | int, reason: str = "", by_customer=None, by_guest=None) -> Order:
     """Cancel: release (or return) the stock, give coupon usage back, refund what was paid.
 
-    ``by_customer``: the customer cancelling their own order, allowed only before allocation.
+    ``by_customer``: the customer cancelling their own order, allowed only before allocation;
+    ``by_guest`` (an ``orders.guests.Guest``): the guest cancelling theirs, under the same rule.
     What was paid is refunded after the cancellation committed, outside its locks: the refund is
     written pending in the cancel's transaction and the gateway called once it committed (at the
     outer transaction's commit when there is one). A refund the gateway refuses leaves the order
@@ -181,8 +183,8 @@ def order_cancel(*, order: Order | int, reason: str = "", by_customer=None) -> O
         order = lock_order(order)
         previous = order.status
         target = check_transition(order, "cancel")
-        if by_customer is not None:
-            if order.customer_id != by_customer.pk:
+        if by_customer is not None or by_guest is not None:
+            if not is_buyer(order, customer=by_customer, guest=by_guest):
                 raise OrderNotFound("No such order.")
             if previous not in CUSTOMER_CANCELLABLE:
                 raise CancelNotAllowed(

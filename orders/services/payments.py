@@ -45,6 +45,7 @@ from orders.errors import (
     WebhookStale,
 )
 from orders.gateways import CardDetails, GatewayError, GatewayResult, gateway_for
+from orders.guests import Guest, is_buyer
 from orders.models import GatewayNotification, Order, OrderLine, Payment, Refund
 from orders.services.lifecycle import TRANSITIONS, check_transition, lock_order
 
@@ -111,7 +112,7 @@ def _settle(payment: Payment, result: GatewayResult | None, *, error: GatewayErr
         return payment
 
 
-def order_pay(*, order: Order | int, customer, idempotency_key: str | None = None, card: CardDetails | None = None) -> Payment:
+def order_pay(*, order: Order | int, customer=None, guest: Guest | None = None, idempotency_key: str | None = None, card: CardDetails | None = None) -> Payment:
     """Take payment for an order (card), or confirm it for cash on delivery.
 
     Raises ``PaymentDeclined`` (402; the order stays payable), ``PaymentGatewayError`` (502) or
@@ -121,7 +122,7 @@ def order_pay(*, order: Order | int, customer, idempotency_key: str | None = Non
     with telemetry.command_span("commerce.order.pay"):
         with transaction.atomic():
             order = lock_order(order)
-            if order.customer_id != customer.pk:
+            if not is_buyer(order, customer=customer, guest=guest):
                 raise OrderNotFound("No such order.")
             # One read for both questions asked below: a payment under this key, a pending one of this order.
             found = list(Payment.objects.filter(Q(idempotency_key=key) | Q(order=order, status=P.PENDING)))

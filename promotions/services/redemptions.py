@@ -38,7 +38,7 @@ from promotions.models import Campaign, Coupon, Promotion, Redemption
 from promotions.selectors.lookups import still_live
 
 
-def redemptions_record(*, order_id: int, customer_id: int, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
+def redemptions_record(*, order_id: int, customer_id: int | None, discounts: list[AppliedDiscount], coupon_codes: list[str]) -> None:
     """Count the order's promotions and coupons, under locks, or refuse (rolling the checkout back).
 
     Refusals (409): ``promotion_not_live`` (deactivated meanwhile), ``promotion_usage_limit_reached``,
@@ -61,7 +61,7 @@ def redemptions_record(*, order_id: int, customer_id: int, discounts: list[Appli
 
     per_customer_used = {}
     limited = [pk for pk, p in promotions.items() if p.usage_limit_per_customer is not None]
-    if limited:
+    if limited and customer_id is not None:  # a guest has no history to count (pricing counted none either)
         per_customer_used = dict(
             Redemption.objects.filter(customer_id=customer_id, promotion_id__in=limited, cancelled_at__isnull=True)
             .order_by().values("promotion_id").annotate(n=Count("id")).values_list("promotion_id", "n")

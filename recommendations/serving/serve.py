@@ -26,7 +26,7 @@ from orders.selectors import cart_product_ids, customer_purchases
 from recommendations.errors import PlacementNotFound
 from recommendations.models import Intent, Purpose
 from recommendations.selectors.engine import active_recommender, loaded_version, stamp_key
-from recommendations.selectors.interactions import customer_interactions
+from recommendations.selectors.interactions import customer_interactions, session_interactions
 from recommendations.serving import cache, intents, tracking
 from recommendations.serving.placements import PlacementSpec, placements
 from recommendations.serving.shopper import Shopper, interactions, recent_steps, recently_viewed
@@ -86,6 +86,8 @@ def _for_you(shopper: Shopper, excluded: dict, limit: int) -> tuple[intents.Rank
     steps = recent_steps(shopper)
     if shopper.customer_id is not None and model is not None:
         weights = customer_interactions(customer_id=shopper.customer_id)
+    elif shopper.session_id and model is not None:  # an anonymous session, weighed as training weighs steps
+        weights = session_interactions(session_id=shopper.session_id)
     else:
         weights = interactions(steps, {p: (o, at) for p, (o, at) in excluded["purchases"].items()})
     if model is not None and weights:

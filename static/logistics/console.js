@@ -99,21 +99,31 @@
     init();
   }
 
-  function post(form) {
+  function post(form, submitter) {
     var root = document.getElementById("console");
     root.classList.add("busy");
-    return fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+    var body = new FormData(form);
+    // The button pressed says which edit a stop's form makes (lock, remove, move): FormData leaves it out.
+    if (submitter && submitter.name) body.append(submitter.name, submitter.value);
+    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.text(); })
       .then(replaceFrom)
-      .catch(function () { form.submit(); });
+      .catch(function () {  // the network failed: post the plain way, with the button pressed
+        if (submitter && submitter.name) {
+          var pressed = document.createElement("input");
+          pressed.type = "hidden"; pressed.name = submitter.name; pressed.value = submitter.value;
+          form.appendChild(pressed);
+        }
+        form.submit();
+      });
   }
 
   function onSubmit(event) {
     var form = event.target.closest("form.js-edit");
     if (!form) return;
     event.preventDefault();
-    post(form);
+    post(form, event.submitter);
   }
 
   // --- drag and drop ------------------------------------------------------------------------------

@@ -19,8 +19,11 @@ from rest_framework.authtoken.models import Token
 from commerce.audit.models import DomainEvent
 from logistics import services as logistics_services
 from logistics.services.planning import planning_run_request
+from orders.guests import Guest
 from orders.services import cart as cart_services
+from orders.services.checkout import order_create_from_cart
 from orders.services.lifecycle import order_allocate, order_cancel
+from orders.shipping.services import shipping_method_save
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
@@ -30,6 +33,7 @@ from recommendations.serving.serve import Context, recommendations_serve
 from recommendations.serving.shopper import Shopper
 from tests.catalog.factories import add_picture
 from tests.factories import StaffFactory, UserFactory, category
+from tests.logistics.driver_factories import todays_route
 from tests.logistics.factories import centre as logistics_centre
 from tests.logistics.factories import driver as logistics_driver
 from tests.logistics.factories import scheduled_deliveries, tomorrow
@@ -38,7 +42,7 @@ from tests.orders.factories import customer_with_address, filled_cart, paid_orde
 from tests.promotions.factories import CampaignFactory, CouponFactory, PromotionFactory, SegmentFactory
 from tests.recommendations.factories import delivered_order, picture
 
-ROLES = ("anonymous", "customer", "merchandiser", "superuser")
+ROLES = ("anonymous", "customer", "merchandiser", "superuser", "driver")
 
 
 @dataclasses.dataclass
@@ -132,9 +136,24 @@ def build_world() -> World:
     route = logistics_services.route_create(centre=depot, date=tomorrow(), delivery_ids=[on_route.pk])
     logistics_services.route_assign(route=route, driver=courier, vehicle=van)
     planning_run = planning_run_request(centre=depot, date=tomorrow(), time_limit=1)
+    # the driver app: a route of today, under way, its driver the "driver" role
+    today_route, today_courier = todays_route(count=2, code="fuzz-today", start=True)
+
+    # shipping methods (the cart and checkout name them by code), and a guest's order; after the
+    # logistics orders, which are planned tomorrow (an order with a promise is planned on its day)
+    standard = shipping_method_save(code="standard", name="Standard", price_amount=Decimal("4.90"), currency="EUR",
+                                    free_over_amount=Decimal("50.00"), is_default=True)
+    express = shipping_method_save(code="express", name="Express", price_amount=Decimal("12.90"), currency="EUR",
+                                   processing_days=0, transit_days_min=1, transit_days_max=1)
+    guest_cart = cart_services.cart_get_or_create(session_key="fuzz-guest")
+    cart_services.cart_add_item(cart=guest_cart, product_id=products[1].pk, quantity=1)
+    guest_order = order_create_from_cart(guest=Guest(email="guest@example.com", token="fuzz-guest"), cart=guest_cart,
+                                         guest_address={"recipient": "G", "street": "1 Rue", "zip_code": "69001", "city": "Lyon",
+                                                        "country": "FR"}, payment_method="cod")
 
     tokens = {role: Token.objects.create(user=user).key
-              for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser))}
+              for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser),
+                                 ("driver", today_courier.user))}
     codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
     values = {
         "product_id": [p.pk for p in products],
@@ -143,7 +162,8 @@ def build_world() -> World:
         "line_id": list(cart.lines.values_list("pk", flat=True)),
         "address_id": [address.pk, other_address.pk],
         "customer_id": [customer.pk, other.pk],
-        "number": [o.number for o in (pending, paid, allocated, cancelled, cod, others)],
+        "number": [o.number for o in (pending, paid, allocated, cancelled, cod, others, guest_order)],
+        "shipping_method": [standard.code, express.code],
         "promotion_id": list(Promotion.objects.values_list("pk", flat=True)),
         "promotion_ids": list(Promotion.objects.values_list("pk", flat=True)),
         "campaign_id": [campaign.pk],
@@ -163,7 +183,8 @@ def build_world() -> World:
         "manufacturer_id": [products[0].manufacturer_id],
         "user_id": [other.pk, customer.pk],
         "content_id": [c.pk for c in contents],
-        "route_id": [route.pk],
+        "route_id": [route.pk, today_route.pk],
+        "stop_id": list(today_route.stops.values_list("pk", flat=True)),
         "run_id": [planning_run.pk],
         "delivery_id": [on_route.pk, free.pk],
         "delivery_ids": [free.pk],

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 MERCHANDISER_PANELS = ["Sales", "Top products", "Low stock", "Near-expiry batches", "Active promotions", "Campaign spend"]
 FULFILMENT = "Orders to allocate and ship"
-ALL_PANELS = ["Sales", FULFILMENT, "Top products", "Low stock", "Near-expiry batches", "Active promotions", "Campaign spend"]
+LOGISTICS = ["Deliveries: on time and failed", "Failed deliveries by reason", "Routes: efficiency, load and cost"]
+ALL_PANELS = ["Sales", FULFILMENT, "Top products", "Low stock", "Near-expiry batches", "Active promotions", "Campaign spend",
+              *LOGISTICS]
 
 
 def panel_titles(html: str) -> list[str]:
@@ -39,7 +41,7 @@ def home(client) -> str:
     ("fixture", "expected"),
     [
         ("admin_merchandiser", MERCHANDISER_PANELS),
-        ("admin_dispatcher", [FULFILMENT]),
+        ("admin_dispatcher", [FULFILMENT, *LOGISTICS]),
         ("admin_support", [FULFILMENT]),
         ("admin_superuser", ALL_PANELS),
     ],
@@ -164,7 +166,7 @@ def test_a_failing_panel_is_shown_as_unavailable_and_the_rest_still_render(clien
     finally:
         dashboard.unregister("test.broken")
 
-    assert panel_titles(html) == ["Broken", FULFILMENT]
+    assert panel_titles(html) == ["Broken", FULFILMENT, *LOGISTICS]
     assert "could not be read just now" in html
 
 

@@ -1,4 +1,4 @@
-"""The whole OpenAPI schema, fuzzed with schemathesis as anonymous, customer, merchandiser and superuser.
+"""The whole OpenAPI schema, fuzzed with schemathesis as anonymous, customer, merchandiser, superuser and driver.
 
 Every operation gets the schema's own examples, then generated requests (valid and invalid), sent
 in-process to Django's WSGI handler against the test database, with a seeded shop behind it

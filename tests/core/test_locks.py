@@ -151,7 +151,7 @@ def test_no_select_for_update_outside_the_lock_helper():
     """Every service locks through ``commerce.locks``: a bare ``select_for_update`` would escape the
     lock order and its checks."""
     offenders = []
-    for app in ("commerce", "orders", "promotions"):
+    for app in ("commerce", "orders", "promotions", "recommendations", "logistics"):
         for path in sorted((ROOT / app).rglob("*.py")):
             if path == ROOT / "commerce" / "locks.py" or "migrations" in path.parts:
                 continue

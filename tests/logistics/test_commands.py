@@ -54,3 +54,25 @@ def test_the_sweep_command_reports_what_it_made():
 
     assert "2 made, 0 there already" in run("deliveries_sweep")
     assert "0 made, 2 there already" in run("deliveries_sweep")
+
+
+def test_the_demo_day_has_a_route_completed_and_one_under_way_with_kpi_figures():
+    from logistics.kpi_models import RouteFact, StopFact
+    from logistics.models import Stop
+
+    for _ in range(8):
+        ready_order(zip_code="69003")
+    run("seed_demo_logistics")
+
+    output = run("seed_demo_deliveries")
+
+    assert "1 completed" not in output and "under way" in output, output
+    states = sorted(Route.objects.exclude(state="cancelled").values_list("state", flat=True))
+    assert states == ["completed", "in_progress"]
+    under_way = Route.objects.get(state="in_progress")
+    assert {"delivered", "failed", "pending"} <= set(under_way.stops.values_list("state", flat=True))
+    assert under_way.stops.filter(state="pending", estimated_arrival__isnull=False).exists()
+    assert RouteFact.objects.count() == 1 and StopFact.objects.filter(outcome="failed").exists()
+    assert Stop.objects.filter(closed_distance_m__isnull=False).exists()
+    assert "nothing to do" in run("seed_demo_deliveries")
+    assert "1 routes" in run("logistics_kpis_rebuild") and RouteFact.objects.count() == 1

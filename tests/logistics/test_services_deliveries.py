@@ -137,8 +137,9 @@ def test_arrive_then_complete_delivers_the_order_and_closes_the_stop():
     stop = route.stops.get()
     assert delivery.status == "delivered" and delivery.delivered_at is not None
     assert (stop.state, stop.holds_id) == ("delivered", None) and stop.arrived_at <= stop.completed_at
-    assert [e.payload["status"] for e in events("logistics.delivery.status_changed")] == ["out_for_delivery", "arrived"]
-    assert events("logistics.delivery.completed")[0].payload["route_id"] == route.pk
+    assert [e.payload["status"] for e in events("logistics.delivery.status_changed")] == ["out_for_delivery"]
+    assert events("logistics.stop.arrived")[0].payload["route_id"] == route.pk
+    assert events("logistics.stop.completed")[0].payload["route_id"] == route.pk
     assert events("orders.order.delivered")[0].payload["order_id"] == delivery.order_id
     with pytest.raises(DeliveryTransitionInvalid):
         services.delivery_complete(delivery=delivery)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from commerce.audit.models import DomainEvent
 from commerce.catalog.selectors import stock_reconcile
-from orders.models import Cart, Order, OrderLineAllocation, OrderSummary, Payment, Refund
+from orders.models import Cart, Order, OrderLineAllocation, OrderSummary, Payment, Refund, ShippingHoliday, ShippingMethod
 from orders.services import lifecycle
 from orders.services.payments import order_refund
 from tests.orders.factories import paid_order, placed_order, stocked_product
@@ -80,6 +80,15 @@ def test_seed_demo_places_demo_orders_through_the_services_and_a_second_run_chan
     # Some customers come back: reorder suggestions have something to show.
     assert orders.values("customer").distinct().count() < orders.count()
     assert re.search(r"Demo orders placed in \d+\.\d s: \d+ orders \(.*\); 1 partly refunded", output)
+    # Delivery promises: the methods and holidays, orders keeping theirs; a guest's orders, one shipped.
+    assert set(ShippingMethod.objects.values_list("code", flat=True)) == {"standard", "express", "economy"}
+    assert ShippingHoliday.objects.count() == 16
+    assert {"standard", "express"} <= set(orders.values_list("shipping_method_code", flat=True))
+    assert not orders.filter(delivery_earliest__isnull=True).exists()
+    guests = orders.filter(customer__isnull=True)
+    assert guests.count() == 2 and set(guests.values_list("guest_email", flat=True)) == {"guest.shopper@example.com"}
+    assert set(guests.values_list("status", flat=True)) == {"paid", "shipped"}
+    assert "look it up at /orders/find/ with guest.shopper@example.com" in output
 
     before = (Order.objects.count(), DomainEvent.objects.count(), Payment.objects.count())
     again = run("seed_demo", "--products", "60", "--customers", "8")

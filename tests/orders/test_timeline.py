@@ -9,7 +9,8 @@ from orders.timeline import STATUS_BY_EVENT, cash_collected, event_details, payl
 # Order-stream events that do not move the order to a status of their own: the order is created
 # pending, a refund's status depends on whether it was full, a refused refund changes nothing, a
 # payment moves the payment status.
-NOT_A_STATUS = {"orders.order.created", "orders.order.refunded", "orders.order.refund_failed", "orders.payment.processed"}
+NOT_A_STATUS = {"orders.order.created", "orders.order.refunded", "orders.order.refund_failed", "orders.payment.processed",
+                "orders.order.claimed"}
 
 
 def order_stream_types() -> set[str]:

@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from commerce.catalog.models import Product
 from recommendations.models import ReviewPhoto
 from recommendations.services import reviews as services
+from tests.factories import ProductFactory
 from tests.recommendations.factories import picture, review
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +45,16 @@ def test_removing_a_photo_or_withdrawing_the_review_deletes_the_files_after_comm
 
 
 def test_a_cascade_deletes_the_files_and_a_rollback_keeps_them(django_capture_on_commit_callbacks):
-    made = review()
+    made = review(ProductFactory())  # a product never sold or stocked, which staff may delete
     photo = _photo(made)
-    customer = type(made.customer).objects.filter(pk=made.customer_id)
+    product = Product.objects.filter(pk=made.product_id)
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        customer.get().delete()
+        product.get().delete()
         raise RuntimeError("rolled back")
     assert _exists(_files(photo)) == [True, True] and ReviewPhoto.objects.filter(pk=photo.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        customer.get().delete()  # the account goes, and its reviews with their photos
+        product.get().delete()  # the product goes, and its reviews with their photos
     assert _exists(_files(photo)) == [False, False]
 
 

@@ -98,3 +98,13 @@ def test_a_click_on_a_list_is_an_interaction_the_model_learns_from(settings):
                                    context=Context(product_id=a.pk))
     recommendation_click_track(list_id=served.list_id, product_id=b.pk, shopper=shopper_of(customer))
     assert customer_interactions(customer_id=customer.pk) == pytest.approx({b.pk: 2.0}, rel=1e-3)
+
+
+def test_an_anonymous_session_gets_the_models_list_from_its_views(shop):
+    from recommendations.serving.shopper import Shopper
+
+    version = training.train_now(purpose="for_you", trigger="test").versions.get(state="active")
+    view(shop[4], session_id="visitor")
+    served = recommendations_serve(placement="home_for_you", shopper=Shopper(session_id="visitor"))
+    assert served.model_version == version.pk
+    assert set(ids(served)[:3]) == {p.pk for p in shop[5:8]}

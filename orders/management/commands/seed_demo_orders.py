@@ -17,9 +17,11 @@ products, so reorder suggestions and purchase patterns have something to show.
 
 from __future__ import annotations
 
+import datetime
 import random
 import time
 from collections import Counter
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -33,11 +35,13 @@ from commerce.catalog.selectors import product_queryset
 from commerce.demo import add_allow_production_argument, refuse_in_production
 from orders.errors import PaymentDeclined
 from orders.gateways import CardDetails, SandboxCardGateway
-from orders.models import Order
+from orders.guests import Guest
+from orders.models import Order, ShippingHoliday, ShippingMethod
 from orders.services import lifecycle
 from orders.services.cart import cart_add_item, cart_get_or_create
 from orders.services.checkout import order_create_from_cart
 from orders.services.payments import order_pay, order_refund
+from orders.shipping.services import cart_choose_shipping_method, shipping_holiday_save, shipping_method_save
 
 DEFAULT_SEED = 2024
 DEFAULT_ORDERS = 48
@@ -49,6 +53,23 @@ def _demo_card(number: str) -> CardDetails:
 
 
 CARRIERS = ("Colissimo", "Chronopost", "DPD France", "GLS")
+DEMO_SHIPPING_METHODS = (
+    {"code": "standard", "name": "Standard", "description": "Tracked parcel, delivered on working days.",
+     "price_amount": Decimal("4.90"), "currency": "EUR", "free_over_amount": Decimal("50.00"), "cutoff_time": datetime.time(14),
+     "processing_days": 1, "transit_days_min": 2, "transit_days_max": 3, "is_default": True, "position": 1},
+    {"code": "express", "name": "Express", "description": "Ships the same day when ordered before 16:00; Saturday delivery.",
+     "price_amount": Decimal("12.90"), "currency": "EUR", "free_over_amount": None, "cutoff_time": datetime.time(16),
+     "processing_days": 0, "transit_days_min": 1, "transit_days_max": 1, "saturday_delivery": True, "position": 2},
+    {"code": "economy", "name": "Economy", "description": "Slower and cheaper, free from 35.00.",
+     "price_amount": Decimal("2.90"), "currency": "EUR", "free_over_amount": Decimal("35.00"), "cutoff_time": datetime.time(12),
+     "processing_days": 2, "transit_days_min": 3, "transit_days_max": 5, "position": 3},
+)
+FRENCH_HOLIDAYS = {(1, 1): "New Year's Day", (5, 1): "Labour Day", (5, 8): "Victory in Europe Day", (7, 14): "Bastille Day",
+                   (8, 15): "Assumption", (11, 1): "All Saints' Day", (11, 11): "Armistice Day", (12, 25): "Christmas Day"}
+#: the demo shopper who orders without an account (a look-up finds their orders by number and this address)
+GUEST_EMAIL = "guest.shopper@example.com"
+GUEST_ADDRESS = {"recipient": "Gaspard Invité", "street": "8 Rue Mercière", "zip_code": "69002", "city": "Lyon", "state": "",
+                 "country": "FR", "latitude": "45.762100", "longitude": "4.833500"}
 
 # The story of each demo order, in the proportions of a small shop's week.
 STORIES = (
@@ -75,6 +96,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, orders, allow_production, **options):
         refuse_in_production("seed_demo_orders", allow_production=allow_production)
         started = time.monotonic()
+        self._shipping()
         if Order.objects.exists():
             self.stdout.write(self.style.SUCCESS("Demo orders already present: nothing changed."))
             return
@@ -88,6 +110,8 @@ class Command(BaseCommand):
                 self.stdout.write("No demo customers with addresses or too little stock: no demo orders placed.")
                 return
             made = self._orders(customers, stock, max(0, min(orders, 200)))
+            guests = self._guest_orders(stock)
+            made += guests
         elapsed = time.monotonic() - started
         by_status = Counter(order.get_status_display().lower() for order in made)
         detail = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
@@ -97,6 +121,22 @@ class Command(BaseCommand):
             f"Demo orders placed in {elapsed:.1f} s: {len(made)} orders ({detail}); "
             f"{partly} partly refunded, {cash} paid cash on delivery."
         ))
+        for order in guests:
+            self.stdout.write(f"  guest order {order.number} ({order.get_status_display().lower()}): "
+                              f"look it up at /orders/find/ with {order.guest_email}")
+
+    # --- how the shop delivers -----------------------------------------------------------------
+    def _shipping(self) -> None:
+        """Standard (the default, free from 50.00), express and economy, and the French public holidays."""
+        if not ShippingMethod.objects.exists():
+            for fields in DEMO_SHIPPING_METHODS:
+                shipping_method_save(**fields)
+            self.stdout.write(f"Shipping methods: {', '.join(m['name'] for m in DEMO_SHIPPING_METHODS)}.")
+        if not ShippingHoliday.objects.exists():
+            year = timezone.localdate().year
+            for y in (year, year + 1):
+                for (month, day), name in FRENCH_HOLIDAYS.items():
+                    shipping_holiday_save(date=datetime.date(y, month, day), name=name)
 
     # --- who orders what ------------------------------------------------------------------------
     def _customers(self) -> list[tuple]:
@@ -154,11 +194,36 @@ class Command(BaseCommand):
                 made.append(self._place(user, address, basket, story, index))
         return made
 
+    def _guest_orders(self, stock: dict) -> list[Order]:
+        """Two orders of a shopper without an account: one paid, one shipped (its tracking a link).
+        Signing up as ``GUEST_EMAIL`` offers to claim them."""
+        made = []
+        for index, shipped in enumerate((False, True)):
+            basket = self._basket(list(stock), list(stock), stock, min_units=1)
+            if not basket:
+                continue
+            token = f"demo-guest-{index}"
+            cart = cart_get_or_create(session_key=token)
+            for product_id, quantity in basket:
+                cart_add_item(cart=cart, product_id=product_id, quantity=quantity)
+            guest = Guest(email=GUEST_EMAIL, token=token)
+            order = order_create_from_cart(guest=guest, cart=cart, guest_address=dict(GUEST_ADDRESS), payment_method="card")
+            order_pay(order=order.pk, guest=guest, idempotency_key=f"demo-guest-{index}-pay", card=_demo_card(SandboxCardGateway.SUCCESS))
+            if shipped:
+                lifecycle.order_allocate(order=order.pk)
+                lifecycle.order_mark_ready(order=order.pk)
+                lifecycle.order_ship(order=order.pk, carrier="Colissimo", tracking_number=f"6A{self.rng.randint(10**10, 10**11 - 1)}")
+            order.refresh_from_db()
+            made.append(order)
+        return made
+
     def _place(self, customer, address, basket, story: str, index: int) -> Order:
         cart = cart_get_or_create(customer=customer)
         for product_id, quantity in basket:
             cart_add_item(cart=cart, product_id=product_id, quantity=quantity)
         cod = story.startswith("cod_")
+        if index % 4 == 1:  # some shoppers pay for speed
+            cart_choose_shipping_method(cart=cart, code="express")
         order = order_create_from_cart(
             customer=customer, cart=cart, address_id=address.pk, payment_method="cod" if cod else "card"
         )

@@ -224,11 +224,15 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
     ("recommendations", "seed_demo_questions", ("allow_production",)),
     ("logistics", "seed_demo_logistics", ("allow_production",)),
+    ("logistics", "seed_demo_deliveries", ("allow_production",)),
     ("promotions", "refresh_segments", ()),
     ("recommendations", "seed_demo_reviews", ("seed", "allow_production")),
     ("recommendations", "seed_demo_review_requests", ("allow_production",)),
     ("recommendations", "seed_demo_placements", ("seed", "allow_production")),
     ("recommendations", "seed_demo_recommender", ("allow_production",)),
+    # the KPI read models from every event so far (the demo reviews' delivery stars included: their
+    # reactions are paused while seeding)
+    ("logistics", "logistics_kpis_rebuild", ()),
 ]
 
 
