@@ -7,13 +7,12 @@ started routes kept as the planner's locked routes), with these changes:
   vehicles are paired with free drivers on shift, as the planner's own pairing does;
 - a route all of whose stops are locked is a locked route (kept exactly, in its order);
 - the routes as they stand are the warm start (so a locked stop starts on its vehicle);
-- after the search, a locked stop the planner put on another vehicle (or left out) goes back to
-  its own vehicle, where it adds the least distance (``pin``).
-
-Binding a stop to a vehicle inside the search (``Stop.centre`` with a centre per vehicle) would be
-the model's own way; both back ends refuse such stops today (PyVRP's profiles break its zero
-diagonal, OR-Tools' allowed vehicles call fails), so the plan would fall back to the nearest-
-neighbour dispatch. Pinning after the search keeps PyVRP's answer for every other stop.
+- each locked stop is bound to its vehicle inside the search (``bind``): the vehicle gets a centre
+  of its own, at the centre's place and hours, and the stop ``Stop.centre`` set to it, so the back end
+  plans every other stop around the locked ones;
+- should the plan still have a locked stop elsewhere or left out (the nearest-neighbour fallback, or
+  a stop its vehicle cannot reach in time), it goes back to its own vehicle where it adds the least
+  distance (``pin``): a dispatcher's lock is kept whatever the search found.
 
 The planner runs outside any transaction. Its routes are then written in one: the day's routes not
 started are locked, refused if any changed (or started) meanwhile, rewritten in place (their
@@ -25,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -40,7 +40,7 @@ from logistics.dispatch.arrange import EDITABLE, check_versions, read_routes, sh
 from logistics.dispatch.errors import PlanStale
 from logistics.errors import CentreNotFound
 from logistics.models import Delivery, DistributionCentre, DriverShift, PlanningRun, Route, Stop
-from logistics.planning import LockedRoute, Plan, TimeWindow, Unassigned, plan_routes
+from logistics.planning import Centre, LockedRoute, Plan, Problem, TimeWindow, Unassigned, plan_routes
 from logistics.planning import Vehicle as PlanVehicle
 from logistics.services.planning import planning_run_request, read_day
 from logistics.services.routes import route_cancel, route_create
@@ -96,6 +96,30 @@ def build(centre: DistributionCentre, date: datetime.date):
     return problem, day, states, warm, pins, notes
 
 
+def bind(problem: Problem, pins: dict[str, str]) -> Problem:
+    """``problem`` with each pinned stop bound to its vehicle: every vehicle with pinned stops starts and
+    ends at a centre of its own (the same place and hours as the one it belongs to), the stops'
+    ``centre`` set to it, so only that vehicle may serve them."""
+    vehicles = problem.vehicle_index()
+    stops = problem.stop_index()
+    own: dict[str, Centre] = {}
+    for stop_id, vehicle_id in pins.items():
+        vehicle = vehicles.get(vehicle_id)
+        if vehicle is None or stop_id not in stops or vehicle_id in own:
+            continue
+        home = problem.centre(vehicle.start_centre)
+        own[vehicle_id] = Centre(id=f"{home.id}/{vehicle_id}", location=home.location, opens=home.opens, closes=home.closes)
+    if not own:
+        return problem
+    bound = {sid: own[vid].id for sid, vid in pins.items() if vid in own and sid in stops}
+    return problem.replace(
+        centres=problem.centres + tuple(own.values()),
+        vehicles=tuple(replace(v, start_centre=own[v.id].id, end_centre=own[v.id].id) if v.id in own else v
+                       for v in problem.vehicles),
+        stops=tuple(replace(stop, centre=bound[stop.id]) if stop.id in bound else stop for stop in problem.stops),
+    )
+
+
 def pin(problem, plan: Plan, pins: dict[str, str]) -> tuple[list[tuple[str, list[str], bool]], list[Unassigned]]:
     """The plan's routes as (vehicle, stop ids, locked), every pinned stop on its vehicle: one the
     planner put elsewhere (or left out) is inserted into its vehicle's route where it adds the least
@@ -130,7 +154,7 @@ def day_reoptimise(*, centre: DistributionCentre | int, date: datetime.date, ver
     began = timezone.now()
     try:
         problem, day, states, warm, pins, notes = build(found, date)
-        plan = solve(problem, backend=backend or None, time_limit=time_limit, warm_start=warm or None)
+        plan = solve(bind(problem, pins), backend=backend or None, time_limit=time_limit, warm_start=warm or None)
         routes, unassigned = pin(problem, plan, pins)
         return _write(run, found, date, day, states, plan, routes, unassigned, versions, notes, began)
     except Exception as error:

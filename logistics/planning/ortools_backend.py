@@ -8,7 +8,7 @@ time with slack for waiting; a stop's cumul (service start) is limited to the hu
 with the gaps between them removed; vehicle start and end cumuls to the shift and the centres' hours.
 Each stop is a disjunction with its penalty (mandatory ones with more than any route costs), so
 leaving a stop out is always possible and a first solution always exists. A required centre limits
-the vehicles allowed for a stop. Search: the given warm start, else (stops with windows, all optional)
+the values of the stop's vehicle variable to its centre's vehicles. Search: the given warm start, else (stops with windows, all optional)
 the nearest-neighbour dispatch, else PATH_CHEAPEST_ARC; then guided local search until the limit. Improving solutions are reported as they come (at most one each
 ``REPORT_EVERY`` seconds) and once more at the end, since OR-Tools may overrun its limit: the caller
 keeps the last one it received in time.
@@ -77,8 +77,11 @@ def solve(problem: Problem, *, time_limit: float, warm_start: list[tuple[str, li
         index = manager.NodeToIndex(first_stop + i)
         routing.AddDisjunction([index], scaling.penalty(stop, mandatory, scale))
         if stop.centre is not None:
+            # The stop's vehicle variable limited to its centre's vehicles, -1 (left out) kept so the
+            # disjunction still holds. Not ``SetAllowedVehiclesForIndex``: ortools 9.15's Python binding
+            # has no conversion for its ``absl::Span<const int>`` and refuses every argument.
             allowed = [v for v, vehicle in enumerate(vehicles) if vehicle.start_centre == stop.centre]
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            routing.VehicleVar(index).SetValues([-1, *allowed])
 
     stop_ids = [s.id for s in stops]
 

@@ -156,6 +156,33 @@ def test_reoptimise_keeps_locked_stops_on_their_routes_and_the_routes_in_place()
     assert event.payload["locked_delivery_ids"] == sorted([deliveries[0].pk, deliveries[1].pk])
 
 
+def test_reoptimise_binds_locked_stops_inside_the_search():
+    """The back end itself keeps each locked stop on its vehicle (no fallback, nothing left to pin)."""
+    from logistics.planning import plan_routes
+
+    centre, date, (first, second), deliveries = two_routes()
+    dispatch.stop_move(delivery=deliveries[0].pk, route=second.pk, position=1)
+    dispatch.stops_lock(delivery_ids=[deliveries[0].pk, deliveries[1].pk], locked=True)
+    seen = {}
+
+    def solve(problem, **kwargs):
+        seen["problem"], seen["plan"] = problem, plan_routes(problem, **kwargs)
+        return seen["plan"]
+
+    run = day_reoptimise(centre=centre, date=date, time_limit=LIMIT, solve=solve)
+
+    problem, plan = seen["problem"], seen["plan"]
+    vehicles, stops = problem.vehicle_index(), problem.stop_index()
+    for delivery, route in ((deliveries[0], second), (deliveries[1], first)):
+        stop = stops[f"d{delivery.pk}"]
+        assert stop.centre == vehicles[f"v{route.vehicle_id}"].start_centre  # bound to its vehicle alone
+        assert sum(v.start_centre == stop.centre for v in problem.vehicles) == 1
+        assert f"d{delivery.pk}" in plan.route_of(f"v{route.vehicle_id}").stops  # placed there by the search
+    assert "+nearest" not in plan.solver and not any("failed" in note for note in plan.notes), plan.notes
+    assert run.solver == f"{plan.solver} (re-optimised)"
+    assert Stop.objects.get(holds=deliveries[0]).route_id == second.pk
+
+
 def test_reoptimise_keeps_a_route_locked_whole_in_its_order():
     centre, date, (first, _), deliveries = two_routes()
     dispatch.stop_move(delivery=deliveries[2].pk, route=first.pk, position=1)
@@ -239,3 +266,21 @@ def test_pin_puts_a_locked_stop_back_on_its_vehicle_where_it_adds_least():
     routes, left = pin(problem, plan, {"a": "v1", "d": "v1"})
     assert routes == [("v1", ["a", "d", "b", "c"], False)]  # v2 emptied: not listed
     assert left == []
+
+
+def test_bind_gives_each_pinning_vehicle_a_centre_of_its_own_and_binds_its_stops():
+    from logistics.dispatch.reoptimise import bind
+    from tests.logistics.planning.factories import grid_problem
+
+    problem = grid_problem(stops=4, vehicles=3)  # one centre c0, vehicles v0..v2
+
+    bound = bind(problem, {"s0": "v1", "s2": "v1", "s3": "v2", "s1": "gone"})
+
+    assert bind(problem, {}) is problem
+    own = {v.id: v.start_centre for v in bound.vehicles}
+    assert own == {"v0": "c0", "v1": "c0/v1", "v2": "c0/v2"}
+    assert all(v.end_centre == v.start_centre for v in bound.vehicles)
+    assert {s.id: s.centre for s in bound.stops} == {"s0": "c0/v1", "s1": None, "s2": "c0/v1", "s3": "c0/v2"}
+    for centre_id in ("c0/v1", "c0/v2"):
+        centre, home = bound.centre(centre_id), problem.centre("c0")
+        assert (centre.location, centre.opens, centre.closes) == (home.location, home.opens, home.closes)
