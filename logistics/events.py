@@ -83,7 +83,7 @@ class _DeliveryEvent(DomainEventData):
     delivery_id: int
     order_id: int
     order_number: str
-    customer_id: int
+    customer_id: int | None  # None: a guest's order
 
     @property
     def stream_id(self):

@@ -25,7 +25,7 @@ class StopFact(models.Model):
     stop_id = models.BigIntegerField(unique=True)
     delivery_id = models.BigIntegerField(db_index=True)
     order_id = models.BigIntegerField(db_index=True)
-    customer_id = models.BigIntegerField(db_index=True)
+    customer_id = models.BigIntegerField(db_index=True, null=True, help_text="None: a guest's order.")
     route_id = models.BigIntegerField(db_index=True)
     centre_id = models.BigIntegerField()
     driver_id = models.BigIntegerField(null=True)

@@ -2,7 +2,8 @@
 
 Subscribed on the audit bus by ``LogisticsConfig.ready`` (``SUBSCRIPTIONS`` in ``apps.py``), so each
 runs in Celery after the driver's command committed. Each mail has one idempotency key, so an event
-handled twice sends one mail; a customer without an e-mail address (or one the outbox refuses)
+handled twice sends one mail. Each goes to the delivery's contact address (the customer's, or a
+guest's: carried from the order when the delivery is made); a delivery without one (or one the outbox refuses)
 gets none, and the others still get theirs.
 
 | Event | Mail | Key |
@@ -26,27 +27,44 @@ from commerce.mail.rendering import absolute_url
 from commerce.mail.services import mail_send_once
 from logistics.models import Delivery, FailureReason, Stop
 from logistics.shopper import NEXT_STEPS, tracking_of, tracking_path
+from orders.guests import order_link_token
 
 logger = logging.getLogger(__name__)
 
 
-def _send(delivery: Delivery, key: str, template: str, **context) -> None:
+def _order_url(delivery: Delivery) -> str:
+    """The order's page: a guest's signed page (the contact address is the guest's), else the customer's."""
+    if delivery.customer_id is None:
+        token = order_link_token(number=delivery.order_number, email=delivery.contact_email)
+        return absolute_url(reverse("orders:guest_order", kwargs={"token": token}))
+    return absolute_url(reverse("orders:order_detail", kwargs={"number": delivery.order_number}))
+
+
+def _greeting(delivery: Delivery) -> str:
     customer = delivery.customer
-    if not customer.email:
-        logger.info("no %s mail for order %s: its customer has no e-mail address", template, delivery.order_number)
+    if customer is None:
+        return delivery.recipient or delivery.contact_email
+    return customer.first_name or customer.username
+
+
+def _send(delivery: Delivery, key: str, template: str, **context) -> None:
+    """To the delivery's contact address (the customer's or the guest's, carried from the order)."""
+    to = delivery.contact_email
+    if not to:
+        logger.info("no %s mail for order %s: it has no contact e-mail address", template, delivery.order_number)
         return
     tracking = tracking_of(order_number=delivery.order_number)
     try:
-        mail_send_once(key=key, to=customer.email, template=f"logistics/mail/{template}", customer_id=customer.pk, context={
+        mail_send_once(key=key, to=to, template=f"logistics/mail/{template}", customer_id=delivery.customer_id, context={
             "number": delivery.order_number,
-            "greeting_name": customer.first_name or customer.username,
+            "greeting_name": _greeting(delivery),
             "tracking": tracking,
             "tracking_url": absolute_url(tracking_path(number=delivery.order_number)),
-            "order_url": absolute_url(reverse("orders:order_detail", kwargs={"number": delivery.order_number})),
+            "order_url": _order_url(delivery),
             **context,
         })
     except MailInvalid:
-        logger.warning("no %s mail for order %s: its customer's address is not one", template, delivery.order_number)
+        logger.warning("no %s mail for order %s: its contact address is not one", template, delivery.order_number)
 
 
 def route_started(event) -> None:

@@ -292,7 +292,9 @@ class Delivery(models.Model):
 
     order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="+")
     order_number = models.CharField(max_length=11, unique=True)
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 help_text="None: a guest's order.")
+    contact_email = models.EmailField(blank=True, help_text="Where its mails go: the customer's or the guest's address, from the order.")
     centre = models.ForeignKey(DistributionCentre, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
     zone = models.ForeignKey(DeliveryZone, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
     recipient = models.CharField(max_length=120)

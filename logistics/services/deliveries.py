@@ -115,7 +115,7 @@ def delivery_create_from_order(*, order_id: int) -> tuple[Delivery | None, bool]
     geocoded_by = (Delivery.GeocodedBy.NONE if point is None
                    else Delivery.GeocodedBy.ADDRESS if address.coordinates is not None else Delivery.GeocodedBy.GEOCODER)
     delivery = Delivery(
-        order_id=fact.order_id, order_number=fact.number, customer_id=fact.customer_id,
+        order_id=fact.order_id, order_number=fact.number, customer_id=fact.customer_id, contact_email=fact.contact_email,
         centre_id=zone.centre_id if zone else None, zone=zone,
         recipient=str(snapshot.get("recipient") or "")[:120], street=address.street[:200], city=address.city[:100],
         state=address.state[:100], zip_code=address.zip_code[:20], country=address.country[:2],

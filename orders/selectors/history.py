@@ -105,6 +105,7 @@ class ShippingFacts:
     payment_method: str  # card or cod: cash on delivery asks the courier for more proof
     delivery_earliest: datetime.date | None = None  # the window promised at checkout (orders.shipping)
     delivery_latest: datetime.date | None = None
+    contact_email: str = ""  # where its mails go: the customer's address, or the guest's
 
     def plan_after(self, today: datetime.date) -> datetime.date:
         """The day after which its delivery is planned: today, or the eve of the day promised."""
@@ -117,7 +118,7 @@ def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
     """Shipping facts of these orders (unknown ids left out), in id order: three queries for any number."""
     orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk")
                   .values_list("pk", "number", "customer_id", "status", "shipping_address", "payment_method",
-                               "delivery_earliest", "delivery_latest"))
+                               "delivery_earliest", "delivery_latest", "customer__email", "guest_email"))
     weight, volume, units = defaultdict(Decimal), defaultdict(Decimal), Counter()
     lines = OrderLine.objects.filter(order_id__in=[o[0] for o in orders]).values_list(
         "order_id", "quantity", "refunded_quantity", "product__weight_kg", "product__volume_l")
@@ -133,6 +134,7 @@ def order_shipping_facts(*, order_ids: list[int]) -> list[ShippingFacts]:
             locations[order_id].add(location)
     return [
         ShippingFacts(pk, number, customer_id, status, address or {}, weight[pk], volume[pk], units[pk],
-                      tuple(sorted(locations[pk])), payment_method, earliest, latest)
-        for pk, number, customer_id, status, address, payment_method, earliest, latest in orders
+                      tuple(sorted(locations[pk])), payment_method, earliest, latest,
+                      (customer_email if customer_id is not None else guest_email) or "")
+        for pk, number, customer_id, status, address, payment_method, earliest, latest, customer_email, guest_email in orders
     ]
