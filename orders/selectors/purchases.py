@@ -47,8 +47,9 @@ def purchased_lines(*, since: datetime.datetime, customer_id: int | None = None,
     """Stream every line of an order placed since ``since`` and not cancelled or voided, as
     ``(customer_id, product_id, quantity, placed_at)`` tuples, unordered: one query read
     ``chunk_size`` rows at a time, so memory stays flat whatever the history (the recommender's
-    training reads the whole shop through this; with ``customer_id``, one customer's lines)."""
-    lines = OrderLine.objects.filter(order__placed_at__gte=since, product_id__isnull=False)
+    training reads the whole shop through this; with ``customer_id``, one customer's lines). Guests'
+    orders (no customer) are left out: there is nobody to learn a taste for."""
+    lines = OrderLine.objects.filter(order__placed_at__gte=since, product_id__isnull=False, order__customer__isnull=False)
     if customer_id is not None:
         lines = lines.filter(order__customer_id=customer_id)
     return (lines.exclude(order__status__in=NOT_ORDERED).order_by()

@@ -58,6 +58,11 @@ def _load() -> dict[str, PlacementSpec]:
             excluded=frozenset(r.product_id for r in mine if r.kind == PlacementRule.Kind.EXCLUDE),
             boosts={r.product_id: float(r.boost) for r in mine if r.kind == PlacementRule.Kind.BOOST},
         )
+    # The pages and the reactions ask for the default placements by key: one whose row is gone (a
+    # database flushed or restored without the migration's rows, a row deleted in the admin) serves
+    # with its defaults and no rules, never a PlacementNotFound from a page or an add to cart.
+    for key, (name, intent, size) in DEFAULTS.items():
+        specs.setdefault(key, PlacementSpec(key=key, name=name, intent=str(intent), size=size, active=True))
     return specs
 
 
