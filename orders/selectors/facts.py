@@ -28,9 +28,10 @@ class CustomerPurchaseFacts:
 def customer_purchase_facts(*, customer_ids=None) -> dict[int, CustomerPurchaseFacts]:
     """Per customer with at least one non-cancelled order: count, first and last order, spend.
 
-    One query, grouped in the database. ``customer_ids`` None: every customer.
+    One query, grouped in the database. ``customer_ids`` None: every customer. Guests' orders (no
+    customer) are not a customer's: left out.
     """
-    qs = OrderSummary.objects.exclude(status__in=NOT_ORDERED)
+    qs = OrderSummary.objects.exclude(status__in=NOT_ORDERED).filter(customer_id__isnull=False)
     if customer_ids is not None:
         qs = qs.filter(customer_id__in=list(customer_ids))
     rows = (
@@ -49,7 +50,7 @@ def customer_purchase_facts(*, customer_ids=None) -> dict[int, CustomerPurchaseF
 
 def customers_with_orders() -> QuerySet:
     """The ids of customers with at least one order neither cancelled nor voided, as a subquery-able values queryset."""
-    return OrderSummary.objects.exclude(status__in=NOT_ORDERED).order_by().values("customer_id")
+    return OrderSummary.objects.exclude(status__in=NOT_ORDERED).filter(customer_id__isnull=False).order_by().values("customer_id")
 
 
 def customer_has_orders(*, customer_id: int) -> bool:
