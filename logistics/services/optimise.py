@@ -103,7 +103,7 @@ def route_optimise(*, route: Route | int, time_limit: float | None = None, backe
         if locked.state not in NOT_STARTED or [d for _, d in now] != [s.delivery_id for s in stops]:
             raise PlanningConflict(f"Route {locked.number} changed while it was optimised: nothing was written; try again.")
         by_delivery = {d: pk for pk, d in now}
-        Stop.objects.filter(route=locked).update(sequence=F("sequence") + 100_000)  # (route, sequence) is unique
+        Stop.objects.filter(route=locked).update(sequence=F("sequence") + 30_000)  # (route, sequence) is unique; the column is a smallint on MariaDB
         rows = []
         for sequence, figures in enumerate(timeline.stops, start=1):
             rows.append(Stop(pk=by_delivery[figures.delivery_id], sequence=sequence, planned_arrival=figures.planned_arrival,
