@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commerce import telemetry
-from commerce.audit.events import record
+from commerce.audit.events import record, record_many
 from commerce.errors import DomainError
 from commerce.locks import Kind, lock
 from logistics import events as logistics_events
@@ -162,6 +162,15 @@ def day_reoptimise(*, centre: DistributionCentre | int, date: datetime.date, ver
         raise
 
 
+def _replanned(route: Route, delivery_ids: list[int]) -> logistics_events.RoutePlanned:
+    """A rewritten route's ``logistics.route.planned`` (on the route's stream; the day's
+    ``logistics.plan.reoptimised`` is on the run's)."""
+    return logistics_events.RoutePlanned(
+        route_id=route.pk, route_number=route.number, centre_id=route.centre_id, date=route.date.isoformat(),
+        replanned=True, version=route.version, delivery_ids=delivery_ids, distance_km=str(route.distance_km),
+        duration_minutes=route.duration_minutes, cost_amount=str(route.cost_amount), currency=route.currency)
+
+
 def _fail(run: PlanningRun, error: Exception) -> None:
     text = str(error) if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
     if not isinstance(error, DomainError):
@@ -226,6 +235,7 @@ def _write(run, centre, date, day, states, plan: Plan, planned, left, versions, 
         run.currency, run.cost_amount, run.distance_km = currency, cost, distance
         run.notes = [*day.notes, *notes, *plan.notes, f"{len(pins)} locked stop(s) kept on their routes"][:20]
         run.save()
+        record_many([_replanned(route, [f.delivery_id for f in rewrites[route.pk].stops]) for route in written])
         record(events.DayReoptimised(
             run_id=run.pk, centre_id=centre.pk, date=date.isoformat(), route_ids=[r.pk for r in written],
             created_route_ids=[r.pk for r in created], cancelled_route_ids=cancelled, locked_delivery_ids=sorted(pins),
