@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from commerce.money_format import money_text
@@ -125,8 +126,8 @@ class StopInline(ReadOnlyInline):
     @admin.display(description="Proof of delivery")
     def proof(self, obj):
         parts = [format_html("{}", obj.recipient_name)] if obj.recipient_name else []
-        parts += [format_html('<a href="{}">{}</a>', f.url, label)
-                  for f, label in ((obj.proof_photo, "photo"), (obj.proof_signature, "signature")) if f]
+        parts += [format_html('<a href="{}">{}</a>', reverse("logistics:stop_proof", args=[obj.pk, kind]), kind)
+                  for f, kind in ((obj.proof_photo, "photo"), (obj.proof_signature, "signature")) if f]
         return format_html_join(" · ", "{}", ((part,) for part in parts)) if parts else "-"
 
     @admin.display(description="Closed from the address")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logistics.api import deliveries, driver, kpis, planning, routes
+from logistics.api import deliveries, driver, kpis, planning, proofs, routes
 
 app_name = "logistics_api"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("logistics/deliveries/<int:delivery_id>/status/", deliveries.DeliveryStatusApi.as_view(), name="delivery_status"),
     path("logistics/deliveries/<int:delivery_id>/complete/", deliveries.DeliveryCompleteApi.as_view(), name="delivery_complete"),
     path("logistics/deliveries/<int:delivery_id>/fail/", deliveries.DeliveryFailApi.as_view(), name="delivery_fail"),
+    path("logistics/stops/<int:stop_id>/proof/<str:kind>/", proofs.StopProofApi.as_view(), name="stop_proof"),
     # the driver app
     path("logistics/driver/routes/", driver.DriverTodayApi.as_view(), name="driver_today"),
     path("logistics/driver/routes/<int:route_id>/start/", driver.DriverRouteStartApi.as_view(), name="driver_route_start"),

@@ -25,7 +25,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.images import CleanImage, clean_image
 from commerce.locks import Kind, lock_get
+from commerce.private_files import private_storage
 from logistics import events
 from logistics.errors import (
     FailureInvalid,
@@ -191,7 +191,7 @@ def _store(image: CleanImage | None, kind: str) -> str:
     if image is None:
         return ""
     name = f"logistics/proofs/{timezone.now():%Y/%m}/{kind}-{secrets.token_urlsafe(18)}.{image.extension}"
-    return default_storage.save(name, ContentFile(image.content))
+    return private_storage.save(name, ContentFile(image.content))
 
 
 def stop_complete(*, driver: Driver, stop_id: int, recipient_name: str = "", photo=None, signature=None,
