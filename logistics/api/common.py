@@ -87,6 +87,7 @@ class StopOutputSerializer(serializers.Serializer):
     load_after_l = serializers.DecimalField(max_digits=11, decimal_places=3)
     load_after_parcels = serializers.IntegerField()
     state = serializers.ChoiceField(choices=Stop.State.choices)
+    locked = serializers.BooleanField(help_text="Pinned to its route by a dispatcher: re-optimising keeps it there.")
     arrived_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     estimated_arrival = serializers.DateTimeField(allow_null=True, help_text="From the driver's progress, while the route is under way.")
@@ -114,6 +115,8 @@ class RouteOutputSerializer(serializers.Serializer):
     centre = _CentreRefSerializer()
     date = serializers.DateField()
     state = serializers.ChoiceField(choices=Route.State.choices)
+    version = serializers.IntegerField(help_text="Bumped by every edit of its stops: send it back with a dispatch edit, "
+                                                 "which is refused (409 plan_stale) when the route moved on meanwhile.")
     driver = _DriverRefSerializer(allow_null=True)
     vehicle = _VehicleRefSerializer(allow_null=True)
     departs_at = serializers.DateTimeField()
