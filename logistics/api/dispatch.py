@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -159,11 +158,6 @@ class DayReoptimiseApi(APIView):
             "when left out. The answer comes when it is done."))
         versions = _versions_field()
 
-        def validate_time_limit(self, value):
-            if value > settings.LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT:
-                raise serializers.ValidationError(f"At most {settings.LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT} seconds.")
-            return value
-
     @_staff(
         "dispatch_day_reoptimise", "Re-optimise a centre's day around the locked stops",
         description=("Plans the day again now: the routes not started are rewritten in place (numbers, drivers and vehicles "
@@ -172,7 +166,7 @@ class DayReoptimiseApi(APIView):
                      "figures and the deliveries left unassigned, with why). 409 when a route changed since the versions "
                      "sent: the run is marked failed and nothing changed."),
         ok=PlanningRunOutputSerializer, parameters=[CENTRE_ID], request=InputSerializer,
-        invalid=[error_example("invalid", "The request is not valid.", {"time_limit": ["At most 10 seconds."]})],
+        invalid=[error_example("planning_invalid", "The time limit is out of range.", {"time_limit": ["From 0.1 to 10 seconds."]})],
         errors={404: CENTRE_NOT_FOUND, 409: CONFLICT},
         examples=[sent("Tomorrow", {"date": "2026-12-08", "versions": [{"route_id": 3, "version": 2}]}),
                   answer("Re-optimised", {**RUN_EXAMPLE, "solver": "pyvrp (re-optimised)", "time_limit": DEFAULT_TIME_LIMIT})],

@@ -38,10 +38,11 @@ from logistics import events as logistics_events
 from logistics.dispatch import events
 from logistics.dispatch.arrange import EDITABLE, check_versions, read_routes, shift_sequences, timeline_for, write_route
 from logistics.dispatch.errors import PlanStale
-from logistics.errors import CentreNotFound
+from logistics.errors import CentreNotFound, PlanningInvalid
 from logistics.models import Delivery, DistributionCentre, DriverShift, PlanningRun, Route, Stop
 from logistics.planning import Centre, LockedRoute, Plan, Problem, TimeWindow, Unassigned, plan_routes
 from logistics.planning import Vehicle as PlanVehicle
+from logistics.services.optimise import max_optimise_time_limit
 from logistics.services.planning import planning_run_request, read_day
 from logistics.services.routes import route_cancel, route_create
 
@@ -150,6 +151,9 @@ def day_reoptimise(*, centre: DistributionCentre | int, date: datetime.date, ver
     found = DistributionCentre.objects.filter(pk=centre_id, is_active=True).first()
     if found is None:
         raise CentreNotFound("No such distribution centre.")
+    longest = max_optimise_time_limit()  # the dispatcher waits for the answer
+    if not 0.1 <= time_limit <= longest:
+        raise PlanningInvalid("The time limit is out of range.", fields={"time_limit": [f"From 0.1 to {longest:g} seconds."]})
     run = planning_run_request(centre=found, date=date, backend=backend, time_limit=time_limit, requested_by=requested_by)
     began = timezone.now()
     try:

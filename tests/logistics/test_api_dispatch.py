@@ -104,7 +104,8 @@ def test_a_started_route_is_the_drivers_and_refuses_edits(dispatcher, day):
     ("dispatch/stops/remove/", {"delivery_id": "{d}", "colour": "red"}, 400, "unknown_field"),
     ("dispatch/stops/lock/", {"delivery_ids": [], "locked": True}, 400, "invalid"),
     ("dispatch/stops/lock/", {"delivery_ids": [999999], "locked": True}, 400, "dispatch_edit_invalid"),
-    ("centres/{c}/reoptimise/", {"date": "{day}", "time_limit": 60}, 400, "invalid"),
+    ("centres/{c}/reoptimise/", {"date": "{day}", "time_limit": 60}, 400, "planning_invalid"),
+    ("centres/{c}/reoptimise/", {"date": "{day}", "time_limit": 0.01}, 400, "invalid"),
     ("centres/999999/reoptimise/", {"date": "{day}"}, 404, "centre_not_found"),
 ])
 def test_bad_input_is_refused_with_its_code_and_changes_nothing(dispatcher, day, path, body, status, code):
