@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from commerce.private_files import private_storage
+from logistics import services
+from logistics.errors import RouteNotStarted
 from logistics.models import Stop
 from logistics.services import execution
 from logistics.shopper import make_token, tracking_of
@@ -103,3 +105,30 @@ def test_the_admin_links_the_proof_through_the_checked_view(proved, client, admi
     stop, _ = proved
     page = client.get(reverse("admin:logistics_route_change", args=[stop.route_id])).content.decode()
     assert reverse("logistics:stop_proof", args=[stop.pk, "photo"]) in page and "/media/" not in page
+
+
+def _proof_files() -> list[str]:
+    found = []
+
+    def walk(path):
+        folders, files = private_storage.listdir(path)
+        found.extend(f"{path}/{name}" for name in files)
+        for folder in folders:
+            walk(f"{path}/{folder}")
+
+    if private_storage.exists("logistics/proofs"):
+        walk("logistics/proofs")
+    return found
+
+
+def test_a_completion_refused_or_repeated_leaves_no_picture_behind():
+    route, courier = todays_route(count=1)  # not started: a completion is refused
+    stop = route.stops.get()
+    with pytest.raises(RouteNotStarted):
+        execution.stop_complete(driver=courier, stop_id=stop.pk, recipient_name="Camille", photo=picture())
+    assert _proof_files() == []
+
+    services.route_start(route=route)
+    execution.stop_complete(driver=courier, stop_id=stop.pk, recipient_name="Camille", photo=picture())
+    execution.stop_complete(driver=courier, stop_id=stop.pk, recipient_name="Camille", photo=picture())  # a retry
+    assert _proof_files() == [Stop.objects.get(pk=stop.pk).proof_photo.name]
