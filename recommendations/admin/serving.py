@@ -62,7 +62,10 @@ class PlacementAdmin(SafeChangeListMixin, ServiceSaveMixin, ServiceErrorsOnFormM
         return placement.rules_n
 
     def persist(self, request, obj, form, change):
-        data = {field: form.cleaned_data[field] for field in ("name", "intent", "size", "is_active")}
+        # only what this merchandiser changed: another's change of another field, saved since the page
+        # was loaded, stays
+        data = {field: form.cleaned_data[field] for field in ("name", "intent", "size", "is_active")
+                if field in form.changed_data}
         saved = services.placement_update(placement_id=obj.pk, data=data)
         obj.updated_at = saved.updated_at
 
