@@ -503,6 +503,8 @@ SPECTACULAR_SETTINGS = {
         "StopStateEnum": "logistics.models.Stop.State",
         "FailureReasonEnum": "logistics.models.FailureReason",
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
+        "TrainingRunStatusEnum": "recommendations.models.engine.TrainingRun.Status",
+        "PlacementRuleKindEnum": "recommendations.models.serving.PlacementRule.Kind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
