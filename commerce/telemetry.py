@@ -49,8 +49,30 @@ def instrument_django() -> None:
     from opentelemetry.instrumentation.django import DjangoInstrumentor
 
     provider()
-    DjangoInstrumentor().instrument(tracer_provider=provider())
+    # Second, after WsgiPathInfoMiddleware (first in settings.MIDDLEWARE), which it needs.
+    DjangoInstrumentor().instrument(tracer_provider=provider(), middleware_position=1)
     _django_instrumented = True
+
+
+class WsgiPathInfoMiddleware:
+    """Give the tracing middleware the request's path in the WSGI form it reads.
+
+    Django stores the decoded path in ``request.META["PATH_INFO"]`` (``/products/\u0663/``); the
+    OpenTelemetry middleware reads the URL from there as PEP 3333 defines it (bytes as Latin-1) and
+    quotes it as Latin-1, so any path with a character past U+00FF (an Arabic digit, an emoji, a
+    product slug in Greek) raised UnicodeEncodeError before routing: a 500 for every page, the admin
+    and the API. The path goes back to its WSGI form (the UTF-8 bytes as Latin-1), which is what the
+    server gave; ``request.path`` and ``request.path_info``, which the views read, are unchanged.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.META.get("PATH_INFO")
+        if isinstance(path, str) and not path.isascii():
+            request.META["PATH_INFO"] = path.encode("utf-8", "surrogateescape").decode("latin-1")
+        return self.get_response(request)
 
 
 def instrument_celery() -> None:
