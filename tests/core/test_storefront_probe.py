@@ -129,3 +129,98 @@ def test_a_recommendation_click_of_an_unknown_list_still_leads_to_the_product(wo
     response = world["client"].get(f"/recommendations/r/{uuid.uuid4()}/{product.pk}/")
 
     assert response.status_code in (302, 404)
+
+
+# --- forms with hostile values ---------------------------------------------------------------------------
+#: what a form field gets instead of its value (a list: the field posted twice)
+FORM_HOSTILE = {
+    "nul_inside": "a\x00b", "overlong": "x" * 5000, "superscript": "\u00b9", "emoji": "\U0001f600\u202e",
+    "huge": "9" * 40, "zero_date": "0000-00-00", "twice": ["1", "2"],
+}
+
+
+def _checkout_data(client, *, guest: bool, address=None) -> dict:
+    from tests.orders.factories import hidden_input
+
+    html = client.get("/checkout/").content.decode()
+    data = {"payment_method": "card", "card_number": "4242 4242 4242 4242", "exp_month": "12", "exp_year": "2030",
+            "cvc": "123", "idempotency_key": hidden_input(html, "idempotency_key"),
+            "expected_total": hidden_input(html, "expected_total")}
+    if guest:
+        data.update(email="ann@example.com", recipient="Ann", street="3 Rue Neuve", zip_code="69001", city="Lyon",
+                    state="", country="FR")
+    else:
+        data["address"] = str(address.pk)
+    return data
+
+
+def _forms(world, anonymous: Client) -> list[tuple[Client, str, dict]]:
+    from recommendations.models import Question, Review
+
+    product, client, order = world["product"], world["client"], world["order"]
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+    anonymous.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+    line = CartLine.objects.filter(cart__customer=world["customer"]).latest("pk")
+    a_review = Review.objects.exclude(customer=world["customer"]).first()
+    question = Question.objects.first()
+    address = {"label": "Home", "recipient": "Ada", "street": "1 Rue", "city": "Lyon", "state": "", "zip_code": "69001",
+               "country": "FR", "is_default": "on"}
+    return [
+        (anonymous, "/accounts/signup/", {"username": "newbie", "email": "n@example.com", "first_name": "N", "last_name": "B",
+                                          "password1": "a-Long-pass-1234", "password2": "a-Long-pass-1234"}),
+        (anonymous, "/accounts/login/", {"username": "newbie", "password": "nope"}),
+        (client, "/accounts/profile/", {"first_name": "Ada", "last_name": "L", "email": "ada@example.com", "phone": "+33 1 23"}),
+        (client, "/accounts/addresses/add/", address),
+        (client, f"/accounts/addresses/{world['address'].pk}/edit/", address),
+        (client, f"/cart/lines/{line.pk}/quantity/", {"quantity": "2"}),
+        (client, "/cart/coupons/apply/", {"code": "WELCOME"}),
+        (client, "/cart/shipping/", {"shipping_method": "standard"}),
+        (client, "/checkout/", _checkout_data(client, guest=False, address=world["address"])),
+        (anonymous, "/checkout/", _checkout_data(anonymous, guest=True)),
+        (anonymous, "/orders/find/", {"number": order.number, "email": "ada@example.com"}),
+        (client, f"/orders/{order.number}/cancel/", {"reason": "changed my mind"}),
+        (client, f"/orders/{order.number}/pay/", {"card_number": "4242 4242 4242 4242", "exp_month": "12", "exp_year": "2030",
+                                                  "cvc": "123", "idempotency_key": "k-1"}),
+        (client, f"/products/{product.slug}/questions/ask/", {"text": "Does it keep coffee warm for hours?", "category": ""}),
+        (client, f"/questions/{question.pk}/answer/", {"text": "Yes, for about three hours."}),
+        (client, f"/reviews/{a_review.pk}/vote/", {"helpful": "1"}),
+        (client, f"/reviews/{a_review.pk}/flag/", {"reason": "spam", "note": "an advert"}),
+        (client, f"/products/{product.slug}/review/", {"title": "Fine", "text": "Does the job.", "rating_overall": "4",
+                                                       "rating_quality": "4", "rating_price": "4", "rating_utility": "4",
+                                                       "rating_delivery": "4"}),
+    ]
+
+
+FORM_COUNT = 18
+
+
+@pytest.mark.parametrize("index", range(FORM_COUNT))
+def test_forms_answer_a_hostile_value_in_any_field_without_a_server_error(world, index):
+    anonymous = Client()
+    client, url, data = _forms(world, anonymous)[index]
+
+    failures = {}
+    for field in data:
+        for name, value in FORM_HOSTILE.items():
+            status = client.post(url, {**data, field: value}).status_code
+            if status >= 500:
+                failures[f"{field}={name}"] = status
+
+    assert failures == {}, url
+
+
+def test_the_probe_names_every_form(world):
+    assert len(_forms(world, Client())) == FORM_COUNT
+
+
+@pytest.mark.parametrize("index", range(FORM_COUNT))
+def test_forms_posted_without_the_csrf_token_are_refused_and_change_nothing(world, index):
+    anonymous = Client()
+    client, url, data = _forms(world, anonymous)[index]
+    client.handler.enforce_csrf_checks = True
+    before = state()
+
+    response = client.post(url, data)
+
+    assert response.status_code == 403, url
+    assert state() == before
