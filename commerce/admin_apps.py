@@ -2,10 +2,47 @@
 way to change ``admin.site``): ``commerce.admin_site.CommerceAdminSite``. Kept apart from the site,
 which imports models, because ``INSTALLED_APPS`` imports this module before the models are ready."""
 
+from django.contrib.admin import options, widgets
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import ValidationError
+from django.db.models import IntegerField
 from django.urls import register_converter
 
-from commerce.parsing import IdConverter
+from commerce.parsing import IdConverter, parse_id
+
+
+def _is_usable_key(field, raw) -> bool:
+    """Whether ``raw`` can name a row of the model ``field`` points to (an id in range, or a valid key)."""
+    opts = field.remote_field.model._meta
+    target = opts.get_field(getattr(field.remote_field, "field_name", opts.pk.attname))  # as the widget reads it
+    text = str(raw)
+    if isinstance(target, IntegerField):  # AutoField and BigAutoField too
+        return parse_id(text) is not None
+    if "\x00" in text:
+        return False
+    try:
+        target.to_python(raw)
+    except ValidationError:
+        return False
+    return True
+
+
+class _KnownKeysOnly:
+    """Re-rendering a refused admin form, Django's autocomplete widget looks up the selected values as
+    they were posted: "a\x00b" or "99...9" in an id field raised ValueError or OverflowError (a 500
+    instead of the form with its error). Only values that can be keys are looked up; the form's own
+    field still reports the bad value."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if _is_usable_key(self.field, v)], attr)
+
+
+class AutocompleteSelect(_KnownKeysOnly, widgets.AutocompleteSelect):
+    pass
+
+
+class AutocompleteSelectMultiple(_KnownKeysOnly, widgets.AutocompleteSelectMultiple):
+    pass
 
 
 class CommerceAdminConfig(AdminConfig):
@@ -15,3 +52,6 @@ class CommerceAdminConfig(AdminConfig):
         super().ready()
         # Before any URLconf is read (the first app's ready(), at start-up): ``<id:pk>`` in every route.
         register_converter(IdConverter, "id")
+        # Every ModelAdmin's autocomplete_fields (ours and third-party) build these widgets by these names.
+        options.AutocompleteSelect = AutocompleteSelect
+        options.AutocompleteSelectMultiple = AutocompleteSelectMultiple
