@@ -7,7 +7,6 @@ token, and every registered model admin's add form with garbage in each field. E
 3xx or 4xx, never a 500, and a refused request changes nothing.
 """
 
-import re
 import uuid
 from urllib.parse import quote
 
