@@ -124,6 +124,15 @@ def test_paths_with_hostile_segments_are_answered_without_a_server_error(world, 
     assert {name: status for name, status in answers.items() if status >= 500} == {}
 
 
+@pytest.mark.parametrize("path", ["/products/%D9%A3/", "/api/v1/products/%F0%9F%98%80/", "/admin/catalog/product/%CE%B1/change/",
+                                  "/%E2%80%AE/"])
+def test_a_path_past_latin1_is_answered_on_every_surface(client, path):
+    """The tracing middleware quoted Django's decoded path as Latin-1 before routing: a 500 everywhere."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get(path).status_code in (302, 404)
+
+
 def test_a_recommendation_click_of_an_unknown_list_still_leads_to_the_product(world):
     product = world["product"]
 
@@ -404,3 +413,19 @@ def test_admin_add_forms_answer_garbage_in_any_field_without_a_server_error(url)
                 failures[f"{name}={label}"] = status
 
     assert failures == {}
+
+
+def test_a_customer_cannot_remove_the_photo_of_anothers_review(two_customers):
+    from recommendations.models import ReviewPhoto
+    from recommendations.services import reviews
+    from tests.recommendations.factories import picture
+
+    world = two_customers
+    photo = reviews.review_photo_add(review_id=world["review"].pk, customer=world["order"].customer, upload=picture())
+    before = DomainEvent.objects.count()
+
+    response = world["client"].post(f"/review-photos/{photo.pk}/delete/")
+
+    assert response.status_code in (302, 403, 404)
+    assert ReviewPhoto.objects.filter(pk=photo.pk).exists()
+    assert DomainEvent.objects.count() == before
