@@ -454,3 +454,19 @@ class ModelTrained(_ModelEvent):
 class ModelActivated(_ModelEvent):
     event_type: ClassVar[str] = "recommendations.model.activated"
     previous_version_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecommendationStatsRebuilt(DomainEventData):
+    """A day's performance rows were computed again from the tracking tables (one per day rebuilt)."""
+
+    event_type: ClassVar[str] = "recommendations.stats.rebuilt"
+    stream_type: ClassVar[str] = "recommendation_stats"
+    day: str
+    rows: int
+    lists: int
+    purchases: int
+
+    @property
+    def stream_id(self):
+        return self.day

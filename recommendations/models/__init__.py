@@ -5,6 +5,7 @@
 - ``reviews``: reviews, their photos, votes and flags, banned words, the rating summary read model.
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
 - ``serving``: placements and their rules, the lists served and their clicks, product pairs bought together.
+- ``tracking``: adds to cart and purchases attributed to the lists, and the lists' performance per day.
 - ``engine``: the recommender's trained model versions and the runs that train them.
 """
 
@@ -35,6 +36,7 @@ from recommendations.models.serving import (
     RecommendationClick,
     RecommendationList,
 )
+from recommendations.models.tracking import RecommendationConversion, RecommendationDayStat
 
 __all__ = [
     "Intent",
@@ -43,6 +45,8 @@ __all__ = [
     "ProductPair",
     "RecommendationClick",
     "RecommendationList",
+    "RecommendationConversion",
+    "RecommendationDayStat",
     "AXES",
     "Algorithm",
     "ModelVersion",
