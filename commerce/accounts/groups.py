@@ -17,6 +17,7 @@ GROUP_PERMISSIONS = {
         "accounts.manage_inventory", "accounts.recall_batches", "accounts.manage_promotions",
         "audit.view_audit_trail",
         "recommendations.view_placement", "recommendations.change_placement", "recommendations.view_recommendationlist",
+        "recommendations.view_recommendationdaystat", "recommendations.view_recommendationconversion",
         "recommendations.view_modelversion", "recommendations.change_modelversion",
         "recommendations.view_trainingrun", "recommendations.add_trainingrun",
     ],
