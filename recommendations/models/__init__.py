@@ -6,11 +6,13 @@
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
 - ``serving``: placements and their rules, the lists served and their clicks, product pairs bought together.
 - ``tracking``: adds to cart and purchases attributed to the lists, and the lists' performance per day.
+- ``experiments``: A/B tests of a placement, their variants and the shoppers' assignments.
 - ``engine``: the recommender's trained model versions and the runs that train them.
 """
 
 from recommendations.models.content import OfficialContent
 from recommendations.models.engine import Algorithm, ModelVersion, Purpose, TrainingRun
+from recommendations.models.experiments import Experiment, ExperimentAssignment, ExperimentVariant
 from recommendations.models.questions import (
     Answer,
     AnswerVote,
@@ -47,6 +49,9 @@ __all__ = [
     "RecommendationList",
     "RecommendationConversion",
     "RecommendationDayStat",
+    "Experiment",
+    "ExperimentAssignment",
+    "ExperimentVariant",
     "AXES",
     "Algorithm",
     "ModelVersion",
