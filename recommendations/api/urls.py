@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.api import content, questions, reviews, serving
+from recommendations.api import content, experiments, questions, reviews, serving
 
 app_name = "recommendations_api"
 urlpatterns = [
@@ -52,6 +52,12 @@ urlpatterns = [
     path("recommendations/impressions/", serving.ImpressionsApi.as_view(), name="recommendations_impressions"),
     path("recommendations/clicks/", serving.ClicksApi.as_view(), name="recommendations_clicks"),
     path("recommendations/performance/", serving.PerformanceApi.as_view(), name="recommendations_performance"),
+    path("recommendations/ab-tests/<int:experiment_id>/results/", experiments.ExperimentResultsApi.as_view(),
+         name="recommendations_ab_test_results"),
+    path("recommendations/ab-tests/<int:experiment_id>/start/", experiments.ExperimentStartApi.as_view(),
+         name="recommendations_ab_test_start"),
+    path("recommendations/ab-tests/<int:experiment_id>/stop/", experiments.ExperimentStopApi.as_view(),
+         name="recommendations_ab_test_stop"),
     # manufacturer content
     path("manufacturers/<int:manufacturer_id>/info/", content.ManufacturerInfoApi.as_view(), name="manufacturer_info"),
     path("manufacturers/<int:manufacturer_id>/representatives/", content.RepresentativeListApi.as_view(),
