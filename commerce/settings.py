@@ -506,6 +506,7 @@ SPECTACULAR_SETTINGS = {
         "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
         "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
         "RouteStateEnum": "logistics.models.Route.State",
+        "ABTestStatusEnum": "recommendations.models.experiments.Experiment.Status",
         "StopStateEnum": "logistics.models.Stop.State",
         "FailureReasonEnum": "logistics.models.FailureReason",
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",

@@ -90,7 +90,7 @@ class ExperimentStateSerializer(serializers.Serializer):
 class ExperimentStartApi(APIView):
     permission_classes = [IsAuthenticated, CanChange]
 
-    @_schema("recommendations_ab_test_start", "Start an A/B test", ok=ExperimentStateSerializer, access=STAFF,
+    @_schema("recommendations_ab_test_start", "Start an A/B test", ok=ExperimentStateSerializer, access=STAFF, request=None,
              parameters=[EXPERIMENT_ID], errors={404: NOT_FOUND, 409: WRONG_STATE},
              invalid=[error_example("experiment_invalid", "An A/B test needs one control and at least one other variant.",
                                     {"variants": ["One control and at least one other variant."]})],

@@ -27,6 +27,7 @@ from orders.shipping.services import shipping_method_save
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
+from recommendations.services import experiments as experiment_services
 from recommendations.services import review_moderation, reviews
 from recommendations.serving.bought_together import bought_together_rebuild
 from recommendations.serving.serve import Context, recommendations_serve
@@ -128,6 +129,9 @@ def build_world() -> World:
     bought_together_rebuild()
     served = recommendations_serve(placement="product_similar", shopper=Shopper(customer_id=customer.pk),
                                    context=Context(product_id=products[0].pk), impressed=False)
+    ab_test = experiment_services.experiment_create(name="Fuzz test", placement="home_trending")
+    experiment_services.experiment_variant_save(experiment_id=ab_test.pk, key="control", name="A", is_control=True)
+    experiment_services.experiment_variant_save(experiment_id=ab_test.pk, key="b", name="B", size=3)
     # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
     # to ship, one of them on an assigned route (the other free for a new route)
     depot = logistics_centre("fuzz-depot")
@@ -195,6 +199,7 @@ def build_world() -> World:
         "date": [tomorrow().isoformat()],
         "list_id": [str(served.list_id)],
         "list_ids": [str(served.list_id)],
+        "experiment_id": [ab_test.pk],
         "placement": ["product_similar", "home_for_you"],
     }
     streams = list(DomainEvent.objects.values_list("stream_type", "stream_id").distinct()[:20])
