@@ -10,6 +10,7 @@ a shopper's variant (a hash of the experiment's salt and the shopper) never chan
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -142,9 +143,10 @@ def experiment_variant_remove(*, variant_id: int) -> None:
                                                variant_id=variant_id, key=variant.key))
 
 
-def experiment_start(*, experiment_id: int) -> Experiment:
+def experiment_start(*, experiment_id: int, now: datetime.datetime | None = None) -> Experiment:
     """Split the placement's shoppers between the variants from now on: a draft with one control and at
-    least one treatment, on a placement no other test is running on."""
+    least one treatment, on a placement no other test is running on. ``now``: the start recorded (the
+    demo's test started two weeks ago)."""
     with telemetry.command_span("commerce.recommendation.ab_test_start", attributes={"experiment.id": experiment_id}), \
             transaction.atomic():
         experiment = _locked(experiment_id)
@@ -155,7 +157,7 @@ def experiment_start(*, experiment_id: int) -> Experiment:
             raise ExperimentInvalid("An A/B test needs one control and at least one other variant.",
                                     fields={"variants": ["One control and at least one other variant."]})
         experiment.status, experiment.running_for, experiment.started_at = (
-            Experiment.Status.RUNNING, experiment.placement, timezone.now())
+            Experiment.Status.RUNNING, experiment.placement, now or timezone.now())
         try:
             with transaction.atomic():
                 experiment.save(update_fields=["status", "running_for", "started_at"])
