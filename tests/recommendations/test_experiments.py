@@ -98,7 +98,7 @@ def test_serving_uses_the_variant_records_it_and_stores_the_assignment_once(djan
     with django_capture_on_commit_callbacks(execute=True):
         experiment, control, other = running_test(treatment={"size": 1})
     by_variant = {}
-    for n in range(12):
+    for _n in range(12):
         shopper = Shopper(customer_id=CustomerFactory().pk)
         first = recommendations_serve(placement="product_bought_together", shopper=shopper, context=Context(product_id=a.pk))
         again = recommendations_serve(placement="product_bought_together", shopper=shopper, context=Context(product_id=a.pk))
@@ -135,7 +135,7 @@ def test_a_variant_with_another_intent_serves_it():
     pairs_rebuilt([a, b, c], times=2)
     experiment, control, other = running_test(treatment={"intent": "popular"}, control_weight=1)
     found = set()
-    for n in range(10):
+    for _n in range(10):
         list_ = recommendations_serve(placement="product_bought_together", shopper=Shopper(customer_id=CustomerFactory().pk),
                                       context=Context(product_id=a.pk))
         found.add((list_.variant_id, list_.intent))
@@ -189,7 +189,7 @@ def test_a_variant_with_its_own_model_version_ranks_with_it(settings):
     assert new.state == "active" and old.pk != new.pk
     experiment, control, other = running_test("home_for_you", treatment={"model_version_id": old.pk}, control_weight=1)
     seen = {}
-    for n in range(8):
+    for _n in range(8):
         customer = CustomerFactory()
         view(products[0], customer=customer)
         list_ = recommendations_serve(placement="home_for_you", shopper=Shopper(customer_id=customer.pk))

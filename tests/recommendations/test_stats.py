@@ -24,7 +24,7 @@ def served(at, *, placement="home_for_you", intent="for_you", model_version=3, s
     row = RecommendationList.objects.create(placement=placement, intent=intent, model_version=model_version,
                                             product_ids=[1, 2, 3], created_at=at, impressed_at=at if seen else None,
                                             session_id="s", variant_id=variant_id)
-    for n in range(clicks):
+    for _n in range(clicks):
         RecommendationClick.objects.create(recommendation_list=row, product_id=1, position=1, clicked_at=at, session_id="s")
     for n in range(carts):
         RecommendationConversion.objects.create(reference=f"c{row.pk}{n}", kind="add_to_cart", recommendation_list=row,
