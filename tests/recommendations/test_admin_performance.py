@@ -64,3 +64,9 @@ def test_the_rebuild_action_recomputes_a_day(client, admin_merchandiser):
     assert response.status_code == 302
     row = RecommendationDayStat.objects.get(day=day)
     assert (row.lists, row.purchases, row.revenue_amount) == (1, 1, Decimal("4.00"))
+
+
+def test_the_attributed_conversions_are_browsed(client, admin_merchandiser):
+    served(timezone.now(), clicks=1, purchases=[("7.00", "EUR")])
+    page = client.get(reverse("admin:recommendations_recommendationconversion_changelist"))
+    assert page.status_code == 200 and "Purchase" in page.content.decode()

@@ -128,6 +128,12 @@ def test_a_warm_list_in_a_test_costs_no_query_for_the_test(django_capture_on_com
     recommendations_serve(placement="product_bought_together", shopper=shopper, context=Context(product_id=a.pk))
     with django_assert_num_queries(2):  # in a test, warm: the same two
         recommendations_serve(placement="product_bought_together", shopper=shopper, context=Context(product_id=a.pk))
+    newcomer = Shopper(customer_id=CustomerFactory().pk)
+    recommendations_serve(placement="product_bought_together", shopper=newcomer, context=Context(product_id=a.pk))
+    assert ExperimentAssignment.objects.filter(customer_id=newcomer.customer_id).count() == 1
+    other = Shopper(customer_id=CustomerFactory().pk)
+    with django_assert_num_queries(4 + 1):  # a new shopper: the exclusions (cart, purchases), the products, the INSERT; + the assignment
+        recommendations_serve(placement="product_bought_together", shopper=other, context=Context(product_id=a.pk))
 
 
 def test_a_variant_with_another_intent_serves_it():
