@@ -7,6 +7,10 @@ request: never an inactive or out-of-stock product (checked against the products
 cached list cannot show one), never what is in the cart or a one-off purchase just made (the
 shopper's exclusions, cached under the shopper's version, which their behaviour bumps), never the
 product on show, never what the placement excludes; pins take their positions, boosts their share.
+
+A placement under an A/B test serves the shopper's variant (``serving.experiments``: another model
+version, intent or size; the control as it is), cached under its own key, and the list records it;
+a warm list in a test costs no more queries, a shopper's first one INSERT more (their assignment).
 """
 
 from __future__ import annotations
