@@ -9,7 +9,9 @@ the same session).
 Written after the fact, off the shopper's request, into their own table (``RecommendationConversion``),
 never the audit table:
 - an add to cart through the journey (``steps_recorded``: pages and API, guests and customers alike,
-  with the session's digest) queues ``recommendations.add_to_cart_attribute`` after commit;
+  with the session's digest) queues ``recommendations.add_to_cart_attribute`` after commit, when the
+  shopper clicked a list within the window (a key the click leaves in the shared cache for the
+  window: most adds to cart follow no click and cost one cache read, no task);
 - an order through the bus (``orders.order.created``, in Celery after commit), line by line, with
   the line's total and the order's currency as the revenue.
 Each costs one query for the clicks and, when one is found, one INSERT; ``reference`` makes a retry
@@ -30,6 +32,7 @@ from django.utils import timezone
 from commerce import telemetry
 from commerce.audit.journey import JourneyAction
 from recommendations.models import RecommendationClick, RecommendationConversion
+from recommendations.serving import cache
 
 Kind = RecommendationConversion.Kind
 
@@ -110,11 +113,25 @@ def _write(rows: list[RecommendationConversion]) -> int:
 
 
 # --- the seams ------------------------------------------------------------------------------------------
+def _clicked_keys(customer_id: int | None, session_id: str) -> list[str]:
+    keys = [f"rec:clicked:c{customer_id}"] if customer_id is not None else []
+    return keys + ([f"rec:clicked:s{session_id}"] if session_id else [])
+
+
+def click_noted(*, customer_id: int | None, session_id: str) -> None:
+    """A shopper clicked a list: for the add-to-cart window, their adds to cart are worth attributing
+    (a key in the shared cache; most adds to cart follow no click and so queue nothing)."""
+    seconds = int(window(Kind.ADD_TO_CART).total_seconds())
+    cache.shared().set_many({key: 1 for key in _clicked_keys(customer_id, session_id)}, timeout=seconds)
+
+
 def journey_step_recorded(sender, *, customer_id, session_id, steps, **kwargs) -> None:
-    """A journey's adds to cart: queue their attribution once committed (the journey writes outside
-    transactions, so at once), one task per request."""
+    """A journey's adds to cart: when the shopper clicked a list within the window (one cache read),
+    queue their attribution once committed (the journey writes outside transactions, so at once),
+    one task per request."""
     product_ids = [product_id for action, product_id in steps if action == JourneyAction.ADD_TO_CART and product_id]
-    if not product_ids or (customer_id is None and not session_id):
+    keys = _clicked_keys(customer_id, session_id)
+    if not product_ids or not keys or not cache.shared().get_many(keys):
         return
     from recommendations.tasks import add_to_cart_attribute_task
 

@@ -13,6 +13,7 @@ from commerce.audit.journey import JourneyAction, journey_record
 from commerce.audit.models import DomainEvent
 from commerce.context import session_digest
 from recommendations.models import RecommendationClick, RecommendationConversion, RecommendationList
+from recommendations.serving import attribution
 from recommendations.serving.attribution import add_to_carts_attribute, order_attribute
 from recommendations.serving.shopper import Shopper
 from tests.factories import CustomerFactory, customer_with_address
@@ -30,6 +31,7 @@ def clicked(shopper: Shopper, *products, at=None):
                                             created_at=now, impressed_at=now)
     RecommendationClick.objects.create(recommendation_list=row, product_id=products[0].pk, position=1,
                                        customer_id=shopper.customer_id, session_id=shopper.session_id, clicked_at=now)
+    attribution.click_noted(customer_id=shopper.customer_id, session_id=shopper.session_id)  # as the click service does
     return row
 
 
@@ -100,6 +102,14 @@ def test_the_journey_attributes_an_add_to_cart_in_one_query_after_commit(django_
         for callback in callbacks:
             callback()
     assert RecommendationConversion.objects.get().recommendation_list_id == row.pk
+
+
+def test_an_add_to_cart_after_no_click_queues_nothing(django_capture_on_commit_callbacks):
+    customer = CustomerFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        journey_record(action=JourneyAction.ADD_TO_CART, session_id="", customer_id=customer.pk,
+                       product_id=stocked_product().pk)
+    assert not [c for c in callbacks if c.__module__ == attribution.__name__]  # no attribution task
 
 
 def test_a_guest_clicks_a_shelf_and_adds_to_cart_on_the_pages(client, django_capture_on_commit_callbacks):
