@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from commerce.db_fields import ExactCharField
 from recommendations.models.engine import ModelVersion
 from recommendations.models.serving import Intent
 
@@ -77,7 +78,7 @@ class ExperimentAssignment(models.Model):
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     variant = models.ForeignKey(ExperimentVariant, on_delete=models.CASCADE, related_name="assignments",
                                 db_constraint=False)
-    subject = models.CharField(max_length=66, help_text="c<customer id> or s<session digest>.")
+    subject = ExactCharField(max_length=66, help_text="c<customer id> or s<session digest>.")
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", db_constraint=False, db_index=False)
     assigned_at = models.DateTimeField()

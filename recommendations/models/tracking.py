@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from commerce.db_fields import ExactCharField
 from recommendations.models.serving import Intent, RecommendationClick, RecommendationList
 
 
@@ -24,7 +25,7 @@ class RecommendationConversion(models.Model):
         ADD_TO_CART = "add_to_cart", "Add to cart"
         PURCHASE = "purchase", "Purchase"
 
-    reference = models.CharField(max_length=80, unique=True,
+    reference = ExactCharField(max_length=80, unique=True,
                                  help_text="What it counts (an order's line, an add to cart): a retried task adds nothing.")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     recommendation_list = models.ForeignKey(RecommendationList, on_delete=models.CASCADE, related_name="conversions",
