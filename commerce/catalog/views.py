@@ -19,7 +19,7 @@ from django.views import View
 
 from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
-from commerce.catalog import product_cards, selectors, shelves
+from commerce.catalog import prices, product_cards, selectors, shelves
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
@@ -133,6 +133,7 @@ class ProductListView(View):
         for product in shown:
             product.badges = badges[product.pk]
         product_cards.annotate(shown)
+        prices.annotate(shown)
 
         return render(
             request,
@@ -172,6 +173,7 @@ class ProductDetailView(View):
         # quantity field's bound does not give the count away either.
         staff_view = can_view_stock_details(request.user)
         exact = staff_view or product.available <= LOW_STOCK_THRESHOLD
+        prices.annotate([product])
         return render(
             request,
             self.template_name,
@@ -205,8 +207,8 @@ def product_structured_data(request, product, extra: dict) -> str:
         "category": product.category.name,
         "offers": {
             "@type": "Offer",
-            "price": str(product.price_amount),
-            "priceCurrency": product.price_currency,
+            "price": str(product.shelf_price.amount),
+            "priceCurrency": product.shelf_price.currency,
             "availability": "https://schema.org/InStock" if (product.available or 0) > 0 else "https://schema.org/OutOfStock",
             "url": request.build_absolute_uri(product.get_absolute_url()),
         },
