@@ -317,6 +317,9 @@ SHOP_DETAILS = {
     "vat_id": env.str("SHOP_VAT_ID", default=""),
 }
 
+# "Notify me when it is back in stock" requests per client address and hour (each may mail a stranger).
+CATALOG_STOCK_ALERTS_PER_HOUR = envvars.integer("CATALOG_STOCK_ALERTS_PER_HOUR", default=20, minimum=1)
+
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
