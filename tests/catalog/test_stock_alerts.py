@@ -185,3 +185,26 @@ def test_a_released_reservation_that_brings_stock_back_mails_the_waiting(django_
         inventory.stock_release(reservation=reservation)
     assert Mail.objects.filter(template="catalog/mail/back_in_stock", to="cy@example.com").count() == 1
     stock_alert_unsubscribe(alert=alert)
+
+
+def test_seed_demo_sells_out_three_products_and_has_shoppers_wait_once(monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    from commerce.catalog.management.commands import seed_demo as seed_demo_command
+    from commerce.catalog.selectors import stock_reconcile
+
+    monkeypatch.setattr(seed_demo_command, "DEMO_STEPS", [s for s in seed_demo_command.DEMO_STEPS if s[1] == "seed_demo_stock_alerts"])
+    out = io.StringIO()
+    call_command("seed_demo", "--products", "60", "--customers", "6", stdout=out)
+
+    assert "Stock alerts: 3 products sold out" in out.getvalue()
+    products = {a.product_id for a in StockAlert.objects.all()}
+    assert len(products) == 3 and all(inventory.available_quantities(products).get(p, 0) == 0 for p in products)
+    assert StockAlert.objects.filter(status=StockAlert.Status.WAITING, customer__isnull=False).count() == 6
+    assert StockAlert.objects.filter(status=StockAlert.Status.PENDING, customer__isnull=True).count() == 2
+    assert stock_reconcile() == []
+    before = StockAlert.objects.count()
+    call_command("seed_demo_stock_alerts", stdout=io.StringIO())
+    assert StockAlert.objects.count() == before

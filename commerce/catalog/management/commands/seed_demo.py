@@ -222,6 +222,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("commerce.catalog", "seed_demo_images", ("seed", "allow_production")),
     ("promotions", "seed_demo_promotions", ("allow_production",)),
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
+    ("commerce.catalog", "seed_demo_stock_alerts", ("allow_production",)),
     ("recommendations", "seed_demo_questions", ("allow_production",)),
     ("logistics", "seed_demo_logistics", ("allow_production",)),
     ("logistics", "seed_demo_deliveries", ("allow_production",)),
