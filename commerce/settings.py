@@ -468,6 +468,9 @@ REST_FRAMEWORK = {
         "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
         # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
         "webhook": envvars.rate("API_THROTTLE_WEBHOOK", default="600/minute"),
+        # Guest checkout and order look-ups over REST, per client address: card testing and guessing.
+        "guest_checkout": envvars.rate("API_THROTTLE_GUEST_CHECKOUT", default="20/hour"),
+        "guest_lookup": envvars.rate("API_THROTTLE_GUEST_LOOKUP", default="10/hour"),
     },
     "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
