@@ -13,6 +13,7 @@ class Category(MP_Node):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True)
+    is_featured = models.BooleanField(default=False, help_text="Shown among the featured categories of the home page.")
 
     node_order_by = ["name"]
 
@@ -49,6 +50,7 @@ class Product(models.Model):
     price_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
     is_active = models.BooleanField(default=True)
     is_perishable = models.BooleanField(default=False)
+    is_featured = models.BooleanField(default=False, help_text="Shown among the featured products of the home page.")
     weight_kg = models.DecimalField(max_digits=8, decimal_places=3, default=0, validators=[MinValueValidator(0)])
     volume_l = models.DecimalField(max_digits=9, decimal_places=3, default=0, validators=[MinValueValidator(0)])
     created_at = models.DateTimeField(auto_now_add=True)

@@ -68,6 +68,15 @@ def category_trail(categories: list[Category], current: Category | None) -> list
     return [c for c in categories if current.path.startswith(c.path)]
 
 
+@dataclass
+class HomeSections:
+    """What the home page shows above the product list: featured categories and products, new arrivals."""
+
+    categories: list[Category]
+    featured: list
+    new: list
+
+
 class ProductListView(View):
     """The catalog home, and a category's page when ``slug`` names one."""
 
@@ -120,15 +129,22 @@ class ProductListView(View):
                 searched, queryset=selectors.with_images(selectors.product_queryset()), categories=categories,
                 popular_ids=search.popular_product_ids(),
             )
-        # Room for other apps' shelves (recommendations): the home page, and an empty search's results.
+        # The home page (no search, category or maker; page 1): merchandised sections above the list,
+        # and room for other apps' shelves (promotions' offers, recommendations), as for an empty search.
+        home = None
         if searched is None and category is None and not manufacturer and page.number == 1:
+            home = HomeSections(
+                categories=[c for c in categories if c.is_featured],
+                featured=list(selectors.with_images(selectors.featured_products())),
+                new=list(selectors.with_images(selectors.new_arrivals())),
+            )
             shelves_shown = shelves.shelves_for(shelves.HOME, request=request)
         elif searched is not None and not page_products:
             shelves_shown = shelves.shelves_for(shelves.SEARCH_EMPTY, request=request, category=category, query=query)
         else:
             shelves_shown = []
         # One badge lookup, and one card-extras lookup, for every product the page shows (each loaded once, here).
-        shown = page_products + (fallback.related + fallback.popular if fallback else [])
+        shown = page_products + (fallback.related + fallback.popular if fallback else []) + (home.featured + home.new if home else [])
         badges = badges_for(product.pk for product in shown)
         for product in shown:
             product.badges = badges[product.pk]
@@ -148,6 +164,7 @@ class ProductListView(View):
                 "search": searched,
                 "fallback": fallback,
                 "shelves": shelves_shown,
+                "home": home,
                 "result_count": paginator.count,
                 "query": query,
                 "category": category,
