@@ -129,10 +129,12 @@ class ProductListView(View):
                 searched, queryset=selectors.with_images(selectors.product_queryset()), categories=categories,
                 popular_ids=search.popular_product_ids(),
             )
-        # The home page (no search, category or maker; page 1): merchandised sections above the list,
+        # The home page (bare: no search, category, maker, filter or page): merchandised sections above the list,
         # and room for other apps' shelves (promotions' offers, recommendations), as for an empty search.
         home = None
-        if searched is None and category is None and not manufacturer and page.number == 1:
+        # Only the bare home page: a shopper who sorts, filters or pages is browsing the list.
+        bare = not any(value for name, value in request.GET.items())
+        if bare and searched is None and category is None and not manufacturer and page.number == 1:
             home = HomeSections(
                 categories=[c for c in categories if c.is_featured],
                 featured=list(selectors.with_images(selectors.featured_products())),
