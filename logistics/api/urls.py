@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logistics.api import deliveries, driver, kpis, planning, routes
+from logistics.api import deliveries, dispatch, driver, kpis, planning, proofs, routes
 
 app_name = "logistics_api"
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
     path("logistics/deliveries/<id:delivery_id>/status/", deliveries.DeliveryStatusApi.as_view(), name="delivery_status"),
     path("logistics/deliveries/<id:delivery_id>/complete/", deliveries.DeliveryCompleteApi.as_view(), name="delivery_complete"),
     path("logistics/deliveries/<id:delivery_id>/fail/", deliveries.DeliveryFailApi.as_view(), name="delivery_fail"),
+    # the dispatch console's edits
+    path("logistics/dispatch/stops/move/", dispatch.StopMoveApi.as_view(), name="dispatch_stop_move"),
+    path("logistics/dispatch/stops/remove/", dispatch.StopRemoveApi.as_view(), name="dispatch_stop_remove"),
+    path("logistics/dispatch/stops/lock/", dispatch.StopsLockApi.as_view(), name="dispatch_stops_lock"),
+    path("logistics/centres/<id:centre_id>/reoptimise/", dispatch.DayReoptimiseApi.as_view(), name="dispatch_day_reoptimise"),
+    path("logistics/stops/<id:stop_id>/proof/<str:kind>/", proofs.StopProofApi.as_view(), name="stop_proof"),
     # the driver app
     path("logistics/driver/routes/", driver.DriverTodayApi.as_view(), name="driver_today"),
     path("logistics/driver/routes/<id:route_id>/start/", driver.DriverRouteStartApi.as_view(), name="driver_route_start"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.api import content, questions, reviews, serving
+from recommendations.api import content, customers, merchandising, questions, reviews, serving, training
 
 app_name = "recommendations_api"
 urlpatterns = [
@@ -52,6 +52,24 @@ urlpatterns = [
     path("recommendations/impressions/", serving.ImpressionsApi.as_view(), name="recommendations_impressions"),
     path("recommendations/clicks/", serving.ClicksApi.as_view(), name="recommendations_clicks"),
     path("recommendations/performance/", serving.PerformanceApi.as_view(), name="recommendations_performance"),
+    path("customers/<id:customer_id>/recommendations/", customers.CustomerRecommendationsApi.as_view(),
+         name="recommendations_customer"),
+    path("customers/<id:customer_id>/recommendations/generate/", customers.CustomerRecommendationsGenerateApi.as_view(),
+         name="recommendations_customer_generate"),
+    # recommendations: merchandising and training (staff)
+    path("recommendations/placements/", merchandising.PlacementListApi.as_view(), name="recommendations_placements"),
+    path("recommendations/placements/<slug:key>/", merchandising.PlacementDetailApi.as_view(),
+         name="recommendations_placement"),
+    path("recommendations/placements/<slug:key>/rules/", merchandising.PlacementRuleSetApi.as_view(),
+         name="recommendations_placement_rules"),
+    path("recommendations/placement-rules/<id:rule_id>/", merchandising.PlacementRuleRemoveApi.as_view(),
+         name="recommendations_placement_rule"),
+    path("recommendations/training-runs/", training.TrainingRunListApi.as_view(), name="recommendations_training_runs"),
+    path("recommendations/training-runs/<id:run_id>/", training.TrainingRunDetailApi.as_view(),
+         name="recommendations_training_run"),
+    path("recommendations/model-versions/", training.ModelVersionListApi.as_view(), name="recommendations_model_versions"),
+    path("recommendations/model-versions/<id:version_id>/activate/", training.ModelVersionActivateApi.as_view(),
+         name="recommendations_model_version_activate"),
     # manufacturer content
     path("manufacturers/<id:manufacturer_id>/info/", content.ManufacturerInfoApi.as_view(), name="manufacturer_info"),
     path("manufacturers/<id:manufacturer_id>/representatives/", content.RepresentativeListApi.as_view(),
