@@ -63,6 +63,15 @@ class ReviewDeleted(_ReviewEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviewVerified(_ReviewEvent):
+    """The author's purchase was proved after the review was written: an order of the product they
+    claimed (placed as a guest) or that was delivered since."""
+
+    event_type: ClassVar[str] = "recommendations.review.verified"
+    customer_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReviewApproved(_ReviewEvent):
     event_type: ClassVar[str] = "recommendations.review.approved"
     author_id: int

@@ -236,6 +236,37 @@ def review_delete(*, review_id: int, customer) -> None:
         review.delete()
 
 
+def reviews_verify(*, customer_id: int) -> list[int]:
+    """Mark verified the customer's reviews of products they have received since they wrote them (a
+    guest order they claimed, an order delivered after the review): what counts in the verified
+    figures changes with its rating event. Returns the ids of the reviews verified."""
+    with telemetry.command_span("commerce.review.verify", attributes={"review.customer_id": customer_id}), \
+            transaction.atomic():
+        unverified = dict(Review.objects.filter(customer_id=customer_id, verified_purchase=False).order_by("id")
+                          .values_list("pk", "product_id"))
+        received = customer_received_product_ids(customer_id=customer_id, product_ids=set(unverified.values())) \
+            if unverified else set()
+        verified = []
+        for review_id in (pk for pk, product_id in unverified.items() if product_id in received):
+            review = lock_review(review_id)
+            if review.verified_purchase or review.customer_id != customer_id:  # changed meanwhile
+                continue
+            before = counted(review)
+            review.verified_purchase = True
+            review.save(update_fields=["verified_purchase", "updated_at"])
+            record(events.ReviewVerified(review_id=review.pk, product_id=review.product_id, customer_id=customer_id))
+            record_rating_change(review, before)
+            verified.append(review.pk)
+        return verified
+
+
+def purchases_proved(event) -> None:
+    """A bus reaction to ``orders.order.claimed`` and ``orders.order.delivered``: the order's customer
+    may have reviewed its products before (a guest's order is nobody's until claimed)."""
+    if event.payload.get("customer_id"):
+        reviews_verify(customer_id=event.payload["customer_id"])
+
+
 # --- photos -------------------------------------------------------------------------------------------
 def review_photo_add(*, review_id: int, customer, upload) -> ReviewPhoto:
     """A photo on the customer's own review. The picture is checked and cleaned first; a published
