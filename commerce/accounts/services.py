@@ -16,6 +16,7 @@ from commerce.accounts.events import (
     UserDeleted,
 )
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.accounts.signals import user_deleting
 from commerce.audit.events import record
 from commerce.locks import Kind, lock, lock_get, lock_one
 from commerce.validation import full_clean_or_raise
@@ -60,6 +61,7 @@ def user_delete(*, user: User) -> None:
     with telemetry.command_span("commerce.user.delete", attributes={"user.id": user.pk}), transaction.atomic():
         locked = lock_get(Kind.CUSTOMER, User.objects.filter(pk=user.pk))
         record(UserDeleted(customer_id=locked.pk, username=locked.username))
+        user_deleting.send(sender=User, user=locked)
         try:
             locked.delete()  # refused before any row is touched; the refusal rolls the event back
         except ProtectedError as exc:

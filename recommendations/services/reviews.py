@@ -267,6 +267,15 @@ def purchases_proved(event) -> None:
         reviews_verify(customer_id=event.payload["customer_id"])
 
 
+def customer_reviews_withdraw(*, customer) -> int:
+    """Withdraw every review of the customer (their account is being deleted), each as ``review_delete``
+    does: its event and, for a published one, its rating change. Returns how many."""
+    review_ids = list(Review.objects.filter(customer_id=customer.pk).order_by("id").values_list("pk", flat=True))
+    for review_id in review_ids:
+        review_delete(review_id=review_id, customer=customer)
+    return len(review_ids)
+
+
 # --- photos -------------------------------------------------------------------------------------------
 def review_photo_add(*, review_id: int, customer, upload) -> ReviewPhoto:
     """A photo on the customer's own review. The picture is checked and cleaned first; a published

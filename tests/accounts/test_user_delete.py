@@ -131,3 +131,29 @@ def test_the_service_deletes_and_records_it():
     _gone(user_id)
     [deleted] = events("accounts.user.deleted")
     assert deleted.payload["username"] == "ada" and deleted.stream_id == str(user_id)
+
+
+def test_a_deleted_customers_reviews_leave_the_rating_summary():
+    from recommendations.models import ProductRatingSummary
+
+    product = stocked_product()
+    user = CustomerFactory(password=NO_PASSWORD)
+    review(product, user, overall=1)
+    review(product, overall=5)
+    assert ProductRatingSummary.objects.get(product=product).review_count == 2
+
+    services.user_delete(user=user)
+
+    summary = ProductRatingSummary.objects.get(product=product)
+    assert (summary.review_count, str(summary.average_overall)) == (1, "5.00")
+    assert len(events("recommendations.review.deleted")) == 1
+
+
+def test_a_refused_deletion_withdraws_no_review():
+    user = _customer_with_everything("ada")
+    paid_order([(stocked_product(), 1)], customer=user, address=Address.objects.get(customer=user, is_default=True))
+
+    with pytest.raises(UserHasHistory):
+        services.user_delete(user=user)
+
+    assert Review.objects.filter(customer=user).count() == 1 and not events("recommendations.review.deleted")
