@@ -108,6 +108,17 @@ class ReviewVoted(_ReviewEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviewVoteWithdrawn(_ReviewEvent):
+    """The voter's account was deleted: their vote no longer counts."""
+
+    event_type: ClassVar[str] = "recommendations.review.vote_withdrawn"
+    customer_id: int  # the voter
+    helpful: bool
+    helpful_count: int
+    not_helpful_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReviewReplied(_ReviewEvent):
     event_type: ClassVar[str] = "recommendations.review.replied"
     text: str  # empty: the reply was taken down

@@ -22,7 +22,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.selectors import product_get
 from commerce.images import clean_image, thumbnail
-from commerce.locks import Kind, lock_one
+from commerce.locks import Kind, lock, lock_one
 from commerce.parsing import parse_id
 from orders.selectors import customer_received_product_ids
 from recommendations import events, rating_summary
@@ -63,6 +63,16 @@ def record_rating_change(review: Review, before: dict | None, *, deleted: bool =
     if before != after:
         rating_summary.hold([review.product_id])  # queue on the product's ratings before recording
         record(events.RatingUpdated(product_id=review.product_id, review_id=review.pk, before=before, after=after))
+
+
+def lock_reviews(review_ids) -> dict[int, Review]:
+    """Several reviews, then their products' rating summaries, locked in the lock order (each kind in
+    one statement, in id order): a command that changes several reviews takes them all first, since
+    each change holds its product's summary and no review may be locked after one."""
+    reviews = {review.pk: review for review in lock(Kind.REVIEW, Review.objects.filter(pk__in=list(review_ids)))}
+    if reviews:
+        rating_summary.hold(sorted({review.product_id for review in reviews.values()}))
+    return reviews
 
 
 def lock_review(review_id: int) -> Review:
@@ -247,8 +257,7 @@ def reviews_verify(*, customer_id: int) -> list[int]:
         received = customer_received_product_ids(customer_id=customer_id, product_ids=set(unverified.values())) \
             if unverified else set()
         verified = []
-        for review_id in (pk for pk, product_id in unverified.items() if product_id in received):
-            review = lock_review(review_id)
+        for review in lock_reviews(pk for pk, product_id in unverified.items() if product_id in received).values():
             if review.verified_purchase or review.customer_id != customer_id:  # changed meanwhile
                 continue
             before = counted(review)
@@ -268,11 +277,26 @@ def purchases_proved(event) -> None:
 
 
 def customer_reviews_withdraw(*, customer) -> int:
-    """Withdraw every review of the customer (their account is being deleted), each as ``review_delete``
-    does: its event and, for a published one, its rating change. Returns how many."""
+    """Withdraw every review and helpful vote of the customer (their account is being deleted): each
+    review as ``review_delete`` does (its event and, for a published one, its rating change), each vote
+    off its review's counters with its event. Returns how many reviews. Called inside the deletion's
+    transaction."""
     review_ids = list(Review.objects.filter(customer_id=customer.pk).order_by("id").values_list("pk", flat=True))
+    votes = list(ReviewVote.objects.filter(customer_id=customer.pk).order_by("review_id"))
+    reviews = lock_reviews([*review_ids, *(vote.review_id for vote in votes)])
     for review_id in review_ids:
-        review_delete(review_id=review_id, customer=customer)
+        review_delete(review_id=review_id, customer=customer)  # its locks are held already
+    for vote in votes:
+        review = reviews[vote.review_id]
+        if vote.helpful:
+            review.helpful_count = max(review.helpful_count - 1, 0)
+        else:
+            review.not_helpful_count = max(review.not_helpful_count - 1, 0)
+        review.save(update_fields=["helpful_count", "not_helpful_count", "updated_at"])
+        vote.delete()
+        record(events.ReviewVoteWithdrawn(review_id=review.pk, product_id=review.product_id, customer_id=customer.pk,
+                                          helpful=vote.helpful, helpful_count=review.helpful_count,
+                                          not_helpful_count=review.not_helpful_count))
     return len(review_ids)
 
 

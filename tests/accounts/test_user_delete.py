@@ -133,13 +133,15 @@ def test_the_service_deletes_and_records_it():
     assert deleted.payload["username"] == "ada" and deleted.stream_id == str(user_id)
 
 
-def test_a_deleted_customers_reviews_leave_the_rating_summary():
+def test_a_deleted_customers_reviews_leave_the_rating_summary_and_their_votes_the_counters():
     from recommendations.models import ProductRatingSummary
 
     product = stocked_product()
     user = CustomerFactory(password=NO_PASSWORD)
     review(product, user, overall=1)
-    review(product, overall=5)
+    other = review(product, overall=5)
+    review_services.review_vote(review_id=other.pk, customer=user, helpful=True)
+    review_services.review_vote(review_id=other.pk, customer=CustomerFactory(), helpful=False)
     assert ProductRatingSummary.objects.get(product=product).review_count == 2
 
     services.user_delete(user=user)
@@ -147,6 +149,10 @@ def test_a_deleted_customers_reviews_leave_the_rating_summary():
     summary = ProductRatingSummary.objects.get(product=product)
     assert (summary.review_count, str(summary.average_overall)) == (1, "5.00")
     assert len(events("recommendations.review.deleted")) == 1
+    other.refresh_from_db()
+    assert (other.helpful_count, other.not_helpful_count) == (0, 1)  # their vote no longer counts, the other's does
+    [withdrawn] = events("recommendations.review.vote_withdrawn")
+    assert withdrawn.payload["helpful"] is True and withdrawn.stream_id == str(other.pk)
 
 
 def test_a_refused_deletion_withdraws_no_review():

@@ -308,15 +308,17 @@ def test_a_review_written_before_the_delivery_is_verified_when_it_arrives(django
     from tests.orders.factories import paid_order
     from tests.recommendations.factories import customer_with_address
 
-    product, other = stocked_product(), stocked_product()
+    product, second, other = stocked_product(), stocked_product(), stocked_product()
     customer, address = customer_with_address()
-    order = paid_order([(product, 1)], customer=customer, address=address)
-    early, unrelated = review(product, customer), review(other, customer)
+    order = paid_order([(product, 1), (second, 1)], customer=customer, address=address)
+    early, also, unrelated = review(product, customer), review(second, customer), review(other, customer)
 
     with django_capture_on_commit_callbacks(execute=True):
         _delivered(order)
 
-    early.refresh_from_db(), unrelated.refresh_from_db()
-    assert early.verified_purchase and not unrelated.verified_purchase  # only what was received
+    for made in (early, also, unrelated):
+        made.refresh_from_db()
+    assert early.verified_purchase and also.verified_purchase and not unrelated.verified_purchase  # what was received
     assert ProductRatingSummary.objects.get(product=product).verified_count == 1
+    assert ProductRatingSummary.objects.get(product=second).verified_count == 1
     assert ProductRatingSummary.objects.get(product=other).verified_count == 0
