@@ -5,6 +5,7 @@ from commerce.accounts.signals import user_deleting
 from commerce.audit.events import events_stored
 from recommendations import rating_summary, review_photos
 from recommendations.models import ReviewPhoto
+from recommendations.services.questions import customer_answer_votes_withdraw
 from recommendations.services.reviews import customer_reviews_withdraw
 
 
@@ -21,6 +22,7 @@ def delete_review_photo_files(sender, instance, **kwargs):
 
 @receiver(user_deleting, dispatch_uid="recommendations.withdraw_reviews_of_deleted_user")
 def withdraw_reviews_of_deleted_user(sender, user, **kwargs):
-    """A deleted account's reviews are withdrawn through the service (their rating events keep the
-    summaries right), not only cascaded away."""
+    """A deleted account's reviews and votes are withdrawn through the services (their events keep the
+    rating summaries and the vote counters right), not only cascaded away."""
     customer_reviews_withdraw(customer=user)
+    customer_answer_votes_withdraw(customer=user)

@@ -163,3 +163,22 @@ def test_a_refused_deletion_withdraws_no_review():
         services.user_delete(user=user)
 
     assert Review.objects.filter(customer=user).count() == 1 and not events("recommendations.review.deleted")
+
+
+def test_a_deleted_customers_answer_votes_leave_the_counters():
+    from recommendations.models import Answer, Question
+    from recommendations.services import questions as question_services
+    from tests.recommendations.qa_factories import approved_question, staff_answer
+
+    answer = staff_answer(approved_question(stocked_product()))
+    user = CustomerFactory(password=NO_PASSWORD)
+    question_services.answer_vote(answer_id=answer.pk, customer=user, value="up")
+    question_services.answer_vote(answer_id=answer.pk, customer=CustomerFactory(), value="down")
+
+    services.user_delete(user=user)
+
+    answer = Answer.objects.get(pk=answer.pk)
+    assert (answer.up_votes, answer.down_votes) == (0, 1)
+    assert Question.objects.get(pk=answer.question_id).vote_count == 1
+    taken_back = [e for e in events("recommendations.answer.voted") if e.payload["value"] == "none"]
+    assert len(taken_back) == 1 and taken_back[0].payload["previous"] == "up"
