@@ -41,6 +41,7 @@ class Kind(IntEnum):
     CATEGORY = 50
     MANUFACTURER = 60
     PRODUCT = 70
+    STOCK_ALERT = 75  # a product's "notify me" rows: locked alone, or after their product
     # logistics: a route, then its deliveries; before the orders a route's commands move along
     # (starting a route ships its orders, completing a delivery delivers its order)
     ROUTE = 80
@@ -70,6 +71,9 @@ class Kind(IntEnum):
     # (a vote or moderation of an answer updates its question's counters with a conditional UPDATE)
     QUESTION = 320
     ANSWER = 330
+    # recommendations: a placement, locked alone by its merchandising commands (its rules, pins'
+    # positions among them, are read and written under its lock)
+    PLACEMENT = 335
     # recommendations: the trained model versions of one purpose, locked alone to swap the active one
     MODEL_VERSION = 340
     TRAINING_RUN = 350  # a training run, locked alone to claim or finish it

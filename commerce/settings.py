@@ -293,6 +293,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only a view that checks who asks may serve (commerce.private_files: proofs of delivery),
+    # outside MEDIA_ROOT; the base URL is never routed, so no link can reach them.
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": VAR_DIR / "private", "base_url": "/private-files-not-served/"}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -319,6 +323,9 @@ SHOP_DETAILS = {
     "email": env.str("SHOP_ORDERS_EMAIL", default="orders@shop.example"),
     "vat_id": env.str("SHOP_VAT_ID", default=""),
 }
+
+# "Notify me when it is back in stock" requests per client address and hour (each may mail a stranger).
+CATALOG_STOCK_ALERTS_PER_HOUR = envvars.integer("CATALOG_STOCK_ALERTS_PER_HOUR", default=20, minimum=1)
 
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
@@ -475,6 +482,9 @@ REST_FRAMEWORK = {
         "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
         # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
         "webhook": envvars.rate("API_THROTTLE_WEBHOOK", default="600/minute"),
+        # Guest checkout and order look-ups over REST, per client address: card testing and guessing.
+        "guest_checkout": envvars.rate("API_THROTTLE_GUEST_CHECKOUT", default="20/hour"),
+        "guest_lookup": envvars.rate("API_THROTTLE_GUEST_LOOKUP", default="10/hour"),
     },
     "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -510,6 +520,8 @@ SPECTACULAR_SETTINGS = {
         "StopStateEnum": "logistics.models.Stop.State",
         "FailureReasonEnum": "logistics.models.FailureReason",
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
+        "TrainingRunStatusEnum": "recommendations.models.engine.TrainingRun.Status",
+        "PlacementRuleKindEnum": "recommendations.models.serving.PlacementRule.Kind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

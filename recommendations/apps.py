@@ -36,5 +36,8 @@ class RecommendationsConfig(AppConfig):
         # Attribution: an add to cart (the journey, guests too) or an order counted for the list last clicked.
         steps_recorded.connect(attribution.journey_step_recorded, dispatch_uid="recommendations.attribute_add_to_cart")
         bus.subscribe("orders.order.created", "recommendations.serving.attribution.order_created")
+        # A purchase proved after the review (a claimed guest order, a later delivery) verifies it.
+        for event_type in ("orders.order.claimed", "orders.order.delivered"):
+            bus.subscribe(event_type, "recommendations.services.reviews.purchases_proved")
         # What the model learns from: the clicks on the lists served, beside orders, views and ratings.
         interactions.register_source("recommendation_clicks", tracking.click_interactions)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import analytics, cart, fulfilment, orders, shipping, webhooks
+from orders.api import analytics, cart, fulfilment, guests, orders, shipping, webhooks
 
 app_name = "orders_api"
 urlpatterns = [
@@ -8,12 +8,21 @@ urlpatterns = [
     path("cart/", cart.CartApi.as_view(), name="cart"),
     path("cart/items/", cart.CartItemAddApi.as_view(), name="cart_item_add"),
     path("cart/lines/", cart.CartLinesApi.as_view(), name="cart_lines"),
-    path("cart/items/<int:line_id>/", cart.CartItemApi.as_view(), name="cart_item"),
+    path("cart/items/<id:line_id>/", cart.CartItemApi.as_view(), name="cart_item"),
     path("cart/coupons/", cart.CartCouponApplyApi.as_view(), name="cart_coupon_apply"),
     path("cart/coupons/<str:code>/", cart.CartCouponRemoveApi.as_view(), name="cart_coupon_remove"),
     path("cart/accept-changes/", cart.CartAcceptChangesApi.as_view(), name="cart_accept_changes"),
     path("cart/shipping-method/", shipping.CartShippingMethodApi.as_view(), name="cart_shipping_method"),
     path("shipping-methods/", shipping.ShippingMethodListApi.as_view(), name="shipping_methods"),
+    # guests (no account): a cart by its token, checkout, their order by its link's token or a look-up
+    path("guest/carts/", guests.GuestCartCreateApi.as_view(), name="guest_cart_create"),
+    path("guest/cart/", guests.GuestCartApi.as_view(), name="guest_cart"),
+    path("guest/cart/items/", guests.GuestCartItemAddApi.as_view(), name="guest_cart_item_add"),
+    path("guest/cart/items/<id:line_id>/", guests.GuestCartItemApi.as_view(), name="guest_cart_item"),
+    path("guest/cart/coupons/", guests.GuestCartCouponApi.as_view(), name="guest_cart_coupon_apply"),
+    path("guest/checkout/", guests.GuestCheckoutApi.as_view(), name="guest_checkout"),
+    path("guest/orders/lookup/", guests.GuestOrderLookupApi.as_view(), name="guest_order_lookup"),
+    path("guest/orders/<str:order_token>/", guests.GuestOrderApi.as_view(), name="guest_order"),
     # checkout and orders (the fixed paths before the order number)
     path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="order_list"),
@@ -34,9 +43,9 @@ urlpatterns = [
     path("orders/<str:number>/complete/", fulfilment.OrderCompleteApi.as_view(), name="order_complete"),
     path("orders/<str:number>/refund/", fulfilment.OrderRefundApi.as_view(), name="order_refund"),
     # analytics per customer
-    path("customers/<int:customer_id>/purchase-pattern/", analytics.CustomerPurchasePatternApi.as_view(),
+    path("customers/<id:customer_id>/purchase-pattern/", analytics.CustomerPurchasePatternApi.as_view(),
          name="customer_purchase_pattern"),
-    path("customers/<int:customer_id>/lifetime-value/", analytics.CustomerLifetimeValueApi.as_view(),
+    path("customers/<id:customer_id>/lifetime-value/", analytics.CustomerLifetimeValueApi.as_view(),
          name="customer_lifetime_value"),
     # gateway notifications
     path("payments/webhooks/sandbox/", webhooks.SandboxWebhookApi.as_view(), name="webhook_sandbox"),

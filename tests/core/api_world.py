@@ -27,8 +27,11 @@ from orders.shipping.services import shipping_method_save
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
+from recommendations.models import Placement
 from recommendations.services import experiments as experiment_services
 from recommendations.services import review_moderation, reviews
+from recommendations.services.serving import placement_rule_set
+from recommendations.services.training import training_run_request
 from recommendations.serving.bought_together import bought_together_rebuild
 from recommendations.serving.serve import Context, recommendations_serve
 from recommendations.serving.shopper import Shopper
@@ -132,6 +135,10 @@ def build_world() -> World:
     ab_test = experiment_services.experiment_create(name="Fuzz test", placement="home_trending")
     experiment_services.experiment_variant_save(experiment_id=ab_test.pk, key="control", name="A", is_control=True)
     experiment_services.experiment_variant_save(experiment_id=ab_test.pk, key="b", name="B", size=3)
+    # merchandising: a rule of a placement (its id for the removal); a queued training run
+    rule = placement_rule_set(placement_id=Placement.objects.get(key="home_for_you").pk, product_id=products[1].pk,
+                              kind="pin", position=2)
+    training = training_run_request(purpose="for_you", trigger="test")
     # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
     # to ship, one of them on an assigned route (the other free for a new route)
     depot = logistics_centre("fuzz-depot")
@@ -189,7 +196,9 @@ def build_world() -> World:
         "content_id": [c.pk for c in contents],
         "route_id": [route.pk, today_route.pk],
         "stop_id": list(today_route.stops.values_list("pk", flat=True)),
-        "run_id": [planning_run.pk],
+        "run_id": [planning_run.pk, training.pk],
+        "rule_id": [rule.pk],
+        "key": ["home_for_you", "product_similar"],
         "delivery_id": [on_route.pk, free.pk],
         "delivery_ids": [free.pk],
         "driver_id": [courier.pk],

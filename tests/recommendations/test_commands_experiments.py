@@ -25,7 +25,7 @@ def run(*args) -> str:
 def test_the_demo_test_runs_with_tracked_lists_and_daily_rows(django_capture_on_commit_callbacks):
     for _ in range(10):
         stocked_product(quantity=30)
-    for _ in range(12):
+    for _ in range(20):
         CustomerFactory()
     with django_capture_on_commit_callbacks(execute=True):
         output = run("seed_demo_experiments")
@@ -33,7 +33,7 @@ def test_the_demo_test_runs_with_tracked_lists_and_daily_rows(django_capture_on_
     test = Experiment.objects.get(status="running", placement="home_for_you")
     results = experiment_results(experiment_id=test.pk)
     assert [r.variant.key for r in results.variants] == ["control", "trending"]
-    assert all(r.totals.impressions > 0 for r in results.variants) and sum(r.shoppers for r in results.variants) == 12
+    assert all(r.totals.impressions > 0 for r in results.variants) and sum(r.shoppers for r in results.variants) == 20
     assert RecommendationDayStat.objects.filter(variant_id=0).exists()  # the other placements, outside the test
     assert RecommendationDayStat.objects.values("day").distinct().count() >= 10
     # the shop serves a demo customer the variant the demo gave them
