@@ -10,7 +10,7 @@ its event, which carries the staff edit's before and after: one row, inside Djan
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldError
 from django.db import transaction
 from django.http import HttpResponseRedirect
@@ -222,3 +222,15 @@ class IdAutocompleteMixin:
             kwargs["widget"] = IdAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         kwargs.setdefault("form_class", IdModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, each with a name a screen reader says: Django labels only the
+    date box (the field's label points at it), the time box had none (axe: "label")."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        field = name.replace("_", " ").capitalize()
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=False):
+            subwidget["attrs"]["aria-label"] = f"{field}, {part}"
+        return context

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from commerce.admin_services import (
     IdAutocompleteMixin,
+    LabelledSplitDateTime,
     SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
@@ -130,6 +131,7 @@ class PromotionAdmin(
     inlines = (PromotionTierInline,)
     autocomplete_fields = ("target_products", "get_products", "target_categories", "target_manufacturers", "segments")
     radio_fields = {"benefit_type": admin.VERTICAL}
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
     # One screen a merchandiser reads top to bottom: what it does (in words, once saved), the benefit
     # (only the chosen type's fields show: static/css/admin-promotion.css, no JavaScript), who and what
     # qualifies, when; combination, limits and state fold away.
