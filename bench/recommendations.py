@@ -17,7 +17,9 @@ list ``GET /api/v1/recommendations/for-you/``: warm (the same customer again: bo
 hold the list) and cold (a customer whose list is in neither level: versions, exclusions, the
 customer's interactions, the model's recalculated factors), p50/p95 and SQL per request; then the
 real time: a customer adds a product of their list to the cart (``POST /api/v1/cart/items/``) and
-the list is asked again every 20 ms until the product has left it, the seconds printed.
+the list is asked again every 20 ms until the product has left it, the seconds from the add to cart
+printed; the SQL of a warm and a cold request, statement by statement; then a retrain as the task does
+it (the interactions read from the database, ALS fitted, the file and version written), by phase.
 
     nice .venv/bin/python bench/recommendations.py --parts serving --requests 300
 """
@@ -48,13 +50,24 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 sys.path.insert(0, "bench")
-from _common import percentile, sql_statements
+import re
+import resource
+from _common import percentile, sql_statements, statement_kind
 from commerce.audit.models import JourneyStep
 from commerce.catalog.models import Category, Manufacturer, Product, StockBatch
 from recommendations.selectors.engine import active_version
 from recommendations.services.training import train_now
 
 products_n, customers_n, requests = (int(x) for x in sys.argv[1:4])
+
+
+def described(statements):
+    """Each statement as its kind and first table: what a request's SQL is spent on."""
+    out = []
+    for sql in statements:
+        tables = dict.fromkeys(re.findall(r"(?:FROM|JOIN|INTO|UPDATE)\s+`(\w+)`", sql, re.I))
+        out.append(f"{statement_kind(sql)} {'+'.join(tables) or '?'}")
+    return out
 User = get_user_model()
 rng = random.Random(7)
 URL = "/api/v1/recommendations/for-you/"
@@ -134,7 +147,8 @@ with sql_statements() as warm_sql:
 cpu.clear()
 warm = [timed(client_of(warm_user))[0] for _ in range(requests)]
 rows.append({"case": "for you, warm (local level)", "p50_ms": round(percentile(warm, 50), 1),
-             "p95_ms": round(percentile(warm, 95), 1), "sql": len(warm_sql), "cpu_ms": round(percentile(cpu, 50), 1)})
+             "p95_ms": round(percentile(warm, 95), 1), "sql": len(warm_sql), "cpu_ms": round(percentile(cpu, 50), 1),
+             "statements": described(warm_sql)})
 # warm from Redis: the local level emptied before each request (another process's first request)
 shared = []
 cpu.clear()
@@ -152,16 +166,18 @@ with sql_statements() as cold_sql:
 cpu.clear()
 cold = [timed(client_of(user))[0] for user in cold_users[1:]]
 rows.append({"case": "for you, cold (computed)", "p50_ms": round(percentile(cold, 50), 1),
-             "p95_ms": round(percentile(cold, 95), 1), "sql": len(cold_sql), "cpu_ms": round(percentile(cpu, 50), 1)})
+             "p95_ms": round(percentile(cold, 95), 1), "sql": len(cold_sql), "cpu_ms": round(percentile(cpu, 50), 1),
+             "statements": described(cold_sql)})
 # real time: a product of the list into the cart; how long until the list no longer shows it
-delays = []
+delays, add_ms = [], []
 for user in users[-5:]:
     c = client_of(user)
     _ms, body = timed(c)
     product_id = body["products"][0]["id"]
+    began = time.perf_counter()  # from the moment the add to cart is sent: its own request counts
     added = c.post("/api/v1/cart/items/", {"product_id": product_id, "quantity": 1}, format="json")
     assert added.status_code in (200, 201), added.content
-    began = time.perf_counter()
+    add_ms.append((time.perf_counter() - began) * 1000)
     while True:
         _ms, body = timed(c)
         if product_id not in [p["id"] for p in body["products"]]:
@@ -169,10 +185,25 @@ for user in users[-5:]:
         assert time.perf_counter() - began < 30, "the added product never left the list"
         time.sleep(0.02)
     delays.append(time.perf_counter() - began)
+# retraining as the task does it (the interactions read from the database, ALS fitted, the file
+# written, the version created, not activated), timed by phase
+from recommendations.selectors.interactions import interaction_matrix
+began = time.perf_counter()
+matrix = interaction_matrix()
+read_s = time.perf_counter() - began
+began = time.perf_counter()
+retrained = train_now(purpose="for_you", algorithm="als", activate=False, trigger="bench")
+assert retrained.status == retrained.Status.DONE, retrained.error
+made = retrained.versions.get()
+retrain = {"nnz": matrix.nnz, "read_s": round(read_s, 2), "total_s": round(time.perf_counter() - began, 2),
+           "fit_s": made.fit_seconds, "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+made.file.delete(save=False)  # the bench's own version, never activated: not kept run after run
+made.delete()
 load = open("/proc/loadavg").read().split()[0]
 print(json.dumps({"loadavg": load, "products": Product.objects.filter(code__startswith="BENCH-REC-").count(), "customers": len(users),
                   "model": f"{version.algorithm} v{version.pk} ({version.interactions} interactions)", "rows": rows,
-                  "realtime_s": [round(d, 3) for d in delays]}))
+                  "realtime_s": [round(d, 3) for d in delays], "add_ms": [round(m, 1) for m in add_ms],
+                  "retrain": retrain}))
 '''
 
 
@@ -199,8 +230,16 @@ def serving(args) -> int:
     print(f"{'case':32} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'SQL/request':>12}")
     for row in result["rows"]:
         print(f"{row['case']:32} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['cpu_ms']:>8} {row['sql']:>12}")
+    for row in result["rows"]:
+        if row.get("statements"):
+            print(f"  SQL of one {row['case']} request: {', '.join(row['statements'])}")
     delays = result["realtime_s"]
-    print(f"add to cart -> gone from the list: {', '.join(f'{d:.3f}' for d in delays)} s (max {max(delays):.3f} s)")
+    print(f"add to cart sent -> gone from the list: {', '.join(f'{d:.3f}' for d in delays)} s (max {max(delays):.3f} s; "
+          f"the add to cart itself {', '.join(f'{m:.0f}' for m in result['add_ms'])} ms, the bus's reaction in it: eager)")
+    r = result["retrain"]
+    print(f"retrain through the service (for you, ALS, not activated): {r['nnz']} interactions read from the database in "
+          f"{r['read_s']} s; whole run {r['total_s']} s of which fit {r['fit_s']:.2f} s; the bench process's peak RSS "
+          f"{r['peak_mb']} MB (Django and the served lists included)")
     return 0
 
 

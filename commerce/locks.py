@@ -70,6 +70,9 @@ class Kind(IntEnum):
     # (a vote or moderation of an answer updates its question's counters with a conditional UPDATE)
     QUESTION = 320
     ANSWER = 330
+    # recommendations: a placement, locked alone by its merchandising commands (its rules, pins'
+    # positions among them, are read and written under its lock)
+    PLACEMENT = 335
     # recommendations: the trained model versions of one purpose, locked alone to swap the active one
     MODEL_VERSION = 340
     TRAINING_RUN = 350  # a training run, locked alone to claim or finish it

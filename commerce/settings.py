@@ -290,6 +290,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only a view that checks who asks may serve (commerce.private_files: proofs of delivery),
+    # outside MEDIA_ROOT; the base URL is never routed, so no link can reach them.
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": VAR_DIR / "private", "base_url": "/private-files-not-served/"}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -499,6 +503,8 @@ SPECTACULAR_SETTINGS = {
         "StopStateEnum": "logistics.models.Stop.State",
         "FailureReasonEnum": "logistics.models.FailureReason",
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
+        "TrainingRunStatusEnum": "recommendations.models.engine.TrainingRun.Status",
+        "PlacementRuleKindEnum": "recommendations.models.serving.PlacementRule.Kind",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

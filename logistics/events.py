@@ -21,8 +21,14 @@ class _RouteEvent(DomainEventData):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RouteCreated(_RouteEvent):
-    event_type: ClassVar[str] = "logistics.route.created"
+class RoutePlanned(_RouteEvent):
+    """A route planned with its stops in order: made (by the planner, a dispatcher's re-optimisation or
+    by hand; ``replanned`` False), or its stops rewritten in place when a dispatcher re-optimised the
+    day (``replanned`` True: the same route, number, driver and vehicle, another stop list)."""
+
+    event_type: ClassVar[str] = "logistics.route.planned"
+    replanned: bool
+    version: int
     delivery_ids: list
     distance_km: str
     duration_minutes: int

@@ -26,7 +26,7 @@ from commerce.mail.errors import MailInvalid
 from commerce.mail.rendering import absolute_url
 from commerce.mail.services import mail_send_once
 from logistics.models import Delivery, FailureReason, Stop
-from logistics.shopper import NEXT_STEPS, tracking_of, tracking_path
+from logistics.shopper import NEXT_STEPS, proof_path, tracking_of, tracking_path
 from orders.guests import order_link_token
 
 logger = logging.getLogger(__name__)
@@ -75,16 +75,12 @@ def route_started(event) -> None:
         _send(stop.delivery, f"logistics.out_for_delivery:{stop.delivery.order_number}:{route_id}", "out_for_delivery")
 
 
-def _absolute(url: str) -> str:
-    return absolute_url(url) if url.startswith("/") else url
-
-
 def stop_completed(event) -> None:
     delivery = Delivery.objects.select_related("customer").get(pk=event.payload["delivery_id"])
     stop = Stop.objects.get(pk=event.payload["stop_id"])
     _send(delivery, f"logistics.delivered:{delivery.order_number}", "delivered",
           recipient_name=event.payload.get("recipient_name", ""),
-          photo_url=_absolute(stop.proof_photo.url) if stop.proof_photo else "")
+          photo_url=absolute_url(proof_path(number=delivery.order_number, kind="photo")) if stop.proof_photo else "")
 
 
 def delivery_failed(event) -> None:

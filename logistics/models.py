@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from commerce import private_files
 from commerce.money import CURRENCY_CHOICES, Money
 
 COORD = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}
@@ -431,8 +432,10 @@ class Stop(models.Model):
     # What the driver brought back (``logistics.services.execution``): the proof of delivery, and
     # where the phone was when the stop closed, with its distance from the address for the dispatcher.
     recipient_name = models.CharField(max_length=120, blank=True)
-    proof_photo = models.FileField(upload_to="logistics/proofs/%Y/%m/", max_length=200, blank=True)
-    proof_signature = models.FileField(upload_to="logistics/proofs/%Y/%m/", max_length=200, blank=True)
+    # In the private storage: served only by the access-checked proof views (``logistics.proofs``).
+    proof_photo = models.FileField(upload_to="logistics/proofs/%Y/%m/", max_length=200, blank=True, storage=private_files.storage)
+    proof_signature = models.FileField(upload_to="logistics/proofs/%Y/%m/", max_length=200, blank=True,
+                                       storage=private_files.storage)
     closed_latitude = models.DecimalField(**COORD, validators=LATITUDE)
     closed_longitude = models.DecimalField(**COORD, validators=LONGITUDE)
     closed_distance_m = models.PositiveIntegerField(null=True, blank=True, help_text="How far from the address the stop was closed.")

@@ -199,3 +199,41 @@ def driver_stop_get(*, driver: Driver, stop_id: int) -> Stop:
     if stop is None:
         raise StopNotFound("No such stop.")
     return stop
+
+
+# --- proofs of delivery ---------------------------------------------------------------------------
+#: the proof files of a closed stop, by the name their URLs use
+PROOF_FILES = {"photo": "proof_photo", "signature": "proof_signature"}
+
+
+def may_see_proof(user, stop: Stop) -> bool:
+    """The customer of the delivery, the driver of its route, and staff who dispatch (or may view
+    stops) see a stop's proof of delivery; nobody else."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if stop.delivery.customer_id is not None and stop.delivery.customer_id == user.pk:
+        return True
+    if stop.route.driver_id is not None and stop.route.driver.user_id == user.pk:
+        return True
+    return user.is_staff and (can_dispatch(user) or access.has_permission(user, "logistics.view_stop"))
+
+
+def stop_proof_file(*, user, stop_id: int, kind: str) -> str:
+    """The stored name of a stop's proof ``kind`` ("photo" or "signature") for ``user``; a stop they may
+    not see, or without that proof, is ``StopNotFound`` (a stranger learns nothing of it)."""
+    field = PROOF_FILES.get(kind)
+    stop = Stop.objects.select_related("delivery", "route__driver").filter(pk=stop_id).first() if field else None
+    if stop is None or not may_see_proof(user, stop) or not getattr(stop, field):
+        raise StopNotFound("No such proof of delivery.")
+    return getattr(stop, field).name
+
+
+def delivery_proof_file(*, order_number: str, kind: str) -> str:
+    """The proof ``kind`` of the order's delivered stop, for whoever holds the order's tracking link
+    (its authority is the signed token); ``StopNotFound`` when there is none."""
+    field = PROOF_FILES.get(kind)
+    stop = (Stop.objects.filter(delivery__order_number=order_number, state=Stop.State.DELIVERED)
+            .order_by("-completed_at", "-id").first() if field else None)
+    if stop is None or not getattr(stop, field):
+        raise StopNotFound("No such proof of delivery.")
+    return getattr(stop, field).name

@@ -1,5 +1,6 @@
 """What the shopper sees of a delivery: its window, the estimated arrival once the route is under
 way, the proof once delivered, what happens next after a failure; and the signed tracking link.
+The proof's pictures are private files, shown under the tracking link (``proof_path``).
 
 Read from the rows the driver's commands keep up to date (``Stop.estimated_arrival`` is written by
 ``logistics.services.tracking`` at every step), never worked out per request: two queries.
@@ -48,6 +49,12 @@ def make_token(*, number: str) -> str:
 
 def tracking_path(*, number: str) -> str:
     return reverse("logistics:tracking", kwargs={"token": make_token(number=number)})
+
+
+def proof_path(*, number: str, kind: str) -> str:
+    """The proof of delivery's picture under the order's tracking link: the holder of the link sees it
+    (the page, the order page, the mail), and no public media URL ever names it."""
+    return reverse("logistics:tracking_proof", kwargs={"token": make_token(number=number), "kind": kind})
 
 
 def read_token(token: str) -> str:
@@ -113,8 +120,8 @@ def tracking_of(*, order_number: str) -> Tracking | None:
         estimated_arrival=stop.estimated_arrival if under_way else None, stops_before=stops_before,
         delivered_at=delivery.delivered_at,
         recipient_name=closed.recipient_name if closed else "",
-        photo_url=closed.proof_photo.url if closed and closed.proof_photo else "",
-        signature_url=closed.proof_signature.url if closed and closed.proof_signature else "",
+        photo_url=proof_path(number=delivery.order_number, kind="photo") if closed and closed.proof_photo else "",
+        signature_url=proof_path(number=delivery.order_number, kind="signature") if closed and closed.proof_signature else "",
         failure_code=delivery.failure_code if failed else "", failure_reason=delivery.failure_reason if failed else "",
         next_steps=NEXT_STEPS[FailureReason(delivery.failure_code or FailureReason.OTHER)] if failed else "",
     )

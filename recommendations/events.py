@@ -356,6 +356,7 @@ class PlacementRuleSet(_PlacementEvent):
     kind: str
     position: int
     boost: str
+    moved: list[int]  # products whose pins moved one place down to make room
 
 
 @dataclass(frozen=True, kw_only=True)

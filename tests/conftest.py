@@ -151,9 +151,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _media_in_memory(settings):
-    """Uploaded files (product pictures, review photos) go to an in-memory storage in tests, never
-    to var/media: each test starts with an empty one."""
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    """Uploaded files (product pictures, review photos, proofs of delivery) go to in-memory storages
+    in tests, never to var/media or var/private: each test starts with empty ones."""
+    memory = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+    settings.STORAGES = {**settings.STORAGES, "default": memory, "private": memory}
 
 
 # --- clients and users every app's tests share ---------------------------------------------------

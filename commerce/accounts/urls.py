@@ -16,7 +16,7 @@ urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("addresses/", views.address_list, name="address_list"),
     path("addresses/add/", views.AddressCreateView.as_view(), name="address_add"),
-    path("addresses/<int:pk>/edit/", views.AddressUpdateView.as_view(), name="address_edit"),
-    path("addresses/<int:pk>/delete/", views.AddressDeleteView.as_view(), name="address_delete"),
-    path("addresses/<int:pk>/default/", views.address_make_default, name="address_default"),
+    path("addresses/<id:pk>/edit/", views.AddressUpdateView.as_view(), name="address_edit"),
+    path("addresses/<id:pk>/delete/", views.AddressDeleteView.as_view(), name="address_delete"),
+    path("addresses/<id:pk>/default/", views.address_make_default, name="address_default"),
 ]

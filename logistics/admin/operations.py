@@ -7,15 +7,20 @@ schedule, the reason of a failure, the driver and vehicle of an assignment.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from commerce.errors import DomainError
 from commerce.money_format import money_text
 from logistics import services
 from logistics.admin.common import ReadOnlyInline, StateAdmin
+from logistics.dispatch import services as dispatch
 from logistics.history import delivery_history
 from logistics.models import Delivery, Driver, Route, Stop, Vehicle
 
@@ -113,7 +118,7 @@ class StopInline(ReadOnlyInline):
     model = Stop
     fk_name = "route"
     fields = ("sequence", "order", "address", "window", "planned_arrival", "estimated_arrival", "distance_from_previous_km",
-              "load", "state", "arrived_at", "completed_at", "failure_reason", "proof", "closed_at_distance")
+              "load", "state", "locked", "arrived_at", "completed_at", "failure_reason", "proof", "closed_at_distance")
     readonly_fields = fields
     ordering = ("sequence",)
 
@@ -141,8 +146,8 @@ class StopInline(ReadOnlyInline):
     @admin.display(description="Proof of delivery")
     def proof(self, obj):
         parts = [format_html("{}", obj.recipient_name)] if obj.recipient_name else []
-        parts += [format_html('<a href="{}">{}</a>', f.url, label)
-                  for f, label in ((obj.proof_photo, "photo"), (obj.proof_signature, "signature")) if f]
+        parts += [format_html('<a href="{}">{}</a>', reverse("logistics:stop_proof", args=[obj.pk, kind]), kind)
+                  for f, kind in ((obj.proof_photo, "photo"), (obj.proof_signature, "signature")) if f]
         return format_html_join(" · ", "{}", ((part,) for part in parts)) if parts else "-"
 
     @admin.display(description="Closed from the address")
@@ -167,22 +172,32 @@ class RouteActionForm(ActionForm, RouteActionFields):
 
 @admin.register(Route)
 class RouteAdmin(StateAdmin):
-    list_display = ("number", "date", "centre", "state", "driver", "vehicle", "stop_count", "distance_km", "duration",
-                    "cost")
+    list_display = ("number", "date", "centre", "state", "driver", "vehicle", "stop_count", "locked_count", "distance_km",
+                    "duration", "cost", "version", "console")
     list_filter = ("state", "centre", "date")
     search_fields = ("number",)
     list_select_related = ("centre", "driver__user", "vehicle")
     date_hierarchy = "date"
     inlines = [StopInline]
     action_form = RouteActionForm
-    actions = ["assign", "start", "complete", "cancel"]
+    actions = ["assign", "start", "complete", "cancel", "lock_stops", "free_stops"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(stop_total=Count("stops"))
+        return super().get_queryset(request).annotate(stop_total=Count("stops"), locked_total=Count("stops", filter=Q(stops__locked=True)))
 
     @admin.display(description="Stops", ordering="stop_total")
     def stop_count(self, obj):
         return obj.stop_total
+
+    @admin.display(description="Locked", ordering="locked_total")
+    def locked_count(self, obj):
+        return obj.locked_total
+
+    @admin.display(description="Console")
+    def console(self, obj):
+        """Where its stops are moved, locked and re-optimised: the dispatch console at its centre and day."""
+        query = urlencode({"centre": obj.centre_id, "date": obj.date.isoformat()})
+        return format_html('<a href="{}?{}">edit the day</a>', reverse("admin:logistics_dispatchconsole_changelist"), query)
 
     @admin.display(description="Duration")
     def duration(self, obj):
@@ -217,6 +232,27 @@ class RouteAdmin(StateAdmin):
     @admin.action(description="Complete selected routes", permissions=["dispatch"])
     def complete(self, request, queryset):
         self._each(request, queryset, lambda r: services.route_complete(route=r), "Completed")
+
+    def _lock(self, request, queryset, locked: bool):
+        routes = list(queryset.order_by("id"))
+        delivery_ids = list(Stop.objects.filter(route__in=routes, holds__isnull=False).values_list("holds_id", flat=True))
+        if not delivery_ids:
+            self.message_user(request, "Nothing done: the selected routes have no open stops.", messages.WARNING)
+            return
+        try:
+            dispatch.stops_lock(delivery_ids=delivery_ids, locked=locked)
+        except DomainError as error:
+            self.message_user(request, f"Nothing done: {error}", messages.ERROR)
+            return
+        self.message_user(request, f"{len(delivery_ids)} stop(s) {'locked to' if locked else 'freed from'} their routes.")
+
+    @admin.action(description="Lock every stop of the selected routes (re-optimising keeps them)", permissions=["dispatch"])
+    def lock_stops(self, request, queryset):
+        self._lock(request, queryset, True)
+
+    @admin.action(description="Free every stop of the selected routes", permissions=["dispatch"])
+    def free_stops(self, request, queryset):
+        self._lock(request, queryset, False)
 
     @admin.action(description="Cancel selected routes not started (with the reason given; frees their deliveries)",
                   permissions=["dispatch"])

@@ -7,6 +7,7 @@ routes by driver id); anyone else's route is not found.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -14,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from commerce.api.permissions import has_access
 from commerce.api.serializers import MoneyOutputSerializer
 from logistics.models import Delivery, FailureReason, Route, Stop
-from logistics.selectors import DISPATCH
+from logistics.selectors import DISPATCH, PROOF_FILES
 
 CanDispatch = has_access(DISPATCH, "You need the dispatch routes permission.")
 DISPATCHERS = [IsAuthenticated, CanDispatch]
@@ -52,11 +53,20 @@ class _VehicleRefSerializer(serializers.Serializer):
 
 
 @extend_schema_field(serializers.URLField(allow_null=True))
-class FileUrlField(serializers.Field):
-    """A stored file's URL, null without one."""
+class ProofUrlField(serializers.Field):
+    """Where a stop's proof picture (``kind``: photo or signature) is served after a check of who asks
+    (``StopProofApi``; the files are private, never under a public media URL); null without one."""
 
-    def to_representation(self, value):
-        return value.url if value else None
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, stop):
+        if not getattr(stop, PROOF_FILES[self.kind]):
+            return None
+        url = reverse("logistics_api:stop_proof", kwargs={"stop_id": stop.pk, "kind": self.kind})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 @extend_schema_serializer(component_name="RouteStop")
@@ -77,14 +87,15 @@ class StopOutputSerializer(serializers.Serializer):
     load_after_l = serializers.DecimalField(max_digits=11, decimal_places=3)
     load_after_parcels = serializers.IntegerField()
     state = serializers.ChoiceField(choices=Stop.State.choices)
+    locked = serializers.BooleanField(help_text="Pinned to its route by a dispatcher: re-optimising keeps it there.")
     arrived_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     estimated_arrival = serializers.DateTimeField(allow_null=True, help_text="From the driver's progress, while the route is under way.")
     failure_code = serializers.ChoiceField(choices=[("", "None"), *FailureReason.choices])
     failure_reason = serializers.CharField()
     recipient_name = serializers.CharField(help_text="Who took it (the proof of delivery).")
-    photo = FileUrlField(source="proof_photo")
-    signature = FileUrlField(source="proof_signature")
+    photo = ProofUrlField(kind="photo")
+    signature = ProofUrlField(kind="signature")
     closed_latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True,
                                                help_text="Where the driver's phone was when the stop closed.")
     closed_longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
@@ -104,6 +115,8 @@ class RouteOutputSerializer(serializers.Serializer):
     centre = _CentreRefSerializer()
     date = serializers.DateField()
     state = serializers.ChoiceField(choices=Route.State.choices)
+    version = serializers.IntegerField(help_text="Bumped by every edit of its stops: send it back with a dispatch edit, "
+                                                 "which is refused (409 plan_stale) when the route moved on meanwhile.")
     driver = _DriverRefSerializer(allow_null=True)
     vehicle = _VehicleRefSerializer(allow_null=True)
     departs_at = serializers.DateTimeField()

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from commerce.api.schema import documented, error_example, error_response, sent
 from commerce.api.serializers import StrictInputSerializer
 from logistics import selectors
-from logistics.api.common import FileUrlField, LocalTimeField
+from logistics.api.common import LocalTimeField, ProofUrlField
 from logistics.api.driver_schema import (
     DRIVER_ROUTE_ANSWER,
     DRIVER_STOP_ANSWER,
@@ -90,8 +90,8 @@ class DriverStopOutputSerializer(serializers.Serializer):
     failure_code = serializers.ChoiceField(choices=[("", "None"), *FailureReason.choices])
     failure_reason = serializers.CharField()
     recipient_name = serializers.CharField()
-    photo = FileUrlField(source="proof_photo")
-    signature = FileUrlField(source="proof_signature")
+    photo = ProofUrlField(kind="photo")
+    signature = ProofUrlField(kind="signature")
     distance_m = serializers.IntegerField(source="closed_distance_m", allow_null=True,
                                           help_text="How far from the address the stop was closed.")
 
@@ -121,18 +121,18 @@ class DriverRouteOutputSerializer(serializers.Serializer):
     stops = DriverStopOutputSerializer(many=True, source="stops.all")
 
 
-def _context() -> dict:
-    return {"proof": execution.proof_requirements()}
+def _context(request) -> dict:
+    return {"proof": execution.proof_requirements(), "request": request}
 
 
 def _route_answer(request, route_id: int, replayed: bool) -> Response:
     route = selectors.driver_route_get(driver=request.driver, route_id=route_id)
-    return Response(DriverRouteOutputSerializer(route, context=_context()).data, headers={"Replayed": str(replayed).lower()})
+    return Response(DriverRouteOutputSerializer(route, context=_context(request)).data, headers={"Replayed": str(replayed).lower()})
 
 
 def _stop_answer(request, stop_id: int, replayed: bool) -> Response:
     stop = selectors.driver_stop_get(driver=request.driver, stop_id=stop_id)
-    return Response(DriverStopOutputSerializer(stop, context=_context()).data, headers={"Replayed": str(replayed).lower()})
+    return Response(DriverStopOutputSerializer(stop, context=_context(request)).data, headers={"Replayed": str(replayed).lower()})
 
 
 class _PositionInput(StrictInputSerializer):
@@ -166,7 +166,7 @@ class DriverTodayApi(APIView):
              errors={403: NOT_A_DRIVER}, examples=[DRIVER_ROUTE_ANSWER])
     def get(self, request):
         routes = selectors.driver_routes_on(driver=request.driver, date=timezone.localdate())
-        return Response(DriverRouteOutputSerializer(routes, many=True, context=_context()).data)
+        return Response(DriverRouteOutputSerializer(routes, many=True, context=_context(request)).data)
 
 
 def _route_command(operation_id: str, summary: str, description: str, *refusals):

@@ -175,9 +175,25 @@ class _CurrencyCostOut(serializers.Serializer):
     saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
 
 
+class _RouteCostOut(serializers.Serializer):
+    route_id = serializers.IntegerField()
+    date = serializers.DateField()
+    vehicle = serializers.CharField()
+    stops = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    currency = serializers.CharField()
+    cost = serializers.DecimalField(**MONEY)
+    distance_km = serializers.DecimalField(**KM)
+    nearest_neighbour_cost = serializers.DecimalField(**MONEY, help_text="The same stops driven nearest first, centre to centre.")
+    nearest_neighbour_km = serializers.DecimalField(**KM)
+    saving = serializers.DecimalField(**MONEY, help_text="Nearest-neighbour cost less the route's cost (negative: it did better).")
+    saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+
+
 @extend_schema_serializer(component_name="LogisticsCostAnalysis")
 class CostOut(_PeriodOut):
     currencies = _CurrencyCostOut(many=True)
+    routes = _RouteCostOut(many=True, help_text="Each completed route's saving, the latest first (at most 200).")
 
 
 FILTER_INVALID = invalid_filter("A filter value is not valid; `fields` names it.",
@@ -233,11 +249,15 @@ CustomerSatisfactionApi = _kpi_view(
                       "by_driver": [{"driver_id": 2, "ratings": 5, "average_stars": "4.20"}]})
 LogisticsCostAnalysisApi = _kpi_view(
     "cost-analysis", "logistics_kpis_cost_analysis", "Logistics cost analysis",
-    "GetLogisticsCostAnalysis: cost per delivery and per km, and the saving against naive nearest-neighbour dispatch.",
+    "GetLogisticsCostAnalysis: cost per delivery and per km, and the saving against naive nearest-neighbour dispatch, "
+    "per route and summed per currency.",
     CostOut, {"currencies": [{"currency": "EUR", "routes": 2, "deliveries": 37, "stops": 40, "cost": "311.20",
                               "distance_km": "82.400", "cost_per_delivery": "8.41", "cost_per_km": "3.78",
                               "nearest_neighbour_cost": "344.90", "nearest_neighbour_km": "101.300", "saving": "33.70",
-                              "saving_rate": "0.0977"}]})
+                              "saving_rate": "0.0977"}],
+              "routes": [{"route_id": 9, "date": "2026-12-07", "vehicle": "GA-123-LY", "stops": 21, "delivered": 20,
+                          "currency": "EUR", "cost": "160.40", "distance_km": "41.200", "nearest_neighbour_cost": "181.10",
+                          "nearest_neighbour_km": "52.900", "saving": "20.70", "saving_rate": "0.1143"}]})
 
 KPI_VIEWS = {"delivery-performance": DeliveryPerformanceApi, "route-efficiency": RouteEfficiencyApi,
              "capacity-utilization": CapacityUtilizationApi, "delivery-time-analytics": DeliveryTimeAnalyticsApi,

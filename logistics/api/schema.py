@@ -28,13 +28,13 @@ STOP_EXAMPLE = {
     "address": "5 Rue Garibaldi, 69003 Lyon, FR", "latitude": "45.760000", "longitude": "4.860000",
     "window_start": "09:00", "window_end": "17:00", "planned_arrival": "2026-12-08T09:00:00+01:00",
     "distance_from_previous_km": "3.214", "load_after_kg": "12.500", "load_after_l": "30.000", "load_after_parcels": 4,
-    "state": "pending", "arrived_at": None, "completed_at": None, "estimated_arrival": None, "failure_code": "",
+    "state": "pending", "locked": False, "arrived_at": None, "completed_at": None, "estimated_arrival": None, "failure_code": "",
     "failure_reason": "", "recipient_name": "", "photo": None, "signature": None, "closed_latitude": None,
     "closed_longitude": None, "closed_distance_m": None,
 }
 ROUTE_EXAMPLE = {
     "id": 3, "number": "R261208-LYON-3F2A1C", "centre": {"id": 1, "code": "lyon-gerland", "name": "Lyon Gerland"},
-    "date": "2026-12-08", "state": "assigned", "driver": {"id": 2, "name": "Louis Perrin", "licence_class": "B"},
+    "date": "2026-12-08", "state": "assigned", "version": 2, "driver": {"id": 2, "name": "Louis Perrin", "licence_class": "B"},
     "vehicle": {"id": 4, "registration": "GA-123-LY", "name": "Van 1"}, "departs_at": "2026-12-08T07:00:00+01:00",
     "returns_at": "2026-12-08T11:42:00+01:00", "distance_km": "38.410", "duration_minutes": 282,
     "cost": {"amount": "177.84", "currency": "EUR"}, "started_at": None, "completed_at": None, "stops": [STOP_EXAMPLE],

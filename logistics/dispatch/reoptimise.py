@@ -31,17 +31,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from commerce import telemetry
-from commerce.audit.events import record
+from commerce.audit.events import record, record_many
 from commerce.errors import DomainError
 from commerce.locks import Kind, lock
 from logistics import events as logistics_events
 from logistics.dispatch import events
 from logistics.dispatch.arrange import EDITABLE, check_versions, read_routes, shift_sequences, timeline_for, write_route
 from logistics.dispatch.errors import PlanStale
-from logistics.errors import CentreNotFound
+from logistics.errors import CentreNotFound, PlanningInvalid
 from logistics.models import Delivery, DistributionCentre, DriverShift, PlanningRun, Route, Stop
 from logistics.planning import Centre, LockedRoute, Plan, Problem, TimeWindow, Unassigned, plan_routes
 from logistics.planning import Vehicle as PlanVehicle
+from logistics.services.optimise import max_optimise_time_limit
 from logistics.services.planning import planning_run_request, read_day
 from logistics.services.routes import route_cancel, route_create
 
@@ -150,6 +151,9 @@ def day_reoptimise(*, centre: DistributionCentre | int, date: datetime.date, ver
     found = DistributionCentre.objects.filter(pk=centre_id, is_active=True).first()
     if found is None:
         raise CentreNotFound("No such distribution centre.")
+    longest = max_optimise_time_limit()  # the dispatcher waits for the answer
+    if not 0.1 <= time_limit <= longest:
+        raise PlanningInvalid("The time limit is out of range.", fields={"time_limit": [f"From 0.1 to {longest:g} seconds."]})
     run = planning_run_request(centre=found, date=date, backend=backend, time_limit=time_limit, requested_by=requested_by)
     began = timezone.now()
     try:
@@ -160,6 +164,15 @@ def day_reoptimise(*, centre: DistributionCentre | int, date: datetime.date, ver
     except Exception as error:
         _fail(run, error)
         raise
+
+
+def _replanned(route: Route, delivery_ids: list[int]) -> logistics_events.RoutePlanned:
+    """A rewritten route's ``logistics.route.planned`` (on the route's stream; the day's
+    ``logistics.plan.reoptimised`` is on the run's)."""
+    return logistics_events.RoutePlanned(
+        route_id=route.pk, route_number=route.number, centre_id=route.centre_id, date=route.date.isoformat(),
+        replanned=True, version=route.version, delivery_ids=delivery_ids, distance_km=str(route.distance_km),
+        duration_minutes=route.duration_minutes, cost_amount=str(route.cost_amount), currency=route.currency)
 
 
 def _fail(run: PlanningRun, error: Exception) -> None:
@@ -226,6 +239,7 @@ def _write(run, centre, date, day, states, plan: Plan, planned, left, versions, 
         run.currency, run.cost_amount, run.distance_km = currency, cost, distance
         run.notes = [*day.notes, *notes, *plan.notes, f"{len(pins)} locked stop(s) kept on their routes"][:20]
         run.save()
+        record_many([_replanned(route, [f.delivery_id for f in rewrites[route.pk].stops]) for route in written])
         record(events.DayReoptimised(
             run_id=run.pk, centre_id=centre.pk, date=date.isoformat(), route_ids=[r.pk for r in written],
             created_route_ids=[r.pk for r in created], cancelled_route_ids=cancelled, locked_delivery_ids=sorted(pins),

@@ -25,6 +25,8 @@ from logistics.kpis.queries import (
 from logistics.selectors import DISPATCH
 
 DAYS = 30
+#: routes listed one by one under the routes panel (the figures count them all)
+ROUTES_SHOWN = 20
 
 
 def _period(now: datetime.datetime) -> Period:
@@ -100,13 +102,13 @@ def routes_panel(*, now) -> Panel:
                     (Series("Planned routes", chart_values([c["cost"] for c in currencies])),
                      Series("Nearest-neighbour", chart_values([c["nearest_neighbour_cost"] for c in currencies]))),
                     unit=main["currency"]) if main else None,
-        table=Table(("Currency", "Routes", "Deliveries", "Cost", "Per delivery", "Per km", "Nearest-neighbour", "Saving"),
-                    tuple((c["currency"], str(c["routes"]), str(c["deliveries"]), money_text(c["cost"], c["currency"]),
-                           money_text(c["cost_per_delivery"], c["currency"]) if c["cost_per_delivery"] is not None else "–",
-                           money_text(c["cost_per_km"], c["currency"]) if c["cost_per_km"] is not None else "–",
-                           money_text(c["nearest_neighbour_cost"], c["currency"]), money_text(c["saving"], c["currency"]))
-                          for c in currencies),
-                    caption=f"Completed routes of the last {DAYS} days", empty="No route was completed in these days."),
+        table=Table(("Route", "Day", "Vehicle", "Stops", "Cost", "Nearest-neighbour", "Saving", "Saved"),
+                    tuple((str(r["route_id"]), r["date"].isoformat(), r["vehicle"] or "–", str(r["stops"]),
+                           money_text(r["cost"], r["currency"]), money_text(r["nearest_neighbour_cost"], r["currency"]),
+                           money_text(r["saving"], r["currency"]), _percent(r["saving_rate"]))
+                          for r in cost["routes"][:ROUTES_SHOWN]),
+                    caption=f"Each completed route against nearest-neighbour dispatch of its stops, the latest {ROUTES_SHOWN} "
+                            f"of the last {DAYS} days", empty="No route was completed in these days."),
     )
 
 

@@ -147,10 +147,27 @@ def customer_satisfaction(period: Period) -> dict:
                           for d in by_driver]}
 
 
+#: at most this many routes are listed one by one (the totals count them all)
+ROUTE_ROWS = 200
+
+
+def _route_saving(row: dict) -> dict:
+    cost, nearest, currency = row["cost_amount"], row["nearest_cost_amount"], row["currency"]
+    return {"route_id": row["route_id"], "date": row["date"], "vehicle": row["vehicle"], "stops": row["stops"],
+            "delivered": row["delivered"], "currency": currency, "cost": round_amount(cost, currency),
+            "distance_km": row["planned_distance_km"], "nearest_neighbour_cost": round_amount(nearest, currency),
+            "nearest_neighbour_km": row["nearest_distance_km"], "saving": round_amount(nearest - cost, currency),
+            "saving_rate": _rate(nearest - cost, nearest) if nearest else None}
+
+
 def logistics_cost_analysis(period: Period) -> dict:
     """GetLogisticsCostAnalysis: cost per delivery and per km, and the saving against naive
-    nearest-neighbour dispatch of the same stops; per currency."""
+    nearest-neighbour dispatch of the same stops: per route (each completed route against the
+    nearest-first tour of its own stops, the latest ``ROUTE_ROWS`` routes), and summed per currency."""
     facts = period.of(RouteFact.objects.all())
+    routes = [_route_saving(row) for row in facts.order_by("-date", "-route_id").values(
+        "route_id", "date", "vehicle", "stops", "delivered", "currency", "cost_amount", "planned_distance_km",
+        "nearest_cost_amount", "nearest_distance_km")[:ROUTE_ROWS]]
     per_currency = defaultdict(dict)
     for row in (facts.values("currency").annotate(routes=Count("id"), cost=Sum("cost_amount"), nearest=Sum("nearest_cost_amount"),
                                                   km=Sum("planned_distance_km"), nearest_km=Sum("nearest_distance_km"),
@@ -165,7 +182,7 @@ def logistics_cost_analysis(period: Period) -> dict:
             "saving": round_amount(nearest - cost, row["currency"]),
             "saving_rate": _rate(nearest - cost, nearest) if nearest else None,
         }
-    return {**period.echo(), "currencies": list(per_currency.values())}
+    return {**period.echo(), "currencies": list(per_currency.values()), "routes": routes}
 
 
 QUERIES = {

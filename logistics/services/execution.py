@@ -25,7 +25,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.images import CleanImage, clean_image
 from commerce.locks import Kind, lock_get
+from commerce.private_files import private_storage
 from logistics import events
 from logistics.errors import (
     FailureInvalid,
@@ -191,29 +191,49 @@ def _store(image: CleanImage | None, kind: str) -> str:
     if image is None:
         return ""
     name = f"logistics/proofs/{timezone.now():%Y/%m}/{kind}-{secrets.token_urlsafe(18)}.{image.extension}"
-    return default_storage.save(name, ContentFile(image.content))
+    return private_storage.save(name, ContentFile(image.content))
+
+
+def _discard(names) -> None:
+    for name in names:
+        if name:
+            private_storage.delete(name)
 
 
 def stop_complete(*, driver: Driver, stop_id: int, recipient_name: str = "", photo=None, signature=None,
                   position: Position | None = None) -> Outcome:
     """Delivered, with the proof the delivery method asks for; its order becomes delivered. A retry
-    (the stop delivered already) answers with the stored stop and stores nothing."""
+    (the stop delivered already) answers with the stored stop and keeps nothing new.
+
+    The pictures are written to storage before the transaction (a storage may be remote and slow; no
+    row lock waits on it); what the command does not keep (refused, replayed, a part the policy turns
+    off) is deleted again, so no file outlives a completion that did not happen."""
     recipient_name = " ".join((recipient_name or "").split())[:120]
     cleaned_photo, cleaned_signature = _clean_proof(photo=photo, signature=signature)
-    with telemetry.command_span("commerce.driver.stop_complete", stop_id=stop_id), transaction.atomic():
-        route, stop = _own_stop(driver, stop_id)
-        if stop.state == Stop.State.DELIVERED:
-            return Outcome(stop, replayed=True)
-        if stop.state == Stop.State.FAILED:
-            _refuse_closed(stop, "delivered")
-        _require_under_way(route, stop)
-        requirements = proof_requirements()[stop.delivery.method]
-        kept = _check_proof(requirements, {"recipient_name": recipient_name, "photo": cleaned_photo,
-                                           "signature": cleaned_signature})
-        proof = Proof(recipient_name=kept["recipient_name"] or "", photo=_store(kept["photo"], "photo"),
-                      signature=_store(kept["signature"], "signature"))
-        deliveries.delivery_complete(delivery=stop.delivery_id, proof=proof, position=position)
-        return Outcome(Stop.objects.select_related("delivery").get(pk=stop.pk), replayed=False)
+    stored = {"photo": _store(cleaned_photo, "photo"), "signature": _store(cleaned_signature, "signature")}
+    kept_names: set[str] = set()
+    try:
+        with telemetry.command_span("commerce.driver.stop_complete", stop_id=stop_id), transaction.atomic():
+            route, stop = _own_stop(driver, stop_id)
+            if stop.state == Stop.State.DELIVERED:
+                outcome = Outcome(stop, replayed=True)
+            else:
+                if stop.state == Stop.State.FAILED:
+                    _refuse_closed(stop, "delivered")
+                _require_under_way(route, stop)
+                requirements = proof_requirements()[stop.delivery.method]
+                kept = _check_proof(requirements, {"recipient_name": recipient_name, "photo": cleaned_photo,
+                                                   "signature": cleaned_signature})
+                proof = Proof(recipient_name=kept["recipient_name"] or "", photo=stored["photo"] if kept["photo"] else "",
+                              signature=stored["signature"] if kept["signature"] else "")
+                deliveries.delivery_complete(delivery=stop.delivery_id, proof=proof, position=position)
+                kept_names = {proof.photo, proof.signature}
+                outcome = Outcome(Stop.objects.select_related("delivery").get(pk=stop.pk), replayed=False)
+    except BaseException:
+        _discard(stored.values())
+        raise
+    _discard(name for name in stored.values() if name not in kept_names)
+    return outcome
 
 
 def stop_fail(*, driver: Driver, stop_id: int, code: str, note: str = "", position: Position | None = None) -> Outcome:

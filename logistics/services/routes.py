@@ -1,6 +1,6 @@
 """Routes: created with their stops in order, assigned a driver and a vehicle, started, completed.
 
-planned -> assigned (driver and vehicle; again to change them) -> in_progress -> completed; a route
+planned (``logistics.route.planned``) -> assigned (driver and vehicle; again to change them) -> in_progress -> completed; a route
 not started may be cancelled (re-planning a day replaces those). Declared once in ``TRANSITIONS``. Each command locks the route first, then its deliveries (``commerce.locks``:
 routes before deliveries, both before the orders a route moves along), so two dispatchers starting
 the same route start it once; the other is told it is under way already.
@@ -151,9 +151,9 @@ def route_create(*, centre: DistributionCentre | int, date: datetime.date, deliv
                  load_after_parcels=figures.load_after_parcels)
             for sequence, figures in enumerate(timeline.stops, start=1)
         ])
-        record(events.RouteCreated(**_ids(route), delivery_ids=list(delivery_ids), distance_km=str(route.distance_km),
-                                   duration_minutes=route.duration_minutes, cost_amount=str(route.cost_amount),
-                                   currency=route.currency))
+        record(events.RoutePlanned(**_ids(route), replanned=False, version=route.version, delivery_ids=list(delivery_ids),
+                                   distance_km=str(route.distance_km), duration_minutes=route.duration_minutes,
+                                   cost_amount=str(route.cost_amount), currency=route.currency))
         if driver is not None and vehicle is not None:
             route = _assign(route, driver, vehicle, target=R.ASSIGNED)
         return route

@@ -203,11 +203,11 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
         return [
             path("ship/", view(self.ship_view), name="orders_order_ship"),
             path("cancel/", view(self.cancel_view), name="orders_order_cancel"),
-            path("<int:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
-            path("<int:object_id>/notes/", view(self.note_view), name="orders_order_note"),
-            path("<int:object_id>/packing-slip/", view(self.packing_slip_view), name="orders_order_packing_slip"),
-            path("<int:object_id>/invoice/", view(self.invoice_view), name="orders_order_invoice"),
-            path("<int:object_id>/transition/<str:action>/", view(self.transition_view), name="orders_order_transition"),
+            path("<id:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
+            path("<id:object_id>/notes/", view(self.note_view), name="orders_order_note"),
+            path("<id:object_id>/packing-slip/", view(self.packing_slip_view), name="orders_order_packing_slip"),
+            path("<id:object_id>/invoice/", view(self.invoice_view), name="orders_order_invoice"),
+            path("<id:object_id>/transition/<str:action>/", view(self.transition_view), name="orders_order_transition"),
             *super().get_urls(),
         ]
 

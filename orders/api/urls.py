@@ -8,7 +8,7 @@ urlpatterns = [
     path("cart/", cart.CartApi.as_view(), name="cart"),
     path("cart/items/", cart.CartItemAddApi.as_view(), name="cart_item_add"),
     path("cart/lines/", cart.CartLinesApi.as_view(), name="cart_lines"),
-    path("cart/items/<int:line_id>/", cart.CartItemApi.as_view(), name="cart_item"),
+    path("cart/items/<id:line_id>/", cart.CartItemApi.as_view(), name="cart_item"),
     path("cart/coupons/", cart.CartCouponApplyApi.as_view(), name="cart_coupon_apply"),
     path("cart/coupons/<str:code>/", cart.CartCouponRemoveApi.as_view(), name="cart_coupon_remove"),
     path("cart/accept-changes/", cart.CartAcceptChangesApi.as_view(), name="cart_accept_changes"),
@@ -34,9 +34,9 @@ urlpatterns = [
     path("orders/<str:number>/complete/", fulfilment.OrderCompleteApi.as_view(), name="order_complete"),
     path("orders/<str:number>/refund/", fulfilment.OrderRefundApi.as_view(), name="order_refund"),
     # analytics per customer
-    path("customers/<int:customer_id>/purchase-pattern/", analytics.CustomerPurchasePatternApi.as_view(),
+    path("customers/<id:customer_id>/purchase-pattern/", analytics.CustomerPurchasePatternApi.as_view(),
          name="customer_purchase_pattern"),
-    path("customers/<int:customer_id>/lifetime-value/", analytics.CustomerLifetimeValueApi.as_view(),
+    path("customers/<id:customer_id>/lifetime-value/", analytics.CustomerLifetimeValueApi.as_view(),
          name="customer_lifetime_value"),
     # gateway notifications
     path("payments/webhooks/sandbox/", webhooks.SandboxWebhookApi.as_view(), name="webhook_sandbox"),

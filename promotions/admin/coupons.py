@@ -90,8 +90,8 @@ class CouponBatchAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ServiceActionsMi
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:object_id>/csv/", view(self.csv_view), name="promotions_couponbatch_csv"),
-            path("<int:object_id>/distribute/", view(self.distribute_view), name="promotions_couponbatch_distribute"),
+            path("<id:object_id>/csv/", view(self.csv_view), name="promotions_couponbatch_csv"),
+            path("<id:object_id>/distribute/", view(self.distribute_view), name="promotions_couponbatch_distribute"),
             *super().get_urls(),
         ]
 

@@ -361,9 +361,9 @@ class PromotionAdmin(
         view = self.admin_site.admin_view
         return [
             path("simulate/", view(self.simulate_view), name="promotions_promotion_simulate"),
-            path("<int:object_id>/generate-coupons/", view(self.generate_coupons_view),
+            path("<id:object_id>/generate-coupons/", view(self.generate_coupons_view),
                  name="promotions_promotion_generate_coupons"),
-            path("<int:object_id>/transition/<str:action>/", view(self.transition_view),
+            path("<id:object_id>/transition/<str:action>/", view(self.transition_view),
                  name="promotions_promotion_transition"),
             *super().get_urls(),
         ]

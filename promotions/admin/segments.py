@@ -97,7 +97,7 @@ class SegmentAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, Servi
 
     def get_urls(self):
         return [
-            path("<int:object_id>/members.csv", self.admin_site.admin_view(self.members_csv_view), name="promotions_segment_members_csv"),
+            path("<id:object_id>/members.csv", self.admin_site.admin_view(self.members_csv_view), name="promotions_segment_members_csv"),
             *super().get_urls(),
         ]
 

@@ -225,8 +225,8 @@ class QuestionAdmin(SafeChangeListMixin, ModerationActionsMixin, admin.ModelAdmi
         view = self.admin_site.admin_view
         return [
             path("reject/", view(self.reject_view), name="recommendations_question_reject"),
-            path("<int:object_id>/answer/", view(self.answer_view), name="recommendations_question_answer"),
-            path("<int:object_id>/edit/", view(self.edit_view), name="recommendations_question_edit"),
+            path("<id:object_id>/answer/", view(self.answer_view), name="recommendations_question_answer"),
+            path("<id:object_id>/edit/", view(self.edit_view), name="recommendations_question_edit"),
             *super().get_urls(),
         ]
 

@@ -52,6 +52,14 @@ class PlacementAdmin(SafeChangeListMixin, ServiceSaveMixin, ServiceErrorsOnFormM
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Each field carries the value the page was loaded with (a hidden ``initial-`` input), so the
+        form tells what this merchandiser changed from what another saved meanwhile."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in services.PLACEMENT_FIELDS:
+            field.show_hidden_initial = True
+        return field
+
     def get_queryset(self, request):
         from django.db.models import Count
 
@@ -62,7 +70,10 @@ class PlacementAdmin(SafeChangeListMixin, ServiceSaveMixin, ServiceErrorsOnFormM
         return placement.rules_n
 
     def persist(self, request, obj, form, change):
-        data = {field: form.cleaned_data[field] for field in ("name", "intent", "size", "is_active")}
+        # only what this merchandiser changed from the page as loaded (the hidden initial values):
+        # another's change of another field, saved since, stays
+        data = {field: form.cleaned_data[field] for field in ("name", "intent", "size", "is_active")
+                if field in form.changed_data}
         saved = services.placement_update(placement_id=obj.pk, data=data)
         obj.updated_at = saved.updated_at
 

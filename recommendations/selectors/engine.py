@@ -97,6 +97,14 @@ def model_version_list(*, purpose: str | None = None) -> QuerySet[ModelVersion]:
     return qs.filter(purpose=purpose) if purpose else qs
 
 
+def training_run_list(*, purpose: str | None = None, status: str | None = None) -> QuerySet[TrainingRun]:
+    """Training runs, newest first (with their progress while they run)."""
+    qs = TrainingRun.objects.all()
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    return qs.filter(status=status) if status else qs
+
+
 def training_run_get(*, run_id: int) -> TrainingRun:
     run = TrainingRun.objects.filter(pk=run_id).first()
     if run is None:

@@ -12,11 +12,13 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.models import Product
+from commerce.locks import Kind, lock_one
 from recommendations import events
 from recommendations.errors import (
     PlacementInvalid,
@@ -34,8 +36,23 @@ PLACEMENT_FIELDS = ("name", "intent", "size", "is_active")
 
 
 # --- placements (merchandising) ---------------------------------------------------------------------
+# Every command on a placement or its rules locks the placement's row first (``Kind.PLACEMENT``):
+# two merchandisers editing one placement at once run one after the other, so a product's rule is
+# found or inserted under the lock (never two inserts racing for the unique key), and the pins'
+# positions are read and moved under it (never two pins put at one place from stale reads).
+MAX_POSITION = 24
+
+
+def _lock_placement(placement_id: int) -> Placement:
+    placement = lock_one(Kind.PLACEMENT, Placement.objects.filter(pk=placement_id))
+    if placement is None:
+        raise PlacementNotFound("No such placement.")
+    return placement
+
+
 def placement_update(*, placement_id: int, data: dict) -> Placement:
-    """Change a placement's name, intent, size or activity."""
+    """Change a placement's name, intent, size or activity (only the fields given: two merchandisers
+    changing different fields keep both changes)."""
     unknown = set(data) - set(PLACEMENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown placement fields: {sorted(unknown)}")
@@ -44,35 +61,53 @@ def placement_update(*, placement_id: int, data: dict) -> Placement:
         errors["name"] = ["1 to 100 characters."]
     if "intent" in data and data["intent"] not in Intent.values:
         errors["intent"] = [f"One of: {', '.join(Intent.values)}."]
-    if "size" in data and not (isinstance(data["size"], int) and 1 <= data["size"] <= 24):
-        errors["size"] = ["Between 1 and 24."]
+    if "size" in data and not (isinstance(data["size"], int) and 1 <= data["size"] <= MAX_POSITION):
+        errors["size"] = [f"Between 1 and {MAX_POSITION}."]
     if "is_active" in data and not isinstance(data["is_active"], bool):
         errors["is_active"] = ["true or false."]
     if errors:
         raise PlacementInvalid("The placement was not changed.", fields=errors)
     with telemetry.command_span("commerce.recommendation.placement_update", attributes={"placement.id": placement_id}), \
             transaction.atomic():
-        placement = Placement.objects.filter(pk=placement_id).first()
-        if placement is None:
-            raise PlacementNotFound("No such placement.")
+        placement = _lock_placement(placement_id)
         for name, value in data.items():
             setattr(placement, name, value.strip() if name == "name" else value)
-        placement.save()
+        placement.save(update_fields=[*data, "updated_at"])
         record(events.PlacementSaved(placement_id=placement.pk, key=placement.key,
                                      values={f: getattr(placement, f) for f in PLACEMENT_FIELDS}))
         transaction.on_commit(cache.bump_global)
     return placement
 
 
+def _make_room(placement: Placement, product_id: int, position: int) -> list[int]:
+    """Pins hold distinct positions: a pin put where another one is moves that one, and the pins right
+    behind it, one place down (as an insert into a list). Under the placement's lock; the products moved."""
+    taken = {position: (rule_id, other) for position, rule_id, other in PlacementRule.objects.filter(
+        placement=placement, kind=PlacementRule.Kind.PIN).exclude(product_id=product_id)
+        .values_list("position", "id", "product_id")}
+    run, at = [], position
+    while at in taken:
+        run.append(taken[at])
+        at += 1
+    if not run:
+        return []
+    if at > MAX_POSITION:
+        raise PlacementInvalid("The rule was not saved.", fields={"position": [
+            f"Pins hold every position from {position} to {MAX_POSITION}: there is no place to move them down to."]})
+    PlacementRule.objects.filter(pk__in=[rule_id for rule_id, _p in run]).update(position=F("position") + 1)
+    return [other for _rule_id, other in run]
+
+
 def placement_rule_set(*, placement_id: int, product_id: int, kind: str, position: int = 1,
                        boost: Decimal | str = "1") -> PlacementRule:
-    """Pin a product at a position of a placement, exclude it there, or boost its score there
-    (``UpdateRecommendationScore``); replaces the product's earlier rule in that placement."""
+    """Pin a product at a position of a placement (the pins there and right behind it move one place
+    down), exclude it there, or boost its score there (``UpdateRecommendationScore``); replaces the
+    product's earlier rule in that placement."""
     errors = {}
     if kind not in PlacementRule.Kind.values:
         errors["kind"] = [f"One of: {', '.join(PlacementRule.Kind.values)}."]
-    if not isinstance(position, int) or not 1 <= position <= 24:
-        errors["position"] = ["Between 1 and 24."]
+    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= MAX_POSITION:
+        errors["position"] = [f"Between 1 and {MAX_POSITION}."]
     try:
         boost = Decimal(str(boost))
         if not Decimal("0.1") <= boost <= Decimal("10"):
@@ -83,28 +118,33 @@ def placement_rule_set(*, placement_id: int, product_id: int, kind: str, positio
         raise PlacementInvalid("The rule was not saved.", fields=errors)
     with telemetry.command_span("commerce.recommendation.score_update",
                                 attributes={"placement.id": placement_id, "product.id": product_id}), transaction.atomic():
-        placement = Placement.objects.filter(pk=placement_id).first()
-        if placement is None:
-            raise PlacementNotFound("No such placement.")
+        placement = _lock_placement(placement_id)
         if not Product.objects.filter(pk=product_id).exists():
             raise ProductNotFound("No such product.", fields={"product": ["No such product."]})
-        rule, _created = PlacementRule.objects.update_or_create(
-            placement=placement, product_id=product_id,
-            defaults={"kind": kind, "position": position, "boost": boost.quantize(Decimal("0.01"))},
-        )
+        moved = _make_room(placement, product_id, position) if kind == PlacementRule.Kind.PIN else []
+        rule = PlacementRule.objects.filter(placement=placement, product_id=product_id).first()
+        values = {"kind": kind, "position": position, "boost": boost.quantize(Decimal("0.01"))}
+        if rule is None:
+            rule = PlacementRule.objects.create(placement=placement, product_id=product_id, **values)
+        else:
+            for name, value in values.items():
+                setattr(rule, name, value)
+            rule.save(update_fields=list(values))
         record(events.PlacementRuleSet(placement_id=placement.pk, key=placement.key, product_id=product_id, kind=kind,
-                                       position=position, boost=str(rule.boost)))
+                                       position=position, boost=str(rule.boost), moved=moved))
         transaction.on_commit(cache.bump_global)
     return rule
 
 
 def placement_rule_remove(*, rule_id: int) -> None:
     with telemetry.command_span("commerce.recommendation.rule_remove", attributes={"rule.id": rule_id}), transaction.atomic():
-        rule = PlacementRule.objects.select_related("placement").filter(pk=rule_id).first()
-        if rule is None:
+        placement_id = PlacementRule.objects.filter(pk=rule_id).values_list("placement_id", flat=True).first()
+        placement = _lock_placement(placement_id) if placement_id is not None else None
+        rule = PlacementRule.objects.filter(pk=rule_id).first() if placement is not None else None
+        if rule is None:  # never there, or removed by someone else while this waited for the lock
             raise PlacementNotFound("No such rule.")
         rule.delete()
-        record(events.PlacementRuleRemoved(placement_id=rule.placement_id, key=rule.placement.key,
+        record(events.PlacementRuleRemoved(placement_id=placement.pk, key=placement.key,
                                            product_id=rule.product_id, kind=rule.kind))
         transaction.on_commit(cache.bump_global)
 

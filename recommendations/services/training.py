@@ -248,7 +248,11 @@ def model_version_activate(*, version: ModelVersion | int) -> ModelVersion:
     except (OSError, ValueError) as error:
         raise ModelFileUnreadable(f"Model version {found.pk} cannot be read: {error}") from error
     with telemetry.command_span("commerce.recommendations.model.activate", purpose=found.purpose), transaction.atomic():
-        found = lock_one(Kind.MODEL_VERSION, ModelVersion.objects.filter(pk=version_id))
+        # the purpose's active version and this one, in one statement in id order (this one alone first,
+        # then the active one with a lower id, was out of order: a deadlock between two activations)
+        rows = lock(Kind.MODEL_VERSION, ModelVersion.objects.filter(purpose=found.purpose, state=ModelVersion.State.ACTIVE)
+                    | ModelVersion.objects.filter(pk=version_id))
+        found = next(row for row in rows if row.pk == version_id)
         if found.state == ModelVersion.State.ACTIVE:
             return found
         return _activate(found)

@@ -83,12 +83,13 @@ def _for_you(shopper: Shopper, excluded: dict, limit: int) -> tuple[intents.Rank
     is popular."""
     never = set(excluded["cart"]) | set(excluded["one_off"])
     model, version = engine_for(Purpose.FOR_YOU)
-    steps = recent_steps(shopper)
+    steps = None  # the shopper's recent steps, read only when the model does not answer (one query saved)
     if shopper.customer_id is not None and model is not None:
         weights = customer_interactions(customer_id=shopper.customer_id)
     elif shopper.session_id and model is not None:  # an anonymous session, weighed as training weighs steps
         weights = session_interactions(session_id=shopper.session_id)
     else:
+        steps = recent_steps(shopper)
         weights = interactions(steps, {p: (o, at) for p, (o, at) in excluded["purchases"].items()})
     if model is not None and weights:
         ranked = model.recommend(weights, n=limit, exclude=never)
@@ -98,7 +99,7 @@ def _for_you(shopper: Shopper, excluded: dict, limit: int) -> tuple[intents.Rank
         return intents.blend((intents.trending(limit=limit), 1.0), (intents.popular(limit=limit), 0.5), limit=limit), None
     top = [p for p, _w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
     lists = [(intents.bought_together(product_ids=top, limit=limit), 1.0), (intents.popular(limit=limit), 0.2)]
-    for product_id in recently_viewed(steps, limit=3):
+    for product_id in recently_viewed(recent_steps(shopper) if steps is None else steps, limit=3):
         lists.append((intents.similar_by_content(product_id=product_id, limit=limit), 0.5))
     ranked = intents.blend(*lists, limit=limit + len(weights))
     return [(p, s) for p, s in ranked if p not in weights][:limit], None

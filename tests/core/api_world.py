@@ -27,7 +27,10 @@ from orders.shipping.services import shipping_method_save
 from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
+from recommendations.models import Placement
 from recommendations.services import review_moderation, reviews
+from recommendations.services.serving import placement_rule_set
+from recommendations.services.training import training_run_request
 from recommendations.serving.bought_together import bought_together_rebuild
 from recommendations.serving.serve import Context, recommendations_serve
 from recommendations.serving.shopper import Shopper
@@ -128,6 +131,10 @@ def build_world() -> World:
     bought_together_rebuild()
     served = recommendations_serve(placement="product_similar", shopper=Shopper(customer_id=customer.pk),
                                    context=Context(product_id=products[0].pk), impressed=False)
+    # merchandising: a rule of a placement (its id for the removal); a queued training run
+    rule = placement_rule_set(placement_id=Placement.objects.get(key="home_for_you").pk, product_id=products[1].pk,
+                              kind="pin", position=2)
+    training = training_run_request(purpose="for_you", trigger="test")
     # logistics: a centre and its zone, a van and a driver on shift, two deliveries of orders ready
     # to ship, one of them on an assigned route (the other free for a new route)
     depot = logistics_centre("fuzz-depot")
@@ -185,7 +192,9 @@ def build_world() -> World:
         "content_id": [c.pk for c in contents],
         "route_id": [route.pk, today_route.pk],
         "stop_id": list(today_route.stops.values_list("pk", flat=True)),
-        "run_id": [planning_run.pk],
+        "run_id": [planning_run.pk, training.pk],
+        "rule_id": [rule.pk],
+        "key": ["home_for_you", "product_similar"],
         "delivery_id": [on_route.pk, free.pk],
         "delivery_ids": [free.pk],
         "driver_id": [courier.pk],

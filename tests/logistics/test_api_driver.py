@@ -65,7 +65,11 @@ def test_a_driver_works_a_route_through_the_api():
     done = client.post(f"{API}/stops/{first}/complete/", body, format="multipart")
     assert done.status_code == 200, done.json()
     stop = done.json()
-    assert stop["state"] == "delivered" and stop["recipient_name"] == "Camille" and stop["photo"].endswith(".png")
+    assert stop["state"] == "delivered" and stop["recipient_name"] == "Camille"
+    assert stop["photo"] == f"http://testserver/api/v1/logistics/stops/{first}/proof/photo/"  # served after a check, never media
+    picture_back = client.get(stop["photo"])
+    assert picture_back.status_code == 200 and picture_back["Content-Type"] == "image/png"
+    assert b"".join(picture_back.streaming_content).startswith(b"\x89PNG")
     assert stop["distance_m"] is not None and stop["distance_m"] < 20
     retry = client.post(f"{API}/stops/{first}/complete/", {"recipient_name": "Camille", "photo": picture()}, format="multipart")
     assert retry.status_code == 200 and retry["Replayed"] == "true" and retry.json()["photo"] == stop["photo"]

@@ -154,6 +154,13 @@ def test_reoptimise_keeps_locked_stops_on_their_routes_and_the_routes_in_place()
             assert list(row.stops.order_by("sequence").values_list("sequence", flat=True)) == list(range(1, row.stops.count() + 1))
     event = DomainEvent.objects.get(event_type="logistics.plan.reoptimised")
     assert event.payload["locked_delivery_ids"] == sorted([deliveries[0].pk, deliveries[1].pk])
+    # each route rewritten in place is planned again on its own stream, with its stops as they now stand
+    replanned = {int(e.stream_id): e.payload for e in DomainEvent.objects.filter(event_type="logistics.route.planned",
+                                                                                 payload__replanned=True)}
+    assert set(replanned) == set(event.payload["route_ids"]) and replanned
+    for route_id, payload in replanned.items():
+        assert payload["delivery_ids"] == order_of(route_id)
+        assert payload["version"] == Route.objects.get(pk=route_id).version
 
 
 def test_reoptimise_binds_locked_stops_inside_the_search():

@@ -87,11 +87,20 @@ def test_delivery_performance_time_analytics_efficiency_capacity_and_cost(django
     assert efficiency["routes"] == 1 and efficiency["stops"] == 3 and efficiency["planned_km_per_stop"] > 0
     capacity = queries.capacity_utilization(_today())
     assert capacity["vehicle_days"] == 1 and 0 < capacity["vehicles"][0]["load_utilization"] < 1
-    [cost] = queries.logistics_cost_analysis(_today())["currencies"]
+    with django_assert_max_num_queries(2):
+        analysis = queries.logistics_cost_analysis(_today())
+    [cost] = analysis["currencies"]
     route.refresh_from_db()
     assert cost["cost"] == route.cost_amount and cost["deliveries"] == 2
     assert cost["cost_per_delivery"] == (route.cost_amount / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert cost["saving"] == cost["nearest_neighbour_cost"] - cost["cost"]
+    # the saving of each route: its cost against nearest-neighbour dispatch of its own stops
+    fact = RouteFact.objects.get(route_id=route.pk)
+    [per_route] = analysis["routes"]
+    assert (per_route["route_id"], per_route["cost"], per_route["nearest_neighbour_cost"]) == (
+        route.pk, route.cost_amount, fact.nearest_cost_amount)
+    assert per_route["saving"] == fact.nearest_cost_amount - route.cost_amount and per_route["stops"] == 3
+    assert sum(r["saving"] for r in analysis["routes"]) == cost["saving"]
     assert queries.delivery_performance(queries.Period(date_from=_today().date_from, date_to=_today().date_to,
                                                        centre_id=route.centre_id + 1000))["attempts"] == 0
 
@@ -127,6 +136,8 @@ def test_each_kpi_over_rest_for_dispatchers_only(dispatcher, customer_client):
     assert dispatcher.get(f"{API}/delivery-performance/").json()["attempts"] == 3  # the last 30 days by default
     too_long = dispatcher.get(f"{API}/delivery-performance/", {"date_from": "2020-01-01", "date_to": today})
     assert too_long.status_code == 400 and "date_from" in too_long.json()["fields"]
+    routes = dispatcher.get(f"{API}/cost-analysis/", {"date_from": today, "date_to": today}).json()["routes"]
+    assert len(routes) == 1 and set(routes[0]) >= {"route_id", "saving", "saving_rate", "nearest_neighbour_cost"}
     backwards = dispatcher.get(f"{API}/cost-analysis/", {"date_from": today, "date_to": "2020-01-01"})
     assert backwards.status_code == 400
 
@@ -138,4 +149,5 @@ def test_the_admin_home_shows_the_kpi_panels_with_their_charts(client, admin_dis
 
     assert "Deliveries: on time and failed" in page and "Failed deliveries by reason" in page
     assert "Routes: efficiency, load and cost" in page and "Saved vs nearest-neighbour" in page
+    assert "Each completed route against nearest-neighbour dispatch of its stops" in page
     assert "vendor/chartjs/chart.umd.min.js" in page and "Nobody at home" in page

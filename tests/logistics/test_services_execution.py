@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from commerce.errors import ImageInvalid
+from commerce.private_files import private_storage
 from logistics.errors import (
     FailureInvalid,
     ProofMissing,
@@ -85,7 +86,9 @@ def test_arrive_complete_with_proof_and_position_delivers_the_order():
     stop = done.value
     assert (arrived.replayed, done.replayed) == (False, False)
     assert stop.state == "delivered" and stop.recipient_name == "Camille Martin"
-    assert stop.proof_photo.name.startswith("logistics/proofs/") and default_storage.exists(stop.proof_photo.name)
+    # kept in the private storage, never among the public media files
+    assert stop.proof_photo.name.startswith("logistics/proofs/") and private_storage.exists(stop.proof_photo.name)
+    assert not default_storage.exists(stop.proof_photo.name)
     assert not stop.proof_signature  # off for the standard method
     assert 5 <= stop.closed_distance_m <= 20  # 0.0001° of latitude is about 11 m
     assert order_shipping_facts(order_ids=[stop.delivery.order_id])[0].status == "delivered"

@@ -47,7 +47,7 @@ def test_a_route_stores_its_stops_in_order_with_arrivals_loads_and_distances(spa
     assert route.distance_km > sum(s.distance_from_previous_km for s in stops) > 0  # and the way back
     assert route.duration_minutes == (route.returns_at - route.departs_at).total_seconds() // 60
     assert route.cost_amount == 0  # no vehicle yet
-    assert events("logistics.route.created")[0].payload["delivery_ids"] == order
+    assert events("logistics.route.planned")[0].payload["delivery_ids"] == order
     assert "commerce.route.create" in {s.name for s in spans.get_finished_spans()}
 
 

@@ -1,6 +1,8 @@
 """The back office: a merchandiser pins, excludes and boosts products per placement (each rule through
 its service, with its event), changes a placement, and browses the lists served."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -79,3 +81,18 @@ def test_the_rebuild_task_recounts_the_pairs(django_capture_on_commit_callbacks)
         assert bought_together_rebuild_task.delay().get() == 2
     assert set(ProductPair.objects.values_list("product_id", "other_id")) == {(a.pk, b.pk), (b.pk, a.pk)}
     assert len(events("recommendations.bought_together.rebuilt")) == 1
+
+
+def test_two_merchandisers_changing_different_fields_of_one_placement_keep_both(client, admin_merchandiser):
+    placement = Placement.objects.get(key="home_trending")
+    url = reverse("admin:recommendations_placement_change", args=[placement.pk])
+    page = client.get(url)  # both loaded the page before either saved
+    # the page's hidden inputs of the values as loaded, which the browser sends back
+    loaded = dict(re.findall(r'<input type="hidden" name="(initial-[\w-]+)" value="([^"]*)"', page.content.decode()))
+    assert set(loaded) == {"initial-name", "initial-intent", "initial-size", "initial-is_active"}
+    first = {**admin_form_data(page, size="5"), **loaded}
+    second = {**admin_form_data(page, name="Hot right now"), **loaded}
+    assert client.post(url, first).status_code == 302
+    assert client.post(url, second).status_code == 302
+    placement.refresh_from_db()
+    assert (placement.size, placement.name) == (5, "Hot right now")

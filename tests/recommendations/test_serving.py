@@ -2,12 +2,12 @@
 
 import pytest
 
-from recommendations.errors import PlacementNotFound
-from recommendations.models import Placement, ProductPair, RecommendationList
+from recommendations.errors import PlacementInvalid, PlacementNotFound
+from recommendations.models import Placement, PlacementRule, ProductPair, RecommendationList
 from recommendations.services.serving import placement_rule_set, placement_update
 from recommendations.serving.serve import Context, recommendations_serve
 from recommendations.serving.shopper import Shopper
-from tests.factories import CustomerFactory, ManufacturerFactory, category
+from tests.factories import CustomerFactory, ManufacturerFactory, category, events
 from tests.orders.factories import filled_cart, stock_drops, stocked_product
 from tests.recommendations.serving_factories import pairs_rebuilt, shopper_of, view
 
@@ -156,3 +156,44 @@ def test_an_inactive_placement_shows_nothing_and_an_unknown_one_is_refused():
     assert served.products == [] and served.list_id is None
     with pytest.raises(PlacementNotFound):
         recommendations_serve(placement="nowhere", shopper=ANON)
+
+
+def _pins(placement):
+    return list(PlacementRule.objects.filter(placement=placement, kind="pin").order_by("position")
+                .values_list("position", "product_id"))
+
+
+def test_a_pin_put_where_another_is_moves_it_and_those_right_behind_it_down():
+    a, b, c, d, e = (stocked_product(quantity=50) for _ in range(5))
+    placement = Placement.objects.get(key="home_trending")
+    for product, position in ((a, 1), (b, 2), (c, 5)):
+        placement_rule_set(placement_id=placement.pk, product_id=product.pk, kind="pin", position=position)
+    placement_rule_set(placement_id=placement.pk, product_id=d.pk, kind="pin", position=1)
+    assert _pins(placement) == [(1, d.pk), (2, a.pk), (3, b.pk), (5, c.pk)]  # c was not in the way
+    assert events("recommendations.placement.rule_set")[-1].payload["moved"] == [a.pk, b.pk]
+    # a pin moving up within the run: its own old place does not count as taken
+    placement_rule_set(placement_id=placement.pk, product_id=b.pk, kind="pin", position=1)
+    assert _pins(placement) == [(1, b.pk), (2, d.pk), (3, a.pk), (5, c.pk)]
+    # a pin that becomes an exclusion leaves its place; another pin there moves nothing
+    placement_rule_set(placement_id=placement.pk, product_id=b.pk, kind="exclude")
+    placement_rule_set(placement_id=placement.pk, product_id=e.pk, kind="boost", boost="2")
+    assert _pins(placement) == [(2, d.pk), (3, a.pk), (5, c.pk)]
+
+
+def test_a_pin_with_no_place_left_behind_it_is_refused_and_changes_nothing():
+    placement = Placement.objects.get(key="home_trending")
+    last, newcomer = stocked_product(), stocked_product()
+    placement_rule_set(placement_id=placement.pk, product_id=last.pk, kind="pin", position=24)
+    with pytest.raises(PlacementInvalid) as refused:
+        placement_rule_set(placement_id=placement.pk, product_id=newcomer.pk, kind="pin", position=24)
+    assert "position" in refused.value.fields
+    assert _pins(placement) == [(24, last.pk)]
+    assert len(events("recommendations.placement.rule_set")) == 1
+
+
+def test_placement_update_changes_only_the_fields_given():
+    placement = Placement.objects.get(key="home_trending")
+    placement_update(placement_id=placement.pk, data={"size": 5})
+    placement_update(placement_id=placement.pk, data={"name": "Hot now"})
+    placement.refresh_from_db()
+    assert (placement.name, placement.size) == ("Hot now", 5)

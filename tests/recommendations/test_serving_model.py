@@ -108,3 +108,18 @@ def test_an_anonymous_session_gets_the_models_list_from_its_views(shop):
     served = recommendations_serve(placement="home_for_you", shopper=Shopper(session_id="visitor"))
     assert served.model_version == version.pk
     assert set(ids(served)[:3]) == {p.pk for p in shop[5:8]}
+
+
+def test_a_cold_list_from_the_model_costs_the_same_few_queries_whatever_the_history(shop, django_assert_num_queries):
+    training.train_now(purpose="for_you", trigger="test")
+    light, heavy = CustomerFactory(), CustomerFactory()
+    view(shop[0], customer=light)
+    for product in shop[:3] * 6:  # the fourth of their group is left for the model to recommend
+        view(product, customer=heavy)
+    recommendations_serve(placement="home_trending", shopper=shopper_of(light))  # the model and placements loaded
+    for customer in (light, heavy):
+        # cart, purchases (exclusions); orders, steps, ratings (the interactions: clicks weigh nothing
+        # here); the products; the list's INSERT
+        with django_assert_num_queries(7):
+            served = recommendations_serve(placement="home_for_you", shopper=shopper_of(customer))
+        assert served.source == "computed" and served.model_version is not None

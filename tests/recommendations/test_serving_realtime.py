@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import caches
 
 from commerce.audit.models import DomainEvent
+from commerce.catalog.models import Product
 from recommendations.services.serving import recommendations_generate
 from recommendations.serving import cache
 from recommendations.serving.serve import Context, recommendations_serve
@@ -85,3 +86,58 @@ def test_a_product_out_of_stock_leaves_a_cached_list_at_once():
     stock_drops(b, to=0)
     served = recommendations_serve(placement="product_bought_together", shopper=Shopper(), context=Context(product_id=a.pk))
     assert served.source == "local" and ids(served) == [c.pk]
+
+
+def _record_timeouts(monkeypatch, alias):
+    store, seen = caches[alias], {}
+    original = store.set
+
+    def spy(key, value, timeout=None, **kwargs):
+        seen[key] = timeout
+        return original(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(store, "set", spy)
+    return seen
+
+
+def test_both_levels_keep_their_own_ttls_and_a_customers_behaviour_or_a_new_model_empties_both(
+        monkeypatch, django_capture_on_commit_callbacks):
+    a, b, c = (stocked_product(quantity=50) for _ in range(3))
+    pairs_rebuilt([a, b, c], times=2)
+    customer, neighbour = CustomerFactory(), CustomerFactory()
+    for someone in (customer, neighbour):
+        view(a, customer=someone)
+    local, shared = _record_timeouts(monkeypatch, "local"), _record_timeouts(monkeypatch, "default")
+
+    def serve(who):
+        return recommendations_serve(placement="home_for_you", shopper=shopper_of(who))
+
+    # computed once, then kept: 5 minutes in the process, 30 in Redis
+    assert serve(customer).source == "computed" and serve(neighbour).source == "computed"
+    lists = [key for key in local if key.startswith("rec:list:")]
+    assert len(lists) == 2 and {local[k] for k in lists} == {300} and {shared[k] for k in lists} == {1800}
+    assert {local[k] for k in local if k.startswith("rec:excl:")} == {300}
+    assert serve(customer).source == "local"
+    caches["local"].clear()  # another process
+    assert serve(customer).source == "shared" and serve(neighbour).source == "shared"
+
+    # the customer's behaviour (a view): their lists only, on both levels
+    view(b, customer=customer)
+    assert serve(customer).source == "computed" and b.pk not in ids(serve(customer))
+    assert serve(neighbour).source == "local"
+    caches["local"].clear()
+    assert serve(neighbour).source == "shared"  # untouched in Redis too
+
+    # an add to cart (through the bus after commit): the customer's list and exclusions are computed
+    # again at once (GenerateRecommendations warms them), without the product now in the cart
+    before = ids(serve(customer))
+    with django_capture_on_commit_callbacks(execute=True):
+        filled_cart(customer, [(Product.objects.get(pk=before[0]), 1)])
+    after = serve(customer)
+    assert after.source == "local" and before[0] not in ids(after)
+    assert len([k for k in local if k.startswith(f"rec:excl:c{customer.pk}:")]) == 2
+
+    # a new model activated (its stamp changes in the shared cache, as activation sets it after
+    # commit): every list is computed again, in every process
+    caches["default"].set("recommendations:active-model:for_you", 999, None)
+    assert serve(neighbour).source == "computed" and serve(customer).source == "computed"

@@ -8,5 +8,5 @@ urlpatterns = [
     path("accounts/register/", views.CustomerRegisterApi.as_view(), name="register"),
     path("me/", views.ProfileApi.as_view(), name="me"),
     path("me/addresses/", views.AddressListApi.as_view(), name="address_list"),
-    path("me/addresses/<int:address_id>/", views.AddressDetailApi.as_view(), name="address_detail"),
+    path("me/addresses/<id:address_id>/", views.AddressDetailApi.as_view(), name="address_detail"),
 ]
