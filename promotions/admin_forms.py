@@ -86,6 +86,7 @@ class PromotionAdminForm(forms.ModelForm):
             "target_products", "target_categories", "target_manufacturers", "segments", "usage_limit",
             "usage_limit_per_customer",
         )
+        widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
     def clean_combines_with(self):
         chosen = set(self.cleaned_data.get("combines_with") or ())

@@ -180,6 +180,23 @@ def test_the_back_office_main_pages_pass_axe_and_their_lists_fit_1366_px(live_se
     assert problems == [], "\n".join(problems)
 
 
+
+def test_the_promotion_screen_shows_the_chosen_benefits_fields_without_javascript(live_server, browser, made):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url, "boss", admin=True)
+    page.goto(f"{live_server.url}{reverse('admin:promotions_promotion_add')}")
+    assert not page.get_by_label("Percent", exact=True).is_visible()
+    page.get_by_label("Buy X get Y").check()
+    assert page.get_by_label("Buy quantity").is_visible() and not page.get_by_label("Bundle quantity").is_visible()
+    page.get_by_label("Fixed bundle price").check()
+    assert page.get_by_label("Bundle quantity").is_visible() and not page.get_by_label("Buy quantity").is_visible()
+    page.get_by_label("Quantity tiers (volume discount)").check()
+    assert page.locator("#tiers-group").is_visible()
+    context.close()
+
+
 def test_every_back_office_list_fits_1366_px(live_server, page, made):
     log_in(page, live_server.url, "boss", admin=True)
     wide, seen = [], 0
