@@ -41,6 +41,7 @@ class Kind(IntEnum):
     CATEGORY = 50
     MANUFACTURER = 60
     PRODUCT = 70
+    STOCK_ALERT = 75  # a product's "notify me" rows: locked alone, or after their product
     # logistics: a route, then its deliveries; before the orders a route's commands move along
     # (starting a route ships its orders, completing a delivery delivers its order)
     ROUTE = 80

@@ -321,6 +321,9 @@ SHOP_DETAILS = {
     "vat_id": env.str("SHOP_VAT_ID", default=""),
 }
 
+# "Notify me when it is back in stock" requests per client address and hour (each may mail a stranger).
+CATALOG_STOCK_ALERTS_PER_HOUR = envvars.integer("CATALOG_STOCK_ALERTS_PER_HOUR", default=20, minimum=1)
+
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
@@ -469,6 +472,9 @@ REST_FRAMEWORK = {
         "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
         # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
         "webhook": envvars.rate("API_THROTTLE_WEBHOOK", default="600/minute"),
+        # Guest checkout and order look-ups over REST, per client address: card testing and guessing.
+        "guest_checkout": envvars.rate("API_THROTTLE_GUEST_CHECKOUT", default="20/hour"),
+        "guest_lookup": envvars.rate("API_THROTTLE_GUEST_LOOKUP", default="10/hour"),
     },
     "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

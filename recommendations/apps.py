@@ -33,5 +33,8 @@ class RecommendationsConfig(AppConfig):
         steps_recorded.connect(reactions.journey_step_recorded, dispatch_uid="recommendations.journey_step_recorded")
         for event_type in reactions.EVENT_TYPES:
             bus.subscribe(event_type, "recommendations.serving.reactions.behaviour_changed")
+        # A purchase proved after the review (a claimed guest order, a later delivery) verifies it.
+        for event_type in ("orders.order.claimed", "orders.order.delivered"):
+            bus.subscribe(event_type, "recommendations.services.reviews.purchases_proved")
         # What the model learns from: the clicks on the lists served, beside orders, views and ratings.
         interactions.register_source("recommendation_clicks", tracking.click_interactions)

@@ -63,6 +63,15 @@ class ReviewDeleted(_ReviewEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviewVerified(_ReviewEvent):
+    """The author's purchase was proved after the review was written: an order of the product they
+    claimed (placed as a guest) or that was delivered since."""
+
+    event_type: ClassVar[str] = "recommendations.review.verified"
+    customer_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReviewApproved(_ReviewEvent):
     event_type: ClassVar[str] = "recommendations.review.approved"
     author_id: int
@@ -94,6 +103,17 @@ class ReviewVoted(_ReviewEvent):
     customer_id: int  # the voter
     helpful: bool
     previous: bool | None  # the voter's earlier vote, None when this is the first
+    helpful_count: int
+    not_helpful_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewVoteWithdrawn(_ReviewEvent):
+    """The voter's account was deleted: their vote no longer counts."""
+
+    event_type: ClassVar[str] = "recommendations.review.vote_withdrawn"
+    customer_id: int  # the voter
+    helpful: bool
     helpful_count: int
     not_helpful_count: int
 

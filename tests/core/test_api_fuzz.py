@@ -45,7 +45,7 @@ MAX_EXAMPLES = int(os.environ.get("API_FUZZ_MAX_EXAMPLES", 12 if REAL_SERVICES e
 # (400 `invalid`, the field named) and the operation's description says them.
 RULES_BETWEEN_FIELDS = {
     "Required for card payments.", "Not used for cash on delivery.", "The card has expired.",
-    "Refund either an amount or lines, not both.",
+    "Refund either an amount or lines, not both.", "Send latitude and longitude together, or neither.",
 }
 RANGE_MESSAGES = ("Ensure this value is less than or equal to", "Ensure this value is greater than or equal to")
 
