@@ -77,6 +77,7 @@ class Kind(IntEnum):
     # recommendations: the trained model versions of one purpose, locked alone to swap the active one
     MODEL_VERSION = 340
     TRAINING_RUN = 350  # a training run, locked alone to claim or finish it
+    EXPERIMENT = 355  # an A/B test, locked alone to change its variants, start or stop it
     # logistics: a planning run, locked alone to claim or fail it, or last in the transaction that
     # writes its plan (after the day's routes and deliveries)
     PLANNING_RUN = 360

@@ -218,6 +218,8 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": 20.0}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "recommendations", "logistics")
 CELERY_TASK_ROUTES = {
+    # attribution is a quick tracking write: it must not wait behind a training on its queue
+    "recommendations.add_to_cart_attribute": {"queue": "default"},
     "recommendations.*": {"queue": "recommendations"},
     "logistics.*": {"queue": "logistics"},
 }
@@ -244,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
     "recommendations-bought-together-nightly": {"task": "recommendations.bought_together_rebuild",
                                                 "schedule": crontab(hour=2, minute=40)},
     "recommendations-retrain-nightly": {"task": "recommendations.retrain", "schedule": crontab(hour=3, minute=40)},
+    "recommendations-stats-nightly": {"task": "recommendations.stats_aggregate", "schedule": crontab(hour=0, minute=50)},
 }
 
 # --- Logistics: offline geography (README: "Logistics") -----------------------------------------------
@@ -398,6 +401,13 @@ RECOMMENDATIONS_TRENDING_HOURS = envvars.integer("RECOMMENDATIONS_TRENDING_HOURS
 RECOMMENDATIONS_PAIR_MIN_SUPPORT = envvars.integer("RECOMMENDATIONS_PAIR_MIN_SUPPORT", default=2, minimum=1)
 RECOMMENDATIONS_PAIR_MIN_CONFIDENCE = envvars.decimal("RECOMMENDATIONS_PAIR_MIN_CONFIDENCE", default="0.05")
 RECOMMENDATIONS_PAIR_MIN_LIFT = envvars.decimal("RECOMMENDATIONS_PAIR_MIN_LIFT", default="1.0")
+# Recommendations, attribution (recommendations.serving.attribution): an add to cart or a purchase of a
+# product counts for the list the shopper last clicked it in, if that click is at most this old. The
+# nightly stats recompute the days a purchase can still reach (purchase_days + 1).
+RECOMMENDATIONS_ATTRIBUTION = {
+    "add_to_cart_hours": envvars.integer("RECOMMENDATIONS_ATTRIBUTION_ADD_TO_CART_HOURS", default=24, minimum=1),
+    "purchase_days": envvars.integer("RECOMMENDATIONS_ATTRIBUTION_PURCHASE_DAYS", default=7, minimum=1),
+}
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
@@ -506,6 +516,7 @@ SPECTACULAR_SETTINGS = {
         "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
         "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
         "RouteStateEnum": "logistics.models.Route.State",
+        "ABTestStatusEnum": "recommendations.models.experiments.Experiment.Status",
         "StopStateEnum": "logistics.models.Stop.State",
         "FailureReasonEnum": "logistics.models.FailureReason",
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",

@@ -235,6 +235,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("recommendations", "seed_demo_review_requests", ("allow_production",)),
     ("recommendations", "seed_demo_placements", ("seed", "allow_production")),
     ("recommendations", "seed_demo_recommender", ("allow_production",)),
+    ("recommendations", "seed_demo_experiments", ("seed", "allow_production")),
     # the KPI read models from every event so far (the demo reviews' delivery stars included: their
     # reactions are paused while seeding)
     ("logistics", "logistics_kpis_rebuild", ()),
