@@ -10,13 +10,14 @@ its event, which carries the staff edit's before and after: one row, inside Djan
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from commerce.errors import DomainError
+from commerce.forms import IdModelMultipleChoiceField
 from commerce.parsing import parse_id
 
 #: the colours a status may take in a list (``static/css/admin-commerce.css``): done, in progress,
@@ -109,13 +110,19 @@ class ServiceErrorsOnFormMixin:
         if error is None:
             return form_class
 
+        put_on_form = self.service_error_on_form
+
         class RefusedByService(form_class):
             def clean(self):
                 cleaned = super().clean()
-                add_domain_error(self, error)
+                put_on_form(self, error)
                 return cleaned
 
         return RefusedByService
+
+    def service_error_on_form(self, form, error: DomainError) -> None:
+        """Where a refusal's message and field errors go on the form (an admin may say it its way)."""
+        add_domain_error(form, error)
 
 
 class RunEachMixin:
@@ -192,3 +199,38 @@ class IdAutocompleteSelect(AutocompleteSelect):
 
     def optgroups(self, name, value, attr=None):
         return super().optgroups(name, [v for v in value if parse_id(str(v)) is not None], attr)
+
+
+class IdAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    """:class:`IdAutocompleteSelect` for many-to-many fields."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if parse_id(str(v)) is not None], attr)
+
+
+class IdAutocompleteMixin:
+    """A model admin whose relation fields answer values that are not ids with the form's error and
+    redraw the form (see :class:`IdAutocompleteSelect`) instead of failing with a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = IdAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", IdModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, each with a name a screen reader says: Django labels only the
+    date box (the field's label points at it), the time box had none (axe: "label")."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        field = name.replace("_", " ").capitalize()
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=False):
+            subwidget["attrs"]["aria-label"] = f"{field}, {part}"
+        return context

@@ -8,6 +8,8 @@ only (as everywhere input is read, see ``commerce.parsing``); anything else is t
 
 from django import forms
 
+from commerce.parsing import parse_id
+
 
 def _refuse_non_ascii(field, value) -> None:
     if isinstance(value, str) and not value.isascii():
@@ -24,3 +26,17 @@ class AsciiDecimalField(forms.DecimalField):
     def to_python(self, value):
         _refuse_non_ascii(self, value)
         return super().to_python(value)
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's many-choice field, answering a sent value that is not an id ("NaN", a 400-digit
+    number) with its own "is not a valid value" error: Django looked each one up and the database
+    driver failed (``OverflowError``, a 500)."""
+
+    def _check_values(self, value):
+        if self.to_field_name in (None, "pk", "id"):
+            for pk in value if isinstance(value, (list, tuple)) else ():
+                if parse_id(str(pk)) is None:
+                    raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                                params={"pk": pk})
+        return super()._check_values(value)

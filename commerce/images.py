@@ -16,15 +16,25 @@ surface refuses the same things the same way:
 Both return ``CleanImage`` (bytes, format, size, content type, extension); storing it is the
 caller's (``ContentFile(image.content, name=...)`` into a ``FileField``/``ImageField`` or
 ``default_storage``), so the storage backend stays a setting.
+
+Stored pictures are written before their rows, inside the command's transaction, so a rollback can
+leave files no row names. ``delete_files`` deletes files without failing a command that has
+committed; ``orphan_files`` finds the leftovers under ``<prefix>/<owner>/`` and ``PruneCommand`` is
+the ``manage.py <pictures>_prune`` command over them (``product_images_prune``, ``review_photos_prune``).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+import logging
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from commerce.errors import ImageInvalid
@@ -148,3 +158,61 @@ def thumbnails(image: CleanImage, *, boxes: list[tuple[int, int]]) -> list[Clean
         made[index] = CleanImage(content=_encode(copy, image.format), format=image.format, width=copy.width, height=copy.height)
         copies.append(copy)
     return [made[i] for i in range(len(boxes))]
+
+
+# --- stored files: deleting them, and the leftovers of rolled-back commands --------------------------
+logger = logging.getLogger(__name__)
+
+
+def delete_files(storage, names: Iterable[str], *, what: str) -> None:
+    """Delete stored files, logging (not raising) what the storage refuses: a leftover file is the
+    prune command's, never a reason to fail a command that has committed. ``what`` names them in the
+    log ("product picture")."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 (any storage backend's error)
+            logger.warning("Could not delete %s file %s", what, name, exc_info=True)
+
+
+def orphan_files(storage, *, prefix: str, named: set[str], older_than_seconds: int) -> list[str]:
+    """Files under ``<prefix>/<owner>/`` that are not in ``named`` (the names the rows hold) and are
+    older than the grace period (a command in flight may not have committed its row yet), sorted."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    try:
+        owners, _files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    found = []
+    for owner in owners:
+        _sub, files = storage.listdir(f"{prefix}/{owner}")
+        for file_name in files:
+            name = f"{prefix}/{owner}/{file_name}"
+            if name not in named and storage.get_modified_time(name) < cutoff:
+                found.append(name)
+    return sorted(found)
+
+
+class PruneCommand(BaseCommand):
+    """``manage.py <pictures>_prune``: delete the files ``find(older_than_seconds=...)`` returns with
+    ``delete(names)``, keeping those younger than ``--older-than``; ``--dry-run`` only lists. A
+    subclass sets ``help``, ``prefix`` (for the summary), ``find`` and ``delete``."""
+
+    prefix: str
+    find: Callable[..., list[str]]
+    delete: Callable[[list[str]], None]
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", type=int, default=3600, help="Keep files younger than this many seconds (3600).")
+        parser.add_argument("--dry-run", action="store_true", help="List the files without deleting them.")
+
+    def handle(self, *args, older_than: int, dry_run: bool, **options):
+        names = type(self).find(older_than_seconds=max(older_than, 0))
+        for name in names:
+            self.stdout.write(f"{'would delete' if dry_run else 'deleting'} {name}")
+        if not dry_run:
+            type(self).delete(names)
+        verb = "found" if dry_run else "deleted"
+        self.stdout.write(self.style.SUCCESS(f"{len(names)} unused file(s) under {self.prefix}/ {verb}."))

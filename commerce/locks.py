@@ -41,6 +41,7 @@ class Kind(IntEnum):
     CATEGORY = 50
     MANUFACTURER = 60
     PRODUCT = 70
+    STOCK_ALERT = 75  # a product's "notify me" rows: locked alone, or after their product
     # logistics: a route, then its deliveries; before the orders a route's commands move along
     # (starting a route ships its orders, completing a delivery delivers its order)
     ROUTE = 80
@@ -76,6 +77,7 @@ class Kind(IntEnum):
     # recommendations: the trained model versions of one purpose, locked alone to swap the active one
     MODEL_VERSION = 340
     TRAINING_RUN = 350  # a training run, locked alone to claim or finish it
+    EXPERIMENT = 355  # an A/B test, locked alone to change its variants, start or stop it
     # logistics: a planning run, locked alone to claim or fail it, or last in the transaction that
     # writes its plan (after the day's routes and deliveries)
     PLANNING_RUN = 360

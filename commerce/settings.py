@@ -220,6 +220,8 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"timeout": 20.0}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES_NAMES = ("default", "recommendations", "logistics")
 CELERY_TASK_ROUTES = {
+    # attribution is a quick tracking write: it must not wait behind a training on its queue
+    "recommendations.add_to_cart_attribute": {"queue": "default"},
     "recommendations.*": {"queue": "recommendations"},
     "logistics.*": {"queue": "logistics"},
 }
@@ -246,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     "recommendations-bought-together-nightly": {"task": "recommendations.bought_together_rebuild",
                                                 "schedule": crontab(hour=2, minute=40)},
     "recommendations-retrain-nightly": {"task": "recommendations.retrain", "schedule": crontab(hour=3, minute=40)},
+    "recommendations-stats-nightly": {"task": "recommendations.stats_aggregate", "schedule": crontab(hour=0, minute=50)},
 }
 
 # --- Logistics: offline geography (README: "Logistics") -----------------------------------------------
@@ -323,6 +326,9 @@ SHOP_DETAILS = {
     "vat_id": env.str("SHOP_VAT_ID", default=""),
 }
 
+# "Notify me when it is back in stock" requests per client address and hour (each may mail a stranger).
+CATALOG_STOCK_ALERTS_PER_HOUR = envvars.integer("CATALOG_STOCK_ALERTS_PER_HOUR", default=20, minimum=1)
+
 # Orders: shipping, unpaid hold, payment gateways by payment method, the promotions hook.
 ORDERS_SHIPPING_FLAT_RATE = envvars.decimal("ORDERS_SHIPPING_FLAT_RATE", default="4.90")
 ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default="50.00")
@@ -397,6 +403,13 @@ RECOMMENDATIONS_TRENDING_HOURS = envvars.integer("RECOMMENDATIONS_TRENDING_HOURS
 RECOMMENDATIONS_PAIR_MIN_SUPPORT = envvars.integer("RECOMMENDATIONS_PAIR_MIN_SUPPORT", default=2, minimum=1)
 RECOMMENDATIONS_PAIR_MIN_CONFIDENCE = envvars.decimal("RECOMMENDATIONS_PAIR_MIN_CONFIDENCE", default="0.05")
 RECOMMENDATIONS_PAIR_MIN_LIFT = envvars.decimal("RECOMMENDATIONS_PAIR_MIN_LIFT", default="1.0")
+# Recommendations, attribution (recommendations.serving.attribution): an add to cart or a purchase of a
+# product counts for the list the shopper last clicked it in, if that click is at most this old. The
+# nightly stats recompute the days a purchase can still reach (purchase_days + 1).
+RECOMMENDATIONS_ATTRIBUTION = {
+    "add_to_cart_hours": envvars.integer("RECOMMENDATIONS_ATTRIBUTION_ADD_TO_CART_HOURS", default=24, minimum=1),
+    "purchase_days": envvars.integer("RECOMMENDATIONS_ATTRIBUTION_PURCHASE_DAYS", default=7, minimum=1),
+}
 ORDERS_WEBHOOK_SECRET = env.str("ORDERS_WEBHOOK_SECRET", default=DEV_WEBHOOK_SECRET)
 if PRODUCTION:
     ORDERS_WEBHOOK_SECRET = envvars.required("ORDERS_WEBHOOK_SECRET", why="in production", forbidden=(DEV_WEBHOOK_SECRET,))
@@ -471,6 +484,9 @@ REST_FRAMEWORK = {
         "auth": envvars.rate("API_THROTTLE_AUTH", default="10/minute"),
         # Payment gateway notifications, per client address: a gateway's retry bursts fit easily.
         "webhook": envvars.rate("API_THROTTLE_WEBHOOK", default="600/minute"),
+        # Guest checkout and order look-ups over REST, per client address: card testing and guessing.
+        "guest_checkout": envvars.rate("API_THROTTLE_GUEST_CHECKOUT", default="20/hour"),
+        "guest_lookup": envvars.rate("API_THROTTLE_GUEST_LOOKUP", default="10/hour"),
     },
     "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -502,6 +518,7 @@ SPECTACULAR_SETTINGS = {
         "OfficialContentKindEnum": "recommendations.models.content.OfficialContent.Kind",
         "KindEnum": "promotions.models.Segment.Kind",  # its name before another "kind" came
         "RouteStateEnum": "logistics.models.Route.State",
+        "ABTestStatusEnum": "recommendations.models.experiments.Experiment.Status",
         "StopStateEnum": "logistics.models.Stop.State",
         "FailureReasonEnum": "logistics.models.FailureReason",
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",

@@ -1,7 +1,7 @@
-"""The logistics KPIs' read models: one row per closed stop, per completed route, per delivery rating.
+"""The logistics KPIs' read models: one row per closed stop, per completed route, per planned day, per delivery rating.
 
 Written only by ``logistics.kpis.projection`` from the events (a stop closed, a route completed, a
-review's delivery stars), never aggregated per request: the KPI queries (``logistics.kpis.queries``)
+day planned, a review's delivery stars), never aggregated per request: the KPI queries (``logistics.kpis.queries``)
 read these rows alone. ``manage.py logistics_kpis_rebuild`` replays the event table into them and
 gives the same rows.
 """
@@ -90,6 +90,33 @@ class RouteFact(models.Model):
 
     def __str__(self):
         return f"Route {self.route_id} on {self.date}"
+
+
+class DayPlanFact(models.Model):
+    """A centre's day as last planned (``logistics.plan.created`` or ``…plan.reoptimised``): the plan's
+    cost against the whole day's deliveries handed out to the vehicles nearest-first. A later plan of
+    the day replaces the row (the latest run wins)."""
+
+    centre_id = models.BigIntegerField()
+    date = models.DateField()
+    run_id = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    routes = models.PositiveIntegerField()
+    stops = models.PositiveIntegerField()
+    cost_amount = models.DecimalField(**AMOUNT)
+    distance_km = models.DecimalField(max_digits=10, decimal_places=3)
+    nearest_routes = models.PositiveIntegerField()
+    nearest_stops = models.PositiveIntegerField(help_text="Stops the nearest-first dispatch served.")
+    nearest_cost_amount = models.DecimalField(**AMOUNT)
+    nearest_distance_km = models.DecimalField(max_digits=10, decimal_places=3)
+    planned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date", "centre_id"]
+        constraints = [models.UniqueConstraint(fields=["centre_id", "date"], name="logistics_dayplanfact_one_per_day")]
+
+    def __str__(self):
+        return f"Centre {self.centre_id} planned for {self.date}"
 
 
 class DeliveryRatingFact(models.Model):

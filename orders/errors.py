@@ -14,6 +14,7 @@ class OrdersError(StrEnum):
     CART_EMPTY = "cart_empty"
     NOTE_INVALID = "note_invalid"
     CART_NOT_FOUND = "cart_not_found"
+    GUEST_CART_NOT_FOUND = "guest_cart_not_found"
     CART_LINE_NOT_FOUND = "cart_line_not_found"
     CART_CHANGED = "cart_changed"
     TOO_MANY_LINES = "too_many_lines"
@@ -170,6 +171,12 @@ def coupon_refusal(reason: str) -> type[CouponRejected]:
 # --- checkout and lifecycle --------------------------------------------------------------------------
 class OrderNotFound(NotFound):
     default_code = OrdersError.ORDER_NOT_FOUND
+
+
+class GuestCartNotFound(NotFound):
+    """A guest cart token (REST) that opens no open cart: never issued, or checked out already."""
+
+    default_code = OrdersError.GUEST_CART_NOT_FOUND
 
 
 class NotAllowedToOrder(PermissionDenied):

@@ -38,6 +38,7 @@ SUBSCRIPTIONS = {
     "orders.order.cancelled": "orders.mails.order_cancelled",
     "orders.order.refunded": "orders.mails.order_refunded",
     "accounts.customer.registered": "orders.services.guests.guest_claim_offer",
+    "accounts.customer.profile_updated": "orders.services.guests.guest_claim_offer_on_email_change",
 }
 FAILED_PAYMENTS = frozenset({Payment.Status.DECLINED, Payment.Status.FAILED})
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from commerce.accounts.models import Address, SalesRegion
 from commerce.catalog.models import Product
-from commerce.db_fields import ExactCharField
+from commerce.db_fields import CASCADE_FIRST, ExactCharField
 from commerce.money import CURRENCY_CHOICES, Money
 
 # Models of this app defined apart, with the rest of the delivery promises (orders/shipping/).
@@ -57,7 +57,9 @@ class Cart(models.Model):
         CHECKED_OUT = "checked_out", "Checked out"
         MERGED = "merged", "Merged into a customer's cart"
 
-    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts")
+    # CASCADE_FIRST (here, on open_for and on IdempotencyRecord.user): Django's CASCADE of a nullable key
+    # nulls it before the delete on MariaDB, which the check constraints below refuse.
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=CASCADE_FIRST, related_name="carts")
     session_key = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
@@ -69,7 +71,7 @@ class Cart(models.Model):
     # has no partial unique index and drops a conditional UniqueConstraint without a word. It is
     # also how a customer's open cart is found (one indexed row). Set by the cart services only.
     open_for = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, editable=False,
-                                    on_delete=models.CASCADE, related_name="+")
+                                    on_delete=CASCADE_FIRST, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -355,7 +357,7 @@ class IdempotencyRecord(models.Model):
 
     # Whose request: a customer, or (user NULL) a guest, by the token of their session's cart. Two
     # unique constraints, one per kind of owner: NULLs are never equal, so each binds its own rows.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=CASCADE_FIRST, related_name="+")
     guest = ExactCharField(max_length=64, null=True, blank=True)
     scope = models.CharField(max_length=40)
     key = ExactCharField(max_length=100)  # the client's key, exact: "ABC" is not "abc" (nor "abc ")

@@ -16,44 +16,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
-logger = logging.getLogger(__name__)
+from commerce.registry import Registry
 
 SectionProvider = Callable[..., "SafeString | None"]
-
-
-@dataclass(frozen=True)
-class _Registered:
-    name: str
-    order: int
-    provider: SectionProvider
-
-
-_providers: dict[str, _Registered] = {}
-
-
-def register(name: str, provider: SectionProvider, *, order: int = 100) -> SectionProvider:
-    """Add (or replace, by name) a section provider. Returns it, so it can decorate."""
-    _providers[name] = _Registered(name=name, order=order, provider=provider)
-    return provider
-
-
-def unregister(name: str) -> None:
-    _providers.pop(name, None)
+providers: Registry[SectionProvider] = Registry("order section", logger=logging.getLogger(__name__))
+register, unregister = providers.register, providers.unregister
 
 
 def sections_for(*, request, order) -> list[SafeString]:
     """The order page's sections from other apps, in order."""
-    sections = []
-    for entry in sorted(_providers.values(), key=lambda r: (r.order, r.name)):
-        try:
-            html = entry.provider(request=request, order=order)
-        except Exception:
-            logger.exception("order section %r failed for order %s; left out", entry.name, order.number)
-            continue
-        if html:
-            sections.append(html)
-    return sections
+    return [html for _name, html in providers.answers(request=request, order=order, about=f"for order {order.number}") if html]

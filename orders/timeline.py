@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from commerce.money_format import money_text
@@ -91,6 +92,45 @@ def timeline_entry(event) -> TimelineEntry:
         else:
             label, detail = "Payment " + (Payment.Status(status).label.lower() if status in Payment.Status.values else "update"), _amount(p)
     return TimelineEntry(label=label, detail=detail, at=event.occurred_at, tone=tone)
+
+
+# --- the staff's timeline in words (admin order page) ----------------------------------------------
+_GATEWAYS = {"cod": "cash on delivery", "sandbox": "card", "card": "card"}
+
+
+def _items(values) -> str:
+    return ", ".join(f"{i.get('quantity')} × {i.get('product_code')}" for i in values or () if isinstance(i, dict))
+
+
+def staff_sentence(event) -> str:
+    """What happened, as staff read it: "Paid 21.90 EUR by card — 3 Dec 14:02", "Picked from stock:
+    batch LOT-1 × 2 — 3 Dec 14:05". The shopper's words, plus what only staff see (batches, items,
+    reasons, the gateway's error)."""
+    p, kind = event.payload, event.event_type.rsplit(".", 1)[-1]
+    entry = timeline_entry(event)
+    text = entry.label + (f": {entry.detail}" if entry.detail else "")
+    if event.event_type == "orders.payment.processed":
+        how = _GATEWAYS.get(p.get("gateway") or "", p.get("gateway") or "")
+        if p.get("status") == Payment.Status.CAPTURED and not cash_collected(p):
+            text = f"Paid {_amount(p)}" + (f" by {how}" if how else "")
+        elif p.get("error_code"):
+            text = f"{entry.label} ({how}): {p['error_code'].replace('_', ' ')}" if how else f"{text}: {p['error_code']}"
+    elif kind == "created":
+        items = _items(p.get("items"))
+        text = f"Order placed: {items}; total {_amount(p, 'total_amount')}" if items else text
+        method = p.get("payment_method")
+        if method:
+            text += f", to pay by {_GATEWAYS.get(method, method)}"
+    elif kind == "inventory_allocated":
+        batches = ", ".join(f"batch {a.get('batch_number')} × {a.get('quantity')}" for a in p.get("allocations") or ()
+                            if isinstance(a, dict))
+        text = f"{entry.label}: {batches}" if batches else text
+    elif kind == "cancelled" and p.get("previous_status"):
+        text += f" (was {str(p['previous_status']).replace('_', ' ')})"
+    if event.occurred_at is None:
+        return text
+    at = timezone.localtime(event.occurred_at)
+    return f"{text} — {at.day} {at:%b %H:%M}"
 
 
 # --- the staff's summary (admin order page) ---------------------------------------------------------

@@ -8,6 +8,7 @@ forms by the admin. What is checked here is only what a form can see on its own.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
@@ -20,6 +21,7 @@ from commerce.coupon_codes import normalise_coupon_code
 from commerce.forms import AsciiIntegerField
 from commerce.parsing import parse_id
 from promotions.models import Coupon, DiscountClass, Promotion, Segment
+from promotions.wording import ALL_BENEFIT_FIELDS, BENEFIT_FIELDS
 
 SIMULATION_ROWS = 8
 MAX_COUPONS = 10_000
@@ -84,10 +86,25 @@ class PromotionAdminForm(forms.ModelForm):
             "target_products", "target_categories", "target_manufacturers", "segments", "usage_limit",
             "usage_limit_per_customer",
         )
+        widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
     def clean_combines_with(self):
         chosen = set(self.cleaned_data.get("combines_with") or ())
         return [value for value, _label in DiscountClass.choices if value in chosen]  # fixed order, no duplicates
+
+    def clean(self):
+        cleaned = super().clean()
+        # The page shows only the chosen benefit's fields; what another type's hidden fields still hold
+        # (typed before the type changed) is not this promotion's and is left empty.
+        used = BENEFIT_FIELDS.get(cleaned.get("benefit_type"), ALL_BENEFIT_FIELDS)
+        for name in ALL_BENEFIT_FIELDS:
+            if name in used or name not in self.fields:
+                continue
+            if name == "get_products":
+                cleaned[name] = Product.objects.none()
+            else:
+                cleaned[name] = Decimal(100) if name == "get_percent" else None
+        return cleaned
 
 
 class GenerateCouponsForm(forms.Form):

@@ -7,13 +7,17 @@ class PromotionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from commerce.catalog import badges
+        from commerce.catalog import badges, prices, shelves
         from orders.discounts import register_discount_provider
         from promotions import dashboard, receivers  # noqa: F401
         from promotions.provider import PromotionDiscounts
-        from promotions.selectors.shopper import product_badges
+        from promotions.selectors.shopper import product_badges, product_prices
+        from promotions.shelves import offers_shelf
 
         badges.register(product_badges)
+        prices.register(product_prices)
+        # the home page's "On offer now": the live automatic promotions and products they lower
+        shelves.register(shelves.HOME, offers_shelf, name="promotions.offers")
         dashboard.register()
         # The one place the orders discount port is wired (orders imports nothing of promotions).
         register_discount_provider(PromotionDiscounts())

@@ -12,7 +12,7 @@ class RecommendationsConfig(AppConfig):
         from commerce.catalog import product_cards, product_sections, shelves
         from recommendations import receivers  # noqa: F401 (connects the rating read model)
         from recommendations.selectors import interactions
-        from recommendations.serving import reactions, tracking
+        from recommendations.serving import attribution, reactions, tracking
         from recommendations.views import questions as question_views
         from recommendations.views import shelves as shelf_views
         from recommendations.views.reviews import rating_card_extras, reviews_section
@@ -33,5 +33,11 @@ class RecommendationsConfig(AppConfig):
         steps_recorded.connect(reactions.journey_step_recorded, dispatch_uid="recommendations.journey_step_recorded")
         for event_type in reactions.EVENT_TYPES:
             bus.subscribe(event_type, "recommendations.serving.reactions.behaviour_changed")
+        # Attribution: an add to cart (the journey, guests too) or an order counted for the list last clicked.
+        steps_recorded.connect(attribution.journey_step_recorded, dispatch_uid="recommendations.attribute_add_to_cart")
+        bus.subscribe("orders.order.created", "recommendations.serving.attribution.order_created")
+        # A purchase proved after the review (a claimed guest order, a later delivery) verifies it.
+        for event_type in ("orders.order.claimed", "orders.order.delivered"):
+            bus.subscribe(event_type, "recommendations.services.reviews.purchases_proved")
         # What the model learns from: the clicks on the lists served, beside orders, views and ratings.
         interactions.register_source("recommendation_clicks", tracking.click_interactions)

@@ -53,6 +53,10 @@ class RecommendationsError(StrEnum):
     TRAINING_INVALID = "training_invalid"
     TRAINING_RUN_NOT_FOUND = "training_run_not_found"
     TRAINING_DATA_TOO_SMALL = "training_data_too_small"
+    # --- A/B tests ---
+    EXPERIMENT_NOT_FOUND = "experiment_not_found"
+    EXPERIMENT_INVALID = "experiment_invalid"
+    EXPERIMENT_STATE = "experiment_state"
 
 
 # --- reviews -----------------------------------------------------------------------------------------
@@ -245,3 +249,21 @@ class TrainingDataTooSmall(Conflict):
     """Too few interactions to train on (``RECOMMENDATIONS_TRAINING["min_interactions"]``)."""
 
     default_code = RecommendationsError.TRAINING_DATA_TOO_SMALL
+
+
+# --- A/B tests -------------------------------------------------------------------------------------------
+class ExperimentNotFound(NotFound):
+    default_code = RecommendationsError.EXPERIMENT_NOT_FOUND
+
+
+class ExperimentInvalid(ValidationError):
+    """An experiment's or a variant's values are not acceptable (``fields`` says which)."""
+
+    default_code = RecommendationsError.EXPERIMENT_INVALID
+
+
+class ExperimentState(Conflict):
+    """Not in this state: variants change only in a draft, a draft starts, a running test stops; one
+    running test per placement."""
+
+    default_code = RecommendationsError.EXPERIMENT_STATE

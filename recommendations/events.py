@@ -63,6 +63,15 @@ class ReviewDeleted(_ReviewEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviewVerified(_ReviewEvent):
+    """The author's purchase was proved after the review was written: an order of the product they
+    claimed (placed as a guest) or that was delivered since."""
+
+    event_type: ClassVar[str] = "recommendations.review.verified"
+    customer_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReviewApproved(_ReviewEvent):
     event_type: ClassVar[str] = "recommendations.review.approved"
     author_id: int
@@ -94,6 +103,17 @@ class ReviewVoted(_ReviewEvent):
     customer_id: int  # the voter
     helpful: bool
     previous: bool | None  # the voter's earlier vote, None when this is the first
+    helpful_count: int
+    not_helpful_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewVoteWithdrawn(_ReviewEvent):
+    """The voter's account was deleted: their vote no longer counts."""
+
+    event_type: ClassVar[str] = "recommendations.review.vote_withdrawn"
+    customer_id: int  # the voter
+    helpful: bool
     helpful_count: int
     not_helpful_count: int
 
@@ -455,3 +475,72 @@ class ModelTrained(_ModelEvent):
 class ModelActivated(_ModelEvent):
     event_type: ClassVar[str] = "recommendations.model.activated"
     previous_version_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecommendationStatsRebuilt(DomainEventData):
+    """A day's performance rows were computed again from the tracking tables (one per day rebuilt)."""
+
+    event_type: ClassVar[str] = "recommendations.stats.rebuilt"
+    stream_type: ClassVar[str] = "recommendation_stats"
+    day: str
+    rows: int
+    lists: int
+    purchases: int
+
+    @property
+    def stream_id(self):
+        return self.day
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ExperimentEvent(DomainEventData):
+    stream_type: ClassVar[str] = "recommendation_ab_test"
+    experiment_id: int
+    placement: str
+
+    @property
+    def stream_id(self):
+        return self.experiment_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentCreated(_ExperimentEvent):
+    """An A/B test was drafted on a placement."""
+
+    event_type: ClassVar[str] = "recommendations.ab_test.created"
+    name: str
+    minimum_effect: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentVariantSaved(_ExperimentEvent):
+    """A draft's variant was added or changed."""
+
+    event_type: ClassVar[str] = "recommendations.ab_test.variant_saved"
+    variant_id: int
+    key: str
+    values: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentVariantRemoved(_ExperimentEvent):
+    event_type: ClassVar[str] = "recommendations.ab_test.variant_removed"
+    variant_id: int
+    key: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentStarted(_ExperimentEvent):
+    """Shoppers of the placement are now split between the variants (their keys and weights)."""
+
+    event_type: ClassVar[str] = "recommendations.ab_test.started"
+    variants: list
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentStopped(_ExperimentEvent):
+    """The placement serves as it is again; the results stay."""
+
+    event_type: ClassVar[str] = "recommendations.ab_test.stopped"
+    reason: str

@@ -37,3 +37,28 @@ def recommendations_train_task(run_id: int) -> dict:
 def recommendations_retrain_task() -> list[int]:
     """Beat (nightly): one training per purpose, each its own ``recommendations.train`` task."""
     return [training_run_queue(purpose=purpose, trigger="nightly").pk for purpose in Purpose.values]
+
+
+@shared_task(name="recommendations.add_to_cart_attribute", autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=5)
+def add_to_cart_attribute_task(*, customer_id: int | None, session_id: str, product_ids: list[int], at: str,
+                               reference: str) -> int:
+    """A request's adds to cart, attributed to the lists the products were last clicked in (default queue)."""
+    import datetime
+
+    from recommendations.serving.attribution import add_to_carts_attribute
+
+    return add_to_carts_attribute(customer_id=customer_id, session_id=session_id, product_ids=product_ids,
+                                  at=datetime.datetime.fromisoformat(at), reference=reference)
+
+
+@shared_task(name="recommendations.stats_aggregate", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def stats_aggregate_task(day: str | None = None) -> dict:
+    """Beat (nightly): rebuild the daily performance rows of the days a purchase can still reach (up to
+    yesterday), or of one day (``day``, ISO) when given. Rerunning a day replaces its rows."""
+    import datetime
+
+    from recommendations.serving.stats import stats_days_to_refresh, stats_rebuild_day
+
+    days = [datetime.date.fromisoformat(day)] if day else stats_days_to_refresh()
+    return {d.isoformat(): stats_rebuild_day(day=d) for d in days}

@@ -37,3 +37,12 @@ node -p "require('./node_modules/world-atlas/package.json').version" > "$dest/VE
 cp node_modules/topojson-client/dist/topojson-client.min.js "$dest/topojson-client.min.js"
 cp node_modules/topojson-client/LICENSE "$dest/LICENSE-topojson-client"
 echo "vendored world-atlas $(cat "$dest/VERSION") and topojson-client into $dest"
+
+# axe-core (MPL-2.0): the accessibility rules the browser tests run on every page (tests only; the
+# pages never load it).
+dest=static/vendor/axe-core
+mkdir -p "$dest"
+cp node_modules/axe-core/axe.min.js "$dest/axe.min.js"
+cp node_modules/axe-core/LICENSE "$dest/LICENSE"
+node -p "require('./node_modules/axe-core/package.json').version" > "$dest/VERSION"
+echo "vendored axe-core $(cat "$dest/VERSION") into $dest"

@@ -27,8 +27,9 @@ def has_permission(user, perm: str) -> bool:
 
 def can_view_stock_details(user) -> bool:
     """Batch numbers and exact stock counts are for staff who may see the stock
-    (``catalog.view_stockbatch``); shoppers see "in stock", "only N left" or "out of stock"."""
-    return has_permission(user, "catalog.view_stockbatch")
+    (``catalog.view_stockbatch``); shoppers see "in stock", "only N left" or "out of stock". A shopper
+    (not staff) is answered without reading their permissions: the product page asks for everyone."""
+    return bool(user is not None and user.is_staff and has_permission(user, "catalog.view_stockbatch"))
 
 
 def effective_permissions(user) -> set[str]:

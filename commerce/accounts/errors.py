@@ -2,7 +2,7 @@
 
 from enum import StrEnum, unique
 
-from commerce.errors import NotFound, ValidationError
+from commerce.errors import Conflict, NotFound, ValidationError
 
 
 @unique
@@ -11,6 +11,7 @@ class AccountsError(StrEnum):
     CUSTOMER_NOT_FOUND = "customer_not_found"
     REGISTRATION_INVALID = "registration_invalid"
     INVALID_CREDENTIALS = "invalid_credentials"
+    USER_HAS_HISTORY = "user_has_history"
 
 
 class AddressNotFound(NotFound):
@@ -27,3 +28,9 @@ class RegistrationInvalid(ValidationError):
 
 class InvalidCredentials(ValidationError):
     default_code = AccountsError.INVALID_CREDENTIALS
+
+
+class UserHasHistory(Conflict):
+    """A user whose orders, redemptions, questions or answers (or driver's record) must be kept."""
+
+    default_code = AccountsError.USER_HAS_HISTORY

@@ -17,6 +17,20 @@ class CustomerRegistered(DomainEventData):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserDeleted(DomainEventData):
+    """A user account and what was only theirs (addresses, carts, reviews, votes) deleted."""
+
+    event_type: ClassVar[str] = "accounts.user.deleted"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    username: str
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
+@dataclass(frozen=True, kw_only=True)
 class CustomerProfileUpdated(DomainEventData):
     event_type: ClassVar[str] = "accounts.customer.profile_updated"
     stream_type: ClassVar[str] = "customer"

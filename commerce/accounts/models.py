@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from commerce.db_fields import CASCADE_FIRST
+
 
 class SalesRegion(models.Model):
     code = models.SlugField(max_length=20, unique=True)
@@ -54,7 +56,8 @@ class Address(models.Model):
     # The customer while this is their default address, NULL otherwise: unique, so the database
     # keeps one default address per customer on every backend (MariaDB drops a conditional
     # UniqueConstraint). Set by the address services only, together with is_default.
-    default_for = models.OneToOneField(User, null=True, blank=True, editable=False, on_delete=models.CASCADE,
+    # CASCADE_FIRST: Django's CASCADE of a nullable key nulls it first on MariaDB, which the check refuses.
+    default_for = models.OneToOneField(User, null=True, blank=True, editable=False, on_delete=CASCADE_FIRST,
                                        related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

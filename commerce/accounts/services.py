@@ -1,19 +1,22 @@
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from rest_framework.authtoken.models import Token
 
 from commerce import telemetry
 from commerce.accounts import access
-from commerce.accounts.errors import AddressNotFound, InvalidCredentials, RegistrationInvalid
+from commerce.accounts.errors import AddressNotFound, InvalidCredentials, RegistrationInvalid, UserHasHistory
 from commerce.accounts.events import (
     AddressAdded,
     AddressRemoved,
     AddressUpdated,
     CustomerProfileUpdated,
     CustomerRegistered,
+    UserDeleted,
 )
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
+from commerce.accounts.signals import user_deleting
 from commerce.audit.events import record
 from commerce.locks import Kind, lock, lock_get, lock_one
 from commerce.validation import full_clean_or_raise
@@ -48,6 +51,23 @@ def customer_register(
         CustomerProfile.objects.create(user=user, sales_region=sales_region)
         record(CustomerRegistered(customer_id=user.pk, username=user.username))
         return user
+
+
+def user_delete(*, user: User) -> None:
+    """Delete a user account with what was only theirs: profile, addresses, carts, tokens, reviews,
+    votes, segment memberships; their journey and the audit rows stay, no longer anyone's. Refused
+    (``UserHasHistory``, nothing changed) for a user whose orders, redemptions, questions, answers or
+    driver's record the shop keeps."""
+    with telemetry.command_span("commerce.user.delete", attributes={"user.id": user.pk}), transaction.atomic():
+        locked = lock_get(Kind.CUSTOMER, User.objects.filter(pk=user.pk))
+        record(UserDeleted(customer_id=locked.pk, username=locked.username))
+        user_deleting.send(sender=User, user=locked)
+        try:
+            locked.delete()  # refused before any row is touched; the refusal rolls the event back
+        except ProtectedError as exc:
+            kept = sorted({str(type(row)._meta.verbose_name_plural) for row in exc.protected_objects})
+            raise UserHasHistory(f"{locked.username} cannot be deleted: the shop keeps their {', '.join(kept)}.",
+                                 extra={"kept": kept}) from exc
 
 
 def profile_update(*, user: User, **changes) -> User:

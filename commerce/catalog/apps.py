@@ -7,6 +7,11 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog and inventory"
 
     def ready(self):
+        from commerce.audit import bus
         from commerce.catalog import dashboard
+        from commerce.catalog.stock_alerts import SUBSCRIPTIONS
 
         dashboard.register()
+        # "Notify me": a stock event that may bring a product back mails its waiting alerts, after commit.
+        for event_type, handler in SUBSCRIPTIONS.items():
+            bus.subscribe(event_type, handler)

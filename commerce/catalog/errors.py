@@ -24,6 +24,8 @@ class CatalogError(StrEnum):
     PRODUCT_IMAGE_NOT_FOUND = "product_image_not_found"
     PRODUCT_IMAGE_LIMIT = "product_image_limit"
     INVALID_IMAGE_ORDER = "invalid_image_order"
+    STOCK_ALERT_NOT_NEEDED = "stock_alert_not_needed"
+    STOCK_ALERT_NOT_FOUND = "stock_alert_not_found"
 
 
 class ProductNotFound(NotFound):
@@ -110,3 +112,21 @@ class ProductImageInvalid(ValidationError):
     """A picture's own fields (its alt text) are not valid: the generic ``invalid``, per field."""
 
     default_code = CoreError.INVALID
+
+
+class StockAlertInvalid(ValidationError):
+    """A "notify me" request without a usable e-mail address: the generic ``invalid``, per field."""
+
+    default_code = CoreError.INVALID
+
+
+class StockAlertNotNeeded(Conflict):
+    """A "notify me" for a product that is in stock now: it can be bought instead."""
+
+    default_code = CatalogError.STOCK_ALERT_NOT_NEEDED
+
+
+class StockAlertNotFound(NotFound):
+    """A confirmation or unsubscribe link that names no alert (forged, or the product is gone)."""
+
+    default_code = CatalogError.STOCK_ALERT_NOT_FOUND

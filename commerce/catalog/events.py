@@ -203,3 +203,38 @@ class SearchIndexRebuilt(DomainEventData):
     @property
     def stream_id(self):
         return "catalog"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAlertRequested(_ProductEvent):
+    """A shopper asked to be mailed when the product is back (``pending`` until a guest confirms)."""
+
+    event_type: ClassVar[str] = "catalog.stock_alert.requested"
+    alert_id: int
+    email: str
+    customer_id: int | None
+    status: str
+    round: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAlertConfirmed(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock_alert.confirmed"
+    alert_id: int
+    email: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAlertSent(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock_alert.sent"
+    alert_id: int
+    email: str
+    round: int
+    available: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAlertCancelled(_ProductEvent):
+    event_type: ClassVar[str] = "catalog.stock_alert.cancelled"
+    alert_id: int
+    email: str

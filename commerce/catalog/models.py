@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +13,7 @@ class Category(MP_Node):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True)
+    is_featured = models.BooleanField(default=False, help_text="Shown among the featured categories of the home page.")
 
     node_order_by = ["name"]
 
@@ -48,6 +50,7 @@ class Product(models.Model):
     price_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="EUR")
     is_active = models.BooleanField(default=True)
     is_perishable = models.BooleanField(default=False)
+    is_featured = models.BooleanField(default=False, help_text="Shown among the featured products of the home page.")
     weight_kg = models.DecimalField(max_digits=8, decimal_places=3, default=0, validators=[MinValueValidator(0)])
     volume_l = models.DecimalField(max_digits=9, decimal_places=3, default=0, validators=[MinValueValidator(0)])
     created_at = models.DateTimeField(auto_now_add=True)
@@ -266,3 +269,40 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.batch_id} {self.on_hand_delta:+}/{self.reserved_delta:+}"
+
+
+class StockAlert(models.Model):
+    """A shopper's "notify me when it is back in stock": one row per product and address, mailed once a round.
+
+    A customer's own address is waiting at once; a guest's address waits for its confirmation link
+    (the address is proved by reading it). When stock returns, every waiting alert of the product is
+    mailed once and marked sent; subscribing again after that starts a new ``round`` (its own mail).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting confirmation"
+        WAITING = "waiting", "Waiting for stock"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Unsubscribed"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_alerts")
+    # Stored stripped and lower case, compared byte for byte on every backend.
+    email = ExactCharField(max_length=254)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="stock_alerts",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    round = models.PositiveIntegerField(default=1, help_text="Which subscription of this address this is: one mail each.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["product", "email"], name="catalog_stockalert_one_per_address")]
+        indexes = [models.Index(fields=["product", "status"], name="catalog_stockalert_waiting")]
+
+    def __str__(self):
+        return f"{self.email} for {self.product_id} ({self.status})"

@@ -18,38 +18,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
-logger = logging.getLogger(__name__)
+from commerce.registry import Registry
 
 CardProvider = Callable[..., dict[int, SafeString]]
-
-
-@dataclass(frozen=True)
-class _Registered:
-    name: str
-    order: int
-    provider: CardProvider
-
-
-_providers: dict[str, _Registered] = {}
-
-
-def register(name: str, provider: CardProvider, *, order: int = 100) -> CardProvider:
-    """Add (or replace, by name) a card provider. Returns it, so it can decorate."""
-    _providers[name] = _Registered(name=name, order=order, provider=provider)
-    return provider
-
-
-def unregister(name: str) -> None:
-    _providers.pop(name, None)
-
-
-def registered() -> list[str]:
-    """The providers' names, in card order."""
-    return [r.name for r in sorted(_providers.values(), key=lambda r: (r.order, r.name))]
+providers: Registry[CardProvider] = Registry("product card provider", logger=logging.getLogger(__name__))
+register, unregister, registered = providers.register, providers.unregister, providers.names
 
 
 def extras_for(product_ids: Iterable[int]) -> dict[int, list[SafeString]]:
@@ -58,12 +34,7 @@ def extras_for(product_ids: Iterable[int]) -> dict[int, list[SafeString]]:
     found: dict[int, list[SafeString]] = {pk: [] for pk in ids}
     if not ids:
         return found
-    for entry in sorted(_providers.values(), key=lambda r: (r.order, r.name)):
-        try:
-            answer = entry.provider(product_ids=ids)
-        except Exception:
-            logger.exception("product card provider %r failed; left out", entry.name)
-            continue
+    for _name, answer in providers.answers(product_ids=ids):
         for pk, html in answer.items():
             if pk in found and html:
                 found[pk].append(html)

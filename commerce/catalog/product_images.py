@@ -21,17 +21,14 @@ Files and rows. Files go through the storage of ``ProductImage.original`` (``STO
 
 from __future__ import annotations
 
-import datetime
-import logging
 import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from commerce import telemetry
+from commerce import images, telemetry
 from commerce.audit.events import record
 from commerce.catalog import events, selectors
 from commerce.catalog.errors import (
@@ -41,11 +38,7 @@ from commerce.catalog.errors import (
     ProductNotFound,
 )
 from commerce.catalog.models import Product, ProductImage
-from commerce.images import CleanImage
-from commerce.images import thumbnails as make_thumbnails
 from commerce.locks import Kind, lock_one
-
-logger = logging.getLogger(__name__)
 
 #: the widths of the copies the pages ask for (``srcset``): gallery thumbnails and narrow cards at
 #: 160, cards at 320 (640 on dense screens), the product page at 640 (1024 on dense screens). Each
@@ -80,17 +73,11 @@ class StoredPicture:
 
 
 def delete_files(names: list[str]) -> None:
-    """Delete stored files, logging (not raising) what the storage refuses: a leftover file is the
-    prune command's, never a reason to fail a command that has committed."""
-    storage = _storage()
-    for name in names:
-        try:
-            storage.delete(name)
-        except Exception:  # noqa: BLE001 (any storage backend's error)
-            logger.warning("Could not delete product picture file %s", name, exc_info=True)
+    """Delete stored picture files, logging what the storage refuses (``commerce.images.delete_files``)."""
+    images.delete_files(_storage(), names, what="product picture")
 
 
-def store_picture(*, product_id: int, picture: CleanImage) -> StoredPicture:
+def store_picture(*, product_id: int, picture: images.CleanImage) -> StoredPicture:
     """Write the picture and its thumbnails (``THUMBNAIL_WIDTHS``; none as wide as the original)."""
     storage = _storage()
     base = f"{UPLOAD_PREFIX}/{product_id}/{secrets.token_hex(8)}"
@@ -101,7 +88,7 @@ def store_picture(*, product_id: int, picture: CleanImage) -> StoredPicture:
         # A copy as large as the original would be the original: the original serves instead.
         sides = [side for side in THUMBNAIL_WIDTHS if side < picture.width or side < picture.height]
         thumbnails: list[dict] = []
-        for side, copy in zip(sides, make_thumbnails(picture, boxes=[(side, side) for side in sides]), strict=True):
+        for side, copy in zip(sides, images.thumbnails(picture, boxes=[(side, side) for side in sides]), strict=True):
             if copy.width >= picture.width or (thumbnails and copy.width <= thumbnails[-1]["width"]):
                 continue
             name = storage.save(f"{base}-{side}w.{picture.extension}", ContentFile(copy.content))
@@ -149,7 +136,7 @@ def _ids(product: Product | int) -> int:
     return product.pk if isinstance(product, Product) else product
 
 
-def product_image_add(*, product: Product | int, picture: CleanImage, alt_text: str = "") -> ProductImage:
+def product_image_add(*, product: Product | int, picture: images.CleanImage, alt_text: str = "") -> ProductImage:
     """Add a picture after the product's others (the first one added is the cover)."""
     product_id = _ids(product)
     alt_text = _clean_alt_text(alt_text)
@@ -176,7 +163,7 @@ def product_image_add(*, product: Product | int, picture: CleanImage, alt_text: 
 
 
 def product_image_replace(
-    *, product: Product | int, image_id: int, picture: CleanImage, alt_text: str | None = None
+    *, product: Product | int, image_id: int, picture: images.CleanImage, alt_text: str | None = None
 ) -> ProductImage:
     """Put another picture in an image's place (same position); the old files go after commit."""
     product_id = _ids(product)
@@ -258,21 +245,8 @@ def product_image_remove(*, product: Product | int, image_id: int) -> None:
 
 def orphan_files(*, older_than_seconds: int = 3600) -> list[str]:
     """Files under ``products/`` that no picture row names and that are older than the grace period."""
-    storage = _storage()
     named: set[str] = set()
     for original, thumbnails in ProductImage.objects.values_list("original", "thumbnails").iterator():
         named.add(original)
         named.update(t["name"] for t in thumbnails or [])
-    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
-    found = []
-    try:
-        product_dirs, _files = storage.listdir(UPLOAD_PREFIX)
-    except FileNotFoundError:
-        return []
-    for directory in product_dirs:
-        _sub, files = storage.listdir(f"{UPLOAD_PREFIX}/{directory}")
-        for file_name in files:
-            name = f"{UPLOAD_PREFIX}/{directory}/{file_name}"
-            if name not in named and storage.get_modified_time(name) < cutoff:
-                found.append(name)
-    return sorted(found)
+    return images.orphan_files(_storage(), prefix=UPLOAD_PREFIX, named=named, older_than_seconds=older_than_seconds)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
-logger = logging.getLogger(__name__)
+from commerce.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -34,42 +34,14 @@ class ProductSection:
 
 
 SectionProvider = Callable[..., "ProductSection | None"]
-
-
-@dataclass(frozen=True)
-class _Registered:
-    name: str
-    order: int
-    provider: SectionProvider
-
-
-_providers: dict[str, _Registered] = {}
-
-
-def register(name: str, provider: SectionProvider, *, order: int = 100) -> SectionProvider:
-    """Add (or replace, by name) a section provider. Returns it, so it can decorate."""
-    _providers[name] = _Registered(name=name, order=order, provider=provider)
-    return provider
-
-
-def unregister(name: str) -> None:
-    _providers.pop(name, None)
-
-
-def registered() -> list[str]:
-    """The providers' names, in page order."""
-    return [r.name for r in sorted(_providers.values(), key=lambda r: (r.order, r.name))]
+providers: Registry[SectionProvider] = Registry("product section", logger=logging.getLogger(__name__))
+register, unregister, registered = providers.register, providers.unregister, providers.names
 
 
 def sections_for(*, request, product) -> tuple[list[ProductSection], dict]:
     """The product page's sections in order, and the JSON-LD keys they add (later ones win a clash)."""
     sections, structured = [], {}
-    for entry in sorted(_providers.values(), key=lambda r: (r.order, r.name)):
-        try:
-            section = entry.provider(request=request, product=product)
-        except Exception:
-            logger.exception("product section %r failed for product %s; left out", entry.name, product.pk)
-            continue
+    for _name, section in providers.answers(request=request, product=product, about=f"for product {product.pk}"):
         if section is not None:
             sections.append(section)
             structured.update(section.structured_data)

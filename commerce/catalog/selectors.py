@@ -83,6 +83,16 @@ def product_image_get(*, product_id: int, image_id: int) -> ProductImage:
     return image
 
 
+def featured_products(*, limit: int = 8) -> QuerySet[Product]:
+    """The products merchandisers put on the home page (``is_featured``), by name; in stock or not."""
+    return product_queryset().filter(is_featured=True).order_by("name", "id")[:limit]
+
+
+def new_arrivals(*, limit: int = 8) -> QuerySet[Product]:
+    """The newest products for sale that can be bought now: the home page's "New in"."""
+    return product_queryset().filter(available__gt=0).order_by("-created_at", "-id")[:limit]
+
+
 def category_tree() -> list[Category]:
     """Every category in tree order (depth on each node): one query."""
     return list(Category.objects.get_tree())

@@ -15,7 +15,7 @@ from commerce.validation import full_clean_or_raise
 
 EDITABLE_FIELDS = (
     "name", "slug", "description", "category", "manufacturer", "price_amount", "price_currency",
-    "is_active", "is_perishable", "weight_kg", "volume_l",
+    "is_active", "is_perishable", "is_featured", "weight_kg", "volume_l",
 )
 #: The product fields the search index reads (an edit of one of them re-indexes the product).
 SEARCHED_FIELDS = frozenset({"name", "description", "category", "manufacturer", "is_active"})
@@ -102,7 +102,7 @@ def product_update(*, product: Product | int, data: dict) -> Product:
 
 
 # --- category and manufacturer edits (Admin) -----------------------------------------------------
-CATEGORY_FIELDS = ("name", "slug", "description")
+CATEGORY_FIELDS = ("name", "slug", "description", "is_featured")
 MANUFACTURER_FIELDS = ("name", "slug", "description", "website", "support_email", "support_phone")
 
 
@@ -124,7 +124,7 @@ def _resort(category: Category) -> None:
 
 
 def category_update(*, category: Category | int, data: dict) -> Category:
-    """Change a category's name, slug or description; a renamed category keeps its sorted place."""
+    """Change a category's name, slug, description or place on the home page; a renamed category keeps its sorted place."""
     unknown = set(data) - set(CATEGORY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown category fields: {sorted(unknown)}")

@@ -15,12 +15,13 @@ a bug in that app: it is logged and left out, so one app's failure never takes a
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 
 from django.utils.safestring import SafeString
 
-logger = logging.getLogger(__name__)
+from commerce.registry import Registry
 
 HOME = "home"
 SEARCH_EMPTY = "search_empty"
@@ -28,29 +29,22 @@ CART = "cart"
 PLACES = (HOME, SEARCH_EMPTY, CART)
 
 ShelfProvider = Callable[..., "list[SafeString]"]
-_providers: dict[str, list[tuple[str, ShelfProvider]]] = {}
+_logger = logging.getLogger(__name__)
+places: dict[str, Registry[ShelfProvider]] = {place: Registry(f"shelf provider on {place}", logger=_logger) for place in PLACES}
+_registered = itertools.count()  # the order of a place's shelves is the order of registration
 
 
 def register(place: str, provider: ShelfProvider, *, name: str | None = None) -> ShelfProvider:
     """Add (or replace, by name) a provider for a place. Returns it, so it can decorate."""
     if place not in PLACES:
         raise ValueError(f"Unknown shelf place {place!r}: one of {', '.join(PLACES)}")
-    name = name or f"{provider.__module__}.{provider.__qualname__}"
-    entries = [e for e in _providers.get(place, []) if e[0] != name]
-    _providers[place] = [*entries, (name, provider)]
-    return provider
+    return places[place].register(name or f"{provider.__module__}.{provider.__qualname__}", provider, order=next(_registered))
 
 
 def unregister(place: str, name: str) -> None:
-    _providers[place] = [e for e in _providers.get(place, []) if e[0] != name]
+    places[place].unregister(name)
 
 
 def shelves_for(place: str, *, request, **context) -> list[SafeString]:
     """The place's shelves, in the order their providers were registered."""
-    shown: list[SafeString] = []
-    for name, provider in _providers.get(place, []):
-        try:
-            shown.extend(provider(request=request, **context))
-        except Exception:
-            logger.exception("shelf provider %r failed on %s; left out", name, place)
-    return shown
+    return [shelf for _name, shown in places[place].answers(request=request, **context) for shelf in shown]

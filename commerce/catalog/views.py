@@ -19,12 +19,12 @@ from django.views import View
 
 from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
-from commerce.catalog import product_cards, selectors, shelves
+from commerce.catalog import prices, product_cards, selectors, shelves
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD, MAX_QUANTITY
-from commerce.catalog.models import Category, Manufacturer
+from commerce.catalog.models import Category, Manufacturer, StockAlert
 from commerce.catalog.product_sections import sections_for
 from commerce.catalog.search import query as search
 
@@ -66,6 +66,15 @@ def category_trail(categories: list[Category], current: Category | None) -> list
     if current is None:
         return []
     return [c for c in categories if current.path.startswith(c.path)]
+
+
+@dataclass
+class HomeSections:
+    """What the home page shows above the product list: featured categories and products, new arrivals."""
+
+    categories: list[Category]
+    featured: list
+    new: list
 
 
 class ProductListView(View):
@@ -120,19 +129,29 @@ class ProductListView(View):
                 searched, queryset=selectors.with_images(selectors.product_queryset()), categories=categories,
                 popular_ids=search.popular_product_ids(),
             )
-        # Room for other apps' shelves (recommendations): the home page, and an empty search's results.
-        if searched is None and category is None and not manufacturer and page.number == 1:
+        # The home page (bare: no search, category, maker, filter or page): merchandised sections above the list,
+        # and room for other apps' shelves (promotions' offers, recommendations), as for an empty search.
+        home = None
+        # Only the bare home page: a shopper who sorts, filters or pages is browsing the list.
+        bare = not any(value for name, value in request.GET.items())
+        if bare and searched is None and category is None and not manufacturer and page.number == 1:
+            home = HomeSections(
+                categories=[c for c in categories if c.is_featured],
+                featured=list(selectors.with_images(selectors.featured_products())),
+                new=list(selectors.with_images(selectors.new_arrivals())),
+            )
             shelves_shown = shelves.shelves_for(shelves.HOME, request=request)
         elif searched is not None and not page_products:
             shelves_shown = shelves.shelves_for(shelves.SEARCH_EMPTY, request=request, category=category, query=query)
         else:
             shelves_shown = []
         # One badge lookup, and one card-extras lookup, for every product the page shows (each loaded once, here).
-        shown = page_products + (fallback.related + fallback.popular if fallback else [])
+        shown = page_products + (fallback.related + fallback.popular if fallback else []) + (home.featured + home.new if home else [])
         badges = badges_for(product.pk for product in shown)
         for product in shown:
             product.badges = badges[product.pk]
         product_cards.annotate(shown)
+        prices.annotate(shown)
 
         return render(
             request,
@@ -147,6 +166,7 @@ class ProductListView(View):
                 "search": searched,
                 "fallback": fallback,
                 "shelves": shelves_shown,
+                "home": home,
                 "result_count": paginator.count,
                 "query": query,
                 "category": category,
@@ -172,6 +192,12 @@ class ProductDetailView(View):
         # quantity field's bound does not give the count away either.
         staff_view = can_view_stock_details(request.user)
         exact = staff_view or product.available <= LOW_STOCK_THRESHOLD
+        prices.annotate([product])
+        my_alert = None
+        if product.available <= 0 and request.user.is_authenticated:
+            my_alert = StockAlert.objects.filter(
+                product=product, customer=request.user, status__in=(StockAlert.Status.PENDING, StockAlert.Status.WAITING),
+            ).first()
         return render(
             request,
             self.template_name,
@@ -187,6 +213,7 @@ class ProductDetailView(View):
                 "staff_stock": product.available if staff_view else None,
                 "quantity_max": product.available if exact else MAX_QUANTITY,
                 "sections": sections,
+                "my_alert": my_alert,
                 "product_ld": product_structured_data(request, product, structured),
             },
         )
@@ -205,8 +232,8 @@ def product_structured_data(request, product, extra: dict) -> str:
         "category": product.category.name,
         "offers": {
             "@type": "Offer",
-            "price": str(product.price_amount),
-            "priceCurrency": product.price_currency,
+            "price": str(product.shelf_price.amount),
+            "priceCurrency": product.shelf_price.currency,
             "availability": "https://schema.org/InStock" if (product.available or 0) > 0 else "https://schema.org/OutOfStock",
             "url": request.build_absolute_uri(product.get_absolute_url()),
         },

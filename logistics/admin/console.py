@@ -35,11 +35,12 @@ from logistics.admin.console_forms import (
     StopForm,
 )
 from logistics.dispatch import services as dispatch
-from logistics.dispatch.reoptimise import day_reoptimise
+from logistics.dispatch.reoptimise import DEFAULT_TIME_LIMIT, day_reoptimise
 from logistics.dispatch.selectors import console_day, console_days, console_map, failed_queue
 from logistics.models import DispatchConsole, DistributionCentre, Route
 from logistics.selectors import can_dispatch
 from logistics.services import route_assign, route_complete, route_start
+from logistics.services.optimise import max_optimise_time_limit
 
 #: a stop's own form: which button was pressed, its service, and what is said when it is done
 STOP_EDITS = {
@@ -124,6 +125,7 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
                 days=console_days(centre=centre, around=date), failed=failed_queue(centre=centre),
                 previous_day=date - datetime.timedelta(days=1), next_day=date + datetime.timedelta(days=1),
                 editable_routes=[r for r in day.routes if r.editable],
+                reoptimise_max=max_optimise_time_limit(), reoptimise_default=min(DEFAULT_TIME_LIMIT, max_optimise_time_limit()),
                 tomorrow=max(timezone.localdate() + datetime.timedelta(days=1), date + datetime.timedelta(days=1)),
             )
         return TemplateResponse(request, "admin/logistics/console.html", context, status=status)
@@ -163,7 +165,8 @@ class DispatchConsoleAdmin(admin.ModelAdmin):
             if action == "reoptimise":
                 if centre is None:
                     raise DomainError("No distribution centre to re-optimise.")
-                run = day_reoptimise(centre=centre, date=date, versions=data["versions"], requested_by=request.user)
+                run = day_reoptimise(centre=centre, date=date, versions=data["versions"], time_limit=data["time_limit"],
+                                     requested_by=request.user)
                 done = (f"Re-optimised around the locked stops in {run.wall_time:.1f} s: {run.routes} route(s), "
                         f"{run.stops} stop(s), {len(run.unassigned)} unassigned.")
             else:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from commerce.parsing import parse_id
+from logistics.dispatch.reoptimise import DEFAULT_TIME_LIMIT
 from logistics.models import Driver, Vehicle
+from logistics.services.optimise import max_optimise_time_limit
 
 
 def parse_versions(raw: str) -> dict[int, int] | None:
@@ -60,7 +63,24 @@ class StopForm(EditForm):
 
 
 class ReoptimiseForm(EditForm):
-    pass
+    """How long the solver may search while the dispatcher waits: 0.1 s up to
+    ``LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT`` (read per form, as the REST input's bound is per request);
+    ``DEFAULT_TIME_LIMIT`` when left empty."""
+
+    time_limit = forms.FloatField(required=False, min_value=0.1, label="Time limit (s)",
+                                  widget=forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "class": "vIntegerField"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        longest = max_optimise_time_limit()
+        field = self.fields["time_limit"]
+        field.max_value = longest
+        field.validators.append(MaxValueValidator(longest))
+        field.widget.attrs.update(max=f"{longest:g}", placeholder=f"{min(DEFAULT_TIME_LIMIT, longest):g}")
+
+    def clean_time_limit(self):
+        value = self.cleaned_data["time_limit"]
+        return min(DEFAULT_TIME_LIMIT, max_optimise_time_limit()) if value is None else value
 
 
 class AssignForm(forms.Form):

@@ -21,6 +21,7 @@ from commerce.money_format import money_text
 from logistics import services
 from logistics.admin.common import ReadOnlyInline, StateAdmin
 from logistics.dispatch import services as dispatch
+from logistics.history import delivery_history
 from logistics.models import Delivery, Driver, Route, Stop, Vehicle
 
 #: a stop closed further than this from its address is flagged to the dispatcher
@@ -50,6 +51,21 @@ class DeliveryAdmin(StateAdmin):
     @admin.display(description="Window")
     def window(self, obj):
         return f"{obj.window_start:%H:%M}-{obj.window_end:%H:%M}" if obj.window_start else "-"
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "history")
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "history"]
+        return ["history", *fields] if obj is not None else fields
+
+    @admin.display(description="History")
+    def history(self, obj):
+        sentences = delivery_history(delivery_id=obj.pk) if obj is not None and obj.pk else []
+        if not sentences:
+            return "-"
+        return format_html('<ol class="delivery-history">{}</ol>',
+                           format_html_join("", "<li>{}</li>", ((sentence,) for sentence in sentences)))
 
     @admin.display(description="Route")
     def route(self, obj):

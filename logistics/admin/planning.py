@@ -56,7 +56,7 @@ class PlanningRunAdmin(StateAdmin):
     date_hierarchy = "date"
     readonly_fields = ("centre", "date", "status", "progress_text", "backend", "time_limit", "batch", "requested_by", "created_at", "started_at",
                        "finished_at", "solver", "solver_status", "routes", "stops", "unassigned_list", "cost", "distance_km",
-                       "wall_time", "notes", "error")
+                       "nearest_text", "wall_time", "notes", "error")
     fields = readonly_fields
 
     @admin.display(description="Progress")
@@ -74,3 +74,11 @@ class PlanningRunAdmin(StateAdmin):
     @admin.display(description="Cost")
     def cost(self, obj):
         return money_text(obj.cost_amount, obj.currency)
+
+    @admin.display(description="Against nearest-neighbour dispatch")
+    def nearest_text(self, obj):
+        if obj.nearest_cost_amount is None:
+            return "-"
+        return (f"the day's deliveries nearest-first: {money_text(obj.nearest_cost_amount, obj.currency)}, "
+                f"{obj.nearest_distance_km} km, {obj.nearest_stops} stop(s) served; the plan saves "
+                f"{money_text(obj.nearest_cost_amount - obj.cost_amount, obj.currency)}")

@@ -190,10 +190,44 @@ class _RouteCostOut(serializers.Serializer):
     saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
 
 
+class _DayPlanOut(serializers.Serializer):
+    date = serializers.DateField()
+    centre_id = serializers.IntegerField()
+    run_id = serializers.IntegerField(help_text="The planning run that planned the day last.")
+    currency = serializers.CharField()
+    routes = serializers.IntegerField()
+    stops = serializers.IntegerField()
+    cost = serializers.DecimalField(**MONEY, help_text="The plan's routes, as planned.")
+    distance_km = serializers.DecimalField(**KM)
+    nearest_neighbour_routes = serializers.IntegerField()
+    nearest_neighbour_stops = serializers.IntegerField(help_text="Stops the nearest-first dispatch could serve.")
+    nearest_neighbour_cost = serializers.DecimalField(**MONEY, help_text=(
+        "The day's deliveries handed out to the same vehicles nearest-first, one vehicle after another."))
+    nearest_neighbour_km = serializers.DecimalField(**KM)
+    saving = serializers.DecimalField(**MONEY, help_text="Nearest-neighbour cost less the plan's (negative: it did better).")
+    saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+
+
+class _DayTotalOut(serializers.Serializer):
+    currency = serializers.CharField()
+    days = serializers.IntegerField()
+    stops = serializers.IntegerField()
+    nearest_neighbour_stops = serializers.IntegerField()
+    cost = serializers.DecimalField(**MONEY)
+    distance_km = serializers.DecimalField(**KM)
+    nearest_neighbour_cost = serializers.DecimalField(**MONEY)
+    nearest_neighbour_km = serializers.DecimalField(**KM)
+    saving = serializers.DecimalField(**MONEY)
+    saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+
+
 @extend_schema_serializer(component_name="LogisticsCostAnalysis")
 class CostOut(_PeriodOut):
     currencies = _CurrencyCostOut(many=True)
     routes = _RouteCostOut(many=True, help_text="Each completed route's saving, the latest first (at most 200).")
+    day_totals = _DayTotalOut(many=True, help_text="The planned days summed per currency.")
+    days = _DayPlanOut(many=True, help_text=(
+        "Each planned day (its latest plan) against the whole day dispatched nearest-first, the latest first (at most 200)."))
 
 
 FILTER_INVALID = invalid_filter("A filter value is not valid; `fields` names it.",
@@ -249,15 +283,23 @@ CustomerSatisfactionApi = _kpi_view(
                       "by_driver": [{"driver_id": 2, "ratings": 5, "average_stars": "4.20"}]})
 LogisticsCostAnalysisApi = _kpi_view(
     "cost-analysis", "logistics_kpis_cost_analysis", "Logistics cost analysis",
-    "GetLogisticsCostAnalysis: cost per delivery and per km, and the saving against naive nearest-neighbour dispatch, "
-    "per route and summed per currency.",
+    "GetLogisticsCostAnalysis: cost per delivery and per km, and the saving against naive nearest-neighbour dispatch: "
+    "per completed route (its own stops nearest-first) summed per currency, and per planned day (the day's deliveries "
+    "handed out to the vehicles nearest-first).",
     CostOut, {"currencies": [{"currency": "EUR", "routes": 2, "deliveries": 37, "stops": 40, "cost": "311.20",
                               "distance_km": "82.400", "cost_per_delivery": "8.41", "cost_per_km": "3.78",
                               "nearest_neighbour_cost": "344.90", "nearest_neighbour_km": "101.300", "saving": "33.70",
                               "saving_rate": "0.0977"}],
               "routes": [{"route_id": 9, "date": "2026-12-07", "vehicle": "GA-123-LY", "stops": 21, "delivered": 20,
                           "currency": "EUR", "cost": "160.40", "distance_km": "41.200", "nearest_neighbour_cost": "181.10",
-                          "nearest_neighbour_km": "52.900", "saving": "20.70", "saving_rate": "0.1143"}]})
+                          "nearest_neighbour_km": "52.900", "saving": "20.70", "saving_rate": "0.1143"}],
+              "day_totals": [{"currency": "EUR", "days": 1, "stops": 40, "nearest_neighbour_stops": 40, "cost": "318.60",
+                              "distance_km": "84.100", "nearest_neighbour_cost": "402.30", "nearest_neighbour_km": "129.700",
+                              "saving": "83.70", "saving_rate": "0.2081"}],
+              "days": [{"date": "2026-12-07", "centre_id": 1, "run_id": 12, "currency": "EUR", "routes": 2, "stops": 40,
+                        "cost": "318.60", "distance_km": "84.100", "nearest_neighbour_routes": 3, "nearest_neighbour_stops": 40,
+                        "nearest_neighbour_cost": "402.30", "nearest_neighbour_km": "129.700", "saving": "83.70",
+                        "saving_rate": "0.2081"}]})
 
 KPI_VIEWS = {"delivery-performance": DeliveryPerformanceApi, "route-efficiency": RouteEfficiencyApi,
              "capacity-utilization": CapacityUtilizationApi, "delivery-time-analytics": DeliveryTimeAnalyticsApi,

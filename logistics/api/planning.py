@@ -96,6 +96,13 @@ class PlanningRunOutputSerializer(serializers.Serializer):
     cost = MoneyOutputSerializer()
     distance_km = serializers.DecimalField(max_digits=10, decimal_places=3)
     wall_time = serializers.FloatField(help_text="Seconds the solver took.")
+    nearest_neighbour_cost = MoneyOutputSerializer(source="nearest_cost", allow_null=True, help_text=(
+        "The day's deliveries handed out to the same vehicles nearest-first instead (null until planned)."))
+    nearest_neighbour_km = serializers.DecimalField(source="nearest_distance_km", max_digits=10, decimal_places=3, allow_null=True)
+    nearest_neighbour_stops = serializers.IntegerField(source="nearest_stops", allow_null=True,
+                                                       help_text="Stops the nearest-first dispatch could serve.")
+    saving = MoneyOutputSerializer(source="nearest_saving", allow_null=True,
+                                   help_text="Nearest-neighbour cost less the plan's (negative: the plan cost more).")
     notes = serializers.ListField(child=serializers.CharField())
     error = serializers.CharField(help_text="Why it failed (nothing of the day changed then).")
     progress = serializers.SerializerMethodField(help_text=(

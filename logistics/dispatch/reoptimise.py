@@ -43,7 +43,7 @@ from logistics.models import Delivery, DistributionCentre, DriverShift, Planning
 from logistics.planning import Centre, LockedRoute, Plan, Problem, TimeWindow, Unassigned, plan_routes
 from logistics.planning import Vehicle as PlanVehicle
 from logistics.services.optimise import max_optimise_time_limit
-from logistics.services.planning import planning_run_request, read_day
+from logistics.services.planning import nearest_baseline, planning_run_request, read_day
 from logistics.services.routes import route_cancel, route_create
 
 logger = logging.getLogger(__name__)
@@ -160,7 +160,8 @@ def day_reoptimise(*, centre: DistributionCentre | int, date: datetime.date, ver
         problem, day, states, warm, pins, notes = build(found, date)
         plan = solve(bind(problem, pins), backend=backend or None, time_limit=time_limit, warm_start=warm or None)
         routes, unassigned = pin(problem, plan, pins)
-        return _write(run, found, date, day, states, plan, routes, unassigned, versions, notes, began)
+        baseline = nearest_baseline(problem)
+        return _write(run, found, date, day, states, plan, routes, unassigned, versions, notes, began, baseline)
     except Exception as error:
         _fail(run, error)
         raise
@@ -194,7 +195,7 @@ def _unassigned(day, left: list[Unassigned]) -> list[dict]:
     return rows
 
 
-def _write(run, centre, date, day, states, plan: Plan, planned, left, versions, notes, began) -> PlanningRun:
+def _write(run, centre, date, day, states, plan: Plan, planned, left, versions, notes, began, baseline) -> PlanningRun:
     by_vehicle = {s.route.vehicle_id: s for s in states.values() if s.route.vehicle_id}
     deliveries = {d.pk: d for d in day.deliveries.values()}
     # Figures for every route the plan changes, before the transaction (plan mode, as a hand edit).
@@ -237,6 +238,7 @@ def _write(run, centre, date, day, states, plan: Plan, planned, left, versions, 
         run.solver, run.solver_status, run.wall_time = f"{plan.solver} (re-optimised)", str(plan.status), round(plan.wall_time, 3)
         run.routes, run.stops, run.unassigned = len(routes), sum(len(order) for _, order, _ in planned), unassigned
         run.currency, run.cost_amount, run.distance_km = currency, cost, distance
+        run.nearest_cost_amount, run.nearest_distance_km, run.nearest_stops = baseline.cost_amount, baseline.distance_km, baseline.stops
         run.notes = [*day.notes, *notes, *plan.notes, f"{len(pins)} locked stop(s) kept on their routes"][:20]
         run.save()
         record_many([_replanned(route, [f.delivery_id for f in rewrites[route.pk].stops]) for route in written])
@@ -244,5 +246,5 @@ def _write(run, centre, date, day, states, plan: Plan, planned, left, versions, 
             run_id=run.pk, centre_id=centre.pk, date=date.isoformat(), route_ids=[r.pk for r in written],
             created_route_ids=[r.pk for r in created], cancelled_route_ids=cancelled, locked_delivery_ids=sorted(pins),
             unassigned=unassigned, cost_amount=str(cost), currency=currency, distance_km=str(distance), solver=run.solver,
-            wall_time=run.wall_time))
+            wall_time=run.wall_time, routes=run.routes, stops=run.stops, **baseline.payload()))
         return run

@@ -13,11 +13,12 @@ from django.utils import timezone
 from commerce import dashboard
 from commerce.dashboard import Chart, Figure, Panel, Series, Table, chart_values
 from commerce.money_format import money_text
-from logistics.kpi_models import StopFact
+from logistics.kpi_models import DayPlanFact, StopFact
 from logistics.kpis.queries import (
     Period,
     capacity_utilization,
     customer_satisfaction,
+    day_plans,
     delivery_performance,
     logistics_cost_analysis,
     route_efficiency,
@@ -94,8 +95,16 @@ def routes_panel(*, now) -> Panel:
     if main:
         figures += [Figure("Cost per delivery", money_text(main["cost_per_delivery"], main["currency"])
                            if main["cost_per_delivery"] is not None else "–"),
-                    Figure("Saved vs nearest-neighbour", money_text(main["saving"], main["currency"]),
+                    Figure("Saved vs nearest-neighbour (per route)", money_text(main["saving"], main["currency"]),
                            tone="good" if main["saving"] > 0 else "warn")]
+    # the planned days reach past today (tomorrow is planned tonight): up to the latest planned day
+    planned = DayPlanFact.objects.order_by("-date").values_list("date", flat=True).first()
+    _, day_totals = day_plans(Period(date_from=period.date_from, date_to=max(period.date_to, planned or period.date_to)))
+    day = day_totals[0] if day_totals else None
+    if day:
+        figures.append(Figure(f"Saved vs nearest-neighbour dispatch of the day ({day['days']} planned day(s))",
+                              f"{money_text(day['saving'], day['currency'])} ({_percent(day['saving_rate'])})",
+                              tone="good" if day["saving"] > 0 else "warn"))
     return Panel(
         figures=tuple(figures),
         chart=Chart("bar", "Route cost against nearest-neighbour dispatch", tuple(c["currency"] for c in currencies),

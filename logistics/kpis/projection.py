@@ -5,6 +5,8 @@
   (``events_stored``), so the figures never disagree with the event table.
 - ``logistics.route.completed``: a ``RouteFact`` (planned against driven, load against capacity,
   hours against the shift, cost against nearest-neighbour dispatch), the same way.
+- ``logistics.plan.created`` and ``logistics.plan.reoptimised``: a ``DayPlanFact`` (the day's plan
+  against the whole day dispatched nearest-first), from the payload alone; the latest run of a day wins.
 - ``recommendations.review.*``: the delivery stars of a review (``DeliveryRatingFact``), read from the
   events' payloads (logistics imports nothing of recommendations) by a bus reaction after the review
   committed, so a KPI can never fail a shopper's review.
@@ -22,7 +24,7 @@ from django.db import transaction
 
 from commerce.audit.models import DomainEvent
 from logistics.geography import Point, travel_minutes
-from logistics.kpi_models import DeliveryRatingFact, RouteFact, StopFact
+from logistics.kpi_models import DayPlanFact, DeliveryRatingFact, RouteFact, StopFact
 from logistics.kpis.baseline import nearest_neighbour_km, tour_km
 from logistics.models import DriverShift, Route, Stop
 from logistics.timeline import DEFAULT_SPEED_KMH, at, route_cost
@@ -30,6 +32,7 @@ from orders import selectors as orders
 
 STOP_EVENTS = ("logistics.stop.completed", "logistics.delivery.failed")
 ROUTE_EVENTS = ("logistics.route.completed",)
+PLAN_EVENTS = ("logistics.plan.created", "logistics.plan.reoptimised")
 REVIEW_EVENTS = ("recommendations.review.created", "recommendations.review.updated", "recommendations.review.approved",
                  "recommendations.review.rejected", "recommendations.review.deleted")
 
@@ -99,6 +102,27 @@ def _route_fact(route_id: int) -> None:
     )
 
 
+# --- planned days ---------------------------------------------------------------------------------
+def _day_plan_fact(payload: dict, occurred_at: datetime.datetime) -> None:
+    if payload.get("nearest_cost_amount") is None:  # planned before the baseline was kept
+        return
+    run_id, centre_id = int(payload["run_id"]), int(payload["centre_id"])
+    date = datetime.date.fromisoformat(payload["date"])
+    if DayPlanFact.objects.filter(centre_id=centre_id, date=date, run_id__gt=run_id).exists():
+        return  # a later plan of the day is there already (a replay in event order never sees one)
+    routes = payload.get("routes")
+    if routes is None:  # logistics.plan.created: the routes made and the started ones kept
+        routes = len(payload.get("route_ids", [])) + len(payload.get("kept_route_ids", []))
+    DayPlanFact.objects.update_or_create(centre_id=centre_id, date=date, defaults={
+        "run_id": run_id, "currency": payload["currency"], "routes": routes,
+        "stops": int(payload.get("stops") or 0),
+        "cost_amount": Decimal(payload["cost_amount"]), "distance_km": Decimal(payload["distance_km"]),
+        "nearest_routes": int(payload.get("nearest_routes") or 0), "nearest_stops": int(payload.get("nearest_stops") or 0),
+        "nearest_cost_amount": Decimal(payload["nearest_cost_amount"]),
+        "nearest_distance_km": Decimal(payload["nearest_distance_km"]), "planned_at": occurred_at,
+    })
+
+
 # --- delivery ratings -----------------------------------------------------------------------------
 def _rating(event_type: str, payload: dict, occurred_at: datetime.datetime) -> None:
     review_id = int(payload["review_id"])
@@ -131,6 +155,8 @@ def project(rows) -> None:
             _stop_fact(int(row.payload["stop_id"]))
         elif row.event_type in ROUTE_EVENTS:
             _route_fact(int(row.payload["route_id"]))
+        elif row.event_type in PLAN_EVENTS:
+            _day_plan_fact(row.payload, row.occurred_at)
 
 
 def review_changed(event) -> None:
@@ -142,12 +168,12 @@ def review_changed(event) -> None:
 def rebuild() -> dict:
     """Empty the KPI tables and replay the event table into them, in event order: ``{kind: rows}``."""
     with transaction.atomic():
-        for model in (StopFact, RouteFact, DeliveryRatingFact):
+        for model in (StopFact, RouteFact, DayPlanFact, DeliveryRatingFact):
             model.objects.all().delete()
-        for row in DomainEvent.objects.filter(event_type__in=(*STOP_EVENTS, *ROUTE_EVENTS, *REVIEW_EVENTS)).order_by("id").iterator():
+        for row in DomainEvent.objects.filter(event_type__in=(*STOP_EVENTS, *ROUTE_EVENTS, *PLAN_EVENTS, *REVIEW_EVENTS)).order_by("id").iterator():
             if row.event_type in REVIEW_EVENTS:
                 _rating(row.event_type, row.payload, row.occurred_at)
             else:
                 project([row])
-        return {"stops": StopFact.objects.count(), "routes": RouteFact.objects.count(),
+        return {"stops": StopFact.objects.count(), "routes": RouteFact.objects.count(), "days": DayPlanFact.objects.count(),
                 "ratings": DeliveryRatingFact.objects.count()}

@@ -53,12 +53,25 @@ from logistics.models import (
     Stop,
     Vehicle,
 )
-from logistics.planning import BACKENDS, Centre, Location, LockedRoute, Plan, Problem, Progress, TimeWindow, crews, plan_routes
+from logistics.planning import (
+    BACKENDS,
+    Centre,
+    Location,
+    LockedRoute,
+    Plan,
+    Problem,
+    Progress,
+    TimeWindow,
+    crews,
+    evaluate_plan,
+    nearest_neighbour,
+    plan_routes,
+)
 from logistics.planning import Stop as PlanStop
 from logistics.planning import Vehicle as PlanVehicle
 from logistics.planning.crews import Crew, Seat, Trip
 from logistics.services.routes import route_cancel, route_create
-from logistics.timeline import DEFAULT_SPEED_KMH, RouteTimeline, StopFigures, at
+from logistics.timeline import DEFAULT_SPEED_KMH, RouteTimeline, StopFigures, at, route_cost
 
 logger = logging.getLogger(__name__)
 S = PlanningRun.Status
@@ -267,6 +280,36 @@ def timeline_of(problem: Problem, deliveries: dict[str, Delivery], date: datetim
                          load_kg=kg[0], load_l=kg[1], load_parcels=route.initial_load[2])
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """The day's deliveries handed out nearest-first (``planning.nearest_neighbour``: one vehicle after
+    another takes the nearest stop it can still serve), costed as the plan's routes are stored."""
+
+    cost_amount: Decimal
+    distance_km: Decimal
+    stops: int  # served: a naive dispatch may leave out stops the plan serves (and the other way round)
+    routes: int
+
+    def payload(self) -> dict:
+        return {"nearest_cost_amount": str(self.cost_amount), "nearest_distance_km": str(self.distance_km),
+                "nearest_stops": self.stops, "nearest_routes": self.routes}
+
+
+def nearest_baseline(problem: Problem) -> Baseline:
+    """What naive nearest-neighbour dispatch of ``problem`` (the whole day, every vehicle of the plan)
+    would cost: solver-like work, run outside any transaction (one query, the vehicles' rates)."""
+    plan = evaluate_plan(problem, nearest_neighbour(problem))
+    rows = Vehicle.objects.in_bulk([int(route.vehicle[1:]) for route in plan.routes])
+    cost, distance = Decimal("0.00"), Decimal("0.000")
+    for route in plan.routes:
+        km_ = (Decimal(route.distance) / 1000).quantize(Decimal("0.001"))
+        cost += route_cost(vehicle=rows.get(int(route.vehicle[1:])), distance_km=km_,
+                           duration_minutes=max(0, (route.end_time - route.start_time) // 60))
+        distance += km_
+    return Baseline(cost_amount=cost, distance_km=distance, stops=sum(len(r.visits) for r in plan.routes),
+                    routes=len(plan.routes))
+
+
 def _check_unchanged(run: PlanningRun, day: Day, routes: list[Route]) -> None:
     """Under the locks: the routes read as replaceable are still not started, and no delivery of the plan
     went on a route the plan did not read (another plan of the day, or a dispatcher, wrote first)."""
@@ -295,7 +338,7 @@ def _unassigned(day: Day, plan: Plan) -> list[dict]:
     return rows
 
 
-def _write(run: PlanningRun, day: Day, plan: Plan) -> PlanningRun:
+def _write(run: PlanningRun, day: Day, plan: Plan, baseline: Baseline) -> PlanningRun:
     date = run.date
     with telemetry.command_span("commerce.plan.write", centre_id=run.centre_id), transaction.atomic():
         # Every row the write touches, locked first in the lock order (routes, then deliveries, each in
@@ -333,13 +376,14 @@ def _write(run: PlanningRun, day: Day, plan: Plan) -> PlanningRun:
         run.solver, run.solver_status, run.wall_time = plan.solver, str(plan.status), round(plan.wall_time, 3)
         run.routes, run.stops, run.unassigned = len(created) + len(kept), stops, unassigned
         run.currency, run.cost_amount, run.distance_km = currency, cost, distance
+        run.nearest_cost_amount, run.nearest_distance_km, run.nearest_stops = baseline.cost_amount, baseline.distance_km, baseline.stops
         run.notes = [*day.notes, *plan.notes][:20]
         run.save()
         record(events.PlanCreated(
             run_id=run.pk, centre_id=run.centre_id, date=date.isoformat(), route_ids=[r.pk for r in created],
             replaced_route_ids=day.replaceable, kept_route_ids=[r.pk for r in kept], stops=stops, unassigned=unassigned,
             cost_amount=str(cost), currency=currency, distance_km=str(distance), solver=plan.solver,
-            solver_status=str(plan.status), wall_time=run.wall_time))
+            solver_status=str(plan.status), wall_time=run.wall_time, **baseline.payload()))
         return run
 
 
@@ -389,7 +433,7 @@ def planning_run_execute(*, run_id: int, solve=plan_routes) -> PlanningRun:
         day = read_day(run.centre, run.date)
         plan = solve(day.problem, backend=run.backend or None, time_limit=run.time_limit, warm_start=day.warm or None,
                      progress=_progress_recorder(run.pk, day.currency))
-        return _write(run, day, plan)
+        return _write(run, day, plan, nearest_baseline(day.problem))
     except DomainError as error:
         return _fail(run, str(error))
     except Exception as error:  # the solver or the write: nothing of the day changed; say why in the run

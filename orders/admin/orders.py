@@ -29,7 +29,7 @@ from orders.models import Order, OrderLine, Payment, Refund
 from orders.services import lifecycle
 from orders.services.notes import order_note_add
 from orders.services.payments import order_refund
-from orders.timeline import payload_summary
+from orders.timeline import payload_summary, staff_sentence
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -261,7 +261,7 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
         if order is not None:
             extra_context["order_tools"] = self.order_tools(request, order)
             extra_context["timeline"] = [
-                {"event": event, "summary": payload_summary(event.payload)}
+                {"event": event, "sentence": staff_sentence(event), "summary": payload_summary(event.payload)}
                 for event in selectors.order_timeline(order=order)
             ]
             extra_context["customer_overview"] = selectors.customer_overview(customer_id=order.customer_id)

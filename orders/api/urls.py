@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import analytics, cart, fulfilment, orders, shipping, webhooks
+from orders.api import analytics, cart, fulfilment, guests, orders, shipping, webhooks
 
 app_name = "orders_api"
 urlpatterns = [
@@ -14,6 +14,15 @@ urlpatterns = [
     path("cart/accept-changes/", cart.CartAcceptChangesApi.as_view(), name="cart_accept_changes"),
     path("cart/shipping-method/", shipping.CartShippingMethodApi.as_view(), name="cart_shipping_method"),
     path("shipping-methods/", shipping.ShippingMethodListApi.as_view(), name="shipping_methods"),
+    # guests (no account): a cart by its token, checkout, their order by its link's token or a look-up
+    path("guest/carts/", guests.GuestCartCreateApi.as_view(), name="guest_cart_create"),
+    path("guest/cart/", guests.GuestCartApi.as_view(), name="guest_cart"),
+    path("guest/cart/items/", guests.GuestCartItemAddApi.as_view(), name="guest_cart_item_add"),
+    path("guest/cart/items/<id:line_id>/", guests.GuestCartItemApi.as_view(), name="guest_cart_item"),
+    path("guest/cart/coupons/", guests.GuestCartCouponApi.as_view(), name="guest_cart_coupon_apply"),
+    path("guest/checkout/", guests.GuestCheckoutApi.as_view(), name="guest_checkout"),
+    path("guest/orders/lookup/", guests.GuestOrderLookupApi.as_view(), name="guest_order_lookup"),
+    path("guest/orders/<str:order_token>/", guests.GuestOrderApi.as_view(), name="guest_order"),
     # checkout and orders (the fixed paths before the order number)
     path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="order_list"),

@@ -68,7 +68,8 @@ def customer_received_product_ids(*, customer_id: int, product_ids=None) -> set[
 
 def received_order_lines() -> QuerySet:
     """Every line of a delivered order as ``order_id``, ``customer_id``, ``product_id`` values, for
-    another app to annotate and count in the database (the share of delivered orders reviewed)."""
+    another app to annotate and count in the database (the share of delivered orders reviewed).
+    A guest's order (not claimed) is here too, with ``customer_id`` None."""
     return (OrderLine.objects.filter(order__status__in=RECEIVED).order_by()
             .values("order_id", "product_id", customer_id=F("order__customer_id")))
 
@@ -122,8 +123,9 @@ def customer_order_ids_with_product(*, customer_id: int, product_id: int) -> lis
 
 
 def received_purchases(*, limit: int = 100) -> list[tuple[int, int]]:
-    """(customer id, product id) of delivered (or completed) order lines, newest order first, each pair once."""
-    rows = (OrderLine.objects.filter(order__status__in=RECEIVED).order_by("-order__placed_at", "-order_id", "id")
+    """(customer id, product id) of customers' delivered (or completed) order lines, newest order first,
+    each pair once (a guest's order has no customer to name)."""
+    rows = (OrderLine.objects.filter(order__status__in=RECEIVED, order__customer__isnull=False).order_by("-order__placed_at", "-order_id", "id")
             .values_list("order__customer_id", "product_id"))
     pairs: list[tuple[int, int]] = []
     for pair in rows.iterator(chunk_size=500):

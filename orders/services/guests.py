@@ -1,8 +1,10 @@
 """A guest's orders after checkout: the look-up, and joining an account that proves the address.
 
 Accounts do not verify e-mail addresses: anyone may sign up as ``ann@example.com``. So signing up
-attaches nothing by itself. When a new customer's address has guest orders, a mail to that
-address (``guest_claim_offer``, a reaction to ``accounts.customer.registered``) carries a signed
+attaches nothing by itself, and neither does changing an account's address to one with guest
+orders. When a new customer's address, or a customer's new address, has guest orders, a mail to
+that address (``guest_claim_offer``, a reaction to ``accounts.customer.registered``, and
+``guest_claim_offer_on_email_change``, to ``accounts.customer.profile_updated``) carries a signed
 link; only whoever reads that mailbox can follow it, and following it, logged in as that
 customer, claims the orders (``guest_orders_claim``, one ``orders.order.claimed`` event each).
 """
@@ -83,10 +85,28 @@ def guest_claim_offer(event) -> None:
 
     A reaction on the audit bus to ``accounts.customer.registered`` (after its commit), once per
     account and address (the mail's key)."""
-    user = get_user_model().objects.filter(pk=event.payload["customer_id"]).first()
+    _offer_claim(customer_id=event.payload["customer_id"], changed=False)
+
+
+def guest_claim_offer_on_email_change(event) -> None:
+    """An account that changed its e-mail address to one with guest orders: mail the new address a
+    claim link, as on sign-up (the address is proved by reading it; changing it attaches nothing).
+
+    A reaction on the audit bus to ``accounts.customer.profile_updated``; other changes are ignored.
+    Once per account and address: changing back and forth mails each address once."""
+    change = (event.payload.get("changes") or {}).get("email")
+    if not change or not normalise_email(change.get("after") or ""):
+        return
+    _offer_claim(customer_id=event.payload["customer_id"], changed=True, expected_email=change["after"])
+
+
+def _offer_claim(*, customer_id: int, changed: bool, expected_email: str | None = None) -> None:
+    user = get_user_model().objects.filter(pk=customer_id).first()
     email = normalise_email(user.email) if user is not None else ""
     if not email:
         return
+    if expected_email is not None and email != normalise_email(expected_email):
+        return  # changed again since: the later change's own reaction offers for the address it set
     with transaction.atomic():
         count = guest_orders_unclaimed(email=email)
         if not count:
@@ -95,5 +115,6 @@ def guest_claim_offer(event) -> None:
         mail_send_once(
             key=f"orders.guest_claim:{user.pk}:{email}"[:200], to=user.email, template="orders/mail/claim_orders",
             customer_id=user.pk,
-            context={"greeting_name": user.first_name or user.username, "count": count, "claim_url": url},
+            context={"greeting_name": user.first_name or user.username, "count": count, "claim_url": url,
+                     "changed": changed},
         )

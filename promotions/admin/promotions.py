@@ -6,15 +6,18 @@ from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy
 
 from commerce.admin_services import (
+    IdAutocompleteMixin,
+    LabelledSplitDateTime,
     SafeChangeListMixin,
     ServiceErrorsOnFormMixin,
     ServiceSaveMixin,
@@ -35,6 +38,7 @@ from promotions.admin_forms import (
 )
 from promotions.discount_keys import promotion_id_of
 from promotions.models import Promotion, PromotionTier
+from promotions.wording import ALL_BENEFIT_FIELDS, promotion_sentences
 
 # Arguments of promotion_create given by name, not through **fields.
 _CREATE_ARGS = ("name", "discount_class", "benefit_type")
@@ -48,6 +52,20 @@ class PromotionTierInline(admin.TabularInline):
     extra = 1
     fields = ("min_quantity", "percent")
     verbose_name_plural = "quantity tiers (for the “Quantity tiers” benefit: from N qualifying units, P % off)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        error = getattr(request, "_service_error", None)  # see ServiceErrorsOnFormMixin
+        problems = (getattr(error, "fields", None) or {}).get("tiers")
+        if not problems:
+            return formset_class
+
+        class TiersRefused(formset_class):
+            def clean(self):
+                super().clean()
+                raise ValidationError(list(problems) if isinstance(problems, (list, tuple)) else [problems])
+
+        return TiersRefused
 
     def _may(self, request, perm: str) -> bool:
         return request.user.has_perm(f"promotions.{perm}_promotion") or can_manage(request.user)
@@ -94,7 +112,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(Promotion)
 class PromotionAdmin(
-    SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
+    IdAutocompleteMixin, SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
     admin.ModelAdmin,
 ):
     form = PromotionAdminForm
@@ -111,42 +129,71 @@ class PromotionAdmin(
     list_per_page = 50
     actions = ("activate", "deactivate", "generate_coupons", "delete_selected")
     inlines = (PromotionTierInline,)
-    autocomplete_fields = ("target_products", "get_products")
-    filter_horizontal = ("target_categories", "target_manufacturers", "segments")
+    autocomplete_fields = ("target_products", "get_products", "target_categories", "target_manufacturers", "segments")
+    radio_fields = {"benefit_type": admin.VERTICAL}
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
+    # One screen a merchandiser reads top to bottom: what it does (in words, once saved), the benefit
+    # (only the chosen type's fields show: static/css/admin-promotion.css, no JavaScript), who and what
+    # qualifies, when; combination, limits and state fold away.
     fieldsets = (
-        ("General", {"fields": ("name", "description", "badge", "campaign")}),
+        ("General", {"fields": ("name", "description", "badge", "campaign", "currency")}),
+        ("Benefit", {
+            "fields": ("benefit_type", "percent", "amount", ("buy_quantity", "get_quantity", "get_percent"),
+                       "get_products", "bundle_quantity"),
+            "classes": ("benefit-fields",),
+            "description": "Choose what the shopper gets; only its fields are shown. Quantity tiers are set in "
+                           "the tiers table at the foot of the page.",
+        }),
+        ("Who and what qualifies", {
+            "fields": ("target_products", "target_categories", "target_manufacturers", "segments",
+                       ("min_subtotal", "min_quantity")),
+            "description": "Empty targets: every product qualifies. Empty segments: every customer.",
+        }),
+        ("When", {"fields": (("valid_from", "valid_to"),), "description": "Empty: from now on, with no end."}),
         ("Combination", {
             "fields": ("discount_class", "priority", "combines_with", "exclusive", "requires_coupon"),
             "description": "Discounts apply product, then order, then shipping; within a class, higher priority "
                            "first. Of the combinations allowed, the shopper gets the one that saves most.",
         }),
-        ("Benefit", {
-            "fields": ("benefit_type", "percent", ("amount", "currency"), ("buy_quantity", "get_quantity", "get_percent"),
-                       "get_products", "bundle_quantity"),
-            "description": "Fill in what the benefit needs: percentage → percent; fixed amount → amount; buy X get Y → "
-                           "buy and get quantities (and the Y products); quantity tiers → the tiers below; bundle "
-                           "price → bundle quantity and amount; free shipping → nothing.",
-        }),
-        ("Conditions", {
-            "fields": (("valid_from", "valid_to"), "min_subtotal", "min_quantity", "target_products",
-                       "target_categories", "target_manufacturers", "segments",
-                       ("usage_limit", "usage_limit_per_customer")),
-            "description": "Empty targets: every product qualifies. Empty segments: every customer.",
-        }),
+        ("Limits", {"fields": (("usage_limit", "usage_limit_per_customer"),), "classes": ("collapse",)}),
         ("State (changed by the actions only)", {
             "fields": ("status", "usage", "granted", "coupons", "activated_at", "deactivated_at", "created_at",
                        "updated_at"),
+            "classes": ("collapse",),
         }),
     )
-    readonly_fields = ("status", "usage", "granted", "coupons", "activated_at", "deactivated_at", "created_at",
-                       "updated_at")
+    readonly_fields = ("in_words", "status", "usage", "granted", "coupons", "activated_at", "deactivated_at",
+                       "created_at", "updated_at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tiers")
 
     def get_fieldsets(self, request, obj=None):
-        # A new promotion has no state yet: it is created in draft.
-        return self.fieldsets if obj is not None else self.fieldsets[:-1]
+        # A new promotion has no state yet: it is created in draft. A saved one says what it does first.
+        if obj is None:
+            return self.fieldsets[:-1]
+        return (("What it does", {"fields": ("in_words",), "classes": ("promotion-in-words",)}), *self.fieldsets)
+
+    def service_error_on_form(self, form, error: DomainError) -> None:
+        """Each refusal on its field; the tiers' on the tiers table (see PromotionTierInline); at the top
+        only which fields to correct."""
+        fields = dict(error.fields or {})
+        labels = []
+        for name, problems in fields.items():
+            problems = problems if isinstance(problems, (list, tuple)) else [problems]
+            if name in form.fields:
+                labels.append(str(form.fields[name].label or name))
+                for problem in problems:
+                    form.add_error(name, problem)
+            elif name == "tiers":
+                labels.append("Quantity tiers")
+            else:
+                for problem in problems:
+                    form.add_error(None, f"{name}: {problem}")
+        if labels:
+            form.add_error(None, f"The promotion is not valid: correct {', '.join(dict.fromkeys(labels))} below.")
+        else:
+            form.add_error(None, error.message)
 
     # An archived promotion is history: shown, never changed or deleted again.
     def has_change_permission(self, request, obj=None):
@@ -161,6 +208,12 @@ class PromotionAdmin(
     @admin.display(description="Benefit", ordering="benefit_type")
     def benefit(self, obj):
         return benefit_summary(obj)
+
+    @admin.display(description="In words")
+    def in_words(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        return format_html_join("", "<p>{}</p>", ((sentence,) for sentence in promotion_sentences(obj)))
 
     @admin.display(description="Valid")
     def validity(self, obj):
@@ -206,6 +259,8 @@ class PromotionAdmin(
     def persist(self, request, obj, form, change):
         cleaned = form.cleaned_data
         tiers = self._tiers(obj)
+        if cleaned.get("benefit_type") != Promotion.Benefit.QUANTITY_TIERS:
+            tiers = None  # rows left in the hidden tiers table are not this benefit's: the service drops them
         writable = (*services.EDITABLE_FIELDS, *services.M2M_FIELDS)
         if not change:
             fields = {f: cleaned[f] for f in writable if f in cleaned and f not in _CREATE_ARGS}
@@ -215,6 +270,8 @@ class PromotionAdmin(
             )
         else:
             data = {f: cleaned[f] for f in form.changed_data if f in writable or f in _CREATE_ARGS}
+            if "benefit_type" in data:  # the other types' fields were emptied by the form
+                data.update({f: cleaned[f] for f in ALL_BENEFIT_FIELDS if f in cleaned})
             saved = services.promotion_update(promotion=obj.pk, data=data, tiers=tiers) if data or tiers is not None else obj
         copy_saved(saved, obj)
 

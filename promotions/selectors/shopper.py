@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from commerce.catalog.models import Category, Product
+from commerce.money import Money
 from promotions import engine
 from promotions.models import (
     Coupon,
     Promotion,
 )
 from promotions.selectors.lookups import _live_q
-from promotions.selectors.rules import engine_rules
+from promotions.selectors.rules import _with_counters, engine_rules, from_minor, to_minor
 from promotions.selectors.segments import customer_segments
 
 
@@ -130,4 +132,65 @@ def product_badges(*, product_ids: Iterable[int], now: datetime.datetime | None 
                 label = compiled.badges[rule.id]
                 if label not in out.setdefault(pk, []):
                     out[pk].append(label)
+    return out
+
+
+# --- shelf prices -------------------------------------------------------------------------------------
+def unconditional(rule: engine.Rule, now: datetime.datetime) -> bool:
+    """Does the rule lower the price of one unit for anyone, now: an automatic product discount open to
+    every shopper, in its window, without a minimum, whose benefit works on a single unit."""
+    if rule.requires_coupon or rule.segment_ids or rule.discount_class != engine.PRODUCT:
+        return False
+    if (rule.valid_from is not None and rule.valid_from > now) or (rule.valid_to is not None and now >= rule.valid_to):
+        return False
+    if rule.min_subtotal is not None or (rule.min_quantity or 0) > 1:
+        return False
+    if rule.benefit in (engine.PERCENTAGE, engine.FIXED_AMOUNT):
+        return True
+    return rule.benefit == engine.QUANTITY_TIERS and bool(rule.tiers) and min(t.min_quantity for t in rule.tiers) <= 1
+
+
+def product_prices(*, products: Sequence[Product], now: datetime.datetime | None = None) -> dict[int, Money]:
+    """What one unit of each product costs an anonymous shopper under the live promotions that need no
+    condition (``unconditional``): the engine prices a one-unit cart per product with those rules, as
+    the cart would (combination, priority, exclusivity, usage and budget left).
+
+    The ``commerce.catalog.prices`` provider. Read from the compiled rules (cached): no query while
+    no such promotion is live; else one for the counters of limited ones and one for the paths of
+    categories (targeted and the products'), each only when needed, whatever the number of products.
+    A product it does not lower is left out.
+    """
+    now = now or timezone.now()
+    if not products:
+        return {}
+    compiled = engine_rules()
+    candidates = tuple(r for r in compiled.rules if unconditional(r, now))
+    if not candidates:
+        return {}
+    by_currency: dict[str, list[engine.Rule]] = {}
+    out: dict[int, Money] = {}
+    target_categories = frozenset().union(*(r.category_ids for r in candidates))
+    # one query for the paths of the targeted categories and the products' own (cached product rows may lack it)
+    paths = dict(
+        Category.objects.filter(pk__in=target_categories | {p.category_id for p in products}).values_list("pk", "path")
+    ) if target_categories else {}
+    target_paths = [(pk, paths[pk]) for pk in target_categories if pk in paths]
+    for product in products:
+        currency = product.price_currency
+        if currency not in by_currency:
+            by_currency[currency] = _with_counters(replace(compiled, rules=candidates), customer_id=None, currency=currency)
+        rules = by_currency[currency]
+        if not rules:
+            continue
+        path = paths.get(product.category_id, "")
+        categories = frozenset({product.category_id, *(pk for pk, target in target_paths if path.startswith(target))} - {None})
+        unit = to_minor(product.price_amount, currency)
+        cart = engine.Cart(
+            lines=(engine.Line(index=0, product_id=product.pk, quantity=1, unit_price=unit, category_ids=categories,
+                               manufacturer_id=product.manufacturer_id),),
+            currency=currency, now=now,
+        )
+        off = sum(a.line_amounts.get(0, 0) for a in engine.evaluate(cart, rules).applied)
+        if off > 0:
+            out[product.pk] = from_minor(max(0, unit - off), currency)
     return out

@@ -9,10 +9,8 @@ else the session (a session cookie); a token client without a customer gets what
 
 from __future__ import annotations
 
-import datetime
 import functools
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers, status
@@ -220,26 +218,33 @@ class PerformanceRowSerializer(serializers.Serializer):
     lists = serializers.IntegerField(help_text="Lists served.")
     impressions = serializers.IntegerField(help_text="Lists seen (pages: when shown; the apps report theirs).")
     clicks = serializers.IntegerField()
+    add_to_carts = serializers.IntegerField(help_text="Adds to cart attributed to the lists (last click within the window, 24 h by default).")
+    purchases = serializers.IntegerField(help_text="Order lines attributed to the lists (last click within the window, 7 days by default).")
+    revenue = MoneyOutputSerializer(many=True, source="revenue_money", help_text="The attributed lines' totals, per currency.")
     ctr = serializers.FloatField(allow_null=True, help_text="Clicks per list seen; null when none was seen.")
+    add_to_cart_rate = serializers.FloatField(allow_null=True, help_text="Lists seen that led to an add to cart, per list seen.")
+    conversion_rate = serializers.FloatField(allow_null=True, help_text="Lists seen that led to a purchase, per list seen.")
 
 
 class PerformanceApi(APIView):
     permission_classes = [IsAuthenticated, CanViewLists]
 
     @_schema("recommendations_performance", "Recommendation performance", ok=PerformanceRowSerializer(many=True),
-             access=STAFF, description="`GetRecommendationPerformance`: lists served, seen and clicked and the "
-                                       "click-through rate per placement, intent and model version, over the last days.",
+             access=STAFF, description="`GetRecommendationPerformance`: lists served, seen and clicked, the adds to cart "
+                                       "and purchases attributed to them, their revenue, and the click-through, add-to-cart "
+                                       "and conversion rates per placement, intent and model version, over the last days "
+                                       "(today included). Past days come from the nightly daily rows.",
              parameters=[PerformanceQuerySerializer],
              errors=invalid_filter("`days` is not a number from 1 to 366.",
                                    error_example("invalid", "Invalid input.", {"days": ["Ensure this value is less than or equal to 366."]})),
              example=("A week", [{"placement": "product_similar", "intent": "similar", "model_version": 3, "lists": 1200,
-                                  "impressions": 1180, "clicks": 71, "ctr": 0.06}]))
+                                  "impressions": 1180, "clicks": 71, "add_to_carts": 12, "purchases": 5,
+                                  "revenue": [{"amount": "84.50", "currency": "EUR"}], "ctr": 0.06,
+                                  "add_to_cart_rate": 0.0093, "conversion_rate": 0.0042}]))
     def get(self, request):
         query = PerformanceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        until = timezone.now()
-        rows = recommendation_performance(since=until - datetime.timedelta(days=query.validated_data.get("days") or 7),
-                                          until=until)
+        rows = recommendation_performance(days=query.validated_data.get("days") or 7)
         return Response(PerformanceRowSerializer(rows, many=True).data)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations.api import content, customers, merchandising, questions, reviews, serving, training
+from recommendations.api import content, customers, experiments, merchandising, questions, reviews, serving, training
 
 app_name = "recommendations_api"
 urlpatterns = [
@@ -52,6 +52,12 @@ urlpatterns = [
     path("recommendations/impressions/", serving.ImpressionsApi.as_view(), name="recommendations_impressions"),
     path("recommendations/clicks/", serving.ClicksApi.as_view(), name="recommendations_clicks"),
     path("recommendations/performance/", serving.PerformanceApi.as_view(), name="recommendations_performance"),
+    path("recommendations/ab-tests/<id:experiment_id>/results/", experiments.ExperimentResultsApi.as_view(),
+         name="recommendations_ab_test_results"),
+    path("recommendations/ab-tests/<id:experiment_id>/start/", experiments.ExperimentStartApi.as_view(),
+         name="recommendations_ab_test_start"),
+    path("recommendations/ab-tests/<id:experiment_id>/stop/", experiments.ExperimentStopApi.as_view(),
+         name="recommendations_ab_test_stop"),
     path("customers/<id:customer_id>/recommendations/", customers.CustomerRecommendationsApi.as_view(),
          name="recommendations_customer"),
     path("customers/<id:customer_id>/recommendations/generate/", customers.CustomerRecommendationsGenerateApi.as_view(),

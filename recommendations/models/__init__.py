@@ -5,11 +5,14 @@
 - ``reviews``: reviews, their photos, votes and flags, banned words, the rating summary read model.
 - ``content``: the manufacturers' official content (on the manufacturer's page and on products).
 - ``serving``: placements and their rules, the lists served and their clicks, product pairs bought together.
+- ``tracking``: adds to cart and purchases attributed to the lists, and the lists' performance per day.
+- ``experiments``: A/B tests of a placement, their variants and the shoppers' assignments.
 - ``engine``: the recommender's trained model versions and the runs that train them.
 """
 
 from recommendations.models.content import OfficialContent
 from recommendations.models.engine import Algorithm, ModelVersion, Purpose, TrainingRun
+from recommendations.models.experiments import Experiment, ExperimentAssignment, ExperimentVariant
 from recommendations.models.questions import (
     Answer,
     AnswerVote,
@@ -35,6 +38,7 @@ from recommendations.models.serving import (
     RecommendationClick,
     RecommendationList,
 )
+from recommendations.models.tracking import RecommendationConversion, RecommendationDayStat
 
 __all__ = [
     "Intent",
@@ -43,6 +47,11 @@ __all__ = [
     "ProductPair",
     "RecommendationClick",
     "RecommendationList",
+    "RecommendationConversion",
+    "RecommendationDayStat",
+    "Experiment",
+    "ExperimentAssignment",
+    "ExperimentVariant",
     "AXES",
     "Algorithm",
     "ModelVersion",

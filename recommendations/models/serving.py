@@ -86,6 +86,7 @@ class RecommendationList(models.Model):
     session_id = models.CharField(max_length=64, blank=True, help_text="Digest of the session key, never the key.")
     product_ids = models.JSONField(default=list)
     model_version = models.PositiveIntegerField(null=True, blank=True, help_text="The model that ranked it, if one did.")
+    variant_id = models.PositiveIntegerField(default=0, help_text="The A/B test variant it was served in; 0: none.")
     channel = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField()
     impressed_at = models.DateTimeField(null=True, blank=True, help_text="When it was shown (pages: at once).")
@@ -95,6 +96,7 @@ class RecommendationList(models.Model):
         indexes = [
             models.Index(fields=["placement", "created_at"], name="rec_list_placement_time_idx"),
             models.Index(fields=["customer", "created_at"], name="rec_list_customer_time_idx"),
+            models.Index(fields=["created_at"], name="rec_list_time_idx"),  # a day's lists (the daily stats)
         ]
 
     def __str__(self):
@@ -113,7 +115,12 @@ class RecommendationClick(models.Model):
 
     class Meta:
         ordering = ["-clicked_at"]
-        indexes = [models.Index(fields=["clicked_at"], name="rec_click_time_idx")]
+        indexes = [
+            models.Index(fields=["clicked_at"], name="rec_click_time_idx"),
+            # a shopper's last clicks (attribution of their adds to cart and purchases)
+            models.Index(fields=["customer", "clicked_at"], name="rec_click_customer_time_idx"),
+            models.Index(fields=["session_id", "clicked_at"], name="rec_click_session_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.product_id} at {self.position}"

@@ -73,6 +73,29 @@ def active_recommender(purpose: str) -> engine.Recommender | None:
         return model
 
 
+_versions: dict[int, engine.Recommender | None] = {}
+VERSIONS_KEPT = 4  # model versions an A/B test names, kept loaded per process
+
+
+def recommender_of_version(version_id: int) -> engine.Recommender | None:
+    """A given version's model (an A/B test's variant names one), loaded once per process; None when it
+    is gone or cannot be read (the caller serves the active model instead)."""
+    if version_id in _versions:
+        return _versions[version_id]
+    with _loading:
+        if version_id not in _versions:
+            version = ModelVersion.objects.filter(pk=version_id).first()
+            model = None
+            try:
+                model = read_model(version) if version is not None else None
+            except (OSError, engine.ModelFormatError):
+                logger.exception("model version %s cannot be read", version_id)
+            while len(_versions) >= VERSIONS_KEPT:
+                _versions.pop(next(iter(_versions)))
+            _versions[version_id] = model
+        return _versions[version_id]
+
+
 def loaded_version(purpose: str) -> int | None:
     """The id of the version ``active_recommender(purpose)`` answered with last in this process (serving
     records it with each list), or None."""
@@ -83,6 +106,7 @@ def loaded_version(purpose: str) -> int | None:
 def forget_loaded() -> None:
     """Drop this process's loaded models (tests; a worker told to start afresh)."""
     _loaded.clear()
+    _versions.clear()
 
 
 def model_version_get(*, version_id: int) -> ModelVersion:

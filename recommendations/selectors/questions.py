@@ -8,7 +8,8 @@ no aggregation over the votes when a page is drawn. Every list costs a fixed num
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, Prefetch, Q, QuerySet
 
 from commerce.accounts import access
 from orders import selectors as order_selectors
@@ -30,22 +31,21 @@ def can_moderate(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff and access.has_permission(user, MODERATE))
 
 
-def represents(*, user, manufacturer_id: int) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return ManufacturerRepresentative.objects.filter(user_id=user.pk, manufacturer_id=manufacturer_id).exists()
-
-
 def answer_role_for(*, user, product) -> str | None:
     """How ``user`` may answer questions on ``product``: as the shop's staff, the manufacturer's
-    representative, a verified buyer (a delivered order line of it), or not at all (None)."""
+    representative, a verified buyer (a delivered order line of it), or not at all (None). One query
+    for a shopper (both facts at once), none more for staff."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if can_moderate(user):
         return Answer.Role.STAFF
-    if represents(user=user, manufacturer_id=product.manufacturer_id):
+    facts = get_user_model().objects.filter(pk=user.pk).values(
+        representative=Exists(ManufacturerRepresentative.objects.filter(user_id=user.pk, manufacturer_id=product.manufacturer_id)),
+        buyer=Exists(order_selectors.received_order_lines().filter(customer_id=user.pk, product_id=product.pk)),
+    ).first() or {}
+    if facts.get("representative"):
         return Answer.Role.REPRESENTATIVE
-    if order_selectors.customer_received_product(customer_id=user.pk, product_id=product.pk):
+    if facts.get("buyer"):
         return Answer.Role.BUYER
     return None
 

@@ -14,7 +14,7 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from commerce.accounts import access
@@ -40,20 +40,32 @@ def can_moderate(user) -> bool:
     return access.has_permission(user, "moderate_reviews")
 
 
+def _photos() -> Prefetch:
+    return Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id"))
+
+
 def _with_rows(qs: QuerySet[Review], *, products: bool = True) -> QuerySet[Review]:
     """Authors, products (unless the list is of one product the caller has) and photos in one query
     each. Prefetched, not joined: with a join MariaDB may start from the user table and sort a
     product's whole list for one page."""
-    return qs.prefetch_related("customer", *(["product"] if products else []),
-                               Prefetch("photos", queryset=ReviewPhoto.objects.order_by("id")))
+    return qs.prefetch_related("customer", *(["product"] if products else []), _photos())
+
+
+def review_rows(reviews) -> list[Review]:
+    """Authors and photos of reviews read with ``rows=False`` (a page, the newest for the page's markup),
+    in one query each for all of them together."""
+    reviews = list({id(review): review for review in reviews}.values())
+    prefetch_related_objects(reviews, "customer", _photos())
+    return reviews
 
 
 def review_list(
     *, product_id: int | None = None, sort: str = "newest", verified: bool | None = None, stars: int | None = None,
-    with_photos: bool | None = None, query: str = "", statistics: RatingStatistics | None = None,
+    with_photos: bool | None = None, query: str = "", statistics: RatingStatistics | None = None, rows: bool = True,
 ) -> QuerySet[Review]:
     """Approved reviews, of one product or all: sorted (``SORTS``), filtered by verified purchase,
-    overall stars, having photos and a text search in title and text.
+    overall stars, having photos and a text search in title and text. ``rows=False`` leaves authors
+    and photos to the caller (``review_rows``, to read them once for several lists of a page).
 
     A product's list with no filter, or only the verified or the stars filter, carries its size from
     the rating summary (``statistics``, read when not given: one primary-key query), so paginating
@@ -79,7 +91,9 @@ def review_list(
         qs = qs.filter(photo_count__gt=0) if with_photos else qs.filter(photo_count=0)
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(text__icontains=query))
-    qs = _with_rows(qs.order_by(*SORTS[sort]), products=product_id is None)
+    qs = qs.order_by(*SORTS[sort])
+    if rows:
+        qs = _with_rows(qs, products=product_id is None)
     if product_id is not None and not query and with_photos is None and (verified is None or stars is None):
         stats = statistics if statistics is not None and statistics.product_id == product_id else \
             rating_statistics(product_id=product_id)
@@ -114,10 +128,17 @@ def customer_reviews(*, customer_id: int) -> QuerySet[Review]:
     return _with_rows(Review.objects.filter(customer_id=customer_id).order_by("-created_at", "-id"))
 
 
-def customer_review_of(*, customer, product_id: int) -> Review | None:
+def customer_review_of(*, customer, product_id: int, rows: bool = True) -> Review | None:
+    """The customer's review of the product in any state; ``rows=False``: the row alone (one query), its
+    author the customer given."""
     if customer is None or not customer.is_authenticated:
         return None
-    return _with_rows(Review.objects.filter(customer=customer, product_id=product_id)).first()
+    if rows:
+        return _with_rows(Review.objects.filter(customer=customer, product_id=product_id)).first()
+    review = Review.objects.filter(customer=customer, product_id=product_id).first()
+    if review is not None:
+        review.customer = customer
+    return review
 
 
 def votes_of(*, customer, review_ids) -> dict[int, bool]:

@@ -26,7 +26,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.models import Manufacturer
 from commerce.catalog.selectors import product_get
-from commerce.locks import Kind, lock_one
+from commerce.locks import Kind, lock, lock_one
 from commerce.parsing import parse_id
 from recommendations import events
 from recommendations.errors import (
@@ -302,6 +302,28 @@ def answer_vote(*, answer_id: int, customer, value: str) -> Answer:
                                   customer_id=customer.pk, value=value, previous=_vote_name(old),
                                   up_votes=answer.up_votes, down_votes=answer.down_votes))
         return answer
+
+
+def customer_answer_votes_withdraw(*, customer) -> int:
+    """Take the customer's votes off the answers' counters (their account is being deleted), each with
+    its ``answer.voted`` event (value ``none``, as a vote taken back). Called inside the deletion's
+    transaction; returns how many."""
+    votes = list(AnswerVote.objects.filter(customer_id=customer.pk).order_by("answer_id"))
+    if not votes:
+        return 0
+    answers = {a.pk: a for a in lock(Kind.ANSWER, Answer.objects.filter(pk__in=[vote.answer_id for vote in votes]))}
+    products = dict(Question.objects.filter(pk__in={a.question_id for a in answers.values()}).values_list("pk", "product_id"))
+    for vote in votes:
+        answer = answers[vote.answer_id]
+        up, down = -(vote.value == AnswerVote.Value.UP), -(vote.value == AnswerVote.Value.DOWN)
+        answer.up_votes, answer.down_votes = answer.up_votes + up, answer.down_votes + down
+        answer.save(update_fields=["up_votes", "down_votes"])
+        Question.objects.filter(pk=answer.question_id).update(vote_count=F("vote_count") + up + down)
+        vote.delete()
+        record(events.AnswerVoted(answer_id=answer.pk, question_id=answer.question_id, product_id=products[answer.question_id],
+                                  customer_id=customer.pk, value="none", previous=_vote_name(vote.value),
+                                  up_votes=answer.up_votes, down_votes=answer.down_votes))
+    return len(votes)
 
 
 def answer_verify(*, answer_id: int, moderator, verified: bool = True) -> Answer:

@@ -22,7 +22,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog.selectors import product_get
 from commerce.images import clean_image, thumbnail
-from commerce.locks import Kind, lock_one
+from commerce.locks import Kind, lock, lock_one
 from commerce.parsing import parse_id
 from orders.selectors import customer_received_product_ids
 from recommendations import events, rating_summary
@@ -63,6 +63,16 @@ def record_rating_change(review: Review, before: dict | None, *, deleted: bool =
     if before != after:
         rating_summary.hold([review.product_id])  # queue on the product's ratings before recording
         record(events.RatingUpdated(product_id=review.product_id, review_id=review.pk, before=before, after=after))
+
+
+def lock_reviews(review_ids) -> dict[int, Review]:
+    """Several reviews, then their products' rating summaries, locked in the lock order (each kind in
+    one statement, in id order): a command that changes several reviews takes them all first, since
+    each change holds its product's summary and no review may be locked after one."""
+    reviews = {review.pk: review for review in lock(Kind.REVIEW, Review.objects.filter(pk__in=list(review_ids)))}
+    if reviews:
+        rating_summary.hold(sorted({review.product_id for review in reviews.values()}))
+    return reviews
 
 
 def lock_review(review_id: int) -> Review:
@@ -234,6 +244,60 @@ def review_delete(*, review_id: int, customer) -> None:
                                     previous_status=review.status))
         record_rating_change(review, before, deleted=True)
         review.delete()
+
+
+def reviews_verify(*, customer_id: int) -> list[int]:
+    """Mark verified the customer's reviews of products they have received since they wrote them (a
+    guest order they claimed, an order delivered after the review): what counts in the verified
+    figures changes with its rating event. Returns the ids of the reviews verified."""
+    with telemetry.command_span("commerce.review.verify", attributes={"review.customer_id": customer_id}), \
+            transaction.atomic():
+        unverified = dict(Review.objects.filter(customer_id=customer_id, verified_purchase=False).order_by("id")
+                          .values_list("pk", "product_id"))
+        received = customer_received_product_ids(customer_id=customer_id, product_ids=set(unverified.values())) \
+            if unverified else set()
+        verified = []
+        for review in lock_reviews(pk for pk, product_id in unverified.items() if product_id in received).values():
+            if review.verified_purchase or review.customer_id != customer_id:  # changed meanwhile
+                continue
+            before = counted(review)
+            review.verified_purchase = True
+            review.save(update_fields=["verified_purchase", "updated_at"])
+            record(events.ReviewVerified(review_id=review.pk, product_id=review.product_id, customer_id=customer_id))
+            record_rating_change(review, before)
+            verified.append(review.pk)
+        return verified
+
+
+def purchases_proved(event) -> None:
+    """A bus reaction to ``orders.order.claimed`` and ``orders.order.delivered``: the order's customer
+    may have reviewed its products before (a guest's order is nobody's until claimed)."""
+    if event.payload.get("customer_id"):
+        reviews_verify(customer_id=event.payload["customer_id"])
+
+
+def customer_reviews_withdraw(*, customer) -> int:
+    """Withdraw every review and helpful vote of the customer (their account is being deleted): each
+    review as ``review_delete`` does (its event and, for a published one, its rating change), each vote
+    off its review's counters with its event. Returns how many reviews. Called inside the deletion's
+    transaction."""
+    review_ids = list(Review.objects.filter(customer_id=customer.pk).order_by("id").values_list("pk", flat=True))
+    votes = list(ReviewVote.objects.filter(customer_id=customer.pk).order_by("review_id"))
+    reviews = lock_reviews([*review_ids, *(vote.review_id for vote in votes)])
+    for review_id in review_ids:
+        review_delete(review_id=review_id, customer=customer)  # its locks are held already
+    for vote in votes:
+        review = reviews[vote.review_id]
+        if vote.helpful:
+            review.helpful_count = max(review.helpful_count - 1, 0)
+        else:
+            review.not_helpful_count = max(review.not_helpful_count - 1, 0)
+        review.save(update_fields=["helpful_count", "not_helpful_count", "updated_at"])
+        vote.delete()
+        record(events.ReviewVoteWithdrawn(review_id=review.pk, product_id=review.product_id, customer_id=customer.pk,
+                                          helpful=vote.helpful, helpful_count=review.helpful_count,
+                                          not_helpful_count=review.not_helpful_count))
+    return len(review_ids)
 
 
 # --- photos -------------------------------------------------------------------------------------------

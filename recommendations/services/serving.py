@@ -28,7 +28,7 @@ from recommendations.errors import (
     RecommendationNotInList,
 )
 from recommendations.models import Intent, Placement, PlacementRule, RecommendationClick, RecommendationList
-from recommendations.serving import cache
+from recommendations.serving import attribution, cache
 from recommendations.serving.serve import recommendations_serve
 from recommendations.serving.shopper import Shopper
 
@@ -191,7 +191,9 @@ def recommendation_click_track(*, list_id: uuid.UUID, product_id: int, shopper: 
     now = timezone.now()
     if impressed_at is None:  # a click proves the list was seen
         RecommendationList.objects.filter(pk=list_id, impressed_at__isnull=True).update(impressed_at=now)
-    return RecommendationClick.objects.create(
+    click = RecommendationClick.objects.create(
         recommendation_list_id=list_id, product_id=product_id, position=product_ids.index(product_id) + 1,
         customer_id=shopper.customer_id, session_id=shopper.session_id, clicked_at=now,
     )
+    attribution.click_noted(customer_id=shopper.customer_id, session_id=shopper.session_id)
+    return click

@@ -7,6 +7,10 @@ request: never an inactive or out-of-stock product (checked against the products
 cached list cannot show one), never what is in the cart or a one-off purchase just made (the
 shopper's exclusions, cached under the shopper's version, which their behaviour bumps), never the
 product on show, never what the placement excludes; pins take their positions, boosts their share.
+
+A placement under an A/B test serves the shopper's variant (``serving.experiments``: another model
+version, intent or size; the control as it is), cached under its own key, and the list records it;
+a warm list in a test costs no more queries, a shopper's first one INSERT more (their assignment).
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ from commerce.catalog.selectors import product_queryset, with_images
 from orders.selectors import cart_product_ids, customer_purchases
 from recommendations.errors import PlacementNotFound
 from recommendations.models import Intent, Purpose
-from recommendations.selectors.engine import active_recommender, loaded_version, stamp_key
+from recommendations.selectors.engine import active_recommender, loaded_version, recommender_of_version, stamp_key
 from recommendations.selectors.interactions import customer_interactions, session_interactions
-from recommendations.serving import cache, intents, tracking
+from recommendations.serving import cache, experiments, intents, tracking
 from recommendations.serving.placements import PlacementSpec, placements
 from recommendations.serving.shopper import Shopper, interactions, recent_steps, recently_viewed
 
@@ -42,6 +46,7 @@ class Served:
     products: list[Product] = field(default_factory=list)
     list_id: uuid.UUID | None = None
     model_version: int | None = None
+    variant_id: int = 0  # the A/B test variant it was served in (0: none)
     source: str = ""  # local, shared or computed: where the candidates came from
 
 
@@ -76,13 +81,13 @@ def _exclusions(shopper: Shopper, now: datetime.datetime) -> dict:
 
 
 # --- candidates per intent ----------------------------------------------------------------------------
-def _for_you(shopper: Shopper, excluded: dict, limit: int) -> tuple[intents.Ranked, int | None]:
+def _for_you(shopper: Shopper, excluded: dict, limit: int, version_id: int | None = None) -> tuple[intents.Ranked, int | None]:
     """The trained model's list from the shopper's interactions (their user factors recalculated now
     from the item factors, so what they just did counts), else what goes with what they looked at,
     put in the cart and bought; a shopper with no history gets what is trending, topped up with what
     is popular."""
     never = set(excluded["cart"]) | set(excluded["one_off"])
-    model, version = engine_for(Purpose.FOR_YOU)
+    model, version = engine_for(Purpose.FOR_YOU, version_id)
     steps = None  # the shopper's recent steps, read only when the model does not answer (one query saved)
     if shopper.customer_id is not None and model is not None:
         weights = customer_interactions(customer_id=shopper.customer_id)
@@ -105,11 +110,11 @@ def _for_you(shopper: Shopper, excluded: dict, limit: int) -> tuple[intents.Rank
     return [(p, s) for p, s in ranked if p not in weights][:limit], None
 
 
-def _similar(product_id: int | None, limit: int) -> tuple[intents.Ranked, int | None]:
+def _similar(product_id: int | None, limit: int, version_id: int | None = None) -> tuple[intents.Ranked, int | None]:
     """The model's neighbours of a product it knows (item factors); content similarity for a cold one."""
     if not product_id:
         return [], None
-    model, version = engine_for(Purpose.SIMILAR)
+    model, version = engine_for(Purpose.SIMILAR, version_id)
     if model is not None and model.knows(product_id):
         ranked = model.similar(product_id, n=limit)
         if ranked:
@@ -117,15 +122,17 @@ def _similar(product_id: int | None, limit: int) -> tuple[intents.Ranked, int | 
     return intents.similar_by_content(product_id=product_id, limit=limit), None
 
 
-def _candidates(spec: PlacementSpec, shopper: Shopper, ctx: Context, excluded: dict, limit: int) -> tuple[list[int], int | None]:
-    """The ranked product ids before the rules, and the model version that ranked them (None: no model)."""
+def _candidates(spec: PlacementSpec, shopper: Shopper, ctx: Context, excluded: dict, limit: int,
+                version_id: int | None = None) -> tuple[list[int], int | None]:
+    """The ranked product ids before the rules, and the model version that ranked them (None: no model).
+    ``version_id``: a model version of its own (an A/B test's variant) instead of the active one."""
     version = None
     if spec.intent == Intent.FOR_YOU:
-        ranked, version = _for_you(shopper, excluded, limit)
+        ranked, version = _for_you(shopper, excluded, limit, version_id)
     elif spec.intent == Intent.RECENTLY_VIEWED:
         ranked = [(p, 1.0) for p in recently_viewed(recent_steps(shopper), limit=limit)]
     elif spec.intent == Intent.SIMILAR:
-        ranked, version = _similar(ctx.product_id, limit)
+        ranked, version = _similar(ctx.product_id, limit, version_id)
     elif spec.intent == Intent.BOUGHT_TOGETHER:
         ranked = intents.bought_together(product_ids=list(ctx.product_ids or ([ctx.product_id] if ctx.product_id else [])),
                                          limit=limit)
@@ -138,8 +145,13 @@ def _candidates(spec: PlacementSpec, shopper: Shopper, ctx: Context, excluded: d
     return [p for p, _s in ranked], version
 
 
-def engine_for(purpose: str):
-    """The active model of a purpose and its version id, or (None, None)."""
+def engine_for(purpose: str, version_id: int | None = None):
+    """The active model of a purpose and its version id, or (None, None); ``version_id``: that version's
+    model (the active one when it cannot be read)."""
+    if version_id is not None:
+        model = recommender_of_version(version_id)
+        if model is not None:
+            return model, version_id
     model = active_recommender(purpose)
     return (model, loaded_version(purpose)) if model is not None else (None, None)
 
@@ -179,7 +191,11 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
         spec = placements(global_version).get(placement)
         if spec is None:
             raise PlacementNotFound(f"No placement {placement!r}.")
-        served = Served(placement=spec.key, intent=spec.intent)
+        # an A/B test of the placement: the shopper's variant (cached; its first list stores the assignment)
+        experiment = experiments.running(global_version).get(spec.key)
+        variant = experiments.assigned(experiment, shopper, record=track) if experiment is not None else None
+        spec = experiments.applied(spec, variant)
+        served = Served(placement=spec.key, intent=spec.intent, variant_id=variant.id if variant else 0)
         if not spec.active:
             return served
         wanted = min(size or spec.size, spec.size)
@@ -189,9 +205,11 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
         limit = spec.size * OVERFETCH + len(spec.excluded)
         owner = f"{ident}:s{shopper_version}" if _personal(spec.intent) else "all"
         models = f"m{found.get(stamp_key(Purpose.FOR_YOU), 0)}-{found.get(stamp_key(Purpose.SIMILAR), 0)}"
-        key = f"rec:list:{spec.key}:{spec.intent}:{_context_key(context)}:{owner}:g{global_version}:{models}"
+        version_id = variant.model_version_id if variant is not None else None
+        key = (f"rec:list:{spec.key}:{spec.intent}:{_context_key(context)}:{owner}:g{global_version}:{models}"
+               f":ab{served.variant_id}")
         (ranked, served.model_version), served.source = cache.get_or_compute(
-            key, lambda: _candidates(spec, shopper, context, excluded, limit))
+            key, lambda: _candidates(spec, shopper, context, excluded, limit, version_id))
 
         never = set(excluded["cart"]) | set(excluded["one_off"]) | set(spec.excluded) | set(context.product_ids)
         if context.product_id:
@@ -208,7 +226,7 @@ def recommendations_serve(*, placement: str, shopper: Shopper, context: Context 
         if served.products and track:
             served.list_id = tracking.list_issue(
                 placement=spec.key, intent=spec.intent, shopper=shopper, product_ids=[p.pk for p in served.products],
-                model_version=served.model_version, impressed=impressed,
+                model_version=served.model_version, impressed=impressed, variant_id=served.variant_id,
             )
         return served
 

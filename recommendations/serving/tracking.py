@@ -22,11 +22,11 @@ _buffer: contextvars.ContextVar[list[RecommendationList] | None] = contextvars.C
 
 
 def list_issue(*, placement: str, intent: str, shopper: Shopper, product_ids: list[int], model_version: int | None,
-               impressed: bool) -> uuid.UUID:
+               impressed: bool, variant_id: int = 0) -> uuid.UUID:
     now = timezone.now()
     row = RecommendationList(
         id=uuid.uuid4(), placement=placement, intent=intent, customer_id=shopper.customer_id,
-        session_id=shopper.session_id, product_ids=list(product_ids), model_version=model_version,
+        session_id=shopper.session_id, product_ids=list(product_ids), model_version=model_version, variant_id=variant_id,
         channel=context.channel(), created_at=now, impressed_at=now if impressed else None,
     )
     pending = _buffer.get()

@@ -70,7 +70,8 @@ def questions_section(*, request, product) -> ProductSection:
         "sort": sort,
         "category": category,
         "categories": list(FAQCategory.objects.order_by("position", "name")),
-        "answer_role": question_selectors.answer_role_for(user=user, product=product),
+        # Only the questions shown take answers: no question on the page, nothing to ask about the shopper.
+        "answer_role": question_selectors.answer_role_for(user=user, product=product) if rows else None,
         "mine_pending": question_selectors.own_pending_questions(customer=user, product_id=product.pk),
         "ask_form": AskQuestionForm(),
         "user": user,

@@ -72,13 +72,20 @@ def review_structured_data(stats, reviews) -> dict:
 
 def reviews_section(*, request, product) -> ProductSection:
     """The product page's reviews: summary with distribution bars, sorted and filtered list with
-    pagination, photos, votes, flags, the shop's replies, and the shopper's own review. A fixed number of queries."""
+    pagination, photos, votes, flags, the shop's replies, and the shopper's own review. A fixed number
+    of queries: the summary, the page, its authors and photos (with the newest for the markup when the
+    page shows others: one more), and for a logged-in shopper their review and their votes."""
     filters = _filters(request.GET)
     stats = selectors.rating_statistics(product_id=product.pk)
-    page = Paginator(selectors.review_list(product_id=product.pk, statistics=stats, **filters), PAGE_SIZE).get_page(parse_id(request.GET.get("rpage")) or 1)
+    listing = selectors.review_list(product_id=product.pk, statistics=stats, rows=False, **filters)
+    page = Paginator(listing, PAGE_SIZE).get_page(parse_id(request.GET.get("rpage")) or 1)
     reviews = list(page.object_list)
+    # The markup names the newest reviews whatever the shopper filtered: read again only when the page shows others.
+    newest = reviews[:5] if filters == _filters({}) and page.number == 1 else (
+        list(selectors.review_list(product_id=product.pk, statistics=stats, rows=False)[:5]) if stats.review_count else [])
+    selectors.review_rows([*reviews, *newest])
     user = request.user
-    mine = selectors.customer_review_of(customer=user, product_id=product.pk)
+    mine = selectors.customer_review_of(customer=user, product_id=product.pk, rows=False)  # its state is all the section shows
     votes = selectors.votes_of(customer=user, review_ids=[r.pk for r in reviews])
     for review in reviews:
         review.my_vote = votes.get(review.pk)
@@ -90,9 +97,6 @@ def reviews_section(*, request, product) -> ProductSection:
         "axes": [(AXIS_LABELS[a], stats.averages[a]) for a in AXES], "flag_reasons": ReviewFlag.Reason.choices,
         "page_query": query.urlencode(), "search_max": selectors.SEARCH_MAX,
     }, request=request)
-    # The markup names the newest reviews whatever the shopper filtered: read again only when the page shows others.
-    newest = reviews if filters == _filters({}) and page.number == 1 else (
-        list(selectors.review_list(product_id=product.pk, statistics=stats)[:5]) if stats.review_count else [])
     return ProductSection(html=html, structured_data=review_structured_data(stats, newest))
 
 

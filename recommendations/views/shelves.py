@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from commerce.catalog import prices
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.product_sections import ProductSection
@@ -35,17 +36,18 @@ TITLES = {
 }
 
 
-def _render(served: Served, title: str) -> SafeString | None:
+def _render(served: Served, title: str, request=None) -> SafeString | None:
     if not served.products:
         return None
+    prices.annotate(served.products)  # one look-up per shelf: the price a shopper pays, as on the catalog's cards
     return render_to_string("recommendations/shelves/shelf.html",
-                            {"served": served, "title": title, "low_stock_threshold": LOW_STOCK_THRESHOLD})
+                            {"served": served, "title": title, "low_stock_threshold": LOW_STOCK_THRESHOLD}, request=request)
 
 
 def _shelf(request, placement: str, context: Context = NO_CONTEXT, title: str = "") -> SafeString | None:
     served = recommendations_serve(placement=placement, shopper=shopper_from_request(request),
                                    context=context, images=True)
-    return _render(served, title or TITLES.get(placement, ""))
+    return _render(served, title or TITLES.get(placement, ""), request)
 
 
 def similar_section(*, request, product) -> ProductSection | None:

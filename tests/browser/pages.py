@@ -16,7 +16,7 @@ def shot(page, name: str) -> None:
 def add_to_cart(page, base: str, product, quantity: int) -> None:
     page.goto(f"{base}{product.get_absolute_url()}")
     page.get_by_label("Quantity").fill(str(quantity))
-    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("button", name="Add to cart", exact=True).click()
     page.wait_for_url("**/cart/")
 
 

@@ -224,7 +224,7 @@ def test_seed_demo_prints_the_urls_of_the_base_url_it_is_given(core_steps_only):
 
 # --- production settings ------------------------------------------------------------------------------
 @pytest.mark.parametrize("command", ["seed_demo", "seed_demo_images", "seed_demo_promotions", "seed_demo_orders",
-                                     "seed_demo_reviews", "seed_demo_review_requests"])
+                                     "seed_demo_reviews", "seed_demo_review_requests", "seed_demo_stock_alerts"])
 def test_demo_commands_refuse_to_run_under_production_settings(command, settings):
     settings.PRODUCTION = True
 

@@ -8,11 +8,8 @@ from commerce.catalog import product_cards
 
 @pytest.fixture
 def providers():
-    saved = dict(product_cards._providers)
-    product_cards._providers.clear()
-    yield
-    product_cards._providers.clear()
-    product_cards._providers.update(saved)
+    with product_cards.providers.isolated():
+        yield
 
 
 class _Product:

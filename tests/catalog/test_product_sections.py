@@ -15,11 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def isolated_sections():
-    saved = dict(product_sections._providers)
-    product_sections._providers.clear()
-    yield
-    product_sections._providers.clear()
-    product_sections._providers.update(saved)
+    with product_sections.providers.isolated():
+        yield
 
 
 def _product_ld(response) -> dict:

@@ -28,6 +28,7 @@ from promotions import services as promotion_services
 from promotions.models import Promotion
 from recommendations import services as recommendation_services
 from recommendations.models import Placement
+from recommendations.services import experiments as experiment_services
 from recommendations.services import review_moderation, reviews
 from recommendations.services.serving import placement_rule_set
 from recommendations.services.training import training_run_request
@@ -131,6 +132,9 @@ def build_world() -> World:
     bought_together_rebuild()
     served = recommendations_serve(placement="product_similar", shopper=Shopper(customer_id=customer.pk),
                                    context=Context(product_id=products[0].pk), impressed=False)
+    ab_test = experiment_services.experiment_create(name="Fuzz test", placement="home_trending")
+    experiment_services.experiment_variant_save(experiment_id=ab_test.pk, key="control", name="A", is_control=True)
+    experiment_services.experiment_variant_save(experiment_id=ab_test.pk, key="b", name="B", size=3)
     # merchandising: a rule of a placement (its id for the removal); a queued training run
     rule = placement_rule_set(placement_id=Placement.objects.get(key="home_for_you").pk, product_id=products[1].pk,
                               kind="pin", position=2)
@@ -204,6 +208,7 @@ def build_world() -> World:
         "date": [tomorrow().isoformat()],
         "list_id": [str(served.list_id)],
         "list_ids": [str(served.list_id)],
+        "experiment_id": [ab_test.pk],
         "placement": ["product_similar", "home_for_you"],
     }
     streams = list(DomainEvent.objects.values_list("stream_type", "stream_id").distinct()[:20])

@@ -107,8 +107,10 @@ def test_patch_bodies_require_nothing_when_the_update_is_partial_and_what_the_se
                for path, ops in openapi["paths"].items() for method, op in ops.items() if method == "patch"}
     assert len(patches) >= 5
 
-    # The cart line's PATCH validates its body whole (quantity is the change); the others are partial updates.
+    # The cart lines' PATCH (a customer's, a guest's) validates its body whole (quantity is the change);
+    # the others are partial updates.
     assert patches.pop("/api/v1/cart/items/{line_id}/")["required"] == ["quantity"]
+    assert patches.pop("/api/v1/guest/cart/items/{line_id}/")["required"] == ["quantity"]
     for path, schema in patches.items():
         assert "required" not in schema, path
 

@@ -45,7 +45,9 @@ def test_apt_get_waits_while_another_apt_get_holds_the_lock(tmp_path):
 
 
 def test_apt_get_gives_up_after_the_timeout_saying_why(tmp_path):
-    done, calls = run_apt_get(tmp_path, busy=10_000, timeout=1)
+    # bash's SECONDS counts whole seconds from the shell's start: a 1-s timeout may be over at the
+    # first try; with 3 s at least two whole seconds of 0.1-s retries pass
+    done, calls = run_apt_get(tmp_path, busy=10_000, timeout=3)
 
     assert done.returncode == 100
     assert len(calls) > 1

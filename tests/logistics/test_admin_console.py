@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from logistics import services
-from logistics.models import Delivery, DistributionCentre, Route, Stop
+from logistics.models import Delivery, DistributionCentre, PlanningRun, Route, Stop
 from tests.factories import StaffFactory
 from tests.logistics import factories as f
 from tests.logistics.test_dispatch_services import order_of, two_routes
@@ -131,6 +131,31 @@ def test_lock_and_reoptimise_with_the_plain_forms(dispatcher):
     assert response.status_code == 302
     assert Stop.objects.get(holds=deliveries[0]).route_id == first.pk
     assert "Re-optimised around the locked stops" in dispatcher.get(response["Location"]).content.decode()
+
+
+def test_reoptimise_takes_the_time_limit_asked_within_the_bound(dispatcher, settings):
+    settings.LOGISTICS_ROUTE_OPTIMISE_MAX_TIME_LIMIT = 2
+    centre, date, (first, second), deliveries = two_routes()
+    page = dispatcher.get(URL, {"centre": centre.pk, "date": date.isoformat()}).content.decode()
+    assert 'name="time_limit"' in page and 'max="2"' in page
+    def versions():
+        return ",".join(f"{pk}:{v}" for pk, v in Route.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "version"))
+
+    runs, plan = PlanningRun.objects.count(), list(Stop.objects.order_by("pk").values_list("pk", "route_id", "sequence"))
+    for bad, says in (("2.5", "less than or equal to 2"), ("0", "greater than or equal to 0.1"), ("nan", "Enter a number"),
+                      ("inf", "Enter a number"), ("1e400", "Enter a number"), ("soon", "Enter a number")):
+        response = dispatcher.post(edit_url("reoptimise"), where(centre, date, versions=versions(), time_limit=bad))
+        assert response.status_code == 400, bad
+        assert says in response.content.decode(), bad
+    assert PlanningRun.objects.count() == runs  # a refused form starts no run
+    assert list(Stop.objects.order_by("pk").values_list("pk", "route_id", "sequence")) == plan
+
+    response = dispatcher.post(edit_url("reoptimise"), where(centre, date, versions=versions(), time_limit="0.5"))
+    assert response.status_code == 302
+    assert PlanningRun.objects.latest("pk").time_limit == 0.5
+    response = dispatcher.post(edit_url("reoptimise"), where(centre, date, versions=versions(), time_limit=""))
+    assert response.status_code == 302
+    assert PlanningRun.objects.latest("pk").time_limit == 1.2  # left empty: the default
 
 
 def test_assign_start_and_complete_a_route_from_the_console(dispatcher):

@@ -107,3 +107,20 @@ def test_the_cancel_action_drops_a_route_not_started_with_its_reason(client, adm
     route.refresh_from_db()
     assert route.state == "cancelled" and not route.stops.exists()
     assert events("logistics.route.cancelled", channel="admin")[0].payload["reason"] == "No driver after all"
+
+
+def test_a_deliverys_page_tells_its_history_in_words(client, admin_dispatcher):
+    route = assigned_route(count=2)
+    first, second = [stop.delivery for stop in route.stops.order_by("sequence")]
+    services.route_start(route=route)
+    services.delivery_complete(delivery=first)
+    services.delivery_fail(delivery=second, reason="Nobody home")
+
+    delivered = client.get(reverse("admin:logistics_delivery_change", args=[first.pk])).content.decode()
+    failed = client.get(reverse("admin:logistics_delivery_change", args=[second.pk])).content.decode()
+
+    assert '<ol class="delivery-history">' in delivered
+    assert f"<li>Made from order {first.order_number}: " in delivered
+    assert "<li>Delivered to the address — " in delivered
+    assert "<li>Not delivered: Nobody home — " in failed
+    assert "logistics.delivery" not in delivered  # words, not event names

@@ -4,9 +4,12 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from commerce.audit.models import DomainEvent
+from commerce.private_files import private_storage
 from logistics.models import Delivery, DistributionCentre, Driver, PostcodeCentroid, Route, Vehicle
+from logistics.shopper import tracking_path
 from tests.logistics.factories import ready_order
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +59,7 @@ def test_the_sweep_command_reports_what_it_made():
     assert "0 made, 2 there already" in run("deliveries_sweep")
 
 
-def test_the_demo_day_has_a_route_completed_and_one_under_way_with_kpi_figures():
+def test_the_demo_day_has_a_route_completed_and_one_under_way_with_kpi_figures(client, admin_dispatcher):
     from logistics.kpi_models import RouteFact, StopFact
     from logistics.models import Stop
 
@@ -74,5 +77,20 @@ def test_the_demo_day_has_a_route_completed_and_one_under_way_with_kpi_figures()
     assert under_way.stops.filter(state="pending", estimated_arrival__isnull=False).exists()
     assert RouteFact.objects.count() == 1 and StopFact.objects.filter(outcome="failed").exists()
     assert Stop.objects.filter(closed_distance_m__isnull=False).exists()
+    # the delivered stops of the completed route bring back a photo and a signature, in the private storage
+    completed = Route.objects.get(state="completed")
+    delivered = list(completed.stops.filter(state="delivered"))
+    assert delivered and all(s.proof_photo and s.proof_signature for s in delivered)
+    assert all(private_storage.exists(s.proof_photo.name) and private_storage.exists(s.proof_signature.name) for s in delivered)
+    first = delivered[0]
+    photo = client.get(reverse("logistics:stop_proof", args=[first.pk, "photo"]))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    assert b"".join(photo.streaming_content).startswith(b"\xff\xd8")  # a JPEG
+    signature = client.get(reverse("logistics:stop_proof", args=[first.pk, "signature"]))
+    assert signature.status_code == 200 and signature["Content-Type"] == "image/png"
+    route_page = client.get(reverse("admin:logistics_route_change", args=[completed.pk])).content.decode()
+    assert reverse("logistics:stop_proof", args=[first.pk, "signature"]) in route_page
+    tracking = client.get(tracking_path(number=first.delivery.order_number)).content.decode()
+    assert 'alt="Photo taken by the driver at delivery"' in tracking
     assert "nothing to do" in run("seed_demo_deliveries")
     assert "1 routes" in run("logistics_kpis_rebuild") and RouteFact.objects.count() == 1

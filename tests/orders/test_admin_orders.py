@@ -82,6 +82,14 @@ def test_order_pages_load_with_lines_batches_payments_refunds_and_the_timeline(c
     ]
     assert 'id="order-timeline"' in html and "orders.order.shipped" in html
     assert f"tracking number: T-{order.number}" in html  # the payload summary
+    # In words first: what happened and when; the event's name and data fold away under "Data".
+    sentences = [row["sentence"].rsplit(" — ", 1)[0] for row in timeline]
+    assert sentences[1] == "Paid 60.00 EUR by card"
+    assert sentences[4] == f"Picked from stock: batch {batch} × 3"
+    assert sentences[0].startswith("Order placed: 3 × ") and sentences[0].endswith(", to pay by card")
+    assert sentences[6].startswith("Shipped: ") and f"tracking T-{order.number}" in sentences[6]
+    assert all(" — " in row["sentence"] for row in timeline)
+    assert f"<span class=\"sentence\">{timeline[1]['sentence']}</span>" in html
 
 
 def test_the_order_page_is_read_only_and_status_is_never_a_form_field(client, superuser):

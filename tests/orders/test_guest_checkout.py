@@ -329,3 +329,64 @@ def test_a_guest_cancels_their_order_from_its_page_before_it_is_prepared(client)
     assert any("already being prepared" in text for text in messages_of(refused))
     assert Order.objects.get(pk=prepared.pk).status == Order.Status.ALLOCATED
     assert client.post(reverse("orders:guest_order_cancel", kwargs={"token": "forged"}), {}).status_code == 404
+
+
+# --- claiming after a change of e-mail address -------------------------------------------------------------
+def test_changing_the_email_to_one_with_guest_orders_mails_a_claim_link_there_and_attaches_nothing(
+    client, django_capture_on_commit_callbacks,
+):
+    order = _guest_order(stocked_product(), email="ann@example.com")
+    ann = CustomerFactory(email="old@example.com", first_name="Ann")
+    client.force_login(ann)
+    form = {"first_name": "Ann", "last_name": "", "email": "Ann@Example.com", "phone": ""}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:profile"), form)
+
+    assert response.status_code == 302
+    assert Order.objects.get(pk=order.pk).customer_id is None  # the new address is not proved yet
+    claim = Mail.objects.get(key=f"orders.guest_claim:{ann.pk}:ann@example.com")
+    assert claim.to.lower() == "ann@example.com"
+    assert "now uses this e-mail address" in claim.body_text and "welcome" not in claim.body_text
+    path = re.search(r"https?://\S+(/orders/claim/\S+/)", claim.body_text).group(1)
+    response = client.post(path)
+    assert response.url == reverse("orders:order_list")
+    assert Order.objects.get(pk=order.pk).customer_id == ann.pk
+    assert DomainEvent.objects.filter(event_type="orders.order.claimed", payload__customer_id=ann.pk).count() == 1
+
+
+def test_changing_the_email_through_the_api_offers_the_claim_once_and_other_changes_offer_nothing(
+    django_capture_on_commit_callbacks,
+):
+    from rest_framework.test import APIClient
+
+    _guest_order(stocked_product(), email="ann@example.com")
+    ann = CustomerFactory(email="old@example.com")
+    api = APIClient()
+    api.force_authenticate(ann)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.patch("/api/v1/me/", {"phone": "+33 6 00 00 00 00"}, format="json").status_code == 200
+    assert not Mail.objects.filter(key__startswith="orders.guest_claim:").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.patch("/api/v1/me/", {"email": "ann@example.com"}, format="json").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.patch("/api/v1/me/", {"email": "old@example.com"}, format="json").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.patch("/api/v1/me/", {"email": "ANN@example.com"}, format="json").status_code == 200
+    # one mail to the address with orders however often the account comes back to it; none to the old one
+    assert list(Mail.objects.filter(key__startswith="orders.guest_claim:").values_list("to", flat=True)) == ["ann@example.com"]
+
+
+def test_a_claim_offer_for_an_address_changed_again_before_the_reaction_ran_mails_nobody():
+    from commerce.accounts.services import profile_update
+    from orders.services.guests import guest_claim_offer_on_email_change
+
+    _guest_order(stocked_product(), email="ann@example.com")
+    ann = CustomerFactory(email="old@example.com")
+    with paused():
+        profile_update(user=ann, email="ann@example.com")
+        profile_update(user=ann, email="other@example.com")
+    first = DomainEvent.objects.filter(event_type="accounts.customer.profile_updated").order_by("id").first()
+    guest_claim_offer_on_email_change(first)
+    assert not Mail.objects.filter(key__startswith="orders.guest_claim:").exists()

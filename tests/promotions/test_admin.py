@@ -93,7 +93,9 @@ def test_benefit_parameters_that_do_not_fit_show_errors_on_the_form_and_save_not
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert field in form.errors, form.errors
-    assert any("not valid" in error for error in form.non_field_errors())
+    # The top says which field to correct, by its label; the reason is on the field itself.
+    [summary] = form.non_field_errors()
+    assert summary.startswith("The promotion is not valid: correct ") and str(form.fields[field].label) in summary
     assert not Promotion.objects.exists()
     assert not DomainEvent.objects.filter(event_type__startswith="promotions.").exists()
     assert not DomainEvent.objects.filter(event_type__startswith="admin.").exists()
@@ -106,7 +108,10 @@ def test_quantity_tiers_without_tiers_are_refused_with_the_reason_on_the_form(cl
                                                           benefit_type="quantity_tiers"))
 
     assert response.status_code == 200
-    assert "tiers: Add at least one tier." in response.context["adminform"].form.non_field_errors()
+    form = response.context["adminform"].form
+    [tiers] = response.context["inline_admin_formsets"]
+    assert tiers.formset.non_form_errors() == ["Add at least one tier."]  # on the tiers table, not at the top
+    assert form.non_field_errors() == ["The promotion is not valid: correct Quantity tiers below."]
     assert not Promotion.objects.exists()
 
 

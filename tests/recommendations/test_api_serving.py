@@ -116,9 +116,11 @@ def test_performance_per_placement_for_staff_only(customer_client, merchandiser,
     customer_client.post(url("recommendations_impressions"), {"list_ids": [first["list_id"]]}, format="json")
     customer_client.post(url("recommendations_clicks"), {"list_id": first["list_id"], "product_id": b.pk}, format="json")
     assert customer_client.get(url("recommendations_performance")).status_code == 403
-    with django_assert_max_num_queries(5):  # the token, the permissions (user, groups), the lists, the clicks
+    # the token, the permissions (user, groups), the stored days, today's lists, clicks and conversions
+    with django_assert_max_num_queries(7):
         response = merchandiser.get(url("recommendations_performance"), {"days": "7"})
     assert response.status_code == 200
     assert response.json() == [{"placement": "product_bought_together", "intent": "bought_together", "model_version": None,
-                                "lists": 2, "impressions": 1, "clicks": 1, "ctr": 1.0}]
+                                "lists": 2, "impressions": 1, "clicks": 1, "add_to_carts": 0, "purchases": 0,
+                                "revenue": [], "ctr": 1.0, "add_to_cart_rate": 0.0, "conversion_rate": 0.0}]
     assert merchandiser.get(url("recommendations_performance"), {"days": "0"}).status_code == 400

@@ -50,3 +50,20 @@ def test_seed_demo_writes_demo_reviews_through_the_services_and_a_second_run_cha
 def test_seed_demo_reviews_without_delivered_orders_writes_nothing_and_says_why():
     assert "no demo reviews written" in run("seed_demo_reviews")
     assert not Review.objects.exists()
+
+
+def test_seed_demo_reviews_leaves_a_guests_delivered_order_alone():
+    from orders.selectors import received_purchases
+    from tests.orders.test_guest_checkout import _guest_order
+    from tests.recommendations.factories import delivered_order, moderator, stocked_product
+    from tests.recommendations.test_services_reviews import _delivered
+
+    moderator()
+    product = stocked_product()
+    _delivered(_guest_order(product, email="ann@example.com"))
+    buyer = delivered_order(product).customer
+
+    run("seed_demo_reviews")  # a guest's line (no customer) beside a customer's: nothing to sort or review for it
+
+    assert set(Review.objects.values_list("customer_id", flat=True)) <= {buyer.pk}
+    assert received_purchases() == [(buyer.pk, product.pk)]

@@ -114,20 +114,52 @@ def test_search_the_reviews_of_the_product_by_their_text(client):
         assert response.status_code == 200 and "<script>" not in section(response)
 
 
-def test_the_product_page_costs_the_same_queries_with_more_reviews(client):
+def _queries(client, url, **params) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+# The product page as a guest: the product; the session, the journey step; the rating summary, a page of
+# reviews, their authors, their photos; the official content; the questions' count and page, their
+# answers, the topics; the product's images; the category trail.
+GUEST_QUERIES = 14
+# Logged in, whatever the shopper did: the user; their review of the product, their votes on the page's
+# reviews; how they may answer questions (one query), their questions awaiting moderation, their votes on
+# the answers shown; the cart badge.
+LOGGED_IN_QUERIES = GUEST_QUERIES + 7
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["guest", "logged-in"])
+def test_the_product_page_sends_a_fixed_number_of_queries_at_10_and_100_reviews(client, logged_in):
+    from tests.recommendations.factories import bulk_reviews
+    from tests.recommendations.qa_factories import approved_question, staff_answer
+
     product = stocked_product()
+    staff_answer(approved_question(product))
     viewer = CustomerFactory()
-    client.force_login(viewer)
-    review(product)
-    client.get(product.get_absolute_url())  # warm the caches (promotion badges)
-    with CaptureQueriesContext(connection) as few:
-        client.get(product.get_absolute_url())
-    for _ in range(9):
-        made = review(product)
-        services.review_vote(review_id=made.pk, customer=viewer, helpful=True)
-    with CaptureQueriesContext(connection) as many:
-        client.get(product.get_absolute_url())
-    assert len(many) == len(few)
+    review(product, viewer, approve=False)  # their own, still pending: the section says so
+    from recommendations.services import questions
+    questions.question_ask(customer=viewer, product_id=product.pk, text="Is the bag resealable?")
+    if logged_in:
+        client.force_login(viewer)
+    url = product.get_absolute_url()
+    counts = {}
+    for total in (10, 100):
+        made = bulk_reviews(product, total - Review.objects.filter(product=product, status="approved").count())
+        for newest in made[-3:]:  # votes on the first page
+            services.review_vote(review_id=newest.pk, customer=viewer, helpful=True)
+        client.get(url)  # warm the caches (promotion badges, shelves)
+        page = _queries(client, url)
+        filtered = _queries(client, url, rsort="helpful", rstars=5, rpage=2)
+        html = client.get(url).content.decode()
+        assert f"{total} reviews" in html and ("Your review is pending" in html) is logged_in
+        assert ('aria-pressed="true"' in html) is logged_in
+        counts[total] = (len(page), len(filtered))
+
+    expected = LOGGED_IN_QUERIES if logged_in else GUEST_QUERIES
+    # A filtered page reads the newest reviews again for the markup (their authors come with the page's).
+    assert counts[10] == counts[100] == (expected, expected + 1)
 
 
 def test_write_then_edit_a_review_through_the_form_and_the_journey_is_recorded(client):

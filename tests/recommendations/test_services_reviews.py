@@ -270,3 +270,55 @@ def test_banned_words_are_unique_and_removable():
         moderation.banned_word_add(word="total scam", staff=staff)
     moderation.banned_word_remove(banned_word_id=word.pk, staff=staff)
     assert events("recommendations.banned_word.removed")
+
+
+# --- a purchase proved after the review -------------------------------------------------------------------
+def _delivered(order):
+    from orders.services.lifecycle import order_allocate, order_deliver, order_mark_ready, order_ship
+
+    order_allocate(order=order)
+    order_mark_ready(order=order)
+    order_ship(order=order, carrier="DHL", tracking_number="T-1")
+    return order_deliver(order=order)
+
+
+def test_a_guest_who_claims_their_delivered_order_has_their_earlier_review_verified(django_capture_on_commit_callbacks):
+    from orders.services.guests import guest_orders_claim
+    from tests.orders.test_guest_checkout import _guest_order
+
+    product = stocked_product()
+    _delivered(_guest_order(product, email="ann@example.com"))
+    ann = CustomerFactory(email="ann@example.com")
+    made = review(product, ann, title="", text="")  # stars only, published by a moderator
+    assert not made.verified_purchase and ProductRatingSummary.objects.get(product=product).verified_count == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        guest_orders_claim(customer=ann, email="ann@example.com")
+
+    made.refresh_from_db()
+    assert made.verified_purchase
+    summary = ProductRatingSummary.objects.get(product=product)
+    assert (summary.review_count, summary.verified_count) == (1, 1)
+    [verified] = events("recommendations.review.verified")
+    assert verified.payload == {"review_id": made.pk, "product_id": product.pk, "customer_id": ann.pk}
+    assert services.reviews_verify(customer_id=ann.pk) == []  # once
+
+
+def test_a_review_written_before_the_delivery_is_verified_when_it_arrives(django_capture_on_commit_callbacks):
+    from tests.orders.factories import paid_order
+    from tests.recommendations.factories import customer_with_address
+
+    product, second, other = stocked_product(), stocked_product(), stocked_product()
+    customer, address = customer_with_address()
+    order = paid_order([(product, 1), (second, 1)], customer=customer, address=address)
+    early, also, unrelated = review(product, customer), review(second, customer), review(other, customer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _delivered(order)
+
+    for made in (early, also, unrelated):
+        made.refresh_from_db()
+    assert early.verified_purchase and also.verified_purchase and not unrelated.verified_purchase  # what was received
+    assert ProductRatingSummary.objects.get(product=product).verified_count == 1
+    assert ProductRatingSummary.objects.get(product=second).verified_count == 1
+    assert ProductRatingSummary.objects.get(product=other).verified_count == 0

@@ -37,6 +37,9 @@ from commerce.catalog.admin.stock import (
     ReceiveStockForm,
     StockBatchAdmin,
 )
+from commerce.catalog.admin.stock_alerts import (
+    StockAlertAdmin,
+)
 
 __all__ = [
     "MANAGE_INVENTORY",
@@ -55,6 +58,7 @@ __all__ = [
     "ReceiveStockForm",
     "AdjustStockForm",
     "StockBatchAdmin",
+    "StockAlertAdmin",
     "StockMovementAdmin",
     "ReservationAllocationInline",
     "StockReservationAdmin",

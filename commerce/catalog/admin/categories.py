@@ -39,7 +39,7 @@ class CategoryAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, Tree
             return super().children_view(request, parent_id)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest("Invalid filters.")
-    list_display = ("name", "slug")
+    list_display = ("name", "slug", "is_featured")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
@@ -69,6 +69,8 @@ class CategoryAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, Tree
         parent = self._parent_from_form(form)
         if not change:
             saved = services.category_create(name=obj.name, slug=obj.slug, parent=parent, description=obj.description)
+            if obj.is_featured:
+                saved = services.category_update(category=saved.pk, data={"is_featured": True})
             copy_saved(saved, obj)
             return
         data = {f: getattr(obj, f) for f in form.changed_data if f in services.CATEGORY_FIELDS}

@@ -127,7 +127,7 @@ class ProductImageInline(admin.TabularInline):
 class ProductAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ("code", "name", "category", "manufacturer", "price", "is_active", "is_perishable", "sellable_stock")
     list_display_links = ("code", "name")
-    list_filter = (CategoryTreeFilter, "manufacturer", "is_active", "is_perishable", ProductStockFilter)
+    list_filter = (CategoryTreeFilter, "manufacturer", "is_active", "is_featured", "is_perishable", ProductStockFilter)
     search_fields = ("code", "name")
     ordering = ("name", "id")
     list_per_page = 50
@@ -138,7 +138,7 @@ class ProductAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin
     fieldsets = (
         (None, {"fields": ("code", "name", "slug", "category", "manufacturer", "description")}),
         ("Price", {"fields": ("price_amount", "price_currency")}),
-        ("Sale and logistics", {"fields": ("is_active", "is_perishable", "weight_kg", "volume_l")}),
+        ("Sale and logistics", {"fields": ("is_active", "is_featured", "is_perishable", "weight_kg", "volume_l")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 

@@ -11,4 +11,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = rebuild()
         self.stdout.write(self.style.SUCCESS(
-            f"Logistics KPIs rebuilt: {counts['stops']} stops, {counts['routes']} routes, {counts['ratings']} delivery ratings."))
+            f"Logistics KPIs rebuilt: {counts['stops']} stops, {counts['routes']} routes, {counts['days']} planned days, {counts['ratings']} delivery ratings."))

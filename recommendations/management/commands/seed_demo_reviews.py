@@ -58,7 +58,9 @@ class Command(BaseCommand):
         moderator = (users.filter(groups__name=access.SUPPORT, is_active=True).order_by("username").first()
                      or users.filter(is_superuser=True, is_active=True).order_by("username").first())
         on_sale = set(product_queryset().values_list("pk", flat=True))  # a withdrawn product takes no reviews
-        lines = sorted({(row["customer_id"], row["product_id"]) for row in received_order_lines() if row["product_id"] in on_sale})
+        # A guest's delivered order is nobody's to review until claimed: its lines have no customer.
+        lines = sorted({(row["customer_id"], row["product_id"]) for row in received_order_lines()
+                        if row["product_id"] in on_sale and row["customer_id"] is not None})
         if moderator is None or not lines:
             self.stdout.write("No delivered demo orders or no support staff: no demo reviews written.")
             return

@@ -213,6 +213,10 @@ class Account:
     role: str
 
 
+#: What the demo's home page features (a merchandiser changes it in the admin).
+FEATURED_CATEGORIES = ("dairy", "bakery", "phones-tablets", "kitchen")
+FEATURED_AISLES = ("DAI", "BAK", "FRV", "DRK", "PHN", "AUD", "KIT", "GAR")
+
 #: The apps' demo commands after the core's data: (app, command, the options it takes), in order.
 #: The product pictures first (the core's own, drawn outside the big transaction, as each picture
 #: is a command of its own).
@@ -222,6 +226,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("commerce.catalog", "seed_demo_images", ("seed", "allow_production")),
     ("promotions", "seed_demo_promotions", ("allow_production",)),
     ("orders", "seed_demo_orders", ("seed", "allow_production")),
+    ("commerce.catalog", "seed_demo_stock_alerts", ("allow_production",)),
     ("recommendations", "seed_demo_questions", ("allow_production",)),
     ("logistics", "seed_demo_logistics", ("allow_production",)),
     ("logistics", "seed_demo_deliveries", ("allow_production",)),
@@ -230,6 +235,7 @@ DEMO_STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("recommendations", "seed_demo_review_requests", ("allow_production",)),
     ("recommendations", "seed_demo_placements", ("seed", "allow_production")),
     ("recommendations", "seed_demo_recommender", ("allow_production",)),
+    ("recommendations", "seed_demo_experiments", ("seed", "allow_production")),
     # the KPI read models from every event so far (the demo reviews' delivery stars included: their
     # reactions are paused while seeding)
     ("logistics", "logistics_kpis_rebuild", ()),
@@ -264,6 +270,7 @@ class Command(BaseCommand):
             makers = self._manufacturers()
             self._products(categories, makers, products)
             self._customers(regions, customers)
+            self._featured()
         elapsed = time.monotonic() - started
         self._report(elapsed, base_url)
         # Each app's demo data belongs to that app, which the core never imports: its commands are
@@ -273,6 +280,22 @@ class Command(BaseCommand):
                 self.stdout.write("")
                 given = {"seed": seed, "allow_production": allow_production}
                 call_command(command, stdout=self.stdout, **{name: given[name] for name in takes})
+
+    # --- the home page ---------------------------------------------------------------------------
+    def _featured(self) -> None:
+        """Four featured categories and one featured product from each of eight aisles, as a
+        merchandiser sets them in the admin (through the services). Only while none is featured:
+        what a merchandiser changed later stays."""
+        if Category.objects.filter(is_featured=True).exists() or Product.objects.filter(is_featured=True).exists():
+            return
+        for category in Category.objects.filter(slug__in=FEATURED_CATEGORIES).order_by("id"):
+            services.category_update(category=category, data={"is_featured": True})
+            self.tally.add("featured categories", True)
+        chosen = [Product.objects.filter(code__startswith=f"{prefix}-", is_active=True).order_by("code").first()
+                  for prefix in FEATURED_AISLES]
+        for product in sorted(filter(None, chosen), key=lambda p: p.pk):  # locked in id order, as one batch must
+            services.product_update(product=product, data={"is_featured": True})
+            self.tally.add("featured products", True)
 
     # --- reference data --------------------------------------------------------------------------
     def _regions(self) -> dict[str, SalesRegion]:

@@ -1,0 +1,74 @@
+"""A delivery's history in words, for the back office: one sentence per event of its stream, e.g.
+"Scheduled for 8 Dec, 09:00-12:00 — 7 Dec 14:02" or "Delivered to Camille (photo, signed), 40 m
+from the address — 8 Dec 10:21". Read from the audit table (``commerce.audit.selectors``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from commerce.audit.selectors import stream_events
+from logistics.models import Delivery
+
+_STATUS = dict(Delivery.Status.choices)
+
+
+def _status(value) -> str:
+    return str(_STATUS.get(value, str(value or "").replace("_", " "))).lower()
+
+
+def _day(value) -> str:
+    try:
+        day = datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%b}"
+
+
+def _clock(value) -> str:
+    text = str(value or "")
+    return text[:5] if len(text) >= 5 and text[2] == ":" else text
+
+
+def _window(p: dict) -> str:
+    return f", {_clock(p['window_start'])}-{_clock(p['window_end'])}" if p.get("window_start") and p.get("window_end") else ""
+
+
+def _far(p: dict) -> str:
+    distance = p.get("distance_m")
+    return f", {distance} m from the address" if isinstance(distance, int) and distance > 0 else ""
+
+
+def delivery_sentence(event) -> str:
+    p, kind = event.payload, event.event_type
+    if kind == "logistics.delivery.created":
+        parcels = p.get("parcels")
+        text = f"Made from order {p.get('order_number')}: {parcels} parcel{'s' if parcels != 1 else ''}, {p.get('weight_kg')} kg"
+        if p.get("date"):
+            text += f", for {_day(p['date'])}{_window(p)}"
+    elif kind == "logistics.delivery.scheduled":
+        text = f"Scheduled for {_day(p.get('date'))}{_window(p)}"
+        if p.get("previous_status") and p["previous_status"] != "pending":
+            text += f" (was {_status(p['previous_status'])})"
+    elif kind == "logistics.delivery.status_changed":
+        text = f"Now {_status(p.get('status'))} (was {_status(p.get('previous_status'))})"
+    elif kind == "logistics.stop.arrived":
+        text = f"Driver arrived (stop {p.get('sequence')}){_far(p)}"
+    elif kind == "logistics.stop.completed":
+        proof = [what for what, present in (("photo", p.get("photo")), ("signed", p.get("signed"))) if present]
+        text = f"Delivered to {p.get('recipient_name') or 'the address'}"
+        text += f" ({', '.join(proof)})" if proof else ""
+        text += _far(p)
+    elif kind == "logistics.delivery.failed":
+        reason = p.get("reason") or str(p.get("code") or "").replace("_", " ")
+        text = f"Not delivered: {reason}{_far(p)}"
+    else:
+        text = kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+    at = timezone.localtime(event.occurred_at)
+    return f"{text} — {at.day} {at:%b %H:%M}"
+
+
+def delivery_history(*, delivery_id: int) -> list[str]:
+    """The delivery's events, oldest first, as sentences."""
+    return [delivery_sentence(event) for event in stream_events(stream_type="delivery", stream_id=delivery_id)]
