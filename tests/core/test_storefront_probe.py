@@ -83,9 +83,8 @@ def world():
 
 # --- pages with hostile query parameters ---------------------------------------------------------------
 PAGE_QUERIES = [
-    "/products/{slug}/?rq={v}", "/products/{slug}/?rsort={v}", "/products/{slug}/?rstars={v}", "/products/{slug}/?rpage={v}",
-    "/products/{slug}/?rverified={v}&rphotos={v}", "/products/{slug}/?qsort={v}", "/products/{slug}/?qcategory={v}",
-    "/products/{slug}/?qpage={v}", "/products/{slug}/?rq={v}&rq=a&rpage={v}&rpage=2",
+    "/products/{slug}/?rq={v}&rsort={v}&rverified={v}", "/products/{slug}/?rstars={v}&rpage={v}&rphotos={v}",
+    "/products/{slug}/?qsort={v}&qcategory={v}&qpage={v}", "/products/{slug}/?rq={v}&rq=a&rpage={v}&rpage=2&qpage=1&qpage={v}",
     "/c/{category}/?page={v}&sort={v}&min_price={v}", "/manufacturers/{manufacturer}/?page={v}",
     "/?q={v}&q=b&page={v}&page=2", "/orders/?page={v}", "/accounts/coupons/?status={v}&page={v}",
     "/accounts/questions/?page={v}", "/accounts/reviews/?page={v}", "/cart/?next={v}", "/checkout/?step={v}",
