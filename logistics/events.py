@@ -268,11 +268,11 @@ class PlanCreated(_PlanEvent):
     solver: str
     solver_status: str
     wall_time: float
-    # the whole day dispatched nearest-first (``services.planning.nearest_baseline``): None before it was kept
-    nearest_cost_amount: str | None = None
-    nearest_distance_km: str | None = None
-    nearest_stops: int | None = None
-    nearest_routes: int | None = None
+    # the whole day dispatched nearest-first (``services.planning.nearest_baseline``)
+    nearest_cost_amount: str
+    nearest_distance_km: str
+    nearest_stops: int
+    nearest_routes: int
 
 
 @dataclass(frozen=True, kw_only=True)

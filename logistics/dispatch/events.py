@@ -79,12 +79,12 @@ class DayReoptimised(DomainEventData):
     distance_km: str
     solver: str
     wall_time: float
-    routes: int | None = None  # every route of the day after it (rewritten, created, kept, started)
-    stops: int | None = None
-    nearest_cost_amount: str | None = None  # the day dispatched nearest-first, as on ``logistics.plan.created``
-    nearest_distance_km: str | None = None
-    nearest_stops: int | None = None
-    nearest_routes: int | None = None
+    routes: int  # every route of the day after it (rewritten, created, kept, started)
+    stops: int
+    nearest_cost_amount: str  # the day dispatched nearest-first, as on ``logistics.plan.created``
+    nearest_distance_km: str
+    nearest_stops: int
+    nearest_routes: int
 
     @property
     def stream_id(self):
