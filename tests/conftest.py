@@ -23,6 +23,21 @@ def pytest_configure(config):
         config.stash[_TODAY] = today
     if XDIST_WORKER and REAL_SERVICES:
         _cache_prefix_of_this_worker(XDIST_WORKER)
+    if REAL_SERVICES:
+        _redis_clear_within_the_prefix()
+
+
+def _redis_clear_within_the_prefix() -> None:
+    """``cache.clear()`` on django-redis is FLUSHDB: the whole Redis database, the other xdist
+    worker's keys in the middle of its test included (a throttle's history gone: no 429 where one
+    was due, seen in CI). In tests it deletes this cache's own keys (its prefix) only, wherever a
+    test calls it."""
+    from django_redis.cache import RedisCache
+
+    def clear(self) -> None:
+        self.delete_pattern("*")
+
+    RedisCache.clear = clear
 
 
 def _cache_prefix_of_this_worker(worker: str) -> None:
@@ -92,10 +107,7 @@ def _clean_cache():
 
     yield
     caches["local"].clear()  # the process-local level (recommendations serving)
-    if REAL_SERVICES:
-        cache.delete_pattern("*")  # only this project's key prefix, never FLUSHDB
-    else:
-        cache.clear()
+    cache.clear()  # on Redis only this worker's key prefix, never FLUSHDB (``_redis_clear_within_the_prefix``)
 
 
 @pytest.fixture

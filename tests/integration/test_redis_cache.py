@@ -71,3 +71,18 @@ def test_cache_delete_pattern_removes_only_matching_keys(key):
 
     assert deleted == 2
     assert cache.get_many([f"{key}:product:1", f"{key}:product:2", f"{key}:category:1"]) == {f"{key}:category:1": 3}
+
+
+def test_a_tests_cache_clear_leaves_other_prefixes_keys(key):
+    """In tests ``cache.clear()`` deletes this cache's prefix only (tests/conftest.py): FLUSHDB would
+    take another xdist worker's keys, or the Celery broker's, with it."""
+    redis = get_redis_connection("default")
+    other = f"another-worker:1:{key}"
+    redis.set(other, "kept", ex=60)
+    cache.set(key, "gone", timeout=60)
+
+    cache.clear()
+
+    assert cache.get(key) is None
+    assert redis.get(other) == b"kept"
+    redis.delete(other)
