@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from commerce.errors import DomainError
+from commerce.web import within_hourly_limit
 from orders.forms import CancelOrderForm, GuestOrderLookupForm
 from orders.guests import Guest, claim_read, order_link_read, order_link_token
 from orders.models import Order
@@ -82,22 +82,6 @@ class GuestOrderCancelView(View):
         return redirect("orders:guest_order", token=token)
 
 
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def _lookup_allowed(request) -> bool:
-    """At most ``ORDERS_GUEST_LOOKUPS_PER_HOUR`` attempts per client address an hour (cache counter)."""
-    key = f"orders:guest_lookup:{_client(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        attempts = 1
-    return attempts <= settings.ORDERS_GUEST_LOOKUPS_PER_HOUR
-
-
 class GuestOrderLookupView(View):
     template_name = "orders/guest_lookup.html"
 
@@ -106,7 +90,7 @@ class GuestOrderLookupView(View):
 
     def post(self, request):
         form = GuestOrderLookupForm(request.POST)
-        if not _lookup_allowed(request):
+        if not within_hourly_limit(request, "guest_lookup", settings.ORDERS_GUEST_LOOKUPS_PER_HOUR):
             form.is_valid()
             form.add_error(None, "Too many look-ups from your connection. Please try again in an hour.")
             return render(request, self.template_name, {"form": form}, status=429)

@@ -8,29 +8,17 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from commerce.catalog import stock_alerts
 from commerce.catalog.models import Product, StockAlert
 from commerce.errors import DomainError
+from commerce.web import within_hourly_limit
 
 
 class StockAlertForm(forms.Form):
     email = forms.EmailField(max_length=254, required=False)
-
-
-def _allowed(request) -> bool:
-    """At most ``CATALOG_STOCK_ALERTS_PER_HOUR`` requests per client address an hour: each may mail a stranger."""
-    key = f"catalog:stock_alert:{request.META.get('REMOTE_ADDR') or 'unknown'}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        attempts = 1
-    return attempts <= settings.CATALOG_STOCK_ALERTS_PER_HOUR
 
 
 class StockAlertSubscribeView(View):
@@ -48,7 +36,7 @@ class StockAlertSubscribeView(View):
         if not email:
             messages.error(request, "Enter your e-mail address.")
             return redirect(back)
-        if not _allowed(request):
+        if not within_hourly_limit(request, "stock_alert", settings.CATALOG_STOCK_ALERTS_PER_HOUR):
             messages.error(request, "Too many alerts asked for from your connection. Please try again in an hour.")
             return redirect(back)
         try:
