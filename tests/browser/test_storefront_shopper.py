@@ -375,12 +375,13 @@ def test_the_header_is_one_row_on_a_phone_with_its_menus_working_without_javascr
             # the categories scroll sideways: the last one is reached, not cut off
             bar = page.locator(".category-bar ul")
             last = page.locator(".category-bar li").last
-            if bar.evaluate("ul => ul.scrollWidth > ul.clientWidth"):
+            overflows = bar.evaluate("ul => ul.scrollWidth > ul.clientWidth")
+            assert overflows or size == "desktop"  # seven long names do not fit 390 px
+            if overflows:
                 assert bar.evaluate("ul => getComputedStyle(ul).overflowX") == "auto"
                 last.scroll_into_view_if_needed()
             last_box = last.bounding_box()
             assert 0 <= last_box["x"] and last_box["x"] + last_box["width"] <= SIZES[size]["width"]
-            print(size, "header", header["height"], "row", row["height"], "first card y", first_card["y"])
             shot(page, f"shopper_header_{size}")
 
             if size == "desktop":
@@ -388,7 +389,8 @@ def test_the_header_is_one_row_on_a_phone_with_its_menus_working_without_javascr
                 assert page.get_by_role("link", name="Log in").is_visible()
                 assert not page.locator(".header-toggle").first.is_visible()
                 continue
-            assert len(parts) == 2 and header["height"] <= 110 and first_card["y"] < 320
+            # three rows before (header 200 px, first card at y 257), one now (104 px, 161)
+            assert len(parts) == 2 and header["height"] <= 110 and first_card["y"] < 200
             assert page.get_by_role("link", name="Search", exact=True).is_visible()
             # the search toggle opens the form under the row; a search from there
             page.get_by_role("link", name="Search", exact=True).click()
