@@ -24,6 +24,7 @@ from orders.selectors import received_order_lines
 from recommendations.errors import ReviewInvalid, ReviewNotFound
 from recommendations.models import AXES, ProductRatingSummary, Review, ReviewPhoto
 from recommendations.rating_summary import empty_distribution
+from recommendations.review_search import search_filter, search_words
 
 RS = Review.Status
 #: sort name -> ordering (ties broken newest first, then by id, so pages never overlap)
@@ -64,7 +65,8 @@ def review_list(
     with_photos: bool | None = None, query: str = "", statistics: RatingStatistics | None = None, rows: bool = True,
 ) -> QuerySet[Review]:
     """Approved reviews, of one product or all: sorted (``SORTS``), filtered by verified purchase,
-    overall stars, having photos and a text search in title and text. ``rows=False`` leaves authors
+    overall stars, having photos and a text search in title and text (``review_search``: each word of
+    ``query`` begins a word of either; a query without words searches nothing). ``rows=False`` leaves authors
     and photos to the caller (``review_rows``, to read them once for several lists of a page).
 
     A product's list with no filter, or only the verified or the stars filter, carries its size from
@@ -89,12 +91,13 @@ def review_list(
         qs = qs.filter(rating_overall=stars)
     if with_photos is not None:
         qs = qs.filter(photo_count__gt=0) if with_photos else qs.filter(photo_count=0)
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(text__icontains=query))
+    words = search_words(query)
+    if words:
+        qs = search_filter(qs, words)
     qs = qs.order_by(*SORTS[sort])
     if rows:
         qs = _with_rows(qs, products=product_id is None)
-    if product_id is not None and not query and with_photos is None and (verified is None or stars is None):
+    if product_id is not None and not words and with_photos is None and (verified is None or stars is None):
         stats = statistics if statistics is not None and statistics.product_id == product_id else \
             rating_statistics(product_id=product_id)
         qs = qs.with_count(_known_count(stats, verified=verified, stars=stars))
