@@ -118,22 +118,24 @@ def customer_questions(*, customer) -> QuerySet[Question]:
 PENDING_SHOWN = 10  # the shopper's own questions awaiting moderation that the product page lists
 
 
-def shopper_question_standing(*, user, product) -> tuple[str | None, list[Question]]:
+def shopper_question_standing(*, user, product, role: bool = True) -> tuple[str | None, list[Question]]:
     """What the product page's questions section shows one shopper alone, in one query: how they may answer
-    (``answer_role_for``) and their questions on the product not yet published (the newest ``PENDING_SHOWN``):
-    their user row with both facts, joined with those questions. None and nothing for a guest."""
+    (``answer_role_for``; only with ``role``: a page without questions has nothing to answer, and the
+    buyer fact reads the product's order lines) and their questions on the product not yet published (the
+    newest ``PENDING_SHOWN``): their user row with the facts, joined with those questions. None and nothing
+    for a guest."""
     if user is None or not user.is_authenticated:
         return None, []
     mine = FilteredRelation("questions", condition=Q(questions__product_id=product.pk) & ~Q(
         questions__status=ModerationStatus.APPROVED))
     rows = list(get_user_model().objects.filter(pk=user.pk).annotate(mine=mine).values(
-        **_role_facts(user, product),
+        **(_role_facts(user, product) if role else {}),
         **{f"question_{name}": F(f"mine__{name}") for name in ("id", "text", "status", "rejection_reason", "created_at")},
     ).order_by(F("mine__created_at").desc(nulls_last=True), F("mine__id").desc(nulls_last=True))[:PENDING_SHOWN])
     pending = [Question(id=row["question_id"], product=product, author=user, text=row["question_text"], status=row["question_status"],
                         rejection_reason=row["question_rejection_reason"], created_at=row["question_created_at"])
                for row in rows if row["question_id"] is not None]
-    return _role(user, rows[0] if rows else {}), pending
+    return (_role(user, rows[0] if rows else {}) if role else None), pending
 
 
 def customer_votes(*, customer, answer_ids) -> dict[int, int]:

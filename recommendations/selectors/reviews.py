@@ -167,7 +167,7 @@ def shopper_standing(*, customer, product_id: int, review_ids) -> ShopperStandin
     if review_ids:
         mine_q |= Q(pk__in=review_ids) & (Q(vote_helpful__isnull=False) | Q(flag_id__isnull=False))
     mine, votes, reported = None, {}, set()
-    for row in rows.filter(mine_q):
+    for row in rows.filter(mine_q).order_by():
         if row.customer_id == customer.pk and row.product_id == product_id:
             row.customer = customer
             mine = row

@@ -61,7 +61,8 @@ def questions_section(*, request, product) -> ProductSection:
     user = request.user
     answers = [answer for question in rows for answer in question.approved_answers]
     votes = question_selectors.customer_votes(customer=user, answer_ids=[answer.pk for answer in answers])
-    answer_role, mine_pending = question_selectors.shopper_question_standing(user=user, product=product)
+    # Only the questions shown take answers: no question on the page, nothing to ask about the shopper's role.
+    answer_role, mine_pending = question_selectors.shopper_question_standing(user=user, product=product, role=bool(rows))
     for answer in answers:
         answer.my_vote = votes.get(answer.pk)
     context = {

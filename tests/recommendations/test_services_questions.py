@@ -273,3 +273,6 @@ def test_the_shoppers_standing_on_the_questions_is_one_query_and_agrees_with_ans
     assert question_selectors.shopper_question_standing(user=moderator(), product=item)[0] == Answer.Role.STAFF
     assert [role for role, _ in (question_selectors.shopper_question_standing(user=u, product=item) for u in (rep, buyer))] == [
         Answer.Role.REPRESENTATIVE, Answer.Role.BUYER]
+    with django_assert_num_queries(1):  # without the role (a page without questions): the pending questions alone
+        role, pending = question_selectors.shopper_question_standing(user=rep, product=item, role=False)
+    assert role is None and [q.pk for q in pending] == [q.pk for q in reversed(asked)]
