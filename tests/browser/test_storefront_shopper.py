@@ -204,8 +204,11 @@ def test_the_cart_caps_removes_and_says_what_changed_about_its_offers_and_codes(
             page.get_by_role("button", name="Apply", exact=True).click()
             page.wait_for_load_state()
             assert said(page.locator(".coupon-form .field-error")) == (
-                "The code MEMBERS5 is for customers with an account: log in or sign up to use it. Log in or sign up."
+                "The code MEMBERS5 is for customers with an account: log in or sign up to use it."
             )
+            coupon_form = page.locator(".coupon-form")
+            assert coupon_form.get_by_role("link", name="Log in").get_attribute("href") == "/accounts/login/?next=/cart/"
+            assert coupon_form.get_by_role("link", name="sign up").get_attribute("href") == "/accounts/signup/?next=/cart/"
             shot(page, f"shopper_cart_customers_only_code_{size}")
 
             # an offer the shopper saw stops applying (another gives more): said once
