@@ -55,3 +55,7 @@ class CommerceAdminConfig(AdminConfig):
         # Every ModelAdmin's autocomplete_fields (ours and third-party) build these widgets by these names.
         options.AutocompleteSelect = AutocompleteSelect
         options.AutocompleteSelectMultiple = AutocompleteSelectMultiple
+        # After autodiscovery (super().ready()): third-party admins whose forms answered bad input with a 500.
+        from commerce import admin_beat
+
+        admin_beat.register()
