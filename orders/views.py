@@ -161,12 +161,13 @@ def _render_cart(request, cart: Cart | None, **kwargs):
 OFFERS_SEEN_KEY = "cart_offers_seen"
 
 
-def _tell_lost_offers(request, pricing: Pricing | None) -> None:
+def _tell_lost_offers(request, pricing: Pricing | None, *, emptied: bool) -> None:
     """Say when an offer the shopper saw on the cart no longer applies (another gives more, a
-    minimum is no longer reached, it ended), once: the session keeps the offers last shown."""
+    minimum is no longer reached, it ended), once: the session keeps the offers last shown. An
+    emptied cart says nothing (every offer ends with its last item; "no item qualifies" is noise)."""
     applied = {d.key: d.name for d in pricing.discounts} if pricing else {}
     seen = request.session.get(OFFERS_SEEN_KEY) or {}
-    if isinstance(seen, dict):
+    if isinstance(seen, dict) and not emptied:
         why = {hint.key: hint.message for hint in pricing.explanations} if pricing else {}
         for key, name in seen.items():
             if key not in applied and isinstance(name, str):
@@ -181,7 +182,7 @@ def cart_view(request):
     cart = _find_cart(request)
     context = _cart_context(cart)
     pricing = context["pricing"]
-    _tell_lost_offers(request, pricing)
+    _tell_lost_offers(request, pricing, emptied=not context["rows"])
     journey_record_for_request(
         request, JourneyAction.VIEW_CART,
         details={"lines": len(context["rows"]), "total": str(pricing.total.amount) if pricing else "0"},
