@@ -5,6 +5,7 @@ declined card, then a good one; the guest cancels that order from its page; a se
 by staff, looked up by number and e-mail, its tracking number a link; signing up with the address and
 following the mailed link attaches the guest's orders. Every mail (confirmation, payment failure,
 cancelled, refunded, shipped, the claim) is sent once, after commit, with HTML and text parts.
+Past the hourly limit of checkout submits the page answers 429 with the reason and orders nothing.
 
 Screenshots are kept in test-artifacts/ (git-ignored).
 """
@@ -186,3 +187,22 @@ def test_a_guest_checks_out_follows_cancels_looks_up_and_claims_their_orders(liv
     assert SandboxCharge.objects.count() == 1
     assert len(sent(f"Order {second} confirmed")) == 1
     assert len(mailoutbox) == 7 and Mail.objects.filter(status="sent").count() == 7  # the seven above, none twice
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_checkout_submits_over_the_hourly_limit_get_the_reason_and_order_nothing(live_server, page, mug, size, settings):
+    settings.ORDERS_CHECKOUTS_PER_HOUR = 1
+    add_two_mugs(page, live_server.url, mug)
+    page.locator("#guest-checkout").click()
+    page.wait_for_url(f"{live_server.url}/checkout/")
+    page.get_by_role("button", name=re.compile("^Place order")).click()  # nothing filled in: the form's errors
+    assert page.get_by_text("Enter your e-mail address.").is_visible()
+
+    fill_guest_checkout(page, card=GOOD)
+    with page.expect_response(f"{live_server.url}/checkout/") as answer:
+        page.get_by_role("button", name=re.compile("^Place order")).click()
+    assert answer.value.status == 429
+    assert "Too many checkout attempts" in page.get_by_role("alert").first.inner_text()
+    assert page.get_by_label("Card number").input_value() == ""
+    shot(page, f"guest_checkout_limit_{size}")
+    assert not Order.objects.exists() and not SandboxCharge.objects.exists()
