@@ -637,6 +637,10 @@ class OrderPayView(View):
         order = _own_order(request, number)
         if not _can_pay(order):  # paid meanwhile (or the same form posted again): never charge twice
             return self._nothing_to_pay(request, order)
+        if not within_hourly_limit(request, "checkout", settings.ORDERS_CHECKOUTS_PER_HOUR):  # the checkout's count: cards tried
+            response = self._page(request, order, error=TOO_MANY_CHECKOUTS)
+            response.status_code = 429
+            return response
         form = PayForm(request.POST)
         if not form.is_valid():
             return self._page(request, order, form)

@@ -273,6 +273,8 @@ class OrderPayApi(APIView):
     """Pay a pending order again (after a declined card), or confirm a cash-on-delivery order."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [*APIView.throttle_classes, LiveScopedRateThrottle]
+    throttle_scope = "checkout"  # each may try a card: counted with the checkouts
 
     @extend_schema_serializer(component_name="OrderPayInput")
     class InputSerializer(StrictInputSerializer):

@@ -12,10 +12,14 @@ from orders.views import TOO_MANY_CHECKOUTS
 from tests.factories import token_client
 from tests.orders.factories import (
     API_DECLINED_CARD,
+    API_GOOD_CARD,
+    CARD_EXP_YEAR,
     checkout_body,
     checkout_form_data,
     customer_with_address,
     filled_cart,
+    hidden_input,
+    placed_order,
     stocked_product,
 )
 
@@ -89,3 +93,30 @@ def test_the_rest_checkout_is_throttled_per_user_and_changes_nothing(settings):
     other, other_address = customer_with_address()
     filled_cart(other, [(stocked_product(price="3.00"), 1)])
     assert token_client(other).post("/api/v1/checkout/", checkout_body(other_address), format="json").status_code == 201
+
+
+def test_paying_an_order_again_counts_with_the_checkouts_on_the_page_and_over_rest(shopper, settings):
+    # given: a pending card order and room for one card attempt an hour
+    settings.ORDERS_CHECKOUTS_PER_HOUR = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "checkout": "1/hour"}}
+    order = placed_order([(stocked_product(price="20.00"), 1)], customer=shopper.customer, address=shopper.address)
+    url = reverse("orders:order_pay", args=[order.number])
+
+    def pay(number):
+        key = hidden_input(shopper.get(url).content.decode(), "idempotency_key")
+        return shopper.post(url, {"card_number": number, "exp_month": "12", "exp_year": str(CARD_EXP_YEAR), "cvc": "123",
+                                  "idempotency_key": key})
+
+    # when: a declined card, then a good one, on the page; then the same over REST
+    assert "The card was declined." in pay(DECLINED).content.decode()
+    refused = pay("4242 4242 4242 4242")
+    api = token_client(shopper.customer)
+    answers = [api.post(f"/api/v1/orders/{order.number}/pay/", {"card": card}, format="json").status_code
+               for card in (API_DECLINED_CARD, API_GOOD_CARD)]
+
+    # then: the second attempt of each is refused and nothing is charged
+    assert refused.status_code == 429 and TOO_MANY_CHECKOUTS in refused.content.decode()
+    assert answers == [402, 429]
+    order.refresh_from_db()
+    assert order.status == "pending" and not SandboxCharge.objects.exists()
