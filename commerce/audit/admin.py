@@ -11,7 +11,7 @@ class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     """A read-only event browser: nobody adds, changes or deletes history."""
 
     # What happened in words (the apps' wording, commerce.audit.wording); the type stays for filtering.
-    list_display = ("occurred_at", "what_happened", "actor", "channel", "event_type")
+    list_display = ("occurred_at", "what_happened", "who", "channel", "event_type")
     list_display_links = ("occurred_at",)
     list_filter = ("channel", "stream_type", ("occurred_at", admin.DateFieldListFilter), "event_type")
     search_fields = ("=stream_id", "event_type", "actor_repr", "=customer_id", "=product_id", "=trace_id", "=session_id")
@@ -20,9 +20,9 @@ class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     show_full_result_count = False
     ordering = ("-occurred_at", "-id")  # newest first
     # The sentence first; the event's data as a list of its fields instead of one line of JSON (the raw
-    # field left out); the actor under its name ("Actor", not the field's "Actor repr").
+    # field left out); the actor once, by the name recorded ("Actor", not the user key and "Actor repr").
     readonly_fields = ["what_happened"] + [
-        {"payload": "data", "actor_repr": "actor"}.get(f.name, f.name) for f in DomainEvent._meta.fields
+        {"payload": "data", "actor": "who"}.get(f.name, f.name) for f in DomainEvent._meta.fields if f.name != "actor_repr"
     ]
     fields = readonly_fields  # only these: a view-only page would show the model's own fields beside them
 
@@ -31,7 +31,7 @@ class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin
         return event_sentence(obj)
 
     @admin.display(description="Actor", ordering="actor_repr")
-    def actor(self, obj):
+    def who(self, obj):
         return obj.actor_repr or "the shop"
 
     @admin.display(description="Event data")

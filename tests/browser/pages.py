@@ -30,3 +30,15 @@ def logged_in_page(browser, base: str, username: str):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/")
     return page
+
+
+def admin_logged_in(context, base: str, username: str):
+    """A new page of ``context`` (15 s to wait for anything) on which ``username`` logged in to the back office."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/admin/")
+    return page
