@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commerce.audit.models import DomainEvent
@@ -81,13 +83,18 @@ def test_a_customers_own_address_waits_at_once_and_can_cancel_from_the_product_p
     ann = CustomerFactory(email="ann@example.com")
     client.force_login(ann)
     assert "One mail to <strong>ann@example.com</strong>" in client.get(product.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as before:
+        client.get(product.get_absolute_url())
 
     response = client.post(reverse("catalog:stock_alert_subscribe", args=[product.slug]), {})
     assert "We will mail ann@example.com once" in messages_of(response)[0]
     alert = StockAlert.objects.get()
     assert (alert.status, alert.customer_id) == (StockAlert.Status.WAITING, ann.pk)
     assert not Mail.objects.exists()  # nothing to confirm
-    assert "Cancel my alert" in client.get(product.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(product.get_absolute_url()).content.decode()
+    assert "We will mail <strong>ann@example.com</strong>" in html and "Cancel my alert" in html
+    assert len(after) == len(before)  # the alert comes with the product's row
 
     client.post(reverse("catalog:stock_alert_cancel", args=[product.slug]))
     assert StockAlert.objects.get().status == StockAlert.Status.CANCELLED
