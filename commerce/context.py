@@ -55,6 +55,11 @@ def request_id() -> str:
     return _get().request_id
 
 
+def current_request():
+    """The request being served (set by ``RequestContextMiddleware``), or None outside one."""
+    return _get().request
+
+
 def actor():
     """The authenticated user behind the current request, or None."""
     request = _get().request

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from commerce.catalog import prices, product_cards, selectors
 from commerce.catalog.badges import badges_for
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
-from commerce.catalog.models import Category
+from commerce.catalog.menu import category_paths
 from promotions.selectors.rules import engine_rules
 from promotions.selectors.shopper import unconditional
 
@@ -41,7 +41,8 @@ def offers_shelf(*, request) -> list[SafeString]:
             targets = Q()  # one lowers every product
         else:
             category_ids = set().union(*(r.category_ids for r in lowering))
-            paths = list(Category.objects.filter(pk__in=category_ids).values_list("path", flat=True)) if category_ids else []
+            known = category_paths()  # the cached tree's: no query
+            paths = [known[pk] for pk in category_ids if pk in known]
             targets = Q(pk__in=set().union(*(r.product_ids for r in lowering)))
             targets |= Q(manufacturer_id__in=set().union(*(r.manufacturer_ids for r in lowering)))
             for path in paths:
@@ -51,7 +52,7 @@ def offers_shelf(*, request) -> list[SafeString]:
         )[: SHELF_SIZE * 2])
         prices.annotate(candidates, customer=prices.shopper(request))
         products = [p for p in candidates if p.was_price is not None][:SHELF_SIZE]
-        badges = badges_for(p.pk for p in products)
+        badges = badges_for(products, customer=prices.shopper(request))
         for product in products:
             product.badges = badges[product.pk]
         product_cards.annotate(products)

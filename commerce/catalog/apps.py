@@ -8,10 +8,12 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from commerce.audit import bus, wording
-        from commerce.catalog import dashboard, event_words
+        from commerce.catalog import dashboard, event_words, home_lists, menu
         from commerce.catalog.stock_alerts import SUBSCRIPTIONS
 
         dashboard.register()
+        menu.connect()
+        home_lists.connect()
         wording.register("catalog", event_words.audit_words, generic=event_words.GENERIC_EVENTS)
         # "Notify me": a stock event that may bring a product back mails its waiting alerts, after commit.
         for event_type, handler in SUBSCRIPTIONS.items():

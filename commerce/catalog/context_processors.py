@@ -1,8 +1,8 @@
-from commerce.catalog.models import Category
+from commerce.catalog import menu
 
 
 def navigation(request):
-    """Top-level categories for the shop's navigation bar (lazy: only queried when rendered)."""
+    """Top-level categories for the shop's navigation bar (lazy: only read when rendered, from the cached menu)."""
     if request.path.startswith(("/admin/", "/api/")):
         return {}
-    return {"nav_categories": Category.objects.get_root_nodes}
+    return {"nav_categories": menu.root_categories}

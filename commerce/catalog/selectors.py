@@ -8,6 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from commerce.catalog import menu
 from commerce.catalog.errors import ProductImageNotFound, ProductNotFound, StockAlertNotFound
 from commerce.catalog.inventory import sellable_batches_q
 from commerce.catalog.models import Category, Product, ProductImage, StockAlert, StockBatch, StockMovement
@@ -102,8 +103,8 @@ def new_arrivals(*, limit: int = 8) -> QuerySet[Product]:
 
 
 def category_tree() -> list[Category]:
-    """Every category in tree order (depth on each node): one query."""
-    return list(Category.objects.get_tree())
+    """Every category in tree order (depth on each node): cached (``menu``), else one query."""
+    return menu.category_tree()
 
 
 def category_get(*, slug: str) -> Category | None:

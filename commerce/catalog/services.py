@@ -7,6 +7,7 @@ from commerce import telemetry
 from commerce.audit.events import record
 from commerce.catalog import events
 from commerce.catalog.errors import CategoryNotFound, InvalidCategoryMove, ManufacturerNotFound, ProductNotFound
+from commerce.catalog.menu import menu_cache_bump
 from commerce.catalog.models import Category, Manufacturer, Product
 from commerce.catalog.search.index import search_index_category, search_index_manufacturer, search_index_products
 from commerce.locks import Kind, lock_one
@@ -169,6 +170,7 @@ def category_move(*, category: Category | int, parent: Category | None) -> Categ
         else:
             Category.objects.move(current, Category.objects.get_first_root_node(), pos="sorted-sibling")
         current.refresh_from_db()
+        menu_cache_bump()  # treebeard moves rows with UPDATE: no signal tells the cached tree
         search_index_category(category=current)  # its products' category terms include the ancestors
         record(events.CategoryMoved(category_id=current.pk, old_parent_id=old_parent_id, new_parent_id=new_parent_id))
         return current

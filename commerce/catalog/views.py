@@ -19,12 +19,12 @@ from django.views import View
 
 from commerce.accounts.access import can_view_stock_details
 from commerce.audit.journey import JourneyAction, journey_record_for_request
-from commerce.catalog import prices, product_cards, selectors, shelves
+from commerce.catalog import home_lists, menu, prices, product_cards, selectors, shelves
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD, MAX_QUANTITY
-from commerce.catalog.models import Category, Manufacturer
+from commerce.catalog.models import Category
 from commerce.catalog.product_sections import sections_for
 from commerce.catalog.search import query as search
 
@@ -84,7 +84,7 @@ class ProductListView(View):
 
     def get(self, request, slug: str | None = None):
         categories = selectors.category_tree()
-        manufacturers = list(Manufacturer.objects.only("id", "name", "slug"))
+        manufacturers = menu.manufacturers()
         data = request.GET.copy()
         data.setdefault("per_page", str(DEFAULT_PAGE_SIZE))
         if slug is not None:
@@ -135,11 +135,8 @@ class ProductListView(View):
         # Only the bare home page: a shopper who sorts, filters or pages is browsing the list.
         bare = not any(value for name, value in request.GET.items())
         if bare and searched is None and category is None and not manufacturer and page.number == 1:
-            home = HomeSections(
-                categories=[c for c in categories if c.is_featured],
-                featured=list(selectors.with_images(selectors.featured_products())),
-                new=list(selectors.with_images(selectors.new_arrivals())),
-            )
+            featured, new = home_lists.home_lists()
+            home = HomeSections(categories=[c for c in categories if c.is_featured], featured=featured, new=new)
             shelves_shown = shelves.shelves_for(shelves.HOME, request=request)
         elif searched is not None and not page_products:
             shelves_shown = shelves.shelves_for(shelves.SEARCH_EMPTY, request=request, category=category, query=query)
@@ -147,7 +144,7 @@ class ProductListView(View):
             shelves_shown = []
         # One badge lookup, and one card-extras lookup, for every product the page shows (each loaded once, here).
         shown = page_products + (fallback.related + fallback.popular if fallback else []) + (home.featured + home.new if home else [])
-        badges = badges_for(product.pk for product in shown)
+        badges = badges_for(shown, customer=prices.shopper(request))
         for product in shown:
             product.badges = badges[product.pk]
         product_cards.annotate(shown)
@@ -199,7 +196,7 @@ class ProductDetailView(View):
             {
                 "product": product,
                 "images": list(product.images.all()),
-                "badges": badges_for([product.pk])[product.pk],
+                "badges": badges_for([product], customer=prices.shopper(request))[product.pk],
                 "manufacturer": product.manufacturer,
                 "trail": trail,
                 "weight_kg": plain_decimal(product.weight_kg) if product.weight_kg else "",

@@ -9,8 +9,10 @@ from dataclasses import replace
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from commerce.catalog.menu import category_paths
 from commerce.catalog.models import Category, Product
 from commerce.money import Money
+from commerce.request_memo import remember
 from promotions import engine
 from promotions.models import (
     Coupon,
@@ -99,33 +101,54 @@ def _for_products(product_ids: Sequence[int], now) -> dict[int, list[Promotion]]
     return out
 
 
-def product_badges(*, product_ids: Iterable[int], now: datetime.datetime | None = None) -> dict[int, list[str]]:
-    """Badges of the automatic live promotions on each product, for a catalog page.
+def _shopper_segment_ids(compiled, customer_id: int | None, asked: set[int]) -> frozenset[int]:
+    """Which of the ``asked`` segments the customer is in: at most four queries, once per request."""
+    if customer_id is None or not asked:
+        return frozenset()
+    return remember(
+        ("promotions:segments", customer_id, frozenset(asked)),
+        lambda: customer_segment_ids(customer_id=customer_id,
+                                     segments={pk: v for pk, v in compiled.segments.items() if pk in asked}),
+    )
 
-    Read from the compiled rules (``engine_rules``, cached): no query while no automatic promotion
-    is live, else two (the products' categories and makers, the category paths) for any number.
+
+def _live_for(rule, now) -> bool:
+    return (not rule.requires_coupon
+            and (rule.valid_from is None or rule.valid_from <= now) and (rule.valid_to is None or now < rule.valid_to))
+
+
+def product_badges(*, product_ids: Iterable[int] = (), products: Sequence[Product] | None = None, customer=None,
+                   now: datetime.datetime | None = None) -> dict[int, list[str]]:
+    """Badges of the automatic live promotions on each product, for a catalog page: those open to
+    everyone and, for a logged-in ``customer``, those of their segments (as their cart and their
+    cards' prices count them).
+
+    Read from the compiled rules (``engine_rules``, cached) and the cached category paths: no query
+    while no automatic promotion is live or when ``products`` (with ``category_id`` and
+    ``manufacturer_id``) are given, else one for the products' categories and makers; for a customer,
+    while a live promotion is for segments, at most four for their segments (once per request).
     """
     now = now or timezone.now()
-    ids = list(product_ids)
     compiled = engine_rules()
-    rules = sorted(
-        (
-            r for r in compiled.rules
-            if not r.requires_coupon and not r.segment_ids
-            and (r.valid_from is None or r.valid_from <= now) and (r.valid_to is None or now < r.valid_to)
-            and (r.product_ids or r.category_ids or r.manufacturer_ids or r.discount_class == engine.PRODUCT)
-        ),
-        key=lambda r: (-r.priority, r.id),
-    )
-    if not rules or not ids:
+    possible = [
+        r for r in compiled.rules
+        if _live_for(r, now) and (r.product_ids or r.category_ids or r.manufacturer_ids or r.discount_class == engine.PRODUCT)
+    ]
+    customer_id = customer.pk if customer is not None else None
+    asked = set().union(*(r.segment_ids for r in possible)) if customer_id is not None else set()
+    segment_ids = _shopper_segment_ids(compiled, customer_id, asked)
+    rules = sorted((r for r in possible if not r.segment_ids or r.segment_ids & segment_ids),
+                   key=lambda r: (-r.priority, r.id))
+    if products is not None:
+        rows = [(p.pk, p.category_id, p.manufacturer_id) for p in products]
+    else:
+        ids = list(product_ids)
+        rows = list(Product.objects.filter(pk__in=ids).values_list("pk", "category_id", "manufacturer_id")) if ids and rules else []
+    if not rules or not rows:
         return {}
-    products = list(Product.objects.filter(pk__in=ids).values_list("pk", "category_id", "manufacturer_id"))
-    target_categories = set().union(*(r.category_ids for r in rules))
-    paths = dict(
-        Category.objects.filter(pk__in=target_categories | {c for _, c, _ in products if c}).values_list("pk", "path")
-    ) if target_categories else {}
+    paths = category_paths()
     out: dict[int, list[str]] = {}
-    for pk, category_id, manufacturer_id in products:
+    for pk, category_id, manufacturer_id in rows:
         path = paths.get(category_id, "")
         for rule in rules:
             if _product_matches((rule.product_ids, rule.category_ids, rule.manufacturer_ids), pk, path, manufacturer_id, paths):
@@ -173,25 +196,24 @@ def product_prices(*, products: Sequence[Product], customer=None, now: datetime.
     customer_id = customer.pk if customer is not None else None
     possible = [r for r in compiled.rules if unconditional(r, now, r.segment_ids)]  # as if in every segment
     asked = set().union(*(r.segment_ids for r in possible)) if customer_id is not None else set()
-    segment_ids = customer_segment_ids(
-        customer_id=customer_id, segments={pk: v for pk, v in compiled.segments.items() if pk in asked},
-    ) if asked else frozenset()
+    segment_ids = _shopper_segment_ids(compiled, customer_id, asked)
     candidates = tuple(r for r in possible if unconditional(r, now, segment_ids))
     if not candidates:
         return {}
     by_currency: dict[str, list[engine.Rule]] = {}
     out: dict[int, Money] = {}
     target_categories = frozenset().union(*(r.category_ids for r in candidates))
-    # one query for the paths of the targeted categories and the products' own (cached product rows may lack it)
-    paths = dict(
-        Category.objects.filter(pk__in=target_categories | {p.category_id for p in products}).values_list("pk", "path")
-    ) if target_categories else {}
+    paths = category_paths() if target_categories else {}  # the cached tree's: no query
     target_paths = [(pk, paths[pk]) for pk in target_categories if pk in paths]
     for product in products:
         currency = product.price_currency
         if currency not in by_currency:
-            by_currency[currency] = _with_counters(
-                replace(compiled, rules=candidates), customer_id=customer_id, currency=currency)
+            # the counters are read once per request, however many shelves the page prices
+            by_currency[currency] = remember(
+                ("promotions:counters", customer_id, currency, tuple(r.id for r in candidates)),
+                lambda currency=currency: _with_counters(replace(compiled, rules=candidates), customer_id=customer_id,
+                                                         currency=currency),
+            )
         rules = by_currency[currency]
         if not rules:
             continue

@@ -171,7 +171,7 @@ def manufacturer_detail(request, slug: str):
     products = Paginator(product_list(manufacturer_id=maker.pk).order_by("name", "id"), MAKER_PRODUCTS_PER_PAGE)
     page = products.get_page(request.GET.get("page"))
     page_products = list(page.object_list)
-    badges = badges_for(product.pk for product in page_products)  # one lookup for the page
+    badges = badges_for(page_products, customer=prices.shopper(request))  # one lookup for the page
     for product in page_products:
         product.badges = badges[product.pk]
     product_cards.annotate(page_products)  # the cards' stars, as on the catalog's lists

@@ -171,13 +171,15 @@ def test_product_badges_query_count_does_not_grow_with_products_or_promotions():
         for i in range(n_promotions):
             PromotionFactory(discount_class="product", targets=products[:1], categories=[products[-1].category],
                              manufacturers=[products[0].manufacturer] if i % 2 else [])
-        selectors.product_badges(product_ids=[p.pk for p in products])  # compiles and caches the rules
-        with CaptureQueriesContext(connection) as queries:
+        selectors.product_badges(product_ids=[p.pk for p in products])  # compiles and caches the rules and the menu
+        with CaptureQueriesContext(connection) as by_id:
             selectors.product_badges(product_ids=[p.pk for p in products])
-        return len(queries)
+        with CaptureQueriesContext(connection) as loaded:
+            selectors.product_badges(products=products)
+        return len(by_id), len(loaded)
 
-    # from the cached rules: the products' categories and makers, then the category paths
-    assert count(1, 1) == count(20, 15) == 2
+    # from the cached rules and category paths: by id, the products' categories and makers; loaded products, nothing
+    assert count(1, 1) == count(20, 15) == (1, 0)
 
 
 def test_segment_promotions_and_customer_coupons():

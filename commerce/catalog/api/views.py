@@ -103,7 +103,7 @@ class ProductOutputSerializer(serializers.Serializer):
 def priced(products, request) -> list:
     """Put on each product what its card shows (``price_now``, ``was_price``, ``offers``): one look-up for them all."""
     products = list(products)
-    badges = badges_for(product.pk for product in products)
+    badges = badges_for(products, customer=prices.shopper(request))
     for product in products:
         product.badges = badges[product.pk]
     prices.annotate(products, customer=prices.shopper(request))
