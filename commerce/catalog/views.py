@@ -183,7 +183,7 @@ class ProductDetailView(View):
         except ProductNotFound:
             raise Http404("No such product.")
         journey_record_for_request(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
-        trail = [*Category.objects.get_ancestors(product.category), product.category]
+        trail = category_trail(menu.category_tree(), product.category)  # from the cached tree: no query
         sections, structured = sections_for(request=request, product=product)
         # Exact stock is for staff: a shopper sees "only N left" below the threshold, and the
         # quantity field's bound does not give the count away either.

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 
-from commerce.catalog.models import Category
+from commerce.catalog.menu import category_paths
 from commerce.coupon_codes import normalise_coupon_code
 from commerce.money import Money, minor_unit
 from promotions import engine
@@ -266,13 +266,12 @@ def coupon_infos(codes: Sequence[str]) -> tuple[engine.CouponInfo, ...]:
 def _line_category_ids(snapshot_lines, target_category_ids: frozenset[int]) -> list[frozenset[int]]:
     """Each line's category plus those of the rules' target categories that are its ancestors.
 
-    One query (the paths of the lines' categories and of the targets); categories that are neither
-    a line's nor a target are irrelevant to matching, so they are not loaded.
+    The paths come from the catalog's cached menu (no query while cached; a category change bumps it).
     """
     own = [line.category_id for line in snapshot_lines]
     if not target_category_ids:
         return [frozenset({c}) if c else frozenset() for c in own]
-    paths = dict(Category.objects.filter(pk__in={*filter(None, own), *target_category_ids}).values_list("pk", "path"))
+    paths = category_paths()
     targets = [(pk, paths[pk]) for pk in target_category_ids if pk in paths]
     out = []
     for category_id in own:

@@ -65,16 +65,20 @@ def questions_section(*, request, product) -> ProductSection:
     answer_role, mine_pending = question_selectors.shopper_question_standing(user=user, product=product, role=bool(rows))
     for answer in answers:
         answer.my_vote = votes.get(answer.pk)
+    categories = list(FAQCategory.objects.order_by("position", "name"))
+    ask_form = AskQuestionForm()
+    # the topics read once for the filter links and the form's select (a form only shown: it validates on POST)
+    ask_form.fields["category"].choices = [("", ask_form.fields["category"].empty_label)] + [(c.pk, c.name) for c in categories]
     context = {
         "product": product,
         "page": page,
         "questions": rows,
         "sort": sort,
         "category": category,
-        "categories": list(FAQCategory.objects.order_by("position", "name")),
+        "categories": categories,
         "answer_role": answer_role,
         "mine_pending": mine_pending,
-        "ask_form": AskQuestionForm(),
+        "ask_form": ask_form,
         "user": user,
     }
     return ProductSection(html=render_to_string("recommendations/questions/_section.html", context, request=request))

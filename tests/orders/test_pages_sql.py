@@ -44,7 +44,7 @@ def test_the_checkout_page_costs_the_same_for_one_line_as_for_ten(shopper):
     ten = statements(shopper, CHECKOUT)
 
     assert one == ten
-    assert ten <= 30
+    assert ten == 12  # exact: a statement added fails here
 
 
 @pytest.mark.usefixtures("promotions_live")
@@ -57,7 +57,7 @@ def test_the_guest_checkout_page_costs_the_same_for_one_line_as_for_ten(client):
     ten = statements(client, CHECKOUT)
 
     assert one == ten
-    assert ten <= 30
+    assert ten == 8  # exact: a statement added fails here
 
 
 @pytest.mark.usefixtures("promotions_live")
@@ -70,7 +70,7 @@ def test_the_order_page_costs_the_same_for_one_line_as_for_ten(shopper):
     ten = statements(shopper, reverse("orders:order_detail", args=[large.number]))
 
     assert one == ten
-    assert ten <= 30
+    assert ten == 10  # exact: a statement added fails here
 
 
 @pytest.mark.usefixtures("promotions_live")
@@ -90,4 +90,4 @@ def test_a_guests_order_page_costs_the_same_for_one_line_as_for_ten(client):
 
     assert large.lines.count() == 10
     assert one == ten
-    assert ten <= 30
+    assert ten == 9  # exact: a statement added fails here
