@@ -44,7 +44,7 @@ class StockBatchInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="Available")
     def available(self, obj):
-        return obj.quantity_available
+        return obj.quantity_available if obj.pk else None  # a row whose posted id is no batch's: an empty one
 
 
 class ProductImageForm(forms.ModelForm):
