@@ -63,3 +63,26 @@ def test_a_refused_product_form_whose_batch_row_names_no_batch_is_shown_again_no
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert (list(StockBatch.objects.values_list("pk", "quantity_on_hand")), DomainEvent.objects.count()) == before
+
+
+def test_removing_a_picture_that_another_tab_removed_already_changes_nothing_else(settings, tmp_path):
+    """The row's id names no picture any more: Django gives it an empty picture, marked for removal;
+    the admin added it as a new picture with no file (AttributeError, a 500)."""
+    from commerce.catalog.models import ProductImage
+    from tests.catalog.factories import add_picture
+
+    settings.MEDIA_ROOT = tmp_path
+    product = stocked_product(quantity=5)
+    kept, gone = add_picture(product, alt_text="Front"), add_picture(product, alt_text="Back")
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/catalog/product/{product.pk}/change/"
+    data = admin_form_data(client.get(url))
+    row = next(name.removesuffix("-id") for name in data
+               if name.startswith("images-") and name.endswith("-id") and data[name] == str(gone.pk))
+    gone.delete()  # the other tab's removal
+
+    response = client.post(url, {**data, f"{row}-DELETE": "on"})
+
+    assert response.status_code == 302
+    assert list(ProductImage.objects.filter(product=product).values_list("pk", flat=True)) == [kept.pk]
