@@ -5,9 +5,10 @@ which imports models, because ``INSTALLED_APPS`` imports this module before the 
 from django.contrib.admin import options, widgets
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import ValidationError
-from django.db.models import IntegerField
+from django.db.models import ForeignKey, IntegerField, ManyToManyField, OneToOneField
 from django.urls import register_converter
 
+from commerce.forms import IdModelChoiceField, IdModelMultipleChoiceField
 from commerce.parsing import IdConverter, parse_id
 
 
@@ -49,9 +50,18 @@ class CommerceAdminConfig(AdminConfig):
     default_site = "commerce.admin_site.CommerceAdminSite"
 
     def ready(self):
+        # Before autodiscovery builds the admins (each copies these defaults). Every ModelAdmin's (and inline's) relation fields, ours and third-party: a value that is not
+        # an id is the field's error (a 20-digit id in a group's permissions was an OverflowError on SQLite).
+        for relation, form_class in ((ForeignKey, IdModelChoiceField), (OneToOneField, IdModelChoiceField),
+                                     (ManyToManyField, IdModelMultipleChoiceField)):
+            options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(relation, {}).setdefault("form_class", form_class)
         super().ready()
         # Before any URLconf is read (the first app's ready(), at start-up): ``<id:pk>`` in every route.
         register_converter(IdConverter, "id")
         # Every ModelAdmin's autocomplete_fields (ours and third-party) build these widgets by these names.
         options.AutocompleteSelect = AutocompleteSelect
         options.AutocompleteSelectMultiple = AutocompleteSelectMultiple
+        # After autodiscovery (super().ready()): third-party admins whose forms answered bad input with a 500.
+        from commerce import admin_beat
+
+        admin_beat.register()

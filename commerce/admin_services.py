@@ -17,7 +17,6 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 
 from commerce.errors import DomainError
-from commerce.forms import IdModelMultipleChoiceField
 from commerce.parsing import parse_id
 
 #: the colours a status may take in a list (``static/css/admin-commerce.css``): done, in progress,
@@ -220,7 +219,6 @@ class IdAutocompleteMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = IdAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
-        kwargs.setdefault("form_class", IdModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

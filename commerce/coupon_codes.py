@@ -8,6 +8,10 @@ engine needs no Django. Which characters a code may hold is the promotions servi
 """
 
 
+#: what would make a customers-only code apply for a guest: the pages turn it into log-in and sign-up links
+SIGN_IN_HINT = "Log in or sign up"
+
+
 def normalise_coupon_code(code: str | None) -> str:
     """``" big15 "`` → ``"BIG15"``; ``None`` → ``""``."""
     return (code or "").strip().upper()

@@ -33,7 +33,7 @@ from commerce.catalog import shelves
 from commerce.catalog.errors import CatalogError
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD
 from commerce.catalog.selectors import product_queryset
-from commerce.coupon_codes import normalise_coupon_code
+from commerce.coupon_codes import SIGN_IN_HINT, normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
 from commerce.web import safe_next_url
@@ -131,7 +131,8 @@ def _line_form(line_id: int, data=None, **kwargs) -> CartLineForm:
     return CartLineForm(data, auto_id=f"line{line_id}-%s", **kwargs)
 
 
-def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_form: CouponForm | None = None) -> dict:
+def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_form: CouponForm | None = None,
+                  coupon_sign_in: bool = False) -> dict:
     options = shipping_options(currency=cart.currency) if cart is not None else []
     pricing: Pricing | None = selectors.cart_summary(cart=cart, shipping_options=options) if cart is not None else None
     line_errors = line_errors or {}
@@ -144,6 +145,7 @@ def _cart_context(cart: Cart | None, *, line_errors: dict | None = None, coupon_
         "pricing": pricing,
         "rows": rows,
         "coupon_form": coupon_form or CouponForm(),
+        "coupon_sign_in": coupon_sign_in,
         "coupons": [
             {"code": code, "result": pricing.coupon_result(code) if pricing else None} for code in (cart.coupon_codes if cart else [])
         ],
@@ -161,12 +163,13 @@ def _render_cart(request, cart: Cart | None, **kwargs):
 OFFERS_SEEN_KEY = "cart_offers_seen"
 
 
-def _tell_lost_offers(request, pricing: Pricing | None) -> None:
+def _tell_lost_offers(request, pricing: Pricing | None, *, emptied: bool) -> None:
     """Say when an offer the shopper saw on the cart no longer applies (another gives more, a
-    minimum is no longer reached, it ended), once: the session keeps the offers last shown."""
+    minimum is no longer reached, it ended), once: the session keeps the offers last shown. An
+    emptied cart says nothing (every offer ends with its last item; "no item qualifies" is noise)."""
     applied = {d.key: d.name for d in pricing.discounts} if pricing else {}
     seen = request.session.get(OFFERS_SEEN_KEY) or {}
-    if isinstance(seen, dict):
+    if isinstance(seen, dict) and not emptied:
         why = {hint.key: hint.message for hint in pricing.explanations} if pricing else {}
         for key, name in seen.items():
             if key not in applied and isinstance(name, str):
@@ -181,7 +184,7 @@ def cart_view(request):
     cart = _find_cart(request)
     context = _cart_context(cart)
     pricing = context["pricing"]
-    _tell_lost_offers(request, pricing)
+    _tell_lost_offers(request, pricing, emptied=not context["rows"])
     journey_record_for_request(
         request, JourneyAction.VIEW_CART,
         details={"lines": len(context["rows"]), "total": str(pricing.total.amount) if pricing else "0"},
@@ -265,17 +268,20 @@ def cart_coupon_apply(request):
         messages.error(request, "Add something to your cart before entering a code.")
         return redirect("orders:cart")
     form = CouponForm(request.POST)
+    sign_in = False
     if form.is_valid():
         code = form.cleaned_data["code"]
         try:
             cart_services.cart_apply_coupon(cart=cart, code=code)
         except CouponRejected as error:
             form.add_service_error(error)
+            # a guest with a customers-only code: the page links to log-in and sign-up, back to this cart
+            sign_in = not request.user.is_authenticated and (error.extra or {}).get("hint") == SIGN_IN_HINT
         journey_record_for_request(request, JourneyAction.APPLY_COUPON, details={"code": code, "accepted": not form.errors})
         if not form.errors:
             messages.success(request, f"The code {code} was applied.")
             return redirect("orders:cart")
-    return _render_cart(request, cart, coupon_form=form)
+    return _render_cart(request, cart, coupon_form=form, coupon_sign_in=sign_in)
 
 
 @require_POST

@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 
 from commerce.accounts import access, services
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
-from commerce.admin_services import SafeChangeListMixin, ServiceSaveMixin, copy_saved
+from commerce.admin_services import RunEachMixin, SafeChangeListMixin, ServiceSaveMixin, copy_saved
 from commerce.audit.staff_edits import StaffAuditMixin, snapshot
 from commerce.errors import DomainError
 
@@ -31,8 +31,11 @@ def _relation_names(user: User, relation: str) -> list[str]:
 
 
 @admin.register(User)
-class UserAdmin(SafeChangeListMixin, StaffAuditMixin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Sales regions", {"fields": ("sales_regions",)}))
+class UserAdmin(SafeChangeListMixin, StaffAuditMixin, RunEachMixin, DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Sales regions", {"fields": ("sales_regions",)}),
+                 ("Personal data", {"fields": ("anonymised_at",)}))
+    readonly_fields = ("anonymised_at",)
+    actions = ("anonymise",)
     filter_horizontal = (*DjangoUserAdmin.filter_horizontal, "sales_regions")
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "group_names", "region_names")
     list_filter = (*DjangoUserAdmin.list_filter, "sales_regions")
@@ -41,6 +44,18 @@ class UserAdmin(SafeChangeListMixin, StaffAuditMixin, DjangoUserAdmin):
         # Users are customer data: the regional rule of commerce.accounts.access, as on every surface.
         queryset = super().get_queryset(request).prefetch_related("groups", "sales_regions")
         return access.scope_customer_rows(request.user, queryset)
+
+    @admin.action(description="Anonymise selected users (keep their orders and history)", permissions=["change"])
+    def anonymise(self, request, queryset):
+        # A user whose history forbids deleting them: the service scrubs what names them instead.
+        # Each row is refreshed before the admin's history names it: by its new name, not the scrubbed one.
+        self.run_each(request, queryset, call=self._anonymise_one, done="Anonymised",
+                      describe=lambda user, result: f"user {user.pk}")
+
+    @staticmethod
+    def _anonymise_one(user):
+        services.user_anonymise(user=user)
+        user.refresh_from_db()
 
     @admin.display(description="Groups")
     def group_names(self, obj):

@@ -12,6 +12,7 @@ class AccountsError(StrEnum):
     REGISTRATION_INVALID = "registration_invalid"
     INVALID_CREDENTIALS = "invalid_credentials"
     USER_HAS_HISTORY = "user_has_history"
+    USER_ALREADY_ANONYMISED = "user_already_anonymised"
 
 
 class AddressNotFound(NotFound):
@@ -34,3 +35,9 @@ class UserHasHistory(Conflict):
     """A user whose orders, redemptions, questions or answers (or driver's record) must be kept."""
 
     default_code = AccountsError.USER_HAS_HISTORY
+
+
+class UserAlreadyAnonymised(Conflict):
+    """A user whose personal data was scrubbed before: there is nothing left to scrub."""
+
+    default_code = AccountsError.USER_ALREADY_ANONYMISED

@@ -31,6 +31,22 @@ class UserDeleted(DomainEventData):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserAnonymised(DomainEventData):
+    """A user's personal data scrubbed (names, e-mail, phone, addresses, log-in); their orders, reviews'
+    ratings and the audit trail kept. The payload names no one: the id, and what was removed, counted."""
+
+    event_type: ClassVar[str] = "accounts.user.anonymised"
+    stream_type: ClassVar[str] = "customer"
+    customer_id: int
+    addresses_removed: int
+    api_logins_removed: int  # API tokens deleted (named so: the audit masks "token" keys)
+
+    @property
+    def stream_id(self):
+        return self.customer_id
+
+
+@dataclass(frozen=True, kw_only=True)
 class CustomerProfileUpdated(DomainEventData):
     event_type: ClassVar[str] = "accounts.customer.profile_updated"
     stream_type: ClassVar[str] = "customer"

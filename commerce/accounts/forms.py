@@ -84,3 +84,19 @@ class AddressForm(ServiceErrorsMixin, forms.Form):
     def address_fields(self) -> dict:
         """The cleaned values the address services take (everything but the default flag)."""
         return {k: v for k, v in self.cleaned_data.items() if k != "is_default"}
+
+
+class AccountCloseForm(ServiceErrorsMixin, forms.Form):
+    """A customer closing their own account confirms it with their password."""
+
+    password = forms.CharField(strip=False, max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password

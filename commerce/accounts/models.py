@@ -23,6 +23,8 @@ class User(AbstractUser):
     sales_regions = models.ManyToManyField(
         SalesRegion, blank=True, related_name="staff", help_text="Regions a Sales staff member may see."
     )
+    # Set once by ``user_anonymise``: the account's personal data scrubbed, its history kept.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
 
 class CustomerProfile(models.Model):

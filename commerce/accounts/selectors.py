@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
-from commerce.accounts.errors import AddressNotFound
+from commerce.accounts import access
+from commerce.accounts.errors import AddressNotFound, CustomerNotFound
 from commerce.accounts.models import Address, User
 
 
@@ -18,3 +19,11 @@ def address_get(*, customer: User, address_id: int) -> Address:
 
 def default_address(*, customer: User) -> Address | None:
     return Address.objects.filter(customer=customer, is_default=True).first()
+
+
+def user_get_for(*, viewer: User, user_id: int) -> User:
+    """A user account ``viewer`` may see (``access.scope_customer_rows``); any other is not found."""
+    user = access.scope_customer_rows(viewer, User.objects.filter(pk=user_id)).first()
+    if user is None:
+        raise CustomerNotFound("No such user.")
+    return user

@@ -2,17 +2,25 @@ from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commerce import telemetry
 from commerce.accounts import access
-from commerce.accounts.errors import AddressNotFound, InvalidCredentials, RegistrationInvalid, UserHasHistory
+from commerce.accounts.errors import (
+    AddressNotFound,
+    InvalidCredentials,
+    RegistrationInvalid,
+    UserAlreadyAnonymised,
+    UserHasHistory,
+)
 from commerce.accounts.events import (
     AddressAdded,
     AddressRemoved,
     AddressUpdated,
     CustomerProfileUpdated,
     CustomerRegistered,
+    UserAnonymised,
     UserDeleted,
 )
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
@@ -68,6 +76,34 @@ def user_delete(*, user: User) -> None:
             kept = sorted({str(type(row)._meta.verbose_name_plural) for row in exc.protected_objects})
             raise UserHasHistory(f"{locked.username} cannot be deleted: the shop keeps their {', '.join(kept)}.",
                                  extra={"kept": kept}) from exc
+
+
+ANONYMOUS_PREFIX = "anonymised-"
+
+
+def user_anonymise(*, user: User) -> User:
+    """Scrub a user's personal data where deleting the account is refused (``UserHasHistory``): the user
+    name becomes ``anonymised-<id>``; names, e-mail and phone are emptied; the address book and API
+    tokens are removed; the account can no longer log in. What the shop keeps stays, no longer
+    theirs by name: orders (their own address snapshot, the shop's record of a sale), reviews' ratings
+    and text (shown under the new name, see ``Review.author_name``), questions and answers, the audit
+    trail (append-only: its rows are not rewritten). Refused (``UserAlreadyAnonymised``) the second time."""
+    with telemetry.command_span("commerce.user.anonymise", attributes={"user.id": user.pk}), transaction.atomic():
+        locked = lock_get(Kind.CUSTOMER, User.objects.filter(pk=user.pk))
+        if locked.anonymised_at is not None:
+            raise UserAlreadyAnonymised(f"User {locked.pk} was anonymised on {locked.anonymised_at:%Y-%m-%d}.")
+        _, removed = Address.objects.filter(customer=locked).delete()
+        addresses = removed.get(Address._meta.label, 0)
+        tokens, _ = Token.objects.filter(user=locked).delete()
+        CustomerProfile.objects.filter(user=locked).update(phone="")
+        locked.username = f"{ANONYMOUS_PREFIX}{locked.pk}"
+        locked.first_name = locked.last_name = locked.email = ""
+        locked.is_active = False
+        locked.set_unusable_password()
+        locked.anonymised_at = timezone.now()
+        locked.save()
+        record(UserAnonymised(customer_id=locked.pk, addresses_removed=addresses, api_logins_removed=tokens))
+        return locked
 
 
 def profile_update(*, user: User, **changes) -> User:

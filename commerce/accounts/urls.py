@@ -14,6 +14,7 @@ urlpatterns = [
     # Django's LogoutView accepts POST only: a link or a prefetch can never sign a shopper out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("close/", views.AccountCloseView.as_view(), name="close"),
     path("addresses/", views.address_list, name="address_list"),
     path("addresses/add/", views.AddressCreateView.as_view(), name="address_add"),
     path("addresses/<id:pk>/edit/", views.AddressUpdateView.as_view(), name="address_edit"),

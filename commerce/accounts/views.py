@@ -7,7 +7,7 @@ out are Django's own views, wired in ``urls``.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from commerce.accounts import selectors, services
 from commerce.accounts.errors import AddressNotFound
-from commerce.accounts.forms import AddressForm, ProfileForm, SignupForm
+from commerce.accounts.forms import AccountCloseForm, AddressForm, ProfileForm, SignupForm
 from commerce.accounts.models import Address, CustomerProfile
 from commerce.errors import DomainError
 from commerce.web import safe_next_url
@@ -101,6 +101,36 @@ class ProfileView(View):
                 messages.success(request, "Your profile was saved.")
                 return redirect("accounts:profile")
         return self._render(request, form)
+
+
+@method_decorator(login_required, name="dispatch")
+class AccountCloseView(View):
+    """A customer closes their own account: their personal data is scrubbed (``user_anonymise``), their
+    orders stay with the shop, and they are signed out. Staff accounts are closed by an administrator."""
+
+    template_name = "accounts/close.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff:
+            messages.error(request, "A staff account is closed by an administrator.")
+            return redirect("accounts:profile")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": AccountCloseForm(user=request.user)})
+
+    def post(self, request):
+        form = AccountCloseForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.user_anonymise(user=request.user)
+            except DomainError as error:
+                form.add_service_error(error)
+            else:
+                logout(request)
+                messages.success(request, "Your account is closed and your personal data removed. Thank you for shopping with us.")
+                return redirect("/")
+        return render(request, self.template_name, {"form": form})
 
 
 @login_required

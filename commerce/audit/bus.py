@@ -13,7 +13,7 @@ When such an event is recorded, the audit receiver writes the row and, with
 ``transaction.on_commit``, queues one ``audit.event_dispatch`` task per subscriber carrying the
 event's primary key. A rolled-back command queues nothing; each reaction fails, and is retried,
 on its own. Events recorded inside ``paused()`` queue no reaction (demo data: it must reach nothing
-outside the database, no mail above all).
+outside the database, no mail above all), and the outbox records no mail (``is_paused``).
 """
 
 import contextlib
@@ -76,6 +76,12 @@ def paused():
         yield
     finally:
         _paused.reset(token)
+
+
+def is_paused() -> bool:
+    """Whether the caller runs inside ``paused()``: what would reach outside the database (the outbox's
+    mails, which some commands write directly rather than as a reaction) is left out too."""
+    return _paused.get()
 
 
 def schedule(event_id: int, event_type: str) -> None:

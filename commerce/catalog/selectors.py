@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from commerce.catalog.errors import ProductImageNotFound, ProductNotFound
 from commerce.catalog.inventory import sellable_batches_q
-from commerce.catalog.models import Category, Product, ProductImage, StockBatch, StockMovement
+from commerce.catalog.models import Category, Product, ProductImage, StockAlert, StockBatch, StockMovement
 from commerce.catalog.search.query import SearchQuery, search_filter
 
 
@@ -68,8 +68,16 @@ def product_list(
     return qs
 
 
-def product_get(*, slug: str | None = None, pk: int | None = None, include_inactive: bool = False) -> Product:
+def product_get(*, slug: str | None = None, pk: int | None = None, include_inactive: bool = False,
+                alert_of=None) -> Product:
+    """An active product (or any, ``include_inactive``) by slug or id, with ``available``. ``alert_of`` (a
+    logged-in shopper) adds ``my_alert_email``: the address of their stock alert still to be mailed (or None),
+    read in the same query, so the product page asks nothing more for it."""
     qs = product_queryset(include_inactive=include_inactive)
+    if alert_of is not None and alert_of.is_authenticated:
+        alerts = StockAlert.objects.filter(product=OuterRef("pk"), customer_id=alert_of.pk,
+                                           status__in=(StockAlert.Status.PENDING, StockAlert.Status.WAITING))
+        qs = qs.annotate(my_alert_email=Subquery(alerts.order_by("-id").values("email")[:1]))
     product = qs.filter(slug=slug).first() if slug is not None else qs.filter(pk=pk).first()
     if product is None:
         raise ProductNotFound("No such product.")

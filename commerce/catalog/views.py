@@ -24,7 +24,7 @@ from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.forms import DEFAULT_PAGE_SIZE, ORDERINGS, RELEVANCE, ProductFilterForm
 from commerce.catalog.inventory import LOW_STOCK_THRESHOLD, MAX_QUANTITY
-from commerce.catalog.models import Category, Manufacturer, StockAlert
+from commerce.catalog.models import Category, Manufacturer
 from commerce.catalog.product_sections import sections_for
 from commerce.catalog.search import query as search
 
@@ -182,7 +182,7 @@ class ProductDetailView(View):
 
     def get(self, request, slug: str):
         try:
-            product = selectors.product_get(slug=slug)
+            product = selectors.product_get(slug=slug, alert_of=request.user)
         except ProductNotFound:
             raise Http404("No such product.")
         journey_record_for_request(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
@@ -193,11 +193,6 @@ class ProductDetailView(View):
         staff_view = can_view_stock_details(request.user)
         exact = staff_view or product.available <= LOW_STOCK_THRESHOLD
         prices.annotate([product])
-        my_alert = None
-        if product.available <= 0 and request.user.is_authenticated:
-            my_alert = StockAlert.objects.filter(
-                product=product, customer=request.user, status__in=(StockAlert.Status.PENDING, StockAlert.Status.WAITING),
-            ).first()
         return render(
             request,
             self.template_name,
@@ -213,7 +208,7 @@ class ProductDetailView(View):
                 "staff_stock": product.available if staff_view else None,
                 "quantity_max": product.available if exact else MAX_QUANTITY,
                 "sections": sections,
-                "my_alert": my_alert,
+                "my_alert_email": getattr(product, "my_alert_email", None),
                 "product_ld": product_structured_data(request, product, structured),
             },
         )

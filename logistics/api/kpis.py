@@ -160,65 +160,52 @@ class SatisfactionOut(_PeriodOut):
     by_driver = _DriverStarsOut(many=True)
 
 
-class _CurrencyCostOut(serializers.Serializer):
+# What each cost row below says against the nearest-first dispatch of the same work (a comment, not a
+# docstring: the rows' schema components would take it as their description).
+class _SavingOut(serializers.Serializer):
     currency = serializers.CharField()
-    routes = serializers.IntegerField()
-    deliveries = serializers.IntegerField()
-    stops = serializers.IntegerField()
     cost = serializers.DecimalField(**MONEY)
     distance_km = serializers.DecimalField(**KM)
-    cost_per_delivery = serializers.DecimalField(**MONEY, allow_null=True)
-    cost_per_km = serializers.DecimalField(**MONEY, allow_null=True)
     nearest_neighbour_cost = serializers.DecimalField(**MONEY)
     nearest_neighbour_km = serializers.DecimalField(**KM)
-    saving = serializers.DecimalField(**MONEY, help_text="Nearest-neighbour cost less the routes' cost (negative: it did better).")
+    saving = serializers.DecimalField(**MONEY, help_text="Nearest-neighbour cost less this cost (negative: it did better).")
     saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
 
 
-class _RouteCostOut(serializers.Serializer):
+class _CurrencyCostOut(_SavingOut):
+    routes = serializers.IntegerField()
+    deliveries = serializers.IntegerField()
+    stops = serializers.IntegerField()
+    cost_per_delivery = serializers.DecimalField(**MONEY, allow_null=True)
+    cost_per_km = serializers.DecimalField(**MONEY, allow_null=True)
+
+
+class _RouteCostOut(_SavingOut):
     route_id = serializers.IntegerField()
     date = serializers.DateField()
     vehicle = serializers.CharField()
     stops = serializers.IntegerField()
     delivered = serializers.IntegerField()
-    currency = serializers.CharField()
-    cost = serializers.DecimalField(**MONEY)
-    distance_km = serializers.DecimalField(**KM)
     nearest_neighbour_cost = serializers.DecimalField(**MONEY, help_text="The same stops driven nearest first, centre to centre.")
-    nearest_neighbour_km = serializers.DecimalField(**KM)
-    saving = serializers.DecimalField(**MONEY, help_text="Nearest-neighbour cost less the route's cost (negative: it did better).")
-    saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
 
 
-class _DayPlanOut(serializers.Serializer):
+class _DayPlanOut(_SavingOut):
     date = serializers.DateField()
     centre_id = serializers.IntegerField()
     run_id = serializers.IntegerField(help_text="The planning run that planned the day last.")
-    currency = serializers.CharField()
     routes = serializers.IntegerField()
     stops = serializers.IntegerField()
     cost = serializers.DecimalField(**MONEY, help_text="The plan's routes, as planned.")
-    distance_km = serializers.DecimalField(**KM)
     nearest_neighbour_routes = serializers.IntegerField()
     nearest_neighbour_stops = serializers.IntegerField(help_text="Stops the nearest-first dispatch could serve.")
     nearest_neighbour_cost = serializers.DecimalField(**MONEY, help_text=(
         "The day's deliveries handed out to the same vehicles nearest-first, one vehicle after another."))
-    nearest_neighbour_km = serializers.DecimalField(**KM)
-    saving = serializers.DecimalField(**MONEY, help_text="Nearest-neighbour cost less the plan's (negative: it did better).")
-    saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
 
 
-class _DayTotalOut(serializers.Serializer):
-    currency = serializers.CharField()
+class _DayTotalOut(_SavingOut):
     days = serializers.IntegerField()
     stops = serializers.IntegerField()
     nearest_neighbour_stops = serializers.IntegerField()
-    cost = serializers.DecimalField(**MONEY)
-    distance_km = serializers.DecimalField(**KM)
-    nearest_neighbour_cost = serializers.DecimalField(**MONEY)
-    nearest_neighbour_km = serializers.DecimalField(**KM)
-    saving = serializers.DecimalField(**MONEY)
-    saving_rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
 
 
 @extend_schema_serializer(component_name="LogisticsCostAnalysis")

@@ -277,7 +277,9 @@ def cart_apply_coupon(*, cart: Cart, code: str) -> Cart:
         result = pricing.coupon_result(code) or discount_provider().check_coupon(code, None)
         if not result.accepted:
             message = result.message or "This code cannot be used."
-            shown = f"{message} {result.hint}." if result.hint else message  # what would make it apply
+            # what would make it apply, unless the message says it already ("... log in or sign up to use it.")
+            said = not result.hint or result.hint.lower() in message.lower()
+            shown = message if said else f"{message} {result.hint}."
             raise coupon_refusal(result.reason)(message, extra={"hint": result.hint} if result.hint else None,
                                                 fields={"code": [shown]})
         cart.coupon_codes = [*cart.coupon_codes, code]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from commerce.coupon_codes import normalise_coupon_code
+from commerce.coupon_codes import SIGN_IN_HINT, normalise_coupon_code
 from promotions.engine.arithmetic import _bp, _money_text, _percent_text, _units, _units_text
 from promotions.engine.benefits import _buy_get_other_plan, _CartIndex, _Targets, _tier
 from promotions.engine.types import (
@@ -140,8 +140,9 @@ def _read_codes(cart: Cart, rules_by_id: dict[int, Rule]) -> tuple[list[_Code], 
         entry = _Code(code)
         codes.append(entry)
 
-        def refuse(reason: str, message: str, *, entry=entry, info=info) -> None:
-            entry.verdict = CouponVerdict(code=entry.code, accepted=False, reason=reason, message=message, rule_id=info.promotion_id)
+        def refuse(reason: str, message: str, *, entry=entry, info=info, hint: str = "") -> None:
+            entry.verdict = CouponVerdict(code=entry.code, accepted=False, reason=reason, message=message,
+                                          rule_id=info.promotion_id, hint=hint)
 
         if info.promotion_id is None:
             entry.verdict = CouponVerdict(code=code, accepted=False, reason="coupon_unknown", message=f"The code {code} is not known.")
@@ -152,7 +153,8 @@ def _read_codes(cart: Cart, rules_by_id: dict[int, Rule]) -> tuple[list[_Code], 
         elif info.uses_left is not None and info.uses_left <= 0:
             refuse("coupon_exhausted", f"The code {code} has been used up.")
         elif info.assigned_to_id is not None and cart.customer_id is None:
-            refuse("coupon_not_yours", f"The code {code} is for a customer account: log in or sign up to use it.")
+            refuse("coupon_not_yours", f"The code {code} is for a customer account: log in or sign up to use it.",
+                   hint=SIGN_IN_HINT)
         elif info.assigned_to_id is not None and info.assigned_to_id != cart.customer_id:
             refuse("coupon_not_yours", f"The code {code} belongs to another customer.")
         elif info.promotion_id in unlocked:
@@ -185,7 +187,7 @@ def _code_verdict(entry: _Code, outcome: dict[int, object], beaten_by: dict[int,
     reason = _COUPON_REASON_FOR.get(result.reason, "coupon_not_applicable")
     if result.reason == "not_for_customer" and result.message == SIGN_IN:
         message = f"The code {code} is for customers with an account: log in or sign up to use it."
-        return CouponVerdict(code=code, accepted=False, reason=reason, message=message, rule_id=rule.id, hint="Log in or sign up")
+        return CouponVerdict(code=code, accepted=False, reason=reason, message=message, rule_id=rule.id, hint=SIGN_IN_HINT)
     message = {
         "coupon_not_yet_valid": f"The code {code} is not valid yet.",
         "coupon_expired": f"The code {code} has expired.",

@@ -154,7 +154,9 @@ class ReviewFilterSerializer(QueryParamsSerializer):
     verified = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="Only verified purchases (true) or others.")
     stars = serializers.IntegerField(min_value=1, max_value=5, required=False, help_text="Overall stars.")
     with_photos = serializers.BooleanField(required=False, allow_null=True, default=None)
-    q = serializers.CharField(max_length=selectors.SEARCH_MAX, required=False, allow_blank=True, help_text="Words in title or text.")
+    q = serializers.CharField(max_length=selectors.SEARCH_MAX, required=False, allow_blank=True,
+                              help_text="Words: a review matches when each begins a word of its title or text (any case); "
+                                        "other characters are ignored.")
 
 
 @extend_schema_serializer(component_name="ReviewSearchFilter")

@@ -9,7 +9,7 @@ no aggregation over the votes when a page is drawn. Every list costs a fixed num
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, Prefetch, Q, QuerySet
 
 from commerce.accounts import access
 from orders import selectors as order_selectors
@@ -39,10 +39,22 @@ def answer_role_for(*, user, product) -> str | None:
         return None
     if can_moderate(user):
         return Answer.Role.STAFF
-    facts = get_user_model().objects.filter(pk=user.pk).values(
-        representative=Exists(ManufacturerRepresentative.objects.filter(user_id=user.pk, manufacturer_id=product.manufacturer_id)),
-        buyer=Exists(order_selectors.received_order_lines().filter(customer_id=user.pk, product_id=product.pk)),
-    ).first() or {}
+    return _role(user, get_user_model().objects.filter(pk=user.pk).values(**_role_facts(user, product)).first() or {})
+
+
+def _role_facts(user, product) -> dict:
+    """Whether the user represents the product's manufacturer, and whether they received the product: as EXISTS."""
+    return {
+        "representative": Exists(ManufacturerRepresentative.objects.filter(user_id=user.pk, manufacturer_id=product.manufacturer_id)),
+        "buyer": Exists(order_selectors.received_order_lines().filter(customer_id=user.pk, product_id=product.pk)),
+    }
+
+
+def _role(user, facts: dict) -> str | None:
+    if not user.is_active:
+        return None
+    if can_moderate(user):
+        return Answer.Role.STAFF
     if facts.get("representative"):
         return Answer.Role.REPRESENTATIVE
     if facts.get("buyer"):
@@ -103,12 +115,27 @@ def customer_questions(*, customer) -> QuerySet[Question]:
             .prefetch_related(_approved_answers()).order_by("-created_at", "-id"))
 
 
-def own_pending_questions(*, customer, product_id: int) -> list[Question]:
-    """The customer's questions on a product still waiting for (or refused by) a moderator: shown to them alone."""
-    if customer is None or not customer.is_authenticated:
-        return []
-    return list(Question.objects.filter(author_id=customer.pk, product_id=product_id)
-                .exclude(status=ModerationStatus.APPROVED).order_by("-created_at", "-id")[:10])
+PENDING_SHOWN = 10  # the shopper's own questions awaiting moderation that the product page lists
+
+
+def shopper_question_standing(*, user, product, role: bool = True) -> tuple[str | None, list[Question]]:
+    """What the product page's questions section shows one shopper alone, in one query: how they may answer
+    (``answer_role_for``; only with ``role``: a page without questions has nothing to answer, and the
+    buyer fact reads the product's order lines) and their questions on the product not yet published (the
+    newest ``PENDING_SHOWN``): their user row with the facts, joined with those questions. None and nothing
+    for a guest."""
+    if user is None or not user.is_authenticated:
+        return None, []
+    mine = FilteredRelation("questions", condition=Q(questions__product_id=product.pk) & ~Q(
+        questions__status=ModerationStatus.APPROVED))
+    rows = list(get_user_model().objects.filter(pk=user.pk).annotate(mine=mine).values(
+        **(_role_facts(user, product) if role else {}),
+        **{f"question_{name}": F(f"mine__{name}") for name in ("id", "text", "status", "rejection_reason", "created_at")},
+    ).order_by(F("mine__created_at").desc(nulls_last=True), F("mine__id").desc(nulls_last=True))[:PENDING_SHOWN])
+    pending = [Question(id=row["question_id"], product=product, author=user, text=row["question_text"], status=row["question_status"],
+                        rejection_reason=row["question_rejection_reason"], created_at=row["question_created_at"])
+               for row in rows if row["question_id"] is not None]
+    return (_role(user, rows[0] if rows else {}) if role else None), pending
 
 
 def customer_votes(*, customer, answer_ids) -> dict[int, int]:

@@ -14,7 +14,7 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from commerce.accounts import access
@@ -22,8 +22,9 @@ from commerce.audit.models import DomainEvent
 from commerce.parsing import parse_id
 from orders.selectors import received_order_lines
 from recommendations.errors import ReviewInvalid, ReviewNotFound
-from recommendations.models import AXES, ProductRatingSummary, Review, ReviewPhoto, ReviewVote
+from recommendations.models import AXES, ProductRatingSummary, Review, ReviewPhoto
 from recommendations.rating_summary import empty_distribution
+from recommendations.review_search import search_filter, search_words
 
 RS = Review.Status
 #: sort name -> ordering (ties broken newest first, then by id, so pages never overlap)
@@ -64,7 +65,8 @@ def review_list(
     with_photos: bool | None = None, query: str = "", statistics: RatingStatistics | None = None, rows: bool = True,
 ) -> QuerySet[Review]:
     """Approved reviews, of one product or all: sorted (``SORTS``), filtered by verified purchase,
-    overall stars, having photos and a text search in title and text. ``rows=False`` leaves authors
+    overall stars, having photos and a text search in title and text (``review_search``: each word of
+    ``query`` begins a word of either; a query without words searches nothing). ``rows=False`` leaves authors
     and photos to the caller (``review_rows``, to read them once for several lists of a page).
 
     A product's list with no filter, or only the verified or the stars filter, carries its size from
@@ -89,12 +91,13 @@ def review_list(
         qs = qs.filter(rating_overall=stars)
     if with_photos is not None:
         qs = qs.filter(photo_count__gt=0) if with_photos else qs.filter(photo_count=0)
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(text__icontains=query))
+    words = search_words(query)
+    if words:
+        qs = search_filter(qs, words)
     qs = qs.order_by(*SORTS[sort])
     if rows:
         qs = _with_rows(qs, products=product_id is None)
-    if product_id is not None and not query and with_photos is None and (verified is None or stars is None):
+    if product_id is not None and not words and with_photos is None and (verified is None or stars is None):
         stats = statistics if statistics is not None and statistics.product_id == product_id else \
             rating_statistics(product_id=product_id)
         qs = qs.with_count(_known_count(stats, verified=verified, stars=stars))
@@ -128,24 +131,51 @@ def customer_reviews(*, customer_id: int) -> QuerySet[Review]:
     return _with_rows(Review.objects.filter(customer_id=customer_id).order_by("-created_at", "-id"))
 
 
-def customer_review_of(*, customer, product_id: int, rows: bool = True) -> Review | None:
-    """The customer's review of the product in any state; ``rows=False``: the row alone (one query), its
-    author the customer given."""
+def customer_review_of(*, customer, product_id: int) -> Review | None:
+    """The customer's review of the product in any state, with its photos."""
     if customer is None or not customer.is_authenticated:
         return None
-    if rows:
-        return _with_rows(Review.objects.filter(customer=customer, product_id=product_id)).first()
-    review = Review.objects.filter(customer=customer, product_id=product_id).first()
-    if review is not None:
-        review.customer = customer
-    return review
+    return _with_rows(Review.objects.filter(customer=customer, product_id=product_id)).first()
 
 
-def votes_of(*, customer, review_ids) -> dict[int, bool]:
-    """The customer's votes on these reviews (one query): review id -> helpful."""
+@dataclass(frozen=True)
+class ShopperStanding:
+    """What the product page's reviews section shows one shopper alone: their review of the product (any
+    state; the row alone, its author the shopper), their votes (review id -> helpful) and their reports
+    on the reviews shown."""
+
+    mine: Review | None
+    votes: dict[int, bool]
+    reported: frozenset[int]
+
+
+NO_STANDING = ShopperStanding(mine=None, votes={}, reported=frozenset())
+
+
+def shopper_standing(*, customer, product_id: int, review_ids) -> ShopperStanding:
+    """The shopper's review of the product, and their votes and reports on these reviews, in one query:
+    their review by its unique key, or a shown review they voted on or reported (each joined by its
+    unique key), so the cost is one query at any page size. None for a guest."""
     if customer is None or not customer.is_authenticated:
-        return {}
-    return dict(ReviewVote.objects.filter(customer=customer, review_id__in=list(review_ids)).values_list("review_id", "helpful"))
+        return NO_STANDING
+    review_ids = list(review_ids)
+    rows = Review.objects.annotate(
+        my_vote=FilteredRelation("votes", condition=Q(votes__customer_id=customer.pk)),
+        my_flag=FilteredRelation("flags", condition=Q(flags__customer_id=customer.pk)),
+    ).annotate(vote_helpful=F("my_vote__helpful"), flag_id=F("my_flag__id"))
+    mine_q = Q(customer_id=customer.pk, product_id=product_id)
+    if review_ids:
+        mine_q |= Q(pk__in=review_ids) & (Q(vote_helpful__isnull=False) | Q(flag_id__isnull=False))
+    mine, votes, reported = None, {}, set()
+    for row in rows.filter(mine_q).order_by():
+        if row.customer_id == customer.pk and row.product_id == product_id:
+            row.customer = customer
+            mine = row
+        if row.vote_helpful is not None:
+            votes[row.pk] = row.vote_helpful
+        if row.flag_id is not None:
+            reported.add(row.pk)
+    return ShopperStanding(mine=mine, votes=votes, reported=frozenset(reported))
 
 
 def moderation_queue(*, min_flags: int = 0, older_than_days: int | None = None, status: str = RS.PENDING) -> QuerySet[Review]:

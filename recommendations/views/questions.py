@@ -61,6 +61,8 @@ def questions_section(*, request, product) -> ProductSection:
     user = request.user
     answers = [answer for question in rows for answer in question.approved_answers]
     votes = question_selectors.customer_votes(customer=user, answer_ids=[answer.pk for answer in answers])
+    # Only the questions shown take answers: no question on the page, nothing to ask about the shopper's role.
+    answer_role, mine_pending = question_selectors.shopper_question_standing(user=user, product=product, role=bool(rows))
     for answer in answers:
         answer.my_vote = votes.get(answer.pk)
     context = {
@@ -70,9 +72,8 @@ def questions_section(*, request, product) -> ProductSection:
         "sort": sort,
         "category": category,
         "categories": list(FAQCategory.objects.order_by("position", "name")),
-        # Only the questions shown take answers: no question on the page, nothing to ask about the shopper.
-        "answer_role": question_selectors.answer_role_for(user=user, product=product) if rows else None,
-        "mine_pending": question_selectors.own_pending_questions(customer=user, product_id=product.pk),
+        "answer_role": answer_role,
+        "mine_pending": mine_pending,
         "ask_form": AskQuestionForm(),
         "user": user,
     }

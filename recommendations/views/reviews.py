@@ -74,7 +74,8 @@ def reviews_section(*, request, product) -> ProductSection:
     """The product page's reviews: summary with distribution bars, sorted and filtered list with
     pagination, photos, votes, flags, the shop's replies, and the shopper's own review. A fixed number
     of queries: the summary, the page, its authors and photos (with the newest for the markup when the
-    page shows others: one more), and for a logged-in shopper their review and their votes."""
+    page shows others: one more), and for a logged-in shopper one more: their review, their votes and
+    reports on the page's reviews."""
     filters = _filters(request.GET)
     stats = selectors.rating_statistics(product_id=product.pk)
     listing = selectors.review_list(product_id=product.pk, statistics=stats, rows=False, **filters)
@@ -84,15 +85,14 @@ def reviews_section(*, request, product) -> ProductSection:
     newest = reviews[:5] if filters == _filters({}) and page.number == 1 else (
         list(selectors.review_list(product_id=product.pk, statistics=stats, rows=False)[:5]) if stats.review_count else [])
     selectors.review_rows([*reviews, *newest])
-    user = request.user
-    mine = selectors.customer_review_of(customer=user, product_id=product.pk, rows=False)  # its state is all the section shows
-    votes = selectors.votes_of(customer=user, review_ids=[r.pk for r in reviews])
+    standing = selectors.shopper_standing(customer=request.user, product_id=product.pk, review_ids=[r.pk for r in reviews])
     for review in reviews:
-        review.my_vote = votes.get(review.pk)
+        review.my_vote = standing.votes.get(review.pk)
+        review.reported = review.pk in standing.reported
     query = request.GET.copy()
     query.pop("rpage", None)
     html = render_to_string("recommendations/reviews/section.html", {
-        "product": product, "stats": stats, "bars": stats.bars(), "page": page, "reviews": reviews, "mine": mine,
+        "product": product, "stats": stats, "bars": stats.bars(), "page": page, "reviews": reviews, "mine": standing.mine,
         "filters": filters, "sorts": SORT_LABELS, "axis_labels": AXIS_LABELS,
         "axes": [(AXIS_LABELS[a], stats.averages[a]) for a in AXES], "flag_reasons": ReviewFlag.Reason.choices,
         "page_query": query.urlencode(), "search_max": selectors.SEARCH_MAX,

@@ -11,8 +11,6 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
-from django.forms import ModelMultipleChoiceField
 from django.test import Client
 
 from commerce.audit.models import DomainEvent
@@ -350,39 +348,9 @@ def _admin_add_urls() -> list[str]:
     return sorted(urls)
 
 
-ADMIN_GARBAGE = {"nul_inside": "a\x00b", "huge": "9" * 40, "superscript": "\u00b9", "zero_date": "0000-00-00",
-                 "overlong": "x" * 3000, "negative": "-1", "emoji": "\U0001f600"}
-
-
-def _field_names(response, data: dict) -> list[str]:
-    from django.forms import MultiWidget
-
-    names = set(data)
-    forms = [response.context["adminform"].form] + [
-        subform for inline in response.context.get("inline_admin_formsets", []) for subform in inline.formset.forms]
-    for form in forms:
-        for name, field in form.fields.items():
-            key = form.add_prefix(name)
-            if isinstance(field.widget, MultiWidget):
-                names.update(f"{key}_{i}" for i in range(len(field.widget.widgets)))
-            else:
-                names.add(key)
-    return sorted(name for name in names if not name.endswith(("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")))
-
-
-#: third-party admins (django-celery-beat) whose forms fail on garbage: its own bugs, left to upstream
-THIRD_PARTY_FAILING = {
-    "/admin/django_celery_beat/crontabschedule/add/": "a negative minute raises celery's ParseException in the model's clean",
-    "/admin/django_celery_beat/periodictask/add/": "its form's clean() reads cleaned_data['task'] unchecked (KeyError)",
-}
-
-
-@pytest.mark.parametrize("url", [
-    pytest.param(url, marks=pytest.mark.xfail(strict=True, reason=THIRD_PARTY_FAILING[url])) if url in THIRD_PARTY_FAILING else url
-    for url in _admin_add_urls()
-])
+@pytest.mark.parametrize("url", _admin_add_urls())
 def test_admin_add_forms_answer_garbage_in_any_field_without_a_server_error(url):
-    from tests.factories import admin_form_data
+    from tests.core.admin_garbage import server_errors
 
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client = Client()
@@ -391,27 +359,7 @@ def test_admin_add_forms_answer_garbage_in_any_field_without_a_server_error(url)
     if page.status_code != 200 or "adminform" not in (page.context or {}):
         assert page.status_code < 500
         return
-    data = admin_form_data(page)
-    names = _field_names(page, data)
-
-    multiple = {name for name, field in page.context["adminform"].form.fields.items()
-                if isinstance(field, ModelMultipleChoiceField)}
-    failures = {}
-    for label, value in ADMIN_GARBAGE.items():  # every field at once
-        if label == "huge" and multiple and connection.vendor == "sqlite":
-            continue
-        status = client.post(url, {**data, **dict.fromkeys(names, value)}).status_code
-        if status >= 500:
-            failures[f"all={label}"] = status
-    for name in names:  # one field at a time, the others as the form offers them
-        for label in ("nul_inside", "huge"):
-            if label == "huge" and name in multiple and connection.vendor == "sqlite":
-                continue  # Django's ModelMultipleChoiceField sends it to an __in lookup: OverflowError on SQLite only
-            status = client.post(url, {**data, name: ADMIN_GARBAGE[label]}).status_code
-            if status >= 500:
-                failures[f"{name}={label}"] = status
-
-    assert failures == {}
+    assert server_errors(client, url, page) == {}
 
 
 def test_a_customer_cannot_remove_the_photo_of_anothers_review(two_customers):

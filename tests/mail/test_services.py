@@ -9,6 +9,7 @@ from django.core import mail as django_mail
 from django.db import transaction
 from django.utils import timezone
 
+from commerce.audit import bus
 from commerce.mail import services
 from commerce.mail.errors import MailInvalid, MailNotResendable
 from commerce.mail.models import Mail
@@ -46,6 +47,25 @@ def test_mail_send_once_records_the_mail_in_the_transaction_and_sends_it_after_c
     assert [e.payload["key"] for e in events("mail.mail.queued")] == ["greeting:1"]
     assert [e.payload["attempts"] for e in events("mail.mail.sent")] == [1]
     assert events("mail.mail.queued")[0].customer_id == 7
+
+
+def test_inside_a_paused_bus_no_mail_is_recorded_or_sent(django_capture_on_commit_callbacks):
+    # given: a demo loader's block, the event bus paused
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, bus.paused():
+        # when: a command mails directly (not as a reaction to its event)
+        mail = queue()
+
+    # then: nothing recorded, queued or sent; outside the block the outbox works again
+    assert mail is None and callbacks == []
+    assert not Mail.objects.exists() and django_mail.outbox == [] and events("mail.mail.queued") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue().status == S.QUEUED
+    assert len(django_mail.outbox) == 1
+
+
+def test_a_paused_bus_still_refuses_an_address_that_is_not_one():
+    with bus.paused(), pytest.raises(MailInvalid):
+        services.mail_send_once(key="k", to="not an address", template="tests_mail/hello", context={})
 
 
 def test_the_same_key_twice_records_one_mail_and_sends_it_once(django_capture_on_commit_callbacks):

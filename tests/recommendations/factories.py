@@ -33,8 +33,7 @@ def delivered_order(product, customer=None, address=None):
     order_allocate(order=order)
     order_mark_ready(order=order)
     order_ship(order=order, carrier="DHL", tracking_number="T-1")
-    order_deliver(order=order)
-    return order
+    return order_deliver(order=order)
 
 
 def verified_buyer(product):
@@ -43,8 +42,9 @@ def verified_buyer(product):
     return customer
 
 
-def moderator():
-    return StaffFactory(groups=["Support"])
+def moderator(**kwargs):
+    """A member of staff in Support (``accounts.moderate_reviews``)."""
+    return StaffFactory(groups=["Support"], **kwargs)
 
 
 def review(product=None, customer=None, *, approve=True, title="Good beans", text="Rich and smooth, arrived quickly.", **rating):

@@ -1,32 +1,11 @@
 """Set-up for the product questions and manufacturer content tests: people in each role, through the services."""
 
-from orders.services.lifecycle import order_allocate, order_deliver, order_mark_ready, order_ship
 from recommendations import services
-from tests.factories import CustomerFactory, StaffFactory
-from tests.orders.factories import customer_with_address, paid_order, stocked_product
+from tests.factories import CustomerFactory
+from tests.orders.factories import stocked_product
+from tests.recommendations.factories import delivered_order, moderator, verified_buyer
 
-
-def delivered_order(product, customer=None, address=None):
-    """A paid order of one unit of ``product``, shipped and delivered: its customer is a verified buyer."""
-    if customer is None:
-        customer, address = customer_with_address()
-    order = paid_order([(product, 1)], customer=customer, address=address)
-    order_allocate(order=order)
-    order_mark_ready(order=order)
-    order_ship(order=order, carrier="DHL", tracking_number="TRACK-1")
-    return order_deliver(order=order)
-
-
-def verified_buyer(product):
-    """A customer who received ``product``."""
-    customer, address = customer_with_address()
-    delivered_order(product, customer, address)
-    return customer
-
-
-def moderator(**kwargs):
-    """A member of staff in Support (``accounts.moderate_reviews``)."""
-    return StaffFactory(groups=["Support"], **kwargs)
+__all__ = ["delivered_order", "moderator", "product", "representative", "verified_buyer"]  # the roles, in one place
 
 
 def representative(product):

@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from recommendations.models import ModelVersion, TrainingRun
 from recommendations.selectors import engine as engine_selectors
-from tests.factories import customer_with_address, events
-from tests.orders.factories import stocked_product
-from tests.recommendations.serving_factories import view
+from tests.factories import events
+from tests.recommendations.training_factories import KNN, small_training, two_taste_shop
 
 pytestmark = pytest.mark.django_db
 
@@ -19,29 +18,14 @@ def url(name, **kwargs):
 
 @pytest.fixture(autouse=True)
 def _small_training(settings):
-    settings.RECOMMENDATIONS_INTERACTIONS = {
-        "weights": {"order": 5.0, "add_to_cart": 3.0, "product_view": 1.0, "rating": 4.0}, "rating_min_score": 3,
-        "half_life_days": 30, "lookback_days": 365}
-    settings.RECOMMENDATIONS_TRAINING = {
-        "candidates": {"for_you": {"item_knn": {"neighbours": 5, "num_threads": 1},
-                                   "bpr": {"factors": 4, "iterations": 3, "num_threads": 1}},
-                       "similar": {"item_knn": {"neighbours": 5, "num_threads": 1}}},
-        "holdout": {"fraction": 0.2, "seed": 42, "min_items": 3, "k": 5},
-        "min_interactions": 5,
-    }
-    engine_selectors.forget_loaded()
+    small_training(settings, for_you={**KNN, "bpr": {"factors": 4, "iterations": 3, "num_threads": 1}})
     yield
     engine_selectors.forget_loaded()
 
 
 @pytest.fixture
 def shop():
-    products = [stocked_product(quantity=20) for _ in range(8)]
-    for number in range(6):
-        customer = customer_with_address()[0]
-        for product in (products[:4] if number % 2 else products[4:]):
-            view(product, customer=customer)
-    return products
+    return two_taste_shop()
 
 
 def _retrain(client, capture, body):

@@ -178,22 +178,11 @@ def test_results_per_variant_with_intervals_p_values_and_sample_sizes():
 def test_a_variant_with_its_own_model_version_ranks_with_it(settings):
     from recommendations.selectors import engine as engine_selectors
     from recommendations.services import training
-    from tests.factories import customer_with_address
     from tests.recommendations.serving_factories import view
+    from tests.recommendations.training_factories import small_training, two_taste_shop
 
-    settings.RECOMMENDATIONS_INTERACTIONS = {
-        "weights": {"order": 5.0, "add_to_cart": 3.0, "product_view": 1.0, "rating": 4.0}, "rating_min_score": 3,
-        "half_life_days": 30, "lookback_days": 365}
-    settings.RECOMMENDATIONS_TRAINING = {
-        "candidates": {"for_you": {"item_knn": {"neighbours": 5, "num_threads": 1}},
-                       "similar": {"item_knn": {"neighbours": 5, "num_threads": 1}}},
-        "holdout": {"fraction": 0.2, "seed": 42, "min_items": 3, "k": 5}, "min_interactions": 5}
-    engine_selectors.forget_loaded()
-    products = [stocked_product(quantity=20) for _ in range(6)]
-    for number in range(6):
-        customer = customer_with_address()[0]
-        for product in (products[:3] if number % 2 else products[3:]):
-            view(product, customer=customer)
+    small_training(settings)
+    products = two_taste_shop(products=6)
     old = training.train_now(purpose="for_you", trigger="test").versions.get()
     new = training.train_now(purpose="for_you", trigger="test").versions.get()
     assert new.state == "active" and old.pk != new.pk

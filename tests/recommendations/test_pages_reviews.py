@@ -95,6 +95,7 @@ def test_sort_filters_and_pagination_of_the_section(client):
     assert client.get(url, {"rsort": "<bad>", "rstars": "٥", "rpage": "x"}).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # committed: MariaDB's FULLTEXT index sees no uncommitted row
 def test_search_the_reviews_of_the_product_by_their_text(client):
     product = stocked_product()
     review(product, title="Battery", text="The battery lasts a week.")
@@ -124,10 +125,10 @@ def _queries(client, url, **params) -> list[str]:
 # reviews, their authors, their photos; the official content; the questions' count and page, their
 # answers, the topics; the product's images; the category trail.
 GUEST_QUERIES = 14
-# Logged in, whatever the shopper did: the user; their review of the product, their votes on the page's
-# reviews; how they may answer questions (one query), their questions awaiting moderation, their votes on
-# the answers shown; the cart badge.
-LOGGED_IN_QUERIES = GUEST_QUERIES + 7
+# Logged in, whatever the shopper did: the user; their review of the product with their votes and reports
+# on the page's reviews (one query); how they may answer questions with their questions awaiting
+# moderation (one query); their votes on the answers shown; the cart badge.
+LOGGED_IN_QUERIES = GUEST_QUERIES + 5
 
 
 @pytest.mark.parametrize("logged_in", [False, True], ids=["guest", "logged-in"])
@@ -216,6 +217,9 @@ def test_vote_and_report_buttons_are_post_forms(client):
     assert client.post(f"/reviews/{made.pk}/flag/", {"reason": "spam", "note": "ad"}).status_code == 302
     assert ReviewVote.objects.get().helpful and ReviewFlag.objects.get().note == "ad"
     assert client.get(f"/reviews/{made.pk}/vote/").status_code == 405
+    html = client.get(made.product.get_absolute_url()).content.decode()  # their vote and report, read with their review
+    assert "You reported this review." in html and f'action="/reviews/{made.pk}/flag/"' not in html
+    assert 'value="1" class="btn btn-small" aria-pressed="true"' in html
 
 
 def test_anonymous_shoppers_are_asked_to_log_in(client):

@@ -30,7 +30,9 @@ def test_question_ask_is_pending_with_its_event_and_span(spans):
     assert "commerce.question.ask" in [span.name for span in spans.get_finished_spans()]
     # pending: the public list leaves it out, its author sees it
     assert list(question_selectors.question_list(product_id=item.pk)) == []
-    assert question_selectors.own_pending_questions(customer=customer, product_id=item.pk) == [question]
+    role, pending = question_selectors.shopper_question_standing(user=customer, product=item)
+    assert role is None and pending == [question] and pending[0].text == question.text
+    assert question_selectors.shopper_question_standing(user=CustomerFactory(), product=item) == (None, [])
 
 
 def test_question_ask_auto_approves_clean_text_when_the_setting_says_so(settings):
@@ -255,3 +257,22 @@ def test_faq_categories_and_representatives():
     assert question_selectors.answer_role_for(user=rep, product=item) is None
     assert len(events("recommendations.representative.added")) == 1
     assert len(events("recommendations.representative.removed")) == 1
+
+
+def test_the_shoppers_standing_on_the_questions_is_one_query_and_agrees_with_answer_role_for(django_assert_num_queries):
+    item = product()
+    rep, buyer, shopper = representative(item), verified_buyer(item), CustomerFactory()
+    asked = [services.question_ask(customer=rep, product_id=item.pk, text=f"Is part {n} included?") for n in range(3)]
+    approved_question(item, author=rep)  # published: not theirs to see as pending
+    services.question_ask(customer=rep, product_id=product().pk, text="Another product's?")
+    for user in (rep, buyer, shopper):
+        with django_assert_num_queries(1):
+            role, pending = question_selectors.shopper_question_standing(user=user, product=item)
+        assert role == question_selectors.answer_role_for(user=user, product=item)
+        assert [q.pk for q in pending] == ([q.pk for q in reversed(asked)] if user == rep else [])
+    assert question_selectors.shopper_question_standing(user=moderator(), product=item)[0] == Answer.Role.STAFF
+    assert [role for role, _ in (question_selectors.shopper_question_standing(user=u, product=item) for u in (rep, buyer))] == [
+        Answer.Role.REPRESENTATIVE, Answer.Role.BUYER]
+    with django_assert_num_queries(1):  # without the role (a page without questions): the pending questions alone
+        role, pending = question_selectors.shopper_question_standing(user=rep, product=item, role=False)
+    assert role is None and [q.pk for q in pending] == [q.pk for q in reversed(asked)]

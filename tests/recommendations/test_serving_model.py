@@ -7,25 +7,17 @@ import pytest
 from recommendations.selectors import engine as engine_selectors
 from recommendations.services import training
 from recommendations.serving.serve import Context, recommendations_serve
-from tests.factories import CustomerFactory, customer_with_address
+from tests.factories import CustomerFactory
 from tests.orders.factories import stocked_product
 from tests.recommendations.serving_factories import shopper_of, view
+from tests.recommendations.training_factories import small_training, two_taste_shop
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _small_training(settings):
-    settings.RECOMMENDATIONS_INTERACTIONS = {
-        "weights": {"order": 5.0, "add_to_cart": 3.0, "product_view": 1.0, "rating": 4.0}, "rating_min_score": 3,
-        "half_life_days": 30, "lookback_days": 365}
-    settings.RECOMMENDATIONS_TRAINING = {
-        "candidates": {"for_you": {"item_knn": {"neighbours": 5, "num_threads": 1}},
-                       "similar": {"item_knn": {"neighbours": 5, "num_threads": 1}}},
-        "holdout": {"fraction": 0.2, "seed": 42, "min_items": 3, "k": 5},
-        "min_interactions": 5,
-    }
-    engine_selectors.forget_loaded()
+    small_training(settings)
     yield
     engine_selectors.forget_loaded()
 
@@ -33,12 +25,7 @@ def _small_training(settings):
 @pytest.fixture
 def shop():
     """Eight products in stock in two groups of taste, six customers each having viewed one group."""
-    products = [stocked_product(quantity=20) for _ in range(8)]
-    for number in range(6):
-        customer = customer_with_address()[0]
-        for product in (products[:4] if number % 2 else products[4:]):
-            view(product, customer=customer)
-    return products
+    return two_taste_shop()
 
 
 def ids(served):

@@ -40,3 +40,15 @@ ADDRESS_EXAMPLE = {
 }
 
 PROFILE_ANSWER = answer("Profile", PROFILE_EXAMPLE, "200")
+
+USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH, description="Id of the user account.")
+
+USER_NOT_FOUND = error_response(
+    "No user with this id that you may see (the customers of other sales regions are not found either).",
+    error_example("customer_not_found", "No such user."),
+)
+
+USER_ALREADY_ANONYMISED = error_response(
+    "The user's personal data was scrubbed before.",
+    error_example("user_already_anonymised", "User 42 was anonymised on 2026-12-07."),
+)

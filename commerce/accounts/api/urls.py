@@ -9,4 +9,5 @@ urlpatterns = [
     path("me/", views.ProfileApi.as_view(), name="me"),
     path("me/addresses/", views.AddressListApi.as_view(), name="address_list"),
     path("me/addresses/<id:address_id>/", views.AddressDetailApi.as_view(), name="address_detail"),
+    path("accounts/users/<id:user_id>/anonymise/", views.UserAnonymiseApi.as_view(), name="user_anonymise"),
 ]

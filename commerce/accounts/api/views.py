@@ -13,9 +13,19 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from commerce.accounts import access, selectors, services
-from commerce.accounts.api.schema import ADDRESS_EXAMPLE, ADDRESS_ID, ADDRESS_NOT_FOUND, PROFILE_ANSWER, PROFILE_EXAMPLE
+from commerce.accounts.api.schema import (
+    ADDRESS_EXAMPLE,
+    ADDRESS_ID,
+    ADDRESS_NOT_FOUND,
+    PROFILE_ANSWER,
+    PROFILE_EXAMPLE,
+    USER_ALREADY_ANONYMISED,
+    USER_ID,
+    USER_NOT_FOUND,
+)
 from commerce.accounts.api.throttles import AuthRateThrottle
-from commerce.api.schema import PUBLIC, answer, documented, error_example, sent
+from commerce.api.permissions import has_access
+from commerce.api.schema import PUBLIC, STAFF, answer, documented, error_example, sent
 from commerce.api.serializers import StrictInputSerializer
 
 AUTH_THROTTLES = [AnonRateThrottle, UserRateThrottle, AuthRateThrottle]
@@ -291,3 +301,37 @@ class AddressDetailApi(APIView):
     def delete(self, request, address_id: int):
         services.address_delete(customer=request.user, address_id=address_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- staff: personal data ----------------------------------------------------------------------------
+class UserAnonymiseApi(APIView):
+    """Staff who may change users scrub one's personal data, keeping their orders and history."""
+
+    permission_classes = [IsAuthenticated, has_access("accounts.change_user", "You may not change user accounts.")]
+
+    @extend_schema_serializer(component_name="UserAnonymised")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        username = serializers.CharField()
+        anonymised_at = serializers.DateTimeField()
+
+    @_schema(
+        "accounts_user_anonymise",
+        "Anonymise a user",
+        description=(
+            "Names, e-mail, phone, the address book and API tokens are removed and the account can no longer log "
+            "in; orders, reviews (under the new name), questions, answers and the audit trail are kept."
+        ),
+        tags=("accounts",),
+        access=STAFF,
+        ok=OutputSerializer,
+        request=None,
+        parameters=[USER_ID],
+        errors={404: USER_NOT_FOUND, 409: USER_ALREADY_ANONYMISED},
+        examples=[answer("Anonymised", {"id": 42, "username": "anonymised-42", "anonymised_at": "2026-12-07T21:00:00Z"},
+                         "200")],
+    )
+    def post(self, request, user_id: int):
+        user = selectors.user_get_for(viewer=request.user, user_id=user_id)
+        user = services.user_anonymise(user=user)
+        return Response(self.OutputSerializer(user).data)
