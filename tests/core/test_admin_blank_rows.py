@@ -23,10 +23,9 @@ SHOWN_EMPTY = (AttributeError, ValueError, ObjectDoesNotExist)  # what Django's 
 
 
 def _admins(request):
-    for model, model_admin in admin.site._registry.items():
+    for model_admin in admin.site._registry.values():
         yield model_admin
-        for inline in model_admin.get_inline_instances(request, None):
-            yield inline
+        yield from model_admin.get_inline_instances(request, None)
 
 
 def test_every_admins_read_only_fields_can_show_an_unsaved_row():
