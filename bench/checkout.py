@@ -809,7 +809,7 @@ def main(argv=None) -> int:
     # SIGINT too: a shell starts background jobs with SIGINT ignored, and Python keeps it so.
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGINT, stop_on_signal)
-    env = server_env(args, cache_key_prefix="commerce-bench-checkout", throttles=("ANON", "USER", "AUTH"))
+    env = server_env(args, cache_key_prefix="commerce-bench-checkout", throttles=("ANON", "USER", "AUTH", "CHECKOUT"))
     log(f"load average at start: {loadavg()}")
 
     ensure_database(args.database_url, fresh=args.fresh, required_prefix="commerce_bench")

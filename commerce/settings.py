@@ -336,6 +336,8 @@ ORDERS_FREE_SHIPPING_OVER = envvars.decimal("ORDERS_FREE_SHIPPING_OVER", default
 ORDERS_GUEST_CHECKOUT = envvars.boolean("ORDERS_GUEST_CHECKOUT", default=True)
 # Guest order look-ups (order number + e-mail) per client address and hour.
 ORDERS_GUEST_LOOKUPS_PER_HOUR = envvars.integer("ORDERS_GUEST_LOOKUPS_PER_HOUR", default=10, minimum=1)
+# Checkout and pay-again page submits (customers and guests) per client address and hour: each may try a card.
+ORDERS_CHECKOUTS_PER_HOUR = envvars.integer("ORDERS_CHECKOUTS_PER_HOUR", default=30, minimum=1)
 ORDERS_UNPAID_HOLD_MINUTES = envvars.integer("ORDERS_UNPAID_HOLD_MINUTES", default=30, minimum=1)
 # How long a request with an Idempotency-Key holds it; longer than any request may run (gunicorn's
 # timeout is 30 s): a repeat after that takes over the key of a request whose worker died.
@@ -487,6 +489,8 @@ REST_FRAMEWORK = {
         # Guest checkout and order look-ups over REST, per client address: card testing and guessing.
         "guest_checkout": envvars.rate("API_THROTTLE_GUEST_CHECKOUT", default="20/hour"),
         "guest_lookup": envvars.rate("API_THROTTLE_GUEST_LOOKUP", default="10/hour"),
+        # A customer's checkouts and payments of an order over REST, per user: each may try a card (as the pages' limit).
+        "checkout": envvars.rate("API_THROTTLE_CHECKOUT", default="30/hour"),
     },
     "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

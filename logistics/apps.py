@@ -21,8 +21,8 @@ class LogisticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from commerce.audit import bus
-        from logistics import receivers  # noqa: F401 (connects the KPI projection)
+        from commerce.audit import bus, wording
+        from logistics import history, receivers  # noqa: F401 (receivers: connects the KPI projection)
         from logistics.kpis import panels
         from logistics.services.routes import OWN_FLEET
         from logistics.views import delivery_section
@@ -33,3 +33,4 @@ class LogisticsConfig(AppConfig):
         order_sections.register("delivery", delivery_section, order=10)
         carriers.register_self_notifying(OWN_FLEET)
         panels.register_all()
+        wording.register("logistics", history.audit_words, generic=history.GENERIC_EVENTS)

@@ -41,6 +41,12 @@ def _far(p: dict) -> str:
 
 
 def delivery_sentence(event) -> str:
+    at = timezone.localtime(event.occurred_at)
+    return f"{delivery_words(event)} — {at.day} {at:%b %H:%M}"
+
+
+def delivery_words(event) -> str:
+    """What happened to the delivery, without the time (the audit trail has a column for it)."""
     p, kind = event.payload, event.event_type
     if kind == "logistics.delivery.created":
         parcels = p.get("parcels")
@@ -65,8 +71,60 @@ def delivery_sentence(event) -> str:
         text = f"Not delivered: {reason}{_far(p)}"
     else:
         text = kind.rsplit(".", 1)[-1].replace("_", " ").capitalize()
-    at = timezone.localtime(event.occurred_at)
-    return f"{text} — {at.day} {at:%b %H:%M}"
+    return text
+
+
+def _route_words(p: dict, kind: str) -> str:
+    stops = len(p.get("delivery_ids") or ())
+    if kind == "planned":
+        text = f"{'replanned' if p.get('replanned') else 'planned'}: {stops} stop{'s' if stops != 1 else ''}"
+        return text + (f", {p['distance_km']} km" if p.get("distance_km") is not None else "")
+    if kind == "optimised":
+        return f"stops put in the best order: {p.get('previous_distance_km')} km → {p.get('distance_km')} km"
+    if kind == "assigned":
+        return f"driver {p.get('driver_id')} with vehicle {p.get('vehicle_id')} assigned"
+    if kind == "started":
+        return f"started by driver {p.get('driver_id')}"
+    if kind == "completed":
+        return f"completed: {p.get('delivered')} delivered, {p.get('failed')} not delivered"
+    if kind == "cancelled":
+        return "cancelled" + (f": {p['reason']}" if p.get("reason") else "")
+    return kind.replace("_", " ")
+
+
+def _stop_words(p: dict, kind: str) -> str:
+    order = f"the stop of order {p.get('order_number')}"
+    if kind == "moved":
+        return f"{order} moved to position {p.get('position')}" + (
+            f" from route {p['from_route_id']}" if p.get("from_route_id") not in (None, p.get("route_id")) else "")
+    if kind == "removed":
+        return f"{order} taken off the route"
+    if kind == "lock_changed":
+        return f"{order} {'locked in place' if p.get('locked') else 'unlocked'}"
+    return f"{order}: {kind.replace('_', ' ')}"
+
+
+#: logistics events the audit trail leaves to the generic sentence on purpose: the planner's runs
+#: and the fleet's settings read well as their data
+GENERIC_EVENTS = frozenset({
+    "logistics.plan.requested", "logistics.plan.created", "logistics.plan.failed", "logistics.plan.reoptimised",
+    "logistics.plan.night_finished", "logistics.fleet.saved", "logistics.proof_policy.changed",
+    "logistics.centroids.loaded",
+})
+
+
+def audit_words(*, event) -> str | None:
+    """A delivery's or a route's event as the audit trail says it: what it is about, then what happened
+    ("Delivery 12 (order A1B2C3): Delivered to Camille (photo)", "Route R-7 on 8 Dec: started by driver 3")."""
+    p = event.payload if isinstance(event.payload, dict) else {}
+    if event.stream_type == "delivery":
+        return f"Delivery {p.get('delivery_id')} (order {p.get('order_number')}): {delivery_words(event)}"
+    kind = event.event_type.rsplit(".", 1)[-1]
+    if event.event_type.startswith("logistics.route."):
+        return f"Route {p.get('route_number')} on {_day(p.get('date'))}: {_route_words(p, kind)}"
+    if event.event_type.startswith("logistics.stop."):
+        return f"Route {p.get('route_number')} on {_day(p.get('date'))}: {_stop_words(p, kind)}"
+    return None
 
 
 def delivery_history(*, delivery_id: int) -> list[str]:

@@ -6,11 +6,12 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from commerce.audit import bus
-        from orders import checks, dashboard, receivers, signals_auth  # noqa: F401
+        from commerce.audit import bus, wording
+        from orders import checks, dashboard, receivers, signals_auth, timeline  # noqa: F401
         from orders.mails import SUBSCRIPTIONS
 
         dashboard.register()
+        wording.register("orders", timeline.audit_words, generic=timeline.GENERIC_EVENTS)
         # The order mails: sent after commit, once per event (orders/mails.py).
         for event_type, handler in SUBSCRIPTIONS.items():
             bus.subscribe(event_type, handler)

@@ -5,7 +5,8 @@ read the order stream through this module.
   collected on delivery (``cash_collected``): what ``orders.read_model`` folds into ``OrderSummary``;
 - the shopper's timeline on the order page (``timeline_entry``: a label, a detail and a tone);
 - the staff's one line per event on the admin order page (``payload_summary``);
-- the API's ``details`` of each event (``event_details``: the payload without the order's ids).
+- the API's ``details`` of each event (``event_details``: the payload without the order's ids);
+- the audit trail's sentence of an order event (``audit_words``, registered with ``commerce.audit.wording``).
 
 The events themselves come from ``orders.selectors.order_timeline`` (the order's stream, in order).
 """
@@ -106,6 +107,15 @@ def staff_sentence(event) -> str:
     """What happened, as staff read it: "Paid 21.90 EUR by card — 3 Dec 14:02", "Picked from stock:
     batch LOT-1 × 2 — 3 Dec 14:05". The shopper's words, plus what only staff see (batches, items,
     reasons, the gateway's error)."""
+    text = staff_words(event)
+    if event.occurred_at is None:
+        return text
+    at = timezone.localtime(event.occurred_at)
+    return f"{text} — {at.day} {at:%b %H:%M}"
+
+
+def staff_words(event) -> str:
+    """``staff_sentence`` without the time (the audit trail has a column for it)."""
     p, kind = event.payload, event.event_type.rsplit(".", 1)[-1]
     entry = timeline_entry(event)
     text = entry.label + (f": {entry.detail}" if entry.detail else "")
@@ -127,10 +137,28 @@ def staff_sentence(event) -> str:
         text = f"{entry.label}: {batches}" if batches else text
     elif kind == "cancelled" and p.get("previous_status"):
         text += f" (was {str(p['previous_status']).replace('_', ' ')})"
-    if event.occurred_at is None:
-        return text
-    at = timezone.localtime(event.occurred_at)
-    return f"{text} — {at.day} {at:%b %H:%M}"
+    return text
+
+
+# --- the audit trail's sentence (commerce.audit.wording) -------------------------------------------
+#: orders' events the audit trail leaves to the generic sentence on purpose: a cart's steps and the
+#: shipping settings read well as their data
+GENERIC_EVENTS = frozenset({
+    "orders.cart.cleared", "orders.cart.coupon_applied", "orders.cart.coupon_removed", "orders.cart.item_added",
+    "orders.cart.item_removed", "orders.cart.merged", "orders.cart.quantity_changed",
+    "orders.cart.shipping_method_chosen", "orders.shipping_method.saved", "orders.shipping_holiday.saved",
+})
+
+
+def audit_words(*, event) -> str | None:
+    """An order event as the audit trail says it: the order's number, then the staff's words
+    ("Order A1B2C3: Paid 45.00 EUR by card")."""
+    p = event.payload if isinstance(event.payload, dict) else {}
+    if event.event_type == "orders.order.note_added":
+        return f"Order {p.get('order_number')}: note added: “{Truncator(p.get('text') or '').chars(120)}”"
+    if not event.event_type.startswith(("orders.order.", "orders.payment.")):
+        return None
+    return f"Order {p.get('order_number')}: {staff_words(event)}"
 
 
 # --- the staff's summary (admin order page) ---------------------------------------------------------

@@ -36,7 +36,7 @@ from commerce.catalog.selectors import product_queryset
 from commerce.coupon_codes import SIGN_IN_HINT, normalise_coupon_code
 from commerce.errors import Conflict, DomainError
 from commerce.money import Money
-from commerce.web import safe_next_url
+from commerce.web import safe_next_url, within_hourly_limit
 from orders import order_sections, selectors
 from orders.carriers import tracking_url
 from orders.errors import CouponRejected, IdempotencyConflict, OrderNotFound, OrdersError, PaymentDeclined, PaymentGatewayError
@@ -60,6 +60,8 @@ CHECKOUT_SCOPE = "web_checkout"
 #: where a failed checkout goes back to, by the service's error code
 BACK_TO_CART_CODES = {OrdersError.CART_CHANGED, OrdersError.COUPON_NOT_APPLICABLE, CatalogError.INSUFFICIENT_STOCK,
                       OrdersError.CART_EMPTY, OrdersError.CART_NOT_FOUND}
+
+TOO_MANY_CHECKOUTS = "Too many checkout attempts from your connection. Nothing was ordered or charged; please try again in an hour."
 
 #: the sandbox gateway's documented test cards, for the hint on card forms
 TEST_CARDS = [
@@ -368,6 +370,15 @@ class CheckoutView(View):
              "test_cards": TEST_CARDS, "shipping_choices": shipping_choices(pricing, options)},
         )
 
+    def _too_many(self, request, cart: Cart | None, form: CheckoutForm):
+        """The checkout again with the limit's message over it (429), the card cleared; nothing placed or charged."""
+        form.is_valid()
+        form.add_error(None, TOO_MANY_CHECKOUTS)
+        response = self._page(request, cart, form=form)
+        if response.status_code == 200:
+            response.status_code = 429
+        return response
+
     def get(self, request):
         cart = _find_cart(request)
         response = self._page(request, cart)
@@ -382,6 +393,9 @@ class CheckoutView(View):
         is_guest = not request.user.is_authenticated
         addresses = [] if is_guest else list(address_list(customer=request.user))
         form = CheckoutForm(request.POST, addresses=addresses, guest=is_guest)
+        # Per client address, before anything else: a submit may try a card (card testing).
+        if not within_hourly_limit(request, "checkout", settings.ORDERS_CHECKOUTS_PER_HOUR):
+            return self._too_many(request, cart, form)
         if not form.is_valid():
             return self._page(request, cart, form=form)
         data = form.cleaned_data
@@ -629,6 +643,10 @@ class OrderPayView(View):
         order = _own_order(request, number)
         if not _can_pay(order):  # paid meanwhile (or the same form posted again): never charge twice
             return self._nothing_to_pay(request, order)
+        if not within_hourly_limit(request, "checkout", settings.ORDERS_CHECKOUTS_PER_HOUR):  # the checkout's count: cards tried
+            response = self._page(request, order, error=TOO_MANY_CHECKOUTS)
+            response.status_code = 429
+            return response
         form = PayForm(request.POST)
         if not form.is_valid():
             return self._page(request, order, form)

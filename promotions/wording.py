@@ -158,22 +158,29 @@ def sentences(terms: Terms) -> list[str]:
     return out
 
 
+#: the plain values of ``Terms``, by their field names on the promotion and its form
+_PLAIN = (
+    "benefit_type", "discount_class", "currency", "percent", "amount", "buy_quantity", "get_quantity", "get_percent",
+    "bundle_quantity", "min_subtotal", "min_quantity", "valid_from", "valid_to", "requires_coupon", "exclusive",
+    "combines_with", "usage_limit", "usage_limit_per_customer",
+)
+#: the names ``Terms`` lists, by the promotion's relation (or form field) they come from
+_NAMED = {"products": "target_products", "categories": "target_categories", "manufacturers": "target_manufacturers",
+          "segments": "segments", "get_products": "get_products"}
+
+
+def values_sentences(values, *, tiers: Iterable[tuple[int, Decimal]] = ()) -> list[str]:
+    """A promotion's values in words: a form's cleaned data (the editor's preview, before anything is
+    saved) or a saved promotion's. ``values`` maps the promotion's field names to values, the relations
+    to the objects they hold (named by ``str``)."""
+    plain = {name: values[name] for name in _PLAIN if values.get(name) is not None}
+    plain["combines_with"] = tuple(plain.get("combines_with") or ())
+    named = {key: [str(item) for item in values.get(field) or ()] for key, field in _NAMED.items()}
+    return sentences(Terms(**plain, **named, tiers=sorted(tiers)))
+
+
 def promotion_sentences(promotion: Promotion) -> list[str]:
     """A saved promotion in words (its targets and tiers read through its relations)."""
-
-    def names(manager) -> list[str]:
-        return [str(item) for item in manager.all()]
-
-    return sentences(Terms(
-        benefit_type=promotion.benefit_type, discount_class=promotion.discount_class, currency=promotion.currency,
-        percent=promotion.percent, amount=promotion.amount, buy_quantity=promotion.buy_quantity,
-        get_quantity=promotion.get_quantity, get_percent=promotion.get_percent, bundle_quantity=promotion.bundle_quantity,
-        min_subtotal=promotion.min_subtotal, min_quantity=promotion.min_quantity, valid_from=promotion.valid_from,
-        valid_to=promotion.valid_to, requires_coupon=promotion.requires_coupon, exclusive=promotion.exclusive,
-        combines_with=promotion.combines_with or (), usage_limit=promotion.usage_limit,
-        usage_limit_per_customer=promotion.usage_limit_per_customer,
-        tiers=[(t.min_quantity, t.percent) for t in promotion.tiers.all()],
-        products=names(promotion.target_products), categories=names(promotion.target_categories),
-        manufacturers=names(promotion.target_manufacturers), segments=names(promotion.segments),
-        get_products=names(promotion.get_products),
-    ))
+    values = {name: getattr(promotion, name) for name in _PLAIN}
+    values.update({field: getattr(promotion, field).all() for field in _NAMED.values()})
+    return values_sentences(values, tiers=[(t.min_quantity, t.percent) for t in promotion.tiers.all()])

@@ -7,16 +7,17 @@ class RecommendationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from commerce.audit import bus
+        from commerce.audit import bus, wording
         from commerce.audit.journey import steps_recorded
         from commerce.catalog import product_cards, product_sections, shelves
-        from recommendations import receivers  # noqa: F401 (connects the rating read model)
+        from recommendations import event_words, receivers  # noqa: F401 (receivers: the rating read model)
         from recommendations.selectors import interactions
         from recommendations.serving import attribution, reactions, tracking
         from recommendations.views import questions as question_views
         from recommendations.views import shelves as shelf_views
         from recommendations.views.reviews import rating_card_extras, reviews_section
 
+        wording.register("recommendations", event_words.audit_words, generic=event_words.GENERIC_EVENTS)
         # The product page's sections this app shows (the catalog imports nothing of recommendations).
         product_sections.register("reviews", reviews_section, order=10)
         product_sections.register("official_content", question_views.official_content_section, order=20)

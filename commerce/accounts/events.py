@@ -40,6 +40,7 @@ class UserAnonymised(DomainEventData):
     customer_id: int
     addresses_removed: int
     api_logins_removed: int  # API tokens deleted (named so: the audit masks "token" keys)
+    stock_alerts_removed: int  # "notify me" alerts (they hold an e-mail address)
 
     @property
     def stream_id(self):

@@ -26,6 +26,7 @@ from commerce.accounts.events import (
 from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.accounts.signals import user_deleting
 from commerce.audit.events import record
+from commerce.catalog.models import StockAlert
 from commerce.locks import Kind, lock, lock_get, lock_one
 from commerce.validation import full_clean_or_raise
 
@@ -84,7 +85,7 @@ ANONYMOUS_PREFIX = "anonymised-"
 def user_anonymise(*, user: User) -> User:
     """Scrub a user's personal data where deleting the account is refused (``UserHasHistory``): the user
     name becomes ``anonymised-<id>``; names, e-mail and phone are emptied; the address book and API
-    tokens are removed; the account can no longer log in. What the shop keeps stays, no longer
+    tokens and its "notify me" alerts (also a guest's with the same e-mail) are removed; the account can no longer log in. What the shop keeps stays, no longer
     theirs by name: orders (their own address snapshot, the shop's record of a sale), reviews' ratings
     and text (shown under the new name, see ``Review.author_name``), questions and answers, the audit
     trail (append-only: its rows are not rewritten). Refused (``UserAlreadyAnonymised``) the second time."""
@@ -95,6 +96,11 @@ def user_anonymise(*, user: User) -> User:
         _, removed = Address.objects.filter(customer=locked).delete()
         addresses = removed.get(Address._meta.label, 0)
         tokens, _ = Token.objects.filter(user=locked).delete()
+        # "notify me" alerts keep an e-mail address: theirs, and any a guest left with the same address
+        alerts = StockAlert.objects.filter(customer=locked)
+        if locked.email:
+            alerts = alerts | StockAlert.objects.filter(email__iexact=locked.email)
+        stock_alerts, _ = alerts.delete()
         CustomerProfile.objects.filter(user=locked).update(phone="")
         locked.username = f"{ANONYMOUS_PREFIX}{locked.pk}"
         locked.first_name = locked.last_name = locked.email = ""
@@ -102,7 +108,8 @@ def user_anonymise(*, user: User) -> User:
         locked.set_unusable_password()
         locked.anonymised_at = timezone.now()
         locked.save()
-        record(UserAnonymised(customer_id=locked.pk, addresses_removed=addresses, api_logins_removed=tokens))
+        record(UserAnonymised(customer_id=locked.pk, addresses_removed=addresses, api_logins_removed=tokens,
+                               stock_alerts_removed=stock_alerts))
         return locked
 
 

@@ -1,29 +1,38 @@
-import json
-
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from commerce.admin_services import ReadOnlyAdminMixin, SafeChangeListMixin
 from commerce.audit.models import DomainEvent, JourneyStep
+from commerce.audit.wording import changes_text, event_sentence, value_text
 
 
 @admin.register(DomainEvent)
 class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """A read-only event browser: nobody adds, changes or deletes history."""
 
-    list_display = ("occurred_at", "event_type", "stream_type", "stream_id", "version", "actor", "channel", "customer_id", "product_id")
+    # What happened in words (the apps' wording, commerce.audit.wording); the type stays for filtering.
+    list_display = ("occurred_at", "what_happened", "who", "channel", "event_type")
+    list_display_links = ("occurred_at",)
     list_filter = ("channel", "stream_type", ("occurred_at", admin.DateFieldListFilter), "event_type")
     search_fields = ("=stream_id", "event_type", "actor_repr", "=customer_id", "=product_id", "=trace_id", "=session_id")
     date_hierarchy = "occurred_at"
     list_per_page = 50
     show_full_result_count = False
     ordering = ("-occurred_at", "-id")  # newest first
-    # The event's data as a list of its fields instead of one line of JSON; the raw field is left out.
-    readonly_fields = [f.name if f.name != "payload" else "data" for f in DomainEvent._meta.fields]
+    # The sentence first; the event's data as a list of its fields instead of one line of JSON (the raw
+    # field left out); the actor once, by the name recorded ("Actor", not the user key and "Actor repr").
+    readonly_fields = ["what_happened"] + [
+        {"payload": "data", "actor": "who"}.get(f.name, f.name) for f in DomainEvent._meta.fields if f.name != "actor_repr"
+    ]
+    fields = readonly_fields  # only these: a view-only page would show the model's own fields beside them
+
+    @admin.display(description="What happened")
+    def what_happened(self, obj):
+        return event_sentence(obj)
 
     @admin.display(description="Actor", ordering="actor_repr")
-    def actor(self, obj):
-        return obj.actor_repr or "-"
+    def who(self, obj):
+        return obj.actor_repr or "the shop"
 
     @admin.display(description="Event data")
     def data(self, obj):
@@ -32,7 +41,7 @@ class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin
             return "-"
         return format_html(
             '<dl class="event-data">{}</dl>',
-            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((key, _readable(value)) for key, value in payload.items())),
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((key, _readable(key, value)) for key, value in payload.items())),
         )
 
     def has_view_permission(self, request, obj=None):
@@ -44,16 +53,14 @@ class DomainEventAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, admin.ModelAdmin
         return self.has_view_permission(request)
 
 
-def _readable(value):
-    """A payload value as a person reads it: text as is, lists of plain values joined, anything
-    nested as indented JSON (escaped by format_html like the rest)."""
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, str | int | float | bool):
-        return str(value)
-    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(str(v) for v in value) or "-"
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+def _readable(key, value):
+    """A payload value as a person reads it (escaped by format_html like the rest): text as is, money
+    as money, a change as before → after, a list of records one per line."""
+    if key == "changes":
+        return changes_text(value)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return format_html_join("", "<div>{}</div>", ((value_text(v),) for v in value))
+    return value_text(value)
 
 
 @admin.register(JourneyStep)

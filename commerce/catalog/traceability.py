@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
+from commerce.audit.models import DomainEvent
 from commerce.catalog.errors import BatchNotFound
 from commerce.catalog.models import ReservationAllocation, StockBatch, StockMovement, StockReservation
 
@@ -84,3 +85,19 @@ def batch_traceability(*, batch_number: str) -> BatchTrace:
         StockMovement.objects.filter(batch=batch, kind=StockMovement.Kind.RETURN).aggregate(q=Sum("on_hand_delta"))["q"] or 0
     )
     return BatchTrace(batch, entries, returned)
+
+
+#: the events of a batch's own stock (their payload names the batch) and of what took units from it
+_BATCH_OWN_EVENTS = ("catalog.batch.received", "catalog.stock.adjusted", "catalog.stock.returned")
+_BATCH_TAKING_EVENTS = ("catalog.stock.reserved", "catalog.stock.consumed")
+HISTORY_LIMIT = 200
+
+
+def batch_history(*, trace: BatchTrace, limit: int = HISTORY_LIMIT) -> list[DomainEvent]:
+    """The batch's timeline for a recall, oldest first: its receipt, adjustments and returns, and the
+    reservations and shipments of the references that took its units (one query; the first ``limit``)."""
+    batch = trace.batch
+    own = Q(event_type__in=_BATCH_OWN_EVENTS, payload__batch_number=batch.batch_number)
+    taking = Q(event_type__in=_BATCH_TAKING_EVENTS, payload__reference__in=[e.reference for e in trace.entries])
+    events = DomainEvent.objects.filter(product_id=batch.product_id).filter(own | taking if trace.entries else own)
+    return list(events.order_by("occurred_at", "id")[:limit])

@@ -91,5 +91,5 @@ class RefundForm(forms.Form):
 
 class OrderNoteForm(forms.Form):
     text = forms.CharField(label="Add a note", max_length=2000, strip=True,
-                           widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+                           widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "form": "order-note-form"}),
                            help_text="For staff only: the customer never sees notes.")

@@ -24,6 +24,7 @@ from commerce.api.schema import (
     sent,
 )
 from commerce.api.serializers import DecimalStringField, QueryParamsSerializer, StrictInputSerializer
+from commerce.api.throttling import LiveScopedRateThrottle
 from commerce.audit.journey import JourneyAction
 from commerce.errors import PermissionDenied
 from orders import selectors
@@ -88,6 +89,9 @@ class CheckoutApi(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    # Besides the API's general rates, checkouts per user and hour (``checkout``): each may try a card.
+    throttle_classes = [*APIView.throttle_classes, LiveScopedRateThrottle]
+    throttle_scope = "checkout"
 
     @extend_schema_serializer(component_name="CheckoutInput")
     class InputSerializer(StrictInputSerializer):
@@ -269,6 +273,8 @@ class OrderPayApi(APIView):
     """Pay a pending order again (after a declined card), or confirm a cash-on-delivery order."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [*APIView.throttle_classes, LiveScopedRateThrottle]
+    throttle_scope = "checkout"  # each may try a card: counted with the checkouts
 
     @extend_schema_serializer(component_name="OrderPayInput")
     class InputSerializer(StrictInputSerializer):

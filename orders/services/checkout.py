@@ -41,6 +41,7 @@ from orders.errors import (
     PaymentInProgress,
     PaymentMethodInvalid,
     PaymentPending,
+    ShippingMethodInvalid,
 )
 from orders.gateways import CardDetails
 from orders.guests import Guest, is_buyer
@@ -48,7 +49,7 @@ from orders.models import Cart, Order, OrderLine, Payment
 from orders.pricing import LineInput, Pricing, price_lines
 from orders.services.payments import order_pay, payment_outcome
 from orders.shipping.selectors import shipping_option_for
-from orders.shipping.services import shipping_method_offered
+from orders.shipping.services import cart_choose_shipping_method, shipping_method_offered
 
 
 def _pricing_issues(pricing: Pricing) -> list[dict]:
@@ -348,7 +349,8 @@ def order_void_failed_checkout(*, order: Order | int, customer=None, guest: Gues
     """Void a checkout whose payment was declined or failed with nothing charged, in one
     transaction: the stock it held is released, the coupon uses and promotion usage given back,
     its items put back in the customer's open cart with the codes that still apply. Returns the
-    codes that no longer apply. Refused while a payment is in flight or after money was taken."""
+    codes that no longer apply, and its shipping method while the shop still offers it (the shopper
+    chose it and saw its price). Refused while a payment is in flight or after money was taken."""
     from orders.errors import CouponRejected
     from orders.services.cart import cart_apply_coupon, cart_get_or_create, order_reorder
     from orders.services.lifecycle import check_transition, lock_order
@@ -374,6 +376,11 @@ def order_void_failed_checkout(*, order: Order | int, customer=None, guest: Gues
                 cart_apply_coupon(cart=cart, code=code)
             except CouponRejected:
                 lost.append(code)
+        if order.shipping_method_code:
+            try:
+                cart_choose_shipping_method(cart=cart, code=order.shipping_method_code)
+            except ShippingMethodInvalid:  # withdrawn meanwhile: the cart is priced with the default again
+                pass
         record(events.OrderVoided(order_id=order.pk, order_number=order.number, customer_id=order.customer_id,
                                   reason=order.cancel_reason, lost_coupons=lost))
     return lost

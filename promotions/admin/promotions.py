@@ -31,6 +31,7 @@ from commerce.money_format import money_text
 from commerce.parsing import parse_id
 from promotions import selectors, services
 from promotions.admin.common import ConsolePermissionsMixin, ServiceActionsMixin, benefit_summary, can_manage, window
+from promotions.admin.preview import CREATE_ARGS, PromotionPreviewMixin, create_fields
 from promotions.admin_forms import (
     GenerateCouponsForm,
     PromotionAdminForm,
@@ -39,9 +40,6 @@ from promotions.admin_forms import (
 from promotions.discount_keys import promotion_id_of
 from promotions.models import Promotion, PromotionTier
 from promotions.wording import ALL_BENEFIT_FIELDS, promotion_sentences
-
-# Arguments of promotion_create given by name, not through **fields.
-_CREATE_ARGS = ("name", "discount_class", "benefit_type")
 
 
 # --- promotions ---------------------------------------------------------------------------------------
@@ -113,7 +111,7 @@ class StatusFilter(admin.SimpleListFilter):
 @admin.register(Promotion)
 class PromotionAdmin(
     IdAutocompleteMixin, SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, ServiceErrorsOnFormMixin, ServiceActionsMixin, ConsolePermissionsMixin,
-    admin.ModelAdmin,
+    PromotionPreviewMixin, admin.ModelAdmin,
 ):
     form = PromotionAdminForm
     list_display = ("name", "discount_class", "benefit", "status_label", "validity", "usage", "granted", "campaign")
@@ -263,13 +261,12 @@ class PromotionAdmin(
             tiers = None  # rows left in the hidden tiers table are not this benefit's: the service drops them
         writable = (*services.EDITABLE_FIELDS, *services.M2M_FIELDS)
         if not change:
-            fields = {f: cleaned[f] for f in writable if f in cleaned and f not in _CREATE_ARGS}
             saved = services.promotion_create(
                 name=cleaned["name"], discount_class=cleaned["discount_class"], benefit_type=cleaned["benefit_type"],
-                tiers=tiers or (), **fields,
+                tiers=tiers or (), **create_fields(cleaned),
             )
         else:
-            data = {f: cleaned[f] for f in form.changed_data if f in writable or f in _CREATE_ARGS}
+            data = {f: cleaned[f] for f in form.changed_data if f in writable or f in CREATE_ARGS}
             if "benefit_type" in data:  # the other types' fields were emptied by the form
                 data.update({f: cleaned[f] for f in ALL_BENEFIT_FIELDS if f in cleaned})
             saved = services.promotion_update(promotion=obj.pk, data=data, tiers=tiers) if data or tiers is not None else obj

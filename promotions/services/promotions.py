@@ -250,6 +250,34 @@ def _plain_values(promotion: Promotion) -> dict:
     return values
 
 
+def _checked(*, name, discount_class, benefit_type, tiers, fields: dict) -> tuple[dict, dict, list]:
+    """A new promotion's values, relations and tiers as they would be saved, or ``PromotionInvalid``."""
+    plain, m2m = _split_fields(fields)
+    values = {
+        "description": "", "badge": "", "priority": 0, "exclusive": False, "requires_coupon": False,
+        "combines_with": [], "currency": "EUR", "get_percent": Decimal(100),
+        **plain, "name": name, "discount_class": discount_class, "benefit_type": benefit_type,
+    }
+    errors: dict[str, list[str]] = {}
+    values = _coerce(values, errors)
+    values["campaign"] = _resolve_campaign(values.get("campaign"), errors)
+    resolved = _resolve_m2m(m2m, errors)
+    if errors:
+        raise PromotionInvalid(f"The promotion is not valid: {next(iter(errors.values()))[0]}", fields=errors)
+    tier_list = _normalise_tiers(tiers)
+    _validate_promotion(values, tier_list, resolved)
+    return values, resolved, tier_list
+
+
+def promotion_check(
+    *, name: str, discount_class: str, benefit_type: str, tiers: Sequence[tuple[int, Decimal]] = (), **fields
+) -> None:
+    """Refuse (``PromotionInvalid``, per field) what ``promotion_create`` would refuse, saving nothing:
+    the editor's preview. What only a saved promotion can refuse (uses already counted) is left to
+    ``promotion_update``."""
+    _checked(name=name, discount_class=discount_class, benefit_type=benefit_type, tiers=tiers, fields=fields)
+
+
 # --- promotions: commands ---------------------------------------------------------------------------
 def promotion_create(
     *, name: str, discount_class: str, benefit_type: str, tiers: Sequence[tuple[int, Decimal]] = (), **fields
@@ -257,20 +285,8 @@ def promotion_create(
     """Create a promotion in status draft, after checking that its benefit's parameters fit its type."""
     with telemetry.command_span("commerce.promotion.create", attributes={"promotion.benefit_type": benefit_type}) as span, \
             transaction.atomic():
-        plain, m2m = _split_fields(fields)
-        values = {
-            "description": "", "badge": "", "priority": 0, "exclusive": False, "requires_coupon": False,
-            "combines_with": [], "currency": "EUR", "get_percent": Decimal(100),
-            **plain, "name": name, "discount_class": discount_class, "benefit_type": benefit_type,
-        }
-        errors: dict[str, list[str]] = {}
-        values = _coerce(values, errors)
-        values["campaign"] = _resolve_campaign(values.get("campaign"), errors)
-        resolved = _resolve_m2m(m2m, errors)
-        if errors:
-            raise PromotionInvalid(f"The promotion is not valid: {next(iter(errors.values()))[0]}", fields=errors)
-        tier_list = _normalise_tiers(tiers)
-        _validate_promotion(values, tier_list, resolved)
+        values, resolved, tier_list = _checked(name=name, discount_class=discount_class, benefit_type=benefit_type,
+                                               tiers=tiers, fields=fields)
         values["name"] = values["name"].strip()
         values["combines_with"] = sorted(set(values["combines_with"]))
         promotion = Promotion.objects.create(status=PS.DRAFT, **values)

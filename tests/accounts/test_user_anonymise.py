@@ -11,6 +11,7 @@ from commerce.accounts import services
 from commerce.accounts.errors import UserAlreadyAnonymised, UserHasHistory
 from commerce.accounts.models import Address, CustomerProfile, User
 from commerce.audit.models import DomainEvent
+from commerce.catalog.models import StockAlert
 from orders.models import Order
 from recommendations.models import Review
 from tests.factories import PASSWORD, CustomerFactory, StaffFactory, UserFactory, customer_with_address, events
@@ -29,6 +30,9 @@ def shopper():
     services.address_create(customer=customer, recipient="Ada", street="2 Quai", city="Lyon", zip_code="69005", country="FR")
     Token.objects.create(user=customer)
     product = stocked_product()
+    StockAlert.objects.create(product=product, email="ada@example.com", customer=customer)
+    StockAlert.objects.create(product=product, email="ADA@example.com")  # left as a guest, same address
+    StockAlert.objects.create(product=product, email="grace@example.com")
     order = placed_order([(product, 1)], customer=customer, address=address)
     made = review(product, customer, overall=5)
     question = approved_question(product, author=customer)
@@ -53,7 +57,8 @@ def test_user_anonymise_scrubs_personal_data_and_keeps_history(shopper):
     assert kept.rating_overall == 5 and kept.author_name == f"anonymised-{user.pk}"
     assert shopper["question"].__class__.objects.get(pk=shopper["question"].pk).author_id == user.pk
     [event] = events("accounts.user.anonymised")
-    assert event.payload == {"customer_id": user.pk, "addresses_removed": 2, "api_logins_removed": 1}
+    assert event.payload == {"customer_id": user.pk, "addresses_removed": 2, "api_logins_removed": 1, "stock_alerts_removed": 2}
+    assert list(StockAlert.objects.values_list("email", flat=True)) == ["grace@example.com"]
     assert "Ada" not in str(event.payload) and "ada@example.com" not in str(event.payload)
     assert Client().login(username=f"anonymised-{user.pk}", password=PASSWORD) is False
 

@@ -10,11 +10,14 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
 from logistics import services as logistics_services
-from orders.services.lifecycle import order_allocate, order_mark_ready
+from orders.guests import Guest, order_link_token
+from orders.services import cart as cart_services
+from orders.services.checkout import checkout_place_and_pay
+from orders.services.lifecycle import order_allocate, order_mark_ready, order_ship
 from promotions import services as promotion_services
 from tests.browser.pages import ARTIFACTS
 from tests.factories import PASSWORD, StaffFactory, category, customer_with_address
-from tests.orders.factories import paid_order, stocked_product
+from tests.orders.factories import GOOD_CARD, paid_order, stocked_product
 from tests.recommendations.factories import review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +35,13 @@ RUN_AXE = """async () => {
 # The page runs past the screen, or a list's table past its box (Django lets it scroll sideways there).
 WIDER_THAN_SCREEN = """() => document.documentElement.scrollWidth > window.innerWidth
   || [...document.querySelectorAll("#changelist .results")].some(box => box.scrollWidth > box.clientWidth + 1)"""
+
+# What runs past the screen's right edge: the innermost such elements, to say where to look.
+OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+          && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 3).map(e => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).split(" ").join(".") : ""}`
+                      + ` ${Math.round(e.getBoundingClientRect().right)} px`).join(", ")"""
 
 
 def shop():
@@ -57,7 +67,20 @@ def shop():
     )
     promotion_services.promotion_activate(promotion=promotion)
     StaffFactory(username="boss", is_superuser=True)
-    return {"tea": tea, "sencha": sencha, "order": order, "promotion": promotion}
+    return {"tea": tea, "sencha": sencha, "order": order, "promotion": promotion, "guest_order": shipped_guest_order(sencha)}
+
+
+def shipped_guest_order(product):
+    """A guest's order, paid and shipped: its page (opened by its signed link) shows the tracking link."""
+    token = "a11y-guest-cart"
+    cart_services.cart_add_item(cart=cart_services.cart_get_or_create(session_key=token), product_id=product.pk, quantity=1)
+    order = checkout_place_and_pay(
+        guest=Guest(email="ann.guest@example.com", token=token), payment_method="card", card=GOOD_CARD,
+        guest_address={"recipient": "Ann Guest", "street": "3 Rue Neuve", "zip_code": "69001", "city": "Lyon", "state": "",
+                       "country": "FR"},
+    )
+    order_ship(order=order_mark_ready(order=order_allocate(order=order)), carrier="Colissimo", tracking_number="6A12345678901")
+    return order
 
 
 def log_in(page, base, username, *, admin=False):
@@ -84,7 +107,7 @@ def visit(page, base, name, path, *, width_checked: bool):
         if width_checked == size and page.evaluate(WIDER_THAN_SCREEN):
             wide = page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
                                  "...[...document.querySelectorAll('#changelist .results table')].map(t => t.scrollWidth))")
-            problems.append(f"{name}: {wide} px wide at {viewport['width']} px")
+            problems.append(f"{name}: {wide} px wide at {viewport['width']} px ({page.evaluate(OVERFLOWING)})")
     return problems
 
 
@@ -95,8 +118,8 @@ def made():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP)
+def page(module_browser):
+    context = module_browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -104,16 +127,21 @@ def page(browser):
 
 
 def test_every_storefront_page_passes_axe_and_fits_a_phone(live_server, page, made):
-    base, sencha, order = live_server.url, made["sencha"], made["order"]
+    base, sencha, order, guest_order = live_server.url, made["sencha"], made["order"], made["guest_order"]
     problems = []
     # A guest: browsing, the cart, guest checkout, the look-up, signing in and up.
     guest_pages = {
         "home": "/", "category": reverse("catalog:category", args=[made["tea"].slug]),
         "product": sencha.get_absolute_url(), "search": "/?q=tea", "signup": reverse("accounts:signup"),
         "login": reverse("accounts:login"), "guest_lookup": reverse("orders:guest_lookup"),
+        "guest_order": reverse("orders:guest_order", kwargs={"token": order_link_token(number=guest_order.number,
+                                                                                       email=guest_order.guest_email)}),
     }
     for name, path in guest_pages.items():
         problems += visit(page, base, name, path, width_checked="phone")
+    # The order's lines (a discount under a line's total) fit the phone without scrolling sideways.
+    assert page.evaluate("() => [...document.querySelectorAll('.lines-table')].every("
+                         "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth)")
 
     # On a phone the filters wait in a drawer that their link opens and closes (no JavaScript).
     page.set_viewport_size(PHONE)
@@ -151,7 +179,8 @@ def test_every_storefront_page_passes_axe_and_fits_a_phone(live_server, page, ma
     page.wait_for_url("**/cart/")
     customer_pages = {
         "checkout": reverse("orders:checkout"), "orders": reverse("orders:order_list"),
-        "order": reverse("orders:order_detail", args=[order.number]), "profile": reverse("accounts:profile"),
+        "order": reverse("orders:order_detail", args=[order.number]),
+        "confirmation": reverse("orders:order_confirmation", args=[order.number]), "profile": reverse("accounts:profile"),
         "addresses": reverse("accounts:address_list"), "address_add": reverse("accounts:address_add"),
         "my_coupons": reverse("promotions:my_coupons"), "my_reviews": reverse("recommendations:my_reviews"),
     }
@@ -181,8 +210,8 @@ def test_the_back_office_main_pages_pass_axe_and_their_lists_fit_1366_px(live_se
 
 
 
-def test_the_promotion_screen_shows_the_chosen_benefits_fields_without_javascript(live_server, browser, made):
-    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+def test_the_promotion_screen_shows_the_chosen_benefits_fields_without_javascript(live_server, module_browser, made):
+    context = module_browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15_000)
     log_in(page, live_server.url, "boss", admin=True)

@@ -87,3 +87,31 @@ def test_without_javascript_the_figures_are_tables(live_server, browser):
         shot(page, "admin_dashboard_no_js")
     finally:
         context.close()
+
+
+# What each role lands on: its own panels, none of another role's (the merchandiser's above).
+ROLES = {
+    "Support": {"sees": ["ordersfulfilment"], "not": ["orderssales", "promotionsactive", "logisticsperformance"]},
+    "Dispatchers": {"sees": ["logisticsperformance", "logisticsfailures", "logisticsroutes"],
+                    "not": ["orderssales", "promotionsactive", "catalognear_expiry"]},
+}
+
+
+@pytest.mark.parametrize("group", list(ROLES))
+def test_each_role_lands_on_its_own_figures(live_server, browser, group):
+    ARTIFACTS.mkdir(exist_ok=True)
+    shop_with_figures()
+    StaffFactory(username="merch", groups=[group])  # the log-in helper's user name
+    context = browser.new_context(viewport=SIZES["desktop"])
+    try:
+        page, _ = log_in(context, live_server.url)
+
+        shown = page.evaluate("() => [...document.querySelectorAll('.dash-panel')].map(p => p.id.replace('panel-', ''))")
+        assert set(ROLES[group]["sees"]) <= set(shown), shown
+        assert not set(ROLES[group]["not"]) & set(shown), shown
+        if page.locator("[data-chart]").count():
+            page.wait_for_selector("[data-chart][data-drawn=true]")
+        assert overflowing(page) == []
+        shot(page, f"admin_dashboard_{group.lower()}")
+    finally:
+        context.close()

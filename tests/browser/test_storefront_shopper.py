@@ -22,7 +22,6 @@ from django.urls import reverse
 from commerce.catalog.models import StockAlert
 from commerce.catalog.services import category_update, product_update
 from promotions import services as promotion_services
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import ARTIFACTS, shot
 from tests.catalog.factories import add_picture
 from tests.factories import ProductFactory, category, customer_with_address
@@ -36,20 +35,9 @@ MINUS = "\N{MINUS SIGN}"
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """One Chromium for the module (the conftest's ``browser`` starts one per test)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); it is not installed")
-    from playwright.sync_api import sync_playwright
-
+def chromium(module_browser):
     ARTIFACTS.mkdir(exist_ok=True)
-    with pytest.MonkeyPatch.context() as patch:
-        # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
+    return module_browser
 
 
 @pytest.fixture

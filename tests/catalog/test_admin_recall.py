@@ -62,11 +62,37 @@ def test_recall_page_shows_what_the_orders_app_resolves(client, batch):
         unregister_resolver(orders)
 
     [shipped] = [row for row in response.context["rows"] if row["entry"].reference == "order:SHIP1"]
-    assert (shipped["order"], shipped["delivery"], shipped["other"]) == ("SHIP1", "Route 7, 2 June", {"carrier": "van 3"})
+    assert (shipped["order"], shipped["delivery"], shipped["other"]) == ("SHIP1", "Route 7, 2 June", "carrier: van 3")
     assert shipped["customer_url"] == reverse("admin:accounts_user_change", args=[customer.pk])
     html = response.content.decode()
     assert "Route 7, 2 June" in html and shipped["customer_url"] in html
     assert response.context["trace"].customer_ids == [customer.pk]
+
+
+def test_recall_page_tells_the_batchs_history_in_words_oldest_first(client, batch, django_assert_max_num_queries):
+    staff(client, "Merchandisers")
+    inventory.stock_receive(product=batch.product, batch_number="OTHER-1", quantity=5, expires_on=days_ahead(9))  # not its history
+    inventory.stock_adjust(batch_number="BRIE-2405", delta=-1, reason="Damaged box")
+
+    response = client.get(reverse(RECALL), {"batch_number": "BRIE-2405"})
+
+    sentences = [row["sentence"] for row in response.context["history"]]
+    product = batch.product.pk
+    assert sentences == [
+        f"Batch BRIE-2405 of product {product}: 20 units received, expires {batch.expires_on.isoformat()}, at MAIN",
+        f"Order SHIP1 reserved 3 units of product {product}: batch BRIE-2405 × 3",
+        f"Order SHIP1 took 3 units of product {product}: batch BRIE-2405 × 3",
+        f"Order HOLD2 reserved 2 units of product {product}: batch BRIE-2405 × 2",
+        f"Batch BRIE-2405 of product {product}: 1 unit returned from Order SHIP1: customer return",
+        f"Batch BRIE-2405 of product {product} adjusted by -1: Damaged box",
+    ]  # the released reservation (GONE3) and the other batch are not in it
+    html = response.content.decode()
+    assert 'id="recall-history"' in html and "adjusted by -1: Damaged box" in html
+    assert [row["status"] for row in response.context["rows"]] == ["shipped", "reserved"]
+    assert "the shop, " in html  # who did it (a service called outside a request: the shop)
+
+    with django_assert_max_num_queries(12):  # the page's cost does not grow with the history
+        client.get(reverse(RECALL), {"batch_number": "BRIE-2405"})
 
 
 def test_recall_page_says_clearly_when_the_batch_is_unknown(client, batch):

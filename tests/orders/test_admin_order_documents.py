@@ -85,3 +85,18 @@ def test_documents_and_notes_follow_the_order_scope(client):
     assert client.post(reverse("admin:orders_order_note", args=[theirs.pk]), {"text": "hi"}).status_code == 404
     assert client.get(reverse("admin:orders_order_note", args=[theirs.pk])).status_code == 405
     assert not OrderNote.objects.exists()
+
+
+def test_the_note_form_is_not_nested_in_the_read_only_change_form(client, admin_support):
+    """A browser drops a form inside a form: the note's field and button belong to their own form,
+    after the change form, so "Add note" posts to the note view, not to the read-only change page."""
+    order = paid_order([(stocked_product(), 1)])
+
+    html = client.get(change_url(order)).content.decode()
+
+    change_form_end = html.index("</form>", html.index('id="order_form"'))
+    note_form = html.index('<form id="order-note-form" method="post" action="{}">'.format(
+        reverse("admin:orders_order_note", args=[order.pk])))
+    assert note_form > change_form_end
+    assert 'form="order-note-form"' in html[:change_form_end]  # the textarea and the button point to it
+    assert html.count('form="order-note-form"') == 2

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from commerce.audit.models import DomainEvent
 from orders import selectors
-from orders.errors import ShippingMethodInvalid
+from orders.errors import PaymentDeclined, ShippingMethodInvalid
 from orders.models import Order, ShippingMethod
 from orders.services.checkout import checkout_place_and_pay, order_create_from_cart
 from orders.services.lifecycle import order_allocate, order_mark_ready, order_ship
@@ -21,7 +21,7 @@ from orders.shipping.estimates import DeliveryRule, delivery_window
 from orders.shipping.selectors import promised_delivery
 from orders.shipping.services import cart_choose_shipping_method, shipping_holiday_save, shipping_method_save
 from tests.factories import UserFactory
-from tests.orders.factories import checkout_form_data, customer_with_address, filled_cart, stocked_product
+from tests.orders.factories import DECLINED_CARD, checkout_form_data, customer_with_address, filled_cart, stocked_product
 from tests.promotions.factories import PromotionFactory
 
 MON = datetime.date(2026, 12, 7)  # a Monday
@@ -137,6 +137,31 @@ def test_an_unknown_or_inactive_method_is_refused_and_changes_nothing():
     with pytest.raises(ShippingMethodInvalid):
         checkout_place_and_pay(customer=customer, address_id=address.pk, payment_method="cod", shipping_method="express")
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_declined_checkout_puts_the_items_back_with_the_chosen_method_while_it_is_offered():
+    # given: a cart on express, checked out with a declined card
+    _, express = _methods()
+    customer, address = customer_with_address()
+    cart_choose_shipping_method(cart=filled_cart(customer, [(stocked_product(price="10.00"), 2)]), code="express")
+
+    def decline(key):
+        with pytest.raises(PaymentDeclined):
+            checkout_place_and_pay(customer=customer, address_id=address.pk, payment_method="card", card=DECLINED_CARD,
+                                   idempotency_key=key)
+
+    decline("declined-1")
+
+    # then: the cart the items went back to is still on express, at express's price (the shopper saw 32.90)
+    pricing = selectors.cart_summary(cart=selectors.cart_find(customer=customer))
+    assert pricing.shipping_option.code == "express" and pricing.total.amount == Decimal("32.90")
+
+    # and: a method withdrawn meanwhile is not restored; the default prices the cart, the void goes through
+    shipping_method_save(method=express, is_active=False)
+    decline("declined-2")
+    pricing = selectors.cart_summary(cart=selectors.cart_find(customer=customer))
+    assert pricing.shipping_option.code == "standard" and pricing.total.amount == Decimal("24.90")
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from commerce.admin_services import IdAutocompleteSelect, SafeChangeListMixin, add_domain_error
+from commerce.audit import wording
 from commerce.catalog import inventory, traceability
 from commerce.catalog.admin.common import (
     MANAGE_INVENTORY,
@@ -27,11 +28,15 @@ from commerce.catalog.errors import BatchNotFound
 from commerce.catalog.models import (
     Product,
     StockBatch,
+    StockReservation,
 )
 from commerce.csv_export import csv_response
 from commerce.errors import DomainError
 from commerce.forms import AsciiIntegerField
 from commerce.parsing import parse_id, parse_id_list
+
+#: a reference's part in a recall, as staff say it (a consumed reservation is units that left)
+_RESERVATION_STATUS = {StockReservation.Status.CONSUMED: "shipped", StockReservation.Status.ACTIVE: "reserved"}
 
 
 class ReceiveStockForm(forms.Form):
@@ -267,22 +272,26 @@ class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
                 error = f"No batch numbered “{batch_number}”. Check the number on the label; search is exact."
         if trace is not None and request.GET.get("format") == "csv":
             return self._recall_csv(trace)
-        rows = []
+        rows, history = [], []
         if trace is not None:
             for entry in trace.entries:
                 details = dict(entry.details)
                 customer_id = details.pop("customer_id", None)
+                details.pop("order_id", None)  # the order's number says which
                 rows.append(
                     {
                         "entry": entry,
+                        "status": _RESERVATION_STATUS.get(entry.status, entry.status),
                         "order": details.pop("order", ""),
                         "order_line": details.pop("order_line", ""),
                         "customer": details.pop("customer", "") or (customer_id or ""),
                         "customer_url": reverse("admin:accounts_user_change", args=[customer_id]) if customer_id else "",
                         "delivery": details.pop("delivery", ""),
-                        "other": details,
+                        "other": wording.pairs_text(details),
                     }
                 )
+            history = [{"event": event, "sentence": wording.event_sentence(event)}
+                       for event in traceability.batch_history(trace=trace)]
         expiry_state = ""
         if trace is not None and trace.batch.expires_on is not None:
             today = _today()
@@ -298,6 +307,8 @@ class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
             batch_number=batch_number,
             trace=trace,
             rows=rows,
+            history=history,
+            history_limit=traceability.HISTORY_LIMIT,
             error=error,
         )
 
