@@ -491,6 +491,8 @@ REST_FRAMEWORK = {
         "guest_lookup": envvars.rate("API_THROTTLE_GUEST_LOOKUP", default="10/hour"),
         # A customer's checkouts and payments of an order over REST, per user: each may try a card (as the pages' limit).
         "checkout": envvars.rate("API_THROTTLE_CHECKOUT", default="30/hour"),
+        # "Notify me" requests over REST, per client: each may mail a stranger a confirmation link (as the page's form).
+        "stock_alert": envvars.rate("API_THROTTLE_STOCK_ALERT", default="20/hour"),
     },
     "DEFAULT_PARSER_CLASSES": ["commerce.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -528,6 +530,7 @@ SPECTACULAR_SETTINGS = {
         "ProofRequirementEnum": "logistics.models.ProofPolicy.Requirement",
         "TrainingRunStatusEnum": "recommendations.models.engine.TrainingRun.Status",
         "PlacementRuleKindEnum": "recommendations.models.serving.PlacementRule.Kind",
+        "StockAlertStatusEnum": "commerce.catalog.models.StockAlert.Status",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

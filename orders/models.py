@@ -439,6 +439,11 @@ class OrderSummary(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def status_label(self) -> str:
+        """The status as staff and shoppers read it ("Pending payment"), as the order says it."""
+        return Order.Status(self.status).label if self.status in Order.Status.values else self.status
+
 
 class SandboxCharge(models.Model):
     """The sandbox card gateway's own books (what a real gateway keeps on its side).

@@ -49,7 +49,7 @@ def offers_shelf(*, request) -> list[SafeString]:
         candidates = list(selectors.with_images(
             selectors.product_queryset().filter(targets, available__gt=0).order_by("-created_at", "-id")
         )[: SHELF_SIZE * 2])
-        prices.annotate(candidates)
+        prices.annotate(candidates, customer=prices.shopper(request))
         products = [p for p in candidates if p.was_price is not None][:SHELF_SIZE]
         badges = badges_for(p.pk for p in products)
         for product in products:

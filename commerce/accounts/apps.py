@@ -18,5 +18,5 @@ class AccountsConfig(AppConfig):
         wording.leave_generic("accounts", (
             "accounts.address.added", "accounts.address.removed", "accounts.address.updated",
             "accounts.customer.profile_updated", "accounts.customer.registered", "accounts.sales_region.saved",
-            "accounts.user.deleted",
+            "accounts.user.anonymised", "accounts.user.deleted",
         ))

@@ -21,6 +21,7 @@ logged and the generic sentence shown, so one app's failure never takes the audi
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 
 from django.utils.text import Truncator
@@ -83,6 +84,9 @@ def key_text(key) -> str:
     return str(key).replace("_", " ")
 
 
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+
+
 def value_text(value) -> str:
     """A payload value as a person reads it, in one line: money as money, a change as ``before → after``,
     lists joined, mappings as ``key value`` pairs; never a Python or JSON dump."""
@@ -90,6 +94,8 @@ def value_text(value) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return value.replace("_", " ")  # a status or reason code: "ready_to_ship" is "ready to ship"
     if isinstance(value, str | int | float):
         return str(value)
     if isinstance(value, dict):

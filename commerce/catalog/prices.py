@@ -6,9 +6,11 @@ promotions app: "10% off", with no minimum, code or segment) registers a provide
 
     prices.register(product_prices)
 
-A provider is ``provider(*, products: list[Product]) -> dict[int, Money]``: the unit price it
-would charge for each product it lowers, for every product of the page at once, in a fixed number
-of queries (the products come with their category loaded). ``annotate`` puts on each product
+A provider is ``provider(*, products: list[Product], customer) -> dict[int, Money]``: the unit price
+it would charge for each product it lowers, for every product of the page at once, in a fixed number
+of queries (the products come with their category loaded). ``customer`` is the logged-in shopper
+(``shopper(request)``) or None for a guest: a customer's price may count promotions of their
+segments, as their cart does. ``annotate`` puts on each product
 ``shelf_price`` (what the shopper pays for one) and ``was_price`` (the regular price, shown struck
 through) only when the shelf price is truly lower. The cart prices one unit the same way, so the
 card, the product page and the cart agree.
@@ -43,7 +45,13 @@ def unregister(provider: PriceProvider) -> None:
         _providers.remove(provider)
 
 
-def shelf_prices(products: Iterable) -> dict[int, Money]:
+def shopper(request):
+    """The customer a page or an API answer is priced for: the logged-in user, else None (a guest)."""
+    user = getattr(request, "user", None) if request is not None else None
+    return user if user is not None and user.is_authenticated else None
+
+
+def shelf_prices(products: Iterable, *, customer=None) -> dict[int, Money]:
     """Each product's price for one unit now: the lowest any provider offers, never above the regular one."""
     products = list({p.pk: p for p in products}.values())
     found = {p.pk: p.price for p in products}
@@ -51,7 +59,7 @@ def shelf_prices(products: Iterable) -> dict[int, Money]:
         return found
     for provider in list(_providers):
         try:
-            answer = provider(products=products)
+            answer = provider(products=products, customer=customer)
         except Exception:
             logger.exception("Price provider %r failed; regular prices shown", provider)
             continue
@@ -62,10 +70,10 @@ def shelf_prices(products: Iterable) -> dict[int, Money]:
     return found
 
 
-def annotate(products: Iterable) -> None:
+def annotate(products: Iterable, *, customer=None) -> None:
     """Set ``shelf_price`` and ``was_price`` (None unless lower) on each product: one call per page."""
     products = list(products)
-    prices = shelf_prices(products)
+    prices = shelf_prices(products, customer=customer)
     for product in products:
         price = prices[product.pk]
         product.shelf_price = price

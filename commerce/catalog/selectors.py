@@ -8,7 +8,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commerce.catalog.errors import ProductImageNotFound, ProductNotFound
+from commerce.catalog.errors import ProductImageNotFound, ProductNotFound, StockAlertNotFound
 from commerce.catalog.inventory import sellable_batches_q
 from commerce.catalog.models import Category, Product, ProductImage, StockAlert, StockBatch, StockMovement
 from commerce.catalog.search.query import SearchQuery, search_filter
@@ -161,3 +161,28 @@ def stock_reconcile() -> list[Drift]:
         if (row["reserved"] or 0) != batch.quantity_reserved:
             drifts.append(Drift(batch.batch_number, "reserved", batch.quantity_reserved, row["reserved"] or 0))
     return drifts
+
+
+def stock_alert_list(
+    *, customer_id: int | None = None, product_id: int | None = None, status: str | None = None, email: str | None = None,
+) -> QuerySet[StockAlert]:
+    """Back-in-stock alerts, newest first, with their product: a customer's own (``customer_id``) or, for
+    staff, all of them, filtered. Two queries a page (the count and the page) at any size."""
+    alerts = StockAlert.objects.select_related("product").order_by("-id")
+    if customer_id is not None:
+        alerts = alerts.filter(customer_id=customer_id)
+    if product_id is not None:
+        alerts = alerts.filter(product_id=product_id)
+    if status:
+        alerts = alerts.filter(status=status)
+    if email:
+        alerts = alerts.filter(email=email.strip().lower())
+    return alerts
+
+
+def stock_alert_get(*, alert_id: int, customer_id: int) -> StockAlert:
+    """A customer's own alert; another's, or none, is ``StockAlertNotFound`` alike."""
+    alert = StockAlert.objects.select_related("product").filter(pk=alert_id, customer_id=customer_id).first()
+    if alert is None:
+        raise StockAlertNotFound("No such alert.")
+    return alert

@@ -151,7 +151,7 @@ class ProductListView(View):
         for product in shown:
             product.badges = badges[product.pk]
         product_cards.annotate(shown)
-        prices.annotate(shown)
+        prices.annotate(shown, customer=prices.shopper(request))  # a customer's segments count, as in their cart
 
         return render(
             request,
@@ -192,7 +192,7 @@ class ProductDetailView(View):
         # quantity field's bound does not give the count away either.
         staff_view = can_view_stock_details(request.user)
         exact = staff_view or product.available <= LOW_STOCK_THRESHOLD
-        prices.annotate([product])
+        prices.annotate([product], customer=prices.shopper(request))
         return render(
             request,
             self.template_name,

@@ -36,11 +36,12 @@ def can_view_order(requester, order: Order) -> bool:
 
 
 def order_get(*, number: str, requester) -> Order:
-    """One order with its lines, allocations, payments and refunds; 404 for anyone not allowed."""
+    """One order with its lines (and their products), allocations, payments and refunds; 404 for anyone not allowed."""
     order = (
         Order.objects.select_related("customer", "region")
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("id").prefetch_related(
+            # each line's product in the same query: the page links it (one query per line before)
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("id").prefetch_related(
                 Prefetch("allocations", queryset=OrderLineAllocation.objects.order_by("id")))),
             "payments",
             "refunds",

@@ -18,7 +18,7 @@ from promotions.models import (
 )
 from promotions.selectors.lookups import _live_q
 from promotions.selectors.rules import _with_counters, engine_rules, from_minor, to_minor
-from promotions.selectors.segments import customer_segments
+from promotions.selectors.segments import customer_segment_ids, customer_segments
 
 
 # --- shopper-facing lists ---------------------------------------------------------------------------
@@ -136,10 +136,13 @@ def product_badges(*, product_ids: Iterable[int], now: datetime.datetime | None 
 
 
 # --- shelf prices -------------------------------------------------------------------------------------
-def unconditional(rule: engine.Rule, now: datetime.datetime) -> bool:
-    """Does the rule lower the price of one unit for anyone, now: an automatic product discount open to
-    every shopper, in its window, without a minimum, whose benefit works on a single unit."""
-    if rule.requires_coupon or rule.segment_ids or rule.discount_class != engine.PRODUCT:
+def unconditional(rule: engine.Rule, now: datetime.datetime, segment_ids: frozenset[int] = frozenset()) -> bool:
+    """Does the rule lower the price of one unit for this shopper, now: an automatic product discount open
+    to every shopper (or to one of ``segment_ids``, the customer's segments), in its window, without a
+    minimum, whose benefit works on a single unit."""
+    if rule.requires_coupon or rule.discount_class != engine.PRODUCT:
+        return False
+    if rule.segment_ids and not (rule.segment_ids & segment_ids):
         return False
     if (rule.valid_from is not None and rule.valid_from > now) or (rule.valid_to is not None and now >= rule.valid_to):
         return False
@@ -150,21 +153,30 @@ def unconditional(rule: engine.Rule, now: datetime.datetime) -> bool:
     return rule.benefit == engine.QUANTITY_TIERS and bool(rule.tiers) and min(t.min_quantity for t in rule.tiers) <= 1
 
 
-def product_prices(*, products: Sequence[Product], now: datetime.datetime | None = None) -> dict[int, Money]:
-    """What one unit of each product costs an anonymous shopper under the live promotions that need no
-    condition (``unconditional``): the engine prices a one-unit cart per product with those rules, as
-    the cart would (combination, priority, exclusivity, usage and budget left).
+def product_prices(*, products: Sequence[Product], customer=None, now: datetime.datetime | None = None) -> dict[int, Money]:
+    """What one unit of each product costs the shopper under the live promotions that need no condition
+    (``unconditional``): the engine prices a one-unit cart per product with those rules, as the cart
+    would (combination, priority, exclusivity, usage and budget left). A logged-in ``customer`` also
+    gets the automatic promotions of their segments, and their own per-customer usage counts, as in
+    their cart; a guest (None) gets what every shopper gets.
 
     The ``commerce.catalog.prices`` provider. Read from the compiled rules (cached): no query while
     no such promotion is live; else one for the counters of limited ones and one for the paths of
-    categories (targeted and the products'), each only when needed, whatever the number of products.
-    A product it does not lower is left out.
+    categories (targeted and the products'), each only when needed, whatever the number of products;
+    for a customer, while a live promotion is for segments, at most four for their segments and one for
+    their use of per-customer limited ones. A product it does not lower is left out.
     """
     now = now or timezone.now()
     if not products:
         return {}
     compiled = engine_rules()
-    candidates = tuple(r for r in compiled.rules if unconditional(r, now))
+    customer_id = customer.pk if customer is not None else None
+    possible = [r for r in compiled.rules if unconditional(r, now, r.segment_ids)]  # as if in every segment
+    asked = set().union(*(r.segment_ids for r in possible)) if customer_id is not None else set()
+    segment_ids = customer_segment_ids(
+        customer_id=customer_id, segments={pk: v for pk, v in compiled.segments.items() if pk in asked},
+    ) if asked else frozenset()
+    candidates = tuple(r for r in possible if unconditional(r, now, segment_ids))
     if not candidates:
         return {}
     by_currency: dict[str, list[engine.Rule]] = {}
@@ -178,7 +190,8 @@ def product_prices(*, products: Sequence[Product], now: datetime.datetime | None
     for product in products:
         currency = product.price_currency
         if currency not in by_currency:
-            by_currency[currency] = _with_counters(replace(compiled, rules=candidates), customer_id=None, currency=currency)
+            by_currency[currency] = _with_counters(
+                replace(compiled, rules=candidates), customer_id=customer_id, currency=currency)
         rules = by_currency[currency]
         if not rules:
             continue
@@ -188,7 +201,7 @@ def product_prices(*, products: Sequence[Product], now: datetime.datetime | None
         cart = engine.Cart(
             lines=(engine.Line(index=0, product_id=product.pk, quantity=1, unit_price=unit, category_ids=categories,
                                manufacturer_id=product.manufacturer_id),),
-            currency=currency, now=now,
+            currency=currency, now=now, customer_id=customer_id, segment_ids=segment_ids,
         )
         off = sum(a.line_amounts.get(0, 0) for a in engine.evaluate(cart, rules).applied)
         if off > 0:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from commerce.catalog import product_cards
+from commerce.catalog import prices, product_cards
 from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import ProductNotFound
 from commerce.catalog.product_sections import ProductSection
@@ -175,6 +175,7 @@ def manufacturer_detail(request, slug: str):
     for product in page_products:
         product.badges = badges[product.pk]
     product_cards.annotate(page_products)  # the cards' stars, as on the catalog's lists
+    prices.annotate(page_products, customer=prices.shopper(request))  # the price to pay, as on the catalog's cards
     context = {"manufacturer": maker, "blocks": list(content_selectors.manufacturer_content(manufacturer_id=maker.pk)),
                "page": page, "products": page_products, "product_count": products.count}
     return render(request, "recommendations/questions/manufacturer.html", context)

@@ -39,7 +39,7 @@ TITLES = {
 def _render(served: Served, title: str, request=None) -> SafeString | None:
     if not served.products:
         return None
-    prices.annotate(served.products)  # one look-up per shelf: the price a shopper pays, as on the catalog's cards
+    prices.annotate(served.products, customer=prices.shopper(request))  # one look-up per shelf: the price a shopper pays, as on the catalog's cards
     return render_to_string("recommendations/shelves/shelf.html",
                             {"served": served, "title": title, "low_stock_threshold": LOW_STOCK_THRESHOLD}, request=request)
 

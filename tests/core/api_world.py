@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commerce.audit.models import DomainEvent
+from commerce.catalog.stock_alerts import stock_alert_subscribe
 from logistics import services as logistics_services
 from logistics.services.planning import planning_run_request
 from orders.guests import Guest
@@ -36,7 +37,7 @@ from recommendations.serving.bought_together import bought_together_rebuild
 from recommendations.serving.serve import Context, recommendations_serve
 from recommendations.serving.shopper import Shopper
 from tests.catalog.factories import add_picture
-from tests.factories import StaffFactory, UserFactory, category
+from tests.factories import ProductFactory, StaffFactory, UserFactory, category
 from tests.logistics.driver_factories import todays_route
 from tests.logistics.factories import centre as logistics_centre
 from tests.logistics.factories import driver as logistics_driver
@@ -162,12 +163,17 @@ def build_world() -> World:
                                          guest_address={"recipient": "G", "street": "1 Rue", "zip_code": "69001", "city": "Lyon",
                                                         "country": "FR"}, payment_method="cod")
 
+    # back-in-stock alerts on a product out of stock: the customer's own and the other customer's
+    awaited = ProductFactory(name="Awaited", category=food)
+    alerts = [stock_alert_subscribe(product_id=awaited.pk, email=who.email, customer=who) for who in (customer, other)]
+
     tokens = {role: Token.objects.create(user=user).key
               for role, user in (("customer", customer), ("merchandiser", merchandiser), ("superuser", superuser),
                                  ("driver", today_courier.user))}
     codes = [coupon.code, *batch.coupons.values_list("code", flat=True)]
     values = {
-        "product_id": [p.pk for p in products],
+        "product_id": [*(p.pk for p in products), awaited.pk],
+        "alert_id": [alert.pk for alert in alerts],
         "image_id": [picture.pk for picture in pictures],
         "image_ids": [picture.pk for picture in pictures],
         "line_id": list(cart.lines.values_list("pk", flat=True)),

@@ -4,6 +4,7 @@ packing slip and invoice; each within the orders the member of staff may see."""
 import pytest
 from django.urls import reverse
 
+from commerce.audit import wording
 from commerce.audit.models import DomainEvent
 from orders.models import OrderNote
 from orders.services import lifecycle
@@ -31,6 +32,12 @@ def test_order_page_shows_the_customers_contact_and_history(client, admin_suppor
     assert overview.spent == {"EUR": first.total_amount + second.total_amount}
     html = response.content.decode()
     assert 'href="mailto:ada@example.com"' in html and f"{first.number}</a>" in html
+    assert '<span class="status status-paid">Paid</span>' in html  # the status as said, not its code
+
+
+def test_codes_in_event_data_read_as_words():
+    assert wording.value_text("ready_to_ship") == "ready to ship"
+    assert wording.value_text("B-17_x") == "B-17_x" and wording.value_text("Ready_To") == "Ready_To"  # not a code
 
 
 def test_a_note_is_added_for_staff_only_and_audited_on_its_own_stream(client, admin_support):

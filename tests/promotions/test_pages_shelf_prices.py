@@ -84,7 +84,7 @@ def test_a_failing_price_provider_leaves_the_regular_price(client, monkeypatch):
     milk = stocked_product(name="Milk", price="10.00")
     PromotionFactory(discount_class="product", targets=[milk])
 
-    def broken(*, products):
+    def broken(*, products, customer):
         raise RuntimeError("down")
 
     prices.register(broken)

@@ -21,7 +21,7 @@ from commerce.accounts.access import can_view_stock_details
 from commerce.api.schema import PAGE_NOT_FOUND, PUBLIC, answer, documented, error_example, invalid_filter
 from commerce.api.serializers import MoneyOutputSerializer, QueryParamsSerializer
 from commerce.audit.journey import JourneyAction, journey_record_for_api
-from commerce.catalog import inventory, selectors
+from commerce.catalog import inventory, prices, selectors
 from commerce.catalog.api.pagination import SearchPagination
 from commerce.catalog.api.schema import (
     PRODUCT_DETAIL_EXAMPLE,
@@ -35,6 +35,7 @@ from commerce.catalog.api.serializers import (
     ManufacturerRefSerializer,
     ProductImageSerializer,
 )
+from commerce.catalog.badges import badges_for
 from commerce.catalog.errors import InvalidQuantity
 from commerce.catalog.filters import ProductFilter
 from commerce.catalog.models import Category
@@ -62,7 +63,19 @@ class ProductOutputSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="SKU.")
     name = serializers.CharField()
     slug = serializers.CharField()
-    price = MoneyOutputSerializer()
+    price = MoneyOutputSerializer(help_text="The regular price of one unit.")
+    price_now = MoneyOutputSerializer(source="shelf_price", help_text=(
+        "What one unit costs this shopper now, as the shop's cards, product page and cart price it: the regular "
+        "price lowered by the live promotions that need no condition (no code, minimum or second unit); a "
+        "logged-in customer's include those of their segments."
+    ))
+    was_price = MoneyOutputSerializer(allow_null=True, help_text=(
+        "The regular price, shown struck through, when `price_now` is lower; else null."
+    ))
+    offers = serializers.ListField(child=serializers.CharField(), source="badges", help_text=(
+        "The labels of the live automatic promotions on this product, as its card shows them (\"-10%\", "
+        "\"3 for 2\"): a conditional offer's label says its condition; the discount itself is given in the cart."
+    ))
     category = CategoryRefSerializer()
     manufacturer = ManufacturerRefSerializer()
     is_perishable = serializers.BooleanField()
@@ -87,6 +100,16 @@ class ProductOutputSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+def priced(products, request) -> list:
+    """Put on each product what its card shows (``price_now``, ``was_price``, ``offers``): one look-up for them all."""
+    products = list(products)
+    badges = badges_for(product.pk for product in products)
+    for product in products:
+        product.badges = badges[product.pk]
+    prices.annotate(products, customer=prices.shopper(request))
+    return products
+
+
 class ProductListApi(GenericAPIView):
     permission_classes = [AllowAny]
     filter_backends = [DjangoFilterBackend]
@@ -108,7 +131,9 @@ class ProductListApi(GenericAPIView):
             "With `q`, the best matches come first and `search` says what was searched: the query corrected when a "
             "word matched nothing (`showing_results_for`), a more likely spelling (`did_you_mean`), and, when nothing "
             "matched, `categories` whose names match and `suggestions` (products matching some of the words, or "
-            "popular ones). The number of SQL queries depends on neither the page size nor the number of matches."
+            "popular ones). Each product has the price one unit costs this shopper now (`price_now`, with the regular "
+            "`was_price` when an unconditional promotion lowers it) and the labels of its `offers`, as the shop's cards "
+            "show them. The number of SQL queries depends on neither the page size nor the number of matches."
         ),
         ok=OutputSerializer(many=True),
         errors={
@@ -133,7 +158,7 @@ class ProductListApi(GenericAPIView):
                     details["corrected"] = searched.corrected
                 _journey_step(request, JourneyAction.PRODUCT_SEARCH, details=details)
             self.paginator.search = self._search_answer(request, searched, empty=count == 0)
-        serializer = self.OutputSerializer(page, many=True, context={"request": request})
+        serializer = self.OutputSerializer(priced(page, request), many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
 
     def _search_answer(self, request, searched, *, empty: bool) -> dict:
@@ -145,7 +170,7 @@ class ProductListApi(GenericAPIView):
             )
             answer["categories"] = CategoryRefSerializer(fallback.categories, many=True).data
             answer["suggestions"] = self.OutputSerializer(
-                fallback.related or fallback.popular, many=True, context={"request": request}
+                priced(fallback.related or fallback.popular, request), many=True, context={"request": request}
             ).data
         return answer
 
@@ -163,7 +188,10 @@ class ProductDetailApi(APIView):
     @_catalog_schema(
         "products_retrieve",
         "Product detail",
-        description="One active product with its manufacturer's official content and its availability.",
+        description=(
+            "One active product with its manufacturer's official content, its availability, and the price one unit "
+            "costs this shopper now with its offers, as the product page shows them."
+        ),
         ok=OutputSerializer,
         parameters=[PRODUCT_ID],
         errors={404: PRODUCT_NOT_FOUND},
@@ -172,6 +200,7 @@ class ProductDetailApi(APIView):
     def get(self, request, product_id: int):
         product = selectors.product_get(pk=product_id)
         _journey_step(request, JourneyAction.PRODUCT_VIEW, product_id=product.pk)
+        priced([product], request)
         return Response(self.OutputSerializer(product, context={"request": request}).data)
 
 
