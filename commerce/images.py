@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from commerce.errors import ImageInvalid
 
@@ -101,6 +101,13 @@ def _encode(image: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
+# A hostile file reaches Pillow's parsers, which raise whatever the damage leads them
+# to, not only OSError and ValueError: an EXIF entry whose tag says LONG and whose value is text
+# made ``exif_transpose`` (which writes the tags back) raise ``struct.error``, a 500 on every upload
+# (review photos, proofs of delivery, product pictures). Any error while the upload is read,
+# decoded or turned upright is the file's fault: ``ImageInvalid``.
+
+
 def clean_image(upload, *, max_bytes: int | None = None, max_pixels: int | None = None) -> CleanImage:
     """The upload as a clean picture, or ``ImageInvalid`` saying why not (nothing is stored here)."""
     max_bytes = max_bytes or settings.IMAGE_MAX_BYTES
@@ -114,7 +121,7 @@ def clean_image(upload, *, max_bytes: int | None = None, max_pixels: int | None 
             probe = Image.open(io.BytesIO(data))
             image_format = probe.format
             width, height = probe.size
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError, SyntaxError):
+        except Exception:  # noqa: BLE001 (Pillow's parsers raise what they meet: see above)
             raise ImageInvalid("The file is not a picture the shop can read (JPEG, PNG or WebP).") from None
         if image_format not in FORMATS:
             raise ImageInvalid(f"{image_format or 'This'} pictures are not taken; send a JPEG, PNG or WebP.")
@@ -124,10 +131,10 @@ def clean_image(upload, *, max_bytes: int | None = None, max_pixels: int | None 
             image = Image.open(io.BytesIO(data))
             image.load()
             image = ImageOps.exif_transpose(image)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError, SyntaxError, EOFError):
+            if getattr(image, "n_frames", 1) > 1:
+                image.seek(0)  # an animation keeps its first frame
+        except Exception:  # noqa: BLE001 (see above)
             raise ImageInvalid("The picture is damaged or incomplete.") from None
-    if getattr(image, "n_frames", 1) > 1:
-        image.seek(0)  # an animation keeps its first frame
     content = _encode(image, image_format)
     return CleanImage(content=content, format=image_format, width=image.width, height=image.height)
 

@@ -27,6 +27,7 @@ from commerce.accounts.models import Address, CustomerProfile, SalesRegion, User
 from commerce.accounts.signals import user_deleting
 from commerce.audit.events import record
 from commerce.catalog.models import StockAlert
+from commerce.catalog.stock_alerts import normalise_email
 from commerce.locks import Kind, lock, lock_get, lock_one
 from commerce.validation import full_clean_or_raise
 
@@ -99,7 +100,7 @@ def user_anonymise(*, user: User) -> User:
         # "notify me" alerts keep an e-mail address: theirs, and any a guest left with the same address
         alerts = StockAlert.objects.filter(customer=locked)
         if locked.email:
-            alerts = alerts | StockAlert.objects.filter(email__iexact=locked.email)
+            alerts = alerts | StockAlert.objects.filter(email=normalise_email(locked.email))  # as alerts store it
         stock_alerts, _ = alerts.delete()
         CustomerProfile.objects.filter(user=locked).update(phone="")
         locked.username = f"{ANONYMOUS_PREFIX}{locked.pk}"

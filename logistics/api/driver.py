@@ -16,11 +16,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commerce.api.parsers import JSONParser
 from commerce.api.schema import documented, error_example, error_response, sent
 from commerce.api.serializers import StrictInputSerializer
 from logistics import selectors

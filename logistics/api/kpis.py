@@ -39,7 +39,8 @@ class PeriodSerializer(QueryParamsSerializer):
 
     def validate(self, attrs):
         date_to = attrs.get("date_to") or timezone.localdate()
-        date_from = attrs.get("date_from") or date_to - datetime.timedelta(days=29)
+        # 29 days back, or as far as the calendar goes (date_to=0001-01-01 was an OverflowError, a 500)
+        date_from = attrs.get("date_from") or date_to - datetime.timedelta(days=min(29, (date_to - datetime.date.min).days))
         if date_from > date_to:
             raise serializers.ValidationError({"date_from": ["On or before date_to."]})
         if (date_to - date_from).days >= queries.MAX_DAYS:

@@ -70,6 +70,7 @@ from logistics.planning import (
 from logistics.planning import Stop as PlanStop
 from logistics.planning import Vehicle as PlanVehicle
 from logistics.planning.crews import Crew, Seat, Trip
+from logistics.services.deliveries import MAX_DAYS_AHEAD
 from logistics.services.routes import route_cancel, route_create
 from logistics.timeline import DEFAULT_SPEED_KMH, RouteTimeline, StopFigures, at, route_cost
 
@@ -105,6 +106,10 @@ def planning_run_request(*, centre: DistributionCentre | int, date: datetime.dat
     longest = max_time_limit()
     if not MIN_TIME_LIMIT <= time_limit <= longest:
         problems["time_limit"] = [f"From {MIN_TIME_LIMIT:g} to {longest:g} seconds."]
+    today = timezone.localdate()
+    if not today - datetime.timedelta(days=1) <= date <= today + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        # as deliveries are scheduled: a day long past or years ahead has nothing to plan
+        problems["date"] = [f"From yesterday to {MAX_DAYS_AHEAD} days ahead."]
     if problems:
         raise PlanningInvalid("The planning request is not valid.", fields=problems)
     with telemetry.command_span("commerce.plan.request", centre_id=centre_id), transaction.atomic():

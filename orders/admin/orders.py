@@ -186,7 +186,7 @@ class OrderAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, RunEachMixin, admin.Mo
 
     @admin.display(description="Balance due")
     def balance_due(self, obj):
-        return str(obj.balance_due)
+        return str(obj.balance_due) if obj.pk else None
 
     @admin.display(description="Ship to")
     def ship_to(self, obj):

@@ -85,6 +85,8 @@ class CouponBatchAdmin(SafeChangeListMixin, ReadOnlyAdminMixin, ServiceActionsMi
 
     @admin.display(description="CSV")
     def csv_link(self, obj):
+        if obj.pk is None:
+            return None
         return format_html('<a href="{}">Download CSV</a>', reverse("admin:promotions_couponbatch_csv", args=[obj.pk]))
 
     def get_urls(self):

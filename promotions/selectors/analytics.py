@@ -38,7 +38,7 @@ def promotion_performance(
     # Periods and date bounds are UTC days, whatever time zone the request has activated.
     if date_from:
         qs = qs.filter(placed_at__gte=_utc_midnight(date_from))
-    if date_to:
+    if date_to and date_to < datetime.date.max:  # the calendar's last day has no next midnight: no bound
         qs = qs.filter(placed_at__lt=_utc_midnight(date_to + datetime.timedelta(days=1)))
     rows = (
         qs.order_by().annotate(period=_TRUNC[period]("placed_at", tzinfo=datetime.UTC)).values("period")

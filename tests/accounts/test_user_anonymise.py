@@ -12,9 +12,10 @@ from commerce.accounts.errors import UserAlreadyAnonymised, UserHasHistory
 from commerce.accounts.models import Address, CustomerProfile, User
 from commerce.audit.models import DomainEvent
 from commerce.catalog.models import StockAlert
+from commerce.catalog.stock_alerts import stock_alert_subscribe
 from orders.models import Order
 from recommendations.models import Review
-from tests.factories import PASSWORD, CustomerFactory, StaffFactory, UserFactory, customer_with_address, events
+from tests.factories import PASSWORD, CustomerFactory, ProductFactory, StaffFactory, UserFactory, customer_with_address, events
 from tests.orders.factories import placed_order, stocked_product
 from tests.recommendations.factories import review
 from tests.recommendations.qa_factories import approved_question
@@ -30,9 +31,10 @@ def shopper():
     services.address_create(customer=customer, recipient="Ada", street="2 Quai", city="Lyon", zip_code="69005", country="FR")
     Token.objects.create(user=customer)
     product = stocked_product()
-    StockAlert.objects.create(product=product, email="ada@example.com", customer=customer)
-    StockAlert.objects.create(product=product, email="ADA@example.com")  # left as a guest, same address
-    StockAlert.objects.create(product=product, email="grace@example.com")
+    sold_out = ProductFactory()
+    stock_alert_subscribe(product_id=sold_out.pk, email="ada@example.com", customer=customer)
+    stock_alert_subscribe(product_id=ProductFactory().pk, email=" ADA@example.com")  # left as a guest, same address
+    stock_alert_subscribe(product_id=sold_out.pk, email="grace@example.com")
     order = placed_order([(product, 1)], customer=customer, address=address)
     made = review(product, customer, overall=5)
     question = approved_question(product, author=customer)

@@ -30,6 +30,17 @@ def _exif_with_gps_and_rotation() -> bytes:
     return _picture(size=(40, 20), exif=exif.tobytes())
 
 
+def _exif_text_in_a_number_tag(fmt: str) -> bytes:
+    """A picture to turn upright whose EXIF has text under a tag Pillow writes as a LONG (FreeOffsets,
+    0x0120): what a damaged camera file holds. ``exif_transpose`` writes the tags back and failed."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010E] = "hello"  # ImageDescription (ASCII), renamed below in the bytes
+    raw = exif.tobytes()
+    assert b"\x01\x0e\x00\x02" in raw  # big-endian: tag 0x010E, type 2 (ASCII)
+    return _picture(fmt, exif=raw.replace(b"\x01\x0e\x00\x02", b"\x01\x20\x00\x02"))
+
+
 @pytest.mark.parametrize("fmt,content_type,ext", [("JPEG", "image/jpeg", "jpg"), ("PNG", "image/png", "png"), ("WEBP", "image/webp", "webp")])
 def test_takes_jpeg_png_and_webp(fmt, content_type, ext):
     image = clean_image(SimpleUploadedFile("x.bin", _picture(fmt)))
@@ -54,6 +65,9 @@ def test_metadata_is_stripped_and_the_picture_turned_upright():
         (_picture("GIF"), "GIF pictures are not taken"),
         (_picture("BMP"), "BMP pictures are not taken"),
         (_noise_jpeg()[:1500], "damaged"),
+        (_exif_text_in_a_number_tag("JPEG"), "damaged"),
+        (_exif_text_in_a_number_tag("PNG"), "damaged"),
+        (_exif_text_in_a_number_tag("WEBP"), "damaged"),
     ],
 )
 def test_refuses_what_is_not_a_whole_picture_it_takes(data, message):
@@ -81,3 +95,19 @@ def test_thumbnail_keeps_proportions_and_format_and_never_grows():
     assert (small.format, small.width, small.height) == ("PNG", 100, 50)
     same = thumbnail(image, width=1000)
     assert (same.width, same.height) == (400, 200)
+
+
+@pytest.mark.django_db
+def test_a_review_photo_with_damaged_exif_is_400_image_invalid_and_nothing_is_stored(settings, tmp_path):
+    from recommendations.models import ReviewPhoto
+    from tests.factories import token_client
+    from tests.recommendations.factories import review
+
+    settings.MEDIA_ROOT = tmp_path
+    made = review(approve=False)
+    upload = SimpleUploadedFile("holiday.jpg", _exif_text_in_a_number_tag("JPEG"), content_type="image/jpeg")
+
+    response = token_client(made.customer).post(f"/api/v1/reviews/{made.pk}/photos/", {"photo": upload}, format="multipart")
+
+    assert (response.status_code, response.json()["code"]) == (400, "image_invalid")
+    assert not ReviewPhoto.objects.exists()

@@ -127,6 +127,12 @@ def test_a_request_with_a_bad_backend_or_limit_is_refused():
     for kwargs in ({"backend": "magic"}, {"time_limit": 0}, {"time_limit": 10_000}):
         with pytest.raises(PlanningInvalid):
             planning_run_request(centre=centre, date=f.tomorrow(), **kwargs)
+    # a day long past or far ahead (the calendar's ends too) as deliveries are scheduled: nothing to plan
+    for date in (datetime.date.min, datetime.date.max, f.tomorrow() - datetime.timedelta(days=3),
+                 f.tomorrow() + datetime.timedelta(days=61)):
+        with pytest.raises(PlanningInvalid) as refused:
+            planning_run_request(centre=centre, date=date)
+        assert refused.value.fields == {"date": ["From yesterday to 60 days ahead."]}
     assert not PlanningRun.objects.exists()
 
 

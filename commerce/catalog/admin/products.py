@@ -44,7 +44,7 @@ class StockBatchInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="Available")
     def available(self, obj):
-        return obj.quantity_available
+        return obj.quantity_available if obj.pk else None  # a row whose posted id is no batch's: an empty one
 
 
 class ProductImageForm(forms.ModelForm):
@@ -171,9 +171,12 @@ class ProductAdmin(SafeChangeListMixin, StaffAuditMixin, ServiceSaveMixin, admin
         placed = []  # (order typed, row index, image id)
         for index, row in enumerate(formset.forms):
             image = row.instance if row.instance.pk is not None else None
-            if image is not None and formset._should_delete_form(row):
-                product_images.product_image_remove(product=product.pk, image_id=image.pk)
-                formset.deleted_objects.append(image)
+            if formset._should_delete_form(row):
+                # A row whose picture is gone (removed meanwhile in another tab, or its id tampered)
+                # is an empty row: marked for removal, there is nothing to add.
+                if image is not None:
+                    product_images.product_image_remove(product=product.pk, image_id=image.pk)
+                    formset.deleted_objects.append(image)
                 continue
             if not row.has_changed() and image is None:
                 continue  # an empty extra row

@@ -132,7 +132,7 @@ class StockBatchAdmin(SafeChangeListMixin, admin.ModelAdmin):
 
     @admin.display(description="Available")
     def available(self, obj):
-        return obj.quantity_available
+        return obj.quantity_available if obj.pk else None
 
     @admin.display(description="Expires", ordering="expires_on")
     def expiry(self, obj):
