@@ -123,8 +123,8 @@ def _queries(client, url, **params) -> list[str]:
 
 # The product page as a guest: the product; the session, the journey step; the rating summary, a page of
 # reviews, their authors, their photos; the official content; the questions' count and page, their
-# answers, the topics; the product's images; the category trail.
-GUEST_QUERIES = 14
+# answers, the topics; the product's images (the category trail comes from the catalog's cached menu).
+GUEST_QUERIES = 13
 # Logged in, whatever the shopper did: the user; their review of the product with their votes and reports
 # on the page's reviews (one query); how they may answer questions with their questions awaiting
 # moderation (one query); their votes on the answers shown; the cart badge.
