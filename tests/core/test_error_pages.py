@@ -117,7 +117,7 @@ def broken_shop(monkeypatch):
         raise RuntimeError("password=hunter2 in /srv/secret.py")
 
     monkeypatch.setattr("commerce.catalog.views.ProductListView.get", explode)
-    monkeypatch.setattr("commerce.catalog.context_processors.Category.objects.get_root_nodes", explode)
+    monkeypatch.setattr("commerce.catalog.menu.root_categories", explode)
 
 
 def test_a_server_error_is_a_styled_500_that_needs_nothing_from_the_request(broken_shop):
