@@ -143,7 +143,6 @@ def test_pending_reviews_are_seen_by_their_author_and_moderators_only(api_client
     assert author.get("/api/v1/me/reviews/").json()["count"] == 1
 
 
-@pytest.mark.django_db(transaction=True)  # committed: MariaDB's FULLTEXT index sees no uncommitted row
 def test_search_and_verified_reviews(api_client):
     product = stocked_product()
     review(product, text="Wonderful espresso crema.")

@@ -95,7 +95,6 @@ def test_sort_filters_and_pagination_of_the_section(client):
     assert client.get(url, {"rsort": "<bad>", "rstars": "٥", "rpage": "x"}).status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)  # committed: MariaDB's FULLTEXT index sees no uncommitted row
 def test_search_the_reviews_of_the_product_by_their_text(client):
     product = stocked_product()
     review(product, title="Battery", text="The battery lasts a week.")
